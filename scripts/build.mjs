@@ -1,0 +1,53 @@
+// Bundles the extension with esbuild (DESIGN §2): the extension host bundle (node, cjs,
+// `vscode` external), the decode worker, and the webview bundles (browser, iife).
+// `--production` minifies and drops source maps (for the VSIX); `--tests` also bundles the tests.
+import { build } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const tests = process.argv.includes('--tests');
+const root = new URL('..', import.meta.url).pathname;
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const jobs = [
+  build({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  build({ ...node, entryPoints: ['src/core/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),
+  build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: production ? false : 'inline',
+    minify: production,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: { logViewer: 'src/webview/logViewer/main.ts' },
+    outdir: 'dist/webview',
+  }),
+];
+
+if (tests) {
+  const list = (dir, re) => readdirSync(join(root, dir)).filter((f) => re.test(f)).map((f) => `${dir}/${f}`);
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core'] };
+  jobs.push(
+    build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' }),
+    build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),
+    build({ ...testBuild, entryPoints: list('test/integration/suite', /\.ts$/), outdir: 'out/test/integration/suite' }),
+    build({ ...testBuild, entryPoints: ['test/integration/run.ts'], outfile: 'out/test/integration/run.js' }),
+  );
+}
+await Promise.all(jobs);

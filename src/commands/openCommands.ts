@@ -1,0 +1,57 @@
+/**
+ * The commands that open local logs: from the palette (file or folder picker), from the
+ * explorer's context menu (a file, a multi-selection or a folder), and the bundled sample.
+ * Each resolves to the load's summary once the files are in (undefined when nothing was picked).
+ */
+import * as vscode from 'vscode';
+import type { Sessions } from '../logViewer/sessions';
+import type { LoadSummary } from '../logViewer/viewerSession';
+import { CommandId } from './commandIds';
+
+function isUriList(v: unknown): v is vscode.Uri[] {
+  return Array.isArray(v) && v.length > 0 && v.every((u) => u instanceof vscode.Uri);
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1) || uri.path;
+}
+
+/** "file.json.gz", "AWSLogs", or "3 items" — the viewer's title. */
+export function titleFor(uris: readonly vscode.Uri[]): string {
+  return uris.length === 1 ? baseName(uris[0]) : `${uris.length} items`;
+}
+
+async function pick(folders: boolean): Promise<vscode.Uri[] | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: !folders,
+    canSelectFolders: folders,
+    canSelectMany: true,
+    openLabel: 'Open in CloudTrail Lens',
+    title: folders ? 'Open folders of CloudTrail logs' : 'Open CloudTrail log files',
+    filters: folders ? undefined : { 'CloudTrail logs': ['gz', 'json', 'jsonl', 'ndjson'], 'All files': ['*'] },
+  });
+  return picked && picked.length > 0 ? picked : undefined;
+}
+
+export function registerOpenCommands(sessions: Sessions, extensionUri: vscode.Uri): vscode.Disposable[] {
+  const open = (uris: readonly vscode.Uri[], title = titleFor(uris)): Promise<LoadSummary> => sessions.openPanel(uris, title);
+  return [
+    // Palette: a picker. Callers (tests, other extensions) may pass the URIs instead.
+    vscode.commands.registerCommand(CommandId.OpenLogFiles, async (uris?: unknown) => {
+      const chosen = isUriList(uris) ? uris : await pick(false);
+      return chosen && open(chosen);
+    }),
+    vscode.commands.registerCommand(CommandId.OpenLogFolder, async (uris?: unknown) => {
+      const chosen = isUriList(uris) ? uris : await pick(true);
+      return chosen && open(chosen);
+    }),
+    // Explorer context menu: VS Code passes the clicked item and the whole selection.
+    vscode.commands.registerCommand(CommandId.OpenInLens, async (clicked?: unknown, selection?: unknown) => {
+      const chosen = isUriList(selection) ? selection : clicked instanceof vscode.Uri ? [clicked] : await pick(false);
+      return chosen && open(chosen);
+    }),
+    vscode.commands.registerCommand(CommandId.OpenSampleLogs, () =>
+      open([vscode.Uri.joinPath(extensionUri, 'media', 'samples')], 'Sample: attack simulation (invictus-ir)'),
+    ),
+  ];
+}

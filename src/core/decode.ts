@@ -1,0 +1,193 @@
+/**
+ * Turns the bytes of one file into CloudTrail records, or says clearly why it cannot.
+ *
+ * Shapes read: S3 log files `{"Records":[…]}` (gzipped or not), NDJSON, bare arrays, single
+ * events, EventBridge envelopes, LookupEvents output `{"Events":[…]}` and Event-history rows whose
+ * `CloudTrailEvent` is a JSON string. Digest files are recognized and summarized, not read as logs.
+ */
+import { gunzipSync } from 'node:zlib';
+import { isObject, str } from './json';
+import { CtRecord, normalizeAny, normalizeEvent } from './records';
+
+export type LogFormat = 'records' | 'ndjson' | 'array' | 'event' | 'eventbridge' | 'lookup';
+
+export interface DigestSummary {
+  account: string;
+  startTime: string;
+  endTime: string;
+  bucket: string;
+  logFiles: number;
+  hasPreviousSignature: boolean;
+}
+
+export type DecodeResult =
+  | { kind: 'events'; format: LogFormat; records: CtRecord[]; skipped: number; warning?: string }
+  | { kind: 'digest'; digest: DigestSummary }
+  | { kind: 'error'; reason: string };
+
+export interface DecodeLimits {
+  /** The most bytes a file may hold once decompressed (bounds gzip bombs and huge files). */
+  maxBytes: number;
+}
+
+/** V8 cannot hold a string much past 512 MiB; no limit may go beyond this. */
+export const HARD_MAX_BYTES = 500 * 1024 * 1024;
+
+export const DEFAULT_LIMITS: DecodeLimits = { maxBytes: 256 * 1024 * 1024 };
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+function tooLarge(limits: DecodeLimits, what: string): DecodeResult {
+  return {
+    kind: 'error',
+    reason:
+      `${what} past the ${formatBytes(limits.maxBytes)} limit for one file. ` +
+      `If it is a real log, raise "cloudtrailLens.maxFileSizeMB"; a gzip bomb stays refused.`,
+  };
+}
+
+/** Decompresses with a hard bound on the output, so a bomb fails fast instead of killing Node. */
+function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | DecodeResult {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.min(limits.maxBytes, HARD_MAX_BYTES) });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooLarge(limits, 'Decompresses');
+    if (err.code === 'Z_BUF_ERROR') {
+      return { kind: 'error', reason: 'The gzip data is truncated (unexpected end of file): the download or copy was cut short.' };
+    }
+    return { kind: 'error', reason: `The gzip data is corrupt (${err.message}).` };
+  }
+}
+
+/** Decodes one file's bytes. Never throws: every failure is a `{kind:'error'}` with a reason. */
+export function decodeLogBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS): DecodeResult {
+  if (bytes.length === 0) return { kind: 'error', reason: 'The file is empty.' };
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    return { kind: 'error', reason: 'A ZIP archive, not a log file: extract it and open the folder.' };
+  }
+  let data: Uint8Array;
+  if (isGzip(bytes)) {
+    const out = gunzipBounded(bytes, limits);
+    if (!(out instanceof Uint8Array)) return out;
+    data = out;
+  } else {
+    if (bytes.length > Math.min(limits.maxBytes, HARD_MAX_BYTES)) return tooLarge(limits, `It is ${formatBytes(bytes.length)},`);
+    data = bytes;
+  }
+  let text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return decodeLogText(text);
+}
+
+/** Decodes JSON text of any supported shape. */
+export function decodeLogText(text: string): DecodeResult {
+  const start = text.search(/\S/);
+  if (start < 0) return { kind: 'error', reason: 'The file is empty (only whitespace).' };
+  const first = text[start];
+  if (first !== '{' && first !== '[') {
+    return { kind: 'error', reason: 'Not JSON: CloudTrail logs start with "{" or "[". Is this a CloudTrail log file?' };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    if (first === '{') {
+      const nd = decodeNdjson(text);
+      if (nd) return nd;
+    }
+    return { kind: 'error', reason: `Not valid JSON: ${(e as Error).message}. The file may be truncated or corrupt.` };
+  }
+  return decodeDocument(doc);
+}
+
+function fromElements(format: LogFormat, items: unknown[]): DecodeResult {
+  const records: CtRecord[] = [];
+  let skipped = 0;
+  for (const item of items) {
+    // In an S3 log file every object is a record by definition, however odd its fields.
+    const rec = format === 'records' && isObject(item) && !isObject(item.detail) && typeof item.CloudTrailEvent !== 'string'
+      ? normalizeEvent(item)
+      : normalizeAny(item);
+    if (rec) records.push(rec);
+    else skipped++;
+  }
+  if (records.length === 0 && skipped > 0) {
+    return { kind: 'error', reason: `Not CloudTrail: none of its ${skipped} entries is a CloudTrail event.` };
+  }
+  const warning = skipped ? `${skipped} entr${skipped === 1 ? 'y is' : 'ies are'} not CloudTrail events and were skipped.` : undefined;
+  return { kind: 'events', format, records, skipped, warning };
+}
+
+function decodeDocument(doc: unknown): DecodeResult {
+  if (Array.isArray(doc)) return fromElements('array', doc);
+  if (!isObject(doc)) return { kind: 'error', reason: 'Not CloudTrail: the JSON is a bare value, not an object or array.' };
+  if (Array.isArray(doc.Records)) return fromElements('records', doc.Records);
+  if ('Records' in doc) return { kind: 'error', reason: 'Not CloudTrail: "Records" is not an array.' };
+  if (Array.isArray(doc.logFiles) && ('digestEndTime' in doc || 'digestPublicKeyFingerprint' in doc)) {
+    return { kind: 'digest', digest: summarizeDigest(doc) };
+  }
+  if (Array.isArray(doc.Events)) return fromElements('lookup', doc.Events);
+  const rec = normalizeAny(doc);
+  if (rec) return { kind: 'events', format: isObject(doc.detail) ? 'eventbridge' : 'event', records: [rec], skipped: 0 };
+  const keys = Object.keys(doc).slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40)));
+  return {
+    kind: 'error',
+    reason: `Not CloudTrail: a JSON object without "Records", "eventName" or "CloudTrailEvent"${keys.length ? ` (its keys: ${keys.join(', ')})` : ''}.`,
+  };
+}
+
+function summarizeDigest(d: Record<string, unknown>): DigestSummary {
+  return {
+    account: str(d.awsAccountId),
+    startTime: str(d.digestStartTime),
+    endTime: str(d.digestEndTime),
+    bucket: str(d.digestS3Bucket),
+    logFiles: Array.isArray(d.logFiles) ? d.logFiles.length : 0,
+    hasPreviousSignature: typeof d.previousDigestSignature === 'string' && d.previousDigestSignature.length > 0,
+  };
+}
+
+/** NDJSON: one event per line. Undefined when the first line is not a JSON object either. */
+function decodeNdjson(text: string): DecodeResult | undefined {
+  const records: CtRecord[] = [];
+  let skipped = 0;
+  let badLines = 0;
+  let firstBad = 0;
+  let lineNo = 0;
+  let sawObject = false;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    const t = line.trim();
+    if (!t) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      if (!sawObject) return undefined;
+      badLines++;
+      firstBad ||= lineNo;
+      continue;
+    }
+    sawObject = true;
+    const rec = normalizeAny(v);
+    if (rec) records.push(rec);
+    else skipped++;
+  }
+  if (records.length === 0) {
+    return { kind: 'error', reason: `Not CloudTrail: none of its ${skipped + badLines} lines is a CloudTrail event.` };
+  }
+  const notes: string[] = [];
+  if (badLines) notes.push(`${badLines} line${badLines === 1 ? '' : 's'} are not valid JSON (first: line ${firstBad})`);
+  if (skipped) notes.push(`${skipped} line${skipped === 1 ? ' is' : 's are'} not CloudTrail events`);
+  return { kind: 'events', format: 'ndjson', records, skipped: skipped + badLines, warning: notes.length ? `${notes.join('; ')}; skipped.` : undefined };
+}

@@ -1,0 +1,195 @@
+/**
+ * An investigation: the events of every file opened into one view, the outcome of each file, and
+ * the current query's result set. Pure state and logic; the webview adapter drives it.
+ */
+import type { FileNote, LoadStatus, Range, RowSummary, SortOrder } from '../protocol/logViewer';
+import type { DecodeResult } from './decode';
+import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
+import { EventStore, IndexedField, StringField } from './store';
+import { formatUtc } from './time';
+
+const MAX_NOTES = 500;
+/** Columns whose cells show highlights, with the store field behind each. */
+const VISIBLE: ReadonlyArray<[RowSummaryColumn, StringField]> = [
+  ['eventName', 'eventName'],
+  ['eventSource', 'eventSource'],
+  ['principal', 'principal'],
+  ['sourceIp', 'sourceIp'],
+  ['awsRegion', 'awsRegion'],
+  ['errorCode', 'errorCode'],
+];
+type RowSummaryColumn = 'eventName' | 'eventSource' | 'principal' | 'sourceIp' | 'awsRegion' | 'errorCode';
+
+const FIELD_LABELS: Partial<Record<IndexedField, string>> = {
+  principalArn: 'ARN',
+  accessKeyId: 'access key',
+  userAgent: 'user agent',
+  resources: 'resource',
+  account: 'account',
+};
+
+export class Investigation {
+  readonly store = new EventStore();
+  readonly engine = new SearchEngine(this.store);
+  private readonly notes: FileNote[] = [];
+  private notesOmitted = 0;
+  private filesDone = 0;
+  private filesFailed = 0;
+  private digests = 0;
+  filesTotal = 0;
+  loading = false;
+  cancelled = false;
+  current: string | undefined;
+  private result: SearchResult | undefined;
+  private resultKey = '';
+  private resultStoreVersion = -1;
+  /** Bumped whenever the result set changes, so the webview drops stale rows. */
+  resultVersion = 0;
+
+  /** Files named in `fileLabels[n]` are file number n in the store. */
+  readonly fileLabels: string[] = [];
+
+  /** Records one file's outcome; returns the number of events it added. */
+  addFile(label: string, result: DecodeResult): number {
+    const file = this.fileLabels.push(label) - 1;
+    this.filesDone++;
+    if (result.kind === 'error') {
+      this.filesFailed++;
+      this.note({ label, state: 'failed', message: result.reason });
+      return 0;
+    }
+    if (result.kind === 'digest') {
+      this.digests++;
+      const d = result.digest;
+      this.note({
+        label,
+        state: 'digest',
+        message: `A CloudTrail digest file, not a log: account ${d.account || '?'}, ${d.startTime || '?'} to ${d.endTime || '?'}, ${d.logFiles} log file${d.logFiles === 1 ? '' : 's'} listed. Integrity validation reads these.`,
+      });
+      return 0;
+    }
+    let added = 0;
+    for (const rec of result.records) if (this.store.add(rec, file)) added++;
+    if (result.records.length === 0) this.note({ label, state: 'empty', message: 'A valid log file with no events.' });
+    else if (result.warning) this.note({ label, state: 'loaded', message: result.warning });
+    return added;
+  }
+
+  /** Notes a problem that is not a file's decode result (an unreadable folder). */
+  addProblem(label: string, reason: string): void {
+    this.filesFailed++;
+    this.note({ label, state: 'failed', message: reason });
+  }
+
+  private note(n: FileNote): void {
+    this.notes.push(n);
+    if (this.notes.length > MAX_NOTES) {
+      this.notes.shift();
+      this.notesOmitted++;
+    }
+  }
+
+  status(): LoadStatus {
+    return {
+      loading: this.loading,
+      filesTotal: this.filesTotal,
+      filesDone: this.filesDone,
+      filesFailed: this.filesFailed,
+      digests: this.digests,
+      events: this.store.size,
+      duplicates: this.store.duplicates,
+      notes: this.notes.slice(),
+      notesOmitted: this.notesOmitted,
+      current: this.current,
+      cancelled: this.cancelled,
+    };
+  }
+
+  /** Runs (or reuses) the query; returns the current result set. */
+  query(text: string, sort: SortOrder): { version: number; total: number; errors: string[] } {
+    const key = `${sort}\u0000${text}`;
+    if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
+      this.result = this.engine.search(text, sort);
+      this.resultKey = key;
+      this.resultStoreVersion = this.store.version;
+      this.resultVersion++;
+    }
+    return { version: this.resultVersion, total: this.result.rows.length, errors: this.result.errors };
+  }
+
+  /** Summaries of result rows [start, start+count). */
+  rows(start: number, count: number): RowSummary[] {
+    const rows = this.result?.rows ?? new Uint32Array();
+    const out: RowSummary[] = [];
+    for (let i = Math.max(0, start); i < Math.min(rows.length, start + count); i++) out.push(this.summarize(rows[i]));
+    return out;
+  }
+
+  summarize(row: number): RowSummary {
+    const s = this.store;
+    const time = s.time(row);
+    const type = s.value('identityType', row);
+    const arn = s.value('principalArn', row);
+    const summary: RowSummary = {
+      id: row,
+      time: Number.isNaN(time) ? null : time,
+      timeText: Number.isNaN(time) ? '' : formatUtc(time),
+      eventName: s.value('eventName', row),
+      eventSource: s.value('eventSource', row),
+      principal: s.value('principal', row),
+      principalDetail: [type || 'no identity type', arn].filter(Boolean).join(' · '),
+      sourceIp: s.value('sourceIp', row),
+      awsRegion: s.value('awsRegion', row),
+      errorCode: s.value('errorCode', row),
+      readOnly: s.value('readOnly', row),
+    };
+    if (summary.errorCode) summary.errorMessage = errorMessageOf(s.raw(row));
+    const matches = this.result?.matches;
+    if (matches && matches.size > 0) this.addHighlights(summary, row, matches);
+    return summary;
+  }
+
+  private addHighlights(summary: RowSummary, row: number, matches: SearchResult['matches']): void {
+    const s = this.store;
+    const highlights: NonNullable<RowSummary['highlights']> = {};
+    for (const [column, field] of VISIBLE) {
+      const m = matches.get(field)?.get(s.valueId(field, row));
+      if (m) highlights[column] = m.ranges;
+    }
+    summary.highlights = highlights;
+    if (Object.keys(highlights).length > 0) return;
+    // Nothing visible matched: say where the match was.
+    let best: { field: string; value: string; ranges: Range[]; score: number } | undefined;
+    for (const field of TEXT_FIELDS) {
+      if (!FIELD_LABELS[field]) continue;
+      const ids = field === 'resources' ? Array.from(s.resourceValueIds(row)) : [s.valueId(field as StringField, row)];
+      for (const id of ids) {
+        const m = matches.get(field)?.get(id);
+        if (m && (!best || m.score < best.score)) {
+          best = { field: FIELD_LABELS[field]!, value: s.dictionary(field).values[id], ranges: m.ranges, score: m.score };
+        }
+      }
+    }
+    if (best) summary.otherMatch = { field: best.field, value: best.value, ranges: best.ranges };
+  }
+
+  /** The full event, pretty-printed, for display. */
+  eventJson(row: number): string | undefined {
+    if (!Number.isInteger(row) || row < 0 || row >= this.store.size) return undefined;
+    const raw = this.store.raw(row);
+    try {
+      return JSON.stringify(JSON.parse(raw), null, 2);
+    } catch {
+      return raw;
+    }
+  }
+}
+
+function errorMessageOf(raw: string): string | undefined {
+  try {
+    const msg: unknown = (JSON.parse(raw) as { errorMessage?: unknown }).errorMessage;
+    return typeof msg === 'string' ? msg.slice(0, 500) : undefined;
+  } catch {
+    return undefined;
+  }
+}

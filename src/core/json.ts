@@ -1,0 +1,13 @@
+/** Safe readers for JSON parsed from untrusted files. */
+
+/** Reads a field as a string whatever an attacker put there: objects and arrays read as ''. */
+export function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
+/** A plain JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

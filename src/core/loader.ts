@@ -1,0 +1,118 @@
+/**
+ * Loads log files and folders: expands folders recursively, refuses what is too large before
+ * reading it, decodes through a Decoder (worker threads in the extension), and reports each
+ * file's outcome as it lands. One file's failure never stops the others; cancellation stops
+ * starting new files. The file system is injected, so this runs on `vscode.workspace.fs`
+ * (virtual workspaces included) in the extension and on `node:fs` in tests.
+ */
+import { DecodeLimits, DecodeResult, formatBytes, HARD_MAX_BYTES } from './decode';
+
+export type EntryKind = 'file' | 'directory' | 'other';
+
+export interface LogFileSystem<T> {
+  stat(loc: T): Promise<{ kind: EntryKind; size: number }>;
+  list(loc: T): Promise<Array<{ loc: T; name: string; kind: EntryKind }>>;
+  read(loc: T): Promise<Uint8Array>;
+  /** How the file is named to the user (a path relative to what they opened, where possible). */
+  label(loc: T): string;
+}
+
+export interface Decoder {
+  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<DecodeResult>;
+}
+
+export interface CancelToken {
+  readonly isCancellationRequested: boolean;
+}
+
+export interface LoadOptions<T> {
+  limits: DecodeLimits;
+  /** Files decoded at once (≈ worker threads). */
+  concurrency: number;
+  token?: CancelToken;
+  /** Called once per file, in completion order. */
+  onFile(loc: T, label: string, result: DecodeResult): void;
+  onProgress?(done: number, total: number, current: string): void;
+}
+
+/** File names worth reading when a whole folder is opened. */
+export const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
+
+export interface Expansion<T> {
+  files: T[];
+  /** Problems met while listing (unreadable folders), already phrased for the user. */
+  problems: Array<{ label: string; reason: string }>;
+}
+
+/** Expands roots into files: files as given, folders recursively (log-named files only). */
+export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], token?: CancelToken): Promise<Expansion<T>> {
+  const files: T[] = [];
+  const problems: Expansion<T>['problems'] = [];
+  const walk = async (dir: T): Promise<void> => {
+    let entries: Awaited<ReturnType<LogFileSystem<T>['list']>>;
+    try {
+      entries = await fs.list(dir);
+    } catch (e) {
+      problems.push({ label: fs.label(dir), reason: `The folder could not be read: ${(e as Error).message}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (token?.isCancellationRequested) return;
+      if (entry.kind === 'directory' && !SKIPPED_DIRS.has(entry.name)) await walk(entry.loc);
+      else if (entry.kind === 'file' && LOG_FILE_NAME.test(entry.name)) files.push(entry.loc);
+    }
+  };
+  for (const root of roots) {
+    let kind: EntryKind;
+    try {
+      kind = (await fs.stat(root)).kind;
+    } catch (e) {
+      problems.push({ label: fs.label(root), reason: `It could not be opened: ${(e as Error).message}` });
+      continue;
+    }
+    if (kind === 'directory') await walk(root);
+    else files.push(root);
+  }
+  return { files, problems };
+}
+
+/** Stats, reads and decodes one file; every failure becomes an error result. */
+async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits): Promise<DecodeResult> {
+  try {
+    const { kind, size } = await fs.stat(loc);
+    if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };
+    const max = Math.min(limits.maxBytes, HARD_MAX_BYTES);
+    // A compressed file larger than the limit cannot decompress to less than it.
+    if (size > max) {
+      return {
+        kind: 'error',
+        reason: `It is ${formatBytes(size)}, past the ${formatBytes(limits.maxBytes)} limit for one file. Raise "cloudtrailLens.maxFileSizeMB" to read it.`,
+      };
+    }
+    const bytes = await fs.read(loc);
+    return await decoder.decode(bytes, limits);
+  } catch (e) {
+    return { kind: 'error', reason: `It could not be read: ${(e as Error).message}` };
+  }
+}
+
+/** Loads files with bounded concurrency; resolves when all have landed or the load was cancelled. */
+export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files: readonly T[], opts: LoadOptions<T>): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length && !opts.token?.isCancellationRequested) {
+      const loc = files[next++];
+      const label = fs.label(loc);
+      opts.onProgress?.(done, files.length, label);
+      const result = await loadOne(fs, decoder, loc, opts.limits);
+      if (opts.token?.isCancellationRequested) return;
+      done++;
+      opts.onFile(loc, label, result);
+      opts.onProgress?.(done, files.length, label);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, lane));
+}

@@ -1,0 +1,172 @@
+/**
+ * Free-text search over the store (DESIGN §4). A term is matched against the *distinct values* of
+ * the searchable fields — exact, prefix and substring matches first, then Fuse.js fuzzy matches —
+ * and the matched values are mapped back to events through the store's inverted index. Fuse.js
+ * never sees an event, only a few thousand strings, so a query costs the vocabulary, not the log.
+ */
+import Fuse from 'fuse.js';
+import type { Range, SortOrder } from '../protocol/logViewer';
+import { parseQuery, type ParsedQuery } from './query';
+import type { EventStore, IndexedField } from './store';
+
+/** Fields free text looks in, most telling first (earlier wins a tie in match ranking). */
+export const TEXT_FIELDS: readonly IndexedField[] = [
+  'eventName',
+  'principal',
+  'principalArn',
+  'accessKeyId',
+  'sourceIp',
+  'errorCode',
+  'eventSource',
+  'resources',
+  'awsRegion',
+  'account',
+  'userAgent',
+];
+
+/** How well one distinct value matched a term: lower is better (0 = equal). */
+export interface ValueMatch {
+  score: number;
+  ranges: Range[];
+}
+
+export interface SearchResult {
+  /** Store row numbers in display order. */
+  rows: Uint32Array;
+  errors: string[];
+  /** Matched values per field (value id → match), for highlighting; empty without a query. */
+  matches: Map<IndexedField, Map<number, ValueMatch>>;
+}
+
+/** Score bands: a plain containment always outranks a fuzzy guess. */
+const EQUAL = 0;
+const PREFIX = 0.1;
+const WORD = 0.2;
+const CONTAINS = 0.3;
+const FUZZY = 0.4;
+
+const FUSE_THRESHOLD = 0.34;
+/** Fuzzy matches per field and term: enough for typos, few enough to stay precise. */
+const FUSE_LIMIT = 50;
+
+function substringScore(value: string, lower: string, term: string): ValueMatch | undefined {
+  const at = lower.indexOf(term);
+  if (at < 0) return undefined;
+  const ranges: Range[] = [[at, at + term.length]];
+  if (lower.length === term.length) return { score: EQUAL, ranges };
+  if (at === 0) return { score: PREFIX, ranges };
+  const before = value.charCodeAt(at - 1);
+  const boundary = !((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122));
+  // A capital inside camelCase (StopLogging → "logging") is a word start too.
+  const camel = value[at] !== lower[at];
+  return { score: boundary || camel ? WORD : CONTAINS, ranges };
+}
+
+/** Fuse's inclusive [start, end] pairs → half-open ranges, dropping one-letter noise. */
+function fuseRanges(indices: ReadonlyArray<readonly [number, number]> | undefined): Range[] {
+  return (indices ?? []).filter(([a, b]) => b > a).map(([a, b]) => [a, b + 1] as Range);
+}
+
+class FieldVocabulary {
+  private fuse: Fuse<string> | undefined;
+  private indexed = 0;
+  private lowered: string[] = [];
+
+  constructor(private readonly values: readonly string[]) {}
+
+  private sync(): void {
+    for (let i = this.lowered.length; i < this.values.length; i++) this.lowered.push(this.values[i].toLowerCase());
+  }
+
+  private fuzzy(): Fuse<string> {
+    if (!this.fuse) {
+      this.fuse = new Fuse<string>([], {
+        includeScore: true,
+        includeMatches: true,
+        ignoreLocation: true,
+        threshold: FUSE_THRESHOLD,
+        minMatchCharLength: 2,
+      });
+    }
+    for (; this.indexed < this.values.length; this.indexed++) this.fuse.add(this.values[this.indexed]);
+    return this.fuse;
+  }
+
+  match(term: string): Map<number, ValueMatch> {
+    this.sync();
+    const found = new Map<number, ValueMatch>();
+    const lowerTerm = term.toLowerCase();
+    for (let id = 0; id < this.lowered.length; id++) {
+      if (!this.lowered[id]) continue;
+      const m = substringScore(this.values[id], this.lowered[id], lowerTerm);
+      if (m) found.set(id, m);
+    }
+    if (term.length >= 3) {
+      for (const r of this.fuzzy().search(term, { limit: FUSE_LIMIT })) {
+        if (found.has(r.refIndex) || !this.values[r.refIndex]) continue;
+        found.set(r.refIndex, { score: FUZZY + (r.score ?? 1) * (1 - FUZZY), ranges: fuseRanges(r.matches?.[0]?.indices) });
+      }
+    }
+    return found;
+  }
+}
+
+export class SearchEngine {
+  private readonly vocab = new Map<IndexedField, FieldVocabulary>();
+  private timeOrder: Uint32Array | undefined;
+  private timeOrderVersion = -1;
+
+  constructor(private readonly store: EventStore) {
+    for (const f of TEXT_FIELDS) this.vocab.set(f, new FieldVocabulary(store.dictionary(f).values));
+  }
+
+  /** All rows, newest first; cached until the store changes. */
+  private byTime(): Uint32Array {
+    if (!this.timeOrder || this.timeOrderVersion !== this.store.version) {
+      this.timeOrder = this.store.rowsByTime();
+      this.timeOrderVersion = this.store.version;
+    }
+    return this.timeOrder;
+  }
+
+  /** Runs a query. Without terms every event matches, in time order. */
+  search(query: string | ParsedQuery, sort: SortOrder = 'relevance'): SearchResult {
+    const parsed = typeof query === 'string' ? parseQuery(query) : query;
+    const matches = new Map<IndexedField, Map<number, ValueMatch>>();
+    if (parsed.terms.length === 0) {
+      const rows = this.byTime();
+      return { rows: sort === 'oldest' ? rows.slice().reverse() : rows, errors: parsed.errors, matches };
+    }
+    const n = this.store.size;
+    let total: Float32Array | undefined;
+    for (const term of parsed.terms) {
+      const best = new Float32Array(n).fill(Infinity);
+      for (const field of TEXT_FIELDS) {
+        const valueMatches = this.vocab.get(field)!.match(term.text);
+        if (valueMatches.size === 0) continue;
+        const dict = this.store.dictionary(field);
+        let kept = matches.get(field);
+        if (!kept) matches.set(field, (kept = new Map()));
+        for (const [id, m] of valueMatches) {
+          const prior = kept.get(id);
+          if (!prior || m.score < prior.score) kept.set(id, m);
+          for (const row of dict.postings[id]) if (m.score < best[row]) best[row] = m.score;
+        }
+      }
+      if (!total) total = best;
+      else for (let r = 0; r < n; r++) total[r] += best[r];
+    }
+    const scores = total!;
+    const order = this.byTime();
+    const rows: number[] = [];
+    for (const r of order) if (scores[r] !== Infinity) rows.push(r);
+    if (sort === 'relevance') {
+      // Array.prototype.sort is stable: within a band, rows stay newest first.
+      const band = (r: number): number => Math.round((scores[r] / parsed.terms.length) * 20);
+      rows.sort((a, b) => band(a) - band(b));
+    }
+    const result = Uint32Array.from(rows);
+    if (sort === 'oldest') result.reverse();
+    return { rows: result, errors: parsed.errors, matches };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Validation of messages from the log viewer webview. The webview renders attacker-influenced
+ * strings, so the host trusts nothing it says: anything not exactly of a known shape is dropped.
+ */
+import type { FromWebview, SortOrder } from '../protocol/logViewer';
+
+const SORTS: readonly SortOrder[] = ['relevance', 'newest', 'oldest'];
+const MAX_QUERY = 2000;
+const MAX_WINDOW = 500;
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+/** Returns the message if it is a well-formed FromWebview, else undefined. */
+export function parseViewerMessage(msg: unknown): FromWebview | undefined {
+  if (typeof msg !== 'object' || msg === null) return undefined;
+  const m = msg as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'cancel':
+      return { type: m.type };
+    case 'query':
+      if (typeof m.text !== 'string' || m.text.length > MAX_QUERY) return undefined;
+      if (!SORTS.includes(m.sort as SortOrder)) return undefined;
+      return { type: 'query', text: m.text, sort: m.sort as SortOrder };
+    case 'rows':
+      if (!isIndex(m.version) || !isIndex(m.start) || !isIndex(m.count) || m.count > MAX_WINDOW) return undefined;
+      return { type: 'rows', version: m.version, start: m.start, count: m.count };
+    case 'open':
+      return isIndex(m.id) ? { type: 'open', id: m.id } : undefined;
+    default:
+      return undefined;
+  }
+}

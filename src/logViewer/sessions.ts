@@ -1,0 +1,55 @@
+/**
+ * Opens log viewers — as a custom editor on one file, or as a panel over files and folders — and
+ * keeps track of the live ones (the extension's API exposes them to the integration tests).
+ */
+import * as vscode from 'vscode';
+import { type LoadSummary, type SessionDeps, ViewerSession } from './viewerSession';
+import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+
+export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
+
+export class Sessions implements vscode.Disposable {
+  private readonly live = new Set<ViewerSession>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: SessionDeps,
+  ) {}
+
+  /** Makes `webview` a log viewer titled `title`; the session ends when `owner` is disposed. */
+  attach(webview: vscode.Webview, title: string, owner: { onDidDispose: vscode.Event<void> }): ViewerSession {
+    webview.options = webviewOptions(this.extensionUri);
+    webview.html = renderWebviewHtml(webview, this.extensionUri, {
+      title,
+      script: 'dist/webview/logViewer.js',
+      styles: ['media/logViewer.css'],
+    });
+    const session = new ViewerSession(webview, title, this.deps);
+    this.live.add(session);
+    owner.onDidDispose(() => {
+      this.live.delete(session);
+      session.dispose();
+    });
+    return session;
+  }
+
+  /** Opens a new panel over files and folders and loads them. */
+  openPanel(uris: readonly vscode.Uri[], title: string): Promise<LoadSummary> {
+    const panel = vscode.window.createWebviewPanel(VIEWER_PANEL, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
+    return this.attach(panel.webview, title, panel).load(uris);
+  }
+
+  /** Summaries of the live viewers, for tests and diagnostics. */
+  list(): Array<{ title: string; events: number; filesFailed: number; loading: boolean }> {
+    return [...this.live].map((s) => {
+      const st = s.investigation.status();
+      return { title: s.title, events: st.events, filesFailed: st.filesFailed, loading: st.loading };
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.live) s.dispose();
+    this.live.clear();
+  }
+}

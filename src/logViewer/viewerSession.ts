@@ -1,0 +1,187 @@
+/**
+ * Binds one log viewer webview (a custom editor or a panel) to one Investigation: loads files
+ * into it with progress and cancel, answers the webview's queries and row requests, and opens
+ * events. Thin: the logic lives in core/investigation.ts.
+ */
+import * as vscode from 'vscode';
+import { maxFileBytes } from '../config';
+import { Investigation } from '../core/investigation';
+import { expandRoots, loadFiles, type Decoder } from '../core/loader';
+import { parseViewerMessage } from '../core/viewerMessages';
+import type { SortOrder, ToWebview } from '../protocol/logViewer';
+import type { EventDocuments } from './eventDocuments';
+import { workspaceFs } from './workspaceFs';
+
+export interface SessionDeps {
+  decoder: Decoder;
+  concurrency: number;
+  events: EventDocuments;
+  output: vscode.LogOutputChannel;
+}
+
+/** What a finished load amounts to (returned by the open commands; the tests read it). */
+export interface LoadSummary {
+  title: string;
+  events: number;
+  files: number;
+  filesFailed: number;
+  digests: number;
+  duplicates: number;
+  cancelled: boolean;
+}
+
+const REFRESH_MS = 150;
+
+export class ViewerSession implements vscode.Disposable {
+  readonly investigation = new Investigation();
+  private readonly disposables: vscode.Disposable[] = [];
+  private query: { text: string; sort: SortOrder } | undefined;
+  private loadCts: vscode.CancellationTokenSource | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    readonly title: string,
+    private readonly deps: SessionDeps,
+  ) {
+    this.disposables.push(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+  }
+
+  private post(msg: ToWebview): void {
+    if (!this.disposed) void this.webview.postMessage(msg);
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg = parseViewerMessage(raw);
+    if (!msg) {
+      this.deps.output.warn('Ignored a malformed message from the log viewer webview.');
+      return;
+    }
+    switch (msg.type) {
+      case 'ready':
+        this.post({ type: 'init', title: this.title });
+        this.post({ type: 'status', status: this.investigation.status() });
+        break;
+      case 'query':
+        this.query = { text: msg.text, sort: msg.sort };
+        this.postResults();
+        break;
+      case 'rows':
+        if (msg.version === this.investigation.resultVersion) {
+          this.post({ type: 'rows', version: msg.version, start: msg.start, rows: this.investigation.rows(msg.start, msg.count) });
+        }
+        break;
+      case 'open':
+        void this.openEvent(msg.id);
+        break;
+      case 'cancel':
+        this.loadCts?.cancel();
+        break;
+    }
+  }
+
+  private postResults(): void {
+    if (!this.query) return;
+    const r = this.investigation.query(this.query.text, this.query.sort);
+    this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text });
+  }
+
+  /** Coalesces the updates of a streaming load into a few refreshes a second. */
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.post({ type: 'status', status: this.investigation.status() });
+      this.postResults();
+    }, REFRESH_MS);
+  }
+
+  private async openEvent(id: number): Promise<void> {
+    const json = this.investigation.eventJson(id);
+    if (json === undefined) return;
+    try {
+      await this.deps.events.show(json, this.investigation.store.value('eventName', id));
+    } catch (e) {
+      void vscode.window.showErrorMessage(`CloudTrail Lens could not open the event: ${(e as Error).message}`);
+    }
+  }
+
+  /** Loads files and folders into this view; resolves when done or cancelled. */
+  async load(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
+    const inv = this.investigation;
+    const fs = workspaceFs(uris);
+    const cts = (this.loadCts = new vscode.CancellationTokenSource());
+    inv.loading = true;
+    inv.cancelled = false;
+    this.scheduleRefresh();
+    const quiet = uris.length === 1;
+    try {
+      await vscode.window.withProgress(
+        {
+          location: quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
+          title: `CloudTrail Lens: loading ${this.title}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => cts.cancel());
+          const { files, problems } = await expandRoots(fs, uris, cts.token);
+          for (const p of problems) {
+            inv.addProblem(p.label, p.reason);
+            this.deps.output.warn(`${p.label}: ${p.reason}`);
+          }
+          inv.filesTotal += files.length;
+          let lastDone = 0;
+          await loadFiles(fs, this.deps.decoder, files, {
+            limits: { maxBytes: maxFileBytes() },
+            concurrency: this.deps.concurrency,
+            token: cts.token,
+            onFile: (_loc, label, result) => {
+              const added = inv.addFile(label, result);
+              if (result.kind === 'error') this.deps.output.warn(`${label}: ${result.reason}`);
+              else this.deps.output.info(`${label}: ${result.kind === 'digest' ? 'digest file' : `${added} events`}`);
+              this.scheduleRefresh();
+            },
+            onProgress: (done, total, current) => {
+              inv.current = current;
+              progress.report({ message: `${done}/${total} files`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
+              lastDone = done;
+            },
+          });
+        },
+      );
+    } finally {
+      inv.loading = false;
+      inv.current = undefined;
+      inv.cancelled = cts.token.isCancellationRequested;
+      cts.dispose();
+      if (this.loadCts === cts) this.loadCts = undefined;
+      this.scheduleRefresh();
+    }
+    const s = inv.status();
+    if (s.filesFailed > 0 && !this.disposed) {
+      void vscode.window
+        .showWarningMessage(
+          `CloudTrail Lens: ${s.filesFailed} of ${s.filesTotal} file${s.filesTotal === 1 ? '' : 's'} in ${this.title} could not be read; the rest are loaded. The view lists each file and why.`,
+          'Show Log',
+        )
+        .then((pick) => pick && this.deps.output.show(true));
+    }
+    return {
+      title: this.title,
+      events: s.events,
+      files: s.filesDone,
+      filesFailed: s.filesFailed,
+      digests: s.digests,
+      duplicates: s.duplicates,
+      cancelled: !!s.cancelled,
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.loadCts?.cancel();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

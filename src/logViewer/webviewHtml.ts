@@ -1,0 +1,50 @@
+/**
+ * The only place that writes webview HTML (DESIGN §6): `default-src 'none'`, the one script by
+ * nonce, styles and fonts from the extension only, no inline handlers, no data in the markup.
+ * Event data reaches the page only through postMessage.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export interface WebviewPage {
+  title: string;
+  /** Script path under the extension root (a browser bundle in dist/webview/). */
+  script: string;
+  /** Stylesheet paths under the extension root. */
+  styles: string[];
+}
+
+/** Webview options limiting local loads to the bundle and media folders. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
+  const nonce = randomBytes(18).toString('base64');
+  const src = (p: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p.split('/'))).toString();
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${page.styles.map((s) => `<link rel="stylesheet" href="${src(s)}">`).join('\n')}
+<title>${esc(page.title)}</title>
+</head>
+<body>
+<div id="app" role="application"></div>
+<script nonce="${nonce}" src="${src(page.script)}"></script>
+</body>
+</html>`;
+}

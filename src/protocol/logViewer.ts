@@ -1,0 +1,93 @@
+/**
+ * Messages between the log viewer webview and the extension host. Types only: both sides import
+ * this file. Every message from the webview is validated on the host before it is acted on
+ * (core/viewerMessages.ts).
+ */
+
+/** Table columns, in display order. */
+export const COLUMNS = ['time', 'eventName', 'eventSource', 'principal', 'sourceIp', 'awsRegion', 'errorCode'] as const;
+export type Column = (typeof COLUMNS)[number];
+
+export type Range = [start: number, end: number];
+export type SortOrder = 'relevance' | 'newest' | 'oldest';
+
+/** One table row: a summary of one event, never the event itself. */
+export interface RowSummary {
+  /** Store row number: the handle for opening the event. */
+  id: number;
+  /** Epoch ms, or null when the event has no parseable time. */
+  time: number | null;
+  /** UTC time as shown (or the raw text when it is not a time). */
+  timeText: string;
+  eventName: string;
+  eventSource: string;
+  principal: string;
+  /** Identity type and ARN, for the principal cell's tooltip. */
+  principalDetail: string;
+  sourceIp: string;
+  awsRegion: string;
+  errorCode: string;
+  errorMessage?: string;
+  /** 'true' | 'false' | '' */
+  readOnly: string;
+  /** Where free text matched, per visible column. */
+  highlights?: Partial<Record<Column, Range[]>>;
+  /** The best match in a field that has no column (user agent, resource, access key…). */
+  otherMatch?: { field: string; value: string; ranges: Range[] };
+}
+
+export type FileState = 'loaded' | 'failed' | 'digest' | 'empty';
+
+/** A file worth listing: failures, digests and empty logs (loaded files are only counted). */
+export interface FileNote {
+  label: string;
+  state: FileState;
+  message: string;
+}
+
+export interface LoadStatus {
+  loading: boolean;
+  filesTotal: number;
+  filesDone: number;
+  filesFailed: number;
+  digests: number;
+  events: number;
+  duplicates: number;
+  /** Newest notes last; capped (see `notesOmitted`). */
+  notes: FileNote[];
+  notesOmitted: number;
+  current?: string;
+  cancelled?: boolean;
+}
+
+/** Host → webview. */
+export type ToWebview =
+  /** First message after `ready`: what this view shows. */
+  | { type: 'init'; title: string }
+  /** Load progress and per-file problems. */
+  | { type: 'status'; status: LoadStatus }
+  /** A new result set for the current query; rows are fetched in windows by `rows`. */
+  | { type: 'results'; version: number; total: number; errors: string[]; query: string }
+  /** The rows asked for by a `rows` request, for result set `version`. */
+  | { type: 'rows'; version: number; start: number; rows: RowSummary[] };
+
+/** Webview → host. */
+export type FromWebview =
+  /** The webview has loaded and can receive messages. */
+  | { type: 'ready' }
+  /** Run a query (empty text: every event). */
+  | { type: 'query'; text: string; sort: SortOrder }
+  /** Send rows [start, start+count) of result set `version`. */
+  | { type: 'rows'; version: number; start: number; count: number }
+  /** Show the full event with store row number `id`. */
+  | { type: 'open'; id: number }
+  /** Stop loading. */
+  | { type: 'cancel' };
+
+/** State the webview keeps across being hidden and shown (`setState`). */
+export interface ViewerState {
+  query: string;
+  sort: SortOrder;
+  scrollTop: number;
+  selectedId: number | null;
+}

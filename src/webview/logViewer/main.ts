@@ -1,0 +1,346 @@
+/**
+ * The log viewer webview: search box, load status, per-file notes and a virtualized table of
+ * events. Every string shown here may be attacker-controlled: it is set with textContent and DOM
+ * APIs only, never as HTML. Rows are fetched from the host in windows, so the page holds only
+ * what is on screen.
+ */
+import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
+import { el, setHighlighted } from './dom';
+
+declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+
+const ROW_HEIGHT = 24;
+const BLOCK = 100;
+const OVERSCAN = 20;
+
+const COLUMN_TITLES: Array<[Column | 'match', string]> = [
+  ['time', 'Time (UTC)'],
+  ['eventName', 'Event'],
+  ['eventSource', 'Source'],
+  ['principal', 'Principal'],
+  ['sourceIp', 'Source IP'],
+  ['awsRegion', 'Region'],
+  ['errorCode', 'Error'],
+  ['match', 'Matched in'],
+];
+
+function readState(): ViewerState {
+  const s = vscode.getState() as Partial<ViewerState> | undefined;
+  const sorts: SortOrder[] = ['relevance', 'newest', 'oldest'];
+  return {
+    query: typeof s?.query === 'string' ? s.query : '',
+    sort: sorts.includes(s?.sort as SortOrder) ? (s!.sort as SortOrder) : 'relevance',
+    scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
+    selectedId: typeof s?.selectedId === 'number' ? s.selectedId : null,
+  };
+}
+
+const state = readState();
+const saveState = (): void => vscode.setState(state);
+
+// ---- layout -------------------------------------------------------------------------------
+const app = document.getElementById('app')!;
+const title = el('h1', { className: 'title' });
+const search = el('input', {
+  type: 'search',
+  className: 'search',
+  placeholder: 'Search events: name, principal, ARN, access key, IP, user agent, region, error, resource…',
+  spellcheck: false,
+});
+search.setAttribute('aria-label', 'Search events');
+search.value = state.query;
+const sort = el('select', { className: 'sort', title: 'Order of the results' });
+sort.setAttribute('aria-label', 'Sort');
+for (const [value, label] of [
+  ['relevance', 'Best match'],
+  ['newest', 'Newest first'],
+  ['oldest', 'Oldest first'],
+] as const) {
+  sort.append(el('option', { value, textContent: label }));
+}
+sort.value = state.sort;
+const counts = el('span', { className: 'counts', role: 'status' });
+const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts]);
+
+const progressText = el('span', { className: 'progress-text' });
+const cancelButton = el('button', { className: 'cancel', textContent: 'Cancel', type: 'button' });
+const progressBar = el('div', { className: 'progress-bar' });
+const progress = el('div', { className: 'progress', hidden: true }, [progressText, cancelButton, el('div', { className: 'progress-track' }, [progressBar])]);
+
+const queryErrors = el('div', { className: 'query-errors', hidden: true, role: 'alert' });
+const notesSummary = el('summary');
+const notesList = el('ul', { className: 'notes-list' });
+const notes = el('details', { className: 'notes', hidden: true }, [notesSummary, notesList]);
+
+const header = el('div', { className: 'row head', role: 'row' });
+for (const [key, label] of COLUMN_TITLES) header.append(el('div', { className: `cell c-${key}`, role: 'columnheader', textContent: label }));
+const spacer = el('div', { className: 'spacer' });
+const viewport = el('div', { className: 'viewport', tabIndex: 0 }, [spacer]);
+viewport.setAttribute('aria-label', 'Events');
+const empty = el('div', { className: 'empty', hidden: true });
+const grid = el('div', { className: 'grid', role: 'grid' }, [header, viewport, empty]);
+
+app.append(toolbar, progress, queryErrors, notes, grid);
+
+// ---- results and rows -----------------------------------------------------------------------
+let version = -1;
+let total = 0;
+let activeQuery = '';
+let firstResults = true;
+const cache = new Map<number, RowSummary>();
+const pending = new Set<number>();
+let selectedIndex = -1;
+let lastStatus: LoadStatus | undefined;
+
+function requestBlock(block: number): void {
+  if (pending.has(block) || block * BLOCK >= total) return;
+  pending.add(block);
+  vscode.postMessage({ type: 'rows', version, start: block * BLOCK, count: BLOCK });
+}
+
+function formatLocal(ms: number): string {
+  return `Local time: ${new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'long' })}`;
+}
+
+function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
+  const r = el('div', { className: 'row', role: 'row' });
+  r.style.top = `${index * ROW_HEIGHT}px`;
+  r.setAttribute('aria-rowindex', String(index + 2));
+  r.dataset.index = String(index);
+  if (!row) {
+    r.classList.add('placeholder');
+    r.append(el('div', { className: 'cell', textContent: '…' }));
+    return r;
+  }
+  if (row.errorCode) r.classList.add('error');
+  if (row.readOnly === 'false') r.classList.add('write');
+  if (row.id === state.selectedId) {
+    r.classList.add('selected');
+    r.setAttribute('aria-selected', 'true');
+  }
+  const hl = row.highlights ?? {};
+  const cell = (col: Column, text: string, tip?: string): HTMLElement => {
+    const c = el('div', { className: `cell c-${col}`, role: 'gridcell' });
+    setHighlighted(c, text, hl[col] ?? []);
+    if (tip) c.title = tip;
+    return c;
+  };
+  const time = cell('time', row.timeText || '(no time)', row.time === null ? undefined : formatLocal(row.time));
+  const name = cell('eventName', row.eventName || '(no event name)');
+  if (row.readOnly === 'false') name.prepend(el('span', { className: 'badge write-badge', textContent: 'write', title: 'Changes something (readOnly: false)' }));
+  const error = cell('errorCode', row.errorCode, row.errorMessage);
+  const match = el('div', { className: 'cell c-match', role: 'gridcell' });
+  if (row.otherMatch) {
+    match.append(el('span', { className: 'match-field', textContent: `${row.otherMatch.field}: ` }));
+    const value = el('span');
+    setHighlighted(value, row.otherMatch.value, row.otherMatch.ranges as Range[]);
+    match.append(value);
+    match.title = `${row.otherMatch.field}: ${row.otherMatch.value}`;
+  }
+  r.append(
+    time,
+    name,
+    cell('eventSource', row.eventSource),
+    cell('principal', row.principal || '(none)', row.principalDetail),
+    cell('sourceIp', row.sourceIp),
+    cell('awsRegion', row.awsRegion),
+    error,
+    match,
+  );
+  return r;
+}
+
+let renderQueued = false;
+function render(): void {
+  renderQueued = false;
+  const height = viewport.clientHeight || 600;
+  const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(total, Math.ceil((viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const rows: HTMLElement[] = [];
+  for (let i = first; i < last; i++) {
+    const row = cache.get(i);
+    if (!row) requestBlock(Math.floor(i / BLOCK));
+    rows.push(renderRow(i, row));
+  }
+  spacer.replaceChildren(...rows);
+}
+
+function scheduleRender(): void {
+  if (!renderQueued) {
+    renderQueued = true;
+    requestAnimationFrame(render);
+  }
+}
+
+function showEmptyState(): void {
+  let text = '';
+  if (total === 0) {
+    if (lastStatus?.loading) text = 'Loading…';
+    else if (activeQuery) text = `No events match “${activeQuery}”. Try fewer or shorter words.`;
+    else if (lastStatus) text = lastStatus.filesFailed > 0 ? 'No events could be read. The notes above say why, file by file.' : 'These files hold no events.';
+  }
+  empty.textContent = text;
+  empty.hidden = !text;
+}
+
+function updateCounts(): void {
+  const s = lastStatus;
+  const parts: string[] = [];
+  const events = s?.events ?? 0;
+  parts.push(activeQuery ? `${total.toLocaleString()} of ${events.toLocaleString()} events` : `${events.toLocaleString()} events`);
+  if (s) {
+    parts.push(`${s.filesDone.toLocaleString()} file${s.filesDone === 1 ? '' : 's'}`);
+    if (s.filesFailed) parts.push(`${s.filesFailed} failed`);
+    if (s.digests) parts.push(`${s.digests} digest${s.digests === 1 ? '' : 's'}`);
+    if (s.duplicates) parts.push(`${s.duplicates.toLocaleString()} duplicates skipped`);
+  }
+  counts.textContent = parts.join(' · ');
+  counts.classList.toggle('has-failures', !!s?.filesFailed);
+}
+
+function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
+  const queryChanged = msg.query !== activeQuery;
+  version = msg.version;
+  total = msg.total;
+  activeQuery = msg.query;
+  cache.clear();
+  pending.clear();
+  grid.classList.toggle('has-query', activeQuery.trim().length > 0);
+  spacer.style.height = `${total * ROW_HEIGHT}px`;
+  queryErrors.textContent = msg.errors.join(' ');
+  queryErrors.hidden = msg.errors.length === 0;
+  if (firstResults) {
+    firstResults = false;
+    viewport.scrollTop = state.scrollTop;
+  } else if (queryChanged) {
+    viewport.scrollTop = 0;
+    selectedIndex = -1;
+  }
+  updateCounts();
+  showEmptyState();
+  render();
+}
+
+function renderNote(n: FileNote): HTMLElement {
+  const li = el('li', { className: `note note-${n.state}` });
+  li.append(el('span', { className: 'note-state', textContent: n.state === 'failed' ? 'failed' : n.state }), el('span', { className: 'note-label', textContent: n.label }), el('span', { className: 'note-message', textContent: n.message }));
+  return li;
+}
+
+function onStatus(s: LoadStatus): void {
+  lastStatus = s;
+  progress.hidden = !s.loading;
+  if (s.loading) {
+    progressText.textContent = `Loading ${s.filesDone.toLocaleString()} of ${s.filesTotal.toLocaleString()} files${s.current ? ` — ${s.current}` : ''}`;
+    progressBar.style.width = `${s.filesTotal ? Math.round((s.filesDone / s.filesTotal) * 100) : 0}%`;
+  }
+  const problems = s.notes.filter((n) => n.state !== 'loaded' || n.message).length + s.notesOmitted;
+  notes.hidden = problems === 0 && !s.cancelled;
+  const bits: string[] = [];
+  if (s.filesFailed) bits.push(`${s.filesFailed} file${s.filesFailed === 1 ? '' : 's'} could not be read`);
+  if (s.digests) bits.push(`${s.digests} digest file${s.digests === 1 ? '' : 's'}`);
+  const other = s.notes.length - s.notes.filter((n) => n.state === 'failed' || n.state === 'digest').length;
+  if (other) bits.push(`${other} other note${other === 1 ? '' : 's'}`);
+  if (s.cancelled) bits.push('loading was cancelled');
+  notesSummary.textContent = bits.join(' · ') || 'Notes';
+  notes.classList.toggle('has-failures', s.filesFailed > 0);
+  const items = s.notes.map(renderNote);
+  if (s.notesOmitted) items.unshift(el('li', { className: 'note', textContent: `${s.notesOmitted} earlier notes not shown (see the CloudTrail Lens output).` }));
+  notesList.replaceChildren(...items);
+  updateCounts();
+  showEmptyState();
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = event.data as ToWebview;
+  if (!msg || typeof msg !== 'object') return;
+  switch (msg.type) {
+    case 'init':
+      if (typeof msg.title === 'string') title.textContent = msg.title;
+      break;
+    case 'status':
+      onStatus(msg.status);
+      break;
+    case 'results':
+      onResults(msg);
+      break;
+    case 'rows':
+      if (msg.version !== version || !Array.isArray(msg.rows)) return;
+      pending.delete(Math.floor(msg.start / BLOCK));
+      msg.rows.forEach((row, i) => cache.set(msg.start + i, row));
+      scheduleRender();
+      break;
+  }
+});
+
+// ---- input --------------------------------------------------------------------------------
+let queryTimer: number | undefined;
+function sendQuery(): void {
+  state.query = search.value;
+  state.sort = sort.value as SortOrder;
+  saveState();
+  vscode.postMessage({ type: 'query', text: state.query, sort: state.sort });
+}
+search.addEventListener('input', () => {
+  window.clearTimeout(queryTimer);
+  queryTimer = window.setTimeout(sendQuery, 120);
+});
+search.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && search.value) {
+    search.value = '';
+    sendQuery();
+  } else if (e.key === 'ArrowDown' || e.key === 'Enter') {
+    e.preventDefault();
+    viewport.focus();
+    if (selectedIndex < 0 && total > 0) select(0, e.key === 'Enter');
+  }
+});
+sort.addEventListener('change', sendQuery);
+cancelButton.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+
+let scrollSaveTimer: number | undefined;
+viewport.addEventListener('scroll', () => {
+  scheduleRender();
+  window.clearTimeout(scrollSaveTimer);
+  scrollSaveTimer = window.setTimeout(() => {
+    state.scrollTop = viewport.scrollTop;
+    saveState();
+  }, 200);
+});
+window.addEventListener('resize', scheduleRender);
+
+function select(index: number, open: boolean): void {
+  if (total === 0) return;
+  selectedIndex = Math.max(0, Math.min(total - 1, index));
+  const top = selectedIndex * ROW_HEIGHT;
+  if (top < viewport.scrollTop) viewport.scrollTop = top;
+  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight;
+  const row = cache.get(selectedIndex);
+  state.selectedId = row ? row.id : null;
+  saveState();
+  if (open && row) vscode.postMessage({ type: 'open', id: row.id });
+  scheduleRender();
+}
+
+spacer.addEventListener('click', (e) => {
+  const rowEl = (e.target as HTMLElement).closest<HTMLElement>('.row');
+  if (!rowEl?.dataset.index) return;
+  viewport.focus();
+  select(Number(rowEl.dataset.index), true);
+});
+
+viewport.addEventListener('keydown', (e) => {
+  const page = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
+  const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+  if (e.key in moves) select((selectedIndex < 0 ? -1 : selectedIndex) + moves[e.key], false);
+  else if (e.key === 'Home') select(0, false);
+  else if (e.key === 'End') select(total - 1, false);
+  else if (e.key === 'Enter' || e.key === ' ') select(selectedIndex < 0 ? 0 : selectedIndex, true);
+  else if (e.key === '/' || (e.key === 'f' && (e.ctrlKey || e.metaKey))) search.focus();
+  else return;
+  e.preventDefault();
+});
+
+vscode.postMessage({ type: 'ready' });
+sendQuery();

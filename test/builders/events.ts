@@ -1,0 +1,55 @@
+/** Builders with valid defaults for CloudTrail test data (DESIGN §3). */
+import { gzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+let seq = 0;
+
+/** A valid IAMUser API call; override any field. */
+export function anEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  seq++;
+  return {
+    eventVersion: '1.08',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAEXAMPLE0000000001',
+      userName: 'alice',
+    },
+    eventTime: `2024-03-01T10:${String(seq % 60).padStart(2, '0')}:00Z`,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'DescribeInstances',
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: '198.51.100.7',
+    userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64',
+    requestParameters: null,
+    responseElements: null,
+    requestID: `req-${seq}`,
+    eventID: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    readOnly: true,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: '111122223333',
+    eventCategory: 'Management',
+    ...overrides,
+  };
+}
+
+/** The body of an S3 log file holding these events. */
+export function aLogFile(events: unknown[]): string {
+  return JSON.stringify({ Records: events });
+}
+
+export function gz(text: string | Buffer): Buffer {
+  return gzipSync(typeof text === 'string' ? Buffer.from(text) : text);
+}
+
+/** ../shared/samples, beside the repository (CI clones with shared/ beside it). */
+export function samplesDir(): string {
+  for (const candidate of [process.env.CLOUDTRAIL_SAMPLES, join(__dirname, '../../../../shared/samples'), join(process.cwd(), '../shared/samples')]) {
+    if (candidate && existsSync(join(candidate, 'FILES.tsv'))) return candidate;
+  }
+  throw new Error('The shared samples folder (../shared/samples) was not found; set CLOUDTRAIL_SAMPLES to it.');
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { decodeLogBytes } from '../../src/core/decode';
+import { normalizeEvent } from '../../src/core/records';
+import { SearchEngine } from '../../src/core/search';
+import { EventStore } from '../../src/core/store';
+import { parseQuery } from '../../src/core/query';
+import { anEvent, samplesDir } from '../builders/events';
+
+function storeOf(events: Array<Record<string, unknown>>): EventStore {
+  const store = new EventStore();
+  for (const e of events) store.add(normalizeEvent(e), 0);
+  return store;
+}
+
+describe('query parsing', () => {
+  test('terms split on whitespace; quoted phrases stay whole', () => {
+    assert.deepEqual(parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.text), ['StopLogging', 'bert jan', 'x']);
+    assert.deepEqual(parseQuery('').terms, []);
+  });
+  test('an unclosed quote is reported, and the phrase still runs', () => {
+    const q = parseQuery('"access denied');
+    assert.equal(q.terms[0].text, 'access denied');
+    assert.match(q.errors[0], /quote is not closed/);
+  });
+});
+
+describe('search ranking', () => {
+  const store = storeOf([
+    anEvent({ eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2024-01-01T00:00:01Z' }),
+    anEvent({ eventName: 'GetTrailStatus', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2024-01-01T00:00:02Z' }),
+    anEvent({ eventName: 'StartLogging', eventTime: '2024-01-01T00:00:03Z' }),
+    anEvent({ eventName: 'DescribeLoggingStatus', eventTime: '2024-01-01T00:00:04Z' }),
+    anEvent({ eventName: 'ListBuckets', eventTime: '2024-01-01T00:00:05Z', errorCode: 'AccessDenied' }),
+  ]);
+  const engine = new SearchEngine(store);
+  const names = (q: string): string[] => Array.from(engine.search(q).rows, (r) => store.value('eventName', r));
+
+  test('exact beats prefix beats word beats substring', () => {
+    const got = names('logging');
+    // No value equals "logging"; the camel-case word matches (StopLogging, StartLogging) and the
+    // substring inside DescribeLoggingStatus all match, newest first within a band.
+    assert.deepEqual(got.slice(0, 3).sort(), ['DescribeLoggingStatus', 'StartLogging', 'StopLogging']);
+    assert.equal(names('StopLogging')[0], 'StopLogging');
+    assert.equal(names('stop')[0], 'StopLogging');
+  });
+
+  test('typos still find the event, after exact matches', () => {
+    assert.equal(names('StopLoging')[0], 'StopLogging');
+    assert.ok(names('AcessDenied').includes('ListBuckets'));
+  });
+
+  test('every term must match (AND)', () => {
+    assert.deepEqual(names('cloudtrail status'), ['GetTrailStatus']);
+    assert.deepEqual(names('zzzzqqqq'), []);
+  });
+
+  test('empty query: every event, newest first; oldest-first reverses', () => {
+    assert.equal(names('')[0], 'ListBuckets');
+    assert.equal(Array.from(engine.search('', 'oldest').rows, (r) => store.value('eventName', r))[0], 'StopLogging');
+  });
+
+  test('matches carry highlight ranges in the matched value', () => {
+    const res = engine.search('logging');
+    const dict = store.dictionary('eventName');
+    const m = res.matches.get('eventName')!.get(dict.idOf('StopLogging')!)!;
+    assert.deepEqual(m.ranges, [[4, 11]]);
+  });
+
+  test('the vocabulary grows with the store', () => {
+    store.add(normalizeEvent(anEvent({ eventName: 'DeleteTrail' })), 1);
+    assert.deepEqual(names('DeleteTrail'), ['DeleteTrail']);
+  });
+
+  test('access keys, IPs, ARNs, user agents and resource names are searchable', () => {
+    const s = storeOf([
+      anEvent({ eventName: 'A', userIdentity: { type: 'IAMUser', userName: 'x', accessKeyId: 'AKIALEAKED00000001' } }),
+      anEvent({ eventName: 'B', sourceIPAddress: '203.0.113.99' }),
+      anEvent({ eventName: 'C', userAgent: 'Boto3/1.28.0 md/Botocore#1.31.0 exfil-tool' }),
+      anEvent({ eventName: 'D', requestParameters: { bucketName: 'secret-finance-bucket' } }),
+      anEvent({ eventName: 'E', requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } } }),
+    ]);
+    const e = new SearchEngine(s);
+    const find = (q: string): string[] => Array.from(e.search(q).rows, (r) => s.value('eventName', r));
+    assert.deepEqual(find('AKIALEAKED'), ['A']);
+    assert.deepEqual(find('203.0.113.99'), ['B']);
+    assert.deepEqual(find('exfil-tool'), ['C']);
+    assert.deepEqual(find('secret-finance'), ['D']);
+    assert.deepEqual(find('i-0123456789abcdef0'), ['E']);
+  });
+});
+
+describe('search over the real attack-simulation sample', () => {
+  const store = new EventStore();
+  let engine: SearchEngine;
+  before(() => {
+    const dir = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
+    readdirSync(dir).forEach((f, i) => {
+      const r = decodeLogBytes(readFileSync(join(dir, f)));
+      if (r.kind === 'events') for (const rec of r.records) store.add(rec, i);
+    });
+    engine = new SearchEngine(store);
+  });
+
+  test('all 2,900 events load', () => assert.equal(store.size, 2900));
+
+  test('"who stopped the trail?" — StopLogging finds exactly those events', () => {
+    const rows = engine.search('StopLogging').rows;
+    assert.ok(rows.length > 0);
+    for (const r of Array.from(rows).filter((r) => store.value('eventName', r) === 'StopLogging')) assert.equal(store.value('principal', r), 'bert-jan');
+    assert.equal(store.value('eventName', rows[0]), 'StopLogging');
+  });
+
+  test('a misspelt principal finds the attacker', () => {
+    const rows = engine.search('bert-jn').rows;
+    assert.ok(rows.length > 2000);
+    assert.equal(store.value('principal', rows[0]), 'bert-jan');
+  });
+
+  test('AccessDenied errors are found by error code', () => {
+    const rows = Array.from(engine.search('AccessDenied').rows);
+    assert.ok(rows.filter((r) => store.value('errorCode', r) === 'AccessDenied').length === 16);
+  });
+});

@@ -206,7 +206,7 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   activeQuery = msg.query;
   cache.clear();
   pending.clear();
-  grid.classList.toggle('has-query', activeQuery.trim().length > 0);
+  if (queryChanged) grid.classList.remove('has-match');
   spacer.style.height = `${total * ROW_HEIGHT}px`;
   queryErrors.textContent = msg.errors.join(' ');
   queryErrors.hidden = msg.errors.length === 0;
@@ -269,6 +269,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (msg.version !== version || !Array.isArray(msg.rows)) return;
       pending.delete(Math.floor(msg.start / BLOCK));
       msg.rows.forEach((row, i) => cache.set(msg.start + i, row));
+      if (msg.rows.some((r) => r.otherMatch)) grid.classList.add('has-match');
       scheduleRender();
       break;
   }

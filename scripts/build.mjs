@@ -34,7 +34,7 @@ const jobs = [
     minify: production,
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { logViewer: 'src/webview/logViewer/main.ts' },
+    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts' },
     outdir: 'dist/webview',
   }),
 ];
@@ -42,7 +42,7 @@ const jobs = [
 if (tests) {
   const list = (dir, re) => readdirSync(join(root, dir)).filter((f) => re.test(f)).map((f) => `${dir}/${f}`);
   rmSync(join(root, 'out'), { recursive: true, force: true });
-  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core'] };
+  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core', 'jsdom'] };
   jobs.push(
     build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' }),
     build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { registerOpenCommands } from './commands/openCommands';
 import { WorkerDecoder } from './core/decoderPool';
+import { EventPanel } from './eventView/eventPanel';
 import { EVENT_SCHEME, EventDocuments } from './logViewer/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
@@ -10,6 +11,8 @@ import { Sessions } from './logViewer/sessions';
 /** What `activate` returns: read by the integration tests through `extension.exports`. */
 export interface CloudTrailLensApi {
   viewers(): ReturnType<Sessions['list']>;
+  /** The event the event view shows, if any. */
+  shownEvent(): ReturnType<EventPanel['shown']>;
 }
 
 export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
@@ -17,16 +20,18 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const concurrency = Math.max(1, Math.min(4, availableParallelism()));
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
-  const sessions = new Sessions(context.extensionUri, { decoder, concurrency, events, output });
+  const eventPanel = new EventPanel(context.extensionUri, events, output);
+  const sessions = new Sessions(context.extensionUri, { decoder, concurrency, eventPanel, output });
   context.subscriptions.push(
     output,
     { dispose: () => decoder.dispose() },
+    eventPanel,
     sessions,
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(sessions, context.extensionUri),
   );
-  return { viewers: () => sessions.list() };
+  return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }
 
 export function deactivate(): void {

@@ -134,13 +134,13 @@ export class Investigation {
       id: row,
       time: Number.isNaN(time) ? null : time,
       timeText: Number.isNaN(time) ? '' : formatUtc(time),
-      eventName: s.value('eventName', row),
-      eventSource: s.value('eventSource', row),
-      principal: s.value('principal', row),
-      principalDetail: [type || 'no identity type', arn].filter(Boolean).join(' · '),
-      sourceIp: s.value('sourceIp', row),
-      awsRegion: s.value('awsRegion', row),
-      errorCode: s.value('errorCode', row),
+      eventName: cell(s.value('eventName', row)),
+      eventSource: cell(s.value('eventSource', row)),
+      principal: cell(s.value('principal', row)),
+      principalDetail: cell([type || 'no identity type', arn].filter(Boolean).join(' · ')),
+      sourceIp: cell(s.value('sourceIp', row)),
+      awsRegion: cell(s.value('awsRegion', row)),
+      errorCode: cell(s.value('errorCode', row)),
       readOnly: s.value('readOnly', row),
     };
     if (summary.errorCode) summary.errorMessage = errorMessageOf(s.raw(row));
@@ -170,19 +170,14 @@ export class Investigation {
         }
       }
     }
-    if (best) summary.otherMatch = { field: best.field, value: best.value, ranges: best.ranges };
+    if (best) summary.otherMatch = { field: best.field, value: cell(best.value), ranges: best.ranges };
   }
+}
 
-  /** The full event, pretty-printed, for display. */
-  eventJson(row: number): string | undefined {
-    if (!Number.isInteger(row) || row < 0 || row >= this.store.size) return undefined;
-    const raw = this.store.raw(row);
-    try {
-      return JSON.stringify(JSON.parse(raw), null, 2);
-    } catch {
-      return raw;
-    }
-  }
+/** A table cell shows a line, not a novel: values past this are cut before they are sent. */
+const MAX_CELL = 1000;
+function cell(value: string): string {
+  return value.length > MAX_CELL ? `${value.slice(0, MAX_CELL)}…` : value;
 }
 
 function errorMessageOf(raw: string): string | undefined {

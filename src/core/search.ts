@@ -129,6 +129,19 @@ export class SearchEngine {
     return this.timeOrder;
   }
 
+  /** Values of `field` equal to `value`, ignoring case: the whole value is the match. */
+  private exact(field: IndexedField, value: string): Map<number, ValueMatch> {
+    const dict = this.store.dictionary(field);
+    const found = new Map<number, ValueMatch>();
+    const hit = dict.idOf(value);
+    if (hit !== undefined) found.set(hit, { score: EQUAL, ranges: [[0, value.length]] });
+    const lower = value.toLowerCase();
+    dict.values.forEach((v, id) => {
+      if (id !== hit && v.length === value.length && v.toLowerCase() === lower) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+    });
+    return found;
+  }
+
   /** Runs a query. Without terms every event matches, in time order. */
   search(query: string | ParsedQuery, sort: SortOrder = 'relevance'): SearchResult {
     const parsed = typeof query === 'string' ? parseQuery(query) : query;
@@ -141,8 +154,9 @@ export class SearchEngine {
     let total: Float32Array | undefined;
     for (const term of parsed.terms) {
       const best = new Float32Array(n).fill(Infinity);
-      for (const field of TEXT_FIELDS) {
-        const valueMatches = this.vocab.get(field)!.match(term.text);
+      const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
+      for (const field of fields) {
+        const valueMatches = term.kind === 'field' ? this.exact(field, term.value) : this.vocab.get(field)!.match(term.text);
         if (valueMatches.size === 0) continue;
         const dict = this.store.dictionary(field);
         let kept = matches.get(field);

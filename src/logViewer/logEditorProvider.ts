@@ -18,7 +18,7 @@ export class LogEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const name = document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1);
-    void this.sessions.attach(panel.webview, name, panel).load([document.uri]);
+    void this.sessions.attach(panel, name).load([document.uri]);
   }
 
   static register(sessions: Sessions): vscode.Disposable[] {

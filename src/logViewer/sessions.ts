@@ -16,17 +16,18 @@ export class Sessions implements vscode.Disposable {
     private readonly deps: SessionDeps,
   ) {}
 
-  /** Makes `webview` a log viewer titled `title`; the session ends when `owner` is disposed. */
-  attach(webview: vscode.Webview, title: string, owner: { onDidDispose: vscode.Event<void> }): ViewerSession {
+  /** Makes `panel` a log viewer titled `title`; the session ends when the panel is disposed. */
+  attach(panel: vscode.WebviewPanel, title: string): ViewerSession {
+    const webview = panel.webview;
     webview.options = webviewOptions(this.extensionUri);
     webview.html = renderWebviewHtml(webview, this.extensionUri, {
       title,
       script: 'dist/webview/logViewer.js',
       styles: ['media/logViewer.css'],
     });
-    const session = new ViewerSession(webview, title, this.deps);
+    const session = new ViewerSession(panel, title, this.deps);
     this.live.add(session);
-    owner.onDidDispose(() => {
+    panel.onDidDispose(() => {
       this.live.delete(session);
       session.dispose();
     });
@@ -37,7 +38,7 @@ export class Sessions implements vscode.Disposable {
   openPanel(uris: readonly vscode.Uri[], title: string): Promise<LoadSummary> {
     const panel = vscode.window.createWebviewPanel(VIEWER_PANEL, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    return this.attach(panel.webview, title, panel).load(uris);
+    return this.attach(panel, title).load(uris);
   }
 
   /** Summaries of the live viewers, for tests and diagnostics. */

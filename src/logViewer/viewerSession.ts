@@ -9,13 +9,15 @@ import { Investigation } from '../core/investigation';
 import { expandRoots, loadFiles, type Decoder } from '../core/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
 import type { SortOrder, ToWebview } from '../protocol/logViewer';
-import type { EventDocuments } from './eventDocuments';
+import { fieldTerm } from '../core/query';
+import type { EventPanel } from '../eventView/eventPanel';
+import type { PivotField } from '../protocol/eventView';
 import { workspaceFs } from './workspaceFs';
 
 export interface SessionDeps {
   decoder: Decoder;
   concurrency: number;
-  events: EventDocuments;
+  eventPanel: EventPanel;
   output: vscode.LogOutputChannel;
 }
 
@@ -32,6 +34,17 @@ export interface LoadSummary {
 
 const REFRESH_MS = 150;
 
+/** The query field each pivot filters on. */
+const PIVOT_FIELDS: Record<PivotField, string> = {
+  principal: 'principal',
+  accessKey: 'accessKey',
+  ip: 'ip',
+  eventName: 'eventName',
+  resource: 'resource',
+  error: 'error',
+  account: 'account',
+};
+
 export class ViewerSession implements vscode.Disposable {
   readonly investigation = new Investigation();
   private readonly disposables: vscode.Disposable[] = [];
@@ -40,12 +53,15 @@ export class ViewerSession implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
+  private readonly webview: vscode.Webview;
+
   constructor(
-    private readonly webview: vscode.Webview,
+    private readonly panel: vscode.WebviewPanel,
     readonly title: string,
     private readonly deps: SessionDeps,
   ) {
-    this.disposables.push(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this.webview = panel.webview;
+    this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
   }
 
   private post(msg: ToWebview): void {
@@ -73,7 +89,7 @@ export class ViewerSession implements vscode.Disposable {
         }
         break;
       case 'open':
-        void this.openEvent(msg.id);
+        this.openEvent(msg.id);
         break;
       case 'cancel':
         this.loadCts?.cancel();
@@ -97,14 +113,15 @@ export class ViewerSession implements vscode.Disposable {
     }, REFRESH_MS);
   }
 
-  private async openEvent(id: number): Promise<void> {
-    const json = this.investigation.eventJson(id);
-    if (json === undefined) return;
-    try {
-      await this.deps.events.show(json, this.investigation.store.value('eventName', id));
-    } catch (e) {
-      void vscode.window.showErrorMessage(`CloudTrail Lens could not open the event: ${(e as Error).message}`);
-    }
+  private openEvent(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.investigation.store.size) return;
+    this.deps.eventPanel.show(this.investigation.store.raw(id), { pivot: (field, value) => this.pivot(field, value) });
+  }
+
+  /** "Show all events with this value": filters this view on it and brings it forward. */
+  pivot(field: PivotField, value: string): void {
+    this.post({ type: 'setQuery', text: fieldTerm(PIVOT_FIELDS[field], value) });
+    this.panel.reveal(undefined, false);
   }
 
   /** Loads files and folders into this view; resolves when done or cancelled. */

@@ -69,7 +69,9 @@ export type ToWebview =
   /** A new result set for the current query; rows are fetched in windows by `rows`. */
   | { type: 'results'; version: number; total: number; errors: string[]; query: string }
   /** The rows asked for by a `rows` request, for result set `version`. */
-  | { type: 'rows'; version: number; start: number; rows: RowSummary[] };
+  | { type: 'rows'; version: number; start: number; rows: RowSummary[] }
+  /** Replace the search box's text and run it (a pivot from the event view). */
+  | { type: 'setQuery'; text: string };
 
 /** Webview → host. */
 export type FromWebview =

@@ -1,6 +1,7 @@
 /** Builders with valid defaults for CloudTrail test data (DESIGN §3). */
 import { gzipSync } from 'node:zlib';
-import { existsSync } from 'node:fs';
+import { decodeLogBytes } from '../../src/core/decode';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let seq = 0;
@@ -52,4 +53,23 @@ export function samplesDir(): string {
     if (candidate && existsSync(join(candidate, 'FILES.tsv'))) return candidate;
   }
   throw new Error('The shared samples folder (../shared/samples) was not found; set CLOUDTRAIL_SAMPLES to it.');
+}
+
+/**
+ * The raw JSON of real sample events, one per identity type found in ../shared/samples ('' for
+ * events with no identity type), plus the first AccessDenied one under 'AccessDenied'.
+ */
+export function sampleEventsByIdentityType(): Map<string, string> {
+  const dir = samplesDir();
+  const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]).filter((p) => /\.(json|jsonl|ndjson)$/.test(p));
+  const found = new Map<string, string>();
+  for (const f of files) {
+    const r = decodeLogBytes(readFileSync(join(dir, f)));
+    if (r.kind !== 'events') continue;
+    for (const rec of r.records) {
+      if (!found.has(rec.identityType)) found.set(rec.identityType, rec.raw);
+      if (rec.errorCode === 'AccessDenied' && !found.has('AccessDenied')) found.set('AccessDenied', rec.raw);
+    }
+  }
+  return found;
 }

@@ -5,68 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { after, before, describe } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, runCommand, screenshot } from '../support/browser';
 import { startCodeServer, type CodeServer } from '../support/codeServer';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
+import { activeTabTitle, eventView, explorerRow, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, waitForExtension } from '../support/workbench';
 
 const vsix = process.env.CTL_VSIX ?? 'cloudtrail-lens.vsix';
-const T = 30_000;
 
 let workspace: string;
 let server: CodeServer;
 let browser: Browser;
 let page: Page;
-
-/** The log viewer webview of the active editor (webviews are two nested iframes). */
-function viewer(): FrameLocator {
-  return page.locator('iframe.webview.ready:visible').last().contentFrame().locator('iframe#active-frame').contentFrame();
-}
-
-function explorerRow(name: string) {
-  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
-}
-
-async function openFromContextMenu(name: string): Promise<void> {
-  await explorerRow(name).click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: 'Open in CloudTrail Lens' }).first();
-  await item.waitFor({ timeout: T });
-  await item.click();
-  // The menu acts on mouse-up and may miss a click made while it is still laying out; the
-  // highlighted item then still takes Enter.
-  const menu = page.locator('.context-view.monaco-menu-container');
-  if (!(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) {
-    await item.hover();
-    await page.keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: T });
-  }
-}
-
-/** Waits until VS Code knows the extension's contributions (its commands are in the palette). */
-async function waitForExtension(): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.fill('>CloudTrail: Open Sample Logs');
-  await page.locator('.quick-input-list .label-name', { hasText: /^CloudTrail: Open Sample Logs$/ }).first().waitFor({ timeout: 60_000 });
-  await input.press('Escape');
-}
-
-async function activeTabTitle(): Promise<string> {
-  return (await page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '';
-}
-
-/** A test step that leaves a screenshot behind when it fails, to see what the user would have seen. */
-function step(name: string, shot: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (e) {
-      if (page) await screenshot(page, `FAILED-${shot}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const current = (): Page | undefined => page;
 
 describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
   before(async () => {
@@ -74,7 +26,7 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     server = await startCodeServer({ workspace, vsix, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server);
-    await waitForExtension();
+    await waitForExtension(page);
   });
 
   after(async () => {
@@ -83,11 +35,11 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
-  step('double-clicking a *_CloudTrail_*.json.gz opens its events, newest first', 'custom-editor', async () => {
-    await explorerRow(FIXTURE.gzLog).dblclick();
-    const v = viewer();
+  step('double-clicking a *_CloudTrail_*.json.gz opens its events, newest first', 'custom-editor', current, async () => {
+    await explorerRow(page, FIXTURE.gzLog).dblclick();
+    const v = await logViewer(page);
     await v.locator('.counts', { hasText: `${FIXTURE.gzLogEvents} events` }).waitFor({ timeout: T });
-    assert.equal(await activeTabTitle(), FIXTURE.gzLog);
+    assert.equal(await activeTabTitle(page), FIXTURE.gzLog);
     const rows = v.locator('.spacer .row:not(.placeholder)');
     await rows.first().waitFor({ timeout: T });
     assert.ok((await rows.count()) >= 20, 'a screenful of rows is rendered');
@@ -103,8 +55,8 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await screenshot(page, '01-custom-editor-dark');
   });
 
-  step('typing a search filters as you type, forgiving typos, and shows the match', 'search', async () => {
-    const v = viewer();
+  step('typing a search filters as you type, forgiving typos, and shows the match', 'search', current, async () => {
+    const v = await logViewer(page);
     await v.locator('input.search').fill('StopLoging');
     await v.locator('.counts', { hasText: `of ${FIXTURE.gzLogEvents} events` }).waitFor({ timeout: T });
     const first = v.locator('.spacer .row:not(.placeholder)').first();
@@ -114,20 +66,21 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await screenshot(page, '02-search-typo');
   });
 
-  step('selecting a row shows the full event JSON', 'event-json', async () => {
-    const v = viewer();
+  step('selecting a row shows the event; "Open as JSON document" shows its JSON', 'event-json', current, async () => {
+    const v = await logViewer(page);
     await v.locator('.spacer .row:not(.placeholder)').first().click();
-    const tab = page.locator('.tabs-container .tab', { hasText: 'StopLogging.json' });
-    await tab.waitFor({ timeout: T });
-    const editor = page.locator('.editor-group-container .monaco-editor .view-lines').last();
-    await editor.getByText('"eventName": "StopLogging"').waitFor({ timeout: T });
+    const ev = await eventView(page);
+    await ev.locator('h1.event-name', { hasText: 'StopLogging' }).waitFor({ timeout: T });
+    await ev.getByRole('button', { name: 'Open as JSON document' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'StopLogging.json' }).waitFor({ timeout: T });
+    await page.locator('.monaco-editor .view-lines').getByText('"eventName": "StopLogging"').first().waitFor({ timeout: T });
     await screenshot(page, '03-event-json');
     await runCommand(page, 'View: Close All Editors');
   });
 
-  step('right-click a folder of bad files: each failure is named with its reason, the digest recognized', 'bad-files', async () => {
-    await openFromContextMenu(FIXTURE.bad);
-    const v = viewer();
+  step('right-click a folder of bad files: each failure is named with its reason, the digest recognized', 'bad-files', current, async () => {
+    await openFromContextMenu(page, FIXTURE.bad);
+    const v = await logViewer(page);
     await v.locator('.counts', { hasText: `${FIXTURE.badFailures} failed` }).waitFor({ timeout: 60_000 });
     const notes = v.locator('.notes');
     await notes.locator('summary').click();
@@ -140,9 +93,9 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await runCommand(page, 'View: Close All Editors');
   });
 
-  step('right-click an AWSLogs/ folder: the whole tree loads; a search narrows it', 'folder', async () => {
-    await openFromContextMenu(FIXTURE.folder);
-    const v = viewer();
+  step('right-click an AWSLogs/ folder: the whole tree loads; a search narrows it', 'folder', current, async () => {
+    await openFromContextMenu(page, FIXTURE.folder);
+    const v = await logViewer(page);
     await v.locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
     await v.locator('input.search').fill('AccessDenied');
     await v.locator('.counts', { hasText: 'of 2,900 events' }).waitFor({ timeout: T });
@@ -151,12 +104,11 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await screenshot(page, '05-folder-search-dark');
   });
 
-  step('the sample logs open from the command palette, in the light theme too', 'sample-light', async () => {
+  step('the sample logs open from the command palette, in the light theme too', 'sample-light', current, async () => {
     await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-    await page.locator('.monaco-workbench.vs').waitFor({ timeout: T });
+    await toggleTheme(page, 'light');
     await runCommand(page, 'CloudTrail: Open Sample Logs');
-    const v = viewer();
+    const v = await logViewer(page);
     await v.locator('.counts', { hasText: '678 events' }).waitFor({ timeout: T });
     await v.locator('input.search').fill('bert-jan GetSecretValue');
     await v.locator('.counts', { hasText: 'of 678 events' }).waitFor({ timeout: T });

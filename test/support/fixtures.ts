@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { samplesDir } from '../builders/events';
+import { anEvent, sampleEventsByIdentityType, samplesDir } from '../builders/events';
+import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
 
 /** Names in the fixture workspace the tests refer to. */
 export const FIXTURE = {
@@ -26,7 +27,19 @@ export const FIXTURE = {
   empty: 'bad/empty.json',
   /** Files in bad/ that fail; digest is listed, not failed. */
   badFailures: 5,
+  /** One real sample event per identity type, plus an AccessDenied one. */
+  identities: 'identities.json',
+  identityTypes: ['Root', 'IAMUser', 'AssumedRole', 'FederatedUser', 'AWSService', 'AWSAccount', 'Unknown', 'IdentityCenterUser', ''],
+  /** One event per injection payload, the payload in every string field. */
+  hostile: 'hostile.json',
 } as const;
+
+const IDENTITY_CENTER_USER = {
+  type: 'IdentityCenterUser',
+  accountId: '111122223333',
+  onBehalfOf: { userId: '94482488-3041-7026-18f3-be45837cd0e4', identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-9067642ac7' },
+  credentialId: 'EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE',
+};
 
 /** Builds a fresh fixture workspace and returns its path. */
 export function makeFixtureWorkspace(): string {
@@ -47,5 +60,12 @@ export function makeFixtureWorkspace(): string {
   copyFileSync(join(samples, 'aws-cloudtrail-processing-library_SYNTHETIC-fixtures/SerializerTestFileBadJsonFormat.json'), join(ws, FIXTURE.malformed));
   copyFileSync(join(samples, 'llm-guard_digest/327878933619_CloudTrail-Digest_ap-northeast-1_llm-guard-trail_us-west-2_20231015T230404Z.json'), join(ws, FIXTURE.digest));
   writeFileSync(join(ws, FIXTURE.empty), '');
+
+  const byType = sampleEventsByIdentityType();
+  const picked = [...FIXTURE.identityTypes, 'AccessDenied'].map((t) => byType.get(t)).filter((raw): raw is string => !!raw);
+  // No sample holds an IAM Identity Center user: this one follows the shape AWS documents.
+  picked.push(JSON.stringify(anEvent({ eventName: 'ListBuckets', eventSource: 's3.amazonaws.com', userIdentity: IDENTITY_CENTER_USER })));
+  writeFileSync(join(ws, FIXTURE.identities), `{"Records":[${picked.join(',')}]}`);
+  writeFileSync(join(ws, FIXTURE.hostile), JSON.stringify({ Records: INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)) }));
   return ws;
 }

@@ -17,12 +17,25 @@ function storeOf(events: Array<Record<string, unknown>>): EventStore {
 
 describe('query parsing', () => {
   test('terms split on whitespace; quoted phrases stay whole', () => {
-    assert.deepEqual(parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.text), ['StopLogging', 'bert jan', 'x']);
+    assert.deepEqual(parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.kind === 'text' && t.text), ['StopLogging', 'bert jan', 'x']);
     assert.deepEqual(parseQuery('').terms, []);
+  });
+  test('field:value terms, quoted values, and words that only look like fields', () => {
+    const q = parseQuery('eventName:StopLogging principal:"Admin/alice smith" arn:aws:iam::1:user/x 2001:db8::1 ip:');
+    assert.deepEqual(
+      q.terms.map((t) => (t.kind === 'field' ? `${t.name}=${t.value}→${t.fields.join('|')}` : `text:${t.text}`)),
+      ['eventName=StopLogging→eventName', 'principal=Admin/alice smith→principal|principalArn', 'arn=aws:iam::1:user/x→principalArn', 'text:2001:db8::1'],
+    );
+    assert.match(q.errors[0], /"ip:" needs a value/);
+  });
+  test('fieldTerm quotes values that need it', async () => {
+    const { fieldTerm } = await import('../../src/core/query');
+    assert.equal(fieldTerm('ip', '1.2.3.4'), 'ip:1.2.3.4');
+    assert.equal(fieldTerm('principal', 'a b'), 'principal:"a b"');
   });
   test('an unclosed quote is reported, and the phrase still runs', () => {
     const q = parseQuery('"access denied');
-    assert.equal(q.terms[0].text, 'access denied');
+    assert.deepEqual(q.terms[0], { kind: 'text', text: 'access denied' });
     assert.match(q.errors[0], /quote is not closed/);
   });
 });
@@ -55,6 +68,16 @@ describe('search ranking', () => {
   test('every term must match (AND)', () => {
     assert.deepEqual(names('cloudtrail status'), ['GetTrailStatus']);
     assert.deepEqual(names('zzzzqqqq'), []);
+  });
+
+  test('field terms match one field exactly, ignoring case', () => {
+    assert.deepEqual(names('eventname:stoplogging'), ['StopLogging']);
+    assert.deepEqual(names('eventName:Stop'), [], 'exact, not prefix');
+    assert.deepEqual(names('error:AccessDenied'), ['ListBuckets']);
+    assert.equal(names('error:""').length, store.size - 1, 'error:"" = events without an error');
+    assert.deepEqual(names('source:cloudtrail.amazonaws.com status'), ['GetTrailStatus']);
+    assert.equal(names('principal:alice').length, store.size);
+    assert.equal(names('principal:arn:aws:iam::111122223333:user/alice').length, store.size, 'principal matches the ARN too');
   });
 
   test('empty query: every event, newest first; oldest-first reverses', () => {

@@ -5,7 +5,7 @@
  * what is on screen.
  */
 import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
-import { el, setHighlighted } from './dom';
+import { el, setHighlighted } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -207,6 +207,8 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   cache.clear();
   pending.clear();
   if (queryChanged) grid.classList.remove('has-match');
+  // Which query the table shows (read by the e2e tests; set as an attribute, never as markup).
+  grid.dataset.query = activeQuery;
   spacer.style.height = `${total * ROW_HEIGHT}px`;
   queryErrors.textContent = msg.errors.join(' ');
   queryErrors.hidden = msg.errors.length === 0;
@@ -264,6 +266,11 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'results':
       onResults(msg);
+      break;
+    case 'setQuery':
+      if (typeof msg.text !== 'string') return;
+      search.value = msg.text;
+      sendQuery();
       break;
     case 'rows':
       if (msg.version !== version || !Array.isArray(msg.rows)) return;

@@ -2,9 +2,12 @@
  * DOM helpers for webviews. Text goes in through text nodes only: nothing here ever parses a
  * string as HTML, so attacker-controlled event values stay inert.
  */
+import { reveal } from '../../core/visible';
+
+export { reveal };
 
 type Props<K extends keyof HTMLElementTagNameMap> = Partial<
-  Pick<HTMLElementTagNameMap[K], Extract<keyof HTMLElementTagNameMap[K], 'className' | 'textContent' | 'title' | 'hidden' | 'type' | 'placeholder' | 'value' | 'spellcheck' | 'tabIndex'>>
+  Pick<HTMLElementTagNameMap[K], Extract<keyof HTMLElementTagNameMap[K], 'className' | 'textContent' | 'title' | 'hidden' | 'type' | 'placeholder' | 'value' | 'spellcheck' | 'tabIndex' | 'open'>>
 > & { role?: string };
 
 /** Creates an element with a few safe properties (never innerHTML) and children. */
@@ -34,13 +37,23 @@ export function setHighlighted(target: HTMLElement, text: string, ranges: Readon
   }
   const parts: Node[] = [];
   let at = 0;
+  // Reveal per segment, after the ranges are applied, so the ranges keep their offsets.
   for (const [a, b] of merged) {
-    if (a > at) parts.push(document.createTextNode(text.slice(at, a)));
+    if (a > at) parts.push(document.createTextNode(reveal(text.slice(at, a))));
     const mark = document.createElement('mark');
-    mark.textContent = text.slice(a, b);
+    mark.textContent = reveal(text.slice(a, b));
     parts.push(mark);
     at = b;
   }
-  if (at < text.length) parts.push(document.createTextNode(text.slice(at)));
+  if (at < text.length) parts.push(document.createTextNode(reveal(text.slice(at))));
   target.replaceChildren(...parts);
+}
+
+/** Long values are cut for display (copying still takes them whole). */
+export const MAX_SHOWN = 2000;
+
+/** `text` revealed, and cut to its first `max` characters with a note of how many more there are. */
+export function clip(text: string, max = MAX_SHOWN): string {
+  const cut = text.length > max ? `${text.slice(0, max)}… (${(text.length - max).toLocaleString()} more characters)` : text;
+  return reveal(cut);
 }

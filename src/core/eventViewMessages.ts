@@ -1,0 +1,27 @@
+/**
+ * Validation of messages from the event view webview: anything not exactly of a known shape is
+ * dropped before the host acts on it.
+ */
+import type { FromEventView, PivotField } from '../protocol/eventView';
+
+const PIVOTS: readonly PivotField[] = ['principal', 'accessKey', 'ip', 'eventName', 'resource', 'error', 'account'];
+/** Copies of a whole event can be large; past this the webview is not trusted with the clipboard. */
+const MAX_COPY = 5 * 1024 * 1024;
+
+export function parseEventViewMessage(msg: unknown): FromEventView | undefined {
+  if (typeof msg !== 'object' || msg === null) return undefined;
+  const m = msg as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'openJson':
+      return { type: m.type };
+    case 'pivot':
+      if (!PIVOTS.includes(m.field as PivotField) || typeof m.value !== 'string' || !m.value || m.value.length > 2048) return undefined;
+      return { type: 'pivot', field: m.field as PivotField, value: m.value };
+    case 'copy':
+      if (typeof m.text !== 'string' || m.text.length > MAX_COPY || typeof m.what !== 'string' || m.what.length > 40) return undefined;
+      return { type: 'copy', text: m.text, what: m.what };
+    default:
+      return undefined;
+  }
+}

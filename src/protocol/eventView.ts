@@ -1,0 +1,85 @@
+/**
+ * Messages between the event view webview and the extension host (types only; both sides import
+ * this). The host validates every message from the webview (core/eventViewMessages.ts).
+ */
+
+/** Values an investigator can pivot on: "show all events with this value". */
+export type PivotField = 'principal' | 'accessKey' | 'ip' | 'eventName' | 'resource' | 'error' | 'account';
+
+export interface Pivot {
+  field: PivotField;
+  value: string;
+  label: string;
+}
+
+export interface DetailField {
+  label: string;
+  value: string;
+  /** This value can be pivoted on. */
+  pivot?: PivotField;
+  mono?: boolean;
+  tone?: 'warning' | 'danger';
+  title?: string;
+}
+
+export interface IdentityCard {
+  /** `userIdentity.type`, or 'none'. */
+  type: string;
+  heading: string;
+  name: string;
+  /** Root is flagged loudly; Unknown identities too. */
+  flag?: 'root' | 'unknown';
+  fields: DetailField[];
+}
+
+export interface EventDetail {
+  eventName: string;
+  eventSource: string;
+  time: number | null;
+  timeUtc: string;
+  region: string;
+  account: string;
+  eventId: string;
+  outcome: { ok: true } | { ok: false; errorCode: string; errorMessage: string };
+  /** 'read' | 'write' | '' */
+  readOnly: string;
+  eventType: string;
+  eventCategory: string;
+  /** 'management' | 'data' | 'insight' | '' */
+  kind: string;
+  /** `additionalEventData.MFAUsed` (console sign-ins). */
+  mfaUsed: string;
+  identity: IdentityCard;
+  sourceIp: string;
+  userAgent: string;
+  /** A readable client name for the user agent. */
+  client: string;
+  sections: Array<{ key: string; title: string; value: unknown }>;
+  resources: Array<{ arn: string; type: string; account: string }>;
+  pivots: Pivot[];
+  /** The whole event, for the full JSON tree. */
+  event: Record<string, unknown>;
+}
+
+/** Host → webview. */
+export type ToEventView =
+  /** The event to show (sent after `ready`, and whenever the panel shows another event). */
+  { type: 'show'; detail: EventDetail; canPivot: boolean };
+
+/** Webview → host. */
+export type FromEventView =
+  /** The webview has loaded and can receive messages. */
+  | { type: 'ready' }
+  /** Show all events with this value (in the log view the event came from). */
+  | { type: 'pivot'; field: PivotField; value: string }
+  /** Copy text to the clipboard (a value, a JSON path, or the whole event). */
+  | { type: 'copy'; text: string; what: string }
+  /** Open the event as a read-only JSON document. */
+  | { type: 'openJson' };
+
+/** State the event webview keeps across being hidden and shown. */
+export interface EventViewState {
+  /** JSON paths of collapsed nodes. */
+  collapsed: string[];
+  scrollTop: number;
+}

@@ -1,0 +1,87 @@
+/**
+ * The event view webview: renders the event the host sends, keeps which JSON nodes are collapsed
+ * (per event) across being hidden and shown, and sends pivots and copies back. It checks each
+ * message's shape before acting on it.
+ */
+import type { EventDetail, EventViewState, FromEventView, ToEventView } from '../../protocol/eventView';
+import { el } from '../shared/dom';
+import { renderEvent } from './render';
+
+declare function acquireVsCodeApi(): { postMessage(msg: FromEventView): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+
+function readState(): EventViewState & { eventId?: string } {
+  const s = vscode.getState() as Partial<EventViewState & { eventId: string }> | undefined;
+  return {
+    collapsed: Array.isArray(s?.collapsed) ? s!.collapsed.filter((p): p is string => typeof p === 'string') : [],
+    scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
+    eventId: typeof s?.eventId === 'string' ? s.eventId : undefined,
+  };
+}
+
+let state = readState();
+const app = document.getElementById('app')!;
+const toast = el('div', { className: 'toast', role: 'status' });
+document.body.append(toast);
+
+/** The parts of a `show` message that rendering relies on. */
+function isDetail(d: unknown): d is EventDetail {
+  if (typeof d !== 'object' || d === null) return false;
+  const x = d as Record<string, unknown>;
+  const strings = ['eventName', 'eventSource', 'timeUtc', 'region', 'account', 'eventId', 'readOnly', 'kind', 'sourceIp', 'userAgent', 'client'];
+  return (
+    strings.every((k) => typeof x[k] === 'string') &&
+    (x.time === null || typeof x.time === 'number') &&
+    typeof x.identity === 'object' && x.identity !== null && Array.isArray((x.identity as { fields?: unknown }).fields) &&
+    typeof x.outcome === 'object' && x.outcome !== null &&
+    Array.isArray(x.sections) && Array.isArray(x.resources) && Array.isArray(x.pivots) &&
+    typeof x.event === 'object' && x.event !== null
+  );
+}
+
+function save(): void {
+  vscode.setState(state);
+}
+
+function show(detail: EventDetail, canPivot: boolean): void {
+  if (state.eventId !== detail.eventId) state = { collapsed: [], scrollTop: 0, eventId: detail.eventId };
+  const collapsed = new Set(state.collapsed);
+  let toastTimer: number | undefined;
+  const page = renderEvent(detail, {
+    copy(text, what) {
+      vscode.postMessage({ type: 'copy', text, what });
+      toast.textContent = `Copied ${what}`;
+      toast.classList.add('shown');
+      window.clearTimeout(toastTimer);
+      toastTimer = window.setTimeout(() => toast.classList.remove('shown'), 1500);
+    },
+    isCollapsed: (path) => collapsed.has(path),
+    setCollapsed(path, value) {
+      if (value) collapsed.add(path);
+      else collapsed.delete(path);
+      state.collapsed = [...collapsed];
+      save();
+    },
+    pivot: canPivot ? (field, value) => vscode.postMessage({ type: 'pivot', field, value }) : undefined,
+    openJson: () => vscode.postMessage({ type: 'openJson' }),
+  });
+  app.replaceChildren(page);
+  document.documentElement.scrollTop = state.scrollTop;
+  save();
+}
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(() => {
+    state.scrollTop = document.documentElement.scrollTop;
+    save();
+  }, 200);
+});
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = event.data as ToEventView;
+  if (msg?.type === 'show' && isDetail(msg.detail)) show(msg.detail, msg.canPivot === true);
+});
+
+vscode.postMessage({ type: 'ready' });

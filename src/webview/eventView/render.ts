@@ -1,0 +1,142 @@
+/**
+ * Lays out one event: header (what, when, where, outcome), the identity card (who), network and
+ * client (from where, with what), pivots, resources, request/response sections and the full
+ * event. DOM APIs and textContent only: every value here may be attacker-controlled.
+ */
+import type { DetailField, EventDetail, Pivot, PivotField } from '../../protocol/eventView';
+import { clip, el } from '../shared/dom';
+import { renderJson, type TreeHooks } from './jsonTree';
+
+export interface PageHooks extends TreeHooks {
+  /** Undefined when this view cannot pivot (no log view behind it). */
+  pivot?(field: PivotField, value: string): void;
+  openJson(): void;
+}
+
+function badge(text: string, className = ''): HTMLElement {
+  return el('span', { className: `badge ${className}`.trim(), textContent: text });
+}
+
+function pivotButton(field: PivotField, value: string, label: string, hooks: PageHooks): HTMLElement | undefined {
+  if (!hooks.pivot || !value) return undefined;
+  const b = el('button', { className: 'pivot', type: 'button', textContent: clip(label, 120), title: `Show all events with ${field} ${clip(value, 300)}` });
+  b.dataset.field = field;
+  b.addEventListener('click', () => hooks.pivot!(field, value));
+  return b;
+}
+
+function fieldRow(f: DetailField, hooks: PageHooks): HTMLElement[] {
+  const value = el('dd', { className: `${f.mono ? 'mono' : ''} ${f.tone ? `tone-${f.tone}` : ''}`.trim() });
+  value.append(el('span', { className: 'value', textContent: clip(f.value) }));
+  if (f.title) value.title = f.title;
+  const p = f.pivot && pivotButton(f.pivot, f.value, 'Show events', hooks);
+  if (p) value.append(p);
+  return [el('dt', { textContent: f.label }), value];
+}
+
+function section(title: string, className: string, body: Node[], collapsible = false): HTMLElement {
+  if (collapsible) {
+    const d = el('details', { className: `section ${className}`, open: true });
+    d.append(el('summary', { className: 'section-title', textContent: title }), ...body);
+    return d;
+  }
+  return el('section', { className: `section ${className}` }, [el('h2', { className: 'section-title', textContent: title }), ...body]);
+}
+
+function header(d: EventDetail, hooks: PageHooks): HTMLElement {
+  const title = el('h1', { className: 'event-name', textContent: clip(d.eventName, 300) });
+  const source = el('span', { className: 'event-source', textContent: clip(d.eventSource, 300) });
+  const outcome = d.outcome.ok ? badge('Success', 'ok') : badge(clip(d.outcome.errorCode, 120) || 'Failed', 'failed');
+  const badges = el('div', { className: 'badges' }, [outcome]);
+  if (d.readOnly) badges.append(badge(d.readOnly, d.readOnly === 'write' ? 'write' : 'read'));
+  for (const b of [d.kind, d.eventType, d.eventCategory && d.eventCategory.toLowerCase() !== d.kind ? d.eventCategory : '']) if (b) badges.append(badge(clip(b, 120)));
+  const time = el('span', { className: 'time mono', textContent: clip(d.timeUtc, 100) || '(no time)' });
+  if (d.time !== null) time.title = `Local time: ${new Date(d.time).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'long' })}`;
+  const meta = el('div', { className: 'meta' }, [time]);
+  for (const [label, value] of [
+    ['Region', d.region],
+    ['Account', d.account],
+    ['Event ID', d.eventId],
+  ] as const) {
+    if (value) meta.append(el('span', { className: 'meta-item' }, [el('span', { className: 'meta-label', textContent: `${label} ` }), el('span', { className: 'mono', textContent: clip(value, 300) })]));
+  }
+  const actions = el('div', { className: 'actions' });
+  const openJson = el('button', { type: 'button', className: 'action', textContent: 'Open as JSON document' });
+  openJson.addEventListener('click', () => hooks.openJson());
+  const copyAll = el('button', { type: 'button', className: 'action', textContent: 'Copy event JSON' });
+  copyAll.addEventListener('click', () => hooks.copy(JSON.stringify(d.event, null, 2), 'event JSON'));
+  actions.append(openJson, copyAll);
+  const top = el('header', { className: 'event-header' }, [el('div', { className: 'title-line' }, [title, source]), badges, meta, actions]);
+  if (!d.outcome.ok) {
+    const err = el('div', { className: 'error-box', role: 'alert' }, [el('div', { className: 'error-code', textContent: clip(d.outcome.errorCode, 300) || 'The call failed' })]);
+    if (d.outcome.errorMessage) err.append(el('div', { className: 'error-message', textContent: clip(d.outcome.errorMessage) }));
+    const p = pivotButton('error', d.outcome.errorCode, `All ${d.outcome.errorCode} errors`, hooks);
+    if (p && d.pivots.some((x) => x.field === 'error')) err.append(p);
+    top.append(err);
+  }
+  return top;
+}
+
+function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
+  const card = d.identity;
+  const body: Node[] = [];
+  if (card.flag === 'root') {
+    body.push(el('div', { className: 'root-flag', role: 'alert', textContent: 'ROOT USER — the account\u2019s all-powerful identity. Root activity should be rare; check that this was expected.' }));
+  } else if (card.flag === 'unknown') {
+    body.push(el('div', { className: 'unknown-flag', textContent: 'CloudTrail could not attribute this call to a known identity type.' }));
+  }
+  body.push(
+    el('div', { className: 'identity-name' }, [el('span', { className: 'identity-type', textContent: clip(card.type, 120) }), el('span', { className: 'principal-name', textContent: clip(card.name, 300) })]),
+    el('div', { className: 'identity-heading', textContent: card.heading }),
+  );
+  const dl = el('dl', { className: 'fields' });
+  for (const f of card.fields) dl.append(...fieldRow(f, hooks));
+  body.push(dl);
+  return section('Who', `identity identity-${card.type}`, body);
+}
+
+function network(d: EventDetail, hooks: PageHooks): HTMLElement {
+  const dl = el('dl', { className: 'fields' });
+  const rows: DetailField[] = [
+    { label: 'Source IP', value: d.sourceIp, pivot: 'ip', mono: true },
+    { label: 'Client', value: d.client },
+    { label: 'User agent', value: d.userAgent, mono: true },
+  ];
+  if (d.mfaUsed) rows.push({ label: 'MFA used', value: d.mfaUsed, tone: d.mfaUsed === 'No' ? 'warning' : undefined });
+  for (const f of rows) if (f.value) dl.append(...fieldRow(f, hooks));
+  const body: Node[] = dl.childElementCount > 0 ? [dl] : [el('div', { className: 'empty-note', textContent: 'This event records no source IP or user agent.' })];
+  return section('From where, with what', 'network', body);
+}
+
+function pivots(list: Pivot[], hooks: PageHooks): HTMLElement | undefined {
+  if (!hooks.pivot || list.length === 0) return undefined;
+  const buttons = list.map((p) => pivotButton(p.field, p.value, p.label, hooks)!);
+  return section('Pivot: show all events with…', 'pivots', [el('div', { className: 'pivot-list' }, buttons)]);
+}
+
+function resources(d: EventDetail, hooks: PageHooks): HTMLElement | undefined {
+  if (d.resources.length === 0) return undefined;
+  const list = el('ul', { className: 'resources' });
+  for (const r of d.resources) {
+    const li = el('li', {}, [el('span', { className: 'mono', textContent: clip(r.arn) || '(no ARN)' })]);
+    if (r.type) li.append(badge(clip(r.type, 120)));
+    if (r.account) li.append(el('span', { className: 'meta-label', textContent: ` account ${clip(r.account, 120)}` }));
+    const p = pivotButton('resource', r.arn, 'Show events', hooks);
+    if (p) li.append(p);
+    list.append(li);
+  }
+  return section('Resources', 'resources-section', [list]);
+}
+
+/** Builds the whole page for one event. */
+export function renderEvent(d: EventDetail, hooks: PageHooks): HTMLElement {
+  const page = el('main', { className: 'event-page' });
+  page.append(header(d, hooks), el('div', { className: 'cards' }, [identity(d, hooks), network(d, hooks)]));
+  const extra = [pivots(d.pivots, hooks), resources(d, hooks)].filter((x): x is HTMLElement => !!x);
+  page.append(...extra);
+  for (const s of d.sections) {
+    page.append(section(s.title, `json-section section-${s.key}`, [el('div', { className: 'json' }, [renderJson(s.value, `$.${s.key}`, hooks)])], true));
+  }
+  page.append(section('Full event', 'json-section section-full', [el('div', { className: 'json' }, [renderJson(d.event, '$', hooks)])], true));
+  return page;
+}

@@ -1,0 +1,92 @@
+/**
+ * Workbench moves the e2e tests share: waiting for the extension, explorer rows and their
+ * context menu, finding one of several webviews by what it shows, and test steps that leave a
+ * screenshot behind when they fail.
+ */
+import { test } from 'node:test';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { runCommand, screenshot } from './browser';
+
+export const UI_TIMEOUT = 30_000;
+
+/** Waits until VS Code knows the extension's contributions (its commands are in the palette). */
+export async function waitForExtension(page: Page): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('>CloudTrail: Open Sample Logs');
+  await page.locator('.quick-input-list .label-name', { hasText: /^CloudTrail: Open Sample Logs$/ }).first().waitFor({ timeout: 60_000 });
+  await input.press('Escape');
+}
+
+export function explorerRow(page: Page, name: string): Locator {
+  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
+}
+
+/** Right-click in the explorer → "Open in CloudTrail Lens". */
+export async function openFromContextMenu(page: Page, name: string): Promise<void> {
+  await explorerRow(page, name).click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: 'Open in CloudTrail Lens' }).first();
+  await item.waitFor({ timeout: UI_TIMEOUT });
+  await item.click();
+  // The menu acts on mouse-up and may miss a click made while it is still laying out; the
+  // highlighted item then still takes Enter.
+  const menu = page.locator('.context-view.monaco-menu-container');
+  if (!(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  }
+}
+
+/** The content of a webview's outer iframe (webviews are two nested iframes). */
+function inner(outer: Locator): FrameLocator {
+  return outer.contentFrame().locator('iframe#active-frame').contentFrame();
+}
+
+/**
+ * The visible webview whose page contains `selector` (the log viewer and event view sit side by
+ * side). The locator is pinned to that webview's iframe by its unique `src`, not by position:
+ * positions shift as other webviews are hidden and shown.
+ */
+export async function webviewWith(page: Page, selector: string, timeout = UI_TIMEOUT): Promise<FrameLocator> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const visible = page.locator('iframe.webview.ready:visible');
+    const n = await visible.count();
+    for (let i = n - 1; i >= 0; i--) {
+      if ((await inner(visible.nth(i)).locator(selector).count().catch(() => 0)) === 0) continue;
+      const src = await visible.nth(i).getAttribute('src').catch(() => null);
+      if (src && !src.includes('"')) return inner(page.locator(`iframe.webview[src="${src}"]`));
+    }
+    if (Date.now() > end) throw new Error(`no visible webview shows ${selector}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** The log viewer webview (toolbar with the search box). */
+export const logViewer = (page: Page): Promise<FrameLocator> => webviewWith(page, 'input.search');
+/** The event view webview. */
+export const eventView = (page: Page): Promise<FrameLocator> => webviewWith(page, '.event-page');
+
+export async function activeTabTitle(page: Page): Promise<string> {
+  return (await page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '';
+}
+
+/** A test that saves `FAILED-<shot>.png` when it fails, to see what the user would have seen. */
+export function step(name: string, shot: string, page: () => Page | undefined, body: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (e) {
+      const p = page();
+      if (p) await screenshot(p, `FAILED-${shot}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+/** Switches between the light and dark default themes. */
+export async function toggleTheme(page: Page, to: 'light' | 'dark'): Promise<void> {
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  await page.locator(to === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: UI_TIMEOUT });
+}

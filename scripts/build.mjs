@@ -48,6 +48,7 @@ if (tests) {
     build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),
     build({ ...testBuild, entryPoints: list('test/integration/suite', /\.ts$/), outdir: 'out/test/integration/suite' }),
     build({ ...testBuild, entryPoints: ['test/integration/run.ts'], outfile: 'out/test/integration/run.js' }),
+    build({ ...testBuild, external: [...testBuild.external, '@vscode/test-electron'], entryPoints: ['test/integration/runElectron.ts'], outfile: 'out/test/integration/runElectron.js' }),
   );
 }
 await Promise.all(jobs);

@@ -1,6 +1,7 @@
 /** Typed getters, one per setting (package.json `contributes.configuration`). */
 import * as vscode from 'vscode';
 import { HARD_MAX_BYTES } from './core/decode';
+import { isRegionCode } from './core/regions';
 
 const section = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('cloudtrailLens');
 
@@ -9,4 +10,37 @@ export function maxFileBytes(): number {
   const mb = section().get<number>('maxFileSizeMB', 256);
   const bytes = Math.floor((Number.isFinite(mb) && mb > 0 ? mb : 256) * 1024 * 1024);
   return Math.min(bytes, HARD_MAX_BYTES);
+}
+
+/** Profiles the explorer shows (`cloudtrailLens.profiles`); empty means all. */
+export function shownProfiles(): string[] {
+  const v = section().get<unknown>('profiles', []);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Regions shown under every profile besides its own (`cloudtrailLens.regions`). */
+export function extraRegions(): string[] {
+  const v = section().get<unknown>('regions', []);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && isRegionCode(x)) : [];
+}
+
+/**
+ * The CloudTrail endpoint override (`cloudtrailLens.endpoint`), for emulators and tests. A
+ * restricted setting: VS Code ignores a workspace's value until the workspace is trusted, so a
+ * cloned repository cannot send signed requests to a host of its choosing.
+ */
+export function endpoint(): string | undefined {
+  const v = section().get<string>('endpoint', '').trim();
+  return v || undefined;
+}
+
+/** Per-request timeout (`cloudtrailLens.requestTimeoutSeconds`). */
+export function requestTimeoutMs(): number {
+  const s = section().get<number>('requestTimeoutSeconds', 20);
+  return Math.round((Number.isFinite(s) && s > 0 ? Math.min(s, 300) : 20) * 1000);
+}
+
+/** Writes the shown profiles or extra regions to the user's settings. */
+export async function update(key: 'profiles' | 'regions', value: string[]): Promise<void> {
+  await section().update(key, value, vscode.ConfigurationTarget.Global);
 }

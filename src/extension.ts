@@ -1,9 +1,16 @@
 /** Composition root: builds the objects, registers them, pushes every disposable. Nothing else. */
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
+import { CredentialCache } from './aws/credentials';
+import { registerExplorerCommands } from './commands/explorerCommands';
 import { registerOpenCommands } from './commands/openCommands';
+import { profileFilePaths } from './core/profiles';
+import { RateLimiter } from './core/throttle';
 import { WorkerDecoder } from './core/decoderPool';
 import { EventPanel } from './eventView/eventPanel';
+import type { ExplorerNode } from './explorer/explorerNode';
+import { ExplorerProvider } from './explorer/explorerProvider';
+import { explorerStatusBar } from './explorer/statusBar';
 import { EVENT_SCHEME, EventDocuments } from './logViewer/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
@@ -22,7 +29,27 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const events = new EventDocuments();
   const eventPanel = new EventPanel(context.extensionUri, events, output);
   const sessions = new Sessions(context.extensionUri, { decoder, concurrency, eventPanel, output });
+  const credentials = new CredentialCache({
+    mfaCode: async (serial) => {
+      const code = await vscode.window.showInputBox({ title: 'MFA code', prompt: `The current code of MFA device ${serial}`, ignoreFocusOut: true, password: false, validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'Six digits') });
+      if (code === undefined) throw new Error('MFA code entry was cancelled.');
+      return code.trim();
+    },
+  });
+  // LookupEvents: 2 requests per second per account and region.
+  const explorer = new ExplorerProvider({ credentials, limiter: new RateLimiter(2), eventPanel, output });
+  const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', { treeDataProvider: explorer, showCollapseAll: true });
+  explorer.attach(view);
   context.subscriptions.push(
+    explorer,
+    view,
+    ...registerExplorerCommands(explorer, view),
+    ...explorerStatusBar(view),
+    ...watchProfileFiles(() => explorer.reloadProfiles()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.resetAll();
+      else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.reloadProfiles();
+    }),
     output,
     { dispose: () => decoder.dispose() },
     eventPanel,
@@ -32,6 +59,18 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerOpenCommands(sessions, context.extensionUri),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
+}
+
+/** Re-reads profiles when the AWS config or credentials file changes (the paths can be outside the workspace). */
+function watchProfileFiles(onChange: () => void): vscode.Disposable[] {
+  return Object.values(profileFilePaths(process.env)).map((file) => {
+    const uri = vscode.Uri.file(file);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.slice(uri.path.lastIndexOf('/') + 1)));
+    watcher.onDidChange(onChange);
+    watcher.onDidCreate(onChange);
+    watcher.onDidDelete(onChange);
+    return watcher;
+  });
 }
 
 export function deactivate(): void {

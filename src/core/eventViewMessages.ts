@@ -2,9 +2,9 @@
  * Validation of messages from the event view webview: anything not exactly of a known shape is
  * dropped before the host acts on it.
  */
-import type { FromEventView, PivotField } from '../protocol/eventView';
+import { type FromEventView, PIVOT_FIELDS, type PivotField } from '../protocol/eventView';
 
-const PIVOTS: readonly PivotField[] = ['principal', 'accessKey', 'ip', 'eventName', 'resource', 'error', 'account'];
+const PIVOTS: readonly string[] = PIVOT_FIELDS;
 /** Copies of a whole event can be large; past this the webview is not trusted with the clipboard. */
 const MAX_COPY = 5 * 1024 * 1024;
 

@@ -19,7 +19,9 @@ function truncate(text: string, max: number): string {
 
 /** Who opened the event: pivots are sent back to it. */
 export interface EventOrigin {
-  pivot?(field: PivotField, value: string): void;
+  /** The fields this origin can pivot on (a log view: all; Event history: what LookupEvents takes). */
+  pivotable: readonly PivotField[];
+  pivot(field: PivotField, value: string): void;
 }
 
 export class EventPanel implements vscode.Disposable {
@@ -52,7 +54,7 @@ export class EventPanel implements vscode.Disposable {
 
   private post(): void {
     if (!this.panel || !this.current) return;
-    const msg: ToEventView = { type: 'show', detail: this.current.detail, canPivot: !!this.current.origin.pivot };
+    const msg: ToEventView = { type: 'show', detail: this.current.detail, pivotable: [...this.current.origin.pivotable] };
     void this.panel.webview.postMessage(msg);
   }
 
@@ -85,7 +87,7 @@ export class EventPanel implements vscode.Disposable {
         this.post();
         break;
       case 'pivot':
-        current?.origin.pivot?.(msg.field, msg.value);
+        if (current?.origin.pivotable.includes(msg.field)) current.origin.pivot(msg.field, msg.value);
         break;
       case 'copy':
         void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage(`CloudTrail Lens: copied ${msg.what}`, 2000));

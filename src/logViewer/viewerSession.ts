@@ -11,7 +11,7 @@ import { parseViewerMessage } from '../core/viewerMessages';
 import type { SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query';
 import type { EventPanel } from '../eventView/eventPanel';
-import type { PivotField } from '../protocol/eventView';
+import { PIVOT_FIELDS as PIVOT_FIELD_NAMES, type PivotField } from '../protocol/eventView';
 import { workspaceFs } from './workspaceFs';
 
 export interface SessionDeps {
@@ -115,7 +115,7 @@ export class ViewerSession implements vscode.Disposable {
 
   private openEvent(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.investigation.store.size) return;
-    this.deps.eventPanel.show(this.investigation.store.raw(id), { pivot: (field, value) => this.pivot(field, value) });
+    this.deps.eventPanel.show(this.investigation.store.raw(id), { pivotable: PIVOT_FIELD_NAMES, pivot: (field, value) => this.pivot(field, value) });
   }
 
   /** "Show all events with this value": filters this view on it and brings it forward. */

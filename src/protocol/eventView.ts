@@ -4,7 +4,8 @@
  */
 
 /** Values an investigator can pivot on: "show all events with this value". */
-export type PivotField = 'principal' | 'accessKey' | 'ip' | 'eventName' | 'resource' | 'error' | 'account';
+export const PIVOT_FIELDS = ['principal', 'accessKey', 'ip', 'eventName', 'resource', 'error', 'account'] as const;
+export type PivotField = (typeof PIVOT_FIELDS)[number];
 
 export interface Pivot {
   field: PivotField;
@@ -64,7 +65,7 @@ export interface EventDetail {
 /** Host → webview. */
 export type ToEventView =
   /** The event to show (sent after `ready`, and whenever the panel shows another event). */
-  { type: 'show'; detail: EventDetail; canPivot: boolean };
+  { type: 'show'; detail: EventDetail; pivotable: PivotField[] };
 
 /** Webview → host. */
 export type FromEventView =

@@ -1,7 +1,7 @@
 /** Builders with valid defaults for CloudTrail test data (DESIGN §3). */
 import { gzipSync } from 'node:zlib';
 import { decodeLogBytes } from '../../src/core/decode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let seq = 0;
@@ -72,4 +72,19 @@ export function sampleEventsByIdentityType(): Map<string, string> {
     }
   }
   return found;
+}
+
+/**
+ * Real events from the invictus-ir sample, re-timed so the newest happened 10 minutes before
+ * `now` (Event history only shows the last 90 days); spacing between events is kept. Newest
+ * `count` events, newest first.
+ */
+export function recentSampleEvents(now: number, count?: number): Array<Record<string, unknown>> {
+  const dir = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
+  const all: Array<Record<string, unknown>> = [];
+  for (const f of readdirSync(dir).sort()) all.push(...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: Array<Record<string, unknown>> }).Records);
+  const t = (e: Record<string, unknown>): number => Date.parse(String(e.eventTime));
+  all.sort((a, b) => t(b) - t(a));
+  const shift = now - 10 * 60_000 - t(all[0]);
+  return all.slice(0, count ?? all.length).map((e) => ({ ...e, eventTime: new Date(t(e) + shift).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
 }

@@ -11,10 +11,20 @@ export const UI_TIMEOUT = 30_000;
 
 /** Waits until VS Code knows the extension's contributions (its commands are in the palette). */
 export async function waitForExtension(page: Page): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.fill('>CloudTrail: Open Sample Logs');
-  await page.locator('.quick-input-list .label-name', { hasText: /^CloudTrail: Open Sample Logs$/ }).first().waitFor({ timeout: 60_000 });
+  const label = page.locator('.quick-input-list .label-name', { hasText: /^CloudTrail: Open Sample Logs$/ }).first();
+  const end = Date.now() + 90_000;
+  // Right after load, a keypress can land before the workbench listens for it: ask again until it answers.
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const opened = await input.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    if (opened) {
+      await input.fill('>CloudTrail: Open Sample Logs');
+      if (await label.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+    }
+    if (Date.now() > end) throw new Error('the CloudTrail Lens commands never appeared in the command palette');
+  }
   await input.press('Escape');
 }
 

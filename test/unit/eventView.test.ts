@@ -4,7 +4,7 @@ import { JSDOM } from 'jsdom';
 import { describeEvent } from '../../src/core/eventDetail';
 import { parseEventViewMessage } from '../../src/core/eventViewMessages';
 import { clientName } from '../../src/core/userAgent';
-import type { EventDetail } from '../../src/protocol/eventView';
+import { type EventDetail, PIVOT_FIELDS } from '../../src/protocol/eventView';
 import { anEvent, sampleEventsByIdentityType } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
 
@@ -155,7 +155,15 @@ describe('rendering is inert for hostile strings (jsdom)', () => {
   });
 
   const ALLOWED = new Set(['MAIN', 'HEADER', 'DIV', 'H1', 'H2', 'SPAN', 'BUTTON', 'SECTION', 'DETAILS', 'SUMMARY', 'DL', 'DT', 'DD', 'UL', 'LI', 'MARK']);
-  const hooks = { copy: () => undefined, isCollapsed: () => false, setCollapsed: () => undefined, pivot: () => undefined, openJson: () => undefined };
+  const hooks = { copy: () => undefined, isCollapsed: () => false, setCollapsed: () => undefined, pivotable: new Set(PIVOT_FIELDS), pivot: () => undefined, openJson: () => undefined };
+
+  test('only the pivots the origin can perform are offered', () => {
+    const d = describeEvent(JSON.stringify(anEvent({ errorCode: 'AccessDenied' })))!;
+    const page = renderEvent(d, { ...hooks, pivotable: new Set(['principal', 'eventName'] as const) });
+    const fields = Array.from(page.querySelectorAll<HTMLElement>('.pivots .pivot'), (b) => b.dataset.field);
+    assert.deepEqual(fields, ['principal', 'eventName']);
+    assert.equal(renderEvent(d, { ...hooks, pivotable: new Set() }).querySelectorAll('.pivot').length, 0);
+  });
 
   INJECTION_PAYLOADS.forEach((payload, i) => {
     test(`payload ${i}: ${JSON.stringify(payload.slice(0, 40))}`, () => {

@@ -3,7 +3,7 @@
  * (per event) across being hidden and shown, and sends pivots and copies back. It checks each
  * message's shape before acting on it.
  */
-import type { EventDetail, EventViewState, FromEventView, ToEventView } from '../../protocol/eventView';
+import { type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type ToEventView } from '../../protocol/eventView';
 import { el } from '../shared/dom';
 import { renderEvent } from './render';
 
@@ -43,7 +43,7 @@ function save(): void {
   vscode.setState(state);
 }
 
-function show(detail: EventDetail, canPivot: boolean): void {
+function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>): void {
   if (state.eventId !== detail.eventId) state = { collapsed: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
   let toastTimer: number | undefined;
@@ -62,7 +62,8 @@ function show(detail: EventDetail, canPivot: boolean): void {
       state.collapsed = [...collapsed];
       save();
     },
-    pivot: canPivot ? (field, value) => vscode.postMessage({ type: 'pivot', field, value }) : undefined,
+    pivotable,
+    pivot: (field, value) => vscode.postMessage({ type: 'pivot', field, value }),
     openJson: () => vscode.postMessage({ type: 'openJson' }),
   });
   app.replaceChildren(page);
@@ -81,7 +82,10 @@ window.addEventListener('scroll', () => {
 
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = event.data as ToEventView;
-  if (msg?.type === 'show' && isDetail(msg.detail)) show(msg.detail, msg.canPivot === true);
+  if (msg?.type === 'show' && isDetail(msg.detail)) {
+    const pivotable = new Set((Array.isArray(msg.pivotable) ? msg.pivotable : []).filter((f): f is PivotField => (PIVOT_FIELDS as readonly string[]).includes(f)));
+    show(msg.detail, pivotable);
+  }
 });
 
 vscode.postMessage({ type: 'ready' });

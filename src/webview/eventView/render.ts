@@ -8,8 +8,9 @@ import { clip, el } from '../shared/dom';
 import { renderJson, type TreeHooks } from './jsonTree';
 
 export interface PageHooks extends TreeHooks {
-  /** Undefined when this view cannot pivot (no log view behind it). */
-  pivot?(field: PivotField, value: string): void;
+  /** The fields the view behind this event can pivot on (none: no pivots are offered). */
+  pivotable: ReadonlySet<PivotField>;
+  pivot(field: PivotField, value: string): void;
   openJson(): void;
 }
 
@@ -18,10 +19,10 @@ function badge(text: string, className = ''): HTMLElement {
 }
 
 function pivotButton(field: PivotField, value: string, label: string, hooks: PageHooks): HTMLElement | undefined {
-  if (!hooks.pivot || !value) return undefined;
+  if (!hooks.pivotable.has(field) || !value) return undefined;
   const b = el('button', { className: 'pivot', type: 'button', textContent: clip(label, 120), title: `Show all events with ${field} ${clip(value, 300)}` });
   b.dataset.field = field;
-  b.addEventListener('click', () => hooks.pivot!(field, value));
+  b.addEventListener('click', () => hooks.pivot(field, value));
   return b;
 }
 
@@ -109,8 +110,8 @@ function network(d: EventDetail, hooks: PageHooks): HTMLElement {
 }
 
 function pivots(list: Pivot[], hooks: PageHooks): HTMLElement | undefined {
-  if (!hooks.pivot || list.length === 0) return undefined;
-  const buttons = list.map((p) => pivotButton(p.field, p.value, p.label, hooks)!);
+  const buttons = list.map((p) => pivotButton(p.field, p.value, p.label, hooks)).filter((b): b is HTMLElement => !!b);
+  if (buttons.length === 0) return undefined;
   return section('Pivot: show all events with…', 'pivots', [el('div', { className: 'pivot-list' }, buttons)]);
 }
 

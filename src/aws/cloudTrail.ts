@@ -1,0 +1,107 @@
+/**
+ * A thin adapter over the CloudTrail API for one profile and region: trails, their status and
+ * selectors, and LookupEvents as an async generator of pages. The client is injected (tests pass
+ * one pointed at a local fake); LookupEvents calls are spaced by a shared rate limiter so the
+ * 2-requests-per-second quota is never exceeded, and the SDK retries throttling with backoff.
+ */
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetInsightSelectorsCommand,
+  GetTrailStatusCommand,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+} from '@aws-sdk/client-cloudtrail';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { type LookupFilter, resolveRange } from '../core/lookupFilter';
+import type { Page } from '../core/paging';
+import { type CtRecord, normalizeAny } from '../core/records';
+import type { RateLimiter } from '../core/throttle';
+import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/trailHealth';
+
+export interface CloudTrailTarget {
+  profile: string;
+  region: string;
+  credentials: AwsCredentialIdentityProvider;
+  /** The endpoint override setting; the SDK also honours AWS_ENDPOINT_URL_CLOUDTRAIL. */
+  endpoint?: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+/** LookupEvents' page size limit. */
+export const PAGE_SIZE = 50;
+
+export function createClient(t: CloudTrailTarget): CloudTrailClient {
+  return new CloudTrailClient({
+    region: t.region,
+    credentials: t.credentials,
+    endpoint: t.endpoint || undefined,
+    maxAttempts: 6,
+    retryMode: 'standard',
+    // Without throwOnRequestTimeout a late answer is only logged, and the request waits on.
+    requestHandler: { requestTimeout: t.timeoutMs, connectionTimeout: Math.min(t.timeoutMs, 10_000), throwOnRequestTimeout: true },
+  });
+}
+
+export class CloudTrailApi {
+  constructor(
+    readonly target: CloudTrailTarget,
+    private readonly limiter: RateLimiter,
+    private readonly client: CloudTrailClient = createClient(target),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Every call is bounded as a whole too: retries included, it cannot hang a tree node forever. */
+  private signal(): AbortSignal {
+    return AbortSignal.timeout(this.target.timeoutMs * 4);
+  }
+
+  async describeTrails(): Promise<Trail[]> {
+    const out = await this.client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal: this.signal() });
+    return (out.trailList ?? []) as Trail[];
+  }
+
+  async trailStatus(trailArn: string): Promise<TrailStatus> {
+    return (await this.client.send(new GetTrailStatusCommand({ Name: trailArn }), { abortSignal: this.signal() })) as TrailStatus;
+  }
+
+  async eventSelectors(trailArn: string): Promise<EventSelectors> {
+    return (await this.client.send(new GetEventSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() })) as EventSelectors;
+  }
+
+  /** Undefined when the trail has no insight selectors (the API answers with an error then). */
+  async insightSelectors(trailArn: string): Promise<InsightSelectors | undefined> {
+    try {
+      return (await this.client.send(new GetInsightSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() })) as InsightSelectors;
+    } catch (e) {
+      if ((e as Error).name === 'InsightNotEnabledException') return undefined;
+      throw e;
+    }
+  }
+
+  /** LookupEvents pages (newest first) from `token` on; insight events when `insights`. */
+  async *lookupPages(filter: LookupFilter, insights: boolean, token?: string): AsyncGenerator<Page<CtRecord>> {
+    const { start, end } = resolveRange(filter.range, this.now());
+    const input: LookupEventsCommandInput = {
+      StartTime: new Date(start),
+      EndTime: new Date(end),
+      MaxResults: PAGE_SIZE,
+      LookupAttributes: filter.attribute ? [{ AttributeKey: filter.attribute.key, AttributeValue: filter.attribute.value }] : undefined,
+      EventCategory: insights ? 'insight' : undefined,
+    };
+    let next = token;
+    do {
+      await this.limiter.take(`${this.target.profile}|${this.target.region}`);
+      const out = await this.client.send(new LookupEventsCommand({ ...input, NextToken: next }), { abortSignal: this.signal() });
+      next = out.NextToken || undefined;
+      const items = (out.Events ?? []).map((row) => normalizeAny(row)).filter((r): r is CtRecord => !!r);
+      yield { items, nextToken: next };
+    } while (next);
+  }
+
+  dispose(): void {
+    this.client.destroy();
+  }
+}

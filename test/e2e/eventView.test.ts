@@ -6,19 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, describe } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, runCommand, screenshot } from '../support/browser';
-import { startCodeServer, type CodeServer } from '../support/codeServer';
+import { describe } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, waitForExtension } from '../support/workbench';
+import { eventView, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 import { INJECTION_PAYLOADS } from '../builders/injection';
 
-const vsix = process.env.CTL_VSIX ?? 'cloudtrail-lens.vsix';
-
-let workspace: string;
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 const current = (): Page | undefined => page;
 
@@ -52,21 +46,17 @@ async function injectionTraces(frame: FrameLocator): Promise<{ pwned: unknown; f
 }
 
 describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
-  before(async () => {
-    workspace = makeFixtureWorkspace();
-    server = await startCodeServer({ workspace, vsix, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    browser = await launchBrowser();
-    page = await openWorkbench(browser, server);
-    await waitForExtension(page);
-    await openFromContextMenu(page, FIXTURE.identities);
-    await (await logViewer(page)).locator('.counts', { hasText: `${FIXTURE.identityTypes.length + 1} events` }).waitFor({ timeout: T });
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  workbenchSuite(
+    () => {
+      const workspace = makeFixtureWorkspace();
+      return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
+    },
+    async (s) => {
+      page = s.page;
+      await openFromContextMenu(page, FIXTURE.identities);
+      await (await logViewer(page)).locator('.counts', { hasText: `${FIXTURE.identityTypes.length + 1} events` }).waitFor({ timeout: T });
+    },
+  );
 
   step('every identity type gets its card; Root is flagged loudly', 'identities', current, async () => {
     for (const type of FIXTURE.identityTypes) {

@@ -8,17 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { type AwsFixture, startAwsFixture } from '../support/awsFixture';
-import { launchBrowser, openWorkbench, runCommand, screenshot } from '../support/browser';
-import { startCodeServer, type CodeServer } from '../support/codeServer';
-import { eventView, step, UI_TIMEOUT as T, waitForExtension } from '../support/workbench';
+import { runCommand, screenshot } from '../support/browser';
+import { eventView, step, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 
 let aws: AwsFixture;
-let workspace: string;
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 const current = (): Page | undefined => page;
 
@@ -45,27 +41,25 @@ async function collapseAll(): Promise<void> {
 const lookupCalls = (): number[] => aws.fake.requests.filter((r) => r.operation === 'LookupEvents').map((r) => r.time);
 
 describe('the AWS explorer in a real VS Code', { timeout: 400_000 }, () => {
-  before(async () => {
-    aws = await startAwsFixture();
-    workspace = mkdtempSync(join(tmpdir(), 'ctl-ws-aws-'));
-    server = await startCodeServer({
-      workspace,
-      vsix: process.env.CTL_VSIX ?? 'cloudtrail-lens.vsix',
-      env: aws.env,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern', 'cloudtrailLens.endpoint': aws.fake.url, 'cloudtrailLens.regions': ['eu-west-1'] },
-    });
-    browser = await launchBrowser();
-    page = await openWorkbench(browser, server);
-    await waitForExtension(page);
-    await page.locator('.activitybar .action-label[aria-label^="CloudTrail Lens"]').click();
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    await aws?.close();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  workbenchSuite(
+    async () => {
+      aws = await startAwsFixture();
+      const workspace = mkdtempSync(join(tmpdir(), 'ctl-ws-aws-'));
+      return {
+        workspace,
+        env: aws.env,
+        settings: { 'cloudtrailLens.endpoint': aws.fake.url, 'cloudtrailLens.regions': ['eu-west-1'] },
+        cleanup: async () => {
+          await aws.close();
+          rmSync(workspace, { recursive: true, force: true });
+        },
+      };
+    },
+    async (s) => {
+      page = s.page;
+      await page.locator('.activitybar .action-label[aria-label^="CloudTrail Lens"]').click();
+    },
+  );
 
   step('profiles from the config files; regions; trails with their health', 'trails', current, async () => {
     await row('dev').waitFor({ timeout: T });

@@ -5,35 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, describe } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, runCommand, screenshot } from '../support/browser';
-import { startCodeServer, type CodeServer } from '../support/codeServer';
+import { describe } from 'node:test';
+import type { Page } from 'playwright-core';
+import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { activeTabTitle, eventView, explorerRow, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, waitForExtension } from '../support/workbench';
+import { activeTabTitle, eventView, explorerRow, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 
-const vsix = process.env.CTL_VSIX ?? 'cloudtrail-lens.vsix';
-
-let workspace: string;
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 const current = (): Page | undefined => page;
 
 describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
-  before(async () => {
-    workspace = makeFixtureWorkspace();
-    server = await startCodeServer({ workspace, vsix, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    browser = await launchBrowser();
-    page = await openWorkbench(browser, server);
-    await waitForExtension(page);
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  workbenchSuite(
+    () => {
+      const workspace = makeFixtureWorkspace();
+      return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
+    },
+    (s) => void (page = s.page),
+  );
 
   step('double-clicking a *_CloudTrail_*.json.gz opens its events, newest first', 'custom-editor', current, async () => {
     await explorerRow(page, FIXTURE.gzLog).dblclick();

@@ -3,9 +3,10 @@
  * context menu, finding one of several webviews by what it shows, and test steps that leave a
  * screenshot behind when they fail.
  */
-import { test } from 'node:test';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { runCommand, screenshot } from './browser';
+import { after, before, test } from 'node:test';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { launchBrowser, openWorkbench, runCommand, screenshot } from './browser';
+import { type CodeServer, startCodeServer } from './codeServer';
 
 export const UI_TIMEOUT = 30_000;
 
@@ -99,4 +100,42 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
 export async function toggleTheme(page: Page, to: 'light' | 'dark'): Promise<void> {
   await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
   await page.locator(to === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: UI_TIMEOUT });
+}
+
+export interface SuiteSetup {
+  workspace: string;
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  /** Removes what the setup made (temporary folders, fake servers). */
+  cleanup?(): Promise<void> | void;
+}
+
+/**
+ * The e2e suites' common frame: before the tests, code-server with the built VSIX installed
+ * (`CTL_VSIX`), the dark theme and `setup`'s workspace, env and settings, a browser on it, and
+ * the extension ready; after them, everything stopped and removed. `ready` receives the page.
+ */
+export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, ready: (s: { page: Page; server: CodeServer }) => Promise<void> | void): void {
+  let browser: Browser | undefined;
+  let server: CodeServer | undefined;
+  let cleanup: SuiteSetup['cleanup'];
+  before(async () => {
+    const s = await setup();
+    cleanup = s.cleanup;
+    server = await startCodeServer({
+      workspace: s.workspace,
+      vsix: process.env.CTL_VSIX ?? 'cloudtrail-lens.vsix',
+      env: s.env,
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', ...s.settings },
+    });
+    browser = await launchBrowser();
+    const page = await openWorkbench(browser, server);
+    await waitForExtension(page);
+    await ready({ page, server });
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    await cleanup?.();
+  });
 }

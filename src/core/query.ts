@@ -1,14 +1,22 @@
 /**
- * The search box's language. Free-text terms, whitespace-separated, with "quoted phrases" kept
- * whole, and `field:value` terms (`field:"a value"` when it has spaces) that match one field
- * exactly, ignoring case; `field:""` matches events where the field is empty. Every term must match (AND). A word is a field only when it names one
- * (below), so ARNs and IPv6 addresses stay free text.
+ * The search box's language (README "Search"). Terms are separated by spaces and all must match:
+ *
+ * - free text, fuzzy: `bert-jan`, `"quoted phrase"`; `-word` excludes events containing `word`;
+ * - `field:value`, exact and case-insensitive: `eventName:StopLogging`, `principal:"Admin/alice"`;
+ *   `*` is a wildcard (`eventName:Delete*`, `error:*` = any error), commas mean OR
+ *   (`eventName:StopLogging,DeleteTrail`), `field:""` means empty, `-field:value` excludes;
+ * - time: `after:2024-03-01`, `before:2024-03-01T10:00Z`, `last:24h` (s, m, h, d, w).
+ *
+ * A word is a field only when it names one; pasted ARNs, IPv6 addresses and times stay text, and
+ * an unknown `name:value` is reported rather than silently searched for.
  */
 import type { IndexedField } from './store';
 
 export interface TextTerm {
   kind: 'text';
   text: string;
+  /** Exclude events containing the text (plain containment, no fuzziness). */
+  negate?: boolean;
 }
 
 export interface FieldTerm {
@@ -17,10 +25,19 @@ export interface FieldTerm {
   name: string;
   /** The store fields it looks in (any may match). */
   fields: readonly IndexedField[];
-  value: string;
+  /** Alternatives (OR); each may hold `*` wildcards; '' means an empty value. */
+  values: string[];
+  negate: boolean;
 }
 
-export type Term = TextTerm | FieldTerm;
+export interface TimeTerm {
+  kind: 'time';
+  /** Keep events at or after `after`, or before `before` (epoch ms). */
+  after?: number;
+  before?: number;
+}
+
+export type Term = TextTerm | FieldTerm | TimeTerm;
 
 export interface ParsedQuery {
   terms: Term[];
@@ -36,7 +53,6 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
   ['source', ['eventSource']],
   ['principal', ['principal', 'principalArn']],
   ['user', ['principal', 'principalArn']],
-  ['arn', ['principalArn']],
   ['accesskey', ['accessKeyId']],
   ['ip', ['sourceIp']],
   ['region', ['awsRegion']],
@@ -50,33 +66,81 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
   ['eventcategory', ['eventCategory']],
 ]);
 
+/** Canonical spellings of the field names, for completion hints. */
+export const FIELD_NAMES = ['eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory', 'after', 'before', 'last'] as const;
+
+const TIME_FIELDS = new Set(['after', 'before', 'last']);
+/** Names followed by ':' that are not fields: URL schemes and ARNs, pasted whole. */
+const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
+
 /** Quotes a value for a `field:value` term when it needs it. */
 export function fieldTerm(name: string, value: string): string {
-  return /^[^\s"]+$/.test(value) ? `${name}:${value}` : `${name}:"${value.replace(/"/g, '')}"`;
+  return /^[^\s",*]+$/.test(value) ? `${name}:${value}` : `${name}:"${value.replace(/"/g, '')}"`;
 }
 
-/** Splits a query into terms. Never throws. */
-export function parseQuery(input: string): ParsedQuery {
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Reads `2024-03-01`, `2024-03-01T10:00`, `…Z` or `…+02:00` (zone-less means UTC). */
+export function parseInstant(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
+  let t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    t -= (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return Number.isFinite(t) && +mo >= 1 && +mo <= 12 && +d >= 1 && +d <= 31 ? t : undefined;
+}
+
+/** Closest known field name, for "did you mean". */
+function suggest(name: string): string | undefined {
+  const n = name.toLowerCase();
+  let best: [string, number] | undefined;
+  for (const k of FIELD_NAMES) {
+    const d = distance(n, k.toLowerCase());
+    if (d <= 2 && (!best || d < best[1])) best = [k, d];
+  }
+  return best?.[0];
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]++;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** Splits a query into terms. Never throws. `now` anchors `last:`. */
+export function parseQuery(input: string, now: number = Date.now()): ParsedQuery {
   const terms: Term[] = [];
   const errors: string[] = [];
-  // A field:"quoted value", a "quoted phrase", or a bare word (which may be field:value).
-  const re = /([A-Za-z]+):"([^"]*)("?)|"([^"]*)("?)|(\S+)/g;
-  const unclosed = (): void => {
-    if (!errors.includes(UNCLOSED)) errors.push(UNCLOSED);
+  // An optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value).
+  const re = /(-?)(?:([A-Za-z]+):"([^"]*)("?)|"([^"]*)("?)|(\S+))/g;
+  const note = (msg: string): void => {
+    if (!errors.includes(msg)) errors.push(msg);
   };
   for (let m = re.exec(input); m; m = re.exec(input)) {
-    if (m[1] !== undefined) {
-      if (!m[3]) unclosed();
-      pushField(terms, errors, m[1], m[2], `${m[1]}:"${m[2]}`, true);
-    } else if (m[4] !== undefined) {
-      if (!m[5]) unclosed();
-      const phrase = m[4].trim();
-      if (phrase) terms.push({ kind: 'text', text: phrase });
+    const negate = m[1] === '-';
+    if (m[2] !== undefined) {
+      if (!m[4]) note(UNCLOSED);
+      pushNamed(terms, note, m[2], m[3], true, negate, now);
+    } else if (m[5] !== undefined) {
+      if (!m[6]) note(UNCLOSED);
+      const phrase = m[5].trim();
+      if (phrase) terms.push(negate ? { kind: 'text', text: phrase, negate } : { kind: 'text', text: phrase });
     } else {
-      const word = m[6];
-      const colon = word.indexOf(':');
-      if (colon > 0 && QUERY_FIELDS.has(word.slice(0, colon).toLowerCase())) pushField(terms, errors, word.slice(0, colon), word.slice(colon + 1), word);
-      else terms.push({ kind: 'text', text: word });
+      const word = m[7];
+      const named = /^([A-Za-z]+):(.*)$/.exec(word);
+      if (named && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
+      else if (negate && word.length > 0) terms.push({ kind: 'text', text: word, negate });
+      else terms.push({ kind: 'text', text: `${m[1]}${word}` });
     }
   }
   return { terms, errors };
@@ -84,17 +148,47 @@ export function parseQuery(input: string): ParsedQuery {
 
 const UNCLOSED = 'A quote is not closed: the phrase runs to the end of the query.';
 
-/** `quoted`: `field:""` asks for events where the field is empty (no identity type, no error). */
-function pushField(terms: Term[], errors: string[], name: string, value: string, asText: string, quoted = false): void {
-  const fields = QUERY_FIELDS.get(name.toLowerCase());
+function pushNamed(terms: Term[], note: (m: string) => void, name: string, value: string, quoted: boolean, negate: boolean, now: number): void {
+  const key = name.toLowerCase();
+  if (TIME_FIELDS.has(key)) {
+    if (negate) note(`"-${name}:" cannot be negated: use ${key === 'after' ? 'before:' : 'after:'} instead.`);
+    else pushTime(terms, note, key, value.trim(), now);
+    return;
+  }
+  const fields = QUERY_FIELDS.get(key);
   if (!fields) {
-    // Looked like a field but is not one (only reachable through the quoted form).
-    terms.push({ kind: 'text', text: asText.replace(/"/g, '') });
+    const hint = suggest(name);
+    note(`Unknown field "${name}"${hint ? `: did you mean ${hint}:?` : ''}. Known fields: ${FIELD_NAMES.join(', ')}.`);
     return;
   }
   if (!value.trim() && !quoted) {
-    errors.push(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
+    note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
     return;
   }
-  terms.push({ kind: 'field', name, fields, value: value.trim() });
+  const values = quoted ? [value.trim()] : value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+  if (key === 'readonly' && values.some((v) => !v.includes('*') && !/^(true|false)$/i.test(v))) {
+    note('readOnly is true or false.');
+    return;
+  }
+  terms.push({ kind: 'field', name, fields, values, negate });
+}
+
+function pushTime(terms: Term[], note: (m: string) => void, key: string, value: string, now: number): void {
+  if (key === 'last') {
+    const m = /^(\d+(?:\.\d+)?)([smhdw])$/i.exec(value);
+    if (!m) return note(`"last:${value}" is not a duration: use last:30m, last:24h, last:7d.`);
+    terms.push({ kind: 'time', after: now - Number(m[1]) * UNITS[m[2].toLowerCase()] });
+    return;
+  }
+  const t = parseInstant(value);
+  if (t === undefined) return note(`"${key}:${value}" is not a time: use ${key}:2024-03-01 or ${key}:2024-03-01T10:00Z.`);
+  terms.push(key === 'after' ? { kind: 'time', after: t } : { kind: 'time', before: t });
+}
+
+/** Field names completing the word being typed at the end of `input` (at least 2 letters, `-` allowed). */
+export function completeField(input: string): string[] {
+  const m = /(?:^|\s)-?([A-Za-z]{2,})$/.exec(input);
+  if (!m) return [];
+  const typed = m[1].toLowerCase();
+  return FIELD_NAMES.filter((f) => f.toLowerCase().startsWith(typed) && f.toLowerCase() !== typed);
 }

@@ -6,7 +6,7 @@
  */
 import Fuse from 'fuse.js';
 import type { Range, SortOrder } from '../protocol/logViewer';
-import { parseQuery, type ParsedQuery } from './query';
+import { type FieldTerm, parseQuery, type ParsedQuery, type TextTerm } from './query';
 import type { EventStore, IndexedField } from './store';
 
 /** Fields free text looks in, most telling first (earlier wins a tie in match ranking). */
@@ -129,17 +129,69 @@ export class SearchEngine {
     return this.timeOrder;
   }
 
-  /** Values of `field` equal to `value`, ignoring case: the whole value is the match. */
-  private exact(field: IndexedField, value: string): Map<number, ValueMatch> {
+  /** Per-row best score for one text or field term (Infinity: no match). Records highlights. */
+  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Float32Array {
+    const best = new Float32Array(this.store.size).fill(Infinity);
+    const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
+    for (const field of fields) {
+      const valueMatches =
+        term.kind === 'field' ? this.fieldValues(field, term.values) : term.negate ? this.containing(field, term.text) : this.vocab.get(field)!.match(term.text);
+      if (valueMatches.size === 0) continue;
+      const dict = this.store.dictionary(field);
+      let kept = matches.get(field);
+      // Excluded values are not highlighted: they are not on screen.
+      if (!kept && !term.negate) matches.set(field, (kept = new Map()));
+      for (const [id, m] of valueMatches) {
+        const prior = kept?.get(id);
+        if (kept && (!prior || m.score < prior.score)) kept.set(id, m);
+        for (const row of dict.postings[id]) if (m.score < best[row]) best[row] = m.score;
+      }
+    }
+    return best;
+  }
+
+  /** Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty. */
+  private fieldValues(field: IndexedField, alternatives: readonly string[]): Map<number, ValueMatch> {
     const dict = this.store.dictionary(field);
     const found = new Map<number, ValueMatch>();
-    const hit = dict.idOf(value);
-    if (hit !== undefined) found.set(hit, { score: EQUAL, ranges: [[0, value.length]] });
-    const lower = value.toLowerCase();
-    dict.values.forEach((v, id) => {
-      if (id !== hit && v.length === value.length && v.toLowerCase() === lower) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+    for (const alt of alternatives) {
+      if (!alt.includes('*')) {
+        const hit = dict.idOf(alt);
+        if (hit !== undefined) found.set(hit, { score: EQUAL, ranges: [[0, alt.length]] });
+        const lower = alt.toLowerCase();
+        dict.values.forEach((v, id) => {
+          if (v.length === alt.length && !found.has(id) && v.toLowerCase() === lower) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+        });
+        continue;
+      }
+      // A wildcard never matches an empty value: error:* means "has an error".
+      const re = new RegExp(`^${alt.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is');
+      dict.values.forEach((v, id) => {
+        if (v && !found.has(id) && re.test(v)) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+      });
+    }
+    return found;
+  }
+
+  /** Values of `field` containing `text`, ignoring case (for excluding: no fuzziness). */
+  private containing(field: IndexedField, text: string): Map<number, ValueMatch> {
+    const lower = text.toLowerCase();
+    const found = new Map<number, ValueMatch>();
+    this.store.dictionary(field).values.forEach((v, id) => {
+      if (v.toLowerCase().includes(lower)) found.set(id, { score: EQUAL, ranges: [] });
     });
     return found;
+  }
+
+  /** 0 for rows inside [after, before), Infinity otherwise (and for rows with no time). */
+  private timeFilter(after = -Infinity, before = Infinity): Float32Array {
+    const n = this.store.size;
+    const out = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      const t = this.store.time(r);
+      out[r] = t >= after && t < before ? 0 : Infinity;
+    }
+    return out;
   }
 
   /** Runs a query. Without terms every event matches, in time order. */
@@ -153,19 +205,10 @@ export class SearchEngine {
     const n = this.store.size;
     let total: Float32Array | undefined;
     for (const term of parsed.terms) {
-      const best = new Float32Array(n).fill(Infinity);
-      const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
-      for (const field of fields) {
-        const valueMatches = term.kind === 'field' ? this.exact(field, term.value) : this.vocab.get(field)!.match(term.text);
-        if (valueMatches.size === 0) continue;
-        const dict = this.store.dictionary(field);
-        let kept = matches.get(field);
-        if (!kept) matches.set(field, (kept = new Map()));
-        for (const [id, m] of valueMatches) {
-          const prior = kept.get(id);
-          if (!prior || m.score < prior.score) kept.set(id, m);
-          for (const row of dict.postings[id]) if (m.score < best[row]) best[row] = m.score;
-        }
+      const best = term.kind === 'time' ? this.timeFilter(term.after, term.before) : this.termScores(term, matches);
+      if ((term.kind === 'field' || term.kind === 'text') && term.negate) {
+        // Excluding: the rows that matched are out, every other row passes with a neutral score.
+        for (let r = 0; r < n; r++) best[r] = best[r] === Infinity ? 0 : Infinity;
       }
       if (!total) total = best;
       else for (let r = 0; r < n; r++) total[r] += best[r];

@@ -90,6 +90,27 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     const first = v.locator('.spacer .row:not(.placeholder)').first();
     assert.equal(await first.locator('.c-errorCode').textContent(), 'AccessDenied');
     await screenshot(page, '05-folder-search-dark');
+    // Structured queries: OR within a field, negation, wildcards, time ranges.
+    const search = v.locator('input.search');
+    const run = async (q: string): Promise<string> => {
+      await search.fill(q);
+      await v.locator(`.grid[data-query=${JSON.stringify(q)}]`).waitFor({ timeout: T });
+      return (await v.locator('.counts').textContent()) ?? '';
+    };
+    assert.match(await run('eventName:StopLogging,DeleteTrail'), /^\d+ of 2,900 events/);
+    const names = new Set(await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents());
+    assert.deepEqual([...names].map((n) => n.replace(/^write/, '')).sort(), ['DeleteTrail', 'StopLogging']);
+    assert.match(await run('eventName:Delete* -error:* before:2023-07-10T12:30Z'), / of 2,900 events/);
+    for (const cell of await v.locator('.spacer .row:not(.placeholder) .c-errorCode').allTextContents()) assert.equal(cell, '');
+    // A mistyped field is reported inline, not searched as text.
+    await run('evntName:StopLogging');
+    await v.locator('.query-errors', { hasText: 'Unknown field "evntName": did you mean eventName:?' }).waitFor({ timeout: T });
+    // Field names are offered while typing; Tab takes the first.
+    await search.fill('AccessDenied even');
+    await v.locator('.hints .hint', { hasText: 'eventName:' }).waitFor({ timeout: T });
+    await screenshot(page, '07-query-hints');
+    await search.press('Tab');
+    assert.equal(await search.inputValue(), 'AccessDenied eventName:');
   });
 
   step('the sample logs open from the command palette, in the light theme too', 'sample-light', current, async () => {

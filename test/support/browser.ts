@@ -84,12 +84,23 @@ async function dismissNotifications(page: Page): Promise<void> {
  * @throws if no palette entry has that title within 15 s.
  */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ timeout: UI_TIMEOUT_MS });
-  // F1 opens the palette with '>' already typed: the title goes after it.
-  await input.fill(`>${title}`);
+  // With focus inside a webview, F1 can open the palette and close it again at once: on a miss,
+  // move focus to the workbench (the status bar) and ask again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 5000 });
+      // F1 opens the palette with '>' already typed: the title goes after it.
+      await input.fill(`>${title}`, { timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+      await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    }
+  }
   // Rows' aria-label is the title, possibly followed by the keybinding or "recently used";
   // the label element's text is exactly the title.
   const row = widget

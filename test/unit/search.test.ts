@@ -18,13 +18,43 @@ function storeOf(events: Array<Record<string, unknown>>): EventStore {
 describe('query parsing', () => {
   test('terms split on whitespace; quoted phrases stay whole', () => {
     assert.deepEqual(parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.kind === 'text' && t.text), ['StopLogging', 'bert jan', 'x']);
+  });
+  test('negation, OR, wildcards, empty values, time ranges', () => {
+    const now = Date.UTC(2026, 10, 21, 12);
+    const q = parseQuery('-eventName:Describe*,List* error:* type:"" after:2026-11-01 before:2026-11-02T10:00Z last:24h -noise', now);
+    assert.deepEqual(q.errors, []);
+    assert.deepEqual(q.terms, [
+      { kind: 'field', name: 'eventName', fields: ['eventName'], values: ['Describe*', 'List*'], negate: true },
+      { kind: 'field', name: 'error', fields: ['errorCode'], values: ['*'], negate: false },
+      { kind: 'field', name: 'type', fields: ['identityType'], values: [''], negate: false },
+      { kind: 'time', after: Date.UTC(2026, 10, 1) },
+      { kind: 'time', before: Date.UTC(2026, 10, 2, 10) },
+      { kind: 'time', after: now - 86_400_000 },
+      { kind: 'text', text: 'noise', negate: true },
+    ]);
+  });
+  test('field names are completed from two letters on', async () => {
+    const { completeField } = await import('../../src/core/query');
+    assert.deepEqual(completeField('StopLogging even'), ['eventName', 'eventSource', 'eventType', 'eventCategory']);
+    assert.deepEqual(completeField('-acc'), ['accessKey', 'account']);
+    assert.deepEqual(completeField('x e'), []);
+    assert.deepEqual(completeField('eventName'), []);
+  });
+  test('invalid queries say what is wrong', () => {
+    const errs = (q: string): string => parseQuery(q).errors.join(' | ');
+    assert.match(errs('evntName:StopLogging'), /Unknown field "evntName": did you mean eventName:\?/);
+    assert.match(errs('last:yesterday'), /not a duration/);
+    assert.match(errs('after:03/01/2024'), /not a time/);
+    assert.match(errs('readOnly:maybe'), /true or false/);
+    assert.match(errs('-after:2024-01-01'), /cannot be negated/);
+    assert.equal(parseQuery('evntName:x').terms.length, 0, 'an unknown field is not searched as text');
     assert.deepEqual(parseQuery('').terms, []);
   });
   test('field:value terms, quoted values, and words that only look like fields', () => {
-    const q = parseQuery('eventName:StopLogging principal:"Admin/alice smith" arn:aws:iam::1:user/x 2001:db8::1 ip:');
+    const q = parseQuery('eventName:StopLogging principal:"Admin/alice smith" arn:aws:iam::1:user/x 2001:db8::1 10:42 https://x ip:');
     assert.deepEqual(
-      q.terms.map((t) => (t.kind === 'field' ? `${t.name}=${t.value}→${t.fields.join('|')}` : `text:${t.text}`)),
-      ['eventName=StopLogging→eventName', 'principal=Admin/alice smith→principal|principalArn', 'arn=aws:iam::1:user/x→principalArn', 'text:2001:db8::1'],
+      q.terms.map((t) => (t.kind === 'field' ? `${t.name}=${t.values.join('|')}→${t.fields.join('|')}` : t.kind === 'text' ? `text:${t.text}` : 'time')),
+      ['eventName=StopLogging→eventName', 'principal=Admin/alice smith→principal|principalArn', 'text:arn:aws:iam::1:user/x', 'text:2001:db8::1', 'text:10:42', 'text:https://x'],
     );
     assert.match(q.errors[0], /"ip:" needs a value/);
   });
@@ -78,6 +108,12 @@ describe('search ranking', () => {
     assert.deepEqual(names('source:cloudtrail.amazonaws.com status'), ['GetTrailStatus']);
     assert.equal(names('principal:alice').length, store.size);
     assert.equal(names('principal:arn:aws:iam::111122223333:user/alice').length, store.size, 'principal matches the ARN too');
+    assert.deepEqual(names('eventName:Stop*,Start*').sort(), ['StartLogging', 'StopLogging']);
+    assert.deepEqual(names('-eventName:*Logging* error:""').sort(), ['GetTrailStatus']);
+    assert.deepEqual(names('error:*'), ['ListBuckets']);
+    assert.deepEqual(names('after:2024-01-01T00:00:04Z').sort(), ['DescribeLoggingStatus', 'ListBuckets']);
+    assert.deepEqual(names('before:2024-01-01T00:00:02Z'), ['StopLogging']);
+    assert.deepEqual(names('-logging').sort(), ['GetTrailStatus', 'ListBuckets']);
   });
 
   test('empty query: every event, newest first; oldest-first reverses', () => {

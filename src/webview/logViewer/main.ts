@@ -5,6 +5,7 @@
  * what is on screen.
  */
 import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
+import { completeField } from '../../core/query';
 import { el, setHighlighted } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -45,7 +46,7 @@ const title = el('h1', { className: 'title' });
 const search = el('input', {
   type: 'search',
   className: 'search',
-  placeholder: 'Search events: name, principal, ARN, access key, IP, user agent, region, error, resource…',
+  placeholder: 'Search: free text, or eventName:Stop*  -principal:bob  error:*  ip:10.0.0.1,10.0.0.2  last:24h',
   spellcheck: false,
 });
 search.setAttribute('aria-label', 'Search events');
@@ -69,6 +70,8 @@ const progressBar = el('div', { className: 'progress-bar' });
 const progress = el('div', { className: 'progress', hidden: true }, [progressText, cancelButton, el('div', { className: 'progress-track' }, [progressBar])]);
 
 const queryErrors = el('div', { className: 'query-errors', hidden: true, role: 'alert' });
+const hints = el('div', { className: 'hints', hidden: true });
+hints.setAttribute('aria-label', 'Field name suggestions');
 const notesSummary = el('summary');
 const notesList = el('ul', { className: 'notes-list' });
 const notes = el('details', { className: 'notes', hidden: true }, [notesSummary, notesList]);
@@ -81,7 +84,7 @@ viewport.setAttribute('aria-label', 'Events');
 const empty = el('div', { className: 'empty', hidden: true });
 const grid = el('div', { className: 'grid', role: 'grid' }, [header, viewport, empty]);
 
-app.append(toolbar, progress, queryErrors, notes, grid);
+app.append(toolbar, hints, progress, queryErrors, notes, grid);
 
 // ---- results and rows -----------------------------------------------------------------------
 let version = -1;
@@ -293,9 +296,35 @@ function sendQuery(): void {
 search.addEventListener('input', () => {
   window.clearTimeout(queryTimer);
   queryTimer = window.setTimeout(sendQuery, 120);
+  showHints();
 });
+
+/** Offers field names completing the word being typed: click (or Tab) to take one. */
+function showHints(): void {
+  const names = completeField(search.value.slice(0, search.selectionStart ?? search.value.length));
+  hints.hidden = names.length === 0;
+  hints.replaceChildren(
+    el('span', { className: 'hints-label', textContent: 'Fields:' }),
+    ...names.map((name) => {
+      const b = el('button', { type: 'button', className: 'hint', textContent: `${name}:` });
+      b.addEventListener('click', () => takeHint(name));
+      return b;
+    }),
+  );
+}
+
+function takeHint(name: string): void {
+  search.value = search.value.replace(/(-?)[A-Za-z]+$/, `$1${name}:`);
+  hints.hidden = true;
+  search.focus();
+  sendQuery();
+}
 search.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape' && search.value) {
+  const first = hints.hidden ? undefined : hints.querySelector<HTMLButtonElement>('.hint');
+  if (e.key === 'Tab' && first) {
+    e.preventDefault();
+    takeHint(first.textContent!.slice(0, -1));
+  } else if (e.key === 'Escape' && search.value) {
     search.value = '';
     sendQuery();
   } else if (e.key === 'ArrowDown' || e.key === 'Enter') {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const tests = process.argv.includes('--tests');
+const bench = process.argv.includes('--bench');
 const root = new URL('..', import.meta.url).pathname;
 
 const node = {
@@ -50,5 +51,8 @@ if (tests) {
     build({ ...testBuild, entryPoints: ['test/integration/run.ts'], outfile: 'out/test/integration/run.js' }),
     build({ ...testBuild, external: [...testBuild.external, '@vscode/test-electron'], entryPoints: ['test/integration/runElectron.ts'], outfile: 'out/test/integration/runElectron.js' }),
   );
+}
+if (bench) {
+  jobs.push(build({ ...node, sourcemap: 'inline', minify: false, entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'], outdir: 'out/bench' }));
 }
 await Promise.all(jobs);

@@ -78,7 +78,7 @@ class FieldVocabulary {
     for (let i = this.lowered.length; i < this.values.length; i++) this.lowered.push(this.values[i].toLowerCase());
   }
 
-  private fuzzy(): Fuse<string> {
+  private fuzzyIndex(): Fuse<string> {
     if (!this.fuse) {
       this.fuse = new Fuse<string>([], {
         includeScore: true,
@@ -92,7 +92,8 @@ class FieldVocabulary {
     return this.fuse;
   }
 
-  match(term: string): Map<number, ValueMatch> {
+  /** Values containing the term (exact, prefix, word, substring), ignoring case. */
+  literal(term: string): Map<number, ValueMatch> {
     this.sync();
     const found = new Map<number, ValueMatch>();
     const lowerTerm = term.toLowerCase();
@@ -101,11 +102,15 @@ class FieldVocabulary {
       const m = substringScore(this.values[id], this.lowered[id], lowerTerm);
       if (m) found.set(id, m);
     }
-    if (term.length >= 3) {
-      for (const r of this.fuzzy().search(term, { limit: FUSE_LIMIT })) {
-        if (found.has(r.refIndex) || !this.values[r.refIndex]) continue;
-        found.set(r.refIndex, { score: FUZZY + (r.score ?? 1) * (1 - FUZZY), ranges: fuseRanges(r.matches?.[0]?.indices) });
-      }
+    return found;
+  }
+
+  /** Values close to the term (Fuse.js over this field's distinct values). */
+  fuzzy(term: string): Map<number, ValueMatch> {
+    const found = new Map<number, ValueMatch>();
+    for (const r of this.fuzzyIndex().search(term, { limit: FUSE_LIMIT })) {
+      if (!this.values[r.refIndex]) continue;
+      found.set(r.refIndex, { score: FUZZY + (r.score ?? 1) * (1 - FUZZY), ranges: fuseRanges(r.matches?.[0]?.indices) });
     }
     return found;
   }
@@ -133,9 +138,17 @@ export class SearchEngine {
   private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Float32Array {
     const best = new Float32Array(this.store.size).fill(Infinity);
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
+    const perField = new Map<IndexedField, Map<number, ValueMatch>>();
     for (const field of fields) {
-      const valueMatches =
-        term.kind === 'field' ? this.fieldValues(field, term.values) : term.negate ? this.containing(field, term.text) : this.vocab.get(field)!.match(term.text);
+      perField.set(field, term.kind === 'field' ? this.fieldValues(field, term.values) : term.negate ? this.containing(field, term.text) : this.vocab.get(field)!.literal(term.text));
+    }
+    // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
+    // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
+    if (term.kind === 'text' && !term.negate && term.text.length >= 3 && term.text.length <= 32 && [...perField.values()].every((m) => m.size === 0)) {
+      for (const field of fields) perField.set(field, this.vocab.get(field)!.fuzzy(term.text));
+    }
+    for (const field of fields) {
+      const valueMatches = perField.get(field)!;
       if (valueMatches.size === 0) continue;
       const dict = this.store.dictionary(field);
       let kept = matches.get(field);

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench` (DESIGN §4, the scale issue): loads a generated corpus with the extension's own
+ * loader and measures, side by side on the same files, against `gzip -dc`, `jq -c '.Records[]'`
+ * and Fuse.js with its default options. Prints `name: value unit` lines a script can read, then
+ * the targets. Options: --events N (default 1000000), --fuse-queries K (3), --cache DIR.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WorkerDecoder } from '../src/core/decoderPool';
+import { Investigation } from '../src/core/investigation';
+import { loadFiles, type LogFileSystem } from '../src/core/loader';
+import { makeCorpus } from './corpus';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const root = resolve(__dirname, '../..');
+const EVENTS = Number(arg('events', '1000000'));
+const FUSE_QUERIES = Number(arg('fuse-queries', '3'));
+const CACHE = resolve(arg('cache', join(root, '.cache/bench')));
+
+const lines: string[] = [];
+function report(name: string, value: number | string, unit = ''): void {
+  const v = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value;
+  const line = `${name}: ${v}${unit ? ` ${unit}` : ''}`;
+  lines.push(line);
+  console.log(line);
+}
+
+/** Uncompressed size from the gzip trailer (ISIZE), exact for single-member files under 4 GiB. */
+function gunzippedSize(file: string): number {
+  const fd = openSync(file, 'r');
+  const b = Buffer.alloc(4);
+  readSync(fd, b, 0, 4, statSync(file).size - 4);
+  closeSync(fd);
+  return b.readUInt32LE(0);
+}
+
+function timeShell(cmd: string, files: string[]): number | undefined {
+  const t = performance.now();
+  const r = spawnSync('sh', ['-c', `xargs -0 ${cmd} > /dev/null`], { input: files.join('\0'), maxBuffer: 1 << 20, stdio: ['pipe', 'ignore', 'pipe'] });
+  if (r.status !== 0) {
+    console.error(`${cmd}: ${r.stderr?.toString().slice(0, 300) || `exit ${r.status}`}`);
+    return undefined;
+  }
+  return (performance.now() - t) / 1000;
+}
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+const QUERIES = [
+  'StopLogging',
+  'eventName:DeleteTrail',
+  'eventName:Describe*',
+  'error:AccessDenied',
+  'error:*',
+  '-error:* region:eu-west-1',
+  'principal:user-1a',
+  'principal:role-admin-2*',
+  'ip:10.1*',
+  'region:us-east-1 eventName:Get*',
+  'eventName:StopLogging,DeleteTrail,PutEventSelectors',
+  'after:2024-03-10 before:2024-03-11',
+  'last:7d',
+  'type:AssumedRole error:*',
+  'userAgent:*Terraform*',
+  'AccessDenied user-1b',
+  'DescribeInstnces',
+  'terraform',
+  'Throttling',
+  'account:111111111111 -readOnly:true',
+  '"arn:aws:iam::111111111111:role/role-admin-2"',
+  'resource:*thing/42*',
+];
+const FREE_TEXT = ['StopLogging', 'AccessDenied user-1b', 'DescribeInstnces', 'terraform', 'Throttling'];
+
+async function main(): Promise<void> {
+  console.log(`# CloudTrail Lens bench: ${EVENTS.toLocaleString()} events, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  let t = performance.now();
+  const corpus = makeCorpus(CACHE, EVENTS);
+  console.log(`# corpus ready in ${((performance.now() - t) / 1000).toFixed(1)} s: ${corpus.dir}`);
+  const gzBytes = corpus.files.reduce((s, f) => s + statSync(f).size, 0);
+  const rawBytes = corpus.files.reduce((s, f) => s + gunzippedSize(f), 0);
+  const mb = rawBytes / 1e6;
+  report('corpus_files', corpus.files.length);
+  report('corpus_events', corpus.events);
+  report('corpus_gzip_size', gzBytes / 1e6, 'MB');
+  report('corpus_decompressed_size', mb, 'MB');
+
+  const gzipS = timeShell('gzip -dc', corpus.files);
+  if (gzipS) report('gzip_dc_throughput', mb / gzipS, 'MB/s');
+  // jq cannot read gzip: it gets the decompressed stream (so this includes gzip's time, as a user's pipe would).
+  const jqS = timeShell(`gzip -dc | jq -c '.Records[]'`, corpus.files);
+  if (jqS) report('jq_throughput', mb / jqS, 'MB/s');
+
+  // The extension's loader: worker threads decode, the store indexes, as in VS Code.
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const fs: LogFileSystem<string> = {
+    stat: async (p) => ({ kind: 'file', size: statSync(p).size }),
+    list: async () => [],
+    read: async (p) => readFileSync(p),
+    label: (p) => p,
+  };
+  const decoder = new WorkerDecoder(join(root, 'dist/decodeWorker.js'), Math.max(1, Math.min(4, cpus().length)));
+  const inv = new Investigation();
+  t = performance.now();
+  await loadFiles(fs, decoder, corpus.files, { limits: { maxBytes: 256 * 1024 * 1024 }, concurrency: Math.max(1, Math.min(4, cpus().length)), onFile: (_l, label, r) => inv.addFile(label, r) });
+  const loadS = (performance.now() - t) / 1000;
+  decoder.dispose();
+  clearInterval(sampler);
+  report('lens_load_time', loadS, 's');
+  report('lens_load_throughput', mb / loadS, 'MB/s');
+  report('lens_events_loaded', inv.store.size);
+  (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
+  peakRss = Math.max(peakRss, mem.rss);
+  report('lens_peak_rss', peakRss / 1e6, 'MB');
+  report('lens_rss_after_load', mem.rss / 1e6, 'MB');
+  report('lens_heap_used_after_load', mem.heapUsed / 1e6, 'MB');
+
+  const times: number[] = [];
+  for (const q of QUERIES) {
+    inv.engine.search(q); // the first run of a text term builds that field's fuzzy index
+    const s = performance.now();
+    const r = inv.engine.search(q);
+    const ms = performance.now() - s;
+    times.push(ms);
+    console.log(`#   ${ms.toFixed(1).padStart(8)} ms  ${String(r.rows.length).padStart(8)} rows  ${q}`);
+  }
+  report('lens_query_p50', percentile(times, 50), 'ms');
+  report('lens_query_p95', percentile(times, 95), 'ms');
+  const lensFree = FREE_TEXT.slice(0, FUSE_QUERIES).map((q) => {
+    const s = performance.now();
+    inv.engine.search(q);
+    return performance.now() - s;
+  });
+
+  // Fuse.js with default options over the same events, in its own process (its heap is its own).
+  if (FUSE_QUERIES > 0) {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=16000', join(__dirname, 'fuseBaseline.js'), corpus.dir, ...FREE_TEXT.slice(0, FUSE_QUERIES)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const out = /FUSE (\{.*\})/.exec(r.stdout ?? '');
+    if (out) {
+      const fuse = JSON.parse(out[1]) as { indexMs: number; queryMs: number[]; rssMb: number };
+      const avgFuse = fuse.queryMs.reduce((a, b) => a + b, 0) / fuse.queryMs.length;
+      const avgLens = lensFree.reduce((a, b) => a + b, 0) / lensFree.length;
+      report('fuse_query_avg', avgFuse, 'ms');
+      report('fuse_rss', fuse.rssMb, 'MB');
+      report('lens_free_text_query_avg', avgLens, 'ms');
+      report('lens_vs_fuse_speedup', avgFuse / avgLens, 'x');
+    } else {
+      console.error(`# Fuse.js baseline failed: ${(r.stderr ?? '').slice(-400)}`);
+    }
+  }
+
+  console.log('\n# targets (the scale issue), on this machine:');
+  const get = (k: string): number | undefined => {
+    const l = lines.find((x) => x.startsWith(`${k}:`));
+    return l ? Number(l.split(' ')[1]) : undefined;
+  };
+  const check = (label: string, ok: boolean | undefined, detail: string): void => console.log(`#   ${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'NOT MET'}  ${label}: ${detail}`);
+  const load = get('lens_load_throughput');
+  const jq = get('jq_throughput');
+  const gz = get('gzip_dc_throughput');
+  check('load ≥ 5× jq', load && jq ? load >= 5 * jq : undefined, `${load?.toFixed(1)} vs ${jq ? (5 * jq).toFixed(1) : '?'} MB/s`);
+  check('load ≥ 0.5× gzip -dc', load && gz ? load >= 0.5 * gz : undefined, `${load?.toFixed(1)} vs ${gz ? (0.5 * gz).toFixed(1) : '?'} MB/s`);
+  check('query p95 ≤ 50 ms', (get('lens_query_p95') ?? Infinity) <= 50, `${get('lens_query_p95')?.toFixed(1)} ms at ${inv.store.size.toLocaleString()} events`);
+  check('≥ 100× faster than Fuse.js', get('lens_vs_fuse_speedup') === undefined ? undefined : get('lens_vs_fuse_speedup')! >= 100, `${get('lens_vs_fuse_speedup')?.toFixed(0)}×`);
+  check('peak RSS ≤ 1.5 GB', (get('lens_peak_rss') ?? Infinity) <= 1500, `${get('lens_peak_rss')?.toFixed(0)} MB`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

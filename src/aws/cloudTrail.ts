@@ -14,6 +14,7 @@ import {
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { ENV_PROFILE_NAME } from '../core/profiles';
 import { type LookupFilter, resolveRange } from '../core/lookupFilter';
 import type { Page } from '../core/paging';
 import { type CtRecord, normalizeAny } from '../core/records';
@@ -35,6 +36,8 @@ export const PAGE_SIZE = 50;
 
 export function createClient(t: CloudTrailTarget): CloudTrailClient {
   return new CloudTrailClient({
+    // Settings the SDK reads from the config file (endpoint_url, retry mode…) are this profile's.
+    profile: t.profile === ENV_PROFILE_NAME ? undefined : t.profile,
     region: t.region,
     credentials: t.credentials,
     endpoint: t.endpoint || undefined,
@@ -81,9 +84,13 @@ export class CloudTrailApi {
     }
   }
 
-  /** LookupEvents pages (newest first) from `token` on; insight events when `insights`. */
-  async *lookupPages(filter: LookupFilter, insights: boolean, token?: string): AsyncGenerator<Page<CtRecord>> {
-    const { start, end } = resolveRange(filter.range, this.now());
+  /**
+   * LookupEvents pages (newest first) from `token` on; insight events when `insights`. `window`
+   * is the range resolved once for the whole list: a NextToken is only valid with the very
+   * parameters of the call that returned it.
+   */
+  async *lookupPages(filter: LookupFilter, insights: boolean, token?: string, window = resolveRange(filter.range, this.now())): AsyncGenerator<Page<CtRecord>> {
+    const { start, end } = window;
     const input: LookupEventsCommandInput = {
       StartTime: new Date(start),
       EndTime: new Date(end),

@@ -17,12 +17,17 @@ export interface CredentialPrompts {
 const EARLY_MS = 5 * 60_000;
 
 /** Caches one resolution at a time; failures are not cached (the next call tries again). */
-export function cached(provider: AwsCredentialIdentityProvider, now: () => number = Date.now): AwsCredentialIdentityProvider & { reset(): void } {
+export function cached(provider: AwsCredentialIdentityProvider, now: () => number = Date.now): AwsCredentialIdentityProvider {
   let current: Promise<AwsCredentialIdentity> | undefined;
+  const valid = (c: AwsCredentialIdentity | undefined): c is AwsCredentialIdentity => !!c && (!c.expiration || c.expiration.getTime() - EARLY_MS > now());
   const get = async (): Promise<AwsCredentialIdentity> => {
-    if (current) {
-      const c = await current.catch(() => undefined);
-      if (c && (!c.expiration || c.expiration.getTime() - EARLY_MS > now())) return c;
+    while (current) {
+      const seen = current;
+      const c = await seen.catch(() => undefined);
+      if (valid(c)) return c;
+      // Stale or failed: the first caller back starts the renewal (no await between the check and
+      // the assignment below); the others see a new promise and join it, so MFA is asked once.
+      if (current === seen) break;
     }
     const attempt = provider();
     current = attempt;
@@ -31,12 +36,11 @@ export function cached(provider: AwsCredentialIdentityProvider, now: () => numbe
     });
     return attempt;
   };
-  return Object.assign(get, { reset: () => (current = undefined) });
+  return get;
 }
 
-
 export class CredentialCache {
-  private readonly providers = new Map<string, ReturnType<typeof cached>>();
+  private readonly providers = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(private readonly prompts: CredentialPrompts) {}
 
@@ -44,7 +48,9 @@ export class CredentialCache {
   forProfile(profile: string): AwsCredentialIdentityProvider {
     let p = this.providers.get(profile);
     if (!p) {
-      const base = profile === ENV_PROFILE_NAME ? fromEnv() : fromIni({ profile, mfaCodeProvider: (serial) => this.prompts.mfaCode(serial) });
+      // ignoreCache: the SDK otherwise keeps the files' first reading for the life of the process,
+      // and edited keys or roles would be ignored until VS Code restarts.
+      const base = profile === ENV_PROFILE_NAME ? fromEnv() : fromIni({ profile, ignoreCache: true, mfaCodeProvider: (serial) => this.prompts.mfaCode(serial) });
       this.providers.set(profile, (p = cached(base)));
     }
     return p;

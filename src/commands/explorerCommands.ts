@@ -146,7 +146,9 @@ export function registerExplorerCommands(provider: ExplorerProvider, view: vscod
       const profile = node instanceof ErrorNode ? node.profile : node instanceof ProfileNode ? node.profile.name : undefined;
       if (!profile) return;
       const command = `aws sso login --profile ${shellQuote(profile)}`;
-      const pick = await vscode.window.showInformationMessage(`Sign in to the SSO session of profile "${profile}" with the AWS CLI: ${command}`, 'Run in Terminal', 'Copy Command');
+      // Only plain names are typed into a terminal (whose shell may not be POSIX); others can be copied.
+      const runnable = /^[\w.@+=,-]+$/.test(profile);
+      const pick = await vscode.window.showInformationMessage(`Sign in to the SSO session of profile "${profile}" with the AWS CLI: ${command}`, ...(runnable ? ['Run in Terminal'] : []), 'Copy Command');
       if (pick === 'Copy Command') await vscode.env.clipboard.writeText(command);
       if (pick === 'Run in Terminal') {
         const terminal = vscode.window.createTerminal({ name: `AWS SSO login (${profile})` });

@@ -30,7 +30,9 @@ export function explainAwsError(err: unknown, ctx: { profile: string; region: st
   const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as ErrorLike;
   const name = text(e.name) || text(e.code);
   const code = text(e.code) || text(cause.code);
-  const message = text(e.message);
+  // A failed credential_process reports "Command failed: <command line>\n<stderr>": either may hold
+  // a token, so neither is shown or logged.
+  const message = text(e.message).replace(/Command failed:[\s\S]*/i, 'the credential_process command failed (its command line and output are not shown: they may hold secrets)');
   const where = ctx.endpoint ? `the CloudTrail endpoint ${ctx.endpoint}` : `CloudTrail in ${ctx.region}`;
   const status = e.$metadata?.httpStatusCode;
 

@@ -68,7 +68,13 @@ export class WorkerDecoder implements Decoder {
       const worker = (slot.worker ??= this.spawn(slot));
       // Busy workers keep Node alive until their file is done; idle ones never do.
       worker.ref();
-      worker.postMessage(job.request, [job.request.bytes.buffer as ArrayBuffer]);
+      try {
+        worker.postMessage(job.request, [job.request.bytes.buffer as ArrayBuffer]);
+      } catch (e) {
+        slot.job = undefined;
+        worker.unref();
+        job.resolve({ kind: 'error', reason: `The file could not be handed to the decoder: ${(e as Error).message}` });
+      }
     }
   }
 

@@ -61,7 +61,7 @@ function identityCard(ev: Record<string, unknown>): IdentityCard {
   const type = who.type;
   return {
     type: type || 'none',
-    heading: IDENTITY_HEADINGS[type] ?? (type ? `${type} identity` : 'No identity type (an AWS service event)'),
+    heading: Object.hasOwn(IDENTITY_HEADINGS, type) ? IDENTITY_HEADINGS[type] : type ? `${type} identity` : 'No identity type (an AWS service event)',
     name: who.name || '(unknown)',
     flag: type === 'Root' ? 'root' : type === 'Unknown' ? 'unknown' : undefined,
     fields,

@@ -46,13 +46,9 @@ export class Investigation {
   /** Bumped whenever the result set changes, so the webview drops stale rows. */
   resultVersion = 0;
 
-  /** Files named in `fileLabels[n]` are file number n in the store. */
-  readonly fileLabels: string[] = [];
-
   /** Records one file's outcome; returns the number of events it added. */
   addFile(label: string, result: DecodeResult): number {
-    const file = this.fileLabels.push(label) - 1;
-    this.filesDone++;
+    const file = this.filesDone++;
     if (result.kind === 'error') {
       this.filesFailed++;
       this.note({ label, state: 'failed', message: result.reason });
@@ -77,6 +73,9 @@ export class Investigation {
 
   /** Notes a problem that is not a file's decode result (an unreadable folder). */
   addProblem(label: string, reason: string): void {
+    // Counted as a file that failed, so "N of M files could not be read" adds up.
+    this.filesTotal++;
+    this.filesDone++;
     this.filesFailed++;
     this.note({ label, state: 'failed', message: reason });
   }

@@ -3,6 +3,8 @@
  * and a time range within the 90 days Event history keeps.
  */
 
+import { parseInstant } from './query';
+
 export const LOOKUP_ATTRIBUTES = ['EventName', 'Username', 'ResourceName', 'ResourceType', 'EventSource', 'AccessKeyId', 'ReadOnly', 'EventId'] as const;
 export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTES)[number];
 
@@ -38,16 +40,8 @@ export function resolveRange(range: TimeRange, now: number): { start: number; en
   return { start: Math.max(range.start, oldest), end: Math.min(range.end, now) };
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** Reads "2024-03-01" or "2024-03-01T10:00Z" (zone-less means UTC). */
-export function parseWhen(text: string): number | undefined {
-  const t = text.trim();
-  if (!ISO.test(t)) return undefined;
-  const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(t) ? t : `${t.replace(' ', 'T')}${t.length === 10 ? 'T00:00:00' : ''}Z`;
-  const ms = Date.parse(withZone.replace(' ', 'T'));
-  return Number.isFinite(ms) ? ms : undefined;
-}
+/** Reads "2024-03-01" or "2024-03-01T10:00Z" (zone-less means UTC): the search language's reader. */
+export const parseWhen = parseInstant;
 
 /** Validates a custom range typed by a user; returns the range or a sentence saying what is wrong. */
 export function customRange(startText: string, endText: string, now: number): TimeRange | string {

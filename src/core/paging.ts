@@ -33,6 +33,9 @@ export class PagedList<T> {
   loadMore(): Promise<void> {
     if (this.done) return Promise.resolve();
     this.inflight ??= (async () => {
+      // Yield first: were the source to throw synchronously, `finally` would run before
+      // `inflight` is even assigned, and the list would look busy for ever.
+      await Promise.resolve();
       try {
         this.iterator ??= this.source(this.token);
         const next = await this.iterator.next();

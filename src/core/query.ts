@@ -25,9 +25,11 @@ export interface FieldTerm {
   name: string;
   /** The store fields it looks in (any may match). */
   fields: readonly IndexedField[];
-  /** Alternatives (OR); each may hold `*` wildcards; '' means an empty value. */
+  /** Alternatives (OR); each may hold `*` wildcards unless `literal`; '' means an empty value. */
   values: string[];
   negate: boolean;
+  /** A quoted value: `*` is a plain character (pasted ARNs may end in `/*`). */
+  literal?: boolean;
 }
 
 export interface TimeTerm {
@@ -73,9 +75,9 @@ const TIME_FIELDS = new Set(['after', 'before', 'last']);
 /** Names followed by ':' that are not fields: URL schemes and ARNs, pasted whole. */
 const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
 
-/** Quotes a value for a `field:value` term when it needs it. */
+/** A `field:value` term for an exact value (a pivot): quoted, and so literal, when it needs to be. */
 export function fieldTerm(name: string, value: string): string {
-  return /^[^\s",*]+$/.test(value) ? `${name}:${value}` : `${name}:"${value.replace(/"/g, '')}"`;
+  return /^[^\s",*\\]+$/.test(value) ? `${name}:${value}` : `${name}:"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -122,7 +124,7 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
   const terms: Term[] = [];
   const errors: string[] = [];
   // An optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value).
-  const re = /(-?)(?:([A-Za-z]+):"([^"]*)("?)|"([^"]*)("?)|(\S+))/g;
+  const re = /(-?)(?:([A-Za-z]+):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
   const note = (msg: string): void => {
     if (!errors.includes(msg)) errors.push(msg);
   };
@@ -130,7 +132,7 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
     const negate = m[1] === '-';
     if (m[2] !== undefined) {
       if (!m[4]) note(UNCLOSED);
-      pushNamed(terms, note, m[2], m[3], true, negate, now);
+      pushNamed(terms, note, m[2], m[3].replace(/\\(.)/g, '$1'), true, negate, now);
     } else if (m[5] !== undefined) {
       if (!m[6]) note(UNCLOSED);
       const phrase = m[5].trim();
@@ -170,7 +172,7 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     note('readOnly is true or false.');
     return;
   }
-  terms.push({ kind: 'field', name, fields, values, negate });
+  terms.push(quoted ? { kind: 'field', name, fields, values, negate, literal: true } : { kind: 'field', name, fields, values, negate });
 }
 
 function pushTime(terms: Term[], note: (m: string) => void, key: string, value: string, now: number): void {

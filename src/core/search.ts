@@ -116,6 +116,25 @@ class FieldVocabulary {
   }
 }
 
+/**
+ * Whether `value` matches the glob split at its `*`s. Greedy and linear: no backtracking regex,
+ * so a hostile pattern (a*a*a*…) or value cannot stall the extension host.
+ */
+export function globMatch(parts: readonly string[], value: string): boolean {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length === 1) return value === first;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = value.indexOf(parts[i], at);
+    if (found < 0 || found + parts[i].length > end) return false;
+    at = found + parts[i].length;
+  }
+  return true;
+}
+
 export class SearchEngine {
   private readonly vocab = new Map<IndexedField, FieldVocabulary>();
   private timeOrder: Uint32Array | undefined;
@@ -140,7 +159,7 @@ export class SearchEngine {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, Map<number, ValueMatch>>();
     for (const field of fields) {
-      perField.set(field, term.kind === 'field' ? this.fieldValues(field, term.values) : term.negate ? this.containing(field, term.text) : this.vocab.get(field)!.literal(term.text));
+      perField.set(field, term.kind === 'field' ? this.fieldValues(field, term.values, !!term.literal) : term.negate ? this.containing(field, term.text) : this.vocab.get(field)!.literal(term.text));
     }
     // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
     // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
@@ -164,11 +183,11 @@ export class SearchEngine {
   }
 
   /** Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty. */
-  private fieldValues(field: IndexedField, alternatives: readonly string[]): Map<number, ValueMatch> {
+  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean): Map<number, ValueMatch> {
     const dict = this.store.dictionary(field);
     const found = new Map<number, ValueMatch>();
     for (const alt of alternatives) {
-      if (!alt.includes('*')) {
+      if (literal || !alt.includes('*')) {
         const hit = dict.idOf(alt);
         if (hit !== undefined) found.set(hit, { score: EQUAL, ranges: [[0, alt.length]] });
         const lower = alt.toLowerCase();
@@ -178,9 +197,9 @@ export class SearchEngine {
         continue;
       }
       // A wildcard never matches an empty value: error:* means "has an error".
-      const re = new RegExp(`^${alt.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is');
+      const parts = alt.toLowerCase().split('*');
       dict.values.forEach((v, id) => {
-        if (v && !found.has(id) && re.test(v)) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+        if (v && !found.has(id) && globMatch(parts, v.toLowerCase())) found.set(id, { score: EQUAL, ranges: [[0, v.length]] });
       });
     }
     return found;

@@ -4,6 +4,8 @@
  * CloudTrail API's (only the fields used), so this stays free of SDK types.
  */
 
+import { relativeTime } from './explorerLabels';
+
 export interface Trail {
   Name?: string;
   TrailARN?: string;
@@ -64,13 +66,6 @@ export interface TrailView {
 
 const ms = (t: Date | number | undefined): number | undefined => (t === undefined ? undefined : typeof t === 'number' ? (t < 1e12 ? t * 1000 : t) : t.getTime());
 
-function ago(t: number, now: number): string {
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 90) return `${s} s ago`;
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 129_600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
-}
 
 /** Describes a trail as seen from `region`; status and selectors when they have been fetched. */
 export function describeTrail(trail: Trail, region: string, now: number, status?: TrailStatus): TrailView {
@@ -82,7 +77,7 @@ export function describeTrail(trail: Trail, region: string, now: number, status?
     const delivered = ms(status.LatestDeliveryTime);
     details.push({ label: 'Logging', value: status.IsLogging ? 'on' : `OFF${ms(status.StopLoggingTime) ? ` since ${new Date(ms(status.StopLoggingTime)!).toISOString()}` : ''}`, problem: !status.IsLogging });
     if (!status.IsLogging) problems.push('Logging is off');
-    details.push({ label: 'Latest delivery', value: delivered ? `${new Date(delivered).toISOString()} (${ago(delivered, now)})` : 'never' });
+    details.push({ label: 'Latest delivery', value: delivered ? `${new Date(delivered).toISOString()} (${relativeTime(delivered, now)})` : 'never' });
     for (const [label, err] of [
       ['Delivery error', status.LatestDeliveryError],
       ['Digest delivery error', status.LatestDigestDeliveryError],

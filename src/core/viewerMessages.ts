@@ -5,7 +5,8 @@
 import type { FromWebview, SortOrder } from '../protocol/logViewer';
 
 const SORTS: readonly SortOrder[] = ['relevance', 'newest', 'oldest'];
-const MAX_QUERY = 2000;
+/** Room for a pivot on the longest value the event view sends (2,048) with its field name and quotes. */
+const MAX_QUERY = 10_000;
 const MAX_WINDOW = 500;
 
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;

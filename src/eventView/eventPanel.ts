@@ -47,6 +47,12 @@ export class EventPanel implements vscode.Disposable {
     return true;
   }
 
+  /** Drops a closed view's link, so its data can be freed and no pivot reaches it. */
+  forget(origin: EventOrigin): void {
+    if (this.current?.origin === origin) this.current = { ...this.current, origin: { pivotable: [], pivot: () => undefined } };
+    this.post();
+  }
+
   /** The event shown now (for tests and diagnostics). */
   shown(): EventDetail | undefined {
     return this.current?.detail;
@@ -69,7 +75,10 @@ export class EventPanel implements vscode.Disposable {
     const subscription = panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw));
     panel.onDidDispose(() => {
       subscription.dispose();
-      if (this.panel === panel) this.panel = undefined;
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.current = undefined;
+      }
     });
     this.panel = panel;
     return panel;

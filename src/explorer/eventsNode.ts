@@ -4,7 +4,7 @@
  * node and clearable.
  */
 import * as vscode from 'vscode';
-import { describeFilter, isFiltered, type LookupFilter, NO_FILTER } from '../core/lookupFilter';
+import { describeFilter, isFiltered, type LookupFilter, NO_FILTER, resolveRange } from '../core/lookupFilter';
 import { PagedList } from '../core/paging';
 import type { CtRecord } from '../core/records';
 import { EventNode } from './eventNode';
@@ -28,7 +28,8 @@ export class EventsNode extends ExplorerNode {
 
   private newList(): PagedList<CtRecord> {
     const filter = this.filterValue;
-    return new PagedList((token) => this.services.api(this.region.profile, this.region.region).lookupPages(filter, this.insights, token));
+    const window = resolveRange(filter.range, this.services.now());
+    return new PagedList((token) => this.services.api(this.region.profile, this.region.region).lookupPages(filter, this.insights, token, window));
   }
 
   get filter(): LookupFilter {
@@ -57,15 +58,18 @@ export class EventsNode extends ExplorerNode {
   }
 
   override async children(): Promise<ExplorerNode[]> {
-    if (this.list.items.length === 0 && !this.list.done && !this.list.error) await this.list.loadMore();
-    const nodes: ExplorerNode[] = this.list.items.map((r) => new EventNode(this, r, this.services));
-    if (this.list.error) {
+    // The list of this call: a filter set meanwhile replaces this.list, and is drawn by its own refresh.
+    const list = this.list;
+    if (list.items.length === 0 && !list.done && !list.error) await list.loadMore();
+    const nodes: ExplorerNode[] = list.items.map((r) => new EventNode(this, r, this.services));
+    if (list.error) {
       const profile = this.region.profileNode.profile;
-      nodes.push(new ErrorNode(this, this.services.explain(this.list.error, profile, this.region.region), profile.name));
+      nodes.push(new ErrorNode(this, this.services.explain(list.error, profile, this.region.region), profile.name));
     } else if (nodes.length === 0) {
       nodes.push(new PlaceholderNode(this, isFiltered(this.filterValue) ? `No events match ${describeFilter(this.filterValue)}.` : this.insights ? 'No Insights events in the last 90 days.' : 'No management events in the last 90 days.'));
     }
-    if (!this.list.done && !this.list.error) nodes.push(new LoadMoreNode(this));
+    // After a failure the same node retries the page, keeping what was loaded.
+    if (!list.done) nodes.push(new LoadMoreNode(this, !!list.error));
     return nodes;
   }
 

@@ -116,16 +116,14 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     return Date.now();
   }
 
-  warn(message: string): void {
-    void vscode.window.showWarningMessage(message);
-  }
-
   openEvent(record: CtRecord, from: ExplorerNode): void {
     const events = from.parent instanceof EventsNode ? from.parent : undefined;
     this.deps.eventPanel.show(record.raw, {
       // Only what LookupEvents can search by: offering the rest would lead nowhere.
       pivotable: events ? LOOKUP_PIVOTS : [],
-      pivot: (field, value) => events && void this.pivot(events, record, field, value),
+      pivot: (field, value) => {
+        if (events) this.pivot(events, record, field, value).catch((e: unknown) => this.deps.output.warn(`Pivot: ${(e as Error).message}`));
+      },
     });
   }
 
@@ -153,8 +151,11 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     this.refresh();
   }
 
-  /** Re-reads the profile files, keeping the state of unchanged profiles. */
+  /** Re-reads the profile files, keeping the tree state of unchanged profiles; clients and credentials start fresh. */
   reloadProfiles(): void {
+    for (const api of this.apis.values()) api.dispose();
+    this.apis.clear();
+    this.deps.credentials.reset();
     this.profiles = undefined;
     this.refresh();
   }

@@ -64,9 +64,17 @@ export class DetailNode extends ExplorerNode {
 }
 
 export class LoadMoreNode extends ExplorerNode {
+  constructor(
+    parent: ExplorerNode,
+    /** The last page failed: this retries it. */
+    private readonly retry = false,
+  ) {
+    super(parent);
+  }
+
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Load more…');
-    item.iconPath = new vscode.ThemeIcon('more');
+    const item = new vscode.TreeItem(this.retry ? 'Retry loading…' : 'Load more…');
+    item.iconPath = new vscode.ThemeIcon(this.retry ? 'refresh' : 'more');
     item.contextValue = 'cloudtrailLens:loadMore';
     item.command = { command: 'cloudtrailLens.loadMore', title: 'Load more', arguments: [this.parent] };
     return item;

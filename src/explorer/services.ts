@@ -15,6 +15,5 @@ export interface ExplorerServices {
   refresh(node?: ExplorerNode): void;
   /** Opens an event from a node in the event view. */
   openEvent(record: CtRecord, from: ExplorerNode): void;
-  warn(message: string): void;
   now(): number;
 }

@@ -11,7 +11,7 @@ import { parseViewerMessage } from '../core/viewerMessages';
 import type { SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query';
 import type { EventPanel } from '../eventView/eventPanel';
-import { PIVOT_FIELDS as PIVOT_FIELD_NAMES, type PivotField } from '../protocol/eventView';
+import { PIVOT_FIELDS, type PivotField } from '../protocol/eventView';
 import { workspaceFs } from './workspaceFs';
 
 export interface SessionDeps {
@@ -34,16 +34,6 @@ export interface LoadSummary {
 
 const REFRESH_MS = 150;
 
-/** The query field each pivot filters on. */
-const PIVOT_FIELDS: Record<PivotField, string> = {
-  principal: 'principal',
-  accessKey: 'accessKey',
-  ip: 'ip',
-  eventName: 'eventName',
-  resource: 'resource',
-  error: 'error',
-  account: 'account',
-};
 
 export class ViewerSession implements vscode.Disposable {
   readonly investigation = new Investigation();
@@ -51,6 +41,7 @@ export class ViewerSession implements vscode.Disposable {
   private query: { text: string; sort: SortOrder } | undefined;
   private loadCts: vscode.CancellationTokenSource | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshCost = 0;
   private disposed = false;
 
   private readonly webview: vscode.Webview;
@@ -103,24 +94,34 @@ export class ViewerSession implements vscode.Disposable {
     this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text });
   }
 
-  /** Coalesces the updates of a streaming load into a few refreshes a second. */
+  /**
+   * Coalesces the updates of a streaming load into a few refreshes a second. Each refresh re-runs
+   * the query, so the pause grows with what the last one cost: a large store is not re-sorted
+   * in a tight loop on the extension host.
+   */
   private scheduleRefresh(): void {
-    if (this.refreshTimer) return;
+    if (this.refreshTimer || this.disposed) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
+      if (this.disposed) return;
+      const started = Date.now();
       this.post({ type: 'status', status: this.investigation.status() });
       this.postResults();
-    }, REFRESH_MS);
+      this.refreshCost = Date.now() - started;
+    }, Math.max(REFRESH_MS, this.refreshCost * 4));
   }
+
+  private readonly origin = { pivotable: PIVOT_FIELDS, pivot: (field: PivotField, value: string) => this.pivot(field, value) };
 
   private openEvent(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.investigation.store.size) return;
-    this.deps.eventPanel.show(this.investigation.store.raw(id), { pivotable: PIVOT_FIELD_NAMES, pivot: (field, value) => this.pivot(field, value) });
+    this.deps.eventPanel.show(this.investigation.store.raw(id), this.origin);
   }
 
   /** "Show all events with this value": filters this view on it and brings it forward. */
   pivot(field: PivotField, value: string): void {
-    this.post({ type: 'setQuery', text: fieldTerm(PIVOT_FIELDS[field], value) });
+    if (this.disposed) return;
+    this.post({ type: 'setQuery', text: fieldTerm(field, value) });
     this.panel.reveal(undefined, false);
   }
 
@@ -197,6 +198,7 @@ export class ViewerSession implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.deps.eventPanel.forget(this.origin);
     this.loadCts?.cancel();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -80,7 +80,8 @@ export type FromEventView =
 
 /** State the event webview keeps across being hidden and shown. */
 export interface EventViewState {
-  /** JSON paths of collapsed nodes. */
+  /** JSON paths of collapsed nodes, and of deep nodes the user opened. */
   collapsed: string[];
+  expanded: string[];
   scrollTop: number;
 }

@@ -106,6 +106,12 @@ describe('credentials for profiles', () => {
     assert.equal((await provider()).accessKeyId, 'K1', 'still valid for 6 minutes');
     now += 2 * 60_000;
     assert.equal((await provider()).accessKeyId, 'K2', 'less than 5 minutes left: renewed');
+    // Callers that find the credentials stale together share one renewal (one MFA prompt).
+    now += 10 * 60_000;
+    const before = calls2;
+    const all = await Promise.all([provider(), provider(), provider()]);
+    assert.equal(calls2, before + 1);
+    assert.ok(all.every((c) => c.accessKeyId === all[0].accessKeyId));
     let fail = true;
     const flaky = cached(async () => {
       if (fail) throw new Error('network');

@@ -194,6 +194,12 @@ describe('AWS errors are explained', () => {
     assert.equal(e.action, 'checkEndpoint');
     assert.match(e.detail, /cloudtrailLens\.endpoint/);
   });
+  test('a failed credential_process never shows its command line or output', () => {
+    const err = Object.assign(new Error('Command failed: /usr/local/bin/vault-creds --token s.SECRETTOKEN123\nerror: token expired s.SECRETTOKEN123'), { name: 'CredentialsProviderError' });
+    const e = explainAwsError(err, ctx);
+    assert.doesNotMatch(`${e.title} ${e.detail}`, /SECRETTOKEN|vault-creds/);
+    assert.match(e.detail, /credential_process command failed/);
+  });
   test('expired credentials of an SSO profile offer the SSO sign-in', () => {
     assert.equal(explainAwsError(named('ExpiredTokenException', 'expired'), { ...ctx, sso: true }).action, 'ssoLogin');
   });

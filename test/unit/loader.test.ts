@@ -162,7 +162,7 @@ describe('investigation rows and messages', () => {
   test('messages from the webview are validated before use', () => {
     assert.deepEqual(parseViewerMessage({ type: 'query', text: 'x', sort: 'newest' }), { type: 'query', text: 'x', sort: 'newest' });
     assert.deepEqual(parseViewerMessage({ type: 'open', id: 3, extra: 1 }), { type: 'open', id: 3 });
-    for (const bad of [null, 'ready', { type: 'open', id: -1 }, { type: 'open', id: '3' }, { type: 'query', text: 1, sort: 'newest' }, { type: 'query', text: 'x', sort: 'sideways' }, { type: 'rows', version: 1, start: 0, count: 100000 }, { type: 'eval', code: 'x' }, { type: 'query', text: 'x'.repeat(5000), sort: 'newest' }]) {
+    for (const bad of [null, 'ready', { type: 'open', id: -1 }, { type: 'open', id: '3' }, { type: 'query', text: 1, sort: 'newest' }, { type: 'query', text: 'x', sort: 'sideways' }, { type: 'rows', version: 1, start: 0, count: 100000 }, { type: 'eval', code: 'x' }, { type: 'query', text: 'x'.repeat(20_000), sort: 'newest' }]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 60));
     }
   });

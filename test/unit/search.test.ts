@@ -26,7 +26,7 @@ describe('query parsing', () => {
     assert.deepEqual(q.terms, [
       { kind: 'field', name: 'eventName', fields: ['eventName'], values: ['Describe*', 'List*'], negate: true },
       { kind: 'field', name: 'error', fields: ['errorCode'], values: ['*'], negate: false },
-      { kind: 'field', name: 'type', fields: ['identityType'], values: [''], negate: false },
+      { kind: 'field', name: 'type', fields: ['identityType'], values: [''], negate: false, literal: true },
       { kind: 'time', after: Date.UTC(2026, 10, 1) },
       { kind: 'time', before: Date.UTC(2026, 10, 2, 10) },
       { kind: 'time', after: now - 86_400_000 },
@@ -58,10 +58,26 @@ describe('query parsing', () => {
     );
     assert.match(q.errors[0], /"ip:" needs a value/);
   });
-  test('fieldTerm quotes values that need it', async () => {
+  test('fieldTerm quotes values that need it; quoted values are literal and round-trip', async () => {
     const { fieldTerm } = await import('../../src/core/query');
     assert.equal(fieldTerm('ip', '1.2.3.4'), 'ip:1.2.3.4');
     assert.equal(fieldTerm('principal', 'a b'), 'principal:"a b"');
+    for (const v of ['arn:aws:s3:::bucket/*', 'say "hi"', 'back\\slash', 'a,b']) {
+      const t = parseQuery(fieldTerm('resource', v)).terms[0];
+      assert.deepEqual(t.kind === 'field' && [t.values, t.literal], [[v], true], v);
+    }
+  });
+  test('wildcards are matched in linear time, even for hostile patterns and values', async () => {
+    const { globMatch } = await import('../../src/core/search');
+    const split = (p: string) => p.split('*');
+    assert.equal(globMatch(split('delete*'), 'deletetrail'), true);
+    assert.equal(globMatch(split('*trail'), 'deletetrail'), true);
+    assert.equal(globMatch(split('d*e*l'), 'deletetrail'), true);
+    assert.equal(globMatch(split('d*x*l'), 'deletetrail'), false);
+    assert.equal(globMatch(split('ab*ba'), 'aba'), false, 'prefix and suffix may not overlap');
+    const started = Date.now();
+    assert.equal(globMatch(split(`${'a*'.repeat(2000)}c`), 'a'.repeat(100_000)), false);
+    assert.ok(Date.now() - started < 500, 'no catastrophic backtracking');
   });
   test('an unclosed quote is reported, and the phrase still runs', () => {
     const q = parseQuery('"access denied');

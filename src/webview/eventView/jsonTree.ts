@@ -8,6 +8,8 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 export interface TreeHooks {
   copy(text: string, what: string): void;
   isCollapsed(path: string): boolean;
+  /** Whether a node past the default depth was opened by the user. */
+  isExpanded?(path: string): boolean;
   setCollapsed(path: string, collapsed: boolean): void;
 }
 
@@ -32,12 +34,16 @@ function scalar(value: unknown): HTMLElement {
   }
 }
 
+/** Nodes deeper than this start collapsed: hostile nesting cannot build a huge tree (or blow the stack) on open. */
+const OPEN_DEPTH = 6;
+
 function copyButtons(value: unknown, path: string, hooks: TreeHooks): HTMLElement {
-  const valueText = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  // Serialized on click, not for every node up front (that costs size × depth).
+  const valueText = (): string => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   const copyValue = el('button', { className: 'j-copy', type: 'button', textContent: 'Copy value', title: `Copy the value at ${clip(path, 300)}` });
   copyValue.addEventListener('click', (e) => {
     e.stopPropagation();
-    hooks.copy(valueText, 'value');
+    hooks.copy(valueText(), 'value');
   });
   const copyPath = el('button', { className: 'j-copy', type: 'button', textContent: 'Copy path', title: clip(path, 300) });
   copyPath.addEventListener('click', (e) => {
@@ -87,7 +93,7 @@ export function renderJson(value: unknown, path: string, hooks: TreeHooks, label
     hooks.setCollapsed(path, collapsed);
     apply(collapsed);
   });
-  apply(entries.length === 0 || hooks.isCollapsed(path));
+  apply(entries.length === 0 || hooks.isCollapsed(path) || (depth >= OPEN_DEPTH && !hooks.isExpanded?.(path)));
   row.append(head, children);
   return row;
 }

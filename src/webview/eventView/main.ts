@@ -9,11 +9,14 @@ import { renderEvent } from './render';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromEventView): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
+/** The most the host copies to the clipboard (core/eventViewMessages.ts). */
+const MAX_COPY = 5 * 1024 * 1024;
 
 function readState(): EventViewState & { eventId?: string } {
   const s = vscode.getState() as Partial<EventViewState & { eventId: string }> | undefined;
   return {
     collapsed: Array.isArray(s?.collapsed) ? s!.collapsed.filter((p): p is string => typeof p === 'string') : [],
+    expanded: Array.isArray(s?.expanded) ? s!.expanded.filter((p): p is string => typeof p === 'string') : [],
     scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
     eventId: typeof s?.eventId === 'string' ? s.eventId : undefined,
   };
@@ -44,22 +47,32 @@ function save(): void {
 }
 
 function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>): void {
-  if (state.eventId !== detail.eventId) state = { collapsed: [], scrollTop: 0, eventId: detail.eventId };
+  if (state.eventId !== detail.eventId) state = { collapsed: [], expanded: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
+  const expanded = new Set(state.expanded);
   let toastTimer: number | undefined;
   const page = renderEvent(detail, {
     copy(text, what) {
-      vscode.postMessage({ type: 'copy', text, what });
-      toast.textContent = `Copied ${what}`;
+      // The host refuses copies past 5 MB: say so instead of claiming success.
+      const tooLarge = text.length > MAX_COPY;
+      if (!tooLarge) vscode.postMessage({ type: 'copy', text, what });
+      toast.textContent = tooLarge ? `Too large to copy (${(text.length / 1e6).toFixed(1)} MB): use "Open as JSON document"` : `Copied ${what}`;
       toast.classList.add('shown');
       window.clearTimeout(toastTimer);
       toastTimer = window.setTimeout(() => toast.classList.remove('shown'), 1500);
     },
     isCollapsed: (path) => collapsed.has(path),
+    isExpanded: (path) => expanded.has(path),
     setCollapsed(path, value) {
-      if (value) collapsed.add(path);
-      else collapsed.delete(path);
+      if (value) {
+        collapsed.add(path);
+        expanded.delete(path);
+      } else {
+        collapsed.delete(path);
+        expanded.add(path);
+      }
       state.collapsed = [...collapsed];
+      state.expanded = [...expanded];
       save();
     },
     pivotable,

@@ -93,7 +93,8 @@ function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
   const dl = el('dl', { className: 'fields' });
   for (const f of card.fields) dl.append(...fieldRow(f, hooks));
   body.push(dl);
-  return section('Who', `identity identity-${card.type}`, body);
+  // The type is attacker-influenced: only letters reach the class list.
+  return section('Who', `identity identity-${card.type.replace(/[^A-Za-z]/g, '')}`, body);
 }
 
 function network(d: EventDetail, hooks: PageHooks): HTMLElement {

@@ -5,7 +5,7 @@
  */
 import type { EventDetail, IdentityCard, Pivot, PivotField, DetailField } from '../protocol/eventView';
 import { isObject, str } from './json';
-import { describePrincipal } from './principal';
+import { assumedRoleParts, describePrincipal } from './principal';
 import { formatUtc, parseEventTime } from './time';
 import { clientName } from './userAgent';
 
@@ -40,7 +40,7 @@ function identityCard(ev: Record<string, unknown>): IdentityCard {
     field('Principal', who.name, { pivot: 'principal' }),
     field('ARN', who.arn, { mono: true }),
     field('Role', who.type === 'AssumedRole' || who.type === 'FederatedUser' ? str(issuer?.arn) : '', { mono: true }),
-    field('Role session', who.type === 'AssumedRole' ? (/assumed-role\/[^/]+\/(.+)$/.exec(who.arn)?.[1] ?? '') : ''),
+    field('Role session', who.type === 'AssumedRole' ? (assumedRoleParts(who.arn)?.[1] ?? '') : ''),
     field('Source identity', str(session?.sourceIdentity) || str(ui?.sourceIdentity)),
     field('Invoked by', str(ui?.invokedBy), { pivot: 'principal' }),
     field('Account', who.account, { pivot: 'account', mono: true }),

@@ -1,7 +1,7 @@
 /** Labels for the explorer's event rows, decided here so the tree nodes stay thin. */
 import type { CtRecord } from './records';
 import { formatUtc } from './time';
-import { reveal } from './visible';
+import { shorten } from './visible';
 
 /** "just now", "5 min ago", "3 h ago", "12 days ago". */
 export function relativeTime(ms: number, now: number): string {
@@ -13,7 +13,6 @@ export function relativeTime(ms: number, now: number): string {
   return `${Math.round(s / 86_400)} days ago`;
 }
 
-const cut = (s: string, n: number): string => reveal(s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export interface EventRowLabel {
   label: string;
@@ -26,14 +25,14 @@ export interface EventRowLabel {
 export function eventRowLabel(rec: CtRecord, now: number): EventRowLabel {
   const failed = !!rec.errorCode;
   return {
-    label: cut(rec.eventName || '(no event name)', 80),
-    description: `${cut(rec.principal || rec.identityType || 'unknown', 60)} · ${relativeTime(rec.time, now)}${failed ? ` · ${cut(rec.errorCode, 40)}` : ''}`,
+    label: shorten(rec.eventName || '(no event name)', 80),
+    description: `${shorten(rec.principal || rec.identityType || 'unknown', 60)} · ${relativeTime(rec.time, now)}${failed ? ` · ${shorten(rec.errorCode, 40)}` : ''}`,
     tooltip: [
-      `${cut(rec.eventName, 200)} (${cut(rec.eventSource, 100)})`,
+      `${shorten(rec.eventName, 200)} (${shorten(rec.eventSource, 100)})`,
       `${formatUtc(rec.time) || rec.timeText}`,
-      `${cut(rec.principal, 200)}${rec.identityType ? ` [${rec.identityType}]` : ''}`,
-      rec.sourceIp ? `from ${cut(rec.sourceIp, 100)}` : '',
-      failed ? `${cut(rec.errorCode, 100)}: ${cut(rec.errorMessage, 300)}` : '',
+      `${shorten(rec.principal, 200)}${rec.identityType ? ` [${rec.identityType}]` : ''}`,
+      rec.sourceIp ? `from ${shorten(rec.sourceIp, 100)}` : '',
+      failed ? `${shorten(rec.errorCode, 100)}: ${shorten(rec.errorMessage, 300)}` : '',
     ]
       .filter(Boolean)
       .join('\n'),

@@ -84,7 +84,7 @@ async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits
     const { kind, size } = await fs.stat(loc);
     if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };
     const max = Math.min(limits.maxBytes, HARD_MAX_BYTES);
-    // A compressed file larger than the limit cannot decompress to less than it.
+    // Refused unread: a gzip larger than the limit practically always decompresses to more.
     if (size > max) {
       return {
         kind: 'error',

@@ -20,7 +20,7 @@ function lastSegment(arn: string): string {
 }
 
 /** `arn:aws:sts::1:assumed-role/Role/Session` → ['Role', 'Session']. */
-function assumedRoleParts(arn: string): [string, string] | undefined {
+export function assumedRoleParts(arn: string): [string, string] | undefined {
   const m = /:assumed-role\/(.+)\/([^/]+)$/.exec(arn);
   if (!m) return undefined;
   return [lastSegment(m[1]), m[2]];

@@ -154,11 +154,6 @@ export class EventStore {
     return this.resourceIds.data.subarray(this.resourceOffsets.data[row], this.resourceOffsets.data[row + 1]);
   }
 
-  resources(row: number): string[] {
-    const values = this.dicts.get('resources')!.values;
-    return Array.from(this.resourceValueIds(row), (id) => values[id]);
-  }
-
   time(row: number): number {
     return this.times.data[row];
   }

@@ -6,16 +6,14 @@
 import * as vscode from 'vscode';
 import { describeEvent } from '../core/eventDetail';
 import { parseEventViewMessage } from '../core/eventViewMessages';
-import { reveal } from '../core/visible';
+import { shorten } from '../core/visible';
 import type { EventDetail, PivotField, ToEventView } from '../protocol/eventView';
 import type { EventDocuments } from '../logViewer/eventDocuments';
 import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
 
 export const EVENT_PANEL = 'cloudtrailLens.eventView';
 
-function truncate(text: string, max: number): string {
-  return reveal(text.length > max ? `${text.slice(0, max - 1)}…` : text);
-}
+
 
 /** Who opened the event: pivots are sent back to it. */
 export interface EventOrigin {
@@ -41,7 +39,7 @@ export class EventPanel implements vscode.Disposable {
     this.current = { detail, raw, origin };
     const panel = this.panel ?? this.create();
     // Event names are attacker-influenced: never hand VS Code an unbounded tab title.
-    panel.title = `${truncate(detail.eventName, 60)} · ${truncate(detail.timeUtc, 30)}`;
+    panel.title = `${shorten(detail.eventName, 60)} · ${shorten(detail.timeUtc, 30)}`;
     panel.reveal(vscode.ViewColumn.Beside, true);
     this.post();
     return true;

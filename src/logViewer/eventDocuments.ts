@@ -1,6 +1,6 @@
 /**
- * Read-only JSON documents for single events (`cloudtrail-lens-event:` URIs). The interim event
- * display until the event view exists: the full event, pretty-printed, beside the table.
+ * Read-only JSON documents for single events (`cloudtrail-lens-event:` URIs): the event view's
+ * "Open as JSON document", the full event pretty-printed in an ordinary editor.
  */
 import * as vscode from 'vscode';
 

@@ -39,6 +39,9 @@ function nodeTests(dir, tap) {
   return counts;
 }
 
+// Screenshots of this run only: a stale FAILED-*.png from an earlier run would mislead.
+if (tiers.includes('e2e')) rmSync(join(root, 'test-results', 'screenshots'), { recursive: true, force: true });
+
 const results = {};
 let buildFailed = false;
 if (tiers.includes('e2e') && sh('npm', ['run', '--silent', 'package']) !== 0) buildFailed = true;

@@ -46,6 +46,8 @@ const CONTAINS = 0.3;
 const FUZZY = 0.4;
 
 const FUSE_THRESHOLD = 0.34;
+/** Largest vocabulary Fuse.js searches for typos (about 100 ms a term on the 2-core dev machine). */
+export const FUZZY_VOCABULARY_LIMIT = 20_000;
 /** Fuzzy matches per field and term: enough for typos, few enough to stay precise. */
 const FUSE_LIMIT = 50;
 
@@ -140,7 +142,15 @@ export class SearchEngine {
   private timeOrder: Uint32Array | undefined;
   private timeOrderVersion = -1;
 
-  constructor(private readonly store: EventStore) {
+  /**
+   * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
+   * on the extension host; Fuse.js over a million request-parameter names took 27 s a typo there
+   * (npm run bench), a freeze. Until a faster matcher serves large vocabularies, the cost is bounded.
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly fuzzyLimit = FUZZY_VOCABULARY_LIMIT,
+  ) {
     for (const f of TEXT_FIELDS) this.vocab.set(f, new FieldVocabulary(store.dictionary(f).values));
   }
 
@@ -164,7 +174,9 @@ export class SearchEngine {
     // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
     // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
     if (term.kind === 'text' && !term.negate && term.text.length >= 3 && term.text.length <= 32 && [...perField.values()].every((m) => m.size === 0)) {
-      for (const field of fields) perField.set(field, this.vocab.get(field)!.fuzzy(term.text));
+      for (const field of fields) {
+        if (this.store.dictionary(field).size <= this.fuzzyLimit) perField.set(field, this.vocab.get(field)!.fuzzy(term.text));
+      }
     }
     for (const field of fields) {
       const valueMatches = perField.get(field)!;

@@ -144,6 +144,14 @@ describe('search ranking', () => {
     assert.deepEqual(m.ranges, [[4, 11]]);
   });
 
+  test('fuzzy matching skips vocabularies past the limit (bounded cost); literal matching still covers them', () => {
+    const s = storeOf(Array.from({ length: 30 }, (_, i) => anEvent({ eventName: 'GetObject', requestParameters: { bucketName: `finance-bucket-${i}` } })));
+    const limited = new SearchEngine(s, 10);
+    assert.equal(limited.search('finance-bucket-7').rows.length, 1, 'literal');
+    assert.equal(limited.search('finanse-bucket-7').rows.length, 0, 'no fuzzy over the 30 resource names');
+    assert.ok(new SearchEngine(s).search('finanse-bucket-7').rows.length > 0, 'fuzzy under the default limit');
+  });
+
   test('the vocabulary grows with the store', () => {
     store.add(normalizeEvent(anEvent({ eventName: 'DeleteTrail' })), 1);
     assert.deepEqual(names('DeleteTrail'), ['DeleteTrail']);

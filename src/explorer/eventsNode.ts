@@ -16,6 +16,8 @@ import type { ExplorerServices } from './services';
 export class EventsNode extends ExplorerNode {
   private filterValue: LookupFilter = NO_FILTER;
   private list: PagedList<CtRecord>;
+  /** The last failure, explained once: redraws reuse it instead of logging it again. */
+  private explained: { error: unknown; node: ErrorNode } | undefined;
 
   constructor(
     readonly region: RegionNode,
@@ -42,10 +44,6 @@ export class EventsNode extends ExplorerNode {
     this.reset();
   }
 
-  get loaded(): readonly CtRecord[] {
-    return this.list.items;
-  }
-
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.insights ? 'Insights events' : 'Recent events', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `events:${this.region.profile}:${this.region.region}:${this.insights ? 'insights' : 'management'}`;
@@ -63,8 +61,11 @@ export class EventsNode extends ExplorerNode {
     if (list.items.length === 0 && !list.done && !list.error) await list.loadMore();
     const nodes: ExplorerNode[] = list.items.map((r) => new EventNode(this, r, this.services));
     if (list.error) {
-      const profile = this.region.profileNode.profile;
-      nodes.push(new ErrorNode(this, this.services.explain(list.error, profile, this.region.region), profile.name));
+      if (this.explained?.error !== list.error) {
+        const profile = this.region.profileNode.profile;
+        this.explained = { error: list.error, node: new ErrorNode(this, this.services.explain(list.error, profile, this.region.region), profile.name) };
+      }
+      nodes.push(this.explained.node);
     } else if (nodes.length === 0) {
       nodes.push(new PlaceholderNode(this, isFiltered(this.filterValue) ? `No events match ${describeFilter(this.filterValue)}.` : this.insights ? 'No Insights events in the last 90 days.' : 'No management events in the last 90 days.'));
     }

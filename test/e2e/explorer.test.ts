@@ -34,6 +34,11 @@ async function inlineAction(label: string, action: string, nth = 0): Promise<voi
   await r.hover();
   await r.locator(`.action-label[aria-label^="${action}"]`).click();
 }
+/** Collapses the tree, then expands `labels` in order: the path to the node a step is about. */
+async function openPath(...labels: string[]): Promise<void> {
+  await collapseAll();
+  for (const label of labels) await expand(label);
+}
 async function collapseAll(): Promise<void> {
   // Our view's title bar (the only tree view in the CloudTrail Lens container).
   await sidebar().locator('.action-label[aria-label^="Collapse All"]:visible').first().click();
@@ -84,21 +89,15 @@ describe('the AWS explorer in a real VS Code', { timeout: 400_000 }, () => {
   });
 
   step('a shadow trail in another region', 'shadow', current, async () => {
-    await collapseAll();
-    await expand('dev');
-    await expand('eu-west-1');
-    await expand('Trails');
+    await openPath('dev', 'eu-west-1', 'Trails');
     await row('org-main').waitFor({ timeout: T });
     assert.match((await row('org-main').textContent()) ?? '', /shadow of us-east-1/);
   });
 
   step('recent events, newest first, 50 a page; fast "Load more" never hits the rate limit', 'events', current, async () => {
-    await collapseAll();
     aws.fake.reset();
     aws.fake.rateLimit(2);
-    await expand('dev');
-    await expand('us-east-1');
-    await expand('Recent events');
+    await openPath('dev', 'us-east-1', 'Recent events');
     // "Load more…" is below the fold: scroll to it and click it, four times in quick succession.
     await row('Recent events').waitFor({ timeout: T });
     await page.waitForFunction(() => document.querySelectorAll('.part.sidebar .monaco-list-row').length > 20, undefined, { timeout: T });
@@ -167,27 +166,19 @@ describe('the AWS explorer in a real VS Code', { timeout: 400_000 }, () => {
   });
 
   step('errors are nodes with reasons: SSO not signed in, access denied', 'errors', current, async () => {
-    await collapseAll();
-    await expand('corp-sso');
-    await expand('us-east-1');
-    await expand('Trails');
+    await openPath('corp-sso', 'us-east-1', 'Trails');
     await row('SSO session expired or not signed in').waitFor({ timeout: T });
     assert.match((await row('SSO session expired or not signed in').textContent()) ?? '', /aws sso login --profile corp-sso/);
     await screenshot(page, '24-explorer-sso-error');
-    await collapseAll();
     aws.fake.failNext('DescribeTrails', { code: 'AccessDeniedException', message: 'User: arn:aws:iam::123837392027:user/dev is not authorized to perform: cloudtrail:DescribeTrails' });
-    await expand('dev');
-    await expand('eu-west-1');
+    await openPath('dev', 'eu-west-1');
     await inlineAction('Trails', 'Refresh', 0);
     await expand('Trails');
     await row('Access denied').waitFor({ timeout: T });
   });
 
   step('insights events', 'insights', current, async () => {
-    await collapseAll();
-    await expand('dev');
-    await expand('us-east-1');
-    await expand('Insights events');
+    await openPath('dev', 'us-east-1', 'Insights events');
     await row('DescribeInstances').waitFor({ timeout: T });
     const sent = aws.fake.requests.filter((r) => r.operation === 'LookupEvents').pop()!;
     assert.equal(sent.body.EventCategory, 'insight');

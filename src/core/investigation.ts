@@ -2,8 +2,10 @@
  * An investigation: the events of every file opened into one view, the outcome of each file, and
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
-import type { FileNote, LoadStatus, Range, RowSummary, SortOrder } from '../protocol/logViewer';
+import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
 import type { DecodeResult } from './decode';
+import { topValues } from './facets';
+import { buildTimeline } from './timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
 import { EventStore, IndexedField, StringField } from './store';
 import { formatUtc } from './time';
@@ -114,6 +116,22 @@ export class Investigation {
       this.resultVersion++;
     }
     return { version: this.resultVersion, total: this.result.rows.length, errors: this.result.errors };
+  }
+
+  /** Store rows of the current result set, in display order (empty before the first query). */
+  resultRows(): Uint32Array {
+    return this.result?.rows ?? new Uint32Array();
+  }
+
+  /** The current result set's timeline and top values. */
+  overview(): { timeline: Timeline; facets: Facet[] } {
+    const rows = this.resultRows();
+    const s = this.store;
+    const noError = s.dictionary('errorCode').idOf('');
+    return {
+      timeline: buildTimeline(rows, (r) => s.time(r), (r) => s.valueId('errorCode', r) !== noError),
+      facets: topValues(s, rows),
+    };
   }
 
   /** Summaries of result rows [start, start+count). */

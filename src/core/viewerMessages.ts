@@ -18,6 +18,7 @@ export function parseViewerMessage(msg: unknown): FromWebview | undefined {
   switch (m.type) {
     case 'ready':
     case 'cancel':
+    case 'export':
       return { type: m.type };
     case 'query':
       if (typeof m.text !== 'string' || m.text.length > MAX_QUERY) return undefined;

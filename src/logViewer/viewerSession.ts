@@ -42,6 +42,7 @@ export class ViewerSession implements vscode.Disposable {
   private loadCts: vscode.CancellationTokenSource | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshCost = 0;
+  private overviewVersion = -1;
   private disposed = false;
 
   private readonly webview: vscode.Webview;
@@ -92,6 +93,20 @@ export class ViewerSession implements vscode.Disposable {
     if (!this.query) return;
     const r = this.investigation.query(this.query.text, this.query.sort);
     this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text });
+    this.scheduleOverview(r.version);
+  }
+
+  /**
+   * The timeline and top values follow the table: computed after the results are posted (the
+   * first rows show at once), once per result set, and skipped when a newer one has replaced it.
+   */
+  private scheduleOverview(version: number): void {
+    if (this.overviewVersion === version) return;
+    this.overviewVersion = version;
+    setImmediate(() => {
+      if (this.disposed || version !== this.investigation.resultVersion) return;
+      this.post({ type: 'overview', version, ...this.investigation.overview() });
+    });
   }
 
   /**

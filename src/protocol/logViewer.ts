@@ -60,6 +60,64 @@ export interface LoadStatus {
   cancelled?: boolean;
 }
 
+/** The result set over time: `counts[i]` events (of which `errors[i]` failed) in [start + i·bucketMs, +bucketMs). */
+export interface Timeline {
+  /** Epoch ms of the first bucket's start (UTC-aligned to `bucketMs`). */
+  start: number;
+  /** Bucket size in ms; 0 when no result has a time. */
+  bucketMs: number;
+  counts: number[];
+  errors: number[];
+  /** Results with no parseable time (not drawn). */
+  noTime: number;
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+  /** The value was longer than the panel sends: shown cut, not offered as a filter. */
+  cut?: boolean;
+}
+
+/** Top values of one field over the result set. */
+export interface Facet {
+  /** The query field name a click filters on (`eventName`, `ip`, …). */
+  name: string;
+  title: string;
+  /** Distinct non-empty values in the result set. */
+  distinct: number;
+  /** Results with no value for this field. */
+  missing: number;
+  values: FacetValue[];
+}
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** One detection rule's outcome over the loaded events. */
+export interface DetectionSummary {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  count: number;
+  /** ATT&CK tactic or control family, for grouping and the tooltip. */
+  tactic?: string;
+  /** Where the rule came from: 'built-in' or a user rule file name. */
+  source: string;
+}
+
+/** An hour in which one event name's call or error rate departed from its baseline. */
+export interface AnomalySummary {
+  eventName: string;
+  kind: 'calls' | 'errors';
+  /** Epoch ms of the hour's start. */
+  hour: number;
+  baseline: number;
+  observed: number;
+  /** The query that shows the hour's events. */
+  query: string;
+}
+
 /** Host → webview. */
 export type ToWebview =
   /** First message after `ready`: what this view shows. */
@@ -71,7 +129,13 @@ export type ToWebview =
   /** The rows asked for by a `rows` request, for result set `version`. */
   | { type: 'rows'; version: number; start: number; rows: RowSummary[] }
   /** Replace the search box's text and run it (a pivot from the event view). */
-  | { type: 'setQuery'; text: string };
+  | { type: 'setQuery'; text: string }
+  /** Timeline and top values for result set `version` (sent after its `results`). */
+  | { type: 'overview'; version: number; timeline: Timeline; facets: Facet[] }
+  /** Detection outcomes (all rules, matched or not) and problems with user rule files. */
+  | { type: 'detections'; running: boolean; items: DetectionSummary[]; problems: string[] }
+  /** Local insights: anomalous hours, strongest first. */
+  | { type: 'insights'; running: boolean; items: AnomalySummary[] };
 
 /** Webview → host. */
 export type FromWebview =
@@ -84,7 +148,9 @@ export type FromWebview =
   /** Show the full event with store row number `id`. */
   | { type: 'open'; id: number }
   /** Stop loading. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Export the current result set (the host asks for format and file). */
+  | { type: 'export' };
 
 /** State the webview keeps across being hidden and shown (`setState`). */
 export interface ViewerState {
@@ -92,4 +158,6 @@ export interface ViewerState {
   sort: SortOrder;
   scrollTop: number;
   selectedId: number | null;
+  /** Whether the side panel (detections, top values, insights) is shown. */
+  sidePanel: boolean;
 }

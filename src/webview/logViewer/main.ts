@@ -7,6 +7,8 @@
 import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
 import { completeField } from '../../core/query';
 import { el, setHighlighted } from '../shared/dom';
+import { SidePanel } from './sidePanel';
+import { TimelineView } from './timeline';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -34,6 +36,7 @@ function readState(): ViewerState {
     sort: sorts.includes(s?.sort as SortOrder) ? (s!.sort as SortOrder) : 'relevance',
     scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
     selectedId: typeof s?.selectedId === 'number' ? s.selectedId : null,
+    sidePanel: typeof s?.sidePanel === 'boolean' ? s.sidePanel : true,
   };
 }
 
@@ -62,7 +65,10 @@ for (const [value, label] of [
 }
 sort.value = state.sort;
 const counts = el('span', { className: 'counts', role: 'status' });
-const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts]);
+const exportButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Export…', title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)' });
+const panelButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Panel', title: 'Show or hide detections, unusual hours and top values' });
+panelButton.setAttribute('aria-pressed', String(state.sidePanel));
+const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, exportButton, panelButton]);
 
 const progressText = el('span', { className: 'progress-text' });
 const cancelButton = el('button', { className: 'cancel', textContent: 'Cancel', type: 'button' });
@@ -84,7 +90,23 @@ viewport.setAttribute('aria-label', 'Events');
 const empty = el('div', { className: 'empty', hidden: true });
 const grid = el('div', { className: 'grid', role: 'grid' }, [header, viewport, empty]);
 
-app.append(toolbar, hints, progress, queryErrors, notes, grid);
+/** Replaces the query (a detection, an unusual hour, a timeline selection). */
+function setQuery(text: string): void {
+  search.value = text;
+  sendQuery();
+}
+/** Adds a term to the query (a top value), unless it is already there. */
+function addTerm(term: string): void {
+  const current = search.value.trim();
+  if (current.split(/\s+/).includes(term)) return;
+  setQuery(current ? `${current} ${term}` : term);
+}
+const timeline = new TimelineView(setQuery);
+const side = new SidePanel({ setQuery, addTerm });
+side.element.hidden = !state.sidePanel;
+const main = el('div', { className: 'main' }, [side.element, grid]);
+
+app.append(toolbar, hints, progress, queryErrors, notes, timeline.element, main);
 
 // ---- results and rows -----------------------------------------------------------------------
 let version = -1;
@@ -272,8 +294,18 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'setQuery':
       if (typeof msg.text !== 'string') return;
-      search.value = msg.text;
-      sendQuery();
+      setQuery(msg.text);
+      break;
+    case 'overview':
+      if (msg.version !== version) return;
+      timeline.update(msg.timeline, activeQuery);
+      side.showFacets(msg.facets);
+      break;
+    case 'detections':
+      side.showDetections(msg.items, msg.problems, msg.running);
+      break;
+    case 'insights':
+      side.showInsights(msg.items, msg.running);
       break;
     case 'rows':
       if (msg.version !== version || !Array.isArray(msg.rows)) return;
@@ -334,6 +366,14 @@ search.addEventListener('keydown', (e) => {
   }
 });
 sort.addEventListener('change', sendQuery);
+exportButton.addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+panelButton.addEventListener('click', () => {
+  state.sidePanel = !state.sidePanel;
+  side.element.hidden = !state.sidePanel;
+  panelButton.setAttribute('aria-pressed', String(state.sidePanel));
+  saveState();
+  scheduleRender();
+});
 cancelButton.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
 
 let scrollSaveTimer: number | undefined;

@@ -1,0 +1,124 @@
+/**
+ * The timeline above the table: a histogram of the current result set over time, with errors
+ * counted apart so the view can stack them. Bucket sizes are "nice" durations (1 s … 30 d) chosen
+ * so the range fills at most `maxBuckets` bars, aligned to UTC multiples of the size, so a bar's
+ * bounds read well as a time filter.
+ */
+import type { Timeline } from '../protocol/logViewer';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Candidate bucket sizes, smallest first. */
+export const BUCKET_SIZES = [
+  SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  7 * DAY,
+  30 * DAY,
+] as const;
+
+export const DEFAULT_MAX_BUCKETS = 120;
+
+/** The smallest nice size that covers [min, max] in at most `maxBuckets` aligned buckets. */
+export function chooseBucketSize(min: number, max: number, maxBuckets = DEFAULT_MAX_BUCKETS): number {
+  for (const size of BUCKET_SIZES) {
+    const first = Math.floor(min / size);
+    const last = Math.floor(max / size);
+    if (last - first + 1 <= maxBuckets) return size;
+  }
+  // Beyond 30-day bars (years of logs): grow in whole 30-day steps.
+  const span = max - min;
+  return Math.ceil(span / (maxBuckets - 1) / (30 * DAY)) * 30 * DAY;
+}
+
+/**
+ * Buckets `rows` by time. `time(row)` is epoch ms or NaN (no time: counted in `noTime`, not drawn);
+ * `isError(row)` says whether the event failed.
+ */
+export function buildTimeline(rows: ArrayLike<number>, time: (row: number) => number, isError: (row: number) => boolean, maxBuckets = DEFAULT_MAX_BUCKETS): Timeline {
+  let min = Infinity;
+  let max = -Infinity;
+  let noTime = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const t = time(rows[i]);
+    if (Number.isNaN(t)) {
+      noTime++;
+      continue;
+    }
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if (min === Infinity) return { start: 0, bucketMs: 0, counts: [], errors: [], noTime };
+  const bucketMs = chooseBucketSize(min, max, maxBuckets);
+  const start = Math.floor(min / bucketMs) * bucketMs;
+  const n = Math.floor((max - start) / bucketMs) + 1;
+  const counts = new Array<number>(n).fill(0);
+  const errors = new Array<number>(n).fill(0);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const t = time(r);
+    if (Number.isNaN(t)) continue;
+    const b = Math.floor((t - start) / bucketMs);
+    counts[b]++;
+    if (isError(r)) errors[b]++;
+  }
+  return { start, bucketMs, counts, errors, noTime };
+}
+
+/** A short name for a bucket size ("5 min", "1 h", "7 d"). */
+export function describeBucket(ms: number): string {
+  if (ms >= DAY && ms % DAY === 0) return `${ms / DAY} d`;
+  if (ms >= HOUR && ms % HOUR === 0) return `${ms / HOUR} h`;
+  if (ms >= MINUTE && ms % MINUTE === 0) return `${ms / MINUTE} min`;
+  return `${ms / SECOND} s`;
+}
+
+/** Epoch ms → the compact UTC form the query language reads (`2024-03-01T10:05:00Z`). */
+export function queryInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** The query's terms as typed (quoted values kept whole), split like the parser splits them. */
+function words(query: string): string[] {
+  return query.match(/-?(?:[A-Za-z][\w.]*:"(?:[^"\\]|\\.)*"?|"[^"]*"?|\S+)/g) ?? [];
+}
+
+const TIME_WORD = /^(after|before|last):/i;
+
+/**
+ * `query` with its time terms (after:, before:, last:) replaced by [from, to) (rounded out to whole
+ * seconds, the language's precision): a timeline selection or zoom narrows the time and keeps
+ * every other term.
+ */
+export function withTimeRange(query: string, from: number, to: number): string {
+  const kept = withoutTimeRange(query);
+  const range = `after:${queryInstant(Math.floor(from / SECOND) * SECOND)} before:${queryInstant(Math.ceil(to / SECOND) * SECOND)}`;
+  return kept ? `${kept} ${range}` : range;
+}
+
+/** `query` without its time terms (the timeline's "reset zoom"). */
+export function withoutTimeRange(query: string): string {
+  return words(query)
+    .filter((w) => !TIME_WORD.test(w))
+    .join(' ');
+}
+
+/** Whether the query has a time term (so the timeline offers to reset it). */
+export function hasTimeRange(query: string): boolean {
+  return words(query).some((w) => TIME_WORD.test(w));
+}

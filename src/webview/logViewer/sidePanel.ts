@@ -1,0 +1,125 @@
+/**
+ * The side panel beside the table: detections that fired, anomalous hours (local insights) and
+ * the top values of the current result set. Every click turns into a query in the search box, so
+ * what the panel shows is always something the user could have typed. DOM APIs only.
+ */
+import type { AnomalySummary, DetectionSummary, Facet, Severity } from '../../protocol/logViewer';
+import { fieldTerm } from '../../core/query';
+import { el, reveal } from '../shared/dom';
+
+const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Longest value text drawn in a panel row (the tooltip has the rest, up to the host's cut). */
+const SHOWN = 120;
+
+function section(title: string, open = true): { root: HTMLDetailsElement; summary: HTMLElement; body: HTMLElement } {
+  const summary = el('summary', { textContent: title });
+  const body = el('div', { className: 'section-body' });
+  const root = el('details', { className: 'side-section', open }, [summary, body]);
+  return { root, summary, body };
+}
+
+function hourText(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}–${new Date(ms + 3_600_000).toISOString().slice(11, 16)} UTC`;
+}
+
+export interface SidePanelActions {
+  /** Replace the query. */
+  setQuery(query: string): void;
+  /** Add a term to the current query. */
+  addTerm(term: string): void;
+}
+
+export class SidePanel {
+  readonly element: HTMLElement;
+  private readonly detections = section('Detections');
+  private readonly insights = section('Unusual hours');
+  private readonly facets = section('Top values');
+
+  constructor(private readonly actions: SidePanelActions) {
+    this.element = el('aside', { className: 'side' }, [this.detections.root, this.insights.root, this.facets.root]);
+    this.element.setAttribute('aria-label', 'Detections, unusual hours and top values');
+    this.detections.body.append(el('div', { className: 'side-note', textContent: 'Detections run when the files have loaded.' }));
+    this.insights.body.append(el('div', { className: 'side-note', textContent: 'Hourly baselines are computed when the files have loaded.' }));
+  }
+
+  showDetections(items: DetectionSummary[], problems: string[], running: boolean): void {
+    const fired = items.filter((d) => d.count > 0).sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count);
+    const quiet = items.filter((d) => d.count === 0);
+    this.detections.summary.textContent = running ? 'Detections (running…)' : `Detections: ${fired.length} of ${items.length} fired`;
+    const nodes: Node[] = [];
+    for (const p of problems) nodes.push(el('div', { className: 'side-problem', textContent: reveal(p), role: 'alert' }));
+    if (!running && fired.length === 0) nodes.push(el('div', { className: 'side-note', textContent: 'No detection matched the loaded events.' }));
+    nodes.push(...fired.map((d) => this.detectionRow(d)));
+    if (quiet.length) {
+      const more = el('details', { className: 'quiet' }, [el('summary', { textContent: `${quiet.length} with no matches` })]);
+      more.append(...quiet.map((d) => this.detectionRow(d)));
+      nodes.push(more);
+    }
+    this.detections.body.replaceChildren(...nodes);
+  }
+
+  private detectionRow(d: DetectionSummary): HTMLElement {
+    const b = el('button', { type: 'button', className: `side-row detection sev-${SEVERITY_ORDER.includes(d.severity) ? d.severity : 'info'}` });
+    b.dataset.id = d.id;
+    b.title = `${reveal(d.description)}\n\n${d.id}${d.tactic ? ` · ${d.tactic}` : ''} · ${d.source === 'built-in' ? 'built-in rule' : `rule file ${d.source}`}\nClick to show the matching events.`;
+    b.append(
+      el('span', { className: 'severity', textContent: d.severity }),
+      el('span', { className: 'side-label', textContent: reveal(d.title) }),
+      el('span', { className: 'side-count', textContent: d.count.toLocaleString() }),
+    );
+    b.disabled = d.count === 0;
+    b.addEventListener('click', () => this.actions.setQuery(fieldTerm('detection', d.id)));
+    return b;
+  }
+
+  showInsights(items: AnomalySummary[], running: boolean): void {
+    this.insights.summary.textContent = running ? 'Unusual hours (computing…)' : `Unusual hours: ${items.length}`;
+    if (!running && items.length === 0) {
+      this.insights.body.replaceChildren(el('div', { className: 'side-note', textContent: 'No event name departs from its hourly baseline.' }));
+      return;
+    }
+    this.insights.body.replaceChildren(
+      ...items.map((a) => {
+        const b = el('button', { type: 'button', className: `side-row anomaly anomaly-${a.kind}` });
+        const what = a.kind === 'errors' ? 'errors' : 'calls';
+        b.title = `${reveal(a.eventName)}: ${a.observed.toLocaleString()} ${what} in ${hourText(a.hour)}, baseline ${formatRate(a.baseline)} ${what} an hour.\nClick to show that hour's events.`;
+        b.append(
+          el('span', { className: 'side-label', textContent: reveal(a.eventName.slice(0, SHOWN)) }),
+          el('span', { className: 'anomaly-detail', textContent: `${a.observed.toLocaleString()} ${what} vs ${formatRate(a.baseline)}/h · ${hourText(a.hour)}` }),
+        );
+        b.addEventListener('click', () => this.actions.setQuery(a.query));
+        return b;
+      }),
+    );
+  }
+
+  showFacets(facets: Facet[]): void {
+    const nodes: Node[] = [];
+    for (const f of facets) {
+      if (f.values.length === 0) continue;
+      const max = f.values[0].count;
+      const list = el('div', { className: 'facet', role: 'list' });
+      list.dataset.field = f.name;
+      list.append(el('div', { className: 'facet-title', textContent: `${f.title} (${f.distinct.toLocaleString()})` }));
+      for (const v of f.values) {
+        const b = el('button', { type: 'button', className: 'side-row facet-value', role: 'listitem' });
+        const shown = reveal(v.value.slice(0, SHOWN)) + (v.value.length > SHOWN || v.cut ? '…' : '');
+        b.title = v.cut ? `${reveal(v.value)}…\nToo long to filter on from here.` : `${reveal(v.value)}\nClick to show only these events; Alt+click to exclude them.`;
+        b.disabled = !!v.cut;
+        const bar = el('span', { className: 'facet-bar' });
+        bar.style.width = `${Math.max(2, Math.round((v.count / max) * 100))}%`;
+        b.append(el('span', { className: 'side-label', textContent: shown }), el('span', { className: 'side-count', textContent: v.count.toLocaleString() }), bar);
+        b.addEventListener('click', (e) => this.actions.addTerm(`${e.altKey ? '-' : ''}${fieldTerm(f.name, v.value)}`));
+        list.append(b);
+      }
+      nodes.push(list);
+    }
+    if (nodes.length === 0) nodes.push(el('div', { className: 'side-note', textContent: 'No results.' }));
+    this.facets.body.replaceChildren(...nodes);
+  }
+}
+
+function formatRate(n: number): string {
+  return n >= 10 ? Math.round(n).toLocaleString() : n.toFixed(1);
+}

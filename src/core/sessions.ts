@@ -1,0 +1,251 @@
+/**
+ * Sessions: the events of one principal or one access key, split where the activity pauses for
+ * longer than a gap (30 minutes by default). Each session carries a search-language query that
+ * selects exactly its events, so "show this session" is an ordinary search.
+ *
+ * Grouping by principal files an event under its ARN, or under its name when it has no ARN (AWS
+ * services, some console events). The language's `principal:K` matches an event whose name *or*
+ * ARN equals K ignoring case, so a name group's query adds `principal:""` (name or ARN empty) to
+ * leave out events that carry an ARN; a query is omitted when a forged name equals an ARN, where
+ * no query could be exact.
+ */
+import { fieldTerm } from './query';
+import type { EventStore, StringField } from './store';
+
+export type SessionBy = 'principal' | 'accessKey';
+
+/** Activity pausing longer than this starts a new session. */
+export const DEFAULT_SESSION_GAP_MS = 30 * 60_000;
+/** The query's time bounds are whole seconds, so shorter gaps could not be selected exactly. */
+export const MIN_SESSION_GAP_MS = 1000;
+
+export interface Session {
+  by: SessionBy;
+  /** The principal ARN (or name when it has no ARN), or the access key, as first seen. */
+  key: string;
+  /** Times of the first and last event, epoch ms. */
+  start: number;
+  end: number;
+  count: number;
+  /** Events with an error code. */
+  errors: number;
+  /** The most frequent event names, most frequent first. */
+  topEventNames: Array<{ name: string; count: number }>;
+  /**
+   * Selects exactly this session's events: on its own over the whole store (`sessionOf`), or
+   * appended to the query that produced the rows (`sessionsFor`). Undefined when the key or times
+   * cannot be written in the language exactly (a key padded with spaces, a year past 9999).
+   */
+  query?: string;
+}
+
+export interface SessionList {
+  /** Newest first, at most `limit`. */
+  sessions: Session[];
+  /** Sessions found before the limit. */
+  total: number;
+  /** Rows left out: no time, or no principal / access key. */
+  skipped: number;
+}
+
+export interface SessionOptions {
+  gapMs?: number;
+  /** Most sessions returned (default 1000). */
+  limit?: number;
+  /** Event names listed per session (default 5). */
+  topNames?: number;
+}
+
+function checkGap(gapMs: number): void {
+  if (!(gapMs >= MIN_SESSION_GAP_MS) || !Number.isFinite(gapMs)) {
+    throw new RangeError(`A session gap is a number of milliseconds of at least ${MIN_SESSION_GAP_MS} (got ${gapMs}).`);
+  }
+}
+
+/** The search's notion of "equal ignoring case": same length, same lower case. */
+function matchKey(value: string): string {
+  return `${value.length}:${value.toLowerCase()}`;
+}
+
+/** A group: an ARN, a name (principal without ARN) or an access key; the value as first seen. */
+interface Group {
+  kind: 'arn' | 'name' | 'accessKey';
+  key: string;
+}
+
+/** The group a row's sessions are filed under; undefined when it has no principal / access key. */
+function groupOf(store: EventStore, row: number, by: SessionBy): Group | undefined {
+  if (by === 'accessKey') {
+    const key = store.value('accessKeyId', row);
+    return key ? { kind: 'accessKey', key } : undefined;
+  }
+  const arn = store.value('principalArn', row);
+  if (arn) return { kind: 'arn', key: arn };
+  const name = store.value('principal', row);
+  return name ? { kind: 'name', key: name } : undefined;
+}
+
+/** The query of one session of a group; undefined when it cannot be written exactly. */
+function groupQuery(g: Group, start: number, end: number): string | undefined {
+  const q = sessionQuery(g.kind === 'accessKey' ? 'accessKey' : 'principal', g.key, start, end);
+  return q && g.kind === 'name' ? `${q} principal:""` : q;
+}
+
+/** `2024-03-01T10:00:05Z`, or undefined where parseInstant could not read it back. */
+function instant(ms: number): string | undefined {
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  if (!Number.isFinite(ms) || year < 1000 || year > 9999) return undefined;
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The query for one session. `after:` is inclusive and `before:` exclusive, both to the second:
+ * the window [floor(start), floor(end) + 1 s) holds no other event of the key, since one within a
+ * second of the session would be within the gap (≥ 1 s) and so part of it.
+ */
+export function sessionQuery(by: SessionBy, key: string, start: number, end: number): string | undefined {
+  // The parser trims values, so a padded key would select a different one.
+  if (!key || key !== key.trim()) return undefined;
+  const after = instant(Math.floor(start / 1000) * 1000);
+  const before = instant(Math.floor(end / 1000) * 1000 + 1000);
+  if (!after || !before) return undefined;
+  return `${fieldTerm(by === 'principal' ? 'principal' : 'accessKey', key)} after:${after} before:${before}`;
+}
+
+/** Summarizes the rows [from, to) of one session (sorted by time). */
+function summarize(store: EventStore, by: SessionBy, g: Group, rows: ArrayLike<number>, from: number, to: number, topNames: number, exactable: boolean): Session {
+  const start = store.time(rows[from]);
+  const end = store.time(rows[to - 1]);
+  const noError = store.dictionary('errorCode').idOf('');
+  const names = new Map<number, number>();
+  let errors = 0;
+  for (let i = from; i < to; i++) {
+    const r = rows[i];
+    if (store.valueId('errorCode', r) !== noError) errors++;
+    const id = store.valueId('eventName', r);
+    names.set(id, (names.get(id) ?? 0) + 1);
+  }
+  const nameValues = store.dictionary('eventName').values;
+  const topEventNames = [...names]
+    .sort((a, b) => b[1] - a[1] || (nameValues[a[0]] < nameValues[b[0]] ? -1 : 1))
+    .slice(0, topNames)
+    .map(([id, count]) => ({ name: nameValues[id], count }));
+  const session: Session = { by, key: g.key, start, end, count: to - from, errors, topEventNames };
+  const query = exactable ? groupQuery(g, start, end) : undefined;
+  if (query) session.query = query;
+  return session;
+}
+
+/** Rows of the store in the same group as `g`. */
+function groupRows(store: EventStore, g: Group): number[] {
+  const field: StringField = g.kind === 'accessKey' ? 'accessKeyId' : g.kind === 'arn' ? 'principalArn' : 'principal';
+  const wanted = matchKey(g.key);
+  const dict = store.dictionary(field);
+  const rows: number[] = [];
+  dict.values.forEach((v, id) => {
+    if (v.length !== g.key.length || matchKey(v) !== wanted) return;
+    for (const r of dict.postings[id]) if (g.kind !== 'name' || !store.value('principalArn', r)) rows.push(r);
+  });
+  return rows;
+}
+
+/**
+ * The session around `row` among all the store's events of the row's principal (`by:
+ * 'principal'`) or access key. Undefined when the row has no time or no such key.
+ */
+export function sessionOf(store: EventStore, row: number, by: SessionBy, gapMs = DEFAULT_SESSION_GAP_MS, topNames = 5): Session | undefined {
+  checkGap(gapMs);
+  const g = groupOf(store, row, by);
+  if (!g || Number.isNaN(store.time(row))) return undefined;
+  const rows = groupRows(store, g)
+    .filter((r) => !Number.isNaN(store.time(r)))
+    .sort((a, b) => store.time(a) - store.time(b) || a - b);
+  let from = rows.indexOf(row);
+  let to = from + 1;
+  while (from > 0 && store.time(rows[from]) - store.time(rows[from - 1]) <= gapMs) from--;
+  while (to < rows.length && store.time(rows[to]) - store.time(rows[to - 1]) <= gapMs) to++;
+  return summarize(store, by, g, rows, from, to, topNames, !collision(store, g));
+}
+
+/** Whether another field's value equals the group's key, so `principal:K` would select more. */
+function collision(store: EventStore, g: Group, values?: { names: Set<string>; arns: Set<string> }): boolean {
+  if (g.kind === 'accessKey') return false;
+  const other: StringField = g.kind === 'arn' ? 'principal' : 'principalArn';
+  if (values) return (g.kind === 'arn' ? values.names : values.arns).has(matchKey(g.key));
+  const wanted = matchKey(g.key);
+  const dict = store.dictionary(other);
+  return dict.values.some((v, id) => v.length === g.key.length && dict.postings[id].length > 0 && matchKey(v) === wanted);
+}
+
+/**
+ * The sessions among `rows` (a result set), newest first. Gaps are measured between the rows
+ * given, so each session's `query`, appended to the query that produced `rows`, selects exactly
+ * its rows. Linear in `rows` plus one sort by time.
+ */
+export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy, options: SessionOptions = {}): SessionList {
+  const gapMs = options.gapMs ?? DEFAULT_SESSION_GAP_MS;
+  checkGap(gapMs);
+  const limit = options.limit ?? 1000;
+  const topNames = options.topNames ?? 5;
+  // A row's group through the dictionary ids of its fields, worked out once per distinct value.
+  const groupIndex = new Map<string, number>();
+  const groups: Group[] = [];
+  const caches = new Map<StringField, Int32Array>();
+  const groupOfRow = (r: number): number => {
+    const g = groupOf(store, r, by);
+    if (!g) return -1;
+    const field: StringField = g.kind === 'accessKey' ? 'accessKeyId' : g.kind === 'arn' ? 'principalArn' : 'principal';
+    let cache = caches.get(field);
+    if (!cache) caches.set(field, (cache = new Int32Array(store.dictionary(field).size).fill(-1)));
+    const id = store.valueId(field, r);
+    if (cache[id] < 0) {
+      const mk = `${g.kind}\u0000${matchKey(g.key)}`;
+      let k = groupIndex.get(mk);
+      if (k === undefined) {
+        groupIndex.set(mk, (k = groups.length));
+        groups.push(g);
+      }
+      cache[id] = k;
+    }
+    return cache[id];
+  };
+  const timed: number[] = [];
+  const rowGroup = new Int32Array(store.size);
+  let skipped = 0;
+  for (const r of rows) {
+    const k = Number.isNaN(store.time(r)) ? -1 : groupOfRow(r);
+    if (k < 0) skipped++;
+    else {
+      timed.push(r);
+      rowGroup[r] = k;
+    }
+  }
+  const order = Uint32Array.from(timed).sort((a, b) => store.time(a) - store.time(b) || a - b);
+  // Counting sort by group; rows keep their time order within a group.
+  const starts = new Uint32Array(groups.length + 1);
+  for (const r of order) starts[rowGroup[r] + 1]++;
+  for (let k = 1; k <= groups.length; k++) starts[k] += starts[k - 1];
+  const byGroup = new Uint32Array(order.length);
+  const fill = starts.slice(0, groups.length);
+  for (const r of order) byGroup[fill[rowGroup[r]]++] = r;
+  const lowered = (f: StringField): Set<string> => {
+    const dict = store.dictionary(f);
+    return new Set(dict.values.filter((_v, id) => dict.postings[id].length > 0).map(matchKey));
+  };
+  const values = by === 'principal' ? { names: lowered('principal'), arns: lowered('principalArn') } : undefined;
+  const sessions: Session[] = [];
+  for (let k = 0; k < groups.length; k++) {
+    const exactable = !collision(store, groups[k], values);
+    let from = starts[k];
+    const end = starts[k + 1];
+    for (let i = from + 1; i <= end; i++) {
+      if (i === end || store.time(byGroup[i]) - store.time(byGroup[i - 1]) > gapMs) {
+        sessions.push(summarize(store, by, groups[k], byGroup, from, i, topNames, exactable));
+        from = i;
+      }
+    }
+  }
+  sessions.sort((a, b) => b.start - a.start || b.end - a.end || (a.key < b.key ? -1 : 1));
+  return { sessions: sessions.slice(0, limit), total: sessions.length, skipped };
+}

@@ -5,11 +5,15 @@
  * - `field:value`, exact and case-insensitive: `eventName:StopLogging`, `principal:"Admin/alice"`;
  *   `*` is a wildcard (`eventName:Delete*`, `error:*` = any error), commas mean OR
  *   (`eventName:StopLogging,DeleteTrail`), `field:""` means empty, `-field:value` excludes;
- * - time: `after:2024-03-01`, `before:2024-03-01T10:00Z`, `last:24h` (s, m, h, d, w).
+ * - time: `after:2024-03-01`, `before:2024-03-01T10:00Z`, `last:24h` (s, m, h, d, w);
+ * - JSON paths into the raw event, when the first segment is a CloudTrail top-level key:
+ *   `additionalEventData.MFAUsed:No`, `errorMessage:*denied*` (same value syntax as fields);
+ * - named row sets: `detection:cis-4.3` (the engine is given the sets; see SearchEngine.setRowSets).
  *
  * A word is a field only when it names one; pasted ARNs, IPv6 addresses and times stay text, and
  * an unknown `name:value` is reported rather than silently searched for.
  */
+import { parsePath } from './eventPath';
 import type { IndexedField } from './store';
 
 export interface TextTerm {
@@ -32,6 +36,32 @@ export interface FieldTerm {
   literal?: boolean;
 }
 
+/** A JSON-path term, evaluated on the raw event of rows the indexed terms left (see eventPath.ts). */
+export interface PathTerm {
+  kind: 'path';
+  /** The name as typed, for messages. */
+  name: string;
+  /** Path segments, the root spelled canonically. */
+  segments: string[];
+  /** Alternatives (OR), as for a FieldTerm. */
+  values: string[];
+  negate: boolean;
+  literal?: boolean;
+}
+
+/** A term over a named row set the engine was given (`detection:<id>`). */
+export interface SetTerm {
+  kind: 'set';
+  /** The name as typed, for messages. */
+  name: string;
+  /** Which family of sets (lower-case): 'detection'. */
+  set: string;
+  /** Set ids (OR), with `*` wildcards unless `literal`, ignoring case. */
+  values: string[];
+  negate: boolean;
+  literal?: boolean;
+}
+
 export interface TimeTerm {
   kind: 'time';
   /** Keep events at or after `after`, or before `before` (epoch ms). */
@@ -39,7 +69,7 @@ export interface TimeTerm {
   before?: number;
 }
 
-export type Term = TextTerm | FieldTerm | TimeTerm;
+export type Term = TextTerm | FieldTerm | TimeTerm | PathTerm | SetTerm;
 
 export interface ParsedQuery {
   terms: Term[];
@@ -60,6 +90,10 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
   ['region', ['awsRegion']],
   ['account', ['account']],
   ['error', ['errorCode']],
+  // CloudTrail's own names for indexed fields: fast, unlike the path a dotted name would take.
+  ['errorcode', ['errorCode']],
+  ['awsregion', ['awsRegion']],
+  ['sourceipaddress', ['sourceIp']],
   ['readonly', ['readOnly']],
   ['type', ['identityType']],
   ['useragent', ['userAgent']],
@@ -69,9 +103,16 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
 ]);
 
 /** Canonical spellings of the field names, for completion hints. */
-export const FIELD_NAMES = ['eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory', 'after', 'before', 'last'] as const;
+export const FIELD_NAMES = [
+  'eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory',
+  'after', 'before', 'last', 'detection',
+  // Path roots: completed as names, then typed on with a dot.
+  'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'userIdentity', 'serviceEventDetails', 'resources', 'tlsDetails',
+] as const;
 
 const TIME_FIELDS = new Set(['after', 'before', 'last']);
+/** Families of named row sets the engine may be given (lower-case). */
+export const SET_FIELDS: ReadonlySet<string> = new Set(['detection']);
 /** Names followed by ':' that are not fields: URL schemes and ARNs, pasted whole. */
 const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
 
@@ -124,23 +165,28 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
   const terms: Term[] = [];
   const errors: string[] = [];
   // An optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value).
-  const re = /(-?)(?:([A-Za-z]+):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
+  const re = /(-?)(?:([A-Za-z][\w.-]*):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
   const note = (msg: string): void => {
     if (!errors.includes(msg)) errors.push(msg);
   };
   for (let m = re.exec(input); m; m = re.exec(input)) {
     const negate = m[1] === '-';
-    if (m[2] !== undefined) {
+    if (m[2] !== undefined && isName(m[2])) {
       if (!m[4]) note(UNCLOSED);
       pushNamed(terms, note, m[2], m[3].replace(/\\(.)/g, '$1'), true, negate, now);
+    } else if (m[2] !== undefined) {
+      // name.like:"x" where the name is not a path: a pasted word, kept whole as text.
+      if (!m[4]) note(UNCLOSED);
+      const word = m[0].slice(m[1].length);
+      terms.push(negate ? { kind: 'text', text: word, negate } : { kind: 'text', text: word });
     } else if (m[5] !== undefined) {
       if (!m[6]) note(UNCLOSED);
       const phrase = m[5].trim();
       if (phrase) terms.push(negate ? { kind: 'text', text: phrase, negate } : { kind: 'text', text: phrase });
     } else {
       const word = m[7];
-      const named = /^([A-Za-z]+):(.*)$/.exec(word);
-      if (named && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
+      const named = /^([A-Za-z][\w.-]*):(.*)$/.exec(word);
+      if (named && isName(named[1]) && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
       else if (negate && word.length > 0) terms.push({ kind: 'text', text: word, negate });
       else terms.push({ kind: 'text', text: `${m[1]}${word}` });
     }
@@ -150,6 +196,19 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
 
 const UNCLOSED = 'A quote is not closed: the phrase runs to the end of the query.';
 
+/**
+ * Whether a word before ':' is meant as a name: plain letters (a field, known or not), or a dotted
+ * path whose root is a CloudTrail key. Other dotted words (example.com:443) are text.
+ */
+function isName(name: string): boolean {
+  return /^[A-Za-z]+$/.test(name) || (name.includes('.') && parsePath(name, false) !== undefined);
+}
+
+/** Splits a field value into alternatives: a quoted value is one; '' stands for "empty". */
+function alternatives(value: string, quoted: boolean): string[] {
+  return quoted ? [value.trim()] : value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+}
+
 function pushNamed(terms: Term[], note: (m: string) => void, name: string, value: string, quoted: boolean, negate: boolean, now: number): void {
   const key = name.toLowerCase();
   if (TIME_FIELDS.has(key)) {
@@ -158,6 +217,17 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     return;
   }
   const fields = QUERY_FIELDS.get(key);
+  const path = fields ? undefined : parsePath(name, true);
+  if (!fields && (path || SET_FIELDS.has(key))) {
+    if (!value.trim() && !quoted) {
+      note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
+      return;
+    }
+    const values = alternatives(value, quoted);
+    const lit = quoted ? { literal: true } : {};
+    terms.push(path ? { kind: 'path', name, segments: path, values, negate, ...lit } : { kind: 'set', name, set: key, values, negate, ...lit });
+    return;
+  }
   if (!fields) {
     const hint = suggest(name);
     note(`Unknown field "${name}"${hint ? `: did you mean ${hint}:?` : ''}. Known fields: ${FIELD_NAMES.join(', ')}.`);
@@ -167,7 +237,7 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
     return;
   }
-  const values = quoted ? [value.trim()] : value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+  const values = alternatives(value, quoted);
   if (key === 'readonly' && values.some((v) => !v.includes('*') && !/^(true|false)$/i.test(v))) {
     note('readOnly is true or false.');
     return;

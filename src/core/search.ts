@@ -6,8 +6,9 @@
  */
 import Fuse from 'fuse.js';
 import type { Range, SortOrder } from '../protocol/logViewer';
-import { type FieldTerm, parseQuery, type ParsedQuery, type TextTerm } from './query';
+import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
 import type { EventStore, IndexedField } from './store';
+import { applyPathTerms, type RowSets, setTermScores } from './termFilters';
 
 /** Fields free text looks in, most telling first (earlier wins a tie in match ranking). */
 export const TEXT_FIELDS: readonly IndexedField[] = [
@@ -141,6 +142,7 @@ export class SearchEngine {
   private readonly vocab = new Map<IndexedField, FieldVocabulary>();
   private timeOrder: Uint32Array | undefined;
   private timeOrderVersion = -1;
+  private readonly rowSets = new Map<string, RowSets>();
 
   /**
    * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
@@ -152,6 +154,14 @@ export class SearchEngine {
     private readonly fuzzyLimit = FUZZY_VOCABULARY_LIMIT,
   ) {
     for (const f of TEXT_FIELDS) this.vocab.set(f, new FieldVocabulary(store.dictionary(f).values));
+  }
+
+  /**
+   * Names row sets for `<set>:<id>` terms (`detection:cis-4.3`), replacing the family's previous
+   * sets. Rows past the store's size are ignored.
+   */
+  setRowSets(set: string, sets: ReadonlyMap<string, Uint32Array>): void {
+    this.rowSets.set(set.toLowerCase(), new Map(sets));
   }
 
   /** All rows, newest first; cached until the store changes. */
@@ -238,7 +248,10 @@ export class SearchEngine {
     return out;
   }
 
-  /** Runs a query. Without terms every event matches, in time order. */
+  /**
+   * Runs a query. Without terms every event matches, in time order. Indexed terms run first; JSON
+   * path terms then parse only the rows that are left.
+   */
   search(query: string | ParsedQuery, sort: SortOrder = 'relevance'): SearchResult {
     const parsed = typeof query === 'string' ? parseQuery(query) : query;
     const matches = new Map<IndexedField, Map<number, ValueMatch>>();
@@ -246,18 +259,34 @@ export class SearchEngine {
       const rows = this.byTime();
       return { rows: sort === 'oldest' ? rows.slice().reverse() : rows, errors: parsed.errors, matches };
     }
+    const errors = parsed.errors.slice();
     const n = this.store.size;
     let total: Float32Array | undefined;
+    const paths: PathTerm[] = [];
     for (const term of parsed.terms) {
-      const best = term.kind === 'time' ? this.timeFilter(term.after, term.before) : this.termScores(term, matches);
-      if ((term.kind === 'field' || term.kind === 'text') && term.negate) {
+      let best: Float32Array;
+      if (term.kind === 'path') {
+        paths.push(term);
+        continue;
+      } else if (term.kind === 'set') {
+        const r = setTermScores(term, this.rowSets.get(term.set), n);
+        if (r.error && !errors.includes(r.error)) errors.push(r.error);
+        // A term naming no known set is left out, like an unknown field.
+        if (!r.scores) continue;
+        best = r.scores;
+      } else {
+        best = term.kind === 'time' ? this.timeFilter(term.after, term.before) : this.termScores(term, matches);
+      }
+      if (term.kind !== 'time' && term.negate) {
         // Excluding: the rows that matched are out, every other row passes with a neutral score.
         for (let r = 0; r < n; r++) best[r] = best[r] === Infinity ? 0 : Infinity;
       }
       if (!total) total = best;
       else for (let r = 0; r < n; r++) total[r] += best[r];
     }
-    const scores = total!;
+    const scores = total ?? new Float32Array(n);
+    const pathError = applyPathTerms(this.store, paths, scores);
+    if (pathError) errors.push(pathError);
     const order = this.byTime();
     const rows: number[] = [];
     for (const r of order) if (scores[r] !== Infinity) rows.push(r);
@@ -268,6 +297,6 @@ export class SearchEngine {
     }
     const result = Uint32Array.from(rows);
     if (sort === 'oldest') result.reverse();
-    return { rows: result, errors: parsed.errors, matches };
+    return { rows: result, errors, matches };
   }
 }

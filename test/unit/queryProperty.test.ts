@@ -54,11 +54,49 @@ function globMatch(pattern: string, value: string): boolean {
 
 interface Clause {
   text: string;
-  test(r: CtRecord): boolean;
+  test(r: CtRecord, ev: Record<string, unknown>): boolean;
+}
+
+/** Paths into the random events (see randomEvent), with the values worth asking for. */
+const PATHS = ['requestParameters.userName', 'requestParameters.policy.Statement.Principal', 'requestParameters', 'additionalEventData.MFAUsed', 'userIdentity.userName'];
+
+/** The scalars at a path, written independently of src/core/eventPath: arrays crossed, objects flattened. */
+function scalarsAt(node: unknown, segs: string[]): string[] {
+  if (Array.isArray(node)) return node.flatMap((n) => scalarsAt(n, segs));
+  if (segs.length === 0) {
+    if (node === null) return [''];
+    if (typeof node === 'object') return Object.values(node as object).flatMap((v) => scalarsAt(v, []));
+    return [String(node)];
+  }
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).filter(([k]) => k.toLowerCase() === segs[0].toLowerCase()).flatMap(([, v]) => scalarsAt(v, segs.slice(1)));
+}
+
+function randomPathClause(next: () => number): Clause {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const path = pick(PATHS);
+  // Keys match ignoring case: sometimes the path is typed in another case.
+  const typed = next() < 0.2 ? path.toUpperCase() : path;
+  const pool = path.endsWith('MFAUsed') ? ['Yes', 'No'] : USERS;
+  const empty = next() < 0.15;
+  const alts = Array.from({ length: 1 + Math.floor(next() * 2) }, () => {
+    const v = pick(pool);
+    const mode = next();
+    return mode < 0.15 ? '*' : mode < 0.35 ? `${v.slice(0, 2)}*` : mode < 0.45 ? `*${v.slice(-2)}` : mode < 0.6 ? v.toUpperCase() : v;
+  });
+  const values = empty ? [''] : alts;
+  const negate = next() < 0.3;
+  const text = `${negate ? '-' : ''}${typed}:${empty ? '""' : values.join(',')}`;
+  const hit = (ev: Record<string, unknown>): boolean => {
+    const got = scalarsAt(ev, path.split('.'));
+    return values.some((p) => (p === '' ? got.every((g) => g === '') : got.some((g) => globMatch(p, g))));
+  };
+  return { text, test: (_r, ev) => hit(ev) !== negate };
 }
 
 function randomClause(next: () => number): Clause {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  if (next() < 0.2) return randomPathClause(next);
   if (next() < 0.2) {
     const t = T0 + Math.floor(next() * 500) * 60_000;
     const after = next() < 0.5;
@@ -82,25 +120,32 @@ function randomClause(next: () => number): Clause {
   return { text, test: (r) => hit(r) !== negate };
 }
 
-test('structured queries match a brute-force filter on random data (500 queries, 3 seeds)', () => {
+test('structured queries (fields, times, JSON paths) match a brute-force filter on random data (500 queries, 3 seeds)', () => {
   for (const seed of [1, 42, 20261121]) {
     const next = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
     const records: CtRecord[] = [];
+    const events: Array<Record<string, unknown>> = [];
     const store = new EventStore();
     for (let i = 0; i < 600; i++) {
       const user = pick(USERS);
-      const rec = normalizeEvent(
-        anEvent({
-          eventName: pick(NAMES),
-          eventTime: new Date(T0 + Math.floor(next() * 600) * 60_000).toISOString(),
-          errorCode: pick(ERRORS) || undefined,
-          awsRegion: pick(REGIONS),
-          sourceIPAddress: pick(IPS),
-          readOnly: next() < 0.6,
-          userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` },
-        }),
-      );
+      const shape = next();
+      const shapes = [null, { userName: pick(USERS) }, { userName: '' }, { policy: { Statement: [{ Principal: { AWS: [pick(USERS), pick(USERS)] } }, { Principal: pick(USERS) }] } }, {}];
+      const requestParameters = shapes[Math.min(4, Math.floor(shape * 5))];
+      const mfa = next();
+      const ev = anEvent({
+        requestParameters,
+        ...(mfa < 0.3 ? { additionalEventData: { MFAUsed: 'Yes' } } : mfa < 0.6 ? { additionalEventData: { MFAUsed: 'No' } } : {}),
+        eventName: pick(NAMES),
+        eventTime: new Date(T0 + Math.floor(next() * 600) * 60_000).toISOString(),
+        errorCode: pick(ERRORS) || undefined,
+        awsRegion: pick(REGIONS),
+        sourceIPAddress: pick(IPS),
+        readOnly: next() < 0.6,
+        userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` },
+      });
+      const rec = normalizeEvent(ev);
+      events.push(JSON.parse(rec.raw) as Record<string, unknown>);
       records.push(rec);
       store.add(rec, 0);
     }
@@ -109,7 +154,7 @@ test('structured queries match a brute-force filter on random data (500 queries,
       const clauses = Array.from({ length: 1 + Math.floor(next() * 3) }, () => randomClause(next));
       const query = clauses.map((c) => c.text).join(' ');
       const got = Array.from(engine.search(query, 'newest').rows).sort((a, b) => a - b);
-      const want = records.map((r, i) => (clauses.every((c) => c.test(r)) ? i : -1)).filter((i) => i >= 0);
+      const want = records.map((r, i) => (clauses.every((c) => c.test(r, events[i])) ? i : -1)).filter((i) => i >= 0);
       assert.deepEqual(got, want, `seed ${seed}, query ${JSON.stringify(query)}`);
     }
   }

@@ -207,3 +207,47 @@ describe('search over the real attack-simulation sample', () => {
     assert.ok(rows.filter((r) => store.value('errorCode', r) === 'AccessDenied').length === 16);
   });
 });
+
+describe('named row sets (detection:<id>)', () => {
+  const store = storeOf([anEvent({ eventName: 'A' }), anEvent({ eventName: 'B' }), anEvent({ eventName: 'C' }), anEvent({ eventName: 'D' })]);
+  const engine = new SearchEngine(store);
+  engine.setRowSets('detection', new Map([
+    ['cis-4.3', Uint32Array.of(0)],
+    ['cis-4.10', Uint32Array.of(1, 2)],
+    ['ami-shared', Uint32Array.of(2, 99)],
+  ]));
+  const rows = (q: string): number[] => Array.from(engine.search(q, 'newest').rows).sort((a, b) => a - b);
+
+  test('ids select their rows: exact ignoring case, wildcards, commas, negation, with other terms', () => {
+    assert.deepEqual(rows('detection:cis-4.3'), [0]);
+    assert.deepEqual(rows('detection:CIS-4.3'), [0]);
+    assert.deepEqual(rows('detection:cis-*'), [0, 1, 2]);
+    assert.deepEqual(rows('detection:cis-4.3,ami-shared'), [0, 2], 'a row past the store is ignored');
+    assert.deepEqual(rows('-detection:cis-*'), [3]);
+    assert.deepEqual(rows('detection:cis-* -eventName:B'), [0, 2]);
+    assert.match(engine.search('detection:"cis-*"').errors[0], /Unknown detection "cis-\*"/, 'a quoted star is literal');
+  });
+
+  test('an unknown id is an error naming the known ones; the term is left out', () => {
+    const r = engine.search('detection:cis-9.9 eventName:D');
+    assert.deepEqual(Array.from(r.rows), [3]);
+    assert.deepEqual(r.errors, ['Unknown detection "cis-9.9". Known: cis-4.3, cis-4.10, ami-shared.']);
+    assert.match(engine.search('detection:cis-4.3,nope').errors[0], /Unknown detection "nope"/);
+    assert.deepEqual(rows('detection:cis-4.3,nope'), [0], 'the known id still counts');
+    const fresh = new SearchEngine(store);
+    assert.deepEqual(fresh.search('detection:x').errors, ['Unknown detection "x". No detection has run yet.']);
+  });
+
+  test('a long list of known ids is shortened', () => {
+    const many = new SearchEngine(store);
+    many.setRowSets('detection', new Map(Array.from({ length: 30 }, (_, i) => [`r${i}`, new Uint32Array()])));
+    assert.match(many.search('detection:zz').errors[0], /Known: r0, r1, .*, r11, and 18 more\.$/);
+  });
+
+  test('completion offers detection: and the path roots', async () => {
+    const { completeField } = await import('../../src/core/query');
+    assert.deepEqual(completeField('eventName:X det'), ['detection']);
+    assert.deepEqual(completeField('reque'), ['requestParameters']);
+    assert.deepEqual(completeField('-additional'), ['additionalEventData']);
+  });
+});

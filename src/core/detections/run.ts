@@ -1,0 +1,117 @@
+/**
+ * Runs detection rules over the loaded events: each rule's queries through the search engine
+ * (indexed terms first, path terms on what is left), then its comparison and burst threshold.
+ * The matches become the engine's `detection` row sets, so `detection:<id>` shows them.
+ */
+import { parseRaw, valuesAt, parsePath } from '../eventPath';
+import { QUERY_FIELDS } from '../query';
+import type { SearchEngine } from '../search';
+import type { EventStore, StringField } from '../store';
+import type { Compare, DetectionRule, Threshold } from './rules';
+
+export interface DetectionResult {
+  rule: DetectionRule;
+  /** Matching store rows, newest first. */
+  rows: Uint32Array;
+  /** rows.length: how many events matched. */
+  count: number;
+  /** Problems running the rule (a query too broad for its path terms); empty when none. */
+  errors: string[];
+}
+
+/** The row-set family detections feed: `detection:<id>`. */
+export const DETECTION_SET = 'detection';
+
+/**
+ * Runs every rule, yielding to the event loop between rules so the extension host stays
+ * responsive, and names each rule's matches as a `detection` row set in the engine (rules that
+ * match nothing too, so their ids are known). Rejects with the signal's reason when aborted; the
+ * row sets are then left as they were.
+ */
+export async function runDetections(engine: SearchEngine, store: EventStore, rules: readonly DetectionRule[], signal?: AbortSignal): Promise<DetectionResult[]> {
+  const results: DetectionResult[] = [];
+  for (const rule of rules) {
+    signal?.throwIfAborted();
+    results.push(runRule(engine, store, rule));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  signal?.throwIfAborted();
+  engine.setRowSets(DETECTION_SET, new Map(results.map((r) => [r.rule.id, r.rows])));
+  return results;
+}
+
+/** One rule's matches (synchronous; runDetections is the way to run a library). */
+export function runRule(engine: SearchEngine, store: EventStore, rule: DetectionRule): DetectionResult {
+  const errors: string[] = [];
+  const hit = new Uint8Array(store.size);
+  for (const q of rule.query) {
+    const r = engine.search(q, 'newest');
+    for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
+    // A rule whose terms were partly left out would over-match: it reports instead.
+    if (r.errors.length > 0) continue;
+    for (const row of r.rows) hit[row] = 1;
+  }
+  let rows: number[] = [];
+  for (const row of engine.search('', 'newest').rows) if (hit[row]) rows.push(row);
+  if (rule.compare) rows = rows.filter(comparer(store, rule.compare));
+  if (rule.threshold) rows = bursts(store, rows, rule.threshold);
+  const out = Uint32Array.from(rows);
+  return { rule, rows: out, count: out.length, errors };
+}
+
+/** Reads the values a field name or path names, for one row (lower-cased, empty ones dropped). */
+function valueReader(store: EventStore, name: string): (row: number) => string[] {
+  const fields = QUERY_FIELDS.get(name.toLowerCase());
+  if (fields) {
+    const field = fields[0] as StringField;
+    return (row) => {
+      const v = store.value(field, row);
+      return v ? [v.toLowerCase()] : [];
+    };
+  }
+  const segments = parsePath(name, true) ?? [];
+  return (row) => valuesAt(parseRaw(store.raw(row)), segments).filter((v) => v !== '').map((v) => v.toLowerCase());
+}
+
+function comparer(store: EventStore, compare: Compare): (row: number) => boolean {
+  const contains = 'notContains' in compare;
+  const [a, b] = contains ? compare.notContains : compare.differs;
+  const readA = valueReader(store, a);
+  const readB = valueReader(store, b);
+  return (row) => {
+    const bs = readB(row);
+    return readA(row).some((va) => (contains ? !bs.some((vb) => va.includes(vb)) : !bs.includes(va)));
+  };
+}
+
+/**
+ * The rows inside any window of `withinMinutes` holding at least `count` rows with the same `by`
+ * value, newest first. Linear after sorting: each group is swept once with two pointers. Rows
+ * without a time cannot be placed in a window and never count.
+ */
+function bursts(store: EventStore, rows: number[], t: Threshold): number[] {
+  const key = t.by ? valueReader(store, t.by) : (): string[] => [];
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    if (Number.isNaN(store.time(row))) continue;
+    const k = key(row)[0] ?? '';
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(row);
+  }
+  const windowMs = t.withinMinutes * 60_000;
+  const kept = new Set<number>();
+  for (const g of groups.values()) {
+    g.sort((x, y) => store.time(x) - store.time(y));
+    let start = 0;
+    let markedTo = -1;
+    for (let end = 0; end < g.length; end++) {
+      while (store.time(g[end]) - store.time(g[start]) > windowMs) start++;
+      if (end - start + 1 >= t.count) {
+        for (let i = Math.max(start, markedTo + 1); i <= end; i++) kept.add(g[i]);
+        markedTo = end;
+      }
+    }
+  }
+  return rows.filter((r) => kept.has(r));
+}

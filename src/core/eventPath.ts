@@ -1,0 +1,126 @@
+/**
+ * JSON-path terms (README "Search language"): `requestParameters.policyArn:*AdministratorAccess`
+ * looks into the raw event rather than an index. A path starts at a CloudTrail top-level key;
+ * arrays along it are transparent, and an object at its end matches when any scalar under it does.
+ * Everything here reads attacker-written JSON, so it only ever walks own keys (`__proto__` is a
+ * key like any other) and bounds depth and breadth.
+ */
+// A cycle with search.ts, harmless: globMatch is only called, never read at load time.
+import { globMatch } from './search';
+
+/** CloudTrail's top-level event keys, each a path root (canonical spelling). */
+export const PATH_ROOTS: readonly string[] = [
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'userIdentity',
+  'serviceEventDetails',
+  'resources',
+  'tlsDetails',
+  'errorMessage',
+  'errorCode',
+  'eventName',
+  'eventSource',
+  'eventType',
+  'eventCategory',
+  'eventTime',
+  'eventVersion',
+  'eventID',
+  'requestID',
+  'sharedEventID',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'readOnly',
+  'managementEvent',
+  'recipientAccountId',
+  'vpcEndpointId',
+  'vpcEndpointAccountId',
+  'sessionCredentialFromConsole',
+  'edgeDeviceDetails',
+  'insightDetails',
+  'addendum',
+  'annotation',
+  'apiVersion',
+];
+
+const ROOTS = new Map(PATH_ROOTS.map((r) => [r.toLowerCase(), r]));
+
+/** Deeper than any real event; a hostile file's nesting stops here instead of the stack. */
+const MAX_DEPTH = 64;
+/** Scalars looked at per term and event: a real event has a few hundred at most. */
+const MAX_SCALARS = 10_000;
+
+/**
+ * The segments of `name` when it names a path into the event (root spelled canonically), else
+ * undefined. `single` allows a bare root (`errorMessage`); otherwise a dot is required, so that
+ * `eventName` stays the indexed field while `eventName.x` would be a path.
+ */
+export function parsePath(name: string, single: boolean): string[] | undefined {
+  const segments = name.split('.');
+  const root = ROOTS.get(segments[0].toLowerCase());
+  if (!root || (!single && segments.length < 2) || segments.some((s) => s === '')) return undefined;
+  return [root, ...segments.slice(1)];
+}
+
+/**
+ * The scalar values at `segments` in a parsed event, as strings (null → ''). Keys match exactly
+ * or ignoring case; arrays are crossed wherever they occur; an object at the end contributes every
+ * scalar under it. An empty result means the path is missing (or holds only empty containers).
+ */
+export function valuesAt(event: unknown, segments: readonly string[]): string[] {
+  const out: string[] = [];
+  const lower = segments.map((s) => s.toLowerCase());
+  const walk = (node: unknown, i: number, depth: number): void => {
+    if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, i, depth + 1);
+      return;
+    }
+    if (i === segments.length) {
+      scalarsUnder(node, out, depth);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    // Object.keys lists own keys only: a "__proto__" key from JSON.parse is an own data property,
+    // and nothing inherited is ever reached.
+    for (const key of Object.keys(node)) {
+      if (key === segments[i] || key.toLowerCase() === lower[i]) walk((node as Record<string, unknown>)[key], i + 1, depth + 1);
+    }
+  };
+  walk(event, 0, 0);
+  return out;
+}
+
+function scalarsUnder(node: unknown, out: string[], depth: number): void {
+  if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
+  if (node === null) out.push('');
+  else if (typeof node === 'string') out.push(node);
+  else if (typeof node === 'number' || typeof node === 'boolean') out.push(String(node));
+  else if (Array.isArray(node)) for (const item of node) scalarsUnder(item, out, depth + 1);
+  else if (typeof node === 'object') for (const key of Object.keys(node)) scalarsUnder((node as Record<string, unknown>)[key], out, depth + 1);
+}
+
+/**
+ * A compiled value test for path terms: any alternative matching any scalar. `''` means missing or
+ * empty; `*` wildcards (not when `literal`) never match an empty value; all ignoring case.
+ */
+export function valueMatcher(alternatives: readonly string[], literal: boolean): (values: readonly string[]) => boolean {
+  const tests = alternatives.map((alt): ((values: readonly string[]) => boolean) => {
+    if (alt === '') return (values) => values.every((v) => v === '');
+    const lower = alt.toLowerCase();
+    if (literal || !alt.includes('*')) return (values) => values.some((v) => v.length === lower.length && v.toLowerCase() === lower);
+    const parts = lower.split('*');
+    return (values) => values.some((v) => v !== '' && globMatch(parts, v.toLowerCase()));
+  });
+  return (values) => tests.some((t) => t(values));
+}
+
+/** Parses an event's raw JSON for path terms; undefined when it is not JSON (never throws). */
+export function parseRaw(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}

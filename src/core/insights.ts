@@ -15,6 +15,8 @@
  * "infinitely" unusual. An hour is an anomaly when its score reaches `threshold`, it holds at least
  * `minCalls` calls (`minErrors` errors) and `minRatio` × the baseline. At least `minHours` hours must
  * be loaded for a baseline to mean anything (CloudTrail waits for 7 days; a day is the default).
+ * CloudTrail's call rate counts write calls only (here: `writeOnly`) and its error rate is kept per
+ * error code; here all of an API's errors count together, the codes being one click away.
  *
  * Cost: one pass over the rows, a counting sort by API and a typed-array sort per API: no object
  * per event.
@@ -39,7 +41,7 @@ export interface Anomaly {
   spread: number;
   /** (observed − baseline) / spread: the severity, higher first. */
   score: number;
-  /** All calls in that hour, errors included (context for errorRate). */
+  /** Calls in that hour, errors included (write calls only with `writeOnly`). */
   calls: number;
   /** Selects the hour's calls (errorRate: its failed calls); undefined if not writable exactly. */
   query?: string;
@@ -58,6 +60,11 @@ export interface InsightsOptions {
   minHours?: number;
   /** Most anomalies returned (default 100). */
   limit?: number;
+  /**
+   * Call rate of write calls only (readOnly not true), as CloudTrail's ApiCallRateInsight does.
+   * Off by default: locally, a burst of List/Describe calls is reconnaissance worth seeing.
+   */
+  writeOnly?: boolean;
 }
 
 export interface InsightsResult {
@@ -97,19 +104,20 @@ function robust(nonzero: Float64Array, hours: number): { baseline: number; sprea
 }
 
 /** The query selecting one API's calls (or errors) in one hour. */
-function hourQuery(kind: InsightKind, source: string, name: string, hour: number): string | undefined {
+function hourQuery(kind: InsightKind, source: string, name: string, hour: number, writeOnly: boolean): string | undefined {
   // The parser trims values: a padded name could not be selected exactly.
   if (source !== source.trim() || name !== name.trim()) return undefined;
   const after = queryInstant(hour);
   const before = queryInstant(hour + HOUR);
   if (!after || !before) return undefined;
-  return `${fieldTerm('eventSource', source)} ${fieldTerm('eventName', name)} after:${after} before:${before}${kind === 'errorRate' ? ' error:*' : ''}`;
+  return `${fieldTerm('eventSource', source)} ${fieldTerm('eventName', name)} after:${after} before:${before}${kind === 'errorRate' ? ' error:*' : writeOnly ? ' -readOnly:true' : ''}`;
 }
 
-/** Rows grouped by API, each group's codes (hour index × 2 + 1 when failed) sorted ascending. */
+/** Rows grouped by API, each group's codes (hour index × 4, + 1 when failed, + 2 when read-only) sorted ascending. */
 function groupByApi(store: EventStore, rows: Uint32Array, firstHour: number): { apis: number[]; offsets: Uint32Array; codes: Float64Array } {
   const names = store.dictionary('eventName').size;
   const noError = store.dictionary('errorCode').idOf('');
+  const readOnly = store.dictionary('readOnly').idOf('true');
   const apiIndex = new Map<number, number>();
   const apis: number[] = [];
   const apiOfRow = new Int32Array(rows.length).fill(-1);
@@ -136,7 +144,8 @@ function groupByApi(store: EventStore, rows: Uint32Array, firstHour: number): { 
     if (a < 0) continue;
     const r = rows[i];
     const failed = store.valueId('errorCode', r) !== noError ? 1 : 0;
-    codes[fill[a]++] = (Math.floor(store.time(r) / HOUR) - firstHour) * 2 + failed;
+    const read = store.valueId('readOnly', r) === readOnly ? 2 : 0;
+    codes[fill[a]++] = (Math.floor(store.time(r) / HOUR) - firstHour) * 4 + read + failed;
   }
   for (let a = 0; a < apis.length; a++) codes.subarray(offsets[a], offsets[a + 1]).sort();
   return { apis, offsets, codes };
@@ -164,6 +173,7 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
   const minRatio = options.minRatio ?? 2;
   const minHours = options.minHours ?? 24;
   const limit = options.limit ?? 100;
+  const writeOnly = options.writeOnly ?? false;
   const { start, hours } = hourRange(store, rows);
   if (hours < minHours) {
     const span = hours === 0 ? 'no events with a time' : `${hours} hour${hours === 1 ? '' : 's'}`;
@@ -184,14 +194,15 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
     const calls: number[] = [];
     const errors: number[] = [];
     for (let i = offsets[a]; i < offsets[a + 1]; i++) {
-      const h = Math.floor(codes[i] / 2);
+      const h = Math.floor(codes[i] / 4);
       if (hourIdx.length === 0 || hourIdx[hourIdx.length - 1] !== h) {
         hourIdx.push(h);
         calls.push(0);
         errors.push(0);
       }
-      calls[calls.length - 1]++;
-      if (codes[i] % 2) errors[errors.length - 1]++;
+      const flags = codes[i] % 4;
+      if (!writeOnly || flags < 2) calls[calls.length - 1]++;
+      if (flags % 2) errors[errors.length - 1]++;
     }
     const source = sources.values[Math.floor(apis[a] / names.size)];
     const name = names.values[apis[a] % names.size];
@@ -205,7 +216,7 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
         if (observed < least || score < threshold || observed < minRatio * baseline) return;
         const hour = start + hourIdx[j] * HOUR;
         const anomaly: Anomaly = { kind, eventSource: source, eventName: name, hour, observed, baseline, spread, score, calls: calls[j] };
-        const query = hourQuery(kind, source, name, hour);
+        const query = hourQuery(kind, source, name, hour, writeOnly);
         if (query) anomaly.query = query;
         found.push(anomaly);
         total++;

@@ -80,6 +80,17 @@ describe('insights', () => {
     assert.equal(one.anomalies[0].eventName, 'DescribeInstances', 'the highest score is kept');
   });
 
+  test('writeOnly counts only write calls for the call rate, as CloudTrail does', () => {
+    const store = twoDays();
+    for (let h = 0; h < 48; h++) for (const e of calls(h, h === 45 ? 60 : 2, { eventName: 'RunInstances', readOnly: false })) store.add(normalizeEvent(e), 0);
+    const r = findInsights(store, all(store), { writeOnly: true });
+    assert.deepEqual(r.anomalies.map((a) => `${a.kind} ${a.eventName} ${a.observed}`), ['callRate RunInstances 60', 'errorRate AssumeRole 40']);
+    const run = r.anomalies[0];
+    assert.match(run.query!, / -readOnly:true$/);
+    assert.equal(new SearchEngine(store).search(run.query!).rows.length, 60);
+    assert.ok(findInsights(store, all(store)).anomalies.some((a) => a.eventName === 'DescribeInstances'), 'reads count by default');
+  });
+
   test('too short a range says why instead of guessing', () => {
     const store = storeOf(calls(0, 500));
     const r = findInsights(store, all(store));

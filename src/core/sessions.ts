@@ -91,8 +91,8 @@ function groupQuery(g: Group, start: number, end: number): string | undefined {
   return q && g.kind === 'name' ? `${q} principal:""` : q;
 }
 
-/** `2024-03-01T10:00:05Z`, or undefined where parseInstant could not read it back. */
-function instant(ms: number): string | undefined {
+/** `2024-03-01T10:00:05Z` for `after:`/`before:`, or undefined where the parser could not read it back. */
+export function queryInstant(ms: number): string | undefined {
   const d = new Date(ms);
   const year = d.getUTCFullYear();
   if (!Number.isFinite(ms) || year < 1000 || year > 9999) return undefined;
@@ -107,8 +107,8 @@ function instant(ms: number): string | undefined {
 export function sessionQuery(by: SessionBy, key: string, start: number, end: number): string | undefined {
   // The parser trims values, so a padded key would select a different one.
   if (!key || key !== key.trim()) return undefined;
-  const after = instant(Math.floor(start / 1000) * 1000);
-  const before = instant(Math.floor(end / 1000) * 1000 + 1000);
+  const after = queryInstant(Math.floor(start / 1000) * 1000);
+  const before = queryInstant(Math.floor(end / 1000) * 1000 + 1000);
   if (!after || !before) return undefined;
   return `${fieldTerm(by === 'principal' ? 'principal' : 'accessKey', key)} after:${after} before:${before}`;
 }
@@ -191,15 +191,21 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
   // A row's group through the dictionary ids of its fields, worked out once per distinct value.
   const groupIndex = new Map<string, number>();
   const groups: Group[] = [];
-  const caches = new Map<StringField, Int32Array>();
+  // Per dictionary id of the field a row is filed by, its group (-1: not yet known).
+  const primary: StringField = by === 'accessKey' ? 'accessKeyId' : 'principalArn';
+  const primaryCache = new Int32Array(store.dictionary(primary).size).fill(-1);
+  const nameCache = new Int32Array(by === 'principal' ? store.dictionary('principal').size : 0).fill(-1);
+  const emptyPrimary = store.dictionary(primary).idOf('');
+  const emptyName = store.dictionary('principal').idOf('');
   const groupOfRow = (r: number): number => {
-    const g = groupOf(store, r, by);
-    if (!g) return -1;
-    const field: StringField = g.kind === 'accessKey' ? 'accessKeyId' : g.kind === 'arn' ? 'principalArn' : 'principal';
-    let cache = caches.get(field);
-    if (!cache) caches.set(field, (cache = new Int32Array(store.dictionary(field).size).fill(-1)));
-    const id = store.valueId(field, r);
+    const pid = store.valueId(primary, r);
+    const named = by === 'principal' && pid === emptyPrimary;
+    if (!named && pid === emptyPrimary) return -1;
+    const id = named ? store.valueId('principal', r) : pid;
+    if (named && id === emptyName) return -1;
+    const cache = named ? nameCache : primaryCache;
     if (cache[id] < 0) {
+      const g = groupOf(store, r, by)!;
       const mk = `${g.kind}\u0000${matchKey(g.key)}`;
       let k = groupIndex.get(mk);
       if (k === undefined) {
@@ -221,7 +227,7 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
       rowGroup[r] = k;
     }
   }
-  const order = Uint32Array.from(timed).sort((a, b) => store.time(a) - store.time(b) || a - b);
+  const order = byTime(store, timed);
   // Counting sort by group; rows keep their time order within a group.
   const starts = new Uint32Array(groups.length + 1);
   for (const r of order) starts[rowGroup[r] + 1]++;
@@ -229,23 +235,46 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
   const byGroup = new Uint32Array(order.length);
   const fill = starts.slice(0, groups.length);
   for (const r of order) byGroup[fill[rowGroup[r]]++] = r;
+  // Session bounds first, as plain numbers: only the sessions returned are summarized, so a
+  // result set of a million one-event sessions costs no million objects.
+  const bounds: number[] = [];
+  const groupOfBound: number[] = [];
+  for (let k = 0; k < groups.length; k++) {
+    for (let i = starts[k] + 1; i <= starts[k + 1]; i++) {
+      if (i === starts[k + 1] || store.time(byGroup[i]) - store.time(byGroup[i - 1]) > gapMs) {
+        bounds.push(i);
+        groupOfBound.push(k);
+      }
+    }
+  }
+  const fromOf = (b: number): number => (b === 0 || groupOfBound[b - 1] !== groupOfBound[b] ? starts[groupOfBound[b]] : bounds[b - 1]);
+  const startTimes = Float64Array.from(bounds, (_end, b) => store.time(byGroup[fromOf(b)]));
+  const newest = Uint32Array.from(bounds.keys())
+    .sort((a, b) => startTimes[b] - startTimes[a] || a - b)
+    .subarray(0, limit);
   const lowered = (f: StringField): Set<string> => {
     const dict = store.dictionary(f);
     return new Set(dict.values.filter((_v, id) => dict.postings[id].length > 0).map(matchKey));
   };
   const values = by === 'principal' ? { names: lowered('principal'), arns: lowered('principalArn') } : undefined;
-  const sessions: Session[] = [];
-  for (let k = 0; k < groups.length; k++) {
-    const exactable = !collision(store, groups[k], values);
-    let from = starts[k];
-    const end = starts[k + 1];
-    for (let i = from + 1; i <= end; i++) {
-      if (i === end || store.time(byGroup[i]) - store.time(byGroup[i - 1]) > gapMs) {
-        sessions.push(summarize(store, by, groups[k], byGroup, from, i, topNames, exactable));
-        from = i;
-      }
-    }
+  const sessions = Array.from(newest, (b) => {
+    const g = groups[groupOfBound[b]];
+    return summarize(store, by, g, byGroup, fromOf(b), bounds[b], topNames, !collision(store, g, values));
+  });
+  return { sessions, total: bounds.length, skipped };
+}
+
+/** Rows in ascending time order; result sets usually come sorted already (newest or oldest first). */
+function byTime(store: EventStore, rows: number[]): Uint32Array {
+  let up = true;
+  let down = true;
+  for (let i = 1; i < rows.length && (up || down); i++) {
+    const d = store.time(rows[i]) - store.time(rows[i - 1]);
+    if (d < 0) up = false;
+    if (d > 0) down = false;
   }
-  sessions.sort((a, b) => b.start - a.start || b.end - a.end || (a.key < b.key ? -1 : 1));
-  return { sessions: sessions.slice(0, limit), total: sessions.length, skipped };
+  const out = Uint32Array.from(rows);
+  if (up) return out;
+  if (down) return out.reverse();
+  return out.sort((a, b) => store.time(a) - store.time(b) || a - b);
 }

@@ -116,7 +116,8 @@ describe('sessions', () => {
   });
 
   test('hostile keys still make exact queries, or none', () => {
-    const store = storeOf(INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)));
+    const odd = ['AKIA\\x,"y"*z', 'AKIA x', 'akia-LOWER', 'AKIA:after:2024'].map((key, i) => anEvent({ eventTime: `2024-05-01T11:00:0${i}Z`, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${key}`, accessKeyId: key } }));
+    const store = storeOf([...INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)), ...odd]);
     const engine = new SearchEngine(store);
     for (let row = 0; row < store.size; row++) {
       for (const by of ['principal', 'accessKey'] as const) {

@@ -5,13 +5,13 @@
  * file is removed and the target is left as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
   /** Stops the write between chunks; the target is untouched. */
   signal?: AbortSignal;
-  /** Permission bits of a new file (default 0o666, less the umask). */
+  /** Permission bits of a new file (default 0o666, less the umask); a replaced file keeps its own. */
   mode?: number;
 }
 
@@ -33,6 +33,9 @@ export async function writeAtomically(path: string, chunks: AsyncIterable<string
   let bytes = 0;
   let closed = false;
   try {
+    // Replacing a file keeps its permissions (a private export stays private).
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isFile() && options.mode === undefined) await fh.chmod(existing.mode & 0o777);
     for await (const chunk of chunks) {
       signal?.throwIfAborted();
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;

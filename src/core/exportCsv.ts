@@ -27,6 +27,18 @@ export const DEFAULT_CSV_COLUMNS: readonly string[] = [
   'account', 'errorCode', 'errorMessage', 'readOnly', 'userAgent', 'eventID', 'resources',
 ];
 
+/**
+ * Columns worth offering in a picker: the store's fields, then common places in the event. Any
+ * other dotted path works too.
+ */
+export const CSV_COLUMN_CHOICES: readonly string[] = [
+  'time', ...STRING_FIELDS, 'resources',
+  'eventTime', 'eventID', 'requestID', 'errorMessage', 'userIdentity.type', 'userIdentity.userName',
+  'userIdentity.sessionContext.attributes.mfaAuthenticated', 'userIdentity.sessionContext.sessionIssuer.arn',
+  'requestParameters', 'responseElements', 'additionalEventData', 'tlsDetails.clientProvidedHostHeader',
+  'vpcEndpointId', 'sharedEventID', 'recipientAccountId', 'managementEvent', 'eventVersion',
+];
+
 /** More columns than this is a mistake, not a request. */
 const MAX_COLUMNS = 200;
 

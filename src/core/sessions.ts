@@ -181,17 +181,17 @@ function collision(store: EventStore, g: Group, values?: { names: Set<string>; a
 /**
  * The sessions among `rows` (a result set), newest first. Gaps are measured between the rows
  * given, so each session's `query`, appended to the query that produced `rows`, selects exactly
- * its rows. Linear in `rows` plus one sort by time.
+ * its rows. Linear in `rows`, plus a sort when they are not in time order and one of the sessions
+ * by start; only the `limit` sessions returned are built as objects.
  */
 export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy, options: SessionOptions = {}): SessionList {
   const gapMs = options.gapMs ?? DEFAULT_SESSION_GAP_MS;
   checkGap(gapMs);
   const limit = options.limit ?? 1000;
   const topNames = options.topNames ?? 5;
-  // A row's group through the dictionary ids of its fields, worked out once per distinct value.
   const groupIndex = new Map<string, number>();
   const groups: Group[] = [];
-  // Per dictionary id of the field a row is filed by, its group (-1: not yet known).
+  // A row's group by the dictionary id it is filed under, worked out once per distinct value.
   const primary: StringField = by === 'accessKey' ? 'accessKeyId' : 'principalArn';
   const primaryCache = new Int32Array(store.dictionary(primary).size).fill(-1);
   const nameCache = new Int32Array(by === 'principal' ? store.dictionary('principal').size : 0).fill(-1);
@@ -235,8 +235,8 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
   const byGroup = new Uint32Array(order.length);
   const fill = starts.slice(0, groups.length);
   for (const r of order) byGroup[fill[rowGroup[r]]++] = r;
-  // Session bounds first, as plain numbers: only the sessions returned are summarized, so a
-  // result set of a million one-event sessions costs no million objects.
+  // Session bounds (end index in byGroup) as plain numbers: a million one-event sessions must not
+  // become a million objects when a thousand are shown.
   const bounds: number[] = [];
   const groupOfBound: number[] = [];
   for (let k = 0; k < groups.length; k++) {

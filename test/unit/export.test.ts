@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { writeAtomically } from '../../src/core/atomicWrite';
 import { decodeLogBytes, decodeLogText } from '../../src/core/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
-import { csvCell, resolveColumns } from '../../src/core/exportCsv';
+import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
 import { normalizeEvent } from '../../src/core/records';
 import { EventStore } from '../../src/core/store';
 import { anEvent, samplesDir } from '../builders/events';
@@ -178,6 +178,8 @@ describe('export: CSV', () => {
     assert.throws(() => csvChunks(store, all(store), { columns: [] }), /at least one column/);
     assert.throws(() => resolveColumns(['eventName', 'a..b']), /"a\.\.b" is not a column/);
     assert.throws(() => resolveColumns(['has space']), /not a column/);
+    assert.equal(resolveColumns(CSV_COLUMN_CHOICES).length, CSV_COLUMN_CHOICES.length);
+    for (const c of DEFAULT_CSV_COLUMNS) assert.ok(CSV_COLUMN_CHOICES.includes(c), c);
   });
 
   test('the real sample exports one row per event with the default columns', async () => {
@@ -203,6 +205,14 @@ describe('export: writing atomically', () => {
     assert.equal(readFileSync(path).length, bytes);
     assert.equal(JSON.parse(gunzipSync(readFileSync(path)).toString()).Records.length, store.size);
     assert.deepEqual(leftovers(), []);
+  });
+
+  test('a replaced file keeps its permissions', { skip: process.platform === 'win32' }, async () => {
+    const path = join(dir, 'private.csv');
+    writeFileSync(path, 'old', { mode: 0o600 });
+    await writeAtomically(path, ['new']);
+    assert.equal(readFileSync(path, 'utf8'), 'new');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 
   test('a stream that fails midway leaves no file and the old one intact', async () => {

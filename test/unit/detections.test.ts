@@ -184,7 +184,9 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
     const { files } = await expandRoots(fs, [dir]);
     await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: (_l, label, r) => inv.addFile(label, r) });
     assert.equal(inv.store.size, 2900);
+    assert.match(inv.query('detection:cloudtrail-stopped', 'newest').errors.join(), /No detection has run yet/);
     const results = await runDetections(inv.engine, inv.store, library.rules);
+    assert.equal(inv.query('detection:cloudtrail-stopped', 'newest').total, 3, 'the same query, no longer stale');
     const fired = Object.fromEntries(results.filter((r) => r.count > 0).map((r) => [r.rule.id, r.count]));
     assert.deepEqual(fired, {
       'cis-4.1': 60, // 44 Client.UnauthorizedOperation + 16 AccessDenied

@@ -143,3 +143,20 @@ describe('path terms in the engine', () => {
     assert.deepEqual(Array.from(scores), [Infinity, Infinity, Infinity, 0, 0]);
   });
 });
+
+describe('pathName: from the event view\'s JSONPath to a query name', () => {
+  test('indexes drop, bracketed keys that fit a name are kept, others refuse', async () => {
+    const { pathName } = await import('../../src/core/eventPath');
+    assert.equal(pathName('$.requestParameters.instancesSet.items[0].instanceId'), 'requestParameters.instancesSet.items.instanceId');
+    assert.equal(pathName('$.requestParameters["x-amz-acl"][0]'), 'requestParameters.x-amz-acl');
+    assert.equal(pathName('$.errorMessage'), 'errorMessage');
+    assert.equal(pathName('$.requestParameters["a.b"]'), undefined, 'a dotted key would split');
+    assert.equal(pathName('$.requestParameters["xsi:type"]'), undefined);
+    assert.equal(pathName('$.notATopLevelKey.x'), undefined);
+    assert.equal(pathName('$'), undefined);
+    assert.equal(pathName('requestParameters.x'), undefined);
+    // The name round-trips through the parser as one path term.
+    const t = parseQuery(`${pathName('$.requestParameters["x-amz-acl"][0]')}:public-read`).terms[0];
+    assert.deepEqual(t.kind === 'path' && t.segments, ['requestParameters', 'x-amz-acl']);
+  });
+});

@@ -43,6 +43,12 @@ describe('path parsing', () => {
     );
   });
 
+  test('a misspelt path root is reported, not searched as text; short hostnames stay text', () => {
+    const q = parseQuery('requestParameter.userName:bob additionalEvntData.MFAUsed:No events.example.com:443');
+    assert.deepEqual(q.errors, ['"requestParameter.userName" is not a path into the event: did you mean requestParameters?', '"additionalEvntData.MFAUsed" is not a path into the event: did you mean additionalEventData?']);
+    assert.deepEqual(q.terms, [{ kind: 'text', text: 'events.example.com:443' }]);
+  });
+
   test('a path needs a value; CloudTrail names for indexed fields use the index', () => {
     assert.match(parseQuery('requestParameters.userName:').errors[0], /needs a value/);
     const q = parseQuery('errorCode:AccessDenied awsRegion:us-east-1 sourceIPAddress:10.0.0.1');

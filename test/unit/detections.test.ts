@@ -131,6 +131,13 @@ describe('running rules', () => {
     assert.deepEqual(rowsOf(burst('requestParameters.secretId')), [0, 1, 2, 5, 6], 'a missing path value is one group');
   });
 
+  test('a principal key tells apart same-named users of different accounts', () => {
+    const other = (min: number): Record<string, unknown> => ({ ...at(min), userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::2:user/alice' } });
+    const { engine, store } = storeOf([at(0), at(1), other(2), other(3)]);
+    assert.equal(runRule(engine, store, burst('principal')).count, 0);
+    assert.equal(runRule(engine, store, burst('userIdentity.userName')).count, 4, 'while the user name alone groups them');
+  });
+
   test('a query union counts an event once; results are newest first', () => {
     const r = parseRule(rule({ query: ['eventName:A', 'eventName:A,B'] }), 'u.json').rule!;
     const { engine, store } = storeOf([anEvent({ eventName: 'A', eventTime: '2024-01-01T00:00:00Z' }), anEvent({ eventName: 'B', eventTime: '2024-01-02T00:00:00Z' }), anEvent({ eventName: 'C' })]);

@@ -124,3 +124,28 @@ export function parseRaw(raw: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The search-language name for a JSONPath as the event view writes it (`$.a.b[0]["x-amz-acl"]` →
+ * `a.b.x-amz-acl`), for "filter on this value": indexes are dropped, since arrays are transparent.
+ * Undefined when the root is not a CloudTrail key or a key cannot be part of a name (dots, spaces,
+ * colons, quotes).
+ */
+export function pathName(jsonPath: string): string | undefined {
+  const re = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  if (!jsonPath.startsWith('$')) return undefined;
+  const segments: string[] = [];
+  re.lastIndex = 1;
+  while (re.lastIndex < jsonPath.length) {
+    const m = re.exec(jsonPath);
+    if (!m) return undefined;
+    if (m[1] !== undefined) segments.push(m[1]);
+    else if (m[3] !== undefined) {
+      const key = JSON.parse(m[3]) as string;
+      if (!/^[\w-]+$/.test(key)) return undefined;
+      segments.push(key);
+    }
+  }
+  if (segments.length === 0 || !parsePath(segments.join('.'), true)) return undefined;
+  return segments.join('.');
+}

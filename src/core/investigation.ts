@@ -108,7 +108,8 @@ export class Investigation {
 
   /** Runs (or reuses) the query; returns the current result set. */
   query(text: string, sort: SortOrder): { version: number; total: number; errors: string[] } {
-    const key = `${sort}\u0000${text}`;
+    // New detection results change what detection:<id> selects, with the store unchanged.
+    const key = `${sort}\u0000${this.engine.rowSetsVersion}\u0000${text}`;
     if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
       this.result = this.engine.search(text, sort);
       this.resultKey = key;

@@ -13,7 +13,7 @@
  * A word is a field only when it names one; pasted ARNs, IPv6 addresses and times stay text, and
  * an unknown `name:value` is reported rather than silently searched for.
  */
-import { parsePath } from './eventPath';
+import { parsePath, PATH_ROOTS } from './eventPath';
 import type { IndexedField } from './store';
 
 export interface TextTerm {
@@ -186,7 +186,9 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
     } else {
       const word = m[7];
       const named = /^([A-Za-z][\w.-]*):(.*)$/.exec(word);
+      const root = named ? misspeltRoot(named[1]) : undefined;
       if (named && isName(named[1]) && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
+      else if (root) note(`"${named![1]}" is not a path into the event: did you mean ${root}?`);
       else if (negate && word.length > 0) terms.push({ kind: 'text', text: word, negate });
       else terms.push({ kind: 'text', text: `${m[1]}${word}` });
     }
@@ -202,6 +204,17 @@ const UNCLOSED = 'A quote is not closed: the phrase runs to the end of the query
  */
 function isName(name: string): boolean {
   return /^[A-Za-z]+$/.test(name) || (name.includes('.') && parsePath(name, false) !== undefined);
+}
+
+/**
+ * For a dotted name whose first part is almost a long CloudTrail key (`requestParameter.userName`),
+ * that key; short first parts are left alone, since they are more often hostnames.
+ */
+function misspeltRoot(name: string): string | undefined {
+  const dot = name.indexOf('.');
+  if (dot < 8) return undefined;
+  const first = name.slice(0, dot).toLowerCase();
+  return PATH_ROOTS.find((r) => r.length >= 8 && distance(first, r.toLowerCase()) <= 2);
 }
 
 /** Splits a field value into alternatives: a quoted value is one; '' stands for "empty". */

@@ -143,6 +143,8 @@ export class SearchEngine {
   private timeOrder: Uint32Array | undefined;
   private timeOrderVersion = -1;
   private readonly rowSets = new Map<string, RowSets>();
+  /** Bumped by setRowSets, so cached results of set terms know they are stale. */
+  rowSetsVersion = 0;
 
   /**
    * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
@@ -162,6 +164,7 @@ export class SearchEngine {
    */
   setRowSets(set: string, sets: ReadonlyMap<string, Uint32Array>): void {
     this.rowSets.set(set.toLowerCase(), new Map(sets));
+    this.rowSetsVersion++;
   }
 
   /** All rows, newest first; cached until the store changes. */

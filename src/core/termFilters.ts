@@ -32,6 +32,7 @@ export function applyPathTerms(store: EventStore, terms: readonly PathTerm[], sc
     return `${names}: path terms read each event, and ${candidates.toLocaleString('en-US')} events are more than ${limit.toLocaleString('en-US')}; add a field term such as eventName: to narrow them first. The path terms were left out.`;
   }
   const tests = terms.map((t) => ({ segments: t.segments, negate: t.negate, match: valueMatcher(t.values, !!t.literal) }));
+  // In row order, so a store that re-reads raws per source file reads each file once.
   for (let r = 0; r < scores.length; r++) {
     if (scores[r] === Infinity) continue;
     const event = parseRaw(store.raw(r));

@@ -131,6 +131,13 @@ describe('running rules', () => {
     assert.deepEqual(rowsOf(burst('requestParameters.secretId')), [0, 1, 2, 5, 6], 'a missing path value is one group');
   });
 
+  test('a principal key tells apart same-named users of different accounts', () => {
+    const other = (min: number): Record<string, unknown> => ({ ...at(min), userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::2:user/alice' } });
+    const { engine, store } = storeOf([at(0), at(1), other(2), other(3)]);
+    assert.equal(runRule(engine, store, burst('principal')).count, 0);
+    assert.equal(runRule(engine, store, burst('userIdentity.userName')).count, 4, 'while the user name alone groups them');
+  });
+
   test('a query union counts an event once; results are newest first', () => {
     const r = parseRule(rule({ query: ['eventName:A', 'eventName:A,B'] }), 'u.json').rule!;
     const { engine, store } = storeOf([anEvent({ eventName: 'A', eventTime: '2024-01-01T00:00:00Z' }), anEvent({ eventName: 'B', eventTime: '2024-01-02T00:00:00Z' }), anEvent({ eventName: 'C' })]);
@@ -184,7 +191,9 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
     const { files } = await expandRoots(fs, [dir]);
     await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: (_l, label, r) => inv.addFile(label, r) });
     assert.equal(inv.store.size, 2900);
+    assert.match(inv.query('detection:cloudtrail-stopped', 'newest').errors.join(), /No detection has run yet/);
     const results = await runDetections(inv.engine, inv.store, library.rules);
+    assert.equal(inv.query('detection:cloudtrail-stopped', 'newest').total, 3, 'the same query, no longer stale');
     const fired = Object.fromEntries(results.filter((r) => r.count > 0).map((r) => [r.rule.id, r.count]));
     assert.deepEqual(fired, {
       'cis-4.1': 60, // 44 Client.UnauthorizedOperation + 16 AccessDenied

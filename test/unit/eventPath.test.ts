@@ -43,6 +43,12 @@ describe('path parsing', () => {
     );
   });
 
+  test('a misspelt path root is reported, not searched as text; short hostnames stay text', () => {
+    const q = parseQuery('requestParameter.userName:bob additionalEvntData.MFAUsed:No events.example.com:443');
+    assert.deepEqual(q.errors, ['"requestParameter.userName" is not a path into the event: did you mean requestParameters?', '"additionalEvntData.MFAUsed" is not a path into the event: did you mean additionalEventData?']);
+    assert.deepEqual(q.terms, [{ kind: 'text', text: 'events.example.com:443' }]);
+  });
+
   test('a path needs a value; CloudTrail names for indexed fields use the index', () => {
     assert.match(parseQuery('requestParameters.userName:').errors[0], /needs a value/);
     const q = parseQuery('errorCode:AccessDenied awsRegion:us-east-1 sourceIPAddress:10.0.0.1');
@@ -141,5 +147,22 @@ describe('path terms in the engine', () => {
     assert.deepEqual(Array.from(scores), [0, 0, 0, 0, 0], 'untouched');
     assert.equal(applyPathTerms(store, terms, scores, 5), undefined);
     assert.deepEqual(Array.from(scores), [Infinity, Infinity, Infinity, 0, 0]);
+  });
+});
+
+describe('pathName: from the event view\'s JSONPath to a query name', () => {
+  test('indexes drop, bracketed keys that fit a name are kept, others refuse', async () => {
+    const { pathName } = await import('../../src/core/eventPath');
+    assert.equal(pathName('$.requestParameters.instancesSet.items[0].instanceId'), 'requestParameters.instancesSet.items.instanceId');
+    assert.equal(pathName('$.requestParameters["x-amz-acl"][0]'), 'requestParameters.x-amz-acl');
+    assert.equal(pathName('$.errorMessage'), 'errorMessage');
+    assert.equal(pathName('$.requestParameters["a.b"]'), undefined, 'a dotted key would split');
+    assert.equal(pathName('$.requestParameters["xsi:type"]'), undefined);
+    assert.equal(pathName('$.notATopLevelKey.x'), undefined);
+    assert.equal(pathName('$'), undefined);
+    assert.equal(pathName('requestParameters.x'), undefined);
+    // The name round-trips through the parser as one path term.
+    const t = parseQuery(`${pathName('$.requestParameters["x-amz-acl"][0]')}:public-read`).terms[0];
+    assert.deepEqual(t.kind === 'path' && t.segments, ['requestParameters', 'x-amz-acl']);
   });
 });

@@ -61,13 +61,10 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
 
 /** Reads the values a field name or path names, for one row (lower-cased, empty ones dropped). */
 function valueReader(store: EventStore, name: string): (row: number) => string[] {
-  const fields = QUERY_FIELDS.get(name.toLowerCase());
+  const fields = QUERY_FIELDS.get(name.toLowerCase()) as readonly StringField[] | undefined;
   if (fields) {
-    const field = fields[0] as StringField;
-    return (row) => {
-      const v = store.value(field, row);
-      return v ? [v.toLowerCase()] : [];
-    };
+    // `principal` reads the short name and the ARN: two alice users in two accounts stay apart.
+    return (row) => fields.map((f) => store.value(f, row).toLowerCase()).filter((v) => v !== '');
   }
   const segments = parsePath(name, true) ?? [];
   return (row) => valuesAt(parseRaw(store.raw(row)), segments).filter((v) => v !== '').map((v) => v.toLowerCase());
@@ -94,7 +91,7 @@ function bursts(store: EventStore, rows: number[], t: Threshold): number[] {
   const groups = new Map<string, number[]>();
   for (const row of rows) {
     if (Number.isNaN(store.time(row))) continue;
-    const k = key(row)[0] ?? '';
+    const k = key(row).join('\u0000');
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(row);

@@ -40,6 +40,12 @@ export function requestTimeoutMs(): number {
   return Math.round((Number.isFinite(s) && s > 0 ? Math.min(s, 300) : 20) * 1000);
 }
 
+/** A folder of the user's own detection rules (`cloudtrailLens.detectionsFolder`); '' for none. */
+export function detectionsFolder(): string {
+  const v = section().get<unknown>('detectionsFolder', '');
+  return typeof v === 'string' ? v.trim() : '';
+}
+
 /** Writes the shown profiles or extra regions to the user's settings. */
 export async function update(key: 'profiles' | 'regions', value: string[]): Promise<void> {
   await section().update(key, value, vscode.ConfigurationTarget.Global);

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
   const eventPanel = new EventPanel(context.extensionUri, events, output);
-  const sessions = new Sessions(context.extensionUri, { decoder, concurrency, eventPanel, output });
+  const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, concurrency, eventPanel, output });
   const credentials = new CredentialCache({
     mfaCode: async (serial) => {
       const code = await vscode.window.showInputBox({ title: 'MFA code', prompt: `The current code of MFA device ${serial}`, ignoreFocusOut: true, password: false, validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'Six digits') });
@@ -49,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.resetAll();
       else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.reloadProfiles();
+      if (e.affectsConfiguration('cloudtrailLens.detectionsFolder')) sessions.reanalyze();
     }),
     output,
     { dispose: () => decoder.dispose() },
@@ -56,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     sessions,
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
-    ...registerOpenCommands(sessions, context.extensionUri),
+    ...registerOpenCommands(sessions, context.extensionUri, output),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }

@@ -15,4 +15,6 @@ export enum CommandId {
   WhoDidThis = 'cloudtrailLens.whoDidThis',
   FindByUser = 'cloudtrailLens.findByUser',
   SsoLogin = 'cloudtrailLens.ssoLogin',
+  ExportResults = 'cloudtrailLens.exportResults',
+  AddToInvestigation = 'cloudtrailLens.addToInvestigation',
 }

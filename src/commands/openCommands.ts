@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Sessions } from '../logViewer/sessions';
+import { exportResults } from '../logViewer/exportFlow';
 import type { LoadSummary } from '../logViewer/viewerSession';
 import { CommandId } from './commandIds';
 
@@ -33,9 +34,24 @@ async function pick(folders: boolean): Promise<vscode.Uri[] | undefined> {
   return picked && picked.length > 0 ? picked : undefined;
 }
 
-export function registerOpenCommands(sessions: Sessions, extensionUri: vscode.Uri): vscode.Disposable[] {
+export function registerOpenCommands(sessions: Sessions, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
   const open = (uris: readonly vscode.Uri[], title = titleFor(uris)): Promise<LoadSummary> => sessions.openPanel(uris, title);
+  const active = (): ReturnType<Sessions['active']> => {
+    const session = sessions.active();
+    if (!session) void vscode.window.showInformationMessage('CloudTrail Lens: open log files first (CloudTrail: Open Log Files…); this acts on the log view in front.');
+    return session;
+  };
   return [
+    // The log view in front: more files into the same investigation, or its results out.
+    vscode.commands.registerCommand(CommandId.AddToInvestigation, async (uris?: unknown) => {
+      const session = active();
+      if (!session) return undefined;
+      return isUriList(uris) ? session.load(uris) : session.addFromPicker();
+    }),
+    vscode.commands.registerCommand(CommandId.ExportResults, async (request?: unknown) => {
+      const session = active();
+      return session && exportResults(session, output, request);
+    }),
     // Palette: a picker. Callers (tests, other extensions) may pass the URIs instead.
     vscode.commands.registerCommand(CommandId.OpenLogFiles, async (uris?: unknown) => {
       const chosen = isUriList(uris) ? uris : await pick(false);

@@ -18,6 +18,8 @@ export function parseEventViewMessage(msg: unknown): FromEventView | undefined {
     case 'pivot':
       if (!PIVOTS.includes(m.field as PivotField) || typeof m.value !== 'string' || !m.value || m.value.length > 2048) return undefined;
       return { type: 'pivot', field: m.field as PivotField, value: m.value };
+    case 'session':
+      return m.by === 'principal' || m.by === 'accessKey' ? { type: 'session', by: m.by } : undefined;
     case 'copy':
       if (typeof m.text !== 'string' || m.text.length > MAX_COPY || typeof m.what !== 'string' || m.what.length > 40) return undefined;
       return { type: 'copy', text: m.text, what: m.what };

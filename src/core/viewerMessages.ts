@@ -19,6 +19,7 @@ export function parseViewerMessage(msg: unknown): FromWebview | undefined {
     case 'ready':
     case 'cancel':
     case 'export':
+    case 'add':
       return { type: m.type };
     case 'query':
       if (typeof m.text !== 'string' || m.text.length > MAX_QUERY) return undefined;

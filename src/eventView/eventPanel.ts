@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { describeEvent } from '../core/eventDetail';
 import { parseEventViewMessage } from '../core/eventViewMessages';
 import { shorten } from '../core/visible';
-import type { EventDetail, PivotField, ToEventView } from '../protocol/eventView';
+import type { EventDetail, PivotField, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
 import type { EventDocuments } from '../logViewer/eventDocuments';
 import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
 
@@ -20,11 +20,15 @@ export interface EventOrigin {
   /** The fields this origin can pivot on (a log view: all; Event history: what LookupEvents takes). */
   pivotable: readonly PivotField[];
   pivot(field: PivotField, value: string): void;
+  /** The sessions the shown event belongs to (a log view: computed from its events). */
+  sessions?(): SessionLink[];
+  /** Shows the shown event's session in the origin. */
+  showSession?(by: SessionBy): void;
 }
 
 export class EventPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private current: { detail: EventDetail; raw: string; origin: EventOrigin } | undefined;
+  private current: { detail: EventDetail; raw: string; origin: EventOrigin; sessions: SessionLink[] } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -36,7 +40,7 @@ export class EventPanel implements vscode.Disposable {
   show(raw: string, origin: EventOrigin): boolean {
     const detail = describeEvent(raw);
     if (!detail) return false;
-    this.current = { detail, raw, origin };
+    this.current = { detail, raw, origin, sessions: origin.sessions?.() ?? [] };
     const panel = this.panel ?? this.create();
     // Event names are attacker-influenced: never hand VS Code an unbounded tab title.
     panel.title = `${shorten(detail.eventName, 60)} · ${shorten(detail.timeUtc, 30)}`;
@@ -47,7 +51,7 @@ export class EventPanel implements vscode.Disposable {
 
   /** Drops a closed view's link, so its data can be freed and no pivot reaches it. */
   forget(origin: EventOrigin): void {
-    if (this.current?.origin === origin) this.current = { ...this.current, origin: { pivotable: [], pivot: () => undefined } };
+    if (this.current?.origin === origin) this.current = { ...this.current, origin: { pivotable: [], pivot: () => undefined }, sessions: [] };
     this.post();
   }
 
@@ -58,7 +62,7 @@ export class EventPanel implements vscode.Disposable {
 
   private post(): void {
     if (!this.panel || !this.current) return;
-    const msg: ToEventView = { type: 'show', detail: this.current.detail, pivotable: [...this.current.origin.pivotable] };
+    const msg: ToEventView = { type: 'show', detail: this.current.detail, pivotable: [...this.current.origin.pivotable], sessions: this.current.sessions };
     void this.panel.webview.postMessage(msg);
   }
 
@@ -95,6 +99,9 @@ export class EventPanel implements vscode.Disposable {
         break;
       case 'pivot':
         if (current?.origin.pivotable.includes(msg.field)) current.origin.pivot(msg.field, msg.value);
+        break;
+      case 'session':
+        if (current?.sessions.some((s) => s.by === msg.by)) current.origin.showSession?.(msg.by);
         break;
       case 'copy':
         void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage(`CloudTrail Lens: copied ${msg.what}`, 2000));

@@ -8,8 +8,10 @@ import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
 
+
 export class Sessions implements vscode.Disposable {
   private readonly live = new Set<ViewerSession>();
+  private lastActive: ViewerSession | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -27,11 +29,21 @@ export class Sessions implements vscode.Disposable {
     });
     const session = new ViewerSession(panel, title, this.deps);
     this.live.add(session);
+    this.lastActive = session;
+    panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.lastActive = session;
+    });
     panel.onDidDispose(() => {
       this.live.delete(session);
+      if (this.lastActive === session) this.lastActive = undefined;
       session.dispose();
     });
     return session;
+  }
+
+  /** The log view in front, or else the one used last (commands act on it). */
+  active(): ViewerSession | undefined {
+    return this.lastActive;
   }
 
   /** Opens a new panel over files and folders and loads them. */
@@ -39,6 +51,11 @@ export class Sessions implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(VIEWER_PANEL, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
     return this.attach(panel, title).load(uris);
+  }
+
+  /** Runs every view's analyses again (the detection rules changed). */
+  reanalyze(): void {
+    for (const s of this.live) s.reanalyze();
   }
 
   /** Summaries of the live viewers, for tests and diagnostics. */

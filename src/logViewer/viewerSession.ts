@@ -10,11 +10,15 @@ import { expandRoots, loadFiles, type Decoder } from '../core/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
 import type { SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query';
-import type { EventPanel } from '../eventView/eventPanel';
-import { PIVOT_FIELDS, type PivotField } from '../protocol/eventView';
+import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
+import { sessionOf } from '../core/sessions';
+import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';
+import { Analysis } from './analysis';
+import { exportResults } from './exportFlow';
 import { workspaceFs } from './workspaceFs';
 
 export interface SessionDeps {
+  extensionUri: vscode.Uri;
   decoder: Decoder;
   concurrency: number;
   eventPanel: EventPanel;
@@ -43,6 +47,9 @@ export class ViewerSession implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshCost = 0;
   private overviewVersion = -1;
+  private loads: Promise<void> = Promise.resolve();
+  private pendingLoads = 0;
+  private readonly analysis: Analysis;
   private disposed = false;
 
   private readonly webview: vscode.Webview;
@@ -54,6 +61,8 @@ export class ViewerSession implements vscode.Disposable {
   ) {
     this.webview = panel.webview;
     this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    // New detection row sets change what a detection: query selects (the result cache knows).
+    this.analysis = new Analysis(this.investigation, deps.extensionUri, deps.output, (m) => this.post(m), () => this.postResults());
   }
 
   private post(msg: ToWebview): void {
@@ -70,6 +79,7 @@ export class ViewerSession implements vscode.Disposable {
       case 'ready':
         this.post({ type: 'init', title: this.title });
         this.post({ type: 'status', status: this.investigation.status() });
+        this.analysis.replay();
         break;
       case 'query':
         this.query = { text: msg.text, sort: msg.sort };
@@ -85,6 +95,12 @@ export class ViewerSession implements vscode.Disposable {
         break;
       case 'cancel':
         this.loadCts?.cancel();
+        break;
+      case 'add':
+        void this.addFromPicker();
+        break;
+      case 'export':
+        void exportResults(this, this.deps.output);
         break;
     }
   }
@@ -126,22 +142,82 @@ export class ViewerSession implements vscode.Disposable {
     }, Math.max(REFRESH_MS, this.refreshCost * 4));
   }
 
-  private readonly origin = { pivotable: PIVOT_FIELDS, pivot: (field: PivotField, value: string) => this.pivot(field, value) };
+  /** The row last opened in the event view (its sessions are offered there). */
+  private opened = -1;
+  private readonly origin: EventOrigin = {
+    pivotable: PIVOT_FIELDS,
+    pivot: (field: PivotField, value: string) => this.pivot(field, value),
+    sessions: () => this.sessionsOf(this.opened),
+    showSession: (by: SessionBy) => {
+      const q = this.opened >= 0 ? sessionOf(this.investigation.store, this.opened, by)?.query : undefined;
+      if (q) this.showQuery(q);
+    },
+  };
+
+  private sessionsOf(row: number): SessionLink[] {
+    if (row < 0) return [];
+    const links: SessionLink[] = [];
+    for (const by of ['principal', 'accessKey'] as const) {
+      const s = sessionOf(this.investigation.store, row, by);
+      // Offered only when the language can select it exactly.
+      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors });
+    }
+    return links;
+  }
 
   private openEvent(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.investigation.store.size) return;
+    this.opened = id;
     this.deps.eventPanel.show(this.investigation.store.raw(id), this.origin);
+  }
+
+  /** Puts `text` in this view's search box and brings the view forward. */
+  private showQuery(text: string): void {
+    if (this.disposed) return;
+    this.post({ type: 'setQuery', text });
+    this.panel.reveal(undefined, false);
   }
 
   /** "Show all events with this value": filters this view on it and brings it forward. */
   pivot(field: PivotField, value: string): void {
-    if (this.disposed) return;
-    this.post({ type: 'setQuery', text: fieldTerm(field, value) });
-    this.panel.reveal(undefined, false);
+    this.showQuery(fieldTerm(field, value));
   }
 
-  /** Loads files and folders into this view; resolves when done or cancelled. */
-  async load(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
+  /**
+   * Loads files and folders into this view; resolves when done or cancelled. Loads run one after
+   * another, so files added while others load join the same investigation in turn.
+   */
+  load(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
+    this.pendingLoads++;
+    const next = this.loads.then(() => this.loadNow(uris)).finally(() => {
+      // Analyses run over everything once no more files are queued.
+      if (--this.pendingLoads === 0 && !this.disposed) void this.analysis.run();
+    });
+    this.loads = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  /** Runs the analyses again (the rule folder changed); a load in progress will run them anyway. */
+  reanalyze(): void {
+    if (this.pendingLoads === 0 && !this.disposed) void this.analysis.run();
+  }
+
+  /** Asks for more files or folders and adds them to this investigation. */
+  async addFromPicker(): Promise<LoadSummary | undefined> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectFolders: true,
+      canSelectMany: true,
+      openLabel: 'Add to Investigation',
+      title: `Add CloudTrail logs to ${this.title}`,
+    });
+    return picked && picked.length > 0 && !this.disposed ? this.load(picked) : undefined;
+  }
+
+  private async loadNow(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
     const inv = this.investigation;
     const fs = workspaceFs(uris);
     const cts = (this.loadCts = new vscode.CancellationTokenSource());
@@ -213,6 +289,7 @@ export class ViewerSession implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.analysis.dispose();
     this.deps.eventPanel.forget(this.origin);
     this.loadCts?.cancel();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);

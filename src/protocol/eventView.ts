@@ -62,10 +62,24 @@ export interface EventDetail {
   event: Record<string, unknown>;
 }
 
+export type SessionBy = 'principal' | 'accessKey';
+
+/** The activity session this event belongs to: its principal's or access key's events, unbroken by a 30-minute pause. */
+export interface SessionLink {
+  by: SessionBy;
+  /** The principal ARN (or name) or the access key. */
+  key: string;
+  /** Epoch ms of the session's first and last event. */
+  start: number;
+  end: number;
+  count: number;
+  errors: number;
+}
+
 /** Host → webview. */
 export type ToEventView =
   /** The event to show (sent after `ready`, and whenever the panel shows another event). */
-  { type: 'show'; detail: EventDetail; pivotable: PivotField[] };
+  { type: 'show'; detail: EventDetail; pivotable: PivotField[]; sessions: SessionLink[] };
 
 /** Webview → host. */
 export type FromEventView =
@@ -76,7 +90,9 @@ export type FromEventView =
   /** Copy text to the clipboard (a value, a JSON path, or the whole event). */
   | { type: 'copy'; text: string; what: string }
   /** Open the event as a read-only JSON document. */
-  | { type: 'openJson' };
+  | { type: 'openJson' }
+  /** Show the session (of this event's principal or access key) in the log view it came from. */
+  | { type: 'session'; by: SessionBy };
 
 /** State the event webview keeps across being hidden and shown. */
 export interface EventViewState {

@@ -114,7 +114,7 @@ export interface AnomalySummary {
   hour: number;
   baseline: number;
   observed: number;
-  /** The query that shows the hour's events. */
+  /** The query that shows the hour's events ('' when it cannot be written exactly). */
   query: string;
 }
 
@@ -134,8 +134,8 @@ export type ToWebview =
   | { type: 'overview'; version: number; timeline: Timeline; facets: Facet[] }
   /** Detection outcomes (all rules, matched or not) and problems with user rule files. */
   | { type: 'detections'; running: boolean; items: DetectionSummary[]; problems: string[] }
-  /** Local insights: anomalous hours, strongest first. */
-  | { type: 'insights'; running: boolean; items: AnomalySummary[] };
+  /** Local insights: anomalous hours, strongest first; `note` says why there are none or some are left out. */
+  | { type: 'insights'; running: boolean; items: AnomalySummary[]; note?: string };
 
 /** Webview → host. */
 export type FromWebview =
@@ -150,7 +150,9 @@ export type FromWebview =
   /** Stop loading. */
   | { type: 'cancel' }
   /** Export the current result set (the host asks for format and file). */
-  | { type: 'export' };
+  | { type: 'export' }
+  /** Add files or folders to this investigation (the host shows a picker). */
+  | { type: 'add' };
 
 /** State the webview keeps across being hidden and shown (`setState`). */
 export interface ViewerState {

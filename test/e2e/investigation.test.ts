@@ -5,12 +5,14 @@
  * unusual hours, sessions and export, with screenshots.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { screenshot } from '../support/browser';
+import { anEvent } from '../builders/events';
+import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { logViewer, openFromContextMenu, step, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+import { eventView, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 
 let page: Page;
 let workspace = '';
@@ -20,6 +22,51 @@ const current = (): Page | undefined => page;
 async function resultsOf(v: FrameLocator, query: string): Promise<string> {
   await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
   return (await v.locator('.counts').textContent()) ?? '';
+}
+
+/** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') cells.push(cell), (cell = '');
+    else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      if (c === '\r') i++;
+      cells.push(cell);
+      records.push(cells);
+      cells = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell || cells.length) records.push([...cells, cell]);
+  return records;
+}
+
+/**
+ * Two days of steady activity with two unusual hours: 61 GetSecretValue calls in hour 40 (about
+ * one an hour otherwise) and 25 AccessDenied ListBuckets in hour 30 (no errors otherwise).
+ */
+function writeBaselineLogs(dir: string): void {
+  const t0 = Date.UTC(2024, 2, 1);
+  const at = (h: number, m: number): string => new Date(t0 + h * 3_600_000 + m * 60_000).toISOString().replace(/\.000Z$/, 'Z');
+  const events: unknown[] = [];
+  for (let h = 0; h < 48; h++) {
+    for (let i = 0; i < 4; i++) events.push(anEvent({ eventTime: at(h, i * 10), eventName: 'DescribeInstances' }));
+    for (let i = 0; i < 2; i++) events.push(anEvent({ eventTime: at(h, 5 + i * 20), eventName: 'ListBuckets', eventSource: 's3.amazonaws.com' }));
+    events.push(anEvent({ eventTime: at(h, 30), eventName: 'GetSecretValue', eventSource: 'secretsmanager.amazonaws.com' }));
+  }
+  for (let i = 0; i < 60; i++) events.push(anEvent({ eventTime: at(40, i), eventName: 'GetSecretValue', eventSource: 'secretsmanager.amazonaws.com' }));
+  for (let i = 0; i < 25; i++) events.push(anEvent({ eventTime: at(30, i * 2), eventName: 'ListBuckets', eventSource: 's3.amazonaws.com', errorCode: 'AccessDenied', errorMessage: 'Access Denied' }));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '111122223333_CloudTrail_eu-west-1_20240301T0000Z_generated.json'), JSON.stringify({ Records: events }));
 }
 
 function shownOf(counts: string): number {
@@ -32,6 +79,7 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
   workbenchSuite(
     () => {
       workspace = makeFixtureWorkspace();
+      writeBaselineLogs(join(workspace, 'baseline'));
       return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
     },
     (s) => void (page = s.page),
@@ -104,5 +152,97 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     assert.ok(shown < count, 'excluding an error code removes events');
     assert.equal(await v.locator('.facet[data-field="error"] .facet-value', { hasText: 'ThrottlingException' }).count(), 0);
     await screenshot(page, '32-top-values');
+  });
+
+  step('detections run once loaded; clicking one shows exactly its events', 'detections', current, async () => {
+    const v = await logViewer(page);
+    await v.locator('.side-section summary', { hasText: /^Detections: \d+ of \d+ fired$/ }).waitFor({ timeout: 60_000 });
+    const stopped = v.locator('.detection[data-id="cloudtrail-stopped"]');
+    assert.equal(await stopped.locator('.side-label').textContent(), 'CloudTrail logging stopped');
+    assert.equal(await stopped.locator('.severity').textContent(), 'high');
+    const count = Number((await stopped.locator('.side-count').textContent())!.replace(/,/g, ''));
+    assert.ok(count > 0);
+    for (const id of ['cloudtrail-deleted', 'ec2-password-data', 'ebs-snapshot-shared', 'cis-4.1', 'cis-4.5']) {
+      assert.equal(await v.locator(`.detection[data-id="${id}"]:not([disabled])`).count(), 1, `${id} fired`);
+    }
+    // A run of under an hour cannot have unusual hours; the panel says why.
+    await v.locator('.insights-note', { hasText: 'at least 24 hours' }).waitFor({ timeout: T });
+    await screenshot(page, '35-detections');
+    await stopped.click();
+    assert.equal(shownOf(await resultsOf(v, 'detection:cloudtrail-stopped')), count);
+    const names = new Set((await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()).map((n) => n.replace(/^write/, '')));
+    assert.deepEqual([...names], ['StopLogging']);
+  });
+
+  step("an event's session: the event view offers it; one click shows exactly that session", 'session', current, async () => {
+    const v = await logViewer(page);
+    await v.locator('input.search').fill('eventName:StopLogging');
+    await resultsOf(v, 'eventName:StopLogging');
+    await v.locator('.spacer .row:not(.placeholder)').first().click();
+    const ev = await eventView(page);
+    const link = ev.locator('.sessions .session-link[data-by="principal"]');
+    await link.waitFor({ timeout: T });
+    const expected = Number(/\(([\d,]+) events\)/.exec((await link.textContent()) ?? '')![1].replace(/,/g, ''));
+    assert.ok(expected > 1);
+    await screenshot(page, '33-event-session');
+    await link.click();
+    const back = await logViewer(page);
+    await back.locator('.grid[data-query^="principal:"]').waitFor({ timeout: T });
+    const query = (await back.locator('input.search').inputValue()).trim();
+    assert.match(query, /^principal:\S+ after:\S+ before:\S+$/);
+    assert.equal(shownOf(await resultsOf(back, query)), expected);
+    // With the event view beside it the log view is narrow: the table drops columns, the panel
+    // steps aside and opens over the table on demand.
+    assert.ok(!(await back.locator('.side').isVisible()));
+    assert.ok(await back.locator('.row.head .c-errorCode').isVisible());
+    await back.getByRole('button', { name: 'Panel' }).click();
+    await back.locator('.side .facet').first().waitFor({ timeout: T });
+    await screenshot(page, '37-narrow-panel');
+    await back.getByRole('button', { name: 'Panel' }).click();
+    await back.locator('.side').waitFor({ state: 'hidden', timeout: T });
+  });
+
+  step('Export… writes the shown events as CSV with the chosen columns, defused and complete', 'export', current, async () => {
+    const v = await logViewer(page);
+    await v.locator('input.search').fill('error:AccessDenied');
+    const shown = shownOf(await resultsOf(v, 'error:AccessDenied'));
+    await v.getByRole('button', { name: 'Export…' }).click();
+    const quick = page.locator('.quick-input-widget');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'CSV' }).first().click();
+    // The columns: the defaults are ticked; accept them.
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'errorMessage' }).waitFor({ timeout: T });
+    await page.keyboard.press('Enter');
+    const target = join(workspace, 'access-denied.csv');
+    // The save dialog (code-server's simple file dialog) is a quick input titled by the format.
+    await quick.locator('.quick-input-title', { hasText: 'Export as CSV' }).waitFor({ timeout: T });
+    const input = quick.locator('.quick-input-box input');
+    await input.fill(target);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'exported' }).waitFor({ timeout: T });
+    await screenshot(page, '34-exported');
+    assert.ok(existsSync(target));
+    const records = parseCsv(readFileSync(target, 'utf8').replace(/^\ufeff/, ''));
+    assert.equal(records[0].join(','), 'time,eventName,eventSource,principal,principalArn,accessKeyId,sourceIp,awsRegion,account,errorCode,errorMessage,readOnly,userAgent,eventID,resources');
+    assert.equal(records.length - 1, shown);
+    for (const r of records.slice(1)) assert.equal(r[9], 'AccessDenied');
+    // Nothing but the export is left in the folder (no temporary file).
+    assert.deepEqual(readdirSync(workspace).filter((f) => f.includes('access-denied')), ['access-denied.csv']);
+  });
+
+  step('unusual hours: a spike over a two-day baseline is listed; clicking it shows that hour', 'insights', current, async () => {
+    // The event view beside the table leaves too little room for the panel: close it first.
+    await runCommand(page, 'View: Close All Editors');
+    await openFromContextMenu(page, 'baseline');
+    const v = await logViewer(page);
+    await v.locator('.side-section summary', { hasText: 'Unusual hours: 3' }).waitFor({ timeout: 60_000 });
+    const first = v.locator('.anomaly').first();
+    assert.equal(await first.locator('.side-label').textContent(), 'GetSecretValue');
+    assert.match((await first.locator('.anomaly-detail').textContent()) ?? '', /^61 calls vs 1\.0\/h · 2024-03-02 16:00–17:00 UTC$/);
+    const errors = v.locator('.anomaly-errors');
+    assert.match((await errors.locator('.anomaly-detail').textContent()) ?? '', /^25 errors vs 0\.0\/h · 2024-03-02 06:00–07:00 UTC$/);
+    await screenshot(page, '36-unusual-hours');
+    await first.click();
+    const q = 'eventSource:secretsmanager.amazonaws.com eventName:GetSecretValue after:2024-03-02T16:00:00Z before:2024-03-02T17:00:00Z';
+    assert.equal(shownOf(await resultsOf(v, q)), 61);
   });
 });

@@ -155,7 +155,7 @@ describe('rendering is inert for hostile strings (jsdom)', () => {
   });
 
   const ALLOWED = new Set(['MAIN', 'HEADER', 'DIV', 'H1', 'H2', 'SPAN', 'BUTTON', 'SECTION', 'DETAILS', 'SUMMARY', 'DL', 'DT', 'DD', 'UL', 'LI', 'MARK']);
-  const hooks = { copy: () => undefined, isCollapsed: () => false, setCollapsed: () => undefined, pivotable: new Set(PIVOT_FIELDS), pivot: () => undefined, openJson: () => undefined };
+  const hooks = { copy: () => undefined, isCollapsed: () => false, setCollapsed: () => undefined, pivotable: new Set(PIVOT_FIELDS), pivot: () => undefined, openJson: () => undefined, sessions: [], showSession: () => undefined };
 
   test('only the pivots the origin can perform are offered', () => {
     const d = describeEvent(JSON.stringify(anEvent({ errorCode: 'AccessDenied' })))!;
@@ -167,7 +167,10 @@ describe('rendering is inert for hostile strings (jsdom)', () => {
 
   INJECTION_PAYLOADS.forEach((payload, i) => {
     test(`payload ${i}: ${JSON.stringify(payload.slice(0, 40))}`, () => {
-      const page = renderEvent(describeEvent(JSON.stringify(hostileEvent(payload, i)))!, hooks);
+      // The session section shows a key from the event too: the payload goes there as well.
+      const sessions = [{ by: 'principal' as const, key: payload, start: 0, end: 60_000, count: 2, errors: 1 }];
+      const page = renderEvent(describeEvent(JSON.stringify(hostileEvent(payload, i)))!, { ...hooks, sessions });
+      assert.equal(page.querySelectorAll('.sessions .session-link').length, 1);
       window.document.body.replaceChildren(page);
       for (const node of Array.from(page.querySelectorAll('*'))) {
         assert.ok(ALLOWED.has(node.tagName), `no <${node.tagName.toLowerCase()}> is created`);

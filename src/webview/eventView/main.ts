@@ -3,7 +3,7 @@
  * (per event) across being hidden and shown, and sends pivots and copies back. It checks each
  * message's shape before acting on it.
  */
-import { type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type ToEventView } from '../../protocol/eventView';
+import { type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type SessionLink, type ToEventView } from '../../protocol/eventView';
 import { el } from '../shared/dom';
 import { renderEvent } from './render';
 
@@ -27,6 +27,11 @@ const app = document.getElementById('app')!;
 const toast = el('div', { className: 'toast', role: 'status' });
 document.body.append(toast);
 
+function isSessionLink(s: unknown): s is SessionLink {
+  const x = s as Record<string, unknown> | null;
+  return !!x && (x.by === 'principal' || x.by === 'accessKey') && typeof x.key === 'string' && ['start', 'end', 'count', 'errors'].every((k) => typeof x[k] === 'number');
+}
+
 /** The parts of a `show` message that rendering relies on. */
 function isDetail(d: unknown): d is EventDetail {
   if (typeof d !== 'object' || d === null) return false;
@@ -46,7 +51,7 @@ function save(): void {
   vscode.setState(state);
 }
 
-function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>): void {
+function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions: SessionLink[]): void {
   if (state.eventId !== detail.eventId) state = { collapsed: [], expanded: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
   const expanded = new Set(state.expanded);
@@ -78,6 +83,8 @@ function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>): void {
     pivotable,
     pivot: (field, value) => vscode.postMessage({ type: 'pivot', field, value }),
     openJson: () => vscode.postMessage({ type: 'openJson' }),
+    sessions,
+    showSession: (by) => vscode.postMessage({ type: 'session', by }),
   });
   app.replaceChildren(page);
   document.documentElement.scrollTop = state.scrollTop;
@@ -97,7 +104,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const msg = event.data as ToEventView;
   if (msg?.type === 'show' && isDetail(msg.detail)) {
     const pivotable = new Set((Array.isArray(msg.pivotable) ? msg.pivotable : []).filter((f): f is PivotField => (PIVOT_FIELDS as readonly string[]).includes(f)));
-    show(msg.detail, pivotable);
+    show(msg.detail, pivotable, Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : []);
   }
 });
 

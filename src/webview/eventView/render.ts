@@ -3,7 +3,7 @@
  * client (from where, with what), pivots, resources, request/response sections and the full
  * event. DOM APIs and textContent only: every value here may be attacker-controlled.
  */
-import type { DetailField, EventDetail, Pivot, PivotField } from '../../protocol/eventView';
+import type { DetailField, EventDetail, Pivot, PivotField, SessionBy, SessionLink } from '../../protocol/eventView';
 import { clip, el } from '../shared/dom';
 import { renderJson, type TreeHooks } from './jsonTree';
 
@@ -12,6 +12,9 @@ export interface PageHooks extends TreeHooks {
   pivotable: ReadonlySet<PivotField>;
   pivot(field: PivotField, value: string): void;
   openJson(): void;
+  /** Sessions this event belongs to (none: the section is left out). */
+  sessions: SessionLink[];
+  showSession(by: SessionBy): void;
 }
 
 function badge(text: string, className = ''): HTMLElement {
@@ -116,6 +119,27 @@ function pivots(list: Pivot[], hooks: PageHooks): HTMLElement | undefined {
   return section('Pivot: show all events with…', 'pivots', [el('div', { className: 'pivot-list' }, buttons)]);
 }
 
+function utcMinute(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** "Show this session": the principal's or access key's run of activity around this event. */
+function sessions(hooks: PageHooks): HTMLElement | undefined {
+  if (hooks.sessions.length === 0) return undefined;
+  const rows = hooks.sessions.map((s) => {
+    const who = s.by === 'accessKey' ? 'Access key' : 'Principal';
+    const minutes = Math.max(1, Math.round((s.end - s.start) / 60_000));
+    const b = el('button', { className: 'pivot session-link', type: 'button', textContent: `Show this session (${s.count.toLocaleString()} events)` });
+    b.dataset.by = s.by;
+    b.title = `All events of ${clip(s.key, 300)} from ${utcMinute(s.start)} to ${utcMinute(s.end)} UTC, with no pause longer than 30 minutes.`;
+    b.addEventListener('click', () => hooks.showSession(s.by));
+    const text = `${utcMinute(s.start)} – ${utcMinute(s.end)} UTC · ${minutes.toLocaleString()} min · ${s.count.toLocaleString()} events${s.errors ? ` · ${s.errors.toLocaleString()} errors` : ''}`;
+    return el('li', {}, [el('span', { className: 'meta-label', textContent: `${who} ` }), el('span', { className: 'mono', textContent: clip(s.key, 200) }), el('div', { className: 'session-span', textContent: text }), b]);
+  });
+  return section('Session: activity around this event', 'sessions', [el('ul', { className: 'session-list' }, rows)]);
+}
+
 function resources(d: EventDetail, hooks: PageHooks): HTMLElement | undefined {
   if (d.resources.length === 0) return undefined;
   const list = el('ul', { className: 'resources' });
@@ -134,7 +158,7 @@ function resources(d: EventDetail, hooks: PageHooks): HTMLElement | undefined {
 export function renderEvent(d: EventDetail, hooks: PageHooks): HTMLElement {
   const page = el('main', { className: 'event-page' });
   page.append(header(d, hooks), el('div', { className: 'cards' }, [identity(d, hooks), network(d, hooks)]));
-  const extra = [pivots(d.pivots, hooks), resources(d, hooks)].filter((x): x is HTMLElement => !!x);
+  const extra = [pivots(d.pivots, hooks), sessions(hooks), resources(d, hooks)].filter((x): x is HTMLElement => !!x);
   page.append(...extra);
   for (const s of d.sections) {
     page.append(section(s.title, `json-section section-${s.key}`, [el('div', { className: 'json' }, [renderJson(s.value, `$.${s.key}`, hooks)])], true));

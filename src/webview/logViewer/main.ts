@@ -65,10 +65,11 @@ for (const [value, label] of [
 }
 sort.value = state.sort;
 const counts = el('span', { className: 'counts', role: 'status' });
+const addButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Add…', title: 'Add more log files or folders to this investigation' });
 const exportButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Export…', title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)' });
-const panelButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Panel', title: 'Show or hide detections, unusual hours and top values' });
+const panelButton = el('button', { type: 'button', className: 'tool-button panel-toggle', textContent: 'Panel', title: 'Show or hide detections, unusual hours and top values' });
 panelButton.setAttribute('aria-pressed', String(state.sidePanel));
-const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, exportButton, panelButton]);
+const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, addButton, exportButton, panelButton]);
 
 const progressText = el('span', { className: 'progress-text' });
 const cancelButton = el('button', { className: 'cancel', textContent: 'Cancel', type: 'button' });
@@ -305,7 +306,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       side.showDetections(msg.items, msg.problems, msg.running);
       break;
     case 'insights':
-      side.showInsights(msg.items, msg.running);
+      side.showInsights(msg.items, msg.running, typeof msg.note === 'string' ? msg.note : undefined);
       break;
     case 'rows':
       if (msg.version !== version || !Array.isArray(msg.rows)) return;
@@ -366,8 +367,21 @@ search.addEventListener('keydown', (e) => {
   }
 });
 sort.addEventListener('change', sendQuery);
+addButton.addEventListener('click', () => vscode.postMessage({ type: 'add' }));
 exportButton.addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+const NARROW = window.matchMedia('(max-width: 720px)');
 panelButton.addEventListener('click', () => {
+  // Narrow: the panel opens over the table for a moment; the saved preference is for wide views.
+  if (NARROW.matches) {
+    main.classList.toggle('side-over', !main.classList.contains('side-over') || side.element.hidden);
+    if (side.element.hidden) {
+      state.sidePanel = true;
+      side.element.hidden = false;
+      panelButton.setAttribute('aria-pressed', 'true');
+      saveState();
+    }
+    return;
+  }
   state.sidePanel = !state.sidePanel;
   side.element.hidden = !state.sidePanel;
   panelButton.setAttribute('aria-pressed', String(state.sidePanel));

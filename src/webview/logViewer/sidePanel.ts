@@ -73,13 +73,15 @@ export class SidePanel {
     return b;
   }
 
-  showInsights(items: AnomalySummary[], running: boolean): void {
+  showInsights(items: AnomalySummary[], running: boolean, note?: string): void {
     this.insights.summary.textContent = running ? 'Unusual hours (computing…)' : `Unusual hours: ${items.length}`;
+    const notes: HTMLElement[] = note ? [el('div', { className: 'side-note insights-note', textContent: note })] : [];
     if (!running && items.length === 0) {
-      this.insights.body.replaceChildren(el('div', { className: 'side-note', textContent: 'No event name departs from its hourly baseline.' }));
+      this.insights.body.replaceChildren(...(notes.length ? notes : [el('div', { className: 'side-note', textContent: 'No event name departs from its hourly baseline.' })]));
       return;
     }
     this.insights.body.replaceChildren(
+      ...notes,
       ...items.map((a) => {
         const b = el('button', { type: 'button', className: `side-row anomaly anomaly-${a.kind}` });
         const what = a.kind === 'errors' ? 'errors' : 'calls';
@@ -88,6 +90,7 @@ export class SidePanel {
           el('span', { className: 'side-label', textContent: reveal(a.eventName.slice(0, SHOWN)) }),
           el('span', { className: 'anomaly-detail', textContent: `${a.observed.toLocaleString()} ${what} vs ${formatRate(a.baseline)}/h · ${hourText(a.hour)}` }),
         );
+        b.disabled = !a.query;
         b.addEventListener('click', () => this.actions.setQuery(a.query));
         return b;
       }),

@@ -167,6 +167,7 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     }
     // A run of under an hour cannot have unusual hours; the panel says why.
     await v.locator('.insights-note', { hasText: 'at least 24 hours' }).waitFor({ timeout: T });
+    await v.locator('.side').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, '35-detections');
     await stopped.click();
     assert.equal(shownOf(await resultsOf(v, 'detection:cloudtrail-stopped')), count);

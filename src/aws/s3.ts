@@ -84,6 +84,18 @@ export class S3Api {
     return out;
   }
 
+  /** The "folders" right under `prefix` (S3 common prefixes with delimiter `/`), e.g. account ids under `AWSLogs/`. */
+  async listFolders(bucket: string, prefix: string, signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: bounded(this.target.timeoutMs * 4, signal) });
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+      token = page.IsTruncated ? page.NextContinuationToken || undefined : undefined;
+    } while (token);
+    return out;
+  }
+
   /** An object's bytes and metadata; refuses objects past `maxBytes` before reading them. */
   async getObject(bucket: string, key: string, maxBytes: number, signal?: AbortSignal): Promise<FetchedObject> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: bounded(this.target.timeoutMs * 6, signal) });

@@ -15,4 +15,6 @@ export enum CommandId {
   WhoDidThis = 'cloudtrailLens.whoDidThis',
   FindByUser = 'cloudtrailLens.findByUser',
   SsoLogin = 'cloudtrailLens.ssoLogin',
+  OpenTrailLogsFromS3 = 'cloudtrailLens.openTrailLogsFromS3',
+  ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
 }

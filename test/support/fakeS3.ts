@@ -1,6 +1,6 @@
 /**
  * A small S3-compatible server on 127.0.0.1 for the real `@aws-sdk/client-s3` (path-style:
- * `forcePathStyle` with `endpoint: fake.url`): ListObjectsV2 with prefix, start-after and
+ * `forcePathStyle` with `endpoint: fake.url`): ListObjectsV2 with prefix, delimiter, start-after and
  * continuation tokens, GetObject and HeadObject with `x-amz-meta-*` metadata, and AccessDenied
  * for chosen bucket/key prefixes. Signatures are not checked. Never reaches AWS.
  */
@@ -53,15 +53,21 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
     if (denied.some((d) => d.bucket === bucket && (prefix.startsWith(d.prefix) || d.prefix.startsWith(prefix)))) return errorXml(res, 403, 'AccessDenied', 'Access Denied', false);
     const max = Math.min(pageCap, Number(q['max-keys'] ?? 1000) || 1000);
     const after = q['continuation-token'] ? Buffer.from(q['continuation-token'], 'base64url').toString('utf8') : (q['start-after'] ?? '');
-    const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
-    const page = keys.slice(0, max);
-    const truncated = keys.length > max;
-    const contents = page.map((k) => {
+    const delimiter = q.delimiter ?? '';
+    // With a delimiter, keys below the next delimiter roll up into one common prefix each.
+    const entries = [...new Set([...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => {
+      const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+      return at >= 0 ? k.slice(0, at + delimiter.length) : k;
+    }))].filter((k) => k > after).sort();
+    const page = entries.slice(0, max);
+    const truncated = entries.length > max;
+    const common = page.filter((k) => !objects.has(k) && delimiter && k.endsWith(delimiter)).map((k) => `<CommonPrefixes><Prefix>${xmlEscape(k)}</Prefix></CommonPrefixes>`);
+    const contents = page.filter((k) => objects.has(k)).map((k) => {
       const o = objects.get(k)!;
       return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(etag(o.body))}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
     });
     res.writeHead(200, { 'content-type': 'application/xml' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents.join('')}${truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64url')}</NextContinuationToken>` : ''}</ListBucketResult>`);
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents.join('')}${common.join('')}${truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64url')}</NextContinuationToken>` : ''}</ListBucketResult>`);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -60,6 +60,12 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     assert.ok(found.every((o) => o.size > 0));
   });
 
+  it('lists folders: organization, accounts, regions', async () => {
+    assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/'), ['o-abcdef1234']);
+    assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/o-abcdef1234/'), ['111122223333', '444455556666']);
+    assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/'), ['us-east-1']);
+  });
+
   it('gets an object with its x-amz-meta-* metadata', async () => {
     const got = await api.getObject(tb.bucket, tb.digests[0], 1 << 20);
     assert.equal(got.metadata['signature-algorithm'], 'SHA256withRSA');

@@ -38,6 +38,14 @@ function findingRow(f: Finding): HTMLElement {
   ]);
 }
 
+/** "2 problems · 4 to note": altered or missing items apart from those merely unchecked or not yet due. */
+function heading(shown: Finding[]): string {
+  const bad = shown.filter((f) => f.verdict === 'invalid' || f.verdict === 'missing').length;
+  const note = shown.length - bad;
+  const parts = [`${bad} problem${bad === 1 ? '' : 's'}`, ...(note ? [`${note} to note (not verifiable, or not yet delivered)`] : [])];
+  return parts.join(' · ');
+}
+
 function render(): void {
   if (!current) return;
   const { report: r, summary, intact } = current;
@@ -54,13 +62,14 @@ function render(): void {
   app.replaceChildren(
     el('header', { className: 'report-header' }, [
       el('h1', { className: intact ? 'verdict ok' : 'verdict bad', textContent: intact ? 'Intact' : 'Problems found' }),
-      el('p', { className: 'summary', textContent: summary }),
+      // The heading already says intact or not.
+      el('p', { className: 'summary', textContent: summary.replace(/^[A-Z ]+: /, '') }),
       el('p', { className: 'meta', textContent: `${r.mode === 'online' ? 'Online (S3)' : 'Offline (local folder)'} · ${clip(r.source, 300)}${r.window ? ` · ${r.window.start} → ${r.window.end}` : ''} · generated ${r.generatedAt}` }),
       el('div', { className: 'actions' }, [exportButton, el('label', { className: 'toggle' }, [toggle, document.createTextNode(' Show valid items too')])]),
     ]),
     countsTable(r),
     ...(r.notes.length ? [el('section', { className: 'notes' }, [el('h2', { textContent: 'Not checked' }), el('ul', {}, r.notes.map((n) => el('li', { textContent: clip(n, 1000) })))])] : []),
-    el('h2', { textContent: showValid ? `All ${r.findings.length} items` : `${shown.length} problem${shown.length === 1 ? '' : 's'}` }),
+    el('h2', { textContent: showValid ? `All ${r.findings.length} items` : heading(shown) }),
     shown.length
       ? el('table', { className: 'findings' }, [el('thead', {}, [el('tr', {}, ['Verdict', 'Kind', 'Time (UTC)', 'Account / region', 'File and reason'].map((h) => el('th', { textContent: h })))]), el('tbody', {}, shown.slice(0, 5000).map(findingRow))])
       : el('p', { className: 'empty', textContent: 'Nothing altered, missing or unverifiable.' }),

@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import type { PublicKey } from '../core/integrity/digest';
 import { SIDECAR_SUFFIX } from '../core/integrity/folderSource';
 import type { FetchedObject, S3Api, S3Object } from './s3';
 
@@ -51,6 +52,18 @@ export class S3Cache {
     await rename(tmp, path);
     if (obj.metadata.signature) await writeFile(`${path}${SIDECAR_SUFFIX}`, JSON.stringify({ Metadata: obj.metadata }, null, 1));
     return path;
+  }
+
+  /**
+   * Saves public keys beside a bucket's files as `public-keys.json`, in the shape of
+   * `aws cloudtrail list-public-keys`, so the cached folder validates offline with signatures.
+   */
+  async putPublicKeys(bucket: string, keys: readonly PublicKey[]): Promise<void> {
+    const path = join(this.dir, safeSegment(bucket), 'public-keys.json');
+    await mkdir(dirname(path), { recursive: true });
+    const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const PublicKeyList = keys.map((k) => ({ Value: Buffer.from(k.value).toString('base64'), ValidityStartTime: iso(k.validityStart), ValidityEndTime: iso(k.validityEnd), Fingerprint: k.fingerprint }));
+    await writeFile(path, JSON.stringify({ PublicKeyList }, null, 1));
   }
 
   /** Deletes the least recently used files until the cache fits its cap, sparing `keep`. */

@@ -71,6 +71,7 @@ export function s3IntegritySource(s3: S3Api, cloudTrail: Pick<CloudTrailApi, 'li
       try {
         // A day either side: a digest near the window's edge may be signed by the neighbouring key.
         const keys = await cloudTrail.listPublicKeys(o.window.start - DAY, Math.min(o.window.end + DAY, Date.now()));
+        if (keys.length && o.cache) await o.cache.putPublicKeys(o.location.bucket, keys).catch(() => undefined);
         return keys.length ? keys : { reason: 'ListPublicKeys returned no key for the window.' };
       } catch (e) {
         return { reason: `ListPublicKeys failed (${(e as Error).name}: ${(e as Error).message}).` };

@@ -167,6 +167,15 @@ describe('integrity: validating a trail bucket', () => {
     assert.deepEqual(problems(late.findings).map((f) => [f.kind, f.verdict]), [['gap', 'missing']]);
   });
 
+  it('an account and region with no digest: missing, or not yet delivered for a recent window', async () => {
+    const tb = bucket({ hours: 2 });
+    const expected = [{ account: '111122223333', region: 'us-east-1' }, { account: '111122223333', region: 'eu-west-1' }];
+    const old = await validateIntegrity(memorySource(tb), { window: { start: START, end: START + 2 * 3_600_000 }, expected, maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.deepEqual(problems(old.findings).map((f) => [f.kind, f.verdict, f.region]), [['gap', 'missing', 'eu-west-1']]);
+    const recent = await validateIntegrity(memorySource(tb), { window: { start: START, end: START + 2 * 3_600_000 }, expected, maxLogBytes: 1 << 26, now: START + 3_600_000 });
+    assert.ok(problems(recent.findings).some((f) => f.kind === 'gap' && f.verdict === 'notDelivered' && f.region === 'eu-west-1'));
+  });
+
   it('a digest moved elsewhere is invalid', async () => {
     const tb = bucket({ hours: 2 });
     const src = memorySource(tb);

@@ -73,4 +73,11 @@ describe('offline validation of a local folder', () => {
     const bad = r.findings.filter((f) => f.verdict !== 'valid').map((f) => [f.kind, f.verdict, f.location.endsWith(stray.split('/').pop()!) ? 'stray' : '']);
     assert.deepEqual(bad, [['log', 'invalid', ''], ['log', 'missing', ''], ['log', 'unverifiable', 'stray']]);
   });
+
+  it('logs without any digest: one note, not a finding per file', async () => {
+    const dir = folder();
+    const r = await validate(join(dir, 'org', 'AWSLogs', 'o-abcdef1234', '111122223333', 'CloudTrail'));
+    assert.deepEqual(r.findings, []);
+    assert.match(r.notes.join('\n'), /^8 log file\(s\) found, but no digest file/m);
+  });
 });

@@ -154,7 +154,10 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
   });
 
   // 4. Log files present that no digest lists (offline, and online when the source lists logs).
-  if (source.listLogs) {
+  if (source.listLogs && loaded.length === 0) {
+    const n = (await source.listLogs()).length;
+    if (n) notes.push(`${n} log file(s) found, but no digest file: nothing vouches for them. Copy the CloudTrail-Digest folders too.`);
+  } else if (source.listLogs) {
     const lastEnd = Math.max(0, ...loaded.map((l) => (l.digest ? Date.parse(l.digest.digestEndTime) : 0)));
     for (const f of await source.listLogs()) {
       const meta = parseTrailFileName(f.key);
@@ -181,7 +184,9 @@ function checkChains(loaded: Loaded[], opts: ValidateOptions, now: number, add: 
   }
   for (const { account, region } of opts.expected ?? []) {
     if (![...streams.keys()].some((id) => id.startsWith(`${account}|${region}|`))) {
-      add({ kind: 'gap', verdict: 'missing', location: `${account} ${region}`, account, region, reason: 'No digest file at all in the window for this account and region: logging or validation was off, or the digests were deleted.' });
+      // A window within the delivery delay has no digest yet, and that is normal.
+      const early = opts.window !== undefined && now - opts.window.start < 2 * HOUR + 15 * 60_000;
+      add({ kind: 'gap', verdict: early ? 'notDelivered' : 'missing', location: `${account} ${region}`, account, region, reason: early ? 'No digest yet: CloudTrail delivers one an hour, with a delay.' : 'No digest file at all in the window for this account and region: logging or validation was off, or the digests were deleted.' });
     }
   }
   for (const list of streams.values()) {

@@ -112,3 +112,8 @@ export function baseName(keyOrPath: string): string {
   const p = keyOrPath.replace(/\\/g, '/');
   return p.slice(p.lastIndexOf('/') + 1);
 }
+
+/** What identifies a trail file across copies: its name, without `.gz` (a decompressed copy hashes the same). */
+export function fileId(keyOrPath: string): string {
+  return baseName(keyOrPath).replace(/\.gz$/i, '');
+}

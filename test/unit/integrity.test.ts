@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { samplesDir } from '../builders/events';
-import { inflate, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../src/core/integrity/digest';
+import { inflate, inflateAsync, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../src/core/integrity/digest';
 import { type Finding, isIntact, reportToJson, summaryLine } from '../../src/core/integrity/report';
 import { type IntegritySource, validateIntegrity } from '../../src/core/integrity/validate';
 import { buildTrailBucket, signDigest, type TrailBucket, testSigningKey } from '../support/trailBucket';
@@ -73,6 +73,13 @@ describe('integrity: signatures and the signing string', () => {
   it('bounds decompression', () => {
     assert.throws(() => inflate(gzipSync(Buffer.alloc(1 << 20)), 1000), /decompresses past/);
     assert.throws(() => inflate(Buffer.from([0x1f, 0x8b, 1, 2, 3]), 1000), /corrupt gzip/);
+  });
+
+  it('bounds decompression off the event loop too', async () => {
+    await assert.rejects(inflateAsync(gzipSync(Buffer.alloc(1 << 20)), 1000), /decompresses past/);
+    await assert.rejects(inflateAsync(Buffer.from([0x1f, 0x8b, 1, 2, 3]), 1000), /corrupt gzip/);
+    assert.equal((await inflateAsync(gzipSync('abc'), 1000)).toString(), 'abc');
+    assert.equal((await inflateAsync(Buffer.from('plain'), 1000)).toString(), 'plain');
   });
 });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { samplesDir } from '../builders/events';
 import { folderSource } from '../../src/core/integrity/folderSource';
 import { validateIntegrity } from '../../src/core/integrity/validate';
 import { buildTrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
@@ -57,6 +58,10 @@ describe('offline validation of a local folder', () => {
       }
     };
     move(dir);
+    // A decompressed copy of a log and of a digest hash the same as the originals.
+    const one = readdirSync(flat).find((f) => f.includes('_CloudTrail_') && f.endsWith('.json.gz'))!;
+    writeFileSync(join(flat, one.slice(0, -3)), gunzipSync(readFileSync(join(flat, one))));
+    unlinkSync(join(flat, one));
     const r = await validate(flat);
     assert.equal(r.counts.digests.valid, 8);
     assert.equal(r.counts.logs.valid, 16);
@@ -79,5 +84,16 @@ describe('offline validation of a local folder', () => {
     const r = await validate(join(dir, 'org', 'AWSLogs', 'o-abcdef1234', '111122223333', 'CloudTrail'));
     assert.deepEqual(r.findings, []);
     assert.match(r.notes.join('\n'), /^8 log file\(s\) found, but no digest file/m);
+  });
+
+  it('the real digest sample alone: parsed, and it says what could not be checked and why', async () => {
+    const r = await validateIntegrity(folderSource(join(samplesDir(), 'llm-guard_digest')), { maxLogBytes: 1 << 26, now: Date.UTC(2023, 9, 16) });
+    const digests = r.findings.filter((f) => f.kind === 'digest');
+    // The .json and the .json.gz copy are the same digest under two names.
+    assert.equal(digests.length, 2);
+    assert.deepEqual(r.findings.filter((f) => f.kind !== 'digest' && f.kind !== 'log'), [], 'one link, not a chain of two copies');
+    assert.ok(digests.every((f) => f.verdict === 'unverifiable' && /no signature metadata was saved next to it/.test(f.reason)));
+    assert.match(r.notes.join('\n'), /no public keys file in the folder/);
+    assert.ok(r.findings.filter((f) => f.kind === 'log').every((f) => f.verdict === 'missing' && /not in the folder/.test(f.location)));
   });
 });

@@ -82,6 +82,14 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     assert.match(x.detail, /s3:ListBucket on arn:aws:s3:::org-trail-logs \(for the prefix .*kms:Decrypt/);
   });
 
+  it('explains a missing bucket and falls back to the general explanations', async () => {
+    const err = await api.listAll('no-such-bucket', ['AWSLogs/']).then(() => undefined, (e: unknown) => e);
+    assert.equal(explainS3Error(err, { profile: 'unit', region: 'us-east-1', bucket: 'no-such-bucket', key: 'AWSLogs/', op: 'list' }).title, 'No such bucket: no-such-bucket');
+    const refused = explainS3Error(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), { profile: 'unit', region: 'us-east-1', bucket: 'b', key: 'k', op: 'get', endpoint: 'http://127.0.0.1:1' });
+    assert.equal(refused.title, 'Connection failed');
+    assert.match(refused.detail, /^s3:\/\/b\/k: /);
+  });
+
   it('downloads into the cache concurrently with progress; a second run hits the cache; the cap evicts the oldest', async () => {
     const dir = tempDir();
     const cache = new S3Cache(dir, 10 * 1024 * 1024);

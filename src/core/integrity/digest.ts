@@ -9,7 +9,8 @@
  * - public keys (ListPublicKeys `Value`) are DER PKCS#1 RSAPublicKey bytes, found by fingerprint.
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { isObject, str } from '../json';
 
 /** One log file a digest vouches for. */
@@ -46,6 +47,8 @@ export interface DigestSignature {
   algorithm: string;
 }
 
+const gunzipAsync = promisify(gunzip);
+
 /** A digest is a few KB; even with thousands of log files it stays far below this. */
 export const MAX_DIGEST_BYTES = 64 * 1024 * 1024;
 
@@ -69,6 +72,21 @@ export function inflate(bytes: Uint8Array, maxBytes: number): Buffer {
 }
 
 const REQUIRED = ['awsAccountId', 'digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint'] as const;
+
+/**
+ * `inflate` off the event loop: zlib works in libuv's thread pool, so validating thousands of
+ * log files never freezes the extension host. Same bounds and errors.
+ */
+export async function inflateAsync(bytes: Uint8Array, maxBytes: number): Promise<Buffer> {
+  if (!(bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return inflate(bytes, maxBytes);
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: maxBytes });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new Error(`decompresses past ${Math.round(maxBytes / 1048576)} MB`);
+    throw new Error(`corrupt gzip data (${err.code ?? err.message})`);
+  }
+}
 
 /** Parses an (uncompressed) digest body. Throws an Error saying what is wrong. */
 export function parseDigest(content: Uint8Array | string): Digest {

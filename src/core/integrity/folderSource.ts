@@ -11,7 +11,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { baseName, parseTrailFileName } from '../s3Layout';
+import { baseName, fileId, parseTrailFileName } from '../s3Layout';
 import { parsePublicKeysFile, parseSignatureSidecar, type PublicKey } from './digest';
 import type { Fetched, FoundFile, IntegritySource } from './validate';
 
@@ -44,7 +44,7 @@ async function walk(root: string, signal?: AbortSignal): Promise<Index> {
         else {
           const kind = parseTrailFileName(e.name)?.kind;
           if (kind === 'digest') index.digests.push({ location: path, key: relative(root, path).replace(/\\/g, '/') });
-          else if (kind === 'log') index.logs.set(e.name, path);
+          else if (kind === 'log') index.logs.set(fileId(e.name), path);
         }
       }
     }
@@ -74,7 +74,7 @@ export function folderSource(root: string, signal?: AbortSignal): IntegritySourc
       return (await get()).digests;
     },
     async listLogs() {
-      return [...(await get()).logs.entries()].map(([name, path]) => ({ location: path, key: name }));
+      return [...(await get()).logs.values()].map((path) => ({ location: path, key: path }));
     },
     async fetchDigest(f) {
       const got = await read(f.location);
@@ -85,7 +85,7 @@ export function folderSource(root: string, signal?: AbortSignal): IntegritySourc
       return { ...got, signature: parseSignatureSidecar(text) };
     },
     async fetchLog(bucket, key) {
-      const path = (await get()).logs.get(baseName(key));
+      const path = (await get()).logs.get(fileId(key));
       return path ? read(path) : { missing: true, location: `s3://${bucket}/${key} (not in the folder)` };
     },
     async publicKeys() {

@@ -5,8 +5,8 @@
  * `previousDigestSignature`), the hourly chain walked for gaps, and each listed log file hashed.
  * A source only fetches bytes; every decision is made here, so both modes judge alike.
  */
-import { baseName, parseTrailFileName } from '../s3Layout';
-import { type Digest, type DigestSignature, inflate, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signingString, verifySignature } from './digest';
+import { fileId, parseTrailFileName } from '../s3Layout';
+import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signingString, verifySignature } from './digest';
 import { buildReport, type Finding, type IntegrityReport } from './report';
 
 /** A digest a source found: where (`location`), and its S3 bucket/key as far as known. */
@@ -57,7 +57,7 @@ interface Loaded {
 const HOUR = 3_600_000;
 // A file is known by its name: names are unique (a random suffix, or trail and time), and a
 // folder copied from a bucket may have lost the key's prefix and organization parts.
-const norm = baseName;
+const norm = fileId;
 const s3url = (bucket: string | undefined, key: string): string => `s3://${bucket ?? '?'}/${key}`;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -98,7 +98,7 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
     let digest: Digest;
     let content: Buffer;
     try {
-      content = inflate(got.bytes, MAX_DIGEST_BYTES);
+      content = await inflateAsync(got.bytes, MAX_DIGEST_BYTES);
       digest = parseDigest(content);
     } catch (e) {
       loaded.push({ file, ok: false });
@@ -144,7 +144,7 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
     if ('error' in got) return add({ ...base, verdict: 'unverifiable', reason: got.error });
     let hash: string;
     try {
-      hash = sha256Hex(inflate(got.bytes, opts.maxLogBytes));
+      hash = sha256Hex(await inflateAsync(got.bytes, opts.maxLogBytes));
     } catch (e) {
       return add({ ...base, verdict: 'invalid', reason: `Unreadable: ${(e as Error).message}.` });
     }
@@ -180,7 +180,9 @@ function checkChains(loaded: Loaded[], opts: ValidateOptions, now: number, add: 
     const k = parseTrailFileName(l.file.key);
     if (!k || !l.digest) continue;
     const id = `${k.account}|${k.region}|${k.trailName}`;
-    streams.set(id, [...(streams.get(id) ?? []), l]);
+    const list = streams.get(id) ?? [];
+    // Two copies of one digest (x.json.gz and x.json beside it) are one link of the chain.
+    if (!list.some((o) => norm(o.file.key) === norm(l.file.key))) streams.set(id, [...list, l]);
   }
   for (const { account, region } of opts.expected ?? []) {
     if (![...streams.keys()].some((id) => id.startsWith(`${account}|${region}|`))) {

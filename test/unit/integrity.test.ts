@@ -183,6 +183,20 @@ describe('integrity: validating a trail bucket', () => {
     assert.ok(problems(recent.findings).some((f) => f.kind === 'gap' && f.verdict === 'notDelivered' && f.region === 'eu-west-1'));
   });
 
+  it('online, a digest without signature metadata or signed by an unknown key is invalid (a forgery)', async () => {
+    const tb = bucket({ hours: 3 });
+    tb.objects.get(tb.digests[0])!.metadata = {};
+    const forger = testSigningKey();
+    const forged = JSON.parse(gunzipSync(tb.objects.get(tb.digests[2])!.body).toString('utf8'));
+    forged.digestPublicKeyFingerprint = forger.fingerprint;
+    const content = Buffer.from(JSON.stringify(forged));
+    tb.objects.set(tb.digests[2], { body: gzipSync(content), metadata: signDigest(forger, forged, content), lastModified: new Date() });
+    const p = problems((await run(tb)).findings).filter((f) => f.kind === 'digest');
+    assert.deepEqual(p.map((f) => f.verdict), ['invalid', 'invalid']);
+    assert.ok(p.some((f) => /no x-amz-meta-signature metadata/.test(f.reason)));
+    assert.ok(p.some((f) => /Signed with a key CloudTrail does not list/.test(f.reason)));
+  });
+
   it('a digest moved elsewhere is invalid', async () => {
     const tb = bucket({ hours: 2 });
     const src = memorySource(tb);

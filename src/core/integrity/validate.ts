@@ -112,12 +112,20 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
       return add({ ...base, verdict: 'invalid', reason: `Moved or renamed: it says it was delivered to ${s3url(digest.digestS3Bucket, digest.digestS3Object)}.` });
     }
     if (!got.signature) {
-      const why = source.mode === 'offline' ? 'no signature metadata was saved next to it (see the README: <digest file>.metadata.json)' : 'its S3 object has no x-amz-meta-signature metadata';
-      return add({ ...base, verdict: 'unverifiable', reason: `Signature not checked: ${why}.` });
+      // CloudTrail always writes the metadata: online, an object without it was put there by someone else.
+      if (source.mode === 'online') {
+        entry.ok = false;
+        return add({ ...base, verdict: 'invalid', reason: 'Its S3 object has no x-amz-meta-signature metadata, which CloudTrail always writes: it was replaced or re-uploaded.' });
+      }
+      return add({ ...base, verdict: 'unverifiable', reason: 'Signature not checked: no signature metadata was saved next to it (see the README: <digest file>.metadata.json).' });
     }
     const key = byFingerprint.get(digest.digestPublicKeyFingerprint);
     if (!key) {
-      return add({ ...base, verdict: 'unverifiable', reason: Array.isArray(keys) ? `No public key with fingerprint ${digest.digestPublicKeyFingerprint} among the ${keys.length} available.` : `Signature not checked: ${keys.reason}` });
+      if (source.mode === 'online' && Array.isArray(keys)) {
+        entry.ok = false;
+        return add({ ...base, verdict: 'invalid', reason: `Signed with a key CloudTrail does not list for this period (fingerprint ${digest.digestPublicKeyFingerprint}): not a CloudTrail digest.` });
+      }
+      return add({ ...base, verdict: 'unverifiable', reason: Array.isArray(keys) ? `No public key with fingerprint ${digest.digestPublicKeyFingerprint} among the ${keys.length} saved: save the keys for this period too.` : `Signature not checked: ${keys.reason}` });
     }
     try {
       const good = verifySignature(signingString(digest, entry.sha!), got.signature, key.value);

@@ -35,7 +35,7 @@ const jobs = [
     minify: production,
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts' },
+    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts' },
     outdir: 'dist/webview',
   }),
 ];

@@ -50,3 +50,21 @@ export function detectionsFolder(): string {
 export async function update(key: 'profiles' | 'regions', value: string[]): Promise<void> {
   await section().update(key, value, vscode.ConfigurationTarget.Global);
 }
+
+/** The S3 endpoint override (`cloudtrailLens.s3Endpoint`), restricted like `endpoint`. */
+export function s3Endpoint(): string | undefined {
+  const v = section().get<string>('s3Endpoint', '').trim();
+  return v || undefined;
+}
+
+/** Where downloaded trail files are cached (`cloudtrailLens.s3CacheFolder`); `fallback` when unset. */
+export function s3CacheFolder(fallback: string): string {
+  const v = section().get<string>('s3CacheFolder', '').trim();
+  return v || fallback;
+}
+
+/** The cache's size cap in bytes (`cloudtrailLens.s3CacheMaxMB`). */
+export function s3CacheMaxBytes(): number {
+  const mb = section().get<number>('s3CacheMaxMB', 2048);
+  return Math.floor((Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024);
+}

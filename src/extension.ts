@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { CredentialCache } from './aws/credentials';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { registerOpenCommands } from './commands/openCommands';
+import { registerS3Commands } from './commands/s3Commands';
 import { profileFilePaths } from './core/profiles';
 import { RateLimiter } from './core/throttle';
 import { WorkerDecoder } from './core/decoderPool';
@@ -11,6 +12,8 @@ import { EventPanel } from './eventView/eventPanel';
 import type { ExplorerNode } from './explorer/explorerNode';
 import { ExplorerProvider } from './explorer/explorerProvider';
 import { explorerStatusBar } from './explorer/statusBar';
+import { registerIntegrityCommands } from './integrity/integrityCommands';
+import { IntegrityReports } from './integrity/reportPanel';
 import { EVENT_SCHEME, EventDocuments } from './logViewer/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
@@ -40,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const explorer = new ExplorerProvider({ credentials, limiter: new RateLimiter(2), eventPanel, output });
   const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(view);
+  const reports = new IntegrityReports(context.extensionUri);
+  const defaultCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 's3-cache').fsPath;
   context.subscriptions.push(
     explorer,
     view,
@@ -58,6 +63,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(sessions, context.extensionUri, output),
+    reports,
+    ...registerS3Commands({ provider: explorer, credentials, sessions, output, defaultCacheDir }),
+    ...registerIntegrityCommands({ provider: explorer, credentials, reports, output, defaultCacheDir }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }

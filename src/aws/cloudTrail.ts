@@ -10,6 +10,7 @@ import {
   GetEventSelectorsCommand,
   GetInsightSelectorsCommand,
   GetTrailStatusCommand,
+  ListPublicKeysCommand,
   LookupEventsCommand,
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
@@ -19,6 +20,7 @@ import { type LookupFilter, resolveRange } from '../core/lookupFilter';
 import type { Page } from '../core/paging';
 import { type CtRecord, normalizeAny } from '../core/records';
 import type { RateLimiter } from '../core/throttle';
+import type { PublicKey } from '../core/integrity/digest';
 import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/trailHealth';
 
 export interface CloudTrailTarget {
@@ -106,6 +108,20 @@ export class CloudTrailApi {
       const items = (out.Events ?? []).map((row) => normalizeAny(row)).filter((r): r is CtRecord => !!r);
       yield { items, nextToken: next };
     } while (next);
+  }
+
+  /** The public keys whose validity overlaps [start, end] (epoch ms), to verify digest signatures. */
+  async listPublicKeys(start: number, end: number): Promise<PublicKey[]> {
+    const keys: PublicKey[] = [];
+    let next: string | undefined;
+    do {
+      const out = await this.client.send(new ListPublicKeysCommand({ StartTime: new Date(start), EndTime: new Date(end), NextToken: next }), { abortSignal: this.signal() });
+      for (const k of out.PublicKeyList ?? []) {
+        if (k.Fingerprint && k.Value) keys.push({ fingerprint: k.Fingerprint, value: k.Value, validityStart: k.ValidityStartTime?.getTime(), validityEnd: k.ValidityEndTime?.getTime() });
+      }
+      next = out.NextToken || undefined;
+    } while (next);
+    return keys;
   }
 
   dispose(): void {

@@ -17,4 +17,6 @@ export enum CommandId {
   SsoLogin = 'cloudtrailLens.ssoLogin',
   ExportResults = 'cloudtrailLens.exportResults',
   AddToInvestigation = 'cloudtrailLens.addToInvestigation',
+  OpenTrailLogsFromS3 = 'cloudtrailLens.openTrailLogsFromS3',
+  ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
 }

@@ -16,9 +16,9 @@ export class TrailNode extends ExplorerNode {
     private readonly view: TrailView,
     private readonly statusError: string | undefined,
     /** The API of the trail's home region (where its status and selectors are asked). */
-    private readonly api: CloudTrailApi,
+    readonly api: CloudTrailApi,
     private readonly services: ExplorerServices,
-    private readonly profile: AwsProfile,
+    readonly profile: AwsProfile,
     /** The region whose "Trails" list shows it (a shadow trail shows in many). */
     private readonly shownIn: string,
   ) {

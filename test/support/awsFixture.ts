@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recentSampleEvents } from '../builders/events';
-import { type FakeCloudTrail, startFakeCloudTrail } from './fakeCloudTrail';
+import { type FakeCloudTrail, type FakeCloudTrailOptions, startFakeCloudTrail } from './fakeCloudTrail';
 
 export const ACCOUNT = '123837392027';
 export const MAIN_TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-main`;
@@ -39,7 +39,8 @@ function insightEvents(now: number): Array<Record<string, unknown>> {
   }));
 }
 
-export async function startAwsFixture(now = Date.now()): Promise<AwsFixture> {
+/** `extra` adds to (or replaces) what the fake CloudTrail serves, e.g. ListPublicKeys' keys. */
+export async function startAwsFixture(now = Date.now(), extra: Partial<FakeCloudTrailOptions> = {}): Promise<AwsFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'ctl-aws-'));
   writeFileSync(
     join(dir, 'config'),
@@ -74,6 +75,7 @@ export async function startAwsFixture(now = Date.now()): Promise<AwsFixture> {
       [MAIN_TRAIL]: { TrailARN: MAIN_TRAIL, AdvancedEventSelectors: [{ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }, { Name: 'S3 writes', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'readOnly', Equals: ['false'] }] }] },
     },
     insightSelectors: { [MAIN_TRAIL]: { TrailARN: MAIN_TRAIL, InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }, { InsightType: 'ApiErrorRateInsight' }] } },
+    ...extra,
   });
   return {
     fake,

@@ -49,6 +49,8 @@ export interface FakeCloudTrailOptions {
   pageSize?: number;
   /** When true, LookupEvents in region R only returns events whose awsRegion is R, as CloudTrail's event history does. Default false: every region sees every event. */
   regionalEvents?: boolean;
+  /** ListPublicKeys' keys (any region): Value is base64 DER PKCS#1, as the JSON protocol sends blobs. */
+  publicKeys?: Array<{ Value: string; Fingerprint: string; ValidityStartTime: Date; ValidityEndTime: Date }>;
 }
 
 /** One request as received, recorded before any injected failure, delay or throttling applies. */
@@ -268,6 +270,12 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
       return found;
     },
     LookupEvents: lookupEvents,
+    // Keys whose validity overlaps [StartTime, EndTime], as AWS filters them.
+    ListPublicKeys: (body) => {
+      const start = epochSeconds(body.StartTime, 'StartTime') ?? 0;
+      const end = epochSeconds(body.EndTime, 'EndTime') ?? Date.now() / 1000;
+      return { PublicKeyList: (opts.publicKeys ?? []).filter((k) => k.ValidityStartTime.getTime() / 1000 <= end && k.ValidityEndTime.getTime() / 1000 >= start) };
+    },
   };
 
   /** The outcome is decided when the request arrives (as AWS throttles on arrival); only sending waits for a delay. */

@@ -1,0 +1,106 @@
+/**
+ * Offline validation's source: a local folder of CloudTrail log and digest files, in the
+ * bucket's layout or flat. What the AWS CLI cannot do (it always re-downloads from S3).
+ *
+ * Signatures live in S3 object metadata, which a plain download loses; they are read from a
+ * sidecar saved next to each digest, `<digest file name>.metadata.json`, holding either the
+ * output of `aws s3api head-object` (`{"Metadata":{"signature":…,"signature-algorithm":…}}`) or
+ * that `Metadata` object alone. "Open Trail Logs from S3…" and online validation write these.
+ * Public keys come from a file whose name holds "public-keys" (the output of
+ * `aws cloudtrail list-public-keys`), anywhere in the folder.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { baseName, fileId, parseTrailFileName } from '../s3Layout';
+import { parsePublicKeysFile, parseSignatureSidecar, type PublicKey } from './digest';
+import type { Fetched, FoundFile, IntegritySource } from './validate';
+
+export const SIDECAR_SUFFIX = '.metadata.json';
+const KEYS_FILE = /public-?keys.*\.json$/i;
+/** Folders this deep or this many files are someone's home directory, not a log copy. */
+const MAX_DEPTH = 16;
+const MAX_FILES = 500_000;
+
+interface Index {
+  digests: FoundFile[];
+  logs: Map<string, string>;
+  sidecars: Map<string, string>;
+  keyFiles: string[];
+}
+
+async function walk(root: string, signal?: AbortSignal): Promise<Index> {
+  const index: Index = { digests: [], logs: new Map(), sidecars: new Map(), keyFiles: [] };
+  let seen = 0;
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    signal?.throwIfAborted();
+    if (depth > MAX_DEPTH) return;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) await visit(path, depth + 1);
+      else if (e.isFile()) {
+        if (++seen > MAX_FILES) throw new Error(`More than ${MAX_FILES} files under ${root}: pick the folder that holds the logs.`);
+        if (e.name.endsWith(SIDECAR_SUFFIX)) index.sidecars.set(e.name.slice(0, -SIDECAR_SUFFIX.length), path);
+        else if (KEYS_FILE.test(e.name)) index.keyFiles.push(path);
+        else {
+          const kind = parseTrailFileName(e.name)?.kind;
+          if (kind === 'digest') index.digests.push({ location: path, key: relative(root, path).replace(/\\/g, '/') });
+          else if (kind === 'log') index.logs.set(fileId(e.name), path);
+        }
+      }
+    }
+  };
+  await visit(root, 0);
+  return index;
+}
+
+const errorText = (e: unknown): string => ((e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message);
+
+/** A source over `root`; the folder is read once, when listing starts. */
+export function folderSource(root: string, signal?: AbortSignal): IntegritySource {
+  let index: Promise<Index> | undefined;
+  const get = (): Promise<Index> => (index ??= walk(root, signal));
+  const read = async (path: string): Promise<Fetched> => {
+    try {
+      if ((await stat(path)).size > 1024 * 1024 * 1024) return { error: 'Larger than 1 GB: not a CloudTrail file.', location: path };
+      return { bytes: await readFile(path), location: path };
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true, location: path } : { error: `Could not read it: ${errorText(e)}.`, location: path };
+    }
+  };
+  return {
+    mode: 'offline',
+    name: root,
+    async listDigests() {
+      return (await get()).digests;
+    },
+    async listLogs() {
+      return [...(await get()).logs.values()].map((path) => ({ location: path, key: path }));
+    },
+    async fetchDigest(f) {
+      const got = await read(f.location);
+      if (!('bytes' in got)) return got;
+      const sidecar = (await get()).sidecars.get(baseName(f.location));
+      if (!sidecar) return got;
+      const text = await readFile(sidecar, 'utf8').catch(() => '');
+      return { ...got, signature: parseSignatureSidecar(text) };
+    },
+    async fetchLog(bucket, key) {
+      const path = (await get()).logs.get(fileId(key));
+      return path ? read(path) : { missing: true, location: `s3://${bucket}/${key} (not in the folder)` };
+    },
+    async publicKeys() {
+      const files = (await get()).keyFiles;
+      if (!files.length) return { reason: 'no public keys file in the folder. Save them with "aws cloudtrail list-public-keys --start-time <first day> > public-keys.json" (in the trail\'s home region) next to the logs.' };
+      const keys: PublicKey[] = [];
+      const bad: string[] = [];
+      for (const f of files) {
+        try {
+          keys.push(...parsePublicKeysFile(await readFile(f, 'utf8')));
+        } catch (e) {
+          bad.push(`${baseName(f)}: ${(e as Error).message}`);
+        }
+      }
+      return keys.length ? keys : { reason: `the public keys file(s) hold no usable key (${bad.join('; ') || 'empty list'}).` };
+    },
+  };
+}

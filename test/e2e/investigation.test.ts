@@ -24,6 +24,12 @@ async function resultsOf(v: FrameLocator, query: string): Promise<string> {
   return (await v.locator('.counts').textContent()) ?? '';
 }
 
+/** The visible rows' texts in one column, once the first row has arrived from the host. */
+async function columnTexts(v: FrameLocator, column: string): Promise<string[]> {
+  await v.locator('.spacer .row:not(.placeholder)').first().waitFor({ timeout: T });
+  return v.locator(`.spacer .row:not(.placeholder) .c-${column}`).allTextContents();
+}
+
 /** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
 function parseCsv(text: string): string[][] {
   const records: string[][] = [];
@@ -69,6 +75,18 @@ function writeBaselineLogs(dir: string): void {
   writeFileSync(join(dir, '111122223333_CloudTrail_eu-west-1_20240301T0000Z_generated.json'), JSON.stringify({ Records: events }));
 }
 
+/** A user rule folder named by the workspace's settings: one good rule, one broken file. */
+function writeUserRules(root: string): void {
+  mkdirSync(join(root, 'rules'));
+  mkdirSync(join(root, '.vscode'), { recursive: true });
+  writeFileSync(join(root, '.vscode', 'settings.json'), JSON.stringify({ 'cloudtrailLens.detectionsFolder': 'rules' }));
+  writeFileSync(
+    join(root, 'rules', 'bert-jan-deletes.json'),
+    JSON.stringify({ id: 'bert-jan-deletes', title: 'bert-jan deleted something', severity: 'medium', description: 'Our own rule: deletions by the red-team user.', query: 'principal:bert-jan eventName:Delete*' }),
+  );
+  writeFileSync(join(root, 'rules', 'broken.json'), JSON.stringify({ id: 'broken rule', title: 'x', severity: 'urgent', query: 'evntName:x' }));
+}
+
 function shownOf(counts: string): number {
   const m = /^([\d,]+) of/.exec(counts);
   assert.ok(m, `counts line "${counts}"`);
@@ -80,6 +98,7 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     () => {
       workspace = makeFixtureWorkspace();
       writeBaselineLogs(join(workspace, 'baseline'));
+      writeUserRules(workspace);
       return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
     },
     (s) => void (page = s.page),
@@ -111,7 +130,8 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     assert.match(query, /^after:2023-07-10T\d\d:\d\d:\d\dZ before:2023-07-10T\d\d:\d\d:\d\dZ$/);
     const shown = shownOf(await resultsOf(v, query));
     assert.ok(shown > 0 && shown < 2900, `${shown} events in the selection`);
-    const times = await v.locator('.spacer .row:not(.placeholder) .c-time').allTextContents();
+    const times = await columnTexts(v, 'time');
+    assert.ok(times.length > 0);
     const [, from, to] = /after:(\S+) before:(\S+)/.exec(query)!;
     for (const t of times) {
       const ms = Date.parse(t.replace(' ', 'T'));
@@ -165,13 +185,21 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     for (const id of ['cloudtrail-deleted', 'ec2-password-data', 'ebs-snapshot-shared', 'cis-4.1', 'cis-4.5']) {
       assert.equal(await v.locator(`.detection[data-id="${id}"]:not([disabled])`).count(), 1, `${id} fired`);
     }
+    // The user's rule runs beside the library; the broken file is reported with what is wrong.
+    const own = v.locator('.detection[data-id="bert-jan-deletes"]');
+    assert.equal(await own.locator('.side-label').textContent(), 'bert-jan deleted something');
+    assert.match((await own.getAttribute('title')) ?? '', /rule file bert-jan-deletes\.json/);
+    const problem = (await v.locator('.side-problem').allTextContents()).join('\n');
+    assert.match(problem, /^broken\.json: .*"severity" must be one of/m);
+    const ownCount = Number((await own.locator('.side-count').textContent())!.replace(/,/g, ''));
+    assert.ok(ownCount > 0);
     // A run of under an hour cannot have unusual hours; the panel says why.
     await v.locator('.insights-note', { hasText: 'at least 24 hours' }).waitFor({ timeout: T });
     await v.locator('.side').evaluate((e) => e.scrollTo(0, 0));
     await screenshot(page, '35-detections');
     await stopped.click();
     assert.equal(shownOf(await resultsOf(v, 'detection:cloudtrail-stopped')), count);
-    const names = new Set((await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()).map((n) => n.replace(/^write/, '')));
+    const names = new Set((await columnTexts(v, 'eventName')).map((n) => n.replace(/^write/, '')));
     assert.deepEqual([...names], ['StopLogging']);
   });
 

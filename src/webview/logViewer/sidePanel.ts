@@ -48,7 +48,12 @@ export class SidePanel {
     const quiet = items.filter((d) => d.count === 0);
     this.detections.summary.textContent = running ? 'Detections (running…)' : `Detections: ${fired.length} of ${items.length} fired`;
     const nodes: Node[] = [];
-    for (const p of problems) nodes.push(el('div', { className: 'side-problem', textContent: reveal(p), role: 'alert' }));
+    if (problems.length) {
+      // Folded: a long list of rule-file mistakes must not push the detections out of sight.
+      const list = el('details', { className: 'side-problems' }, [el('summary', { textContent: `${problems.length} note${problems.length === 1 ? '' : 's'} about rule files` })]);
+      list.append(...problems.map((p) => el('div', { className: 'side-problem', textContent: reveal(p) })));
+      nodes.push(list);
+    }
     if (!running && fired.length === 0) nodes.push(el('div', { className: 'side-note', textContent: 'No detection matched the loaded events.' }));
     nodes.push(...fired.map((d) => this.detectionRow(d)));
     if (quiet.length) {

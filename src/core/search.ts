@@ -188,7 +188,7 @@ export class SearchEngine {
       for (const [id, m] of valueMatches) {
         const prior = kept?.get(id);
         if (kept && (!prior || m.score < prior.score)) kept.set(id, m);
-        for (const row of dict.postings[id]) if (m.score < best[row]) best[row] = m.score;
+        for (const row of dict.rows(id)) if (m.score < best[row]) best[row] = m.score;
       }
     }
     return best;

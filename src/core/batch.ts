@@ -6,6 +6,7 @@
  * otherwise UTF-8 — so every large part is a transferable ArrayBuffer, moved rather than copied.
  */
 import type { CtRecord } from './records';
+import { uuidKey } from './eventIdSet';
 import { utf8Length } from './rawStore';
 import { STRING_FIELDS } from './store';
 
@@ -21,7 +22,10 @@ export interface EventBatch {
   resourceStarts: Uint32Array;
   resourceIds: Uint32Array;
   times: Float64Array;
-  /** '' where an event has no eventID (never deduplicated). */
+  /** Row r's eventID when it is a UUID: parsed (uuidKey) into `eventKeys[4r … 4r + 3]`, with `hasKey[r]` = 1. */
+  eventKeys: Uint32Array;
+  hasKey: Uint8Array;
+  /** Other eventIDs as strings ('' for a UUID, or where an event has none: never deduplicated). */
   eventIds: string[];
   /**
    * `source`: the file's bytes; row r's raw is record r of decoding them again.
@@ -30,19 +34,48 @@ export interface EventBatch {
   raw: { kind: 'source'; bytes: Uint8Array } | { kind: 'utf8'; bytes: Uint8Array; offsets: Uint32Array };
 }
 
+/**
+ * One getter per STRING_FIELDS entry, written out: a shared `(r) => r[field]` would see fourteen
+ * property names at one site and run several times slower. (A test checks the order.)
+ */
+export const COLUMN_GETTERS: ReadonlyArray<(r: CtRecord) => string> = [
+  (r) => r.eventName,
+  (r) => r.eventSource,
+  (r) => r.awsRegion,
+  (r) => r.sourceIp,
+  (r) => r.userAgent,
+  (r) => r.errorCode,
+  (r) => r.eventType,
+  (r) => r.eventCategory,
+  (r) => r.account,
+  (r) => r.identityType,
+  (r) => r.principal,
+  (r) => r.principalArn,
+  (r) => r.accessKeyId,
+  (r) => r.readOnly,
+];
+
 /** Interns `get(record)` over the records into a distinct-values list and ids written at `out[base + row]`. */
 function encodeColumn(records: readonly CtRecord[], get: (r: CtRecord) => string, out: Uint32Array, base: number): string[] {
   const values: string[] = [];
   const ids = new Map<string, number>();
+  let last = '';
+  let lastId = -1;
   for (let r = 0; r < records.length; r++) {
     const v = get(records[r]);
+    // Neighbouring events often share a value (same caller, agent, region): skip the lookup.
+    if (v === last && lastId >= 0) {
+      out[base + r] = lastId;
+      continue;
+    }
     let id = ids.get(v);
     if (id === undefined) {
       id = values.length;
       ids.set(v, id);
       values.push(v);
     }
-    out[base + r] = id;
+    out[base + r] = lastId = id;
+    last = v;
   }
   return values;
 }
@@ -51,12 +84,14 @@ function encodeColumn(records: readonly CtRecord[], get: (r: CtRecord) => string
 export function toBatch(records: readonly CtRecord[], source?: Uint8Array): EventBatch {
   const n = records.length;
   const ids = new Uint32Array(n * STRING_FIELDS.length);
-  const values = STRING_FIELDS.map((f, k) => encodeColumn(records, (r) => r[f], ids, k * n));
+  const values = COLUMN_GETTERS.map((get, k) => encodeColumn(records, get, ids, k * n));
   const resourceValues: string[] = [];
   const resourceIndex = new Map<string, number>();
   const resourceStarts = new Uint32Array(n + 1);
   const resourceList: number[] = [];
   const times = new Float64Array(n);
+  const eventKeys = new Uint32Array(4 * n);
+  const hasKey = new Uint8Array(n);
   const eventIds = new Array<string>(n);
   for (let r = 0; r < n; r++) {
     const rec = records[r];
@@ -71,9 +106,10 @@ export function toBatch(records: readonly CtRecord[], source?: Uint8Array): Even
     }
     resourceStarts[r + 1] = resourceList.length;
     times[r] = rec.time;
-    eventIds[r] = rec.eventId;
+    hasKey[r] = uuidKey(rec.eventId, eventKeys, 4 * r) ? 1 : 0;
+    eventIds[r] = hasKey[r] ? '' : rec.eventId;
   }
-  return { count: n, values, ids, resourceValues, resourceStarts, resourceIds: Uint32Array.from(resourceList), times, eventIds, raw: source ? { kind: 'source', bytes: source } : utf8Raws(records) };
+  return { count: n, values, ids, resourceValues, resourceStarts, resourceIds: Uint32Array.from(resourceList), times, eventKeys, hasKey, eventIds, raw: source ? { kind: 'source', bytes: source } : utf8Raws(records) };
 }
 
 function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
@@ -89,7 +125,7 @@ function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
 
 /** The ArrayBuffers to transfer with a batch (each listed once). */
 export function transferList(batch: EventBatch): ArrayBuffer[] {
-  const views: ArrayBufferView[] = [batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.raw.bytes];
+  const views: ArrayBufferView[] = [batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.eventKeys, batch.hasKey, batch.raw.bytes];
   if (batch.raw.kind === 'utf8') views.push(batch.raw.offsets);
   return [...new Set(views.map((v) => v.buffer as ArrayBuffer))];
 }

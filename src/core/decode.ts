@@ -5,6 +5,7 @@
  * events, EventBridge envelopes, LookupEvents output `{"Events":[…]}` and Event-history rows whose
  * `CloudTrailEvent` is a JSON string. Digest files are recognized and summarized, not read as logs.
  */
+import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { type EventBatch, toBatch } from './batch';
 import { isObject, str } from './json';
@@ -101,7 +102,9 @@ export function decodeLogBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT
 
 /** Decodes decompressed JSON bytes (UTF-8, with or without a byte-order mark). */
 export function decodeJsonBytes(data: Uint8Array, keepRaw = true): DecodeResult {
-  let text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // Pure ASCII (most logs) reads as latin1: the same string, without UTF-8 validation.
+  let text = buf.toString(isAscii(buf) ? 'latin1' : 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return decodeLogText(text, keepRaw);
 }

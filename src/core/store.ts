@@ -4,6 +4,7 @@
  * append-only; a row number is stable for the life of the store.
  */
 import type { EventBatch } from './batch';
+import { EventIdSet } from './eventIdSet';
 import { GrowableF64, GrowableU32, Postings } from './postings';
 import { RawStore, type Reread } from './rawStore';
 import type { CtRecord } from './records';
@@ -75,7 +76,7 @@ export class EventStore {
   private readonly resourceOffsets = new GrowableU32();
   private readonly resourceIds = new GrowableU32();
   private readonly raws: RawStore;
-  private readonly eventIds = new Set<string>();
+  private readonly eventIds = new EventIdSet();
   /** Bumped on every change, so caches built over the store know when they are stale. */
   version = 0;
   duplicates = 0;
@@ -105,13 +106,9 @@ export class EventStore {
 
   /** False (and counted) when `eventId` is already stored; otherwise remembers it. */
   private isNew(eventId: string): boolean {
-    if (!eventId) return true;
-    if (this.eventIds.has(eventId)) {
-      this.duplicates++;
-      return false;
-    }
-    this.eventIds.add(eventId);
-    return true;
+    if (!eventId || this.eventIds.add(eventId)) return true;
+    this.duplicates++;
+    return false;
   }
 
   /**
@@ -147,7 +144,11 @@ export class EventStore {
     for (const c of cols) c.reserve(c.length + n);
     let added = 0;
     for (let r = 0; r < n; r++) {
-      if (!this.isNew(batch.eventIds[r])) continue;
+      const fresh = batch.hasKey[r] ? this.eventIds.addKey(batch.eventKeys, 4 * r) : !batch.eventIds[r] || this.eventIds.add(batch.eventIds[r]);
+      if (!fresh) {
+        this.duplicates++;
+        continue;
+      }
       for (let k = 0; k < cols.length; k++) cols[k].push(maps[k][batch.ids[k * n + r]]);
       for (let i = batch.resourceStarts[r]; i < batch.resourceStarts[r + 1]; i++) this.resourceIds.push(rmap[batch.resourceIds[i]]);
       this.resourceOffsets.push(this.resourceIds.length);

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { type EventBatch, toBatch, transferList } from '../../src/core/batch';
+import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
+import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
@@ -59,6 +60,28 @@ describe('typed building blocks', () => {
     lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
     const p = Postings.ofLists(starts, Uint32Array.from(lists.flat()), lists.length, 3);
     assert.deepEqual([0, 1, 2].map((v) => Array.from(p.of(v))), [[0, 4], [0, 2], [2, 3, 4]]);
+  });
+
+  test('eventIDs: UUIDs become exact 128-bit keys, anything else stays a string', () => {
+    const set = new EventIdSet();
+    const ids = Array.from({ length: 5000 }, (_, i) => `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+    assert.ok(ids.every((id) => set.add(id)));
+    assert.ok(ids.every((id) => !set.add(id)), 'every one is found again after the table grew');
+    for (const other of ['', 'not-a-uuid', '00000000-0000-4000-8000-00000000000A', '00000000_0000-4000-8000-000000000000']) {
+      assert.equal(uuidKey(other, new Uint32Array(4), 0), false, other);
+      assert.equal(set.add(other), true);
+      assert.equal(set.add(other), false);
+    }
+    assert.equal(set.add('00000000-0000-4000-8000-00000000000a'), true, 'case matters: …A and …a are different IDs');
+    const key = new Uint32Array(4);
+    assert.ok(uuidKey('0123abcd-ef01-4000-8000-00000000ffff', key, 0));
+    assert.deepEqual(Array.from(key), [0x0123abcd, 0xef014000, 0x80000000, 0x0000ffff]);
+    assert.equal(set.size, 5000 + 4 + 1);
+  });
+
+  test('the column getters read the fields in STRING_FIELDS order', () => {
+    const rec = Object.fromEntries(STRING_FIELDS.map((f) => [f, `value of ${f}`])) as unknown as CtRecord;
+    assert.deepEqual(COLUMN_GETTERS.map((get) => get(rec)), STRING_FIELDS.map((f) => `value of ${f}`));
   });
 
   test('utf8Length agrees with Buffer.byteLength, lone surrogates included', () => {

@@ -1,0 +1,209 @@
+/**
+ * Matching over one field's distinct values (DESIGN §4): substring, equality ignoring case,
+ * wildcards, and fuzzy matches for typos. A field can hold a million distinct values (session
+ * ARNs, access keys, resource names), and testing each one costs ~150 ms a term there. So values
+ * are grouped in blocks of 64, each block with its values' lowercase text joined into one string
+ * and a 2048-bit filter of the character trigrams they contain: a term is looked for only in the
+ * blocks whose filter holds all its trigrams, and found there with one `indexOf` per match.
+ * Results are exactly those of testing every value.
+ */
+import type { Range } from '../protocol/logViewer';
+import { FuzzyMatcher } from './fuzzy';
+
+/** How well one distinct value matched a term: lower is better (0 = equal). */
+export interface ValueMatch {
+  score: number;
+  ranges: Range[];
+}
+
+/** Score bands: a plain containment always outranks a fuzzy guess. */
+export const EQUAL = 0;
+const PREFIX = 0.1;
+const WORD = 0.2;
+const CONTAINS = 0.3;
+
+const BLOCK = 64;
+const FILTER_WORDS = 64;
+const FILTER_MASK = FILTER_WORDS * 32 - 1;
+/** Separates values in a block's text; values holding it are searched one by one. */
+const SEP = '\n';
+
+function substringScore(value: string, lower: string, term: string): ValueMatch | undefined {
+  const at = lower.indexOf(term);
+  if (at < 0) return undefined;
+  const ranges: Range[] = [[at, at + term.length]];
+  if (lower.length === term.length) return { score: EQUAL, ranges };
+  if (at === 0) return { score: PREFIX, ranges };
+  const before = value.charCodeAt(at - 1);
+  const boundary = !((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122));
+  // A capital inside camelCase (StopLogging → "logging") is a word start too.
+  const camel = value[at] !== lower[at];
+  return { score: boundary || camel ? WORD : CONTAINS, ranges };
+}
+
+/**
+ * Whether `value` matches the glob split at its `*`s. Greedy and linear: no backtracking regex,
+ * so a hostile pattern (a*a*a*…) or value cannot stall the extension host.
+ */
+export function globMatch(parts: readonly string[], value: string): boolean {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length === 1) return value === first;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = value.indexOf(parts[i], at);
+    if (found < 0 || found + parts[i].length > end) return false;
+    at = found + parts[i].length;
+  }
+  return true;
+}
+
+function trigramBit(s: string, i: number): number {
+  return (Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ Math.imul(s.charCodeAt(i + 1), 0x85ebca6b) ^ Math.imul(s.charCodeAt(i + 2), 0xc2b2ae35)) >>> 21 & FILTER_MASK;
+}
+
+export class FieldVocabulary {
+  private readonly lowered: string[] = [];
+  /** Per block: its values' lowercase text joined by SEP, and where each value starts in it. */
+  private readonly texts: string[] = [];
+  private readonly starts: number[][] = [];
+  /** Blocks holding a value that contains SEP: never searched through their joined text. */
+  private readonly unsafe = new Set<number>();
+  private filters = new Uint32Array(FILTER_WORDS * 16);
+  private fuzzyMatcher: FuzzyMatcher | undefined;
+
+  /** `values` is the field's dictionary, which grows as events are added. */
+  constructor(private readonly values: readonly string[]) {}
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Lowercases and indexes the values added since the last call. */
+  private sync(): void {
+    const from = this.lowered.length;
+    const to = this.values.length;
+    if (from === to) return;
+    const blocks = Math.ceil(to / BLOCK);
+    if (blocks * FILTER_WORDS > this.filters.length) {
+      const next = new Uint32Array(Math.max(blocks * FILTER_WORDS, this.filters.length * 2));
+      next.set(this.filters);
+      this.filters = next;
+    }
+    for (let id = from; id < to; id++) {
+      const lower = this.values[id].toLowerCase();
+      this.lowered.push(lower);
+      const base = Math.floor(id / BLOCK) * FILTER_WORDS;
+      for (let i = 0; i + 2 < lower.length; i++) {
+        const bit = trigramBit(lower, i);
+        this.filters[base + (bit >>> 5)] |= 1 << (bit & 31);
+      }
+      if (lower.includes(SEP)) this.unsafe.add(Math.floor(id / BLOCK));
+    }
+    // The last block may have been partial: rebuild its text with the new values.
+    for (let b = Math.floor(from / BLOCK); b < blocks; b++) {
+      const end = Math.min(to, (b + 1) * BLOCK);
+      const starts: number[] = [];
+      let at = 0;
+      for (let id = b * BLOCK; id < end; id++) {
+        starts.push(at);
+        at += this.lowered[id].length + 1;
+      }
+      this.texts[b] = this.lowered.slice(b * BLOCK, end).join(SEP);
+      this.starts[b] = starts;
+    }
+  }
+
+  /** Blocks that may hold a value containing every string in `needles` (already lowercase). */
+  private *candidateBlocks(needles: readonly string[]): Generator<number> {
+    const bits: number[] = [];
+    for (const n of needles) for (let i = 0; i + 2 < n.length; i++) bits.push(trigramBit(n, i));
+    const f = this.filters;
+    for (let b = 0; b < this.texts.length; b++) {
+      const base = b * FILTER_WORDS;
+      let ok = true;
+      for (let k = 0; k < bits.length && ok; k++) ok = (f[base + (bits[k] >>> 5)] & (1 << (bits[k] & 31))) !== 0;
+      if (ok) yield b;
+    }
+  }
+
+  /** Ids of values containing `lower` (lowercase, non-empty), each once, in id order. */
+  private *containingIds(lower: string): Generator<number> {
+    const scanAll = lower.includes(SEP);
+    for (const b of this.candidateBlocks([lower])) {
+      const first = b * BLOCK;
+      const end = Math.min(this.lowered.length, first + BLOCK);
+      if (scanAll || this.unsafe.has(b)) {
+        for (let id = first; id < end; id++) if (this.lowered[id].includes(lower)) yield id;
+        continue;
+      }
+      const text = this.texts[b];
+      const starts = this.starts[b];
+      let k = 0;
+      let from = 0;
+      for (;;) {
+        const at = text.indexOf(lower, from);
+        if (at < 0) break;
+        while (k + 1 < starts.length && starts[k + 1] <= at) k++;
+        // Without SEP in the term or the block's values, a match never spans two values.
+        yield first + k;
+        if (k + 1 >= starts.length) break;
+        from = starts[++k];
+      }
+    }
+  }
+
+  /** Values containing the term (exact, prefix, word, substring), ignoring case. */
+  literal(term: string): Map<number, ValueMatch> {
+    this.sync();
+    const found = new Map<number, ValueMatch>();
+    const lowerTerm = term.toLowerCase();
+    const ids = lowerTerm ? this.containingIds(lowerTerm) : this.lowered.keys();
+    for (const id of ids) {
+      if (!this.lowered[id]) continue;
+      const m = substringScore(this.values[id], this.lowered[id], lowerTerm);
+      if (m) found.set(id, m);
+    }
+    return found;
+  }
+
+  /** Values containing `text` ignoring case, the empty value included when `text` is empty. */
+  containing(text: string): Map<number, ValueMatch> {
+    this.sync();
+    const lower = text.toLowerCase();
+    const found = new Map<number, ValueMatch>();
+    for (const id of lower ? this.containingIds(lower) : this.lowered.keys()) found.set(id, { score: EQUAL, ranges: [] });
+    return found;
+  }
+
+  /** Values equal to `value` ignoring case (same length, same lowercase). */
+  equalIgnoringCase(value: string, into: Map<number, ValueMatch>): void {
+    this.sync();
+    const lower = value.toLowerCase();
+    const ids = lower ? this.containingIds(lower) : this.lowered.keys();
+    for (const id of ids) {
+      const v = this.values[id];
+      if (v.length === value.length && !into.has(id) && this.lowered[id] === lower) into.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+    }
+  }
+
+  /** Non-empty values matching a lowercase glob split at its `*`s (parts as for globMatch). */
+  glob(parts: readonly string[], into: Map<number, ValueMatch>): void {
+    this.sync();
+    for (const b of this.candidateBlocks(parts)) {
+      for (let id = b * BLOCK; id < Math.min(this.lowered.length, (b + 1) * BLOCK); id++) {
+        const lower = this.lowered[id];
+        if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, { score: EQUAL, ranges: [[0, this.values[id].length]] });
+      }
+    }
+  }
+
+  /** Values close to the term, for typos (see fuzzy.ts). */
+  fuzzy(term: string): Map<number, ValueMatch> {
+    this.sync();
+    this.fuzzyMatcher ??= new FuzzyMatcher(this.values, this.lowered);
+    return this.fuzzyMatcher.search(term);
+  }
+}

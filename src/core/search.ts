@@ -7,6 +7,8 @@
 import type { SortOrder } from '../protocol/logViewer';
 import { type FieldTerm, parseQuery, type ParsedQuery, type TextTerm } from './query';
 import type { EventStore, IndexedField } from './store';
+import { evaluate, type PlanTerm } from './plan';
+import { rankRows } from './rank';
 import { EQUAL, FieldVocabulary, type ValueMatch } from './vocabulary';
 
 /** Fields free text looks in, most telling first (earlier wins a tie in match ranking). */
@@ -26,6 +28,7 @@ export const TEXT_FIELDS: readonly IndexedField[] = [
 
 export type { ValueMatch } from './vocabulary';
 export { globMatch } from './vocabulary';
+export { rankRows } from './rank';
 
 export interface SearchResult {
   /** Store row numbers in display order. */
@@ -42,6 +45,8 @@ export class SearchEngine {
   private readonly vocab = new Map<IndexedField, FieldVocabulary>();
   private timeOrder: Uint32Array | undefined;
   private timeOrderVersion = -1;
+  /** False forces the dense evaluation (one array over all rows per term): tests compare the two. */
+  usePlan = true;
 
   /**
    * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
@@ -69,9 +74,8 @@ export class SearchEngine {
     return this.timeOrder;
   }
 
-  /** Per-row best score for one text or field term (Infinity: no match). Records highlights. */
-  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Float32Array {
-    const best = new Float32Array(this.store.size).fill(Infinity);
+  /** The values each field matched for one text or field term. Records highlights. */
+  private termMatches(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Map<IndexedField, Map<number, ValueMatch>> {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, Map<number, ValueMatch>>();
     for (const field of fields) {
@@ -84,20 +88,41 @@ export class SearchEngine {
         if (this.store.dictionary(field).size <= this.fuzzyLimit) perField.set(field, this.vocabulary(field).fuzzy(term.text));
       }
     }
-    for (const field of fields) {
-      const valueMatches = perField.get(field)!;
-      if (valueMatches.size === 0) continue;
-      const dict = this.store.dictionary(field);
+    for (const [field, valueMatches] of perField) {
       let kept = matches.get(field);
       // Excluded values are not highlighted: they are not on screen.
-      if (!kept && !term.negate) matches.set(field, (kept = new Map()));
+      if (valueMatches.size > 0 && !kept && !term.negate) matches.set(field, (kept = new Map()));
+      if (!kept) continue;
       for (const [id, m] of valueMatches) {
-        const prior = kept?.get(id);
-        if (kept && (!prior || m.score < prior.score)) kept.set(id, m);
-        for (const row of dict.rows(id)) if (m.score < best[row]) best[row] = m.score;
+        const prior = kept.get(id);
+        if (!prior || m.score < prior.score) kept.set(id, m);
       }
     }
+    return perField;
+  }
+
+  /** Per-row best score for one text or field term (Infinity: no match). Records highlights. */
+  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Float32Array {
+    const best = new Float32Array(this.store.size).fill(Infinity);
+    for (const [field, valueMatches] of this.termMatches(term, matches)) {
+      const dict = this.store.dictionary(field);
+      for (const [id, m] of valueMatches) for (const row of dict.rows(id)) if (m.score < best[row]) best[row] = m.score;
+    }
     return best;
+  }
+
+  /**
+   * Evaluates the query from the inverted indexes (plan.ts) when every term is a field, text or
+   * time term; undefined otherwise, for the dense evaluation below.
+   */
+  private planned(parsed: ParsedQuery, matches: SearchResult['matches'], sort: SortOrder): Uint32Array | undefined {
+    const terms: PlanTerm[] = [];
+    for (const term of parsed.terms) {
+      if (term.kind === 'time') terms.push({ kind: 'time', after: term.after, before: term.before });
+      else if (term.kind === 'field' || term.kind === 'text') terms.push({ kind: 'values', negate: !!term.negate, fields: this.termMatches(term, matches) });
+      else return undefined;
+    }
+    return evaluate(this.store, terms, parsed.terms.length, this.byTime(), sort);
   }
 
   /** Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty. */
@@ -142,6 +167,8 @@ export class SearchEngine {
       const rows = this.byTime();
       return { rows: sort === 'oldest' ? rows.slice().reverse() : rows, errors: parsed.errors, matches };
     }
+    const planned = this.usePlan ? this.planned(parsed, matches, sort) : undefined;
+    if (planned) return { rows: planned, errors: parsed.errors, matches };
     const n = this.store.size;
     let total: Float32Array | undefined;
     for (const term of parsed.terms) {
@@ -155,37 +182,4 @@ export class SearchEngine {
     }
     return { rows: rankRows(total!, this.byTime(), parsed.terms.length, sort), errors: parsed.errors, matches };
   }
-}
-
-/**
- * The rows with a finite score, in display order: newest first, oldest first, or by relevance band
- * (the mean score per term in twentieths) and newest first within a band. A stable counting sort
- * over the bands: linear, where a comparison sort of a million matching rows took about a second.
- */
-export function rankRows(scores: Float32Array, byTime: Uint32Array, terms: number, sort: SortOrder): Uint32Array {
-  let count = 0;
-  for (let i = 0; i < byTime.length; i++) if (scores[byTime[i]] !== Infinity) count++;
-  const rows = new Uint32Array(count);
-  if (sort !== 'relevance') {
-    let w = 0;
-    for (let i = 0; i < byTime.length; i++) if (scores[byTime[i]] !== Infinity) rows[w++] = byTime[i];
-    return sort === 'oldest' ? rows.reverse() : rows;
-  }
-  const bands = new Uint32Array(count);
-  let maxBand = 0;
-  let w = 0;
-  for (let i = 0; i < byTime.length; i++) {
-    const r = byTime[i];
-    if (scores[r] === Infinity) continue;
-    const band = Math.max(0, Math.round((scores[r] / terms) * 20));
-    bands[w] = band;
-    rows[w++] = r;
-    if (band > maxBand) maxBand = band;
-  }
-  const starts = new Uint32Array(maxBand + 2);
-  for (let i = 0; i < count; i++) starts[bands[i] + 1]++;
-  for (let b = 0; b < maxBand; b++) starts[b + 1] += starts[b];
-  const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[starts[bands[i]]++] = rows[i];
-  return out;
 }

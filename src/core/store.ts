@@ -214,14 +214,47 @@ export class EventStore {
     return this.raws.get(row);
   }
 
-  /** Row numbers sorted newest first (events without a time last). */
+  /**
+   * Row numbers sorted newest first, ties by row, events without a time last. The distinct times
+   * are sorted natively and rows placed by counting: a comparator sort of a million rows took
+   * about a second, which every query after a change waited for.
+   */
   rowsByTime(): Uint32Array {
     const n = this.size;
-    const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = i;
     const t = this.times.data;
-    const key = (r: number): number => (Number.isNaN(t[r]) ? -Infinity : t[r]);
-    return rows.sort((a, b) => key(b) - key(a) || a - b);
+    const distinct = t.subarray(0, n).filter((x) => !Number.isNaN(x)).sort();
+    let m = 0;
+    for (let i = 0; i < distinct.length; i++) if (i === 0 || distinct[i] !== distinct[m - 1]) distinct[m++] = distinct[i];
+    const bucket = new Uint32Array(n);
+    // Slot m holds rows without a time; slot k < m holds time distinct[k].
+    const counts = new Uint32Array(m + 1);
+    for (let r = 0; r < n; r++) {
+      const x = t[r];
+      let k = m;
+      if (!Number.isNaN(x)) {
+        let lo = 0;
+        let hi = m - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (distinct[mid] < x) lo = mid + 1;
+          else hi = mid;
+        }
+        k = lo;
+      }
+      bucket[r] = k;
+      counts[k]++;
+    }
+    // Newest first: the largest time's slot starts at 0; the no-time slot comes last.
+    const starts = new Uint32Array(m + 1);
+    let at = 0;
+    for (let k = m - 1; k >= 0; k--) {
+      starts[k] = at;
+      at += counts[k];
+    }
+    starts[m] = at;
+    const rows = new Uint32Array(n);
+    for (let r = 0; r < n; r++) rows[starts[bucket[r]]++] = r;
+    return rows;
   }
 }
 

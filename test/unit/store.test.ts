@@ -11,6 +11,7 @@ import { RawStore, utf8Length } from '../../src/core/rawStore';
 import { normalizeEvent, type CtRecord } from '../../src/core/records';
 import { EventStore, STRING_FIELDS } from '../../src/core/store';
 import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
+import { rng } from '../../bench/corpus';
 
 function recordsOf(events: Array<Record<string, unknown>>): CtRecord[] {
   return events.map((e) => normalizeEvent(e));
@@ -86,6 +87,22 @@ describe('typed building blocks', () => {
 
   test('utf8Length agrees with Buffer.byteLength, lone surrogates included', () => {
     for (const s of ['', 'plain', 'é', '日本語', '😀 x', '\ud800', 'a\udc00b', '\ud83d']) assert.equal(utf8Length(s), Buffer.byteLength(s, 'utf8'), JSON.stringify(s));
+  });
+});
+
+describe('time order', () => {
+  test('rowsByTime: newest first, ties by row, rows without a time last', () => {
+    const store = new EventStore();
+    const next = rng(9);
+    for (let i = 0; i < 3000; i++) {
+      const r = next();
+      store.add(normalizeEvent(anEvent({ eventTime: r < 0.05 ? 'garbage' : r < 0.1 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 500) * 1000).toISOString() })), 0);
+    }
+    const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+    const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+    assert.deepEqual(Array.from(store.rowsByTime()), want);
+    assert.ok(Number.isNaN(store.time(want[want.length - 1])));
+    assert.deepEqual(Array.from(new EventStore().rowsByTime()), []);
   });
 });
 

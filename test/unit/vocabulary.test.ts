@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { rankRows } from '../../src/core/search';
+import { rankRows } from '../../src/core/rank';
 import { FieldVocabulary, globMatch } from '../../src/core/vocabulary';
 import { rng } from '../../bench/corpus';
 

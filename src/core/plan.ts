@@ -111,15 +111,18 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
     checks.push({ score, negate: term.negate });
     if (term.negate) continue;
     let cost = 0;
-    for (const [field, matches] of term.fields) for (const id of matches.keys()) cost += store.dictionary(field).rows(id).length;
+    for (const [field, matches] of term.fields) {
+      const index = store.dictionary(field).postings();
+      for (const id of matches.keys()) cost += index.of(id).length;
+    }
     if (cost < driverCost) {
       driverCost = cost;
       driver = (visit) => {
         const seen = new Uint8Array(n);
         for (const [field, matches] of term.fields) {
-          const dict = store.dictionary(field);
+          const index = store.dictionary(field).postings();
           for (const id of matches.keys()) {
-            for (const row of dict.rows(id)) {
+            for (const row of index.of(id)) {
               if (seen[row]) continue;
               seen[row] = 1;
               visit(row);
@@ -146,16 +149,22 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
   return order(hitRows, hitScores, termCount, byTime, sort);
 }
 
-/** Puts the matching rows in display order: a sort of their time ranks when few, a pass over all rows when many. */
+/**
+ * Puts the matching rows in display order. Few: sort their positions in the time order. Many:
+ * spread their scores over those positions and read them back in one sequential pass.
+ */
 function order(rows: number[], scores: number[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
   const k = rows.length;
-  if (k * Math.log2(k + 2) > byTime.length) {
-    const dense = new Float32Array(byTime.length).fill(Infinity);
-    for (let i = 0; i < k; i++) dense[rows[i]] = scores[i];
-    return rankRows(dense, byTime, termCount, sort);
-  }
   const rank = rankOf(byTime);
-  // Band above rank in one exactly representable number: sorting the keys sorts by band, then time.
+  if (k * Math.log2(k + 2) > byTime.length) {
+    const byPosition = new Float32Array(byTime.length).fill(Infinity);
+    for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = scores[i];
+    // rankRows over positions (the identity order), mapped back to rows.
+    const positions = rankRows(byPosition, identity(byTime.length), termCount, sort);
+    for (let i = 0; i < positions.length; i++) positions[i] = byTime[positions[i]];
+    return positions;
+  }
+  // Band above position in one exactly representable number: sorting the keys sorts by band, then time.
   const keys = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const band = sort === 'relevance' ? Math.max(0, Math.round((scores[i] / termCount) * 20)) : 0;
@@ -165,4 +174,11 @@ function order(rows: number[], scores: number[], termCount: number, byTime: Uint
   const out = new Uint32Array(k);
   for (let i = 0; i < k; i++) out[i] = byTime[keys[i] % 2 ** 32];
   return sort === 'oldest' ? out.reverse() : out;
+}
+
+let identityCache = new Uint32Array(0);
+/** 0, 1, … n-1 (shared: do not modify). */
+function identity(n: number): Uint32Array {
+  if (identityCache.length !== n) identityCache = Uint32Array.from({ length: n }, (_, i) => i);
+  return identityCache;
 }

@@ -2,13 +2,15 @@
  * Matching over one field's distinct values (DESIGN §4): substring, equality ignoring case,
  * wildcards, and fuzzy matches for typos. A field can hold a million distinct values (session
  * ARNs, access keys, resource names), and testing each one costs ~150 ms a term there. So values
- * are grouped in blocks of 64, each block with its values' lowercase text joined into one string
- * and a 2048-bit filter of the character trigrams they contain: a term is looked for only in the
+ * are grouped in blocks of 16, each block with its values' lowercase text joined into one string
+ * and a 1024-bit filter of the character trigrams they contain: a term is looked for only in the
  * blocks whose filter holds all its trigrams, and found there with one `indexOf` per match.
+ * Equality and `prefix*` patterns use the values sorted by their lowercase form instead.
  * Results are exactly those of testing every value.
  */
 import type { Range } from '../protocol/logViewer';
 import { FuzzyMatcher } from './fuzzy';
+import { GrowableU32 } from './postings';
 
 /** How well one distinct value matched a term: lower is better (0 = equal). */
 export interface ValueMatch {
@@ -22,8 +24,8 @@ const PREFIX = 0.1;
 const WORD = 0.2;
 const CONTAINS = 0.3;
 
-const BLOCK = 64;
-const FILTER_WORDS = 64;
+const BLOCK = 16;
+const FILTER_WORDS = 32;
 const FILTER_MASK = FILTER_WORDS * 32 - 1;
 /** Separates values in a block's text; values holding it are searched one by one. */
 const SEP = '\n';
@@ -66,9 +68,11 @@ function trigramBit(s: string, i: number): number {
 
 export class FieldVocabulary {
   private readonly lowered: string[] = [];
-  /** Per block: its values' lowercase text joined by SEP, and where each value starts in it. */
+  /** Per block: its values' lowercase text joined by SEP; per value: where it starts in that text. */
   private readonly texts: string[] = [];
-  private readonly starts: number[][] = [];
+  private readonly offsets = new GrowableU32();
+  /** Value ids in the order of their lowercase form, for the first `sortedCount` values. */
+  private sorted = new Uint32Array(0);
   /** Blocks holding a value that contains SEP: never searched through their joined text. */
   private readonly unsafe = new Set<number>();
   private filters = new Uint32Array(FILTER_WORDS * 16);
@@ -105,54 +109,92 @@ export class FieldVocabulary {
     // The last block may have been partial: rebuild its text with the new values.
     for (let b = Math.floor(from / BLOCK); b < blocks; b++) {
       const end = Math.min(to, (b + 1) * BLOCK);
-      const starts: number[] = [];
       let at = 0;
       for (let id = b * BLOCK; id < end; id++) {
-        starts.push(at);
+        if (id >= this.offsets.length) this.offsets.push(at);
         at += this.lowered[id].length + 1;
       }
       this.texts[b] = this.lowered.slice(b * BLOCK, end).join(SEP);
-      this.starts[b] = starts;
     }
   }
 
+  /** The sorted order, extended with values added since: new ones sorted, then merged in. */
+  private sortedIds(): Uint32Array {
+    this.sync();
+    const old = this.sorted;
+    const n = this.lowered.length;
+    if (old.length === n) return old;
+    const low = this.lowered;
+    const cmp = (a: number, b: number): number => (low[a] < low[b] ? -1 : low[a] > low[b] ? 1 : a - b);
+    const fresh = Uint32Array.from({ length: n - old.length }, (_, i) => old.length + i).sort(cmp);
+    const merged = new Uint32Array(n);
+    let i = 0;
+    let j = 0;
+    for (let w = 0; w < n; w++) merged[w] = j >= fresh.length || (i < old.length && cmp(old[i], fresh[j]) <= 0) ? old[i++] : fresh[j++];
+    return (this.sorted = merged);
+  }
+
+  /** Ids of values whose lowercase form starts with `prefix`, in sorted order. */
+  private withPrefix(prefix: string): number[] {
+    const sorted = this.sortedIds();
+    const low = this.lowered;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (low[sorted[mid]] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const ids: number[] = [];
+    for (let i = lo; i < sorted.length && low[sorted[i]].startsWith(prefix); i++) ids.push(sorted[i]);
+    return ids;
+  }
+
   /** Blocks that may hold a value containing every string in `needles` (already lowercase). */
-  private *candidateBlocks(needles: readonly string[]): Generator<number> {
+  private candidateBlocks(needles: readonly string[]): number[] {
     const bits: number[] = [];
     for (const n of needles) for (let i = 0; i + 2 < n.length; i++) bits.push(trigramBit(n, i));
     const f = this.filters;
+    const blocks: number[] = [];
     for (let b = 0; b < this.texts.length; b++) {
       const base = b * FILTER_WORDS;
       let ok = true;
       for (let k = 0; k < bits.length && ok; k++) ok = (f[base + (bits[k] >>> 5)] & (1 << (bits[k] & 31))) !== 0;
-      if (ok) yield b;
+      if (ok) blocks.push(b);
     }
+    return blocks;
   }
 
   /** Ids of values containing `lower` (lowercase, non-empty), each once, in id order. */
-  private *containingIds(lower: string): Generator<number> {
+  private containingIds(lower: string): number[] {
+    const ids: number[] = [];
     const scanAll = lower.includes(SEP);
     for (const b of this.candidateBlocks([lower])) {
       const first = b * BLOCK;
       const end = Math.min(this.lowered.length, first + BLOCK);
       if (scanAll || this.unsafe.has(b)) {
-        for (let id = first; id < end; id++) if (this.lowered[id].includes(lower)) yield id;
+        for (let id = first; id < end; id++) if (this.lowered[id].includes(lower)) ids.push(id);
         continue;
       }
       const text = this.texts[b];
-      const starts = this.starts[b];
-      let k = 0;
+      const starts = this.offsets.data;
+      let id = first;
       let from = 0;
       for (;;) {
         const at = text.indexOf(lower, from);
         if (at < 0) break;
-        while (k + 1 < starts.length && starts[k + 1] <= at) k++;
+        while (id + 1 < end && starts[id + 1] <= at) id++;
         // Without SEP in the term or the block's values, a match never spans two values.
-        yield first + k;
-        if (k + 1 >= starts.length) break;
-        from = starts[++k];
+        ids.push(id);
+        if (++id >= end) break;
+        from = starts[id];
       }
     }
+    return ids;
+  }
+
+  private allIds(): number[] {
+    return Array.from(this.lowered.keys());
   }
 
   /** Values containing the term (exact, prefix, word, substring), ignoring case. */
@@ -160,7 +202,7 @@ export class FieldVocabulary {
     this.sync();
     const found = new Map<number, ValueMatch>();
     const lowerTerm = term.toLowerCase();
-    const ids = lowerTerm ? this.containingIds(lowerTerm) : this.lowered.keys();
+    const ids = lowerTerm ? this.containingIds(lowerTerm) : this.allIds();
     for (const id of ids) {
       if (!this.lowered[id]) continue;
       const m = substringScore(this.values[id], this.lowered[id], lowerTerm);
@@ -174,7 +216,7 @@ export class FieldVocabulary {
     this.sync();
     const lower = text.toLowerCase();
     const found = new Map<number, ValueMatch>();
-    for (const id of lower ? this.containingIds(lower) : this.lowered.keys()) found.set(id, { score: EQUAL, ranges: [] });
+    for (const id of lower ? this.containingIds(lower) : this.allIds()) found.set(id, { score: EQUAL, ranges: [] });
     return found;
   }
 
@@ -182,7 +224,7 @@ export class FieldVocabulary {
   equalIgnoringCase(value: string, into: Map<number, ValueMatch>): void {
     this.sync();
     const lower = value.toLowerCase();
-    const ids = lower ? this.containingIds(lower) : this.lowered.keys();
+    const ids = lower ? this.withPrefix(lower) : this.allIds();
     for (const id of ids) {
       const v = this.values[id];
       if (v.length === value.length && !into.has(id) && this.lowered[id] === lower) into.set(id, { score: EQUAL, ranges: [[0, v.length]] });
@@ -192,11 +234,13 @@ export class FieldVocabulary {
   /** Non-empty values matching a lowercase glob split at its `*`s (parts as for globMatch). */
   glob(parts: readonly string[], into: Map<number, ValueMatch>): void {
     this.sync();
-    for (const b of this.candidateBlocks(parts)) {
-      for (let id = b * BLOCK; id < Math.min(this.lowered.length, (b + 1) * BLOCK); id++) {
-        const lower = this.lowered[id];
-        if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, { score: EQUAL, ranges: [[0, this.values[id].length]] });
-      }
+    // A matching value starts with the first part and holds every part: look only at the values
+    // with that prefix, or else at those holding the longest part.
+    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
+    const ids = parts[0] ? this.withPrefix(parts[0]) : longest ? this.containingIds(longest) : this.allIds();
+    for (const id of ids) {
+      const lower = this.lowered[id];
+      if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, { score: EQUAL, ranges: [[0, this.values[id].length]] });
     }
   }
 

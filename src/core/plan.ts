@@ -16,36 +16,30 @@ export type PlanTerm =
   | { kind: 'values'; negate: boolean; fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> }
   | { kind: 'time'; after?: number; before?: number };
 
-/** A term compiled to a per-row score: Infinity for no match. */
-type RowScore = (row: number) => number;
+/** One field of a term: each value id's score (Infinity: not matched), and the rows' value ids. */
+interface Part {
+  table: Float32Array;
+  /** The field's column; undefined for the multi-valued resources. */
+  column: Uint32Array | undefined;
+}
 
-function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>): RowScore | undefined {
-  const parts: RowScore[] = [];
+/** A term compiled for per-row checks: the parts of a values term, or a time range. */
+interface Check {
+  parts: Part[];
+  negate: boolean;
+  after: number;
+  before: number;
+}
+
+function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>): Part[] {
+  const parts: Part[] = [];
   for (const [field, matches] of fields) {
     if (matches.size === 0) continue;
     const table = new Float32Array(store.dictionary(field).size).fill(Infinity);
     for (const [id, m] of matches) if (m.score < table[id]) table[id] = m.score;
-    if (field === 'resources') {
-      parts.push((row) => {
-        let best = Infinity;
-        for (const id of store.resourceValueIds(row)) if (table[id] < best) best = table[id];
-        return best;
-      });
-    } else {
-      const column = store.column(field as StringField);
-      parts.push((row) => table[column[row]]);
-    }
+    parts.push({ table, column: field === 'resources' ? undefined : store.column(field as StringField) });
   }
-  if (parts.length === 0) return undefined;
-  if (parts.length === 1) return parts[0];
-  return (row) => {
-    let best = Infinity;
-    for (const p of parts) {
-      const s = p(row);
-      if (s < best) best = s;
-    }
-    return best;
-  };
+  return parts;
 }
 
 /** Index of the first position in the newest-first order whose time is below `t` (NaN counts as lowest). */
@@ -80,80 +74,106 @@ function rankOf(byTime: Uint32Array): Uint32Array {
 export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
   const n = store.size;
   const times = store.timeColumn();
-  const checks: Array<{ score: RowScore; negate: boolean }> = [];
-  let driver: (visit: (row: number) => void) => void = (visit) => {
-    for (let r = 0; r < n; r++) visit(r);
-  };
+  const checks: Check[] = [];
+  // The driver: the rows to visit, as a range of the time order or a values term's postings.
   let driverCost = n;
+  let driverRange: [number, number] | undefined;
+  let driverTerm: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> | undefined;
   for (const term of terms) {
     if (term.kind === 'time') {
       const after = term.after ?? -Infinity;
       const before = term.before ?? Infinity;
-      checks.push({ score: (row) => (times[row] >= after && times[row] < before ? 0 : Infinity), negate: false });
+      checks.push({ parts: [], negate: false, after, before });
       // Rows at positions [lo, hi) have after ≤ time < before (rows without a time sort last,
       // and nothing is below -Infinity but them).
       const lo = firstBelow(times, byTime, before);
       const hi = Math.max(lo, firstBelow(times, byTime, after));
-      if (hi - lo < driverCost) {
-        driverCost = hi - lo;
-        driver = (visit) => {
-          for (let i = lo; i < hi; i++) visit(byTime[i]);
-        };
-      }
+      if (hi - lo < driverCost) [driverCost, driverRange, driverTerm] = [hi - lo, [lo, hi], undefined];
       continue;
     }
-    const score = compileValues(store, term.fields);
-    if (!score) {
+    const parts = compileValues(store, term.fields);
+    if (parts.length === 0) {
       // Nothing matched: a positive term admits no row; an excluding one excludes none.
       if (term.negate) continue;
       return new Uint32Array(0);
     }
-    checks.push({ score, negate: term.negate });
+    checks.push({ parts, negate: term.negate, after: NaN, before: NaN });
     if (term.negate) continue;
     let cost = 0;
     for (const [field, matches] of term.fields) {
       const index = store.dictionary(field).postings();
       for (const id of matches.keys()) cost += index.of(id).length;
     }
-    if (cost < driverCost) {
-      driverCost = cost;
-      driver = (visit) => {
-        const seen = new Uint8Array(n);
-        for (const [field, matches] of term.fields) {
-          const index = store.dictionary(field).postings();
-          for (const id of matches.keys()) {
-            for (const row of index.of(id)) {
-              if (seen[row]) continue;
-              seen[row] = 1;
-              visit(row);
-            }
+    if (cost < driverCost) [driverCost, driverRange, driverTerm] = [cost, undefined, term.fields];
+  }
+  const candidates = driverRows(store, n, byTime, driverCost, driverRange, driverTerm);
+  const { starts: resStarts, ids: resIds } = store.resourceLists();
+  const hitRows = new Uint32Array(candidates.length);
+  const hitScores = new Float32Array(candidates.length);
+  let hits = 0;
+  rows: for (let i = 0; i < candidates.length; i++) {
+    const row = candidates[i];
+    let total = 0;
+    for (let c = 0; c < checks.length; c++) {
+      const check = checks[c];
+      let s = Infinity;
+      if (check.parts.length === 0) {
+        const t = times[row];
+        if (t >= check.after && t < check.before) s = 0;
+      } else {
+        for (let p = 0; p < check.parts.length; p++) {
+          const { table, column } = check.parts[p];
+          if (column) {
+            if (table[column[row]] < s) s = table[column[row]];
+          } else {
+            for (let k = resStarts[row]; k < resStarts[row + 1]; k++) if (table[resIds[k]] < s) s = table[resIds[k]];
           }
         }
-      };
-    }
-  }
-  const hitRows: number[] = [];
-  const hitScores: number[] = [];
-  driver((row) => {
-    let total = 0;
-    for (const c of checks) {
-      let s = c.score(row);
-      if (c.negate) s = s === Infinity ? 0 : Infinity;
-      if (s === Infinity) return;
+      }
+      if (check.negate) s = s === Infinity ? 0 : Infinity;
+      if (s === Infinity) continue rows;
       // Summed in float32, as the dense evaluation's Float32Array does, so relevance bands agree.
       total = Math.fround(total + s);
     }
-    hitRows.push(row);
-    hitScores.push(total);
-  });
-  return order(hitRows, hitScores, termCount, byTime, sort);
+    hitRows[hits] = row;
+    hitScores[hits++] = total;
+  }
+  return order(hitRows.subarray(0, hits), hitScores.subarray(0, hits), termCount, byTime, sort);
+}
+
+/** The rows the driver visits: all rows, a slice of the time order, or a term's rows (each once). */
+function driverRows(
+  store: EventStore,
+  n: number,
+  byTime: Uint32Array,
+  cost: number,
+  range: [number, number] | undefined,
+  term: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> | undefined,
+): Uint32Array {
+  if (range) return byTime.subarray(range[0], range[1]);
+  if (!term) return identity(n);
+  const out = new Uint32Array(cost);
+  const seen = new Uint8Array(n);
+  let w = 0;
+  for (const [field, matches] of term) {
+    const index = store.dictionary(field).postings();
+    for (const id of matches.keys()) {
+      const rows = index.of(id);
+      for (let i = 0; i < rows.length; i++) {
+        if (seen[rows[i]]) continue;
+        seen[rows[i]] = 1;
+        out[w++] = rows[i];
+      }
+    }
+  }
+  return out.subarray(0, w);
 }
 
 /**
  * Puts the matching rows in display order. Few: sort their positions in the time order. Many:
  * spread their scores over those positions and read them back in one sequential pass.
  */
-function order(rows: number[], scores: number[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
+function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
   const k = rows.length;
   const rank = rankOf(byTime);
   if (k * Math.log2(k + 2) > byTime.length) {

@@ -196,6 +196,11 @@ export class EventStore {
     return this.resourceIds.data.subarray(this.resourceOffsets.data[row], this.resourceOffsets.data[row + 1]);
   }
 
+  /** Every row's resource value ids: row r's are `ids[starts[r]] … ids[starts[r + 1] - 1]` (views: do not modify). */
+  resourceLists(): { starts: Uint32Array; ids: Uint32Array } {
+    return { starts: this.resourceOffsets.data.subarray(0, this.size + 1), ids: this.resourceIds.data.subarray(0, this.resourceIds.length) };
+  }
+
   time(row: number): number {
     return this.times.data[row];
   }

@@ -62,6 +62,16 @@ export function globMatch(parts: readonly string[], value: string): boolean {
   return true;
 }
 
+const fullMatches: ValueMatch[] = [];
+/**
+ * An EQUAL match covering a whole value of this length. Shared between values (never modified):
+ * a pattern can match tens of thousands of values, and allocating for each showed in profiles.
+ */
+function fullMatch(length: number): ValueMatch {
+  if (length >= 4096) return { score: EQUAL, ranges: [[0, length]] };
+  return (fullMatches[length] ??= Object.freeze({ score: EQUAL, ranges: Object.freeze([Object.freeze([0, length])]) }) as ValueMatch);
+}
+
 function trigramBit(s: string, i: number): number {
   return (Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ Math.imul(s.charCodeAt(i + 1), 0x85ebca6b) ^ Math.imul(s.charCodeAt(i + 2), 0xc2b2ae35)) >>> 21 & FILTER_MASK;
 }
@@ -227,7 +237,7 @@ export class FieldVocabulary {
     const ids = lower ? this.withPrefix(lower) : this.allIds();
     for (const id of ids) {
       const v = this.values[id];
-      if (v.length === value.length && !into.has(id) && this.lowered[id] === lower) into.set(id, { score: EQUAL, ranges: [[0, v.length]] });
+      if (v.length === value.length && !into.has(id) && this.lowered[id] === lower) into.set(id, fullMatch(v.length));
     }
   }
 
@@ -240,7 +250,7 @@ export class FieldVocabulary {
     const ids = parts[0] ? this.withPrefix(parts[0]) : longest ? this.containingIds(longest) : this.allIds();
     for (const id of ids) {
       const lower = this.lowered[id];
-      if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, { score: EQUAL, ranges: [[0, this.values[id].length]] });
+      if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, fullMatch(this.values[id].length));
     }
   }
 

@@ -101,8 +101,8 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
     if (term.negate) continue;
     let cost = 0;
     for (const [field, matches] of term.fields) {
-      const index = store.dictionary(field).postings();
-      for (const id of matches.keys()) cost += index.of(id).length;
+      const { offsets } = store.dictionary(field).postings();
+      for (const id of matches.keys()) cost += offsets[id + 1] - offsets[id];
     }
     if (cost < driverCost) [driverCost, driverRange, driverTerm] = [cost, undefined, term.fields];
   }
@@ -156,13 +156,14 @@ function driverRows(
   const seen = new Uint8Array(n);
   let w = 0;
   for (const [field, matches] of term) {
-    const index = store.dictionary(field).postings();
+    // Offsets, not index.of(id): a view per value costs an allocation, and a pattern can match 30,000.
+    const { offsets, rows } = store.dictionary(field).postings();
     for (const id of matches.keys()) {
-      const rows = index.of(id);
-      for (let i = 0; i < rows.length; i++) {
-        if (seen[rows[i]]) continue;
-        seen[rows[i]] = 1;
-        out[w++] = rows[i];
+      for (let i = offsets[id]; i < offsets[id + 1]; i++) {
+        const row = rows[i];
+        if (seen[row]) continue;
+        seen[row] = 1;
+        out[w++] = row;
       }
     }
   }

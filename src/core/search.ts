@@ -38,7 +38,11 @@ export interface SearchResult {
   matches: Map<IndexedField, Map<number, ValueMatch>>;
 }
 
-/** Largest vocabulary Fuse.js searches for typos (about 100 ms a term on the 2-core dev machine). */
+/**
+ * Largest vocabulary searched for typos. Past 1,000 values uFuzzy does it (fuzzy.ts), ~20-50 ms a
+ * term per 100,000 values on the 2-core dev machine (npm run bench, fuzzy_* lines): larger ones
+ * would push a typo past the 50 ms target at a million events, so they get literal matching only.
+ */
 export const FUZZY_VOCABULARY_LIMIT = 20_000;
 
 export class SearchEngine {
@@ -51,7 +55,8 @@ export class SearchEngine {
   /**
    * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
    * on the extension host; Fuse.js over a million request-parameter names took 27 s a typo there
-   * (npm run bench), a freeze. Until a faster matcher serves large vocabularies, the cost is bounded.
+   * (npm run bench), a freeze. uFuzzy serves vocabularies past 1,000 values now, but over a million
+   * it would still take a fraction of a second a term, so the cost stays bounded.
    */
   constructor(
     private readonly store: EventStore,

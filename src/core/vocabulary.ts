@@ -9,7 +9,7 @@
  * Results are exactly those of testing every value.
  */
 import type { Range } from '../protocol/logViewer';
-import { FuzzyMatcher } from './fuzzy';
+import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
 import { GrowableU32 } from './postings';
 
 /** How well one distinct value matched a term: lower is better (0 = equal). */
@@ -254,10 +254,9 @@ export class FieldVocabulary {
     }
   }
 
-  /** Values close to the term, for typos (see fuzzy.ts). */
-  fuzzy(term: string): Map<number, ValueMatch> {
-    this.sync();
-    this.fuzzyMatcher ??= new FuzzyMatcher(this.values, this.lowered);
-    return this.fuzzyMatcher.search(term);
+  /** Values close to the term, for typos (see fuzzy.ts; `engine` overrides its choice). */
+  fuzzy(term: string, engine?: FuzzyEngine): Map<number, ValueMatch> {
+    this.fuzzyMatcher ??= new FuzzyMatcher(this.values);
+    return this.fuzzyMatcher.search(term, engine);
   }
 }

@@ -87,3 +87,21 @@ describe('ranking', () => {
     }
   });
 });
+
+describe('fuzzy matching (typos)', () => {
+  test('small vocabularies use Fuse.js, large ones uFuzzy; both find a one-letter typo with highlights', async () => {
+    const { FuzzyMatcher, UFUZZY_FROM, FUZZY } = await import('../../src/core/fuzzy');
+    const small = ['DescribeInstances', 'StopLogging', 'DeleteTrail'];
+    const large = [...small, ...Array.from({ length: UFUZZY_FROM }, (_, i) => `10.${i % 250}.${i % 7}.1`)];
+    assert.equal(new FuzzyMatcher(small).engine(), 'fuse');
+    assert.equal(new FuzzyMatcher(large).engine(), 'ufuzzy');
+    for (const values of [small, large]) {
+      const m = new FuzzyMatcher(values);
+      const hit = m.search('StopLoging').get(1);
+      assert.ok(hit, `found with ${m.engine()}`);
+      assert.ok(hit.score >= FUZZY && hit.score <= 1, 'a fuzzy match ranks below every literal one');
+      assert.ok(hit.ranges.length > 0 && hit.ranges.every(([a, b]) => a >= 0 && b <= 'StopLogging'.length && b - a > 1));
+      assert.equal(m.search('zzzzqqq').size, 0);
+    }
+  });
+});

@@ -5,7 +5,9 @@
  * events, EventBridge envelopes, LookupEvents output `{"Events":[…]}` and Event-history rows whose
  * `CloudTrailEvent` is a JSON string. Digest files are recognized and summarized, not read as logs.
  */
+import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
+import { type EventBatch, toBatch } from './batch';
 import { isObject, str } from './json';
 import { CtRecord, normalizeAny, normalizeEvent } from './records';
 
@@ -24,6 +26,9 @@ export type DecodeResult =
   | { kind: 'events'; format: LogFormat; records: CtRecord[]; skipped: number; warning?: string }
   | { kind: 'digest'; digest: DigestSummary }
   | { kind: 'error'; reason: string };
+
+/** A file that could not be decoded, and why (phrased for the user). */
+export type DecodeError = Extract<DecodeResult, { kind: 'error' }>;
 
 export interface DecodeLimits {
   /** The most bytes a file may hold once decompressed (bounds gzip bombs and huge files). */
@@ -46,7 +51,7 @@ function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-function tooLarge(limits: DecodeLimits, what: string): DecodeResult {
+function tooLarge(limits: DecodeLimits, what: string): DecodeError {
   return {
     kind: 'error',
     reason:
@@ -56,7 +61,7 @@ function tooLarge(limits: DecodeLimits, what: string): DecodeResult {
 }
 
 /** Decompresses with a hard bound on the output, so a bomb fails fast instead of killing Node. */
-function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | DecodeResult {
+function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | DecodeError {
   try {
     return gunzipSync(bytes, { maxOutputLength: Math.min(limits.maxBytes, HARD_MAX_BYTES) });
   } catch (e) {
@@ -69,28 +74,43 @@ function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | Decode
   }
 }
 
-/** Decodes one file's bytes. Never throws: every failure is a `{kind:'error'}` with a reason. */
-export function decodeLogBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS): DecodeResult {
+/**
+ * Decompresses one file's bytes when gzipped (bounded), refusing what is not a log at all.
+ * Returns the JSON bytes, or an error result.
+ */
+export function decompress(bytes: Uint8Array, limits: DecodeLimits): { data: Uint8Array; gzipped: boolean } | DecodeError {
   if (bytes.length === 0) return { kind: 'error', reason: 'The file is empty.' };
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     return { kind: 'error', reason: 'A ZIP archive, not a log file: extract it and open the folder.' };
   }
-  let data: Uint8Array;
   if (isGzip(bytes)) {
     const out = gunzipBounded(bytes, limits);
-    if (!(out instanceof Uint8Array)) return out;
-    data = out;
-  } else {
-    if (bytes.length > Math.min(limits.maxBytes, HARD_MAX_BYTES)) return tooLarge(limits, `It is ${formatBytes(bytes.length)},`);
-    data = bytes;
+    return out instanceof Uint8Array ? { data: out, gzipped: true } : out;
   }
-  let text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  if (bytes.length > Math.min(limits.maxBytes, HARD_MAX_BYTES)) return tooLarge(limits, `It is ${formatBytes(bytes.length)},`);
+  return { data: bytes, gzipped: false };
+}
+
+/**
+ * Decodes one file's bytes. Never throws: every failure is a `{kind:'error'}` with a reason.
+ * `keepRaw: false` leaves `raw` empty for S3 log records (the loader re-reads those on demand).
+ */
+export function decodeLogBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LIMITS, keepRaw = true): DecodeResult {
+  const d = decompress(bytes, limits);
+  return 'kind' in d ? d : decodeJsonBytes(d.data, keepRaw);
+}
+
+/** Decodes decompressed JSON bytes (UTF-8, with or without a byte-order mark). */
+export function decodeJsonBytes(data: Uint8Array, keepRaw = true): DecodeResult {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // Pure ASCII (most logs) reads as latin1: the same string, without UTF-8 validation.
+  let text = buf.toString(isAscii(buf) ? 'latin1' : 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return decodeLogText(text);
+  return decodeLogText(text, keepRaw);
 }
 
 /** Decodes JSON text of any supported shape. */
-export function decodeLogText(text: string): DecodeResult {
+export function decodeLogText(text: string, keepRaw = true): DecodeResult {
   const start = text.search(/\S/);
   if (start < 0) return { kind: 'error', reason: 'The file is empty (only whitespace).' };
   const first = text[start];
@@ -107,16 +127,16 @@ export function decodeLogText(text: string): DecodeResult {
     }
     return { kind: 'error', reason: `Not valid JSON: ${(e as Error).message}. The file may be truncated or corrupt.` };
   }
-  return decodeDocument(doc);
+  return decodeDocument(doc, keepRaw);
 }
 
-function fromElements(format: LogFormat, items: unknown[]): DecodeResult {
+function fromElements(format: LogFormat, items: unknown[], keepRaw = true): DecodeResult {
   const records: CtRecord[] = [];
   let skipped = 0;
   for (const item of items) {
     // In an S3 log file every object is a record by definition, however odd its fields.
     const rec = format === 'records' && isObject(item) && !isObject(item.detail) && typeof item.CloudTrailEvent !== 'string'
-      ? normalizeEvent(item)
+      ? normalizeEvent(item, keepRaw ? undefined : '')
       : normalizeAny(item);
     if (rec) records.push(rec);
     else skipped++;
@@ -128,10 +148,10 @@ function fromElements(format: LogFormat, items: unknown[]): DecodeResult {
   return { kind: 'events', format, records, skipped, warning };
 }
 
-function decodeDocument(doc: unknown): DecodeResult {
+function decodeDocument(doc: unknown, keepRaw: boolean): DecodeResult {
   if (Array.isArray(doc)) return fromElements('array', doc);
   if (!isObject(doc)) return { kind: 'error', reason: 'Not CloudTrail: the JSON is a bare value, not an object or array.' };
-  if (Array.isArray(doc.Records)) return fromElements('records', doc.Records);
+  if (Array.isArray(doc.Records)) return fromElements('records', doc.Records, keepRaw);
   if ('Records' in doc) return { kind: 'error', reason: 'Not CloudTrail: "Records" is not an array.' };
   if (Array.isArray(doc.logFiles) && ('digestEndTime' in doc || 'digestPublicKeyFingerprint' in doc)) {
     return { kind: 'digest', digest: summarizeDigest(doc) };
@@ -190,4 +210,42 @@ function decodeNdjson(text: string): DecodeResult | undefined {
   if (badLines) notes.push(`${badLines} line${badLines === 1 ? '' : 's'} are not valid JSON (first: line ${firstBad})`);
   if (skipped) notes.push(`${skipped} line${skipped === 1 ? ' is' : 's are'} not CloudTrail events`);
   return { kind: 'events', format: 'ndjson', records, skipped: skipped + badLines, warning: notes.length ? `${notes.join('; ')}; skipped.` : undefined };
+}
+
+/** A decoded file as a column batch (what the loader hands to the investigation). */
+export interface BatchResult {
+  kind: 'batch';
+  format: LogFormat;
+  batch: EventBatch;
+  skipped: number;
+  warning?: string;
+}
+
+/** Any outcome of loading one file. */
+export type LoadResult = DecodeResult | BatchResult;
+
+/**
+ * Gzipped files up to this size (decompressed) keep only their gzip bytes for raws: re-decoding
+ * one to open an event takes tens of milliseconds. Larger ones keep UTF-8 raws instead.
+ */
+export const REREAD_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Decodes one file into a batch (what decode workers run). Never throws. Gzipped files of up to
+ * REREAD_MAX_BYTES skip stringifying each event: their raws are re-read from `bytes` on demand
+ * (rereadRaws), so `bytes` must not be changed afterwards.
+ */
+export function decodeToBatch(bytes: Uint8Array, limits: DecodeLimits): LoadResult {
+  const d = decompress(bytes, limits);
+  if ('kind' in d) return d;
+  const reread = d.gzipped && d.data.length <= REREAD_MAX_BYTES;
+  const r = decodeJsonBytes(d.data, !reread);
+  if (r.kind !== 'events') return r;
+  return { kind: 'batch', format: r.format, skipped: r.skipped, warning: r.warning, batch: toBatch(r.records, reread ? bytes : undefined) };
+}
+
+/** The raws of a batch's gzip source, in record order: the file decoded again exactly as at load. */
+export function rereadRaws(source: Uint8Array): string[] {
+  const r = decodeLogBytes(source, { maxBytes: HARD_MAX_BYTES });
+  return r.kind === 'events' ? r.records.map((x) => x.raw) : [];
 }

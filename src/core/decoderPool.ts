@@ -4,12 +4,12 @@
  * the file it held, and is replaced.
  */
 import { Worker } from 'node:worker_threads';
-import { DecodeLimits, DecodeResult, decodeLogBytes } from './decode';
+import { type DecodeLimits, decodeToBatch, type LoadResult } from './decode';
 import type { Decoder } from './loader';
 
-/** Decodes in the calling thread: for tests and tiny inputs. */
+/** Decodes in the calling thread, exactly as the workers do: for tests and tiny inputs. */
 export const inlineDecoder: Decoder = {
-  decode: async (bytes, limits) => decodeLogBytes(bytes, limits),
+  decode: async (bytes, limits) => decodeToBatch(bytes, limits),
 };
 
 /** A message to a decode worker: the bytes to decode (transferred, not copied). */
@@ -22,12 +22,12 @@ export interface DecodeRequest {
 /** A worker's answer to one DecodeRequest. */
 export interface DecodeResponse {
   id: number;
-  result: DecodeResult;
+  result: LoadResult;
 }
 
 interface Job {
   request: DecodeRequest;
-  resolve(result: DecodeResult): void;
+  resolve(result: LoadResult): void;
 }
 
 class Slot {
@@ -50,7 +50,7 @@ export class WorkerDecoder implements Decoder {
     this.slots = Array.from({ length: Math.max(1, size) }, () => new Slot());
   }
 
-  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<DecodeResult> {
+  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<LoadResult> {
     if (this.disposed) return Promise.resolve({ kind: 'error', reason: 'The loader was closed.' });
     // Transfer a buffer of exactly these bytes; copy when the view shares a larger buffer.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();

@@ -3,7 +3,7 @@
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
 import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
-import type { DecodeResult } from './decode';
+import { type LoadResult, rereadRaws } from './decode';
 import { topValues } from './facets';
 import { buildTimeline } from './timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
@@ -31,7 +31,7 @@ const FIELD_LABELS: Partial<Record<IndexedField, string>> = {
 };
 
 export class Investigation {
-  readonly store = new EventStore();
+  readonly store = new EventStore(rereadRaws);
   readonly engine = new SearchEngine(this.store);
   private readonly notes: FileNote[] = [];
   private notesOmitted = 0;
@@ -49,7 +49,7 @@ export class Investigation {
   resultVersion = 0;
 
   /** Records one file's outcome; returns the number of events it added. */
-  addFile(label: string, result: DecodeResult): number {
+  addFile(label: string, result: LoadResult): number {
     const file = this.filesDone++;
     if (result.kind === 'error') {
       this.filesFailed++;
@@ -67,8 +67,9 @@ export class Investigation {
       return 0;
     }
     let added = 0;
-    for (const rec of result.records) if (this.store.add(rec, file)) added++;
-    if (result.records.length === 0) this.note({ label, state: 'empty', message: 'A valid log file with no events.' });
+    if (result.kind === 'batch') added = this.store.addBatch(result.batch, file);
+    else for (const rec of result.records) if (this.store.add(rec, file)) added++;
+    if ((result.kind === 'batch' ? result.batch.count : result.records.length) === 0) this.note({ label, state: 'empty', message: 'A valid log file with no events.' });
     else if (result.warning) this.note({ label, state: 'loaded', message: result.warning });
     return added;
   }

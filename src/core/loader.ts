@@ -5,7 +5,7 @@
  * starting new files. The file system is injected, so this runs on `vscode.workspace.fs`
  * (virtual workspaces included) in the extension and on `node:fs` in tests.
  */
-import { DecodeLimits, DecodeResult, formatBytes, HARD_MAX_BYTES } from './decode';
+import { DecodeLimits, formatBytes, HARD_MAX_BYTES, type LoadResult } from './decode';
 
 export type EntryKind = 'file' | 'directory' | 'other';
 
@@ -18,7 +18,7 @@ export interface LogFileSystem<T> {
 }
 
 export interface Decoder {
-  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<DecodeResult>;
+  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<LoadResult>;
 }
 
 export interface CancelToken {
@@ -31,7 +31,7 @@ export interface LoadOptions<T> {
   concurrency: number;
   token?: CancelToken;
   /** Called once per file, in completion order. */
-  onFile(loc: T, label: string, result: DecodeResult): void;
+  onFile(loc: T, label: string, result: LoadResult): void;
   onProgress?(done: number, total: number, current: string): void;
 }
 
@@ -79,7 +79,7 @@ export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], 
 }
 
 /** Stats, reads and decodes one file; every failure becomes an error result. */
-async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits): Promise<DecodeResult> {
+async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits): Promise<LoadResult> {
   try {
     const { kind, size } = await fs.stat(loc);
     if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };

@@ -145,7 +145,7 @@ function groupRows(store: EventStore, g: Group): number[] {
   const rows: number[] = [];
   dict.values.forEach((v, id) => {
     if (v.length !== g.key.length || matchKey(v) !== wanted) return;
-    for (const r of dict.postings[id]) if (g.kind !== 'name' || !store.value('principalArn', r)) rows.push(r);
+    for (const r of dict.rows(id)) if (g.kind !== 'name' || !store.value('principalArn', r)) rows.push(r);
   });
   return rows;
 }
@@ -175,7 +175,7 @@ function collision(store: EventStore, g: Group, values?: { names: Set<string>; a
   if (values) return (g.kind === 'arn' ? values.names : values.arns).has(matchKey(g.key));
   const wanted = matchKey(g.key);
   const dict = store.dictionary(other);
-  return dict.values.some((v, id) => v.length === g.key.length && dict.postings[id].length > 0 && matchKey(v) === wanted);
+  return dict.values.some((v, id) => v.length === g.key.length && dict.rows(id).length > 0 && matchKey(v) === wanted);
 }
 
 /**
@@ -254,7 +254,7 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
     .subarray(0, limit);
   const lowered = (f: StringField): Set<string> => {
     const dict = store.dictionary(f);
-    return new Set(dict.values.filter((_v, id) => dict.postings[id].length > 0).map(matchKey));
+    return new Set(dict.values.filter((_v, id) => dict.rows(id).length > 0).map(matchKey));
   };
   const values = by === 'principal' ? { names: lowered('principal'), arns: lowered('principalArn') } : undefined;
   const sessions = Array.from(newest, (b) => {

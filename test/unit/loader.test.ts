@@ -117,7 +117,7 @@ describe('worker decoder pool', () => {
       const [huge, small] = await Promise.all([pool.decode(many, { maxBytes: 1 << 28 }), pool.decode(gz(aLogFile([anEvent()])), { maxBytes: 1 << 20 })]);
       assert.equal(huge.kind, 'error');
       assert.match((huge as Extract<DecodeResult, { kind: 'error' }>).reason, /out of memory|decoder/);
-      assert.equal(small.kind, 'events');
+      assert.equal(small.kind, 'batch');
     } finally {
       pool.dispose();
     }
@@ -129,7 +129,7 @@ describe('worker decoder pool', () => {
     const q = pool.decode(gz(aLogFile([anEvent()])), { maxBytes: 1 << 20 });
     pool.dispose();
     const results = await Promise.all([p, q]);
-    assert.ok(results.every((r) => r.kind === 'error' || r.kind === 'events'));
+    assert.ok(results.every((r) => r.kind === 'error' || r.kind === 'batch'));
     assert.equal(results[1].kind, 'error');
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * The eventIDs seen so far, for counting overlapping exports once. CloudTrail eventIDs are UUIDs:
+ * those are kept as 128-bit keys in one typed hash table (16 bytes each, off the JS heap's object
+ * graph); anything else falls back to a Set of strings. A million 36-character ID strings in a Set
+ * cost about 100 MB of heap; as keys they cost 32 MB.
+ */
+
+/** Parses a lowercase UUID (8-4-4-4-12 hex) into `out[at … at + 3]`; false when `id` is not one. */
+export function uuidKey(id: string, out: Uint32Array, at: number): boolean {
+  if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
+  let word = 0;
+  let nibbles = 0;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+    const c = id.charCodeAt(i);
+    // Lowercase only: 'A' and 'a' are different characters, so "…A" and "…a" stay different IDs.
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (v < 0) return false;
+    word = (word << 4) | v;
+    if (++nibbles % 8 === 0) {
+      out[at + nibbles / 8 - 1] = word >>> 0;
+      word = 0;
+    }
+  }
+  return true;
+}
+
+export class EventIdSet {
+  private keys = new Uint32Array(4 * 1024);
+  private used = new Uint8Array(1024);
+  private count = 0;
+  private readonly others = new Set<string>();
+  private readonly scratch = new Uint32Array(4);
+
+  get size(): number {
+    return this.count + this.others.size;
+  }
+
+  /** Adds a string ID; false when it was already there. */
+  add(id: string): boolean {
+    if (uuidKey(id, this.scratch, 0)) return this.addKey(this.scratch, 0);
+    if (this.others.has(id)) return false;
+    this.others.add(id);
+    return true;
+  }
+
+  /** Adds the UUID key at `keys[at … at + 3]` (see uuidKey); false when it was already there. */
+  addKey(keys: Uint32Array, at: number): boolean {
+    if ((this.count + 1) * 2 > this.used.length) this.grow();
+    const a = keys[at];
+    const b = keys[at + 1];
+    const c = keys[at + 2];
+    const d = keys[at + 3];
+    const slot = this.find(a, b, c, d);
+    if (this.used[slot]) return false;
+    this.used[slot] = 1;
+    const o = slot * 4;
+    this.keys[o] = a;
+    this.keys[o + 1] = b;
+    this.keys[o + 2] = c;
+    this.keys[o + 3] = d;
+    this.count++;
+    return true;
+  }
+
+  /** The slot holding the key, or the empty slot where it belongs (linear probing). */
+  private find(a: number, b: number, c: number, d: number): number {
+    const mask = this.used.length - 1;
+    // Random UUIDs are uniform already; mixing still spreads sequential or hand-made ones.
+    let slot = (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>> 0) & mask;
+    const k = this.keys;
+    while (this.used[slot]) {
+      const o = slot * 4;
+      if (k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d) return slot;
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldUsed = this.used;
+    this.used = new Uint8Array(oldUsed.length * 2);
+    this.keys = new Uint32Array(oldKeys.length * 2);
+    for (let s = 0; s < oldUsed.length; s++) {
+      if (!oldUsed[s]) continue;
+      const o = s * 4;
+      const slot = this.find(oldKeys[o], oldKeys[o + 1], oldKeys[o + 2], oldKeys[o + 3]);
+      this.used[slot] = 1;
+      this.keys.set(oldKeys.subarray(o, o + 4), slot * 4);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Evaluating a query over a million rows without touching each row per term. The term expected
+ * to match fewest rows drives: only its rows (from the inverted index, or a slice of the time
+ * order) are visited, and each visited row is checked against the other terms through per-value
+ * score tables (one array read per field). Results, order and scores are those of the dense
+ * evaluation in search.ts (one Float32Array per term over all rows), which stays for term kinds
+ * this file does not know.
+ */
+import type { SortOrder } from '../protocol/logViewer';
+import { rankRows } from './rank';
+import type { EventStore, IndexedField, StringField } from './store';
+import type { ValueMatch } from './vocabulary';
+
+/** A term resolved to matched values per field, or a time range. */
+export type PlanTerm =
+  | { kind: 'values'; negate: boolean; fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> }
+  | { kind: 'time'; after?: number; before?: number };
+
+/** One field of a term: each value id's score (Infinity: not matched), and the rows' value ids. */
+interface Part {
+  table: Float32Array;
+  /** The field's column; undefined for the multi-valued resources. */
+  column: Uint32Array | undefined;
+}
+
+/** A term compiled for per-row checks: the parts of a values term, or a time range. */
+interface Check {
+  parts: Part[];
+  negate: boolean;
+  after: number;
+  before: number;
+}
+
+function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>): Part[] {
+  const parts: Part[] = [];
+  for (const [field, matches] of fields) {
+    if (matches.size === 0) continue;
+    const table = new Float32Array(store.dictionary(field).size).fill(Infinity);
+    for (const [id, m] of matches) if (m.score < table[id]) table[id] = m.score;
+    parts.push({ table, column: field === 'resources' ? undefined : store.column(field as StringField) });
+  }
+  return parts;
+}
+
+/** Index of the first position in the newest-first order whose time is below `t` (NaN counts as lowest). */
+function firstBelow(times: Float64Array, byTime: Uint32Array, t: number): number {
+  let lo = 0;
+  let hi = byTime.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = times[byTime[mid]];
+    if (v < t || Number.isNaN(v)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Positions in the time order of each row (the inverse permutation), cached per order. */
+const ranks = new WeakMap<Uint32Array, Uint32Array>();
+function rankOf(byTime: Uint32Array): Uint32Array {
+  let rank = ranks.get(byTime);
+  if (!rank) {
+    rank = new Uint32Array(byTime.length);
+    for (let i = 0; i < byTime.length; i++) rank[byTime[i]] = i;
+    ranks.set(byTime, rank);
+  }
+  return rank;
+}
+
+/**
+ * Rows matching every term, in display order (see rankRows). `termCount` is the query's number of
+ * terms, for relevance bands; `byTime` is every row, newest first.
+ */
+export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
+  const n = store.size;
+  const times = store.timeColumn();
+  const checks: Check[] = [];
+  // The driver: the rows to visit, as a range of the time order or a values term's postings.
+  let driverCost = n;
+  let driverRange: [number, number] | undefined;
+  let driverTerm: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> | undefined;
+  for (const term of terms) {
+    if (term.kind === 'time') {
+      const after = term.after ?? -Infinity;
+      const before = term.before ?? Infinity;
+      checks.push({ parts: [], negate: false, after, before });
+      // Rows at positions [lo, hi) have after ≤ time < before (rows without a time sort last,
+      // and nothing is below -Infinity but them).
+      const lo = firstBelow(times, byTime, before);
+      const hi = Math.max(lo, firstBelow(times, byTime, after));
+      if (hi - lo < driverCost) [driverCost, driverRange, driverTerm] = [hi - lo, [lo, hi], undefined];
+      continue;
+    }
+    const parts = compileValues(store, term.fields);
+    if (parts.length === 0) {
+      // Nothing matched: a positive term admits no row; an excluding one excludes none.
+      if (term.negate) continue;
+      return new Uint32Array(0);
+    }
+    checks.push({ parts, negate: term.negate, after: NaN, before: NaN });
+    if (term.negate) continue;
+    let cost = 0;
+    for (const [field, matches] of term.fields) {
+      const { offsets } = store.dictionary(field).postings();
+      for (const id of matches.keys()) cost += offsets[id + 1] - offsets[id];
+    }
+    if (cost < driverCost) [driverCost, driverRange, driverTerm] = [cost, undefined, term.fields];
+  }
+  const candidates = driverRows(store, n, byTime, driverCost, driverRange, driverTerm);
+  const { starts: resStarts, ids: resIds } = store.resourceLists();
+  const hitRows = new Uint32Array(candidates.length);
+  const hitScores = new Float32Array(candidates.length);
+  let hits = 0;
+  rows: for (let i = 0; i < candidates.length; i++) {
+    const row = candidates[i];
+    let total = 0;
+    for (let c = 0; c < checks.length; c++) {
+      const check = checks[c];
+      let s = Infinity;
+      if (check.parts.length === 0) {
+        const t = times[row];
+        if (t >= check.after && t < check.before) s = 0;
+      } else {
+        for (let p = 0; p < check.parts.length; p++) {
+          const { table, column } = check.parts[p];
+          if (column) {
+            if (table[column[row]] < s) s = table[column[row]];
+          } else {
+            for (let k = resStarts[row]; k < resStarts[row + 1]; k++) if (table[resIds[k]] < s) s = table[resIds[k]];
+          }
+        }
+      }
+      if (check.negate) s = s === Infinity ? 0 : Infinity;
+      if (s === Infinity) continue rows;
+      // Summed in float32, as the dense evaluation's Float32Array does, so relevance bands agree.
+      total = Math.fround(total + s);
+    }
+    hitRows[hits] = row;
+    hitScores[hits++] = total;
+  }
+  return order(hitRows.subarray(0, hits), hitScores.subarray(0, hits), termCount, byTime, sort);
+}
+
+/** The rows the driver visits: all rows, a slice of the time order, or a term's rows (each once). */
+function driverRows(
+  store: EventStore,
+  n: number,
+  byTime: Uint32Array,
+  cost: number,
+  range: [number, number] | undefined,
+  term: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>> | undefined,
+): Uint32Array {
+  if (range) return byTime.subarray(range[0], range[1]);
+  if (!term) return identity(n);
+  const out = new Uint32Array(cost);
+  const seen = new Uint8Array(n);
+  let w = 0;
+  for (const [field, matches] of term) {
+    // Offsets, not index.of(id): a view per value costs an allocation, and a pattern can match 30,000.
+    const { offsets, rows } = store.dictionary(field).postings();
+    for (const id of matches.keys()) {
+      for (let i = offsets[id]; i < offsets[id + 1]; i++) {
+        const row = rows[i];
+        if (seen[row]) continue;
+        seen[row] = 1;
+        out[w++] = row;
+      }
+    }
+  }
+  return out.subarray(0, w);
+}
+
+/**
+ * Puts the matching rows in display order. Few: sort their positions in the time order. Many:
+ * spread their scores over those positions and read them back in one sequential pass.
+ */
+function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
+  const k = rows.length;
+  const rank = rankOf(byTime);
+  if (k * Math.log2(k + 2) > byTime.length) {
+    const byPosition = new Float32Array(byTime.length).fill(Infinity);
+    for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = scores[i];
+    // rankRows over positions (the identity order), mapped back to rows.
+    const positions = rankRows(byPosition, identity(byTime.length), termCount, sort);
+    for (let i = 0; i < positions.length; i++) positions[i] = byTime[positions[i]];
+    return positions;
+  }
+  // Band above position in one exactly representable number: sorting the keys sorts by band, then time.
+  const keys = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const band = sort === 'relevance' ? Math.max(0, Math.round((scores[i] / termCount) * 20)) : 0;
+    keys[i] = band * 2 ** 32 + rank[rows[i]];
+  }
+  keys.sort();
+  const out = new Uint32Array(k);
+  for (let i = 0; i < k; i++) out[i] = byTime[keys[i] % 2 ** 32];
+  return sort === 'oldest' ? out.reverse() : out;
+}
+
+let identityCache = new Uint32Array(0);
+/** 0, 1, … n-1 (shared: do not modify). */
+function identity(n: number): Uint32Array {
+  if (identityCache.length !== n) identityCache = Uint32Array.from({ length: n }, (_, i) => i);
+  return identityCache;
+}

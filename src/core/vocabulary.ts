@@ -1,0 +1,262 @@
+/**
+ * Matching over one field's distinct values (DESIGN §4): substring, equality ignoring case,
+ * wildcards, and fuzzy matches for typos. A field can hold a million distinct values (session
+ * ARNs, access keys, resource names), and testing each one costs ~150 ms a term there. So values
+ * are grouped in blocks of 16, each block with its values' lowercase text joined into one string
+ * and a 1024-bit filter of the character trigrams they contain: a term is looked for only in the
+ * blocks whose filter holds all its trigrams, and found there with one `indexOf` per match.
+ * Equality and `prefix*` patterns use the values sorted by their lowercase form instead.
+ * Results are exactly those of testing every value.
+ */
+import type { Range } from '../protocol/logViewer';
+import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
+import { GrowableU32 } from './postings';
+
+/** How well one distinct value matched a term: lower is better (0 = equal). */
+export interface ValueMatch {
+  score: number;
+  ranges: Range[];
+}
+
+/** Score bands: a plain containment always outranks a fuzzy guess. */
+export const EQUAL = 0;
+const PREFIX = 0.1;
+const WORD = 0.2;
+const CONTAINS = 0.3;
+
+const BLOCK = 16;
+const FILTER_WORDS = 32;
+const FILTER_MASK = FILTER_WORDS * 32 - 1;
+/** Separates values in a block's text; values holding it are searched one by one. */
+const SEP = '\n';
+
+function substringScore(value: string, lower: string, term: string): ValueMatch | undefined {
+  const at = lower.indexOf(term);
+  if (at < 0) return undefined;
+  const ranges: Range[] = [[at, at + term.length]];
+  if (lower.length === term.length) return { score: EQUAL, ranges };
+  if (at === 0) return { score: PREFIX, ranges };
+  const before = value.charCodeAt(at - 1);
+  const boundary = !((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122));
+  // A capital inside camelCase (StopLogging → "logging") is a word start too.
+  const camel = value[at] !== lower[at];
+  return { score: boundary || camel ? WORD : CONTAINS, ranges };
+}
+
+/**
+ * Whether `value` matches the glob split at its `*`s. Greedy and linear: no backtracking regex,
+ * so a hostile pattern (a*a*a*…) or value cannot stall the extension host.
+ */
+export function globMatch(parts: readonly string[], value: string): boolean {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length === 1) return value === first;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = value.indexOf(parts[i], at);
+    if (found < 0 || found + parts[i].length > end) return false;
+    at = found + parts[i].length;
+  }
+  return true;
+}
+
+const fullMatches: ValueMatch[] = [];
+/**
+ * An EQUAL match covering a whole value of this length. Shared between values (never modified):
+ * a pattern can match tens of thousands of values, and allocating for each showed in profiles.
+ */
+function fullMatch(length: number): ValueMatch {
+  if (length >= 4096) return { score: EQUAL, ranges: [[0, length]] };
+  return (fullMatches[length] ??= Object.freeze({ score: EQUAL, ranges: Object.freeze([Object.freeze([0, length])]) }) as ValueMatch);
+}
+
+function trigramBit(s: string, i: number): number {
+  return (Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ Math.imul(s.charCodeAt(i + 1), 0x85ebca6b) ^ Math.imul(s.charCodeAt(i + 2), 0xc2b2ae35)) >>> 21 & FILTER_MASK;
+}
+
+export class FieldVocabulary {
+  private readonly lowered: string[] = [];
+  /** Per block: its values' lowercase text joined by SEP; per value: where it starts in that text. */
+  private readonly texts: string[] = [];
+  private readonly offsets = new GrowableU32();
+  /** Value ids in the order of their lowercase form, for the first `sortedCount` values. */
+  private sorted = new Uint32Array(0);
+  /** Blocks holding a value that contains SEP: never searched through their joined text. */
+  private readonly unsafe = new Set<number>();
+  private filters = new Uint32Array(FILTER_WORDS * 16);
+  private fuzzyMatcher: FuzzyMatcher | undefined;
+
+  /** `values` is the field's dictionary, which grows as events are added. */
+  constructor(private readonly values: readonly string[]) {}
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Lowercases and indexes the values added since the last call. */
+  private sync(): void {
+    const from = this.lowered.length;
+    const to = this.values.length;
+    if (from === to) return;
+    const blocks = Math.ceil(to / BLOCK);
+    if (blocks * FILTER_WORDS > this.filters.length) {
+      const next = new Uint32Array(Math.max(blocks * FILTER_WORDS, this.filters.length * 2));
+      next.set(this.filters);
+      this.filters = next;
+    }
+    for (let id = from; id < to; id++) {
+      const lower = this.values[id].toLowerCase();
+      this.lowered.push(lower);
+      const base = Math.floor(id / BLOCK) * FILTER_WORDS;
+      for (let i = 0; i + 2 < lower.length; i++) {
+        const bit = trigramBit(lower, i);
+        this.filters[base + (bit >>> 5)] |= 1 << (bit & 31);
+      }
+      if (lower.includes(SEP)) this.unsafe.add(Math.floor(id / BLOCK));
+    }
+    // The last block may have been partial: rebuild its text with the new values.
+    for (let b = Math.floor(from / BLOCK); b < blocks; b++) {
+      const end = Math.min(to, (b + 1) * BLOCK);
+      let at = 0;
+      for (let id = b * BLOCK; id < end; id++) {
+        if (id >= this.offsets.length) this.offsets.push(at);
+        at += this.lowered[id].length + 1;
+      }
+      this.texts[b] = this.lowered.slice(b * BLOCK, end).join(SEP);
+    }
+  }
+
+  /** The sorted order, extended with values added since: new ones sorted, then merged in. */
+  private sortedIds(): Uint32Array {
+    this.sync();
+    const old = this.sorted;
+    const n = this.lowered.length;
+    if (old.length === n) return old;
+    const low = this.lowered;
+    const cmp = (a: number, b: number): number => (low[a] < low[b] ? -1 : low[a] > low[b] ? 1 : a - b);
+    const fresh = Uint32Array.from({ length: n - old.length }, (_, i) => old.length + i).sort(cmp);
+    const merged = new Uint32Array(n);
+    let i = 0;
+    let j = 0;
+    for (let w = 0; w < n; w++) merged[w] = j >= fresh.length || (i < old.length && cmp(old[i], fresh[j]) <= 0) ? old[i++] : fresh[j++];
+    return (this.sorted = merged);
+  }
+
+  /** Ids of values whose lowercase form starts with `prefix`, in sorted order. */
+  private withPrefix(prefix: string): number[] {
+    const sorted = this.sortedIds();
+    const low = this.lowered;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (low[sorted[mid]] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const ids: number[] = [];
+    for (let i = lo; i < sorted.length && low[sorted[i]].startsWith(prefix); i++) ids.push(sorted[i]);
+    return ids;
+  }
+
+  /** Blocks that may hold a value containing every string in `needles` (already lowercase). */
+  private candidateBlocks(needles: readonly string[]): number[] {
+    const bits: number[] = [];
+    for (const n of needles) for (let i = 0; i + 2 < n.length; i++) bits.push(trigramBit(n, i));
+    const f = this.filters;
+    const blocks: number[] = [];
+    for (let b = 0; b < this.texts.length; b++) {
+      const base = b * FILTER_WORDS;
+      let ok = true;
+      for (let k = 0; k < bits.length && ok; k++) ok = (f[base + (bits[k] >>> 5)] & (1 << (bits[k] & 31))) !== 0;
+      if (ok) blocks.push(b);
+    }
+    return blocks;
+  }
+
+  /** Ids of values containing `lower` (lowercase, non-empty), each once, in id order. */
+  private containingIds(lower: string): number[] {
+    const ids: number[] = [];
+    const scanAll = lower.includes(SEP);
+    for (const b of this.candidateBlocks([lower])) {
+      const first = b * BLOCK;
+      const end = Math.min(this.lowered.length, first + BLOCK);
+      if (scanAll || this.unsafe.has(b)) {
+        for (let id = first; id < end; id++) if (this.lowered[id].includes(lower)) ids.push(id);
+        continue;
+      }
+      const text = this.texts[b];
+      const starts = this.offsets.data;
+      let id = first;
+      let from = 0;
+      for (;;) {
+        const at = text.indexOf(lower, from);
+        if (at < 0) break;
+        while (id + 1 < end && starts[id + 1] <= at) id++;
+        // Without SEP in the term or the block's values, a match never spans two values.
+        ids.push(id);
+        if (++id >= end) break;
+        from = starts[id];
+      }
+    }
+    return ids;
+  }
+
+  private allIds(): number[] {
+    return Array.from(this.lowered.keys());
+  }
+
+  /** Values containing the term (exact, prefix, word, substring), ignoring case. */
+  literal(term: string): Map<number, ValueMatch> {
+    this.sync();
+    const found = new Map<number, ValueMatch>();
+    const lowerTerm = term.toLowerCase();
+    const ids = lowerTerm ? this.containingIds(lowerTerm) : this.allIds();
+    for (const id of ids) {
+      if (!this.lowered[id]) continue;
+      const m = substringScore(this.values[id], this.lowered[id], lowerTerm);
+      if (m) found.set(id, m);
+    }
+    return found;
+  }
+
+  /** Values containing `text` ignoring case, the empty value included when `text` is empty. */
+  containing(text: string): Map<number, ValueMatch> {
+    this.sync();
+    const lower = text.toLowerCase();
+    const found = new Map<number, ValueMatch>();
+    for (const id of lower ? this.containingIds(lower) : this.allIds()) found.set(id, { score: EQUAL, ranges: [] });
+    return found;
+  }
+
+  /** Values equal to `value` ignoring case (same length, same lowercase). */
+  equalIgnoringCase(value: string, into: Map<number, ValueMatch>): void {
+    this.sync();
+    const lower = value.toLowerCase();
+    const ids = lower ? this.withPrefix(lower) : this.allIds();
+    for (const id of ids) {
+      const v = this.values[id];
+      if (v.length === value.length && !into.has(id) && this.lowered[id] === lower) into.set(id, fullMatch(v.length));
+    }
+  }
+
+  /** Non-empty values matching a lowercase glob split at its `*`s (parts as for globMatch). */
+  glob(parts: readonly string[], into: Map<number, ValueMatch>): void {
+    this.sync();
+    // A matching value starts with the first part and holds every part: look only at the values
+    // with that prefix, or else at those holding the longest part.
+    const longest = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
+    const ids = parts[0] ? this.withPrefix(parts[0]) : longest ? this.containingIds(longest) : this.allIds();
+    for (const id of ids) {
+      const lower = this.lowered[id];
+      if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, fullMatch(this.values[id].length));
+    }
+  }
+
+  /** Values close to the term, for typos (see fuzzy.ts; `engine` overrides its choice). */
+  fuzzy(term: string, engine?: FuzzyEngine): Map<number, ValueMatch> {
+    this.fuzzyMatcher ??= new FuzzyMatcher(this.values);
+    return this.fuzzyMatcher.search(term, engine);
+  }
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
+import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
+import { GrowableU32, Postings } from '../../src/core/postings';
+import { RawStore, utf8Length } from '../../src/core/rawStore';
+import { normalizeEvent, type CtRecord } from '../../src/core/records';
+import { EventStore, STRING_FIELDS } from '../../src/core/store';
+import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
+import { rng } from '../../bench/corpus';
+
+function recordsOf(events: Array<Record<string, unknown>>): CtRecord[] {
+  return events.map((e) => normalizeEvent(e));
+}
+
+function batchOf(bytes: Uint8Array): EventBatch {
+  const r = decodeToBatch(bytes, { maxBytes: 1 << 28 });
+  assert.equal(r.kind, 'batch', r.kind === 'error' ? r.reason : '');
+  return (r as BatchResult).batch;
+}
+
+/** Every column, resource list, time and raw of every row, for comparing two stores. */
+function dump(store: EventStore): unknown[] {
+  return Array.from({ length: store.size }, (_, row) => [
+    ...STRING_FIELDS.map((f) => store.value(f, row)),
+    Array.from(store.resourceValueIds(row), (id) => store.dictionary('resources').values[id]),
+    store.time(row),
+    store.file(row),
+    store.raw(row),
+  ]);
+}
+
+describe('typed building blocks', () => {
+  test('a growable array keeps every value across growth, and reserve keeps them too', () => {
+    const g = new GrowableU32(2);
+    for (let i = 0; i < 1000; i++) g.push(i * 3);
+    g.reserve(5000);
+    g.push(7);
+    assert.equal(g.length, 1001);
+    assert.equal(g.data[999], 2997);
+    assert.deepEqual(Array.from(g.view().subarray(998)), [2994, 2997, 7]);
+  });
+
+  test('postings of a column list each value’s rows in order, and agree with a brute-force scan', () => {
+    const column = Uint32Array.from({ length: 500 }, (_, i) => (i * 7919) % 13);
+    const p = Postings.ofColumn(column, column.length, 15);
+    for (let v = 0; v < 15; v++) {
+      assert.deepEqual(Array.from(p.of(v)), [...column.keys()].filter((r) => column[r] === v), `value ${v}`);
+    }
+    assert.equal(p.of(99).length, 0, 'an unknown id has no rows');
+    assert.equal(Postings.ofColumn(column, 10, 13).of(0).length, 1, 'only the first rowCount rows are indexed');
+  });
+
+  test('postings of value lists list a row once even when it repeats a value', () => {
+    const lists = [[0, 1], [], [1, 1, 2], [2], [0, 2, 0]];
+    const starts = new Uint32Array(lists.length + 1);
+    lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
+    const p = Postings.ofLists(starts, Uint32Array.from(lists.flat()), lists.length, 3);
+    assert.deepEqual([0, 1, 2].map((v) => Array.from(p.of(v))), [[0, 4], [0, 2], [2, 3, 4]]);
+  });
+
+  test('eventIDs: UUIDs become exact 128-bit keys, anything else stays a string', () => {
+    const set = new EventIdSet();
+    const ids = Array.from({ length: 5000 }, (_, i) => `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+    assert.ok(ids.every((id) => set.add(id)));
+    assert.ok(ids.every((id) => !set.add(id)), 'every one is found again after the table grew');
+    for (const other of ['', 'not-a-uuid', '00000000-0000-4000-8000-00000000000A', '00000000_0000-4000-8000-000000000000']) {
+      assert.equal(uuidKey(other, new Uint32Array(4), 0), false, other);
+      assert.equal(set.add(other), true);
+      assert.equal(set.add(other), false);
+    }
+    assert.equal(set.add('00000000-0000-4000-8000-00000000000a'), true, 'case matters: …A and …a are different IDs');
+    const key = new Uint32Array(4);
+    assert.ok(uuidKey('0123abcd-ef01-4000-8000-00000000ffff', key, 0));
+    assert.deepEqual(Array.from(key), [0x0123abcd, 0xef014000, 0x80000000, 0x0000ffff]);
+    assert.equal(set.size, 5000 + 4 + 1);
+  });
+
+  test('the column getters read the fields in STRING_FIELDS order', () => {
+    const rec = Object.fromEntries(STRING_FIELDS.map((f) => [f, `value of ${f}`])) as unknown as CtRecord;
+    assert.deepEqual(COLUMN_GETTERS.map((get) => get(rec)), STRING_FIELDS.map((f) => `value of ${f}`));
+  });
+
+  test('utf8Length agrees with Buffer.byteLength, lone surrogates included', () => {
+    for (const s of ['', 'plain', 'é', '日本語', '😀 x', '\ud800', 'a\udc00b', '\ud83d']) assert.equal(utf8Length(s), Buffer.byteLength(s, 'utf8'), JSON.stringify(s));
+  });
+});
+
+describe('time order', () => {
+  test('rowsByTime: newest first, ties by row, rows without a time last', () => {
+    const store = new EventStore();
+    const next = rng(9);
+    for (let i = 0; i < 3000; i++) {
+      const r = next();
+      store.add(normalizeEvent(anEvent({ eventTime: r < 0.05 ? 'garbage' : r < 0.1 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 500) * 1000).toISOString() })), 0);
+    }
+    const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+    const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+    assert.deepEqual(Array.from(store.rowsByTime()), want);
+    assert.ok(Number.isNaN(store.time(want[want.length - 1])));
+    assert.deepEqual(Array.from(new EventStore().rowsByTime()), []);
+  });
+});
+
+describe('raw JSON off the heap', () => {
+  test('strings, kept blocks and re-read sources all give back the raw, byte for byte', () => {
+    const rereads: number[] = [];
+    const raws = new RawStore((src) => {
+      rereads.push(src[0]);
+      return [`first of ${src[0]}`, `second of ${src[0]}`];
+    });
+    raws.addString('{"x":"héllo 😀"}');
+    const block = raws.addBlock(new TextEncoder().encode('[1][22]'));
+    raws.addSlice(block, 3, 7);
+    raws.addString('{"after":"the block"}');
+    const s1 = raws.addSource(Uint8Array.of(1));
+    const s2 = raws.addSource(Uint8Array.of(2));
+    raws.addRecord(s1, 1);
+    raws.addRecord(s2, 0);
+    raws.addRecord(s1, 0);
+    raws.addRecord(s1, 5);
+    assert.deepEqual(Array.from({ length: raws.size }, (_, r) => raws.get(r)), ['{"x":"héllo 😀"}', '[22]', '{"after":"the block"}', 'second of 1', 'first of 2', 'first of 1', '']);
+    assert.deepEqual(rereads, [1, 2], 'a decoded source is cached');
+  });
+
+  test('a raw larger than a block gets a block of its own', () => {
+    const raws = new RawStore(() => []);
+    const big = `"${'é'.repeat(9_000_000)}"`;
+    raws.addString('{}');
+    raws.addString(big);
+    raws.addString('[]');
+    assert.equal(raws.get(1), big);
+    assert.deepEqual([raws.get(0), raws.get(2)], ['{}', '[]']);
+  });
+});
+
+describe('column batches', () => {
+  const events = [anEvent({ eventName: 'StopLogging', requestParameters: { bucketName: 'b1', roleArn: 'r' } }), anEvent(), anEvent({ errorCode: 'AccessDenied', requestParameters: { bucketName: 'b1' } })];
+
+  test('a batch of a gzipped log stores exactly what adding its records one by one stores', () => {
+    const bytes = gz(aLogFile(events));
+    const one = new EventStore(rereadRaws);
+    const r = decodeLogBytes(bytes);
+    for (const rec of r.kind === 'events' ? r.records : []) one.add(rec, 3);
+    const batch = batchOf(bytes);
+    assert.equal(batch.raw.kind, 'source', 'a small gzip keeps its own bytes for raws');
+    const many = new EventStore(rereadRaws);
+    assert.equal(many.addBatch(batch, 3), 3);
+    assert.deepEqual(dump(many), dump(one));
+    assert.deepEqual(Array.from(many.dictionary('eventName').rows(many.dictionary('eventName').idOf('DescribeInstances')!)), [1, 2]);
+    assert.deepEqual(Array.from(many.dictionary('resources').rows(many.dictionary('resources').idOf('b1')!)), [0, 2]);
+  });
+
+  test('plain JSON and large gzip files carry UTF-8 raws instead', () => {
+    const plain = batchOf(Buffer.from(aLogFile(events)));
+    assert.equal(plain.raw.kind, 'utf8');
+    const store = new EventStore();
+    store.addBatch(plain, 0);
+    assert.deepEqual(Array.from({ length: 3 }, (_, r) => JSON.parse(store.raw(r)).eventID), events.map((e) => e.eventID));
+    const pad = 'x'.repeat(2000);
+    const large = batchOf(gz(aLogFile(Array.from({ length: Math.ceil(REREAD_MAX_BYTES / 2000) + 10 }, () => anEvent({ requestParameters: { pad } })))));
+    assert.equal(large.raw.kind, 'utf8');
+  });
+
+  test('a batch survives a real transfer between threads, its buffers moved, not copied', () => {
+    const batch = batchOf(gz(aLogFile(events)));
+    const { port1, port2 } = new MessageChannel();
+    const buffers = transferList(batch);
+    assert.equal(new Set(buffers).size, buffers.length);
+    port1.postMessage(batch, buffers);
+    assert.equal(batch.ids.byteLength, 0, 'the sender no longer holds the ids');
+    const got = receiveMessageOnPort(port2)!.message as EventBatch;
+    port1.close();
+    const store = new EventStore(rereadRaws);
+    store.addBatch(got, 0);
+    assert.equal(store.value('errorCode', 2), 'AccessDenied');
+    assert.equal(JSON.parse(store.raw(0)).eventName, 'StopLogging');
+  });
+
+  test('duplicates by eventID count once, within a batch, across batches and with single adds', () => {
+    const a = anEvent();
+    const b = anEvent();
+    const store = new EventStore(rereadRaws);
+    store.add(normalizeEvent(a), 0);
+    assert.equal(store.addBatch(batchOf(gz(aLogFile([a, b, b]))), 1), 1);
+    assert.equal(store.addBatch(batchOf(gz(aLogFile([b, anEvent({ eventID: undefined }), anEvent({ eventID: undefined })]))), 2), 2, 'events without an ID are never merged');
+    assert.equal(store.size, 4);
+    assert.equal(store.duplicates, 3);
+    assert.equal(JSON.parse(store.raw(1)).eventID, b.eventID);
+    assert.equal(store.file(1), 1);
+  });
+
+  test('an empty batch adds nothing and leaves the version alone', () => {
+    const store = new EventStore();
+    const v = store.version;
+    assert.equal(store.addBatch(toBatch([]), 0), 0);
+    assert.equal(store.version, v);
+  });
+
+  test('every sample file gives the same store through batches as through records', () => {
+    const dir = samplesDir();
+    const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]).filter((p) => p && /\.json(\.gz)?$/.test(p));
+    assert.ok(files.length > 3 && readdirSync(dir).length > 0);
+    const viaRecords = new EventStore(rereadRaws);
+    const viaBatches = new EventStore(rereadRaws);
+    files.forEach((p, i) => {
+      const bytes = readFileSync(join(dir, p));
+      const r = decodeLogBytes(bytes, { maxBytes: 1 << 28 });
+      if (r.kind === 'events') for (const rec of r.records) viaRecords.add(rec, i);
+      const b = decodeToBatch(bytes, { maxBytes: 1 << 28 });
+      if (b.kind === 'batch') viaBatches.addBatch(b.batch, i);
+      assert.equal(b.kind === 'batch' ? 'events' : b.kind, r.kind, p);
+    });
+    assert.ok(viaBatches.size > 100);
+    assert.deepEqual(dump(viaBatches), dump(viaRecords));
+    assert.equal(viaBatches.duplicates, viaRecords.duplicates);
+  });
+
+  test('decoding with raws left out changes nothing else', () => {
+    const text = aLogFile(events);
+    const full = decodeLogText(text);
+    const lean = decodeLogText(text, false);
+    assert.ok(full.kind === 'events' && lean.kind === 'events');
+    assert.deepEqual(lean.records.map((r) => ({ ...r, raw: '' })), full.records.map((r) => ({ ...r, raw: '' })));
+    assert.deepEqual(lean.records.map((r) => r.raw), ['', '', '']);
+    assert.deepEqual(recordsOf(events).map((r) => r.raw), full.records.map((r) => r.raw));
+  });
+});

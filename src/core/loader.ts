@@ -38,6 +38,12 @@ export interface LoadOptions<T> {
 /** File names worth reading when a whole folder is opened. */
 export const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
+/**
+ * Files kept beside logs that are not logs: the signature metadata saved with digests
+ * (`<digest>.metadata.json`) and CloudTrail's public keys (`public-keys.json`), as the S3 cache and
+ * `aws s3api`-style downloads keep them. Integrity validation reads them; the log view skips them.
+ */
+export const SIDECAR_FILE_NAME = /(\.metadata\.json|(^|[-_.])public-keys[^/]*\.json)$/i;
 
 export interface Expansion<T> {
   files: T[];
@@ -61,7 +67,7 @@ export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], 
     for (const entry of entries) {
       if (token?.isCancellationRequested) return;
       if (entry.kind === 'directory' && !SKIPPED_DIRS.has(entry.name)) await walk(entry.loc);
-      else if (entry.kind === 'file' && LOG_FILE_NAME.test(entry.name)) files.push(entry.loc);
+      else if (entry.kind === 'file' && LOG_FILE_NAME.test(entry.name) && !SIDECAR_FILE_NAME.test(entry.name)) files.push(entry.loc);
     }
   };
   for (const root of roots) {

@@ -88,6 +88,20 @@ describe('loader', () => {
     assert.equal(inv.status().duplicates, 2);
   });
 
+  test('a folder of logs with saved digest metadata and public keys: only the logs and digests are read', async () => {
+    const dir = join(root, 'cache', 'AWSLogs', '111122223333', 'CloudTrail-Digest', 'us-east-1');
+    mkdirSync(dir, { recursive: true });
+    const digest = '111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240301T010000Z.json.gz';
+    writeFileSync(join(dir, digest), gz('{}'));
+    writeFileSync(join(dir, `${digest}.metadata.json`), '{"signature":"00","signature-algorithm":"SHA256withRSA"}');
+    writeFileSync(join(root, 'cache', 'public-keys.json'), '{"PublicKeyList":[]}');
+    writeFileSync(join(root, 'cache', 'log.json'), aLogFile([anEvent()]));
+    const { files } = await expandRoots(nodeFs(root), [join(root, 'cache')]);
+    assert.deepEqual(files.map((f) => relative(join(root, 'cache'), f)).sort(), [join('AWSLogs', '111122223333', 'CloudTrail-Digest', 'us-east-1', digest), 'log.json']);
+    // Named explicitly, a sidecar is still read (and reported for what it is).
+    assert.equal((await expandRoots(nodeFs(root), [join(root, 'cache', 'public-keys.json')])).files.length, 1);
+  });
+
   test('cancellation stops starting new files', async () => {
     const token = { isCancellationRequested: false };
     const seen: string[] = [];

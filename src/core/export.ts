@@ -57,9 +57,34 @@ async function* batched(rows: Uint32Array, options: ExportOptions, head: string,
   onProgress?.(rows.length, rows.length);
 }
 
+/** Rows whose raws are read together: one re-decode per source file and window. */
+export const RAW_WINDOW = 8192;
+
+/**
+ * Reads `rows[i]`'s raw for increasing `i`. Raws may live in their file's compressed bytes and be
+ * re-decoded on demand with a cache of a few files (rawStore.ts); in display order the rows of
+ * many files interleave, and reading them one by one would decode a file per row. So the rows of
+ * each window are read in row order (which is file order) and handed out in display order.
+ */
+export function windowedRaws(store: EventStore, rows: Uint32Array, window = RAW_WINDOW): (i: number) => string {
+  let from = -1;
+  let raws: string[] = [];
+  return (i) => {
+    if (i < from || i >= from + raws.length || from < 0) {
+      from = Math.floor(i / window) * window;
+      const slice = rows.subarray(from, Math.min(rows.length, from + window));
+      const order = Array.from(slice.keys()).sort((a, b) => slice[a] - slice[b]);
+      raws = new Array<string>(slice.length);
+      for (const k of order) raws[k] = store.raw(slice[k]);
+    }
+    return raws[i - from];
+  };
+}
+
 /** `{"Records":[…]}` as CloudTrail writes to S3, each event's raw JSON as stored. */
 export function recordsJsonChunks(store: EventStore, rows: Uint32Array, options: ExportOptions = {}): AsyncGenerator<string> {
-  return batched(rows, options, '{"Records":[', (r, i) => (i === 0 ? store.raw(r) : `,${store.raw(r)}`), ']}\n');
+  const raw = windowedRaws(store, rows);
+  return batched(rows, options, '{"Records":[', (_r, i) => (i === 0 ? raw(i) : `,${raw(i)}`), ']}\n');
 }
 
 /**
@@ -67,8 +92,9 @@ export function recordsJsonChunks(store: EventStore, rows: Uint32Array, options:
  * strings they are escaped), so turning them into spaces keeps the event and the format intact.
  */
 export function ndjsonChunks(store: EventStore, rows: Uint32Array, options: ExportOptions = {}): AsyncGenerator<string> {
-  return batched(rows, options, '', (r) => {
-    const raw = store.raw(r);
+  const rawAt = windowedRaws(store, rows);
+  return batched(rows, options, '', (_r, i) => {
+    const raw = rawAt(i);
     return `${/[\r\n]/.test(raw) ? raw.replace(/[\r\n]/g, ' ') : raw}\n`;
   }, '');
 }
@@ -80,12 +106,14 @@ export function ndjsonChunks(store: EventStore, rows: Uint32Array, options: Expo
 export function csvChunks(store: EventStore, rows: Uint32Array, options: ExportOptions = {}): AsyncGenerator<string> {
   const columns = resolveColumns(options.columns);
   const header = `${options.bom === false ? '' : '\uFEFF'}${columns.map((c) => csvCell(c.name)).join(',')}\r\n`;
-  return batched(rows, options, header, (r) => {
+  // Only columns read from the event's JSON need its raw.
+  const rawAt = windowedRaws(store, rows);
+  return batched(rows, options, header, (r, i) => {
     let parsed: unknown;
     const raw = (): unknown => {
       if (parsed === undefined) {
         try {
-          parsed = JSON.parse(store.raw(r));
+          parsed = JSON.parse(rawAt(i));
         } catch {
           parsed = null;
         }

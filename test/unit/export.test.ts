@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { writeAtomically } from '../../src/core/atomicWrite';
-import { decodeLogBytes, decodeLogText } from '../../src/core/decode';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../src/core/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
 import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
 import { normalizeEvent } from '../../src/core/records';
 import { EventStore } from '../../src/core/store';
-import { anEvent, samplesDir } from '../builders/events';
+import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
 
 function storeOf(events: Array<Record<string, unknown>>): EventStore {
@@ -239,5 +239,36 @@ describe('export: writing atomically', () => {
 
   test('a folder that does not exist is a clear error', async () => {
     await assert.rejects(writeAtomically(join(dir, 'no/such/folder/x.json'), ['x']), { code: 'ENOENT' });
+  });
+});
+
+describe('raws kept compressed', () => {
+  test('exporting in time order across interleaved files decodes each file about once, not once per row', async () => {
+    let rereads = 0;
+    const store = new EventStore((source) => {
+      rereads++;
+      return rereadRaws(source);
+    });
+    const files = 12;
+    const t0 = Date.UTC(2024, 2, 1);
+    const expected = new Map<string, string>();
+    for (let f = 0; f < files; f++) {
+      // File f holds every 12th second: in time order the files take turns, row by row.
+      const events = Array.from({ length: 300 }, (_, j) => anEvent({ eventTime: new Date(t0 + (j * files + f) * 1000).toISOString().replace('.000Z', 'Z') }));
+      const r = decodeToBatch(gz(aLogFile(events)), { maxBytes: 1 << 26 });
+      assert.equal(r.kind, 'batch');
+      store.addBatch((r as BatchResult).batch, f);
+      for (const e of events) expected.set(e.eventID as string, JSON.stringify(e));
+    }
+    const rows = store.rowsByTime();
+    assert.equal(rows.length, files * 300);
+    let text = '';
+    for await (const chunk of exportChunks(store, rows, 'ndjson')) text += chunk as string;
+    const lines = text.trimEnd().split('\n');
+    assert.equal(lines.length, rows.length);
+    // Newest first, each line the event as it was in its file.
+    assert.deepEqual(lines.slice(0, 2).map((l) => (JSON.parse(l) as { eventTime: string }).eventTime), [new Date(t0 + (299 * files + 11) * 1000).toISOString().replace('.000Z', 'Z'), new Date(t0 + (299 * files + 10) * 1000).toISOString().replace('.000Z', 'Z')]);
+    for (const l of lines) assert.equal(JSON.stringify(JSON.parse(l)), expected.get((JSON.parse(l) as { eventID: string }).eventID));
+    assert.ok(rereads <= files, `${rereads} decodes for ${files} files`);
   });
 });

@@ -53,6 +53,7 @@ export const COLUMN_GETTERS: ReadonlyArray<(r: CtRecord) => string> = [
   (r) => r.principalArn,
   (r) => r.accessKeyId,
   (r) => r.readOnly,
+  (r) => r.errorMessage,
 ];
 
 /** Interns `get(record)` over the records into a distinct-values list and ids written at `out[base + row]`. */

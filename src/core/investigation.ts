@@ -162,7 +162,7 @@ export class Investigation {
       errorCode: cell(s.value('errorCode', row)),
       readOnly: s.value('readOnly', row),
     };
-    if (summary.errorCode) summary.errorMessage = errorMessageOf(s.raw(row));
+    if (summary.errorCode) summary.errorMessage = s.value('errorMessage', row).slice(0, 500) || undefined;
     const matches = this.result?.matches;
     if (matches && matches.size > 0) this.addHighlights(summary, row, matches);
     return summary;
@@ -197,13 +197,4 @@ export class Investigation {
 const MAX_CELL = 1000;
 function cell(value: string): string {
   return value.length > MAX_CELL ? `${value.slice(0, MAX_CELL)}…` : value;
-}
-
-function errorMessageOf(raw: string): string | undefined {
-  try {
-    const msg: unknown = (JSON.parse(raw) as { errorMessage?: unknown }).errorMessage;
-    return typeof msg === 'string' ? msg.slice(0, 500) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -27,7 +27,7 @@ export interface CancelToken {
 
 export interface LoadOptions<T> {
   limits: DecodeLimits;
-  /** Files decoded at once (≈ worker threads). */
+  /** Files decoded at once (≈ worker threads); twice as many are read ahead. */
   concurrency: number;
   token?: CancelToken;
   /** Called once per file, in completion order. */
@@ -84,8 +84,26 @@ export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], 
   return { files, problems };
 }
 
+/** Bytes of files read but not yet decoded, at most (one file may exceed it alone). */
+export const READ_AHEAD_BYTES = 128 * 1024 * 1024;
+
+/** Counts bytes in flight; `reserve` waits while taking more would pass the budget. */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+  async reserve(n: number): Promise<void> {
+    while (this.used > 0 && this.used + n > this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.used += n;
+  }
+  release(n: number): void {
+    this.used -= n;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+}
+
 /** Stats, reads and decodes one file; every failure becomes an error result. */
-async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits): Promise<LoadResult> {
+async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits, budget: ByteBudget): Promise<LoadResult> {
   try {
     const { kind, size } = await fs.stat(loc);
     if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };
@@ -97,28 +115,39 @@ async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits
         reason: `It is ${formatBytes(size)}, past the ${formatBytes(limits.maxBytes)} limit for one file. Raise "cloudtrailLens.maxFileSizeMB" to read it.`,
       };
     }
-    const bytes = await fs.read(loc);
-    return await decoder.decode(bytes, limits);
+    await budget.reserve(size);
+    try {
+      const bytes = await fs.read(loc);
+      return await decoder.decode(bytes, limits);
+    } finally {
+      budget.release(size);
+    }
   } catch (e) {
     return { kind: 'error', reason: `It could not be read: ${(e as Error).message}` };
   }
 }
 
-/** Loads files with bounded concurrency; resolves when all have landed or the load was cancelled. */
+/**
+ * Loads files with bounded concurrency; resolves when all have landed or the load was cancelled.
+ * Twice `concurrency` files are in flight (within READ_AHEAD_BYTES), so a decoder finishing a
+ * file finds the next one queued while the host stores the last: with one file per decoder they
+ * waited on the host in turn.
+ */
 export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files: readonly T[], opts: LoadOptions<T>): Promise<void> {
   let next = 0;
   let done = 0;
+  const budget = new ByteBudget(READ_AHEAD_BYTES);
   const lane = async (): Promise<void> => {
     while (next < files.length && !opts.token?.isCancellationRequested) {
       const loc = files[next++];
       const label = fs.label(loc);
       opts.onProgress?.(done, files.length, label);
-      const result = await loadOne(fs, decoder, loc, opts.limits);
+      const result = await loadOne(fs, decoder, loc, opts.limits, budget);
       if (opts.token?.isCancellationRequested) return;
       done++;
       opts.onFile(loc, label, result);
       opts.onProgress?.(done, files.length, label);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, lane));
+  await Promise.all(Array.from({ length: 2 * Math.max(1, opts.concurrency) }, lane));
 }

@@ -25,6 +25,8 @@ export const STRING_FIELDS = [
   'principalArn',
   'accessKeyId',
   'readOnly',
+  // Not searched; kept so a page of error rows does not decode a file per row for its message.
+  'errorMessage',
 ] as const;
 export type StringField = (typeof STRING_FIELDS)[number];
 /** Every indexed field: the string columns plus the multi-valued resource names. */

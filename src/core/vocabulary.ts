@@ -248,6 +248,12 @@ export class FieldVocabulary {
     // with that prefix, or else at those holding the longest part.
     const longest = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
     const ids = parts[0] ? this.withPrefix(parts[0]) : longest ? this.containingIds(longest) : this.allIds();
+    if (parts.length === 2 && parts[0] && !parts[1] && into.size === 0) {
+      // `prefix*`: every value with the prefix matches, each once; skip re-reading the values
+      // (a prefix can cover tens of thousands, each a cache miss away).
+      for (let i = 0; i < ids.length; i++) into.set(ids[i], fullMatch(this.values[ids[i]].length));
+      return;
+    }
     for (const id of ids) {
       const lower = this.lowered[id];
       if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, fullMatch(this.values[id].length));

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DecodeResult } from '../../src/core/decode';
+import { DecodeResult, HARD_MAX_BYTES } from '../../src/core/decode';
 import { inlineDecoder, WorkerDecoder } from '../../src/core/decoderPool';
 import { Investigation } from '../../src/core/investigation';
-import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/loader';
+import { expandRoots, loadFiles, type LogFileSystem, READ_AHEAD_BYTES } from '../../src/core/loader';
 import { parseViewerMessage } from '../../src/core/viewerMessages';
 import { aLogFile, anEvent, gz } from '../builders/events';
 
@@ -117,6 +117,40 @@ describe('loader', () => {
       },
     });
     assert.equal(seen.length, 1);
+  });
+});
+
+describe('read-ahead', () => {
+  /** A file system of `n` files of `size` bytes, and a decoder that counts files decoded at once. */
+  async function peakInFlight(n: number, size: number, concurrency: number): Promise<{ peak: number; landed: number }> {
+    const fs: LogFileSystem<number> = {
+      stat: async () => ({ kind: 'file', size }),
+      list: async () => [],
+      read: async () => new Uint8Array(1),
+      label: (i) => `f${i}`,
+    };
+    let now = 0;
+    let peak = 0;
+    const decoder = {
+      async decode(): Promise<DecodeResult> {
+        peak = Math.max(peak, ++now);
+        await new Promise((r) => setTimeout(r, 2));
+        now--;
+        return { kind: 'error', reason: 'x' };
+      },
+    };
+    let landed = 0;
+    await loadFiles(fs, decoder, [...Array(n).keys()], { limits: { maxBytes: HARD_MAX_BYTES }, concurrency, onFile: () => landed++ });
+    return { peak, landed };
+  }
+
+  test('twice as many files as decoders are in flight, so a decoder never waits on the host', async () => {
+    assert.deepEqual(await peakInFlight(20, 1000, 2), { peak: 4, landed: 20 });
+  });
+
+  test('large files are read ahead only within the byte budget, one at a time when each fills it', async () => {
+    assert.deepEqual(await peakInFlight(6, READ_AHEAD_BYTES / 2, 4), { peak: 2, landed: 6 });
+    assert.deepEqual(await peakInFlight(3, READ_AHEAD_BYTES + 1, 4), { peak: 1, landed: 3 });
   });
 });
 

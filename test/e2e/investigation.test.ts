@@ -245,7 +245,13 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     // The save dialog (code-server's simple file dialog) is a quick input titled by the format.
     await quick.locator('.quick-input-title', { hasText: 'Export as CSV' }).waitFor({ timeout: T });
     const input = quick.locator('.quick-input-box input');
-    await input.fill(target);
+    // The dialog fills in its default path once it has listed the folder: type ours after that.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await input.fill(target);
+      await page.waitForTimeout(300);
+      if ((await input.inputValue()) === target) break;
+    }
+    assert.equal(await input.inputValue(), target);
     await page.keyboard.press('Enter');
     await page.locator('.notifications-toasts', { hasText: 'exported' }).waitFor({ timeout: T });
     await screenshot(page, '34-exported');

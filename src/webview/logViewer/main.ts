@@ -115,6 +115,11 @@ let total = 0;
 let activeQuery = '';
 let firstResults = true;
 const cache = new Map<number, RowSummary>();
+/**
+ * The rows shown before a refresh of the same query (a streaming load re-runs it): drawn until
+ * the new rows arrive, so the table does not flash placeholders on every refresh.
+ */
+let stale = new Map<number, RowSummary>();
 const pending = new Set<number>();
 let selectedIndex = -1;
 let lastStatus: LoadStatus | undefined;
@@ -187,7 +192,7 @@ function render(): void {
   for (let i = first; i < last; i++) {
     const row = cache.get(i);
     if (!row) requestBlock(Math.floor(i / BLOCK));
-    rows.push(renderRow(i, row));
+    rows.push(renderRow(i, row ?? stale.get(i)));
   }
   spacer.replaceChildren(...rows);
 }
@@ -230,6 +235,7 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   version = msg.version;
   total = msg.total;
   activeQuery = msg.query;
+  stale = queryChanged ? new Map() : new Map([...stale, ...cache]);
   cache.clear();
   pending.clear();
   if (queryChanged) grid.classList.remove('has-match');

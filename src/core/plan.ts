@@ -153,7 +153,7 @@ function driverRows(
   if (range) return byTime.subarray(range[0], range[1]);
   if (!term) return identity(n);
   const out = new Uint32Array(cost);
-  const seen = new Uint8Array(n);
+  const seen = scratch.seen(n);
   let w = 0;
   for (const [field, matches] of term) {
     // Offsets, not index.of(id): a view per value costs an allocation, and a pattern can match 30,000.
@@ -167,6 +167,8 @@ function driverRows(
       }
     }
   }
+  // Clean for the next query: clearing the rows set costs less than a new array of every row.
+  for (let i = 0; i < w; i++) seen[out[i]] = 0;
   return out.subarray(0, w);
 }
 
@@ -178,10 +180,11 @@ function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTim
   const k = rows.length;
   const rank = rankOf(byTime);
   if (k * Math.log2(k + 2) > byTime.length) {
-    const byPosition = new Float32Array(byTime.length).fill(Infinity);
+    const byPosition = scratch.positions(byTime.length);
     for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = scores[i];
     // rankRows over positions (the identity order), mapped back to rows.
     const positions = rankRows(byPosition, identity(byTime.length), termCount, sort);
+    for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = Infinity;
     for (let i = 0; i < positions.length; i++) positions[i] = byTime[positions[i]];
     return positions;
   }
@@ -196,6 +199,23 @@ function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTim
   for (let i = 0; i < k; i++) out[i] = byTime[keys[i] % 2 ** 32];
   return sort === 'oldest' ? out.reverse() : out;
 }
+
+/**
+ * Arrays of one slot per row, kept between queries and handed back clean (all 0, all Infinity):
+ * allocating megabytes per query made V8 run full collections of the whole heap mid-query.
+ */
+const scratch = {
+  seenArray: new Uint8Array(0),
+  positionsArray: new Float32Array(0),
+  seen(n: number): Uint8Array {
+    if (this.seenArray.length < n) this.seenArray = new Uint8Array(Math.max(n, this.seenArray.length * 2));
+    return this.seenArray;
+  },
+  positions(n: number): Float32Array {
+    if (this.positionsArray.length < n) this.positionsArray = new Float32Array(Math.max(n, this.positionsArray.length * 2)).fill(Infinity);
+    return this.positionsArray;
+  },
+};
 
 let identityCache = new Uint32Array(0);
 /** 0, 1, … n-1 (shared: do not modify). */

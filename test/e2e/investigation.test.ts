@@ -12,7 +12,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { anEvent } from '../builders/events';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+import { eventView, explorerRow, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 
 let page: Page;
 let workspace = '';
@@ -267,7 +267,11 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
   step('unusual hours: a spike over a two-day baseline is listed; clicking it shows that hour', 'insights', current, async () => {
     // The event view beside the table leaves too little room for the panel: close it first.
     await runCommand(page, 'View: Close All Editors');
+    // The export added a file: let the explorer show it before right-clicking, or the rows move
+    // under the menu.
+    await explorerRow(page, 'access-denied.csv').waitFor({ timeout: T });
     await openFromContextMenu(page, 'baseline');
+    await page.locator('.tabs-container .tab', { hasText: 'baseline' }).waitFor({ timeout: T });
     const v = await logViewer(page);
     await v.locator('.side-section summary', { hasText: 'Unusual hours: 3' }).waitFor({ timeout: 60_000 });
     const first = v.locator('.anomaly').first();

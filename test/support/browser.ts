@@ -115,7 +115,18 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   } else {
     await row.locator('.label-name').click();
   }
-  await widget.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  // The palette is done when its widget hides, or when the command's own quick input (an input
+  // box, a pick) has taken the widget over: its text no longer starts with the palette's '>'.
+  await page.waitForFunction(
+    () => {
+      const w = document.querySelector<HTMLElement>('.quick-input-widget');
+      if (!w || w.offsetParent === null || getComputedStyle(w).display === 'none') return true;
+      const box = w.querySelector<HTMLInputElement>('.quick-input-box input');
+      return !box || !box.value.startsWith('>');
+    },
+    undefined,
+    { timeout: UI_TIMEOUT_MS },
+  );
 }
 
 function escapeRegExp(text: string): string {

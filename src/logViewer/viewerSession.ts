@@ -77,6 +77,8 @@ export class ViewerSession implements vscode.Disposable {
     }
     switch (msg.type) {
       case 'ready':
+        // A reloaded page (hidden, then shown) has no timeline yet: send the overview again.
+        this.overviewVersion = -1;
         this.post({ type: 'init', title: this.title });
         this.post({ type: 'status', status: this.investigation.status() });
         this.analysis.replay();
@@ -108,7 +110,7 @@ export class ViewerSession implements vscode.Disposable {
   private postResults(): void {
     if (!this.query) return;
     const r = this.investigation.query(this.query.text, this.query.sort);
-    this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text });
+    this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text, sort: this.query.sort });
     this.scheduleOverview(r.version);
   }
 

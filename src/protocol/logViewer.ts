@@ -125,7 +125,7 @@ export type ToWebview =
   /** Load progress and per-file problems. */
   | { type: 'status'; status: LoadStatus }
   /** A new result set for the current query; rows are fetched in windows by `rows`. */
-  | { type: 'results'; version: number; total: number; errors: string[]; query: string }
+  | { type: 'results'; version: number; total: number; errors: string[]; query: string; sort: SortOrder }
   /** The rows asked for by a `rows` request, for result set `version`. */
   | { type: 'rows'; version: number; start: number; rows: RowSummary[] }
   /** Replace the search box's text and run it (a pivot from the event view). */

@@ -203,6 +203,18 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     assert.deepEqual([...names], ['StopLogging']);
   });
 
+  step('switching to another tab and back restores the timeline, the panel and the query', 'reshow', current, async () => {
+    await explorerRow(page, 'hostile.json').dblclick();
+    await page.locator('.tabs-container .tab.active', { hasText: 'hostile.json' }).waitFor({ timeout: T });
+    await page.locator('.tabs-container .tab', { hasText: 'AWSLogs' }).click();
+    const v = await logViewer(page);
+    assert.equal(await v.locator('input.search').inputValue(), 'detection:cloudtrail-stopped');
+    await v.locator('.timeline-caption', { hasText: /^\d+ events over time/ }).waitFor({ timeout: T });
+    await v.locator('.side-section summary', { hasText: /^Detections: \d+ of \d+ fired$/ }).waitFor({ timeout: T });
+    await v.locator('.facet[data-field="eventName"] .facet-value', { hasText: 'StopLogging' }).waitFor({ timeout: T });
+    await runCommand(page, 'View: Close Other Editors in Group');
+  });
+
   step("an event's session: the event view offers it; one click shows exactly that session", 'session', current, async () => {
     const v = await logViewer(page);
     await v.locator('input.search').fill('eventName:StopLogging');

@@ -78,6 +78,20 @@ describe('sessions', () => {
     assert.throws(() => sessionOf(store, 0, 'principal', 500), /at least 1000/);
   });
 
+  test('a session seen once is recomputed when events join the store (the group cache follows its version)', () => {
+    const store = twoSessions();
+    assert.equal(sessionOf(store, 3, 'principal')!.count, 2);
+    // An event in the pause joins the two sessions into one of six.
+    store.add(normalizeEvent(anEvent({ eventTime: at('2024-03-01T10:45:00Z') })), 0);
+    const joined = sessionOf(store, 3, 'principal')!;
+    assert.equal(joined.count, 6);
+    assert.equal(joined.start, Date.parse('2024-03-01T10:00:00Z'));
+    // Rows at the same time are told apart by row number, not confused.
+    const tie = storeOf([anEvent({ eventTime: at('2024-03-01T10:00:00Z') }), anEvent({ eventTime: at('2024-03-01T10:00:00Z') }), anEvent({ eventTime: at('2024-03-01T12:00:00Z') })]);
+    assert.equal(sessionOf(tie, 1, 'principal')!.count, 2);
+    assert.equal(sessionOf(tie, 2, 'principal')!.count, 1);
+  });
+
   test('each session query selects exactly the session through the real SearchEngine', () => {
     const store = twoSessions();
     const engine = new SearchEngine(store);

@@ -120,6 +120,7 @@ const cache = new Map<number, RowSummary>();
  * the new rows arrive, so the table does not flash placeholders on every refresh.
  */
 let stale = new Map<number, RowSummary>();
+let activeSort: SortOrder | undefined;
 const pending = new Set<number>();
 let selectedIndex = -1;
 let lastStatus: LoadStatus | undefined;
@@ -192,7 +193,10 @@ function render(): void {
   for (let i = first; i < last; i++) {
     const row = cache.get(i);
     if (!row) requestBlock(Math.floor(i / BLOCK));
-    rows.push(renderRow(i, row ?? stale.get(i)));
+    const r = renderRow(i, row ?? stale.get(i));
+    // A stale row may be another event by now: it is drawn, not opened.
+    if (!row && stale.has(i)) r.classList.add('stale');
+    rows.push(r);
   }
   spacer.replaceChildren(...rows);
 }
@@ -235,7 +239,9 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   version = msg.version;
   total = msg.total;
   activeQuery = msg.query;
-  stale = queryChanged ? new Map() : new Map([...stale, ...cache]);
+  // Only the rows of the result set just replaced, and only for the same query and order.
+  stale = queryChanged || msg.sort !== activeSort ? new Map() : new Map(cache);
+  activeSort = msg.sort;
   cache.clear();
   pending.clear();
   if (queryChanged) grid.classList.remove('has-match');

@@ -72,7 +72,7 @@ export interface InsightsResult {
   anomalies: Anomaly[];
   /** Anomalies found before the limit. */
   total: number;
-  /** First hour and number of hours analysed (0 when no row has a time). */
+  /** First hour, and the number of hours holding events (0 when no row has a time). */
   start: number;
   hours: number;
   /** APIs (event source + name) analysed. */
@@ -175,11 +175,15 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
   const limit = options.limit ?? 100;
   const writeOnly = options.writeOnly ?? false;
   const { start, hours } = hourRange(store, rows);
-  if (hours < minHours) {
-    const span = hours === 0 ? 'no events with a time' : `${hours} hour${hours === 1 ? '' : 's'}`;
-    return { anomalies: [], total: 0, start, hours, apis: 0, note: `Insights compare each hour with the others, so they need events spanning at least ${minHours} hours (these cover ${span}).` };
-  }
   const { apis, offsets, codes } = groupByApi(store, rows, start / HOUR);
+  // Baselines count the hours the logs cover, not the whole span: two loaded periods months
+  // apart (or one event with a bogus time) would otherwise pad every series with empty hours,
+  // pull every median to 0 and flag every busy hour.
+  const covered = coveredHours(codes, hours);
+  if (covered < minHours) {
+    const span = covered === 0 ? 'no events with a time' : `${covered} hour${covered === 1 ? '' : 's'}`;
+    return { anomalies: [], total: 0, start, hours: covered, apis: 0, note: `Insights compare each hour with the others, so they need events in at least ${minHours} hours (these cover ${span}).` };
+  }
   const names = store.dictionary('eventName');
   const sources = store.dictionary('eventSource');
   const found: Anomaly[] = [];
@@ -210,7 +214,7 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
       const series = kind === 'callRate' ? calls : errors;
       const least = kind === 'callRate' ? minCalls : minErrors;
       if (!series.some((c) => c >= least)) continue;
-      const { baseline, spread } = robust(Float64Array.from(series.filter((c) => c > 0)), hours);
+      const { baseline, spread } = robust(Float64Array.from(series.filter((c) => c > 0)), covered);
       series.forEach((observed, j) => {
         const score = (observed - baseline) / spread;
         if (observed < least || score < threshold || observed < minRatio * baseline) return;
@@ -225,7 +229,21 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
     }
   }
   found.sort(bySeverity);
-  return { anomalies: found.slice(0, limit), total, start, hours, apis: apis.length };
+  return { anomalies: found.slice(0, limit), total, start, hours: covered, apis: apis.length };
+}
+
+/** Distinct hours holding at least one event (codes: hour index × 4 + flags). */
+function coveredHours(codes: Float64Array, span: number): number {
+  if (span <= 10_000_000) {
+    const seen = new Uint8Array(span);
+    let n = 0;
+    for (const c of codes) {
+      const h = Math.floor(c / 4);
+      if (!seen[h]) (seen[h] = 1), n++;
+    }
+    return n;
+  }
+  return new Set(Array.from(codes, (c) => Math.floor(c / 4))).size;
 }
 
 function bySeverity(a: Anomaly, b: Anomaly): number {

@@ -91,6 +91,23 @@ describe('insights', () => {
     assert.ok(findInsights(store, all(store)).anomalies.some((a) => a.eventName === 'DescribeInstances'), 'reads count by default');
   });
 
+  test('two periods months apart, or one event with a bogus time, do not turn every busy hour into an anomaly', () => {
+    const events: Array<Record<string, unknown>> = [];
+    // 30 steady hours in March, 30 in June: the 90 days between hold no logs at all.
+    for (let h = 0; h < 30; h++) events.push(...calls(h, 25 + (h % 3)), ...calls(h + 24 * 92, 25 + (h % 3)));
+    const store = storeOf(events);
+    const r = findInsights(store, all(store));
+    assert.deepEqual(r.anomalies, []);
+    assert.equal(r.hours, 60, 'hours that hold logs');
+    // A planted event dated years away adds one covered hour, not thousands of empty ones.
+    store.add(normalizeEvent(anEvent({ eventTime: '2031-01-01T00:00:00Z', eventName: 'ListBuckets', eventSource: 's3.amazonaws.com' })), 0);
+    assert.deepEqual(findInsights(store, all(store)).anomalies, []);
+    // A real spike in that data is still found.
+    store.add(normalizeEvent(anEvent({ eventTime: iso(T0 + 10 * HOUR) })), 0);
+    for (const e of calls(10, 150)) store.add(normalizeEvent(e), 0);
+    assert.deepEqual(findInsights(store, all(store)).anomalies.map((a) => [a.eventName, a.hour]), [['DescribeInstances', T0 + 10 * HOUR]]);
+  });
+
   test('too short a range says why instead of guessing', () => {
     const store = storeOf(calls(0, 500));
     const r = findInsights(store, all(store));
@@ -150,9 +167,11 @@ describe('insights', () => {
   test('hostile names and times do not break it', () => {
     const events: Array<Record<string, unknown>> = INJECTION_PAYLOADS.flatMap((p, i) => Array.from({ length: 30 }, (_, j) => ({ ...hostileEvent(p, i), eventID: `h-${i}-${j}` })));
     events.push(anEvent({ eventTime: '+275760-09-13T00:00:00.000Z' }), anEvent({ eventTime: '1970-01-01T00:00:00Z' }));
+    for (let h = 0; h < 30; h++) events.push(...calls(h, 5));
     const store = storeOf(events);
+    // The span is hundreds of millennia; the hours holding events are counted, not allocated.
     const r = findInsights(store, all(store));
-    assert.ok(r.hours > 24);
+    assert.ok(r.hours >= 30 && r.hours <= 34, `${r.hours} hours`);
     for (const a of r.anomalies) assert.ok(a.query === undefined || a.query.startsWith('eventSource:'));
   });
 });

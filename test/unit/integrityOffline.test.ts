@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { samplesDir } from '../builders/events';
 import { folderSource } from '../../src/core/integrity/folderSource';
 import { validateIntegrity } from '../../src/core/integrity/validate';
+import { outcome, summaryLine } from '../../src/core/integrity/report';
 import { buildTrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
 
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
@@ -32,12 +33,21 @@ describe('offline validation of a local folder', () => {
     assert.deepEqual(r.window, { start: '2024-03-01T00:00:04Z', end: '2024-03-01T04:00:04Z' });
   });
 
-  it('without signature metadata: hashes and the chain hash are still checked, signatures named unverifiable', async () => {
+  it('without signature metadata: hashes and the chain hash are still checked, but nothing is "valid" or "Intact"', async () => {
     const dir = folder({ sidecars: false });
+    const path = (key: string): string => join(dir, ...key.split('/'));
+    writeFileSync(path(tb.logs[1]), gzipSync('{"Records":[]}'));
     const r = await validate(dir);
     assert.equal(r.counts.digests.unverifiable, 8);
     assert.ok(r.findings.filter((f) => f.kind === 'digest').every((f) => /no signature metadata was saved next to it/.test(f.reason)));
-    assert.equal(r.counts.logs.valid, 16);
+    assert.equal(r.counts.logs.valid, 0);
+    assert.equal(r.counts.logs.unverifiable, 15);
+    assert.ok(r.findings.filter((f) => f.kind === 'log' && f.verdict === 'unverifiable').every((f) => /matches a digest whose signature could not be verified/.test(f.reason)));
+    assert.equal(r.counts.logs.invalid, 1, 'a mismatch is still reported');
+    writeFileSync(path(tb.logs[1]), tb.objects.get(tb.logs[1])!.body);
+    const clean = await validate(dir);
+    assert.equal(outcome(clean), 'notVerified');
+    assert.match(summaryLine(clean), /^NOT VERIFIED/);
     assert.equal(r.counts.chain.valid, 6, 'previousDigestHashValue is compared even without signatures');
   });
 

@@ -158,7 +158,7 @@ export interface DownloadResult {
  * not fetched again. Per-object failures are collected, not thrown; an abort stops everything.
  */
 export async function downloadObjects(api: S3Api, cache: S3Cache, objects: readonly S3Object[], opts: { concurrency: number; maxBytes: number; signal?: AbortSignal; progress?: (p: DownloadProgress) => void }): Promise<DownloadResult> {
-  const total = objects.reduce((n, o) => n + o.size, 0);
+  const total = objects.reduce((n, o) => n + (o.size > opts.maxBytes ? 0 : o.size), 0);
   if (total > cache.maxBytes) throw new Error(`The download (${Math.ceil(total / 1048576)} MB) is larger than the cache cap (${Math.floor(cache.maxBytes / 1048576)} MB): narrow the window, or raise "cloudtrailLens.s3CacheMaxMB".`);
   const paths: string[] = new Array(objects.length);
   const failed: DownloadResult['failed'] = [];
@@ -171,6 +171,8 @@ export async function downloadObjects(api: S3Api, cache: S3Cache, objects: reado
       const i = next++;
       const o = objects[i];
       try {
+        // Refused by its listed size: no GetObject for what would be thrown away.
+        if (o.size > opts.maxBytes) throw Object.assign(new Error(`s3://${o.bucket}/${o.key} is ${o.size} bytes, past the ${opts.maxBytes}-byte limit ("cloudtrailLens.maxFileSizeMB"): skipped.`), { name: 'TooLarge' });
         let path = await cache.hit(o);
         if (path) fromCache++;
         else path = await cache.put(o.bucket, o.key, await api.getObject(o.bucket, o.key, opts.maxBytes, opts.signal));

@@ -81,7 +81,7 @@ async function offline(deps: IntegrityCommandDeps, folder: vscode.Uri): Promise<
     void vscode.window.showErrorMessage('Offline validation reads local folders only.');
     return undefined;
   }
-  return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal), {});
+  return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal, { maxLogBytes: config.maxFileBytes() }), {});
 }
 
 export function registerIntegrityCommands(deps: IntegrityCommandDeps): vscode.Disposable[] {

@@ -217,6 +217,13 @@ describe('integrity: validating a trail bucket', () => {
       assert.ok(!isIntact(r));
       assert.match(summaryLine(r), /^PROBLEMS FOUND/);
     }
+    // Even with no public key to check it against, a garbage signature is not CloudTrail's.
+    const tb = bucket({ hours: 1 });
+    tb.objects.get(tb.digests[0])!.metadata = { signature: 'zz', 'signature-algorithm': 'SHA256withRSA' };
+    const src = memorySource(tb);
+    src.publicKeys = async () => ({ reason: 'ListPublicKeys returned no key for the window.' });
+    const r = await validateIntegrity(src, { maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.equal(r.findings.find((f) => f.kind === 'digest')?.verdict, 'invalid');
   });
 
   it('without public keys, nothing is proven: logs matching unverified digests are unverifiable, not fetched online; "NOT VERIFIED"', async () => {

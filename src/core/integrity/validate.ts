@@ -6,7 +6,7 @@
  * A source only fetches bytes; every decision is made here, so both modes judge alike.
  */
 import { fileId, parseTrailFileName, parseTrailKey } from '../s3Layout';
-import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signingString, verifySignature } from './digest';
+import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signatureFormatProblem, signingString, verifySignature } from './digest';
 import { buildReport, type Finding, type IntegrityReport } from './report';
 
 /** A digest a source found: where (`location`), and its S3 bucket/key as far as known. */
@@ -123,6 +123,12 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
       }
       return add({ ...base, verdict: 'unverifiable', reason: 'Signature not checked: no signature metadata was saved next to it (see the README: <digest file>.metadata.json).' });
     }
+    // CloudTrail writes only hex SHA256withRSA signatures: online, anything else was written by someone else.
+    const malformed = signatureFormatProblem(got.signature);
+    if (malformed && source.mode === 'online') {
+      entry.ok = false;
+      return add({ ...base, verdict: 'invalid', reason: `Its signature metadata is not CloudTrail's (${malformed}): the digest was replaced or its metadata rewritten.` });
+    }
     const key = byFingerprint.get(digest.digestPublicKeyFingerprint);
     const end = Date.parse(digest.digestEndTime);
     // A key outside its validity window did not sign this hour: as good as no key.
@@ -146,10 +152,7 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
       entry.verified = good;
       add({ ...base, verdict: good ? 'valid' : 'invalid', reason: good ? 'Signature valid.' : 'Signature does not match: the digest was modified (or its signature metadata was).' });
     } catch (e) {
-      // CloudTrail writes only hex SHA256withRSA signatures: online, anything else was written by someone else.
-      const forged = source.mode === 'online' && !/public key/.test((e as Error).message);
-      if (forged) entry.ok = false;
-      add({ ...base, verdict: forged ? 'invalid' : 'unverifiable', reason: forged ? `Its signature metadata is not CloudTrail's (${(e as Error).message}): the digest was replaced or its metadata rewritten.` : `Signature not checked: ${(e as Error).message}.` });
+      add({ ...base, verdict: 'unverifiable', reason: `Signature not checked: ${(e as Error).message}.` });
     }
   });
 

@@ -100,7 +100,8 @@ export class S3Api {
   async getObject(bucket: string, key: string, maxBytes: number, signal?: AbortSignal): Promise<FetchedObject> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: bounded(this.target.timeoutMs * 6, signal) });
     if ((out.ContentLength ?? 0) > maxBytes) {
-      await out.Body?.transformToByteArray().catch(() => undefined);
+      // Drop the connection rather than read what we refuse (the body is a Node stream here).
+      (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
       throw Object.assign(new Error(`s3://${bucket}/${key} is ${out.ContentLength} bytes, past the ${maxBytes}-byte limit.`), { name: 'TooLarge' });
     }
     const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();

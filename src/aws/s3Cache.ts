@@ -4,11 +4,17 @@
  * `<file>.metadata.json` sidecar (the format offline validation reads). The cache is capped in
  * bytes; the least recently used files go first, never those of the download in progress.
  * CloudTrail objects never change once written, so a file of the listed size is a cache hit.
+ *
+ * The folder is a setting and may be someone's own: eviction deletes only what the cache wrote
+ * (trail logs and digests under `<dir>/<bucket>/`, their sidecars, `public-keys.json`, and
+ * temporary `*.part` files), and only in a folder holding {@link CACHE_MARKER}, which the cache
+ * writes when it starts in an empty (or absent) folder.
  */
 import { mkdir, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { PublicKey } from '../core/integrity/digest';
 import { SIDECAR_SUFFIX } from '../core/integrity/folderSource';
+import { parseTrailKey } from '../core/s3Layout';
 import type { FetchedObject, S3Api, S3Object } from './s3';
 
 /** A key segment as a file name: CloudTrail's own keys pass unchanged; anything odd is encoded, `..` can never climb. */
@@ -17,11 +23,46 @@ function safeSegment(s: string): string {
   return encodeURIComponent(s).replace(/\./g, '%2E').replace(/\*/g, '%2A') || '%20';
 }
 
+/** The file that marks a folder as the cache's own, so eviction may delete in it. */
+export const CACHE_MARKER = '.cloudtrail-lens-cache';
+const PART = /\.\d+\.part$/;
+
+/** Whether a path relative to the cache folder (`/`-separated) is a file the cache writes. */
+export function isCacheFile(rel: string): boolean {
+  const slash = rel.indexOf('/');
+  if (slash <= 0) return false; // top level: the marker, or not ours
+  const rest = rel.slice(slash + 1);
+  if (rest === 'public-keys.json') return true;
+  let key = rest.replace(PART, '');
+  if (key.endsWith(SIDECAR_SUFFIX)) key = key.slice(0, -SIDECAR_SUFFIX.length);
+  return parseTrailKey(key) !== undefined;
+}
+
 export class S3Cache {
+  private claim?: Promise<boolean>;
+
+  /**
+   * @param adopt the folder is the extension's own (its default cache), so it is claimed even
+   * when it already holds files (caches written before the marker existed).
+   */
   constructor(
     readonly dir: string,
     readonly maxBytes: number,
+    private readonly adopt = false,
   ) {}
+
+  /** Whether eviction may delete here: the marker is there, or the folder was empty and now has it. */
+  owned(): Promise<boolean> {
+    return (this.claim ??= (async () => {
+      const marker = join(this.dir, CACHE_MARKER);
+      if (await stat(marker).then(() => true, () => false)) return true;
+      const entries = await readdir(this.dir).catch(() => []);
+      if (entries.length && !this.adopt) return false;
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(marker, 'This folder is the CloudTrail Lens download cache: files it wrote here are deleted when it exceeds "cloudtrailLens.s3CacheMaxMB".\n');
+      return true;
+    })().catch(() => false));
+  }
 
   /** Where an object lives in the cache. Keys are attacker-influenced; the path stays inside `dir`. */
   pathFor(bucket: string, key: string): string {
@@ -46,6 +87,7 @@ export class S3Cache {
   /** Writes an object (whole, via a temporary name, so a cancelled download never leaves half a file). */
   async put(bucket: string, key: string, obj: FetchedObject): Promise<string> {
     const path = this.pathFor(bucket, key);
+    await this.owned(); // claims an empty folder before the first file lands in it
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.part`;
     await writeFile(tmp, obj.bytes);
@@ -60,20 +102,25 @@ export class S3Cache {
    */
   async putPublicKeys(bucket: string, keys: readonly PublicKey[]): Promise<void> {
     const path = join(this.dir, safeSegment(bucket), 'public-keys.json');
+    await this.owned();
     await mkdir(dirname(path), { recursive: true });
     const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
     const PublicKeyList = keys.map((k) => ({ Value: Buffer.from(k.value).toString('base64'), ValidityStartTime: iso(k.validityStart), ValidityEndTime: iso(k.validityEnd), Fingerprint: k.fingerprint }));
     await writeFile(path, JSON.stringify({ PublicKeyList }, null, 1));
   }
 
-  /** Deletes the least recently used files until the cache fits its cap, sparing `keep`. */
-  async evict(keep: ReadonlySet<string> = new Set()): Promise<{ removed: number; total: number }> {
+  /**
+   * Deletes the least recently used cache files until the cache fits its cap, sparing `keep`.
+   * Only files the cache writes count; a folder without the marker is left alone (`skipped`).
+   */
+  async evict(keep: ReadonlySet<string> = new Set()): Promise<{ removed: number; total: number; skipped?: string }> {
+    if (!(await this.owned())) return { removed: 0, total: 0, skipped: `${this.dir} holds other files and no ${CACHE_MARKER}: nothing is deleted there.` };
     const files: Array<{ path: string; size: number; used: number }> = [];
     const walk = async (d: string): Promise<void> => {
       for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
         const p = join(d, e.name);
         if (e.isDirectory()) await walk(p);
-        else if (e.isFile()) {
+        else if (e.isFile() && isCacheFile(relative(this.dir, p).split(sep).join('/'))) {
           const s = await stat(p).catch(() => undefined);
           if (s) files.push({ path: p, size: s.size, used: s.mtimeMs });
         }
@@ -111,7 +158,7 @@ export interface DownloadResult {
  * not fetched again. Per-object failures are collected, not thrown; an abort stops everything.
  */
 export async function downloadObjects(api: S3Api, cache: S3Cache, objects: readonly S3Object[], opts: { concurrency: number; maxBytes: number; signal?: AbortSignal; progress?: (p: DownloadProgress) => void }): Promise<DownloadResult> {
-  const total = objects.reduce((n, o) => n + o.size, 0);
+  const total = objects.reduce((n, o) => n + (o.size > opts.maxBytes ? 0 : o.size), 0);
   if (total > cache.maxBytes) throw new Error(`The download (${Math.ceil(total / 1048576)} MB) is larger than the cache cap (${Math.floor(cache.maxBytes / 1048576)} MB): narrow the window, or raise "cloudtrailLens.s3CacheMaxMB".`);
   const paths: string[] = new Array(objects.length);
   const failed: DownloadResult['failed'] = [];
@@ -124,6 +171,8 @@ export async function downloadObjects(api: S3Api, cache: S3Cache, objects: reado
       const i = next++;
       const o = objects[i];
       try {
+        // Refused by its listed size: no GetObject for what would be thrown away.
+        if (o.size > opts.maxBytes) throw Object.assign(new Error(`s3://${o.bucket}/${o.key} is ${o.size} bytes, past the ${opts.maxBytes}-byte limit ("cloudtrailLens.maxFileSizeMB"): skipped.`), { name: 'TooLarge' });
         let path = await cache.hit(o);
         if (path) fromCache++;
         else path = await cache.put(o.bucket, o.key, await api.getObject(o.bucket, o.key, opts.maxBytes, opts.signal));

@@ -73,7 +73,7 @@ async function openFromS3(deps: S3CommandDeps, arg: unknown, args: ScopeArgs): P
       const go = await vscode.window.showInformationMessage(`${what} in ${where} (${day(scope.window.start)} → ${day(scope.window.end)} UTC, ${scope.accounts.length} account(s), ${scope.regions.length} region(s)). Download and open them?`, { modal: true }, 'Download and Open');
       if (go !== 'Download and Open') return undefined;
     }
-    const cache = new S3Cache(config.s3CacheFolder(deps.defaultCacheDir), config.s3CacheMaxBytes());
+    const cache = new S3Cache(config.s3CacheFolder(deps.defaultCacheDir), config.s3CacheMaxBytes(), config.s3CacheFolder(deps.defaultCacheDir) === deps.defaultCacheDir);
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${what}`, cancellable: true }, async (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());

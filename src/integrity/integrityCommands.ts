@@ -65,7 +65,7 @@ async function online(deps: IntegrityCommandDeps, arg: unknown, args: ScopeArgs)
     }
     const scope = await pickScope(ctx, args, `Validate ${ctx.name}`);
     if (!scope) return undefined;
-    const cache = new S3Cache(config.s3CacheFolder(deps.defaultCacheDir), config.s3CacheMaxBytes());
+    const cache = new S3Cache(config.s3CacheFolder(deps.defaultCacheDir), config.s3CacheMaxBytes(), config.s3CacheFolder(deps.defaultCacheDir) === deps.defaultCacheDir);
     const report = await run(deps, `Validating ${ctx.name} (s3://${scope.location.bucket})…`, (signal) =>
       s3IntegritySource(ctx.s3, ctx.cloudTrail, { trailArn: ctx.trailArn, location: scope.location, accounts: scope.accounts, regions: scope.regions, window: scope.window, maxLogBytes: config.maxFileBytes(), cache, signal }),
     { window: scope.window, expected: scope.accounts.flatMap((account) => scope.regions.map((region) => ({ account, region }))) });
@@ -81,7 +81,7 @@ async function offline(deps: IntegrityCommandDeps, folder: vscode.Uri): Promise<
     void vscode.window.showErrorMessage('Offline validation reads local folders only.');
     return undefined;
   }
-  return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal), {});
+  return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal, { maxLogBytes: config.maxFileBytes() }), {});
 }
 
 export function registerIntegrityCommands(deps: IntegrityCommandDeps): vscode.Disposable[] {

@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { type IntegrityReport, isIntact, reportToJson, summaryLine } from '../core/integrity/report';
+import { type IntegrityReport, outcome, reportToJson, summaryLine } from '../core/integrity/report';
 import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
 import type { FromIntegrityView, ToIntegrityView } from '../protocol/integrity';
 
@@ -30,7 +30,7 @@ export class IntegrityReports implements vscode.Disposable {
     const post = (m: ToIntegrityView): Thenable<boolean> => panel.webview.postMessage(m);
     const sub = panel.webview.onDidReceiveMessage(async (m: unknown) => {
       const type = typeof m === 'object' && m !== null ? (m as FromIntegrityView).type : undefined;
-      if (type === 'ready') void post({ type: 'init', report, summary: summaryLine(report), intact: isIntact(report) });
+      if (type === 'ready') void post({ type: 'init', report, summary: summaryLine(report), outcome: outcome(report) });
       else if (type === 'export') {
         const stamp = report.generatedAt.replace(/[:.]/g, '-');
         const target = await vscode.window.showSaveDialog({ title: 'Export the integrity report', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `cloudtrail-integrity-${stamp}.json`) });

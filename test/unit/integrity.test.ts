@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { samplesDir } from '../builders/events';
 import { inflate, inflateAsync, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../src/core/integrity/digest';
-import { type Finding, isIntact, reportToJson, summaryLine } from '../../src/core/integrity/report';
+import { type Finding, isIntact, outcome, reportToJson, summaryLine } from '../../src/core/integrity/report';
 import { type IntegritySource, validateIntegrity } from '../../src/core/integrity/validate';
 import { buildTrailBucket, signDigest, type TrailBucket, testSigningKey } from '../support/trailBucket';
 
@@ -145,7 +145,8 @@ describe('integrity: validating a trail bucket', () => {
     const p = problems(r.findings);
     assert.ok(p.some((f) => f.kind === 'digest' && f.verdict === 'invalid' && /Signature does not match/.test(f.reason)));
     assert.ok(p.some((f) => f.kind === 'chain' && f.verdict === 'invalid' && /previousDigestHashValue does not match/.test(f.reason)));
-    assert.ok(p.some((f) => f.kind === 'log' && f.verdict === 'invalid'), 'the log whose listed hash was zeroed');
+    assert.ok(p.some((f) => f.kind === 'log' && f.verdict === 'unverifiable' && /Not fetched: its digest .* failed validation/.test(f.reason)), 'the logs of a failed digest are not fetched');
+    assert.ok(!r.findings.some((f) => f.kind === 'log' && f.verdict === 'valid' && tb.logs.slice(4, 6).some((k) => f.location.endsWith(k))));
     assert.ok(!isIntact(r));
   });
 
@@ -195,6 +196,82 @@ describe('integrity: validating a trail bucket', () => {
     assert.deepEqual(p.map((f) => f.verdict), ['invalid', 'invalid']);
     assert.ok(p.some((f) => /no x-amz-meta-signature metadata/.test(f.reason)));
     assert.ok(p.some((f) => /Signed with a key CloudTrail does not list/.test(f.reason)));
+  });
+
+  it('a rewritten digest with a garbage or foreign-algorithm signature is invalid online; its logs are never "valid"', async () => {
+    for (const metadata of [{ signature: 'not-hex!', 'signature-algorithm': 'SHA256withRSA' }, { signature: 'abcd', 'signature-algorithm': 'MD5withRSA' }]) {
+      const tb = bucket({ hours: 2 });
+      // The tamperer edits a log, rewrites the digest's hash of it, and cannot sign: garbage instead.
+      tamper(tb, tb.logs[0], (t) => t.replace('"eventName":"', '"eventName":"X'));
+      const d = tb.objects.get(tb.digests[0])!;
+      const doc = JSON.parse(gunzipSync(d.body).toString('utf8'));
+      doc.logFiles[0].hashValue = sha256Hex(gunzipSync(tb.objects.get(tb.logs[0])!.body));
+      d.body = gzipSync(JSON.stringify(doc));
+      d.metadata = metadata;
+      const r = await run(tb);
+      const digest = r.findings.find((f) => f.kind === 'digest' && f.location.endsWith(tb.digests[0]))!;
+      assert.equal(digest.verdict, 'invalid', digest.reason);
+      assert.match(digest.reason, /not CloudTrail's/);
+      const log = r.findings.find((f) => f.kind === 'log' && f.location.endsWith(tb.logs[0]))!;
+      assert.equal(log.verdict, 'unverifiable');
+      assert.ok(!isIntact(r));
+      assert.match(summaryLine(r), /^PROBLEMS FOUND/);
+    }
+    // Even with no public key to check it against, a garbage signature is not CloudTrail's.
+    const tb = bucket({ hours: 1 });
+    tb.objects.get(tb.digests[0])!.metadata = { signature: 'zz', 'signature-algorithm': 'SHA256withRSA' };
+    const src = memorySource(tb);
+    src.publicKeys = async () => ({ reason: 'ListPublicKeys returned no key for the window.' });
+    const r = await validateIntegrity(src, { maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.equal(r.findings.find((f) => f.kind === 'digest')?.verdict, 'invalid');
+  });
+
+  it('without public keys, nothing is proven: logs matching unverified digests are unverifiable, not fetched online; "NOT VERIFIED"', async () => {
+    const tb = bucket({ hours: 2 });
+    const src = memorySource(tb);
+    const fetched: string[] = [];
+    const fetchLog = src.fetchLog;
+    src.fetchLog = (b, k) => (fetched.push(k), fetchLog(b, k));
+    src.publicKeys = async () => ({ reason: 'ListPublicKeys failed (AccessDenied).' });
+    const r = await validateIntegrity(src, { window: { start: START, end: START + 2 * 3_600_000 }, maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.equal(r.counts.digests.valid, 0);
+    assert.equal(r.counts.logs.valid, 0);
+    assert.equal(r.counts.logs.unverifiable, 4);
+    assert.deepEqual(fetched, []);
+    assert.ok(!isIntact(r));
+    assert.equal(outcome(r), 'notVerified');
+    assert.match(summaryLine(r), /^NOT VERIFIED: 0\/2 digests valid/);
+  });
+
+  it('a verified digest\'s list is followed only to trail log keys in its own bucket', async () => {
+    const tb = bucket({ hours: 1 });
+    const d = tb.objects.get(tb.digests[0])!;
+    const doc = JSON.parse(gunzipSync(d.body).toString('utf8'));
+    const h = '0'.repeat(64);
+    doc.logFiles.push({ s3Bucket: tb.bucket, s3Object: 'AWSLogs/111122223333/public-keys.json', hashValue: h, hashAlgorithm: 'SHA-256', newestEventTime: doc.digestEndTime, oldestEventTime: doc.digestStartTime });
+    doc.logFiles.push({ ...doc.logFiles[0], s3Bucket: 'someone-elses-bucket' });
+    const content = Buffer.from(JSON.stringify(doc));
+    tb.objects.set(tb.digests[0], { body: gzipSync(content), metadata: signDigest(tb.key, doc, content), lastModified: new Date() });
+    const src = memorySource(tb);
+    const fetched: string[] = [];
+    const fetchLog = src.fetchLog;
+    src.fetchLog = (b, k) => (fetched.push(`${b}/${k}`), fetchLog(b, k));
+    const r = await validateIntegrity(src, { maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.equal(r.counts.digests.valid, 1, r.findings.map((f) => f.reason).join('\n'));
+    assert.deepEqual(fetched.sort(), tb.logs.map((k) => `${tb.bucket}/${k}`).sort());
+    const odd = r.findings.filter((f) => /not a CloudTrail log file in the trail's bucket/.test(f.reason));
+    assert.deepEqual(odd.map((f) => f.verdict), ['unverifiable', 'unverifiable']);
+  });
+
+  it('a key outside its validity window does not vouch for a digest', async () => {
+    const tb = bucket({ hours: 1 });
+    const src = memorySource(tb);
+    src.publicKeys = async () => [{ fingerprint: tb.key.fingerprint, value: tb.key.publicDer, validityStart: START + 86_400_000 }];
+    const r = await validateIntegrity(src, { maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    const digest = r.findings.find((f) => f.kind === 'digest')!;
+    assert.equal(digest.verdict, 'invalid');
+    assert.match(digest.reason, /valid only from/);
+    assert.equal(r.counts.logs.valid, 0);
   });
 
   it('a digest moved elsewhere is invalid', async () => {

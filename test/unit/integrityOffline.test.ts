@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { samplesDir } from '../builders/events';
 import { folderSource } from '../../src/core/integrity/folderSource';
 import { validateIntegrity } from '../../src/core/integrity/validate';
+import { outcome, summaryLine } from '../../src/core/integrity/report';
 import { buildTrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
 
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
@@ -32,12 +33,21 @@ describe('offline validation of a local folder', () => {
     assert.deepEqual(r.window, { start: '2024-03-01T00:00:04Z', end: '2024-03-01T04:00:04Z' });
   });
 
-  it('without signature metadata: hashes and the chain hash are still checked, signatures named unverifiable', async () => {
+  it('without signature metadata: hashes and the chain hash are still checked, but nothing is "valid" or "Intact"', async () => {
     const dir = folder({ sidecars: false });
+    const path = (key: string): string => join(dir, ...key.split('/'));
+    writeFileSync(path(tb.logs[1]), gzipSync('{"Records":[]}'));
     const r = await validate(dir);
     assert.equal(r.counts.digests.unverifiable, 8);
     assert.ok(r.findings.filter((f) => f.kind === 'digest').every((f) => /no signature metadata was saved next to it/.test(f.reason)));
-    assert.equal(r.counts.logs.valid, 16);
+    assert.equal(r.counts.logs.valid, 0);
+    assert.equal(r.counts.logs.unverifiable, 15);
+    assert.ok(r.findings.filter((f) => f.kind === 'log' && f.verdict === 'unverifiable').every((f) => /matches a digest whose signature could not be verified/.test(f.reason)));
+    assert.equal(r.counts.logs.invalid, 1, 'a mismatch is still reported');
+    writeFileSync(path(tb.logs[1]), tb.objects.get(tb.logs[1])!.body);
+    const clean = await validate(dir);
+    assert.equal(outcome(clean), 'notVerified');
+    assert.match(summaryLine(clean), /^NOT VERIFIED/);
     assert.equal(r.counts.chain.valid, 6, 'previousDigestHashValue is compared even without signatures');
   });
 
@@ -45,6 +55,30 @@ describe('offline validation of a local folder', () => {
     const r = await validate(folder({ publicKeys: false }));
     assert.match(r.notes.join('\n'), /aws cloudtrail list-public-keys/);
     assert.equal(r.counts.digests.unverifiable, 8);
+  });
+
+  it('public keys: only public-keys.json at the top or one folder down, within each key\'s validity window', async () => {
+    const dir = folder({ publicKeys: false });
+    const keys = (start: string, end: string): string => JSON.stringify({ PublicKeyList: [{ Value: tb.key.publicDer.toString('base64'), ValidityStartTime: start, ValidityEndTime: end, Fingerprint: tb.key.fingerprint }] });
+    const always = keys('2020-01-01T00:00:00Z', '2100-01-01T00:00:00Z');
+    // Deeper, or another name: not this copy's keys.
+    writeFileSync(join(dir, 'org', 'AWSLogs', 'public-keys.json'), always);
+    writeFileSync(join(dir, 'my-public-keys-backup.json'), always);
+    assert.equal((await validate(dir)).counts.digests.valid, 0);
+    mkdirSync(join(dir, 'bucket'));
+    writeFileSync(join(dir, 'bucket', 'public-keys.json'), always);
+    assert.equal((await validate(dir)).counts.digests.valid, 8);
+    // A key that expired before these digests were signed proves nothing for them.
+    writeFileSync(join(dir, 'bucket', 'public-keys.json'), keys('2020-01-01T00:00:00Z', '2023-01-01T00:00:00Z'));
+    const r = await validate(dir);
+    assert.equal(r.counts.digests.valid, 0);
+    assert.ok(r.findings.filter((f) => f.kind === 'digest').every((f) => f.verdict === 'unverifiable' && /not valid at/.test(f.reason)));
+  });
+
+  it('a log file past the size limit is refused by its size, not read', async () => {
+    const r = await validateIntegrity(folderSource(folder(), undefined, { maxLogBytes: 64 }), { maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    assert.equal(r.counts.logs.unverifiable, 16);
+    assert.ok(r.findings.filter((f) => f.kind === 'log').every((f) => /^Too large: \d+ bytes, past the 64-byte limit; not read\.$/.test(f.reason)));
   });
 
   it('a flat folder (files copied without the key layout) validates by file name', async () => {
@@ -93,7 +127,7 @@ describe('offline validation of a local folder', () => {
     assert.equal(digests.length, 2);
     assert.deepEqual(r.findings.filter((f) => f.kind !== 'digest' && f.kind !== 'log'), [], 'one link, not a chain of two copies');
     assert.ok(digests.every((f) => f.verdict === 'unverifiable' && /no signature metadata was saved next to it/.test(f.reason)));
-    assert.match(r.notes.join('\n'), /no public keys file in the folder/);
+    assert.match(r.notes.join('\n'), /no public-keys.json at the top of the folder/);
     assert.ok(r.findings.filter((f) => f.kind === 'log').every((f) => f.verdict === 'missing' && /not in the folder/.test(f.location)));
   });
 });

@@ -3,13 +3,14 @@
  * S3 and a fake CloudTrail serving ListPublicKeys), never AWS.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CloudTrailApi, createClient } from '../../src/aws/cloudTrail';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, S3Api, type S3Target } from '../../src/aws/s3';
-import { downloadObjects, S3Cache } from '../../src/aws/s3Cache';
+import { CACHE_MARKER, downloadObjects, isCacheFile, S3Cache } from '../../src/aws/s3Cache';
 import { s3IntegritySource } from '../../src/aws/s3IntegritySource';
 import { folderSource } from '../../src/core/integrity/folderSource';
 import { validateIntegrity } from '../../src/core/integrity/validate';
@@ -104,14 +105,80 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     assert.equal(again.fromCache, objects.length);
     assert.equal(s3.requests.filter((r) => r.method === 'GET' && r.key).length, gets, 'no GET for cached files');
 
-    const old = join(dir, 'old-file.json.gz');
-    writeFileSync(old, Buffer.alloc(4000));
-    utimesSync(old, new Date(0), new Date(0));
+    assert.ok(existsSync(join(dir, CACHE_MARKER)), 'the cache marks the empty folder it started in');
+    // An older cached log (a trail key) and a user's files, older still, in the same folder.
+    const old = first.paths[0].replace(/_[0-9A-Za-z]+\.json\.gz$/, '_OLDOLDOLDOLD0000.json.gz');
+    const mine = [join(dir, 'notes.txt'), join(dir, tb.bucket, 'report.docx'), join(dirname(first.paths[0]), 'mine.json.gz')];
+    for (const f of [old, ...mine]) {
+      writeFileSync(f, Buffer.alloc(4000));
+      utimesSync(f, new Date(0), new Date(0));
+    }
     const small = new S3Cache(dir, statSync(first.paths[0]).size * objects.length + 100);
-    await small.evict(new Set(first.paths));
-    assert.ok(!existsSync(old), 'the least recently used file went');
+    const ev = await small.evict(new Set(first.paths));
+    assert.ok(!existsSync(old), 'the least recently used cache file went');
+    assert.equal(ev.removed, 1);
+    assert.ok(mine.every((f) => existsSync(f)), 'files the cache did not write are never evicted');
     assert.ok(first.paths.every((p) => existsSync(p)), 'files of the current download stay');
     await assert.rejects(downloadObjects(api, new S3Cache(dir, 10), objects, { concurrency: 2, maxBytes: 1 << 26 }), /larger than the cache cap/);
+  });
+
+  it('a cache folder pointed at a folder of someone\'s files evicts nothing there', async () => {
+    const dir = tempDir();
+    const theirs = join(dir, tb.bucket, tb.logs[0]);
+    mkdirSync(dirname(theirs), { recursive: true });
+    writeFileSync(theirs, Buffer.alloc(5000));
+    writeFileSync(join(dir, 'thesis.pdf'), Buffer.alloc(5000));
+    const cache = new S3Cache(dir, 10);
+    assert.equal(await cache.owned(), false);
+    const ev = await cache.evict();
+    assert.match(ev.skipped ?? '', /nothing is deleted there/);
+    assert.ok(existsSync(theirs) && existsSync(join(dir, 'thesis.pdf')));
+    assert.ok(!existsSync(join(dir, CACHE_MARKER)));
+    // The extension's own default folder, filled before the marker existed, is adopted.
+    assert.equal(await new S3Cache(dir, 10, true).owned(), true);
+  });
+
+  it('recognizes only the files the cache writes', () => {
+    const log = tb.logs[0];
+    for (const rel of [`b/${log}`, `b/${log}.123.part`, `b/${tb.digests[0]}${'.metadata.json'}`, 'b/public-keys.json']) assert.ok(isCacheFile(rel), rel);
+    for (const rel of ['public-keys.json', 'b/notes.txt', `b/${log}.txt`, 'b/x/public-keys.json', CACHE_MARKER]) assert.ok(!isCacheFile(rel), rel);
+  });
+
+  it('refuses an object past the limit without reading its body: the stream is destroyed', async () => {
+    let destroyed = false;
+    let read = false;
+    const body = { destroy: () => void (destroyed = true), transformToByteArray: async () => ((read = true), new Uint8Array()) };
+    const fake = { send: async () => ({ ContentLength: 5_000_000_000, Body: body, Metadata: {} }), destroy: () => undefined } as unknown as S3Client;
+    const small = new S3Api(api.target, fake);
+    await assert.rejects(small.getObject('b', 'k', 1000), (e: Error) => e.name === 'TooLarge' && /past the 1000-byte limit/.test(e.message));
+    assert.ok(destroyed, 'the body stream is destroyed');
+    assert.ok(!read, 'the body is never buffered');
+  });
+
+  it('a download skips objects whose listed size is past the limit, without a GET', async () => {
+    const objects = await api.listAll(tb.bucket, windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end));
+    const big = { ...objects[0], size: 1 << 27 };
+    const before = s3.requests.length;
+    const r = await downloadObjects(api, new S3Cache(tempDir(), 1 << 30), [big, ...objects.slice(1)], { concurrency: 2, maxBytes: 1 << 26 });
+    assert.equal(r.failed.length, 1);
+    assert.equal((r.failed[0].error as Error).name, 'TooLarge');
+    assert.equal(r.paths.length, objects.length - 1);
+    assert.ok(!s3.requests.slice(before).some((q) => q.key === big.key), 'no GetObject for it');
+  });
+
+  it('online: fetches and caches only trail files of the trail\'s bucket, and nothing past the size limit', async () => {
+    const dir = tempDir();
+    const source = s3IntegritySource(api, cloudTrail, { trailArn: tb.trailArn, location: tb.location, accounts: ['111122223333'], regions: ['us-east-1'], window: WINDOW, maxLogBytes: 64, cache: new S3Cache(dir, 1 << 30) });
+    const before = s3.requests.length;
+    const keysKey = 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/us-east-1/public-keys.json';
+    for (const got of [await source.fetchLog(tb.bucket, keysKey), await source.fetchLog('another-bucket', tb.logs[0]), await source.fetchDigest({ key: `${tb.digests[0]}.metadata.json`, bucket: tb.bucket, location: '' }), await source.fetchDigest({ key: tb.logs[0], bucket: tb.bucket, location: '' })]) {
+      assert.match('error' in got ? got.error : '', /^Not fetched: not a CloudTrail (log|digest) file in the trail's bucket/);
+    }
+    const log = tb.logs.find((k) => k.includes('/111122223333/'))!;
+    const big = await source.fetchLog(tb.bucket, log);
+    assert.match('error' in big ? big.error : '', /^Too large: \d+ bytes, past the 64-byte limit/);
+    assert.deepEqual(s3.requests.slice(before).filter((q) => q.key), [], 'no GetObject at all');
+    assert.deepEqual(readdirSync(dir), [], 'nothing cached');
   });
 
   it('cancels a download', async () => {

@@ -128,13 +128,20 @@ export function signingString(d: Pick<Digest, 'digestEndTime' | 'digestS3Bucket'
   return `${d.digestEndTime}\n${d.digestS3Bucket}/${d.digestS3Object}\n${digestSha256}\n${d.previousDigestSignature ?? 'null'}`;
 }
 
+/** Why a signature cannot be one CloudTrail wrote (not SHA256withRSA, not hexadecimal), or undefined. */
+export function signatureFormatProblem(sig: DigestSignature): string | undefined {
+  if (sig.algorithm.toUpperCase() !== 'SHA256WITHRSA') return `unsupported signature algorithm "${sig.algorithm.slice(0, 40)}"`;
+  if (!/^([0-9a-f]{2})+$/i.test(sig.signature)) return 'the signature is not hexadecimal';
+  return undefined;
+}
+
 /**
  * Verifies a hex RSA-SHA256 signature of `data` with a DER PKCS#1 RSA public key. True or false
  * for a signature checked; throws (with a reason) when the key, signature or algorithm is unusable.
  */
 export function verifySignature(data: string, sig: DigestSignature, publicKeyDer: Uint8Array): boolean {
-  if (sig.algorithm.toUpperCase() !== 'SHA256WITHRSA') throw new Error(`unsupported signature algorithm "${sig.algorithm.slice(0, 40)}"`);
-  if (!/^([0-9a-f]{2})+$/i.test(sig.signature)) throw new Error('the signature is not hexadecimal');
+  const problem = signatureFormatProblem(sig);
+  if (problem) throw new Error(problem);
   let key;
   try {
     key = createPublicKey({ key: Buffer.from(publicKeyDer), format: 'der', type: 'pkcs1' });

@@ -52,9 +52,21 @@ export function buildReport(mode: IntegrityReport['mode'], source: string, findi
   return { mode, source, window, generatedAt: new Date(now).toISOString(), counts, findings: sorted, notes: [...new Set(notes)] };
 }
 
-/** True when nothing was found altered or missing (unverifiable items are not proof of tampering). */
+/**
+ * The verdict for the heading: problems when anything is altered or missing; not verified when
+ * nothing is, but no digest's signature could be verified (so no hash was proven); else intact.
+ */
+export type Outcome = 'intact' | 'problems' | 'notVerified';
+
+/** The report's overall outcome (see {@link Outcome}). */
+export function outcome(r: IntegrityReport): Outcome {
+  if (!Object.values(r.counts).every((c) => c.invalid === 0 && c.missing === 0)) return 'problems';
+  return r.counts.digests.valid > 0 ? 'intact' : 'notVerified';
+}
+
+/** True when nothing was found altered or missing and at least one digest's signature verified. */
 export function isIntact(r: IntegrityReport): boolean {
-  return Object.values(r.counts).every((c) => c.invalid === 0 && c.missing === 0);
+  return outcome(r) === 'intact';
 }
 
 /** One line: "INTACT — 24/24 digests, 310/310 log files valid" or what is wrong. */
@@ -69,7 +81,8 @@ export function summaryLine(r: IntegrityReport): string {
     c.gaps.missing && `${c.gaps.missing} gap(s)`,
     c.digests.unverifiable + c.logs.unverifiable && `${c.digests.unverifiable + c.logs.unverifiable} not verifiable`,
   ].filter(Boolean);
-  return `${isIntact(r) ? 'INTACT' : 'PROBLEMS FOUND'}: ${parts.join(', ')}${bad.length ? `; ${bad.join(', ')}` : ''}.`;
+  const head = { intact: 'INTACT', problems: 'PROBLEMS FOUND', notVerified: 'NOT VERIFIED' }[outcome(r)];
+  return `${head}: ${parts.join(', ')}${bad.length ? `; ${bad.join(', ')}` : ''}.`;
 }
 
 /** The report as pretty JSON, with a format marker so later versions can read old files. */

@@ -5,8 +5,8 @@
  * `previousDigestSignature`), the hourly chain walked for gaps, and each listed log file hashed.
  * A source only fetches bytes; every decision is made here, so both modes judge alike.
  */
-import { fileId, parseTrailFileName } from '../s3Layout';
-import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signingString, verifySignature } from './digest';
+import { fileId, parseTrailFileName, parseTrailKey } from '../s3Layout';
+import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signatureFormatProblem, signingString, verifySignature } from './digest';
 import { buildReport, type Finding, type IntegrityReport } from './report';
 
 /** A digest a source found: where (`location`), and its S3 bucket/key as far as known. */
@@ -16,6 +16,8 @@ export interface FoundFile {
   key: string;
   /** Known online; unknown for a local file. */
   bucket?: string;
+  /** The listed size in bytes, when the source knows it (lets a source refuse before fetching). */
+  size?: number;
 }
 
 export type Fetched = { bytes: Uint8Array; signature?: DigestSignature; location: string } | { missing: true; location: string } | { error: string; location: string };
@@ -52,6 +54,8 @@ interface Loaded {
   signature?: DigestSignature;
   /** The digest's own verdict: 'invalid' means its log list cannot be trusted. */
   ok: boolean;
+  /** Its signature was checked and matched: only then do the hashes it lists prove anything. */
+  verified: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -101,10 +105,10 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
       content = await inflateAsync(got.bytes, MAX_DIGEST_BYTES);
       digest = parseDigest(content);
     } catch (e) {
-      loaded.push({ file, ok: false });
+      loaded.push({ file, ok: false, verified: false });
       return add({ ...base, verdict: 'invalid', reason: `Not a readable digest: ${(e as Error).message}.` });
     }
-    const entry: Loaded = { file, digest, sha: sha256Hex(content), signature: got.signature, ok: true };
+    const entry: Loaded = { file, digest, sha: sha256Hex(content), signature: got.signature, ok: true, verified: false };
     loaded.push(entry);
     base.time = digest.digestEndTime;
     if (norm(digest.digestS3Object) !== norm(file.key) || (file.bucket !== undefined && digest.digestS3Bucket !== file.bucket) || (file.bucket !== undefined && digest.digestS3Object !== file.key)) {
@@ -119,7 +123,22 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
       }
       return add({ ...base, verdict: 'unverifiable', reason: 'Signature not checked: no signature metadata was saved next to it (see the README: <digest file>.metadata.json).' });
     }
+    // CloudTrail writes only hex SHA256withRSA signatures: online, anything else was written by someone else.
+    const malformed = signatureFormatProblem(got.signature);
+    if (malformed && source.mode === 'online') {
+      entry.ok = false;
+      return add({ ...base, verdict: 'invalid', reason: `Its signature metadata is not CloudTrail's (${malformed}): the digest was replaced or its metadata rewritten.` });
+    }
     const key = byFingerprint.get(digest.digestPublicKeyFingerprint);
+    const end = Date.parse(digest.digestEndTime);
+    // A key outside its validity window did not sign this hour: as good as no key.
+    if (key && ((key.validityStart !== undefined && end < key.validityStart) || (key.validityEnd !== undefined && end > key.validityEnd))) {
+      if (source.mode === 'online') {
+        entry.ok = false;
+        return add({ ...base, verdict: 'invalid', reason: `Signed with key ${key.fingerprint}, which CloudTrail lists as valid only from ${iso(key.validityStart ?? 0)} to ${key.validityEnd ? iso(key.validityEnd) : 'now'}: not a CloudTrail digest for this time.` });
+      }
+      return add({ ...base, verdict: 'unverifiable', reason: `Signature not checked: the saved public key ${key.fingerprint} is not valid at ${digest.digestEndTime} (its validity window); save the keys for this period too.` });
+    }
     if (!key) {
       if (source.mode === 'online' && Array.isArray(keys)) {
         entry.ok = false;
@@ -130,6 +149,7 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
     try {
       const good = verifySignature(signingString(digest, entry.sha!), got.signature, key.value);
       entry.ok = good;
+      entry.verified = good;
       add({ ...base, verdict: good ? 'valid' : 'invalid', reason: good ? 'Signature valid.' : 'Signature does not match: the digest was modified (or its signature metadata was).' });
     } catch (e) {
       add({ ...base, verdict: 'unverifiable', reason: `Signature not checked: ${(e as Error).message}.` });
@@ -139,26 +159,39 @@ export async function validateIntegrity(source: IntegritySource, opts: ValidateO
   // 2. The chain, per trail, account and region: links, gaps, the head and the tail.
   checkChains(loaded, opts, now, add);
 
-  // 3. Log files listed by each digest.
+  // 3. Log files listed by each digest. A digest's list is only followed when its signature
+  // verified (offline, also when it merely could not be checked: reading a local file by name
+  // is harmless), and only to trail log files in the digest's own bucket: a forged digest must
+  // not make us fetch, or cache, anything else.
   const jobs = loaded.flatMap((l) => (l.digest ? l.digest.logFiles.map((f) => ({ l, f })) : []));
   const listed = new Set(jobs.map((j) => norm(j.f.s3Object)));
   let logsDone = 0;
   await pool(jobs, opts.concurrency ?? 8, opts.signal, async ({ l, f }) => {
+    const d = l.digest!;
+    const meta = parseTrailFileName(f.s3Object);
+    const base = { kind: 'log' as const, account: meta?.account, region: meta?.region, time: meta ? iso(meta.time) : undefined };
+    const follow = l.verified || (source.mode === 'offline' && l.ok);
+    const isLog = f.s3Bucket === d.digestS3Bucket && (l.file.bucket === undefined || f.s3Bucket === l.file.bucket) && parseTrailKey(f.s3Object)?.kind === 'log';
+    if (!follow || !isLog) {
+      opts.progress?.(done + ++logsDone, total());
+      const why = !isLog ? `its digest (${d.digestEndTime}) lists it, but it is not a CloudTrail log file in the trail's bucket` : l.ok ? `its digest (${d.digestEndTime}) could not have its signature verified, so the hash it lists proves nothing` : `its digest (${d.digestEndTime}) failed validation, so the hash it lists proves nothing`;
+      return add({ ...base, location: s3url(f.s3Bucket, f.s3Object), verdict: 'unverifiable', reason: `Not fetched: ${why}.` });
+    }
     const got = await source.fetchLog(f.s3Bucket, f.s3Object);
     opts.progress?.(done + ++logsDone, total());
-    const meta = parseTrailFileName(f.s3Object);
-    const base = { kind: 'log' as const, location: got.location, account: meta?.account, region: meta?.region, time: meta ? iso(meta.time) : undefined };
-    if ('missing' in got) return add({ ...base, verdict: 'missing', reason: `Deleted: listed by digest ${l.digest!.digestEndTime}, not found.` });
-    if ('error' in got) return add({ ...base, verdict: 'unverifiable', reason: got.error });
+    const at = { ...base, location: got.location };
+    if ('missing' in got) return add({ ...at, verdict: 'missing', reason: `Deleted: listed by digest ${d.digestEndTime}, not found.` });
+    if ('error' in got) return add({ ...at, verdict: 'unverifiable', reason: got.error });
     let hash: string;
     try {
       hash = sha256Hex(await inflateAsync(got.bytes, opts.maxLogBytes));
     } catch (e) {
-      return add({ ...base, verdict: 'invalid', reason: `Unreadable: ${(e as Error).message}.` });
+      return add({ ...at, verdict: 'invalid', reason: `Unreadable: ${(e as Error).message}.` });
     }
-    if (hash !== f.hashValue) return add({ ...base, verdict: 'invalid', reason: `Modified: its SHA-256 is ${hash}, the digest of ${l.digest!.digestEndTime} says ${f.hashValue}.` });
-    if (!l.ok) return add({ ...base, verdict: 'unverifiable', reason: 'Hash matches, but its digest failed validation, so the hash it lists proves nothing.' });
-    add({ ...base, verdict: 'valid', reason: 'SHA-256 matches the digest.' });
+    const unsigned = l.verified ? '' : ' (that digest\'s signature could not be verified: this file or the digest was altered)';
+    if (hash !== f.hashValue) return add({ ...at, verdict: 'invalid', reason: `Modified: its SHA-256 is ${hash}, the digest of ${d.digestEndTime} says ${f.hashValue}${unsigned}.` });
+    if (!l.verified) return add({ ...at, verdict: 'unverifiable', reason: 'SHA-256 matches a digest whose signature could not be verified: not proof it is unaltered.' });
+    add({ ...at, verdict: 'valid', reason: 'SHA-256 matches the digest.' });
   });
 
   // 4. Log files present that no digest lists (offline, and online when the source lists logs).

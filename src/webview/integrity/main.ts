@@ -3,7 +3,7 @@
  * (problems first, "Show valid items too" for the rest). Every string from the report — keys and
  * reasons hold attacker-influenced names — goes in as text, never as markup.
  */
-import type { Finding, FindingKind, FromIntegrityView, IntegrityReport, ToIntegrityView, Verdict } from '../../protocol/integrity';
+import type { Finding, FindingKind, FromIntegrityView, IntegrityReport, Outcome, ToIntegrityView, Verdict } from '../../protocol/integrity';
 import { clip, el } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromIntegrityView): void; getState(): unknown; setState(s: unknown): void };
@@ -17,7 +17,8 @@ const KIND_LABEL: Record<FindingKind, string> = { digest: 'Digest files', log: '
 const COUNT_KEY: Record<FindingKind, keyof IntegrityReport['counts']> = { digest: 'digests', log: 'logs', chain: 'chain', gap: 'gaps' };
 const VERDICTS: Verdict[] = ['valid', 'invalid', 'missing', 'unverifiable', 'notDelivered'];
 let showValid = (vscode.getState() as { showValid?: boolean } | undefined)?.showValid === true;
-let current: { report: IntegrityReport; summary: string; intact: boolean } | undefined;
+const HEADINGS: Record<Outcome, string> = { intact: 'Intact', notVerified: 'Not verified', problems: 'Problems found' };
+let current: { report: IntegrityReport; summary: string; outcome: Outcome } | undefined;
 
 function countsTable(r: IntegrityReport): HTMLElement {
   const head = el('tr', {}, [el('th', { textContent: '' }), ...VERDICTS.map((v) => el('th', { textContent: VERDICT_LABEL[v] }))]);
@@ -48,7 +49,7 @@ function heading(shown: Finding[]): string {
 
 function render(): void {
   if (!current) return;
-  const { report: r, summary, intact } = current;
+  const { report: r, summary, outcome } = current;
   const shown = r.findings.filter((f) => showValid || f.verdict !== 'valid');
   const toggle = el('input', { type: 'checkbox' });
   toggle.checked = showValid;
@@ -61,8 +62,8 @@ function render(): void {
   exportButton.addEventListener('click', () => vscode.postMessage({ type: 'export' }));
   app.replaceChildren(
     el('header', { className: 'report-header' }, [
-      el('h1', { className: intact ? 'verdict ok' : 'verdict bad', textContent: intact ? 'Intact' : 'Problems found' }),
-      // The heading already says intact or not.
+      el('h1', { className: `verdict ${outcome === 'intact' ? 'ok' : 'bad'}`, textContent: HEADINGS[outcome] ?? 'Problems found' }),
+      // The heading already says intact, not verified, or problems.
       el('p', { className: 'summary', textContent: summary.replace(/^[A-Z ]+: /, '') }),
       el('p', { className: 'meta', textContent: `${r.mode === 'online' ? 'Online (S3)' : 'Offline (local folder)'} · ${clip(r.source, 300)}${r.window ? ` · ${r.window.start} → ${r.window.end}` : ''} · generated ${r.generatedAt}` }),
       el('div', { className: 'actions' }, [exportButton, el('label', { className: 'toggle' }, [toggle, document.createTextNode(' Show valid items too')])]),
@@ -76,9 +77,9 @@ function render(): void {
   );
 }
 
-function isInit(m: Record<string, unknown>): m is { type: 'init'; report: IntegrityReport; summary: string; intact: boolean } {
+function isInit(m: Record<string, unknown>): m is { type: 'init'; report: IntegrityReport; summary: string; outcome: Outcome } {
   const r = m.report as Record<string, unknown> | undefined;
-  return typeof m.summary === 'string' && typeof m.intact === 'boolean' && typeof r === 'object' && r !== null && Array.isArray(r.findings) && Array.isArray(r.notes) && typeof r.counts === 'object';
+  return typeof m.summary === 'string' && typeof m.outcome === 'string' && Object.hasOwn(HEADINGS, m.outcome) && typeof r === 'object' && r !== null && Array.isArray(r.findings) && Array.isArray(r.notes) && typeof r.counts === 'object';
 }
 
 window.addEventListener('message', (e: MessageEvent<ToIntegrityView>) => {

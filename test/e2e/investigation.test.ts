@@ -155,6 +155,19 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     await v.locator('.timeline-caption', { hasText: /\b(1|5|10) s bars/ }).waitFor({ timeout: T });
     await v.getByRole('button', { name: 'Show all times' }).click();
     await resultsOf(v, '');
+    // From the keyboard: Home goes to the first bar (it holds the earliest event), Enter zooms.
+    const firstTip = (await v.locator('.timeline-chart .bucket').first().locator('title').textContent()) ?? '';
+    const firstCount = Number(/: ([\d,]+) events?/.exec(firstTip)![1].replace(/,/g, ''));
+    await v.locator('.timeline-chart').focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Home');
+    assert.equal(await v.locator('.timeline-chart .bucket.focused').getAttribute('data-index'), '0');
+    assert.equal(await v.locator('.timeline-chart').getAttribute('aria-label'), firstTip);
+    await page.keyboard.press('Enter');
+    await v.locator('.grid[data-query^="after:2023-07-10T11:42:00Z"]').waitFor({ timeout: T });
+    assert.equal(shownOf(await resultsOf(v, (await v.locator('input.search').inputValue()).trim())), firstCount);
+    await v.getByRole('button', { name: 'Show all times' }).click();
+    await resultsOf(v, '');
   });
 
   step('top values: click filters in, Alt+click filters out, counts follow the result set', 'top-values', current, async () => {

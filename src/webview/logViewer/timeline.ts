@@ -34,6 +34,8 @@ export class TimelineView {
   private data: Timeline | undefined;
   private query = '';
   private drag: { x0: number; x1: number; rect: SVGRectElement } | undefined;
+  /** The bar the keyboard is on (-1: none yet). */
+  private focused = -1;
 
   /** `onQuery` receives the query a selection, zoom or reset produces. */
   constructor(private readonly onQuery: (query: string) => void) {
@@ -47,6 +49,9 @@ export class TimelineView {
     this.element.setAttribute('aria-label', 'Events over time. Drag to filter to a time range, click a bar to zoom in.');
     this.reset.addEventListener('click', () => this.onQuery(withoutTimeRange(this.query)));
     this.chart.addEventListener('mousedown', (e) => this.startDrag(e));
+    // Keyboard: arrows move between bars, Home/End jump, Enter zooms into the bar.
+    this.chart.setAttribute('tabindex', '0');
+    this.chart.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('mousemove', (e) => this.moveDrag(e));
     window.addEventListener('mouseup', (e) => this.endDrag(e));
     window.addEventListener('resize', () => this.draw());
@@ -93,7 +98,7 @@ export class TimelineView {
       const g = svg('g', { class: 'bucket', 'data-index': i });
       const from = t.start + i * t.bucketMs;
       const tip = svg('title', {});
-      tip.textContent = `${label(from, t.bucketMs)} – ${label(from + t.bucketMs, t.bucketMs)} UTC: ${count.toLocaleString()} event${count === 1 ? '' : 's'}${t.errors[i] ? `, ${t.errors[i].toLocaleString()} error${t.errors[i] === 1 ? '' : 's'}` : ''}. Click to zoom in.`;
+      tip.textContent = `${label(from, t.bucketMs)} – ${label(from + t.bucketMs, t.bucketMs)} UTC: ${count.toLocaleString()} event${count === 1 ? '' : 's'}${t.errors[i] ? `, ${t.errors[i].toLocaleString()} error${t.errors[i] === 1 ? '' : 's'}` : ''}. Click (or Enter) to zoom in.`;
       g.append(tip, svg('rect', { class: 'hit', x, y: 0, width: slot, height: plot }));
       if (count > 0) {
         // At least one pixel, so a lone event in a busy range is still visible.
@@ -113,6 +118,30 @@ export class TimelineView {
       nodes.push(text);
     }
     this.chart.replaceChildren(...nodes);
+    if (this.focused > n - 1) this.focused = -1;
+    if (this.focused >= 0) this.focusBar(this.focused);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = this.data;
+    if (!t?.counts.length) return;
+    const last = t.counts.length - 1;
+    const moves: Record<string, number> = { ArrowRight: this.focused + 1, ArrowLeft: this.focused - 1, Home: 0, End: last };
+    if (e.key in moves) this.focusBar(Math.max(0, Math.min(last, this.focused < 0 && e.key === 'ArrowLeft' ? last : moves[e.key])));
+    else if (e.key === 'Enter' && this.focused >= 0 && t.counts[this.focused] > 0) {
+      const from = t.start + this.focused * t.bucketMs;
+      this.onQuery(withTimeRange(this.query, from, from + t.bucketMs));
+    } else return;
+    e.preventDefault();
+  }
+
+  /** Marks bar `i` as the keyboard's and says what it holds (for screen readers too). */
+  private focusBar(i: number): void {
+    this.focused = i;
+    for (const g of Array.from(this.chart.querySelectorAll('.bucket.focused'))) g.classList.remove('focused');
+    const g = this.chart.querySelector(`.bucket[data-index="${i}"]`);
+    g?.classList.add('focused');
+    this.chart.setAttribute('aria-label', g?.querySelector('title')?.textContent ?? '');
   }
 
   private x(e: MouseEvent): number {

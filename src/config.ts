@@ -46,6 +46,12 @@ export function detectionsFolder(): string {
   return typeof v === 'string' ? v.trim() : '';
 }
 
+/** The pause that ends an activity session (`cloudtrailLens.sessionGapMinutes`), in ms. */
+export function sessionGapMs(): number {
+  const m = section().get<number>('sessionGapMinutes', 30);
+  return Math.round((Number.isFinite(m) && m >= 1 ? Math.min(m, 7 * 24 * 60) : 30) * 60_000);
+}
+
 /** Writes the shown profiles or extra regions to the user's settings. */
 export async function update(key: 'profiles' | 'regions', value: string[]): Promise<void> {
   await section().update(key, value, vscode.ConfigurationTarget.Global);

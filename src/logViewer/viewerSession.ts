@@ -4,7 +4,7 @@
  * events. Thin: the logic lives in core/investigation.ts.
  */
 import * as vscode from 'vscode';
-import { maxFileBytes } from '../config';
+import { maxFileBytes, sessionGapMs } from '../config';
 import { Investigation } from '../core/investigation';
 import { expandRoots, loadFiles, type Decoder } from '../core/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
@@ -151,7 +151,7 @@ export class ViewerSession implements vscode.Disposable {
     pivot: (field: PivotField, value: string) => this.pivot(field, value),
     sessions: () => this.sessionsOf(this.opened),
     showSession: (by: SessionBy) => {
-      const q = this.opened >= 0 ? sessionOf(this.investigation.store, this.opened, by)?.query : undefined;
+      const q = this.opened >= 0 ? sessionOf(this.investigation.store, this.opened, by, sessionGapMs())?.query : undefined;
       if (q) this.showQuery(q);
     },
   };
@@ -159,10 +159,11 @@ export class ViewerSession implements vscode.Disposable {
   private sessionsOf(row: number): SessionLink[] {
     if (row < 0) return [];
     const links: SessionLink[] = [];
+    const gap = sessionGapMs();
     for (const by of ['principal', 'accessKey'] as const) {
-      const s = sessionOf(this.investigation.store, row, by);
+      const s = sessionOf(this.investigation.store, row, by, gap);
       // Offered only when the language can select it exactly.
-      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors });
+      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors, gapMinutes: gap / 60_000 });
     }
     return links;
   }

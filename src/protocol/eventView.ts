@@ -74,6 +74,8 @@ export interface SessionLink {
   end: number;
   count: number;
   errors: number;
+  /** The pause that splits sessions, in minutes (the setting). */
+  gapMinutes: number;
 }
 
 /** Host → webview. */

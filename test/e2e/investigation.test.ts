@@ -75,11 +75,11 @@ function writeBaselineLogs(dir: string): void {
   writeFileSync(join(dir, '111122223333_CloudTrail_eu-west-1_20240301T0000Z_generated.json'), JSON.stringify({ Records: events }));
 }
 
-/** A user rule folder named by the workspace's settings: one good rule, one broken file. */
+/** A user rule folder named by the workspace's settings (one good rule, one broken file); a 5-minute session gap. */
 function writeUserRules(root: string): void {
   mkdirSync(join(root, 'rules'));
   mkdirSync(join(root, '.vscode'), { recursive: true });
-  writeFileSync(join(root, '.vscode', 'settings.json'), JSON.stringify({ 'cloudtrailLens.detectionsFolder': 'rules' }));
+  writeFileSync(join(root, '.vscode', 'settings.json'), JSON.stringify({ 'cloudtrailLens.detectionsFolder': 'rules', 'cloudtrailLens.sessionGapMinutes': 5 }));
   writeFileSync(
     join(root, 'rules', 'bert-jan-deletes.json'),
     JSON.stringify({ id: 'bert-jan-deletes', title: 'bert-jan deleted something', severity: 'medium', description: 'Our own rule: deletions by the red-team user.', query: 'principal:bert-jan eventName:Delete*' }),
@@ -238,6 +238,8 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     await link.waitFor({ timeout: T });
     const expected = Number(/\(([\d,]+) events\)/.exec((await link.textContent()) ?? '')![1].replace(/,/g, ''));
     assert.ok(expected > 1);
+    // The workspace sets a 5-minute gap (cloudtrailLens.sessionGapMinutes).
+    assert.match((await link.getAttribute('title')) ?? '', /no pause longer than 5 minutes/);
     await screenshot(page, '33-event-session');
     await link.click();
     const back = await logViewer(page);

@@ -168,7 +168,7 @@ describe('rendering is inert for hostile strings (jsdom)', () => {
   INJECTION_PAYLOADS.forEach((payload, i) => {
     test(`payload ${i}: ${JSON.stringify(payload.slice(0, 40))}`, () => {
       // The session section shows a key from the event too: the payload goes there as well.
-      const sessions = [{ by: 'principal' as const, key: payload, start: 0, end: 60_000, count: 2, errors: 1 }];
+      const sessions = [{ by: 'principal' as const, key: payload, start: 0, end: 60_000, count: 2, errors: 1, gapMinutes: 30 }];
       const page = renderEvent(describeEvent(JSON.stringify(hostileEvent(payload, i)))!, { ...hooks, sessions });
       assert.equal(page.querySelectorAll('.sessions .session-link').length, 1);
       window.document.body.replaceChildren(page);

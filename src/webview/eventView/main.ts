@@ -29,7 +29,7 @@ document.body.append(toast);
 
 function isSessionLink(s: unknown): s is SessionLink {
   const x = s as Record<string, unknown> | null;
-  return !!x && (x.by === 'principal' || x.by === 'accessKey') && typeof x.key === 'string' && ['start', 'end', 'count', 'errors'].every((k) => typeof x[k] === 'number');
+  return !!x && (x.by === 'principal' || x.by === 'accessKey') && typeof x.key === 'string' && ['start', 'end', 'count', 'errors', 'gapMinutes'].every((k) => typeof x[k] === 'number');
 }
 
 /** The parts of a `show` message that rendering relies on. */

@@ -132,7 +132,7 @@ function sessions(hooks: PageHooks): HTMLElement | undefined {
     const minutes = Math.max(1, Math.round((s.end - s.start) / 60_000));
     const b = el('button', { className: 'pivot session-link', type: 'button', textContent: `Show this session (${s.count.toLocaleString()} events)` });
     b.dataset.by = s.by;
-    b.title = `All events of ${clip(s.key, 300)} from ${utcMinute(s.start)} to ${utcMinute(s.end)} UTC, with no pause longer than 30 minutes.`;
+    b.title = `All events of ${clip(s.key, 300)} from ${utcMinute(s.start)} to ${utcMinute(s.end)} UTC, with no pause longer than ${s.gapMinutes.toLocaleString()} minutes.`;
     b.addEventListener('click', () => hooks.showSession(s.by));
     const text = `${utcMinute(s.start)} – ${utcMinute(s.end)} UTC · ${minutes.toLocaleString()} min · ${s.count.toLocaleString()} events${s.errors ? ` · ${s.errors.toLocaleString()} errors` : ''}`;
     return el('li', {}, [el('span', { className: 'meta-label', textContent: `${who} ` }), el('span', { className: 'mono', textContent: clip(s.key, 200) }), el('div', { className: 'session-span', textContent: text }), b]);

@@ -14,8 +14,7 @@ import {
   LookupEventsCommand,
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { ENV_PROFILE_NAME } from '../core/profiles';
+import { type ClientTarget, clientBase } from './clientConfig';
 import { type LookupFilter, resolveRange } from '../core/lookupFilter';
 import type { Page } from '../core/paging';
 import { type CtRecord, normalizeAny } from '../core/records';
@@ -23,31 +22,14 @@ import type { RateLimiter } from '../core/throttle';
 import type { PublicKey } from '../core/integrity/digest';
 import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/trailHealth';
 
-export interface CloudTrailTarget {
-  profile: string;
-  region: string;
-  credentials: AwsCredentialIdentityProvider;
-  /** The endpoint override setting; the SDK also honours AWS_ENDPOINT_URL_CLOUDTRAIL. */
-  endpoint?: string;
-  /** Per-request timeout. */
-  timeoutMs: number;
-}
+/** A CloudTrail client's profile, region, endpoint override (AWS_ENDPOINT_URL_CLOUDTRAIL too) and request bound. */
+export type CloudTrailTarget = ClientTarget;
 
 /** LookupEvents' page size limit. */
 export const PAGE_SIZE = 50;
 
 export function createClient(t: CloudTrailTarget): CloudTrailClient {
-  return new CloudTrailClient({
-    // Settings the SDK reads from the config file (endpoint_url, retry mode…) are this profile's.
-    profile: t.profile === ENV_PROFILE_NAME ? undefined : t.profile,
-    region: t.region,
-    credentials: t.credentials,
-    endpoint: t.endpoint || undefined,
-    maxAttempts: 6,
-    retryMode: 'standard',
-    // Without throwOnRequestTimeout a late answer is only logged, and the request waits on.
-    requestHandler: { requestTimeout: t.timeoutMs, connectionTimeout: Math.min(t.timeoutMs, 10_000), throwOnRequestTimeout: true },
-  });
+  return new CloudTrailClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
 }
 
 export class CloudTrailApi {

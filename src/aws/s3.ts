@@ -6,19 +6,11 @@
  * requests, abort signals throughout.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Page } from '../core/paging';
-import { ENV_PROFILE_NAME } from '../core/profiles';
+import { type ClientTarget, clientBase } from './clientConfig';
 
-export interface S3Target {
-  profile: string;
-  /** Any region: requests follow the bucket's region when it differs. */
-  region: string;
-  credentials: AwsCredentialIdentityProvider;
-  /** The S3 endpoint override setting; the SDK also honours AWS_ENDPOINT_URL_S3. */
-  endpoint?: string;
-  timeoutMs: number;
-}
+/** An S3 client's profile, region (any: requests follow the bucket's region), endpoint override (AWS_ENDPOINT_URL_S3 too) and request bound. */
+export type S3Target = ClientTarget;
 
 export interface S3Object {
   bucket: string;
@@ -35,15 +27,11 @@ export interface FetchedObject {
 
 export function createS3Client(t: S3Target): S3Client {
   return new S3Client({
-    profile: t.profile === ENV_PROFILE_NAME ? undefined : t.profile,
-    region: t.region,
-    credentials: t.credentials,
-    endpoint: t.endpoint || undefined,
+    ...clientBase(t),
     // Emulators and the test fake serve buckets as paths, not as host names.
     forcePathStyle: !!t.endpoint,
     followRegionRedirects: true,
     maxAttempts: 4,
-    requestHandler: { requestTimeout: t.timeoutMs, connectionTimeout: Math.min(t.timeoutMs, 10_000), throwOnRequestTimeout: true },
   });
 }
 

@@ -160,16 +160,23 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
+/** One term as typed: an optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value). */
+const TERM = /(-?)(?:([A-Za-z][\w.-]*):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
+
+/** The query's terms as typed, quoted values kept whole: exactly the pieces parseQuery reads. */
+export function queryWords(input: string): string[] {
+  return Array.from(input.matchAll(TERM), (m) => m[0]);
+}
+
 /** Splits a query into terms. Never throws. `now` anchors `last:`. */
 export function parseQuery(input: string, now: number = Date.now()): ParsedQuery {
   const terms: Term[] = [];
   const errors: string[] = [];
-  // An optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value).
-  const re = /(-?)(?:([A-Za-z][\w.-]*):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
   const note = (msg: string): void => {
     if (!errors.includes(msg)) errors.push(msg);
   };
-  for (let m = re.exec(input); m; m = re.exec(input)) {
+  // matchAll works on a copy of the regex: no lastIndex shared between calls.
+  for (const m of input.matchAll(TERM)) {
     const negate = m[1] === '-';
     if (m[2] !== undefined && isName(m[2])) {
       if (!m[4]) note(UNCLOSED);

@@ -5,6 +5,7 @@
  * bounds read well as a time filter.
  */
 import type { Timeline } from '../protocol/logViewer';
+import { queryWords } from './query';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -93,11 +94,6 @@ export function queryInstant(ms: number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-/** The query's terms as typed (quoted values kept whole), split like the parser splits them. */
-function words(query: string): string[] {
-  return query.match(/-?(?:[A-Za-z][\w.]*:"(?:[^"\\]|\\.)*"?|"[^"]*"?|\S+)/g) ?? [];
-}
-
 const TIME_WORD = /^(after|before|last):/i;
 
 /**
@@ -113,12 +109,12 @@ export function withTimeRange(query: string, from: number, to: number): string {
 
 /** `query` without its time terms (the timeline's "reset zoom"). */
 export function withoutTimeRange(query: string): string {
-  return words(query)
+  return queryWords(query)
     .filter((w) => !TIME_WORD.test(w))
     .join(' ');
 }
 
 /** Whether the query has a time term (so the timeline offers to reset it). */
 export function hasTimeRange(query: string): boolean {
-  return words(query).some((w) => TIME_WORD.test(w));
+  return queryWords(query).some((w) => TIME_WORD.test(w));
 }

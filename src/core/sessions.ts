@@ -9,10 +9,12 @@
  * leave out events that carry an ARN; a query is omitted when a forged name equals an ARN, where
  * no query could be exact.
  */
+import type { SessionBy } from '../protocol/eventView';
 import { fieldTerm } from './query';
 import type { EventStore, StringField } from './store';
 
-export type SessionBy = 'principal' | 'accessKey';
+/** By principal or by access key: the protocol's type, so the event view and core agree. */
+export type { SessionBy };
 
 /** Activity pausing longer than this starts a new session. */
 export const DEFAULT_SESSION_GAP_MS = 30 * 60_000;

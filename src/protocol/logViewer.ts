@@ -91,7 +91,9 @@ export interface Facet {
   values: FacetValue[];
 }
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+/** Detection severities, most severe first (the panel's order). */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** One detection rule's outcome over the loaded events. */
 export interface DetectionSummary {

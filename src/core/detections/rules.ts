@@ -4,11 +4,12 @@
  * rule with a built-in id replaces it. A file that is wrong is reported with every problem found
  * and left out; the others still load.
  */
+import { SEVERITIES, type Severity } from '../../protocol/logViewer';
 import { parsePath } from '../eventPath';
 import { parseQuery, QUERY_FIELDS } from '../query';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+/** The severities the webview shows (protocol), re-exported for rule code and tests. */
+export { SEVERITIES, type Severity };
 
 /** Bursts: at least `count` matching events within `withinMinutes`, per value of `by` if given. */
 export interface Threshold {

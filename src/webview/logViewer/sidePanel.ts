@@ -3,11 +3,11 @@
  * the top values of the current result set. Every click turns into a query in the search box, so
  * what the panel shows is always something the user could have typed. DOM APIs only.
  */
-import type { AnomalySummary, DetectionSummary, Facet, Severity } from '../../protocol/logViewer';
+import { type AnomalySummary, type DetectionSummary, type Facet, SEVERITIES, type Severity } from '../../protocol/logViewer';
 import { fieldTerm } from '../../core/query';
 import { el, reveal } from '../shared/dom';
 
-const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
 /** Longest value text drawn in a panel row (the tooltip has the rest, up to the host's cut). */
 const SHOWN = 120;
 

@@ -16,7 +16,7 @@ import { ACCOUNT, type AwsFixture, startAwsFixture } from '../support/awsFixture
 import { screenshot } from '../support/browser';
 import { type FakeS3, startFakeS3 } from '../support/fakeS3';
 import { buildTrailBucket, type TrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
-import { explorerRow, logViewer, step, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+import { chooseFromContextMenu, explorerRow, logViewer, step, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
 
 let aws: AwsFixture;
 let s3: FakeS3;
@@ -36,18 +36,6 @@ async function expand(label: string): Promise<void> {
   await r.waitFor({ timeout: T });
   if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: T });
-}
-/** Right-click `target` → the context menu item `item`. */
-async function contextMenu(target: Locator, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = page.locator('.context-view .action-item', { hasText: item }).first();
-  await entry.waitFor({ timeout: T });
-  await entry.click();
-  const menu = page.locator('.context-view.monaco-menu-container');
-  if (!(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) {
-    await entry.hover();
-    await page.keyboard.press('Enter');
-  }
 }
 const quickInput = (): Locator => page.locator('.quick-input-widget');
 /** Picks a row of the open quick pick by its label. */
@@ -98,7 +86,7 @@ describe('trail logs from S3 and integrity validation in a real VS Code', { time
     await expand('dev');
     await expand('us-east-1');
     await expand('Trails');
-    await contextMenu(row('org-main'), 'Open Trail Logs from S3…');
+    await chooseFromContextMenu(page, row('org-main'), 'Open Trail Logs from S3…');
     await pick('Last 6 hours');
     await acceptMulti('Open org-main logs from S3: accounts (2');
     await acceptMulti('Open org-main logs from S3: regions (2');
@@ -119,7 +107,7 @@ describe('trail logs from S3 and integrity validation in a real VS Code', { time
     const o = tb.objects.get(victim)!;
     o.body = gzipSync(Buffer.from('{"Records":[{"eventName":"ConsoleLogin","note":"inserted by an attacker"}]}'));
     await page.locator('.part.sidebar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-    await contextMenu(row('org-main'), 'Validate Log File Integrity…');
+    await chooseFromContextMenu(page, row('org-main'), 'Validate Log File Integrity…');
     await pick('Last 6 hours');
     await acceptMulti('Validate org-main: accounts');
     await acceptMulti('Validate org-main: regions');
@@ -137,7 +125,7 @@ describe('trail logs from S3 and integrity validation in a real VS Code', { time
   step('offline validation of a local folder from the file explorer: the deleted log is missing', 'validate-offline', current, async () => {
     await page.keyboard.press('Control+Shift+E');
     await explorerRow(page, 'trail-copy').waitFor({ timeout: T });
-    await contextMenu(explorerRow(page, 'trail-copy'), 'Validate Log File Integrity…');
+    await chooseFromContextMenu(page, explorerRow(page, 'trail-copy'), 'Validate Log File Integrity…');
     const r = await webviewWith(page, '.meta:has-text("Offline (local folder)")', 120_000);
     await r.locator('h1.verdict', { hasText: 'Problems found' }).waitFor({ timeout: T });
     const missing = r.locator('tr.finding.v-missing');

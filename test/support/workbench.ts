@@ -35,8 +35,13 @@ export function explorerRow(page: Page, name: string): Locator {
 
 /** Right-click in the explorer → "Open in CloudTrail Lens". */
 export async function openFromContextMenu(page: Page, name: string): Promise<void> {
-  await explorerRow(page, name).click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: 'Open in CloudTrail Lens' }).first();
+  await chooseFromContextMenu(page, explorerRow(page, name), 'Open in CloudTrail Lens');
+}
+
+/** Right-click `target` (a tree row) → the context menu item labelled `label`. */
+export async function chooseFromContextMenu(page: Page, target: Locator, label: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: label }).first();
   await item.waitFor({ timeout: UI_TIMEOUT });
   await item.click();
   // The menu acts on mouse-up and may miss a click made while it is still laying out; the

@@ -4,7 +4,7 @@
  * only lays this out.
  */
 import type { EventDetail, IdentityCard, Pivot, PivotField, DetailField } from '../protocol/eventView';
-import { isObject, str } from './json';
+import { isObject, parseObject, str } from './json';
 import { assumedRoleParts, describePrincipal } from './principal';
 import { formatUtc, parseEventTime } from './time';
 import { clientName } from './userAgent';
@@ -87,13 +87,8 @@ const SECTIONS: Array<[string, string]> = [
 
 /** Builds the event view's model from an event's JSON text. Undefined when it is not an object. */
 export function describeEvent(raw: string): EventDetail | undefined {
-  let ev: unknown;
-  try {
-    ev = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(ev)) return undefined;
+  const ev = parseObject(raw);
+  if (!ev) return undefined;
   const timeText = str(ev.eventTime) || str(ev['@timestamp']);
   const time = parseEventTime(timeText);
   const ro = ev.readOnly;

@@ -11,3 +11,14 @@ export function str(v: unknown): string {
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** `text` parsed, when it is a JSON object; undefined for anything else (invalid JSON included). */
+export function parseObject(text: string): Record<string, unknown> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isObject(v) ? v : undefined;
+}

@@ -3,7 +3,7 @@
  * are lifted out as plain strings; everything else stays in `raw`, the event's own JSON text,
  * so unknown fields are never dropped.
  */
-import { isObject, str } from './json';
+import { isObject, parseObject, str } from './json';
 import { describePrincipal } from './principal';
 import { parseEventTime } from './time';
 
@@ -160,13 +160,8 @@ function recase(o: Record<string, unknown>): Record<string, unknown> {
 
 function fromLookupRow(row: Record<string, unknown>): CtRecord | undefined {
   const text = row.CloudTrailEvent as string;
-  let inner: unknown;
-  try {
-    inner = JSON.parse(text);
-  } catch {
-    inner = undefined;
-  }
-  if (isObject(inner) && looksLikeEvent(inner)) {
+  const inner = parseObject(String(text));
+  if (inner && looksLikeEvent(inner)) {
     const rec = normalizeEvent(inner, text);
     // The outer row's time has a zone offset even where the inner one is missing.
     if (Number.isNaN(rec.time)) {

@@ -11,7 +11,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
-import { isObject, str } from '../json';
+import { isObject, parseObject, str } from '../json';
 
 /** One log file a digest vouches for. */
 export interface DigestLogFile {
@@ -157,13 +157,8 @@ export function verifySignature(data: string, sig: DigestSignature, publicKeyDer
  * metadata object, or headers (`x-amz-meta-signature`). Undefined when none is there.
  */
 export function parseSignatureSidecar(text: string): DigestSignature | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(doc)) return undefined;
+  const doc = parseObject(text);
+  if (!doc) return undefined;
   const meta = isObject(doc.Metadata) ? doc.Metadata : doc;
   const signature = str(meta.signature) || str(meta['x-amz-meta-signature']);
   const algorithm = str(meta['signature-algorithm']) || str(meta['x-amz-meta-signature-algorithm']) || 'SHA256withRSA';

@@ -8,6 +8,7 @@ import { registerS3Commands } from './commands/s3Commands';
 import { profileFilePaths } from './core/profiles';
 import { RateLimiter } from './core/throttle';
 import { WorkerDecoder } from './core/decoderPool';
+import { StoreClient } from './core/storeClient';
 import { EventPanel } from './eventView/eventPanel';
 import type { ExplorerNode } from './explorer/explorerNode';
 import { ExplorerProvider } from './explorer/explorerProvider';
@@ -31,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
   const eventPanel = new EventPanel(context.extensionUri, events, output);
-  const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, concurrency, eventPanel, output });
+  const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
+  const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
+  const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, newStore, concurrency, eventPanel, output });
   const credentials = new CredentialCache({
     mfaCode: async (serial) => {
       const code = await vscode.window.showInputBox({ title: 'MFA code', prompt: `The current code of MFA device ${serial}`, ignoreFocusOut: true, password: false, validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'Six digits') });

@@ -30,8 +30,8 @@ export interface LoadOptions<T> {
   /** Files decoded at once (≈ worker threads); twice as many are read ahead. */
   concurrency: number;
   token?: CancelToken;
-  /** Called once per file, in completion order. */
-  onFile(loc: T, label: string, result: LoadResult): void;
+  /** Called once per file, in completion order; a returned promise holds this lane until it settles (backpressure). */
+  onFile(loc: T, label: string, result: LoadResult): unknown;
   onProgress?(done: number, total: number, current: string): void;
 }
 
@@ -145,7 +145,7 @@ export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files
       const result = await loadOne(fs, decoder, loc, opts.limits, budget);
       if (opts.token?.isCancellationRequested) return;
       done++;
-      opts.onFile(loc, label, result);
+      await opts.onFile(loc, label, result);
       opts.onProgress?.(done, files.length, label);
     }
   };

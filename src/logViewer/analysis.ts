@@ -5,10 +5,8 @@
  * outcome is kept so a webview that reloads (hidden, then shown) gets it again.
  */
 import type * as vscode from 'vscode';
-import { runDetections } from '../core/detections/run';
-import { findInsights } from '../core/insights';
-import type { Investigation } from '../core/investigation';
-import type { AnomalySummary, DetectionSummary, ToWebview } from '../protocol/logViewer';
+import type { StoreClient } from '../core/storeClient';
+import type { ToWebview } from '../protocol/logViewer';
 import { loadDetectionRules } from './detectionRules';
 
 type DetectionsMessage = Extract<ToWebview, { type: 'detections' }>;
@@ -23,7 +21,7 @@ export class Analysis {
   private lastInsights: InsightsMessage | undefined;
 
   constructor(
-    private readonly investigation: Investigation,
+    private readonly store: StoreClient,
     private readonly extensionUri: vscode.Uri,
     private readonly output: vscode.LogOutputChannel,
     private readonly post: (msg: ToWebview) => void,
@@ -37,7 +35,7 @@ export class Analysis {
     if (this.lastInsights) this.post(this.lastInsights);
   }
 
-  /** Runs every analysis over what is loaded now; resolves when done or superseded. */
+  /** Runs every analysis over what is loaded now (in the store worker); resolves when done or superseded. */
   async run(): Promise<void> {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
@@ -50,33 +48,16 @@ export class Analysis {
       this.output.error(`Detections failed: ${(e as Error).message}`);
       this.post((this.lastDetections = { type: 'detections', running: false, items: [], problems: [`Detections could not run: ${(e as Error).message}`] }));
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
     if (abort.signal.aborted) return;
     try {
-      this.insights();
+      const r = await this.store.insights(MIN_HOURS, abort.signal);
+      this.output.info(`Insights: ${r.total} unusual hours over ${r.hours} hours in ${r.ms} ms.`);
+      this.post((this.lastInsights = { type: 'insights', running: false, items: r.items, note: r.note }));
     } catch (e) {
+      if (abort.signal.aborted) return;
       this.output.error(`Insights failed: ${(e as Error).message}`);
       this.post((this.lastInsights = { type: 'insights', running: false, items: [], note: `Baselines could not be computed: ${(e as Error).message}` }));
     }
-  }
-
-  /** Hours in which an event name's calls or errors departed from its hourly baseline. */
-  private insights(): void {
-    const inv = this.investigation;
-    const started = Date.now();
-    const all = inv.engine.search('', 'newest').rows;
-    const result = findInsights(inv.store, all, { minHours: MIN_HOURS });
-    this.output.info(`Insights: ${result.total} unusual hours over ${result.hours} hours in ${Date.now() - started} ms.`);
-    const items: AnomalySummary[] = result.anomalies.map((a) => ({
-      eventName: a.eventName,
-      kind: a.kind === 'errorRate' ? 'errors' : 'calls',
-      hour: a.hour,
-      baseline: a.baseline,
-      observed: a.observed,
-      query: a.query ?? '',
-    }));
-    const note = result.note ?? (result.total > items.length ? `The ${items.length} strongest of ${result.total} are shown.` : undefined);
-    this.post((this.lastInsights = { type: 'insights', running: false, items, note }));
   }
 
   private async detections(signal: AbortSignal): Promise<void> {
@@ -88,21 +69,10 @@ export class Analysis {
       problems.push(`${o.file} replaces the built-in rule ${o.id}.`);
     }
     for (const p of problems) this.output.warn(`Detection rules: ${p}`);
-    const inv = this.investigation;
-    const started = Date.now();
-    const results = await runDetections(inv.engine, inv.store, library.rules, signal);
-    this.output.info(`Detections: ${library.rules.length} rules over ${inv.store.size} events in ${Date.now() - started} ms.`);
-    const items: DetectionSummary[] = results.map((r) => ({
-      id: r.rule.id,
-      title: r.rule.title,
-      severity: r.rule.severity,
-      description: r.rule.description,
-      count: r.count,
-      tactic: r.rule.tactic,
-      source: r.rule.origin === 'built-in' ? 'built-in' : r.rule.file,
-    }));
-    for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
-    this.post((this.lastDetections = { type: 'detections', running: false, items, problems }));
+    const r = await this.store.detections(library.rules, signal);
+    this.output.info(`Detections: ${library.rules.length} rules in ${r.ms} ms.`);
+    problems.push(...r.problems);
+    this.post((this.lastDetections = { type: 'detections', running: false, items: r.items, problems }));
     this.onRowSets();
   }
 

@@ -5,8 +5,7 @@
  * whole or not at all. The serializers and the writer live in core (export.ts, atomicWrite.ts).
  */
 import * as vscode from 'vscode';
-import { writeAtomically } from '../core/atomicWrite';
-import { EXPORT_EXTENSIONS, exportChunks, type ExportFormat } from '../core/export';
+import { EXPORT_EXTENSIONS, type ExportFormat } from '../core/export';
 import { CSV_COLUMN_CHOICES, DEFAULT_CSV_COLUMNS, resolveColumns } from '../core/exportCsv';
 import type { ViewerSession } from './viewerSession';
 
@@ -71,12 +70,13 @@ async function ask(session: ViewerSession, events: number): Promise<ExportReques
  * written, or undefined when the user backed out or cancelled (nothing is left behind).
  */
 export async function exportResults(session: ViewerSession, output: vscode.LogOutputChannel, request?: unknown): Promise<ExportSummary | undefined> {
-  const rows = session.investigation.resultRows().slice();
-  if (rows.length === 0) {
+  const shown = session.shownQuery();
+  const events = shown?.total ?? 0;
+  if (!shown || events === 0) {
     void vscode.window.showInformationMessage('CloudTrail Lens: no events to export. Clear the search to export every event.');
     return undefined;
   }
-  const req = isRequest(request) ? request : await ask(session, rows.length);
+  const req = isRequest(request) ? request : await ask(session, events);
   if (!req) return undefined;
   try {
     if (req.format === 'csv') resolveColumns(req.columns ?? DEFAULT_CSV_COLUMNS);
@@ -86,26 +86,23 @@ export async function exportResults(session: ViewerSession, output: vscode.LogOu
   }
   const abort = new AbortController();
   try {
-    const bytes = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `CloudTrail Lens: exporting ${rows.length.toLocaleString()} events`, cancellable: true },
+    const written = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CloudTrail Lens: exporting ${events.toLocaleString()} events`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
         let reported = 0;
-        const chunks = exportChunks(session.investigation.store, rows, req.format, {
-          signal: abort.signal,
-          columns: req.columns,
-          onProgress: (done, total) => {
-            const pct = (done / total) * 100;
-            progress.report({ message: `${done.toLocaleString()} of ${total.toLocaleString()}`, increment: pct - reported });
-            reported = pct;
-          },
-        });
-        return writeAtomically(req.path, chunks, { signal: abort.signal });
+        // The store worker writes the file: the events never pass through the extension host.
+        const onProgress = (done: number, total: number): void => {
+          const pct = (done / total) * 100;
+          progress.report({ message: `${done.toLocaleString()} of ${total.toLocaleString()}`, increment: pct - reported });
+          reported = pct;
+        };
+        return session.store.exportTo({ query: shown.query, path: req.path, format: req.format, columns: req.columns }, abort.signal, onProgress);
       },
     );
-    const summary: ExportSummary = { path: req.path, format: req.format, events: rows.length, bytes };
-    output.info(`Exported ${rows.length} events (${req.format}, ${bytes} bytes) to ${req.path}`);
-    void vscode.window.showInformationMessage(`CloudTrail Lens: exported ${rows.length.toLocaleString()} events to ${req.path}.`, 'Open', 'Reveal').then((pick) => {
+    const summary: ExportSummary = { path: req.path, format: req.format, events: written.events, bytes: written.bytes };
+    output.info(`Exported ${written.events} events (${req.format}, ${written.bytes} bytes) to ${req.path}`);
+    void vscode.window.showInformationMessage(`CloudTrail Lens: exported ${written.events.toLocaleString()} events to ${req.path}.`, 'Open', 'Reveal').then((pick) => {
       const uri = vscode.Uri.file(req.path);
       if (pick === 'Open') void vscode.commands.executeCommand(req.format.startsWith('json') ? 'vscode.openWith' : 'vscode.open', uri, ...(req.format.startsWith('json') ? ['cloudtrailLens.logFileAny'] : []));
       else if (pick === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', uri);

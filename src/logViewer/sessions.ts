@@ -61,7 +61,7 @@ export class Sessions implements vscode.Disposable {
   /** Summaries of the live viewers, for tests and diagnostics. */
   list(): Array<{ title: string; events: number; filesFailed: number; loading: boolean }> {
     return [...this.live].map((s) => {
-      const st = s.investigation.status();
+      const st = s.lastStatus;
       return { title: s.title, events: st.events, filesFailed: st.filesFailed, loading: st.loading };
     });
   }

@@ -1,17 +1,16 @@
 /**
  * Binds one log viewer webview (a custom editor or a panel) to one Investigation: loads files
  * into it with progress and cancel, answers the webview's queries and row requests, and opens
- * events. Thin: the logic lives in core/investigation.ts.
+ * events. Thin: the events live in a store worker (core/storeService.ts), asked through StoreClient.
  */
 import * as vscode from 'vscode';
 import { maxFileBytes, sessionGapMs } from '../config';
-import { Investigation } from '../core/investigation';
 import { expandRoots, loadFiles, type Decoder } from '../core/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
-import type { SortOrder, ToWebview } from '../protocol/logViewer';
+import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
-import { sessionOf } from '../core/sessions';
+import type { StoreClient } from '../core/storeClient';
 import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';
 import { Analysis } from './analysis';
 import { exportResults } from './exportFlow';
@@ -20,6 +19,8 @@ import { workspaceFs } from './workspaceFs';
 export interface SessionDeps {
   extensionUri: vscode.Uri;
   decoder: Decoder;
+  /** A new store worker for one view's events (the host keeps none of them). */
+  newStore: () => StoreClient;
   concurrency: number;
   eventPanel: EventPanel;
   output: vscode.LogOutputChannel;
@@ -39,8 +40,16 @@ export interface LoadSummary {
 const REFRESH_MS = 150;
 
 
+const EMPTY_STATUS: LoadStatus = { loading: false, filesTotal: 0, filesDone: 0, filesFailed: 0, digests: 0, events: 0, duplicates: 0, notes: [], notesOmitted: 0 };
+
 export class ViewerSession implements vscode.Disposable {
-  readonly investigation = new Investigation();
+  /** The worker that owns this view's events; every question about them is a request to it. */
+  readonly store: StoreClient;
+  /** The store's status as last fetched (what the view and the tests' API report). */
+  lastStatus: LoadStatus = EMPTY_STATUS;
+  /** The version and size of the result set last posted to the webview. */
+  private resultVersion = -1;
+  private shown: { query: { text: string; sort: SortOrder }; total: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private query: { text: string; sort: SortOrder } | undefined;
   private loadCts: vscode.CancellationTokenSource | undefined;
@@ -60,9 +69,38 @@ export class ViewerSession implements vscode.Disposable {
     private readonly deps: SessionDeps,
   ) {
     this.webview = panel.webview;
+    this.store = deps.newStore();
+    this.store.onStopped((reason) => {
+      deps.output.error(`${title}: the event store stopped: ${reason}.`);
+      // The view keeps what it showed, and says why nothing more will come.
+      const note = { label: 'Event store', state: 'failed' as const, message: `Stopped: ${reason}. Close this view and open fewer files.` };
+      this.lastStatus = { ...this.lastStatus, loading: false, notes: [...this.lastStatus.notes, note] };
+      this.post({ type: 'status', status: this.lastStatus });
+      void vscode.window.showErrorMessage(`CloudTrail Lens: the events of ${title} are no longer available: ${reason}. Close the view and open fewer files, or raise the memory available.`);
+    });
     this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     // New detection row sets change what a detection: query selects (the result cache knows).
-    this.analysis = new Analysis(this.investigation, deps.extensionUri, deps.output, (m) => this.post(m), () => this.postResults());
+    this.analysis = new Analysis(this.store, deps.extensionUri, deps.output, (m) => this.post(m), () => void this.postResults());
+  }
+
+  /** Runs `work` for a webview message; a failure (the store stopped) is logged, not thrown. */
+  private guard(what: string, work: Promise<unknown>): void {
+    work.catch((e: unknown) => {
+      if (!this.disposed) this.deps.output.warn(`${this.title}: ${what} failed: ${(e as Error).message}`);
+    });
+  }
+
+  /** The query the view shows and how many events it selected (what Export writes). */
+  shownQuery(): { query: { text: string; sort: SortOrder }; total: number } | undefined {
+    return this.shown;
+  }
+
+  /** Fetches the store's status and shows it. */
+  private async postStatus(): Promise<LoadStatus> {
+    const status = await this.store.status();
+    this.lastStatus = status;
+    this.post({ type: 'status', status });
+    return status;
   }
 
   private post(msg: ToWebview): void {
@@ -80,20 +118,18 @@ export class ViewerSession implements vscode.Disposable {
         // A reloaded page (hidden, then shown) has no timeline yet: send the overview again.
         this.overviewVersion = -1;
         this.post({ type: 'init', title: this.title });
-        this.post({ type: 'status', status: this.investigation.status() });
+        this.guard('status', this.postStatus());
         this.analysis.replay();
         break;
       case 'query':
         this.query = { text: msg.text, sort: msg.sort };
-        this.postResults();
+        this.guard('search', this.postResults());
         break;
       case 'rows':
-        if (msg.version === this.investigation.resultVersion) {
-          this.post({ type: 'rows', version: msg.version, start: msg.start, rows: this.investigation.rows(msg.start, msg.count) });
-        }
+        this.guard('rows', this.postRows(msg.version, msg.start, msg.count));
         break;
       case 'open':
-        this.openEvent(msg.id);
+        this.guard('opening the event', this.openEvent(msg.id));
         break;
       case 'cancel':
         this.loadCts?.cancel();
@@ -107,10 +143,21 @@ export class ViewerSession implements vscode.Disposable {
     }
   }
 
-  private postResults(): void {
-    if (!this.query) return;
-    const r = this.investigation.query(this.query.text, this.query.sort);
-    this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: this.query.text, sort: this.query.sort });
+  private async postRows(version: number, start: number, count: number): Promise<void> {
+    if (version !== this.resultVersion) return;
+    const rows = await this.store.rows(version, start, count);
+    if (rows) this.post({ type: 'rows', version, start, rows });
+  }
+
+  private async postResults(): Promise<void> {
+    const q = this.query;
+    if (!q) return;
+    const r = await this.store.query(q.text, q.sort);
+    // Replaced by a newer query (the store skipped this one, or the user typed on).
+    if (!r || this.query !== q) return;
+    this.resultVersion = r.version;
+    this.shown = { query: q, total: r.total };
+    this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: q.text, sort: q.sort });
     this.scheduleOverview(r.version);
   }
 
@@ -121,10 +168,7 @@ export class ViewerSession implements vscode.Disposable {
   private scheduleOverview(version: number): void {
     if (this.overviewVersion === version) return;
     this.overviewVersion = version;
-    setImmediate(() => {
-      if (this.disposed || version !== this.investigation.resultVersion) return;
-      this.post({ type: 'overview', version, ...this.investigation.overview() });
-    });
+    this.guard('the timeline', this.store.overview(version).then((o) => o && this.post({ type: 'overview', version, ...o })));
   }
 
   /**
@@ -138,40 +182,32 @@ export class ViewerSession implements vscode.Disposable {
       this.refreshTimer = undefined;
       if (this.disposed) return;
       const started = Date.now();
-      this.post({ type: 'status', status: this.investigation.status() });
-      this.postResults();
-      this.refreshCost = Date.now() - started;
+      this.guard(
+        'refresh',
+        Promise.all([this.postStatus(), this.postResults()]).finally(() => (this.refreshCost = Date.now() - started)),
+      );
     }, Math.max(REFRESH_MS, this.refreshCost * 4));
   }
 
-  /** The row last opened in the event view (its sessions are offered there). */
+  /** The row last opened in the event view, and its sessions (offered there). */
   private opened = -1;
+  private openedSessions: SessionLink[] = [];
   private readonly origin: EventOrigin = {
     pivotable: PIVOT_FIELDS,
     pivot: (field: PivotField, value: string) => this.pivot(field, value),
-    sessions: () => this.sessionsOf(this.opened),
+    sessions: () => this.openedSessions,
     showSession: (by: SessionBy) => {
-      const q = this.opened >= 0 ? sessionOf(this.investigation.store, this.opened, by, sessionGapMs())?.query : undefined;
-      if (q) this.showQuery(q);
+      if (this.opened < 0) return;
+      this.guard('showing the session', this.store.sessionQuery(this.opened, by, sessionGapMs()).then((q) => q && this.showQuery(q)));
     },
   };
 
-  private sessionsOf(row: number): SessionLink[] {
-    if (row < 0) return [];
-    const links: SessionLink[] = [];
-    const gap = sessionGapMs();
-    for (const by of ['principal', 'accessKey'] as const) {
-      const s = sessionOf(this.investigation.store, row, by, gap);
-      // Offered only when the language can select it exactly.
-      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors, gapMinutes: gap / 60_000 });
-    }
-    return links;
-  }
-
-  private openEvent(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.investigation.store.size) return;
+  private async openEvent(id: number): Promise<void> {
+    const event = await this.store.open(id, sessionGapMs());
+    if (!event || this.disposed) return;
     this.opened = id;
-    this.deps.eventPanel.show(this.investigation.store.raw(id), this.origin);
+    this.openedSessions = event.sessions;
+    this.deps.eventPanel.show(event.raw, this.origin);
   }
 
   /** Puts `text` in this view's search box and brings the view forward. */
@@ -221,11 +257,10 @@ export class ViewerSession implements vscode.Disposable {
   }
 
   private async loadNow(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
-    const inv = this.investigation;
+    const store = this.store;
     const fs = workspaceFs(uris);
     const cts = (this.loadCts = new vscode.CancellationTokenSource());
-    inv.loading = true;
-    inv.cancelled = false;
+    void store.setLoad({ loading: true, cancelled: false }).catch(() => undefined);
     this.scheduleRefresh();
     const quiet = uris.length === 1;
     try {
@@ -239,23 +274,25 @@ export class ViewerSession implements vscode.Disposable {
           token.onCancellationRequested(() => cts.cancel());
           const { files, problems } = await expandRoots(fs, uris, cts.token);
           for (const p of problems) {
-            inv.addProblem(p.label, p.reason);
+            void store.addProblem(p.label, p.reason).catch(() => undefined);
             this.deps.output.warn(`${p.label}: ${p.reason}`);
           }
-          inv.filesTotal += files.length;
+          await store.setLoad({ addTotal: files.length });
           let lastDone = 0;
+          let lastCurrent = '';
           await loadFiles(fs, this.deps.decoder, files, {
             limits: { maxBytes: maxFileBytes() },
             concurrency: this.deps.concurrency,
             token: cts.token,
-            onFile: (_loc, label, result) => {
-              const added = inv.addFile(label, result);
+            // Awaited: a store that falls behind holds the decoders back instead of queueing batches.
+            onFile: async (_loc, label, result) => {
               if (result.kind === 'error') this.deps.output.warn(`${label}: ${result.reason}`);
-              else this.deps.output.info(`${label}: ${result.kind === 'digest' ? 'digest file' : `${added} events`}`);
+              const added = await store.addFile(label, result);
+              if (result.kind !== 'error') this.deps.output.info(`${label}: ${result.kind === 'digest' ? 'digest file' : `${added} events`}`);
               this.scheduleRefresh();
             },
             onProgress: (done, total, current) => {
-              inv.current = current;
+              if (current !== lastCurrent) void store.setLoad({ current: (lastCurrent = current) }).catch(() => undefined);
               progress.report({ message: `${done}/${total} files`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
               lastDone = done;
             },
@@ -263,14 +300,13 @@ export class ViewerSession implements vscode.Disposable {
         },
       );
     } finally {
-      inv.loading = false;
-      inv.current = undefined;
-      inv.cancelled = cts.token.isCancellationRequested;
+      const cancelled = cts.token.isCancellationRequested;
       cts.dispose();
       if (this.loadCts === cts) this.loadCts = undefined;
+      await store.setLoad({ loading: false, current: null, cancelled }).catch(() => undefined);
       this.scheduleRefresh();
     }
-    const s = inv.status();
+    const s = await this.postStatus();
     if (s.filesFailed > 0 && !this.disposed) {
       void vscode.window
         .showWarningMessage(
@@ -293,6 +329,7 @@ export class ViewerSession implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     this.analysis.dispose();
+    this.store.dispose();
     this.deps.eventPanel.forget(this.origin);
     this.loadCts?.cancel();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);

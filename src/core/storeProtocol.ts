@@ -1,0 +1,59 @@
+/**
+ * Messages between the extension host and a log view's store worker (storeWorker.ts), which owns
+ * the events of one investigation: the store, its indexes, the current result set, detections.
+ * The host keeps only what it shows (summaries); each exchange is one request and one answer,
+ * matched by id, plus progress events for long requests. Types only, shared by both sides.
+ */
+import type { DetectionRule } from './detections/rules';
+import type { LoadResult } from './decode';
+import type { ExportFormat } from './export';
+import type { SessionBy, SessionLink } from '../protocol/eventView';
+import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
+
+/** Every request the store worker answers: what it takes, and what it answers with. */
+export interface StoreCalls {
+  /** One decoded file (a batch's buffers are transferred); answers the events it added. */
+  addFile: { args: { label: string; result: LoadResult }; value: number };
+  /** A problem that is not a file's decode result (an unreadable folder). */
+  addProblem: { args: { label: string; reason: string }; value: void };
+  /** The host's side of a load: started or ended, files queued, the file being read. */
+  setLoad: { args: { loading?: boolean; cancelled?: boolean; current?: string | null; addTotal?: number }; value: void };
+  status: { args: Record<string, never>; value: LoadStatus };
+  /** Runs (or reuses) a query; `undefined` when a newer query arrived first and replaced it. */
+  query: { args: { text: string; sort: SortOrder }; value: QueryAnswer | undefined };
+  /** Rows of result set `version`; `undefined` when that set is no longer current. */
+  rows: { args: { version: number; start: number; count: number }; value: RowSummary[] | undefined };
+  /** The timeline and top values of result set `version`; `undefined` when it is not current. */
+  overview: { args: { version: number }; value: { timeline: Timeline; facets: Facet[] } | undefined };
+  /** One event to show: its raw JSON and the sessions it belongs to. */
+  open: { args: { row: number; gapMs: number }; value: { raw: string; sessions: SessionLink[] } | undefined };
+  /** The query that selects a row's session exactly, if the language can. */
+  sessionQuery: { args: { row: number; by: SessionBy; gapMs: number }; value: string | undefined };
+  /** Runs the detection rules; their matches become `detection:<id>` row sets. Cancellable. */
+  detections: { args: { rules: DetectionRule[] }; value: { items: DetectionSummary[]; problems: string[]; ms: number } };
+  /** Hours departing from each API's baseline. Cancellable. */
+  insights: { args: { minHours: number }; value: { items: AnomalySummary[]; note?: string; total: number; hours: number; ms: number } };
+  /** Writes the result set of `query` to `path` (atomically); answers the bytes written. Cancellable, with progress. */
+  export: { args: { query: { text: string; sort: SortOrder }; path: string; format: ExportFormat; columns?: string[] }; value: { events: number; bytes: number } };
+  /** The worker's own memory (its heap is not the extension host's). */
+  memory: { args: Record<string, never>; value: { heapUsed: number; external: number; rawBytes: number; events: number } };
+  /** Stops request `target` (detections, insights, export): it fails with `aborted`. */
+  cancel: { args: { target: number }; value: void };
+}
+
+export type StoreOp = keyof StoreCalls;
+
+export interface QueryAnswer {
+  version: number;
+  total: number;
+  errors: string[];
+}
+
+/** Host → worker. */
+export type StoreRequest = { [K in StoreOp]: { id: number; op: K } & StoreCalls[K]['args'] }[StoreOp];
+
+/** Worker → host: the answer to request `id`, or a progress event of a long request. */
+export type StoreReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string; aborted?: boolean }
+  | { id: number; progress: { done: number; total: number } };

@@ -1,0 +1,147 @@
+/**
+ * The store worker's side of storeProtocol.ts: one investigation, answering the host's requests
+ * in order. Long requests (detections, export) yield between steps so a `cancel` gets through.
+ * Pure Node (no `vscode`): the worker entry wires it to its parent port; tests wire it to one end
+ * of a MessageChannel.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { writeAtomically } from './atomicWrite';
+import { runDetections } from './detections/run';
+import { exportChunks } from './export';
+import { findInsights } from './insights';
+import { Investigation } from './investigation';
+import { sessionOf } from './sessions';
+import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
+import type { SessionLink } from '../protocol/eventView';
+
+/** What the service needs of a port: Node's MessagePort and a worker's parentPort both fit. */
+export interface ServicePort {
+  on(event: 'message', listener: (msg: StoreRequest) => void): unknown;
+  postMessage(msg: StoreReply): void;
+}
+
+type Handler<K extends StoreOp> = (args: StoreCalls[K]['args'], ctx: { signal: AbortSignal; progress(done: number, total: number): void }) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
+
+export class StoreService {
+  readonly investigation = new Investigation();
+  private readonly running = new Map<number, AbortController>();
+  /** The newest query request: an older one still waiting is answered `undefined`, not run. */
+  private latestQuery = 0;
+
+  constructor(private readonly port: ServicePort) {
+    port.on('message', (req) => this.receive(req));
+  }
+
+  private receive(req: StoreRequest): void {
+    if (req.op === 'cancel') {
+      this.running.get(req.target)?.abort();
+      this.port.postMessage({ id: req.id, ok: true, value: undefined });
+      return;
+    }
+    if (req.op === 'query') {
+      // Keystrokes arrive faster than a large store answers them: a query waits one turn, and
+      // any newer query that arrived meanwhile replaces it.
+      this.latestQuery = req.id;
+      setImmediate(() => {
+        if (req.id !== this.latestQuery) this.port.postMessage({ id: req.id, ok: true, value: undefined });
+        else void this.run(req);
+      });
+      return;
+    }
+    void this.run(req);
+  }
+
+  private async run(req: StoreRequest): Promise<void> {
+    const abort = new AbortController();
+    this.running.set(req.id, abort);
+    const ctx = { signal: abort.signal, progress: (done: number, total: number) => this.port.postMessage({ id: req.id, progress: { done, total } }) };
+    try {
+      const handler = this.handlers[req.op] as Handler<StoreOp>;
+      const value = await handler(req as never, ctx);
+      this.port.postMessage({ id: req.id, ok: true, value });
+    } catch (e) {
+      this.port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), aborted: abort.signal.aborted || undefined });
+    } finally {
+      this.running.delete(req.id);
+    }
+  }
+
+  private readonly handlers: { [K in StoreOp]: Handler<K> } = {
+    addFile: ({ label, result }) => this.investigation.addFile(label, result),
+    addProblem: ({ label, reason }) => this.investigation.addProblem(label, reason),
+    setLoad: ({ loading, cancelled, current, addTotal }) => {
+      const inv = this.investigation;
+      if (loading !== undefined) inv.loading = loading;
+      if (cancelled !== undefined) inv.cancelled = cancelled;
+      if (current !== undefined) inv.current = current ?? undefined;
+      if (addTotal) inv.filesTotal += addTotal;
+    },
+    status: () => this.investigation.status(),
+    query: ({ text, sort }) => this.investigation.query(text, sort),
+    rows: ({ version, start, count }) => (version === this.investigation.resultVersion ? this.investigation.rows(start, count) : undefined),
+    overview: ({ version }) => (version === this.investigation.resultVersion ? this.investigation.overview() : undefined),
+    open: ({ row, gapMs }) => {
+      const store = this.investigation.store;
+      if (!Number.isInteger(row) || row < 0 || row >= store.size) return undefined;
+      return { raw: store.raw(row), sessions: this.sessions(row, gapMs) };
+    },
+    sessionQuery: ({ row, by, gapMs }) => (row >= 0 && row < this.investigation.store.size ? sessionOf(this.investigation.store, row, by, gapMs)?.query : undefined),
+    detections: async ({ rules }, { signal }) => {
+      const inv = this.investigation;
+      const started = Date.now();
+      const results = await runDetections(inv.engine, inv.store, rules, signal);
+      const problems: string[] = [];
+      for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
+      const items = results.map((r) => ({
+        id: r.rule.id,
+        title: r.rule.title,
+        severity: r.rule.severity,
+        description: r.rule.description,
+        count: r.count,
+        tactic: r.rule.tactic,
+        source: r.rule.origin === 'built-in' ? 'built-in' : r.rule.file,
+      }));
+      return { items, problems, ms: Date.now() - started };
+    },
+    insights: ({ minHours }) => {
+      const inv = this.investigation;
+      const started = Date.now();
+      const result = findInsights(inv.store, inv.engine.search('', 'newest').rows, { minHours });
+      const items = result.anomalies.map((a) => ({
+        eventName: a.eventName,
+        kind: a.kind === 'errorRate' ? ('errors' as const) : ('calls' as const),
+        hour: a.hour,
+        baseline: a.baseline,
+        observed: a.observed,
+        query: a.query ?? '',
+      }));
+      const note = result.note ?? (result.total > items.length ? `The ${items.length} strongest of ${result.total} are shown.` : undefined);
+      return { items, note, total: result.total, hours: result.hours, ms: Date.now() - started };
+    },
+    export: async ({ query, path, format, columns }, { signal, progress }) => {
+      const inv = this.investigation;
+      inv.query(query.text, query.sort);
+      // A copy: a query run while the export streams must not change what it writes.
+      const rows = inv.resultRows().slice();
+      const chunks = exportChunks(inv.store, rows, format, { signal, columns, onProgress: progress });
+      const bytes = await writeAtomically(path, chunks, { signal });
+      return { events: rows.length, bytes };
+    },
+    memory: () => {
+      // Per isolate: this worker's heap, not the host's.
+      const h = getHeapStatistics();
+      return { heapUsed: h.used_heap_size, external: h.external_memory, rawBytes: this.investigation.store.rawBytes, events: this.investigation.store.size };
+    },
+    cancel: () => undefined,
+  };
+
+  private sessions(row: number, gapMs: number): SessionLink[] {
+    const links: SessionLink[] = [];
+    for (const by of ['principal', 'accessKey'] as const) {
+      const s = sessionOf(this.investigation.store, row, by, gapMs);
+      // Offered only when the language can select it exactly.
+      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors, gapMinutes: gapMs / 60_000 });
+    }
+    return links;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The store worker: a log view's events live in a worker thread (dist/storeWorker.js), and the
+ * host asks it questions through StoreClient. These tests drive the real worker with real
+ * sample logs, and the service over a MessageChannel where a worker would only add noise.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { after, describe, test } from 'node:test';
+import { decodeToBatch, type LoadResult } from '../../src/core/decode';
+import { inlineDecoder } from '../../src/core/decoderPool';
+import { loadRules, type RuleFile } from '../../src/core/detections/rules';
+import { Investigation } from '../../src/core/investigation';
+import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/loader';
+import { StoreClient } from '../../src/core/storeClient';
+import { StoreService } from '../../src/core/storeService';
+import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
+
+const script = join(process.cwd(), 'dist/storeWorker.js');
+const tmp = mkdtempSync(join(tmpdir(), 'ctl-store-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const stratus = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
+const nodeFs = (dir: string): LogFileSystem<string> => ({
+  stat: async (p) => ({ kind: statSync(p).isDirectory() ? 'directory' : 'file', size: statSync(p).size }),
+  list: async (p) => readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' })),
+  read: async (p) => readFileSync(p),
+  label: (p) => relative(dir, p),
+});
+
+/** Loads a folder as a log view does: the loader decodes, the store (worker or in-process) indexes. */
+async function loadInto(add: (label: string, r: LoadResult) => unknown, dir: string): Promise<void> {
+  const fs = nodeFs(dir);
+  const { files } = await expandRoots(fs, [dir]);
+  await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: async (_l, label, r) => void (await add(label, r)) });
+}
+
+const rules = (): RuleFile[] => readdirSync('detections').map((name) => ({ name, text: readFileSync(join('detections', name), 'utf8') }));
+
+describe('a log view store in a worker thread', () => {
+  test('answers exactly what the same investigation answers in process, for the Stratus sample', async () => {
+    const client = StoreClient.inWorker(script);
+    const local = new Investigation();
+    try {
+      await loadInto((label, r) => client.addFile(label, r), stratus);
+      await loadInto((label, r) => local.addFile(label, r), stratus);
+      const status = await client.status();
+      assert.equal(status.events, 2900);
+      assert.deepEqual(status, local.status());
+
+      for (const [text, sort] of [['', 'newest'], ['eventName:ListBuckets', 'oldest'], ['error:* -user:root', 'newest'], ['stratus', 'relevance']] as const) {
+        const q = await client.query(text, sort);
+        const l = local.query(text, sort);
+        assert.ok(q, text);
+        assert.deepEqual({ total: q.total, errors: q.errors }, { total: l.total, errors: l.errors }, text);
+        assert.deepEqual(await client.rows(q.version, 10, 25), local.rows(10, 25), text);
+        assert.deepEqual(await client.overview(q.version), local.overview(), text);
+      }
+      const first = local.rows(0, 1)[0];
+      const opened = await client.open(first.id, 30 * 60_000);
+      assert.equal(opened?.raw, local.store.raw(first.id));
+      assert.ok(opened!.sessions.length > 0, 'the first event belongs to a session');
+      assert.equal(await client.open(999_999, 1000), undefined, 'a row that does not exist');
+
+      const lib = loadRules(rules());
+      const d = await client.detections(lib.rules);
+      const fired = Object.fromEntries(d.items.filter((i) => i.count > 0).map((i) => [i.id, i.count]));
+      assert.equal(fired['cloudtrail-stopped'], 3);
+      const q = await client.query('detection:cloudtrail-stopped', 'newest');
+      assert.equal(q?.total, 3, 'detection row sets live in the worker');
+      const insights = await client.insights(24);
+      assert.equal(typeof insights.hours, 'number');
+      const mem = await client.memory();
+      assert.equal(mem.events, 2900);
+      assert.ok(mem.heapUsed > 0 && mem.rawBytes > 0);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('batches move to the worker: the host keeps none of their buffers', async () => {
+    const client = StoreClient.inWorker(script);
+    try {
+      const r = decodeToBatch(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })])), { maxBytes: 1 << 20 });
+      assert.equal(r.kind, 'batch');
+      const batch = (r as Extract<LoadResult, { kind: 'batch' }>).batch;
+      assert.equal(await client.addFile('a.json.gz', r), 2);
+      assert.equal(batch.ids.byteLength, 0, 'transferred, not copied');
+      assert.equal(batch.raw.bytes.byteLength, 0);
+      assert.equal((await client.query('eventName:DeleteTrail', 'newest'))?.total, 1);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('exports in the worker, with progress; a cancelled export writes nothing', async () => {
+    const client = StoreClient.inWorker(script);
+    try {
+      await loadInto((label, r) => client.addFile(label, r), stratus);
+      const path = join(tmp, 'errors.ndjson');
+      const seen: number[] = [];
+      const out = await client.exportTo({ query: { text: 'error:*', sort: 'oldest' }, path, format: 'ndjson' }, undefined, (done) => seen.push(done));
+      const lines = readFileSync(path, 'utf8').trim().split('\n');
+      assert.equal(out.events, lines.length);
+      assert.equal(out.events, (await client.query('error:*', 'oldest'))?.total);
+      assert.ok(lines.every((l) => typeof JSON.parse(l).errorCode === 'string'));
+      assert.equal(seen.at(-1), out.events);
+
+      const abort = new AbortController();
+      abort.abort();
+      const cancelled = join(tmp, 'cancelled.json');
+      await assert.rejects(client.exportTo({ query: { text: '', sort: 'newest' }, path: cancelled, format: 'json' }, abort.signal), { name: 'AbortError' });
+      assert.equal(existsSync(cancelled), false);
+      assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('cancelled')), [], 'no temporary file left');
+    } finally {
+      client.dispose();
+    }
+  });
+
+  test('a worker that dies fails every pending and later request with the reason, once', async () => {
+    // A 16 MB heap cannot hold these events: the worker runs out of memory while storing them.
+    const client = StoreClient.inWorker(script, 16);
+    const stops: string[] = [];
+    client.onStopped((reason) => stops.push(reason));
+    // Distinct events (fresh eventIDs) with distinct agents: nothing is deduplicated or shared.
+    const file = (): LoadResult => decodeToBatch(Buffer.from(aLogFile(Array.from({ length: 20_000 }, (_, i) => anEvent({ userAgent: `agent-${i}-${Math.random()}-${'x'.repeat(200)}` })))), { maxBytes: 1 << 28 });
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 30; i++) await client.addFile(`f${i}`, file());
+      })(),
+      /The event store stopped: it ran out of memory/,
+    );
+    await assert.rejects(client.status(), /The event store stopped/);
+    assert.equal(stops.length, 1);
+    client.dispose();
+  });
+});
+
+describe('the store service', () => {
+  test('a burst of queries runs only the newest; the others answer undefined', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const service = new StoreService(port2);
+    const client = new StoreClient(port1, () => {
+      port1.close();
+      port2.close();
+    });
+    try {
+      await client.addFile('x', decodeToBatch(gz(aLogFile([anEvent({ eventName: 'A' }), anEvent({ eventName: 'B' })])), { maxBytes: 1 << 20 }));
+      const answers = await Promise.all([client.query('eventName:A', 'newest'), client.query('eventName:B', 'newest'), client.query('', 'newest')]);
+      assert.deepEqual(
+        answers.map((a) => a?.total),
+        [undefined, undefined, 2],
+      );
+      assert.equal(service.investigation.resultVersion, 1, 'one query ran');
+      assert.equal(await client.rows(0, 0, 10), undefined, 'rows of a set that is not current');
+    } finally {
+      client.dispose();
+    }
+  });
+});

@@ -299,6 +299,10 @@ export class ViewerSession implements vscode.Disposable {
           });
         },
       );
+    } catch (e) {
+      // The store stopped (the view was closed, or the worker died and said why): the load ends
+      // with what was stored, like a cancel.
+      if (store.stopped === undefined) throw e;
     } finally {
       const cancelled = cts.token.isCancellationRequested;
       cts.dispose();
@@ -306,7 +310,7 @@ export class ViewerSession implements vscode.Disposable {
       await store.setLoad({ loading: false, current: null, cancelled }).catch(() => undefined);
       this.scheduleRefresh();
     }
-    const s = await this.postStatus();
+    const s = store.stopped === undefined ? await this.postStatus() : { ...this.lastStatus, cancelled: true };
     if (s.filesFailed > 0 && !this.disposed) {
       void vscode.window
         .showWarningMessage(

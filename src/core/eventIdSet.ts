@@ -44,6 +44,11 @@ export class EventIdSet {
     return true;
   }
 
+  /** Makes room for `more` keys, so adding them grows the table at most once. */
+  reserve(more: number): void {
+    while ((this.count + more) * 2 > this.used.length) this.grow();
+  }
+
   /** Adds the UUID key at `keys[at … at + 3]` (see uuidKey); false when it was already there. */
   addKey(keys: Uint32Array, at: number): boolean {
     if ((this.count + 1) * 2 > this.used.length) this.grow();

@@ -33,12 +33,15 @@ export class GrowableF64 {
   data = new Float64Array(1024);
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.reserve(this.length + 1);
     this.data[this.length++] = v;
+  }
+  /** Makes room for `total` values without further growth. */
+  reserve(total: number): void {
+    if (total <= this.data.length) return;
+    const next = new Float64Array(Math.max(total, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { EventBatch } from './batch';
 import { EventIdSet } from './eventIdSet';
+import { StringInterner } from './interner';
 import { GrowableF64, GrowableU32, Postings } from './postings';
 import { RawStore, type Reread } from './rawStore';
 import type { CtRecord } from './records';
@@ -34,24 +35,26 @@ export type IndexedField = StringField | 'resources';
 
 /** Distinct strings of one field, each with a small integer id, and the rows holding each. */
 export class Dictionary {
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new StringInterner();
+  /** Value of each id (grows as values are added: the same array for the life of the store). */
+  readonly values: readonly string[] = this.ids.values;
 
   /** `index` returns this field's inverted index, current for every row stored. */
   constructor(private readonly index: () => Postings) {}
 
   intern(value: string): number {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.ids.set(value, id);
-      this.values.push(value);
-    }
-    return id;
+    return this.ids.intern(value);
+  }
+
+  /** Ids of `values` (interning the new ones), in a new array. */
+  internAll(values: readonly string[]): Uint32Array {
+    const out = new Uint32Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = this.ids.intern(values[i]);
+    return out;
   }
 
   idOf(value: string): number | undefined {
-    return this.ids.get(value);
+    return this.ids.idOf(value);
   }
 
   get size(): number {
@@ -137,30 +140,66 @@ export class EventStore {
    */
   addBatch(batch: EventBatch, file: number): number {
     const n = batch.count;
-    const maps = STRING_FIELDS.map((f) => this.dicts.get(f)!).map((dict, k) => Uint32Array.from(batch.values[k], (v) => dict.intern(v)));
-    const rdict = this.dicts.get('resources')!;
-    const rmap = Uint32Array.from(batch.resourceValues, (v) => rdict.intern(v));
-    const raw = batch.raw;
-    const ref = raw.kind === 'source' ? this.raws.addSource(ownBytes(raw.bytes)) : this.raws.addBlock(raw.bytes);
     const cols = STRING_FIELDS.map((f) => this.columns.get(f)!);
-    for (const c of cols) c.reserve(c.length + n);
+    const maps = STRING_FIELDS.map((f, k) => this.dicts.get(f)!.internAll(batch.values[k]));
+    const rmap = this.dicts.get('resources')!.internAll(batch.resourceValues);
+    // Which rows are new (duplicates by eventID are skipped, the first kept). `keep` stays
+    // undefined while every row is: the usual case, copied column by column without a test per row.
+    let keep: Uint8Array | undefined;
     let added = 0;
+    this.eventIds.reserve(n);
     for (let r = 0; r < n; r++) {
       const fresh = batch.hasKey[r] ? this.eventIds.addKey(batch.eventKeys, 4 * r) : !batch.eventIds[r] || this.eventIds.add(batch.eventIds[r]);
-      if (!fresh) {
-        this.duplicates++;
+      if (fresh) {
+        added++;
         continue;
       }
-      for (let k = 0; k < cols.length; k++) cols[k].push(maps[k][batch.ids[k * n + r]]);
-      for (let i = batch.resourceStarts[r]; i < batch.resourceStarts[r + 1]; i++) this.resourceIds.push(rmap[batch.resourceIds[i]]);
-      this.resourceOffsets.push(this.resourceIds.length);
-      this.times.push(batch.times[r]);
-      this.files.push(file);
-      if (raw.kind === 'source') this.raws.addRecord(ref, r);
-      else this.raws.addSlice(ref, raw.offsets[r], raw.offsets[r + 1]);
-      added++;
+      this.duplicates++;
+      keep ??= new Uint8Array(n).fill(1);
+      keep[r] = 0;
     }
-    if (added) this.version++;
+    const raw = batch.raw;
+    // Kept even when every row is a duplicate, as before: only rows are skipped.
+    const ref = raw.kind === 'source' ? this.raws.addSource(ownBytes(raw.bytes)) : this.raws.addBlock(raw.bytes);
+    if (added === 0) return 0;
+    const base = this.size;
+    // Column-major, as the batch is: one tight loop per column.
+    for (let k = 0; k < cols.length; k++) {
+      const col = cols[k];
+      col.reserve(base + added);
+      const data = col.data;
+      const map = maps[k];
+      const ids = batch.ids;
+      const from = k * n;
+      if (!keep) for (let r = 0; r < n; r++) data[base + r] = map[ids[from + r]];
+      else for (let r = 0, w = base; r < n; r++) if (keep[r]) data[w++] = map[ids[from + r]];
+      col.length = base + added;
+    }
+    const starts = batch.resourceStarts;
+    let resourceCount = 0;
+    for (let r = 0; r < n; r++) if (!keep || keep[r]) resourceCount += starts[r + 1] - starts[r];
+    this.resourceIds.reserve(this.resourceIds.length + resourceCount);
+    this.resourceOffsets.reserve(base + added + 1);
+    const resIds = this.resourceIds.data;
+    const resOffsets = this.resourceOffsets.data;
+    let at = this.resourceIds.length;
+    for (let r = 0, w = base; r < n; r++) {
+      if (keep && !keep[r]) continue;
+      for (let i = starts[r]; i < starts[r + 1]; i++) resIds[at++] = rmap[batch.resourceIds[i]];
+      resOffsets[++w] = at;
+    }
+    this.resourceIds.length = at;
+    this.resourceOffsets.length = base + added + 1;
+    this.times.reserve(base + added);
+    if (!keep) this.times.data.set(batch.times.subarray(0, n), base);
+    else for (let r = 0, w = base; r < n; r++) if (keep[r]) this.times.data[w++] = batch.times[r];
+    this.times.length = base + added;
+    this.files.reserve(base + added);
+    this.files.data.fill(file, base, base + added);
+    this.files.length = base + added;
+    if (raw.kind === 'source') this.raws.addRecords(ref, n, keep);
+    else this.raws.addSlices(ref, raw.offsets, n, keep);
+    this.version++;
     return added;
   }
 

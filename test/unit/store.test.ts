@@ -6,6 +6,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
 import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
+import { StringInterner } from '../../src/core/interner';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
 import { normalizeEvent, type CtRecord } from '../../src/core/records';
@@ -78,6 +79,22 @@ describe('typed building blocks', () => {
     assert.ok(uuidKey('0123abcd-ef01-4000-8000-00000000ffff', key, 0));
     assert.deepEqual(Array.from(key), [0x0123abcd, 0xef014000, 0x80000000, 0x0000ffff]);
     assert.equal(set.size, 5000 + 4 + 1);
+  });
+
+  test('the interner numbers values in first-seen order and finds each again, look-alikes included', () => {
+    const interner = new StringInterner();
+    const values: string[] = ['', 'a', 'A', 'é', '\u{1F600}', 'x'.repeat(5000)];
+    // Same length, differing in the middle only, and many of them: collisions and probing.
+    for (let i = 0; i < 20_000; i++) values.push(`arn:aws:sts::${String(i).padStart(12, '0')}:assumed-role/r/s`);
+    const map = new Map<string, number>();
+    for (const v of [...values, ...values.slice().reverse()]) {
+      if (!map.has(v)) map.set(v, map.size);
+      assert.equal(interner.intern(v), map.get(v));
+    }
+    assert.equal(interner.size, values.length);
+    assert.deepEqual(interner.values, values);
+    for (const v of values) assert.equal(interner.idOf(v), map.get(v));
+    for (const v of ['b', ' ', 'arn:aws:sts::000000000000:assumed-role/r/t', 'x'.repeat(4999)]) assert.equal(interner.idOf(v), undefined);
   });
 
   test('the column getters read the fields in STRING_FIELDS order', () => {
@@ -192,6 +209,56 @@ describe('column batches', () => {
     assert.equal(store.duplicates, 3);
     assert.equal(JSON.parse(store.raw(1)).eventID, b.eventID);
     assert.equal(store.file(1), 1);
+  });
+
+  test('duplicates in UTF-8 batches: the kept rows keep their own values, resources and raws', () => {
+    const a = anEvent({ eventName: 'A', requestParameters: { bucketName: 'ra' } });
+    const b = anEvent({ eventName: 'B', requestParameters: { bucketName: 'rb' } });
+    const c = anEvent({ eventName: 'C', requestParameters: { bucketName: 'rc' } });
+    const viaBatches = new EventStore();
+    const viaRecords = new EventStore();
+    const files = [[a, b], [b, a, c, b], [a, b]];
+    files.forEach((events, i) => {
+      const text = aLogFile(events);
+      const batch = batchOf(Buffer.from(text));
+      assert.equal(batch.raw.kind, 'utf8');
+      const version = viaBatches.version;
+      const added = viaBatches.addBatch(batch, i);
+      assert.equal(viaBatches.version, added ? version + 1 : version, 'one bump per batch that adds rows, none otherwise');
+      const r = decodeLogText(text);
+      if (r.kind === 'events') for (const rec of r.records) viaRecords.add(rec, i);
+    });
+    assert.equal(viaBatches.size, 3);
+    assert.equal(viaBatches.duplicates, 5);
+    assert.deepEqual(dump(viaBatches), dump(viaRecords));
+    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.value('eventName', r)), ['A', 'B', 'C']);
+    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.file(r)), [0, 0, 1]);
+  });
+
+  test('postings stay right as batches with duplicates are added, against a brute-force scan', () => {
+    const next = rng(11);
+    const pool = Array.from({ length: 60 }, () => anEvent({ eventName: `E${Math.floor(next() * 7)}`, sourceIPAddress: `10.0.0.${Math.floor(next() * 30)}`, requestParameters: { bucketName: `b${Math.floor(next() * 9)}`, roleArn: `r${Math.floor(next() * 4)}` } }));
+    const store = new EventStore(rereadRaws);
+    const seen = new Set<unknown>();
+    for (let f = 0; f < 12; f++) {
+      const events = Array.from({ length: 1 + Math.floor(next() * 15) }, () => pool[Math.floor(next() * pool.length)]);
+      for (const e of events) seen.add(e.eventID);
+      store.addBatch(batchOf(gz(aLogFile(events))), f);
+      for (const field of ['eventName', 'sourceIp'] as const) {
+        const dict = store.dictionary(field);
+        const column = store.column(field);
+        for (let id = 0; id < dict.size; id++) {
+          assert.deepEqual(Array.from(dict.rows(id)), [...column.keys()].filter((r) => column[r] === id), `${field} ${dict.values[id]} after file ${f}`);
+        }
+      }
+      const res = store.dictionary('resources');
+      for (let id = 0; id < res.size; id++) {
+        const brute = Array.from({ length: store.size }, (_, r) => r).filter((r) => store.resourceValueIds(r).includes(id));
+        assert.deepEqual(Array.from(res.rows(id)), brute, `resource ${res.values[id]} after file ${f}`);
+      }
+    }
+    assert.equal(store.size, seen.size, 'each eventID once');
+    assert.ok(store.duplicates > 0);
   });
 
   test('an empty batch adds nothing and leaves the version alone', () => {

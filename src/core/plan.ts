@@ -7,7 +7,6 @@
  * this file does not know.
  */
 import type { SortOrder } from '../protocol/logViewer';
-import { rankRows } from './rank';
 import type { EventStore, IndexedField, StringField } from './store';
 import type { ValueMatch } from './vocabulary';
 
@@ -173,31 +172,67 @@ function driverRows(
 }
 
 /**
- * Puts the matching rows in display order. Few: sort their positions in the time order. Many:
- * spread their scores over those positions and read them back in one sequential pass.
+ * Puts the matching rows in display order: by relevance band (sort 'relevance' only), then by
+ * position in the time order. Band and position are packed into one 32-bit key and the keys
+ * radix-sorted, so the cost follows the matching rows, not the store: ordering 140,000 matches of
+ * a million rows through a pass over every row's position took 10-20 ms; this takes one or two.
  */
 function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
   const k = rows.length;
   const rank = rankOf(byTime);
-  if (k * Math.log2(k + 2) > byTime.length) {
-    const byPosition = scratch.positions(byTime.length);
-    for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = scores[i];
-    // rankRows over positions (the identity order), mapped back to rows.
-    const positions = rankRows(byPosition, identity(byTime.length), termCount, sort);
-    for (let i = 0; i < k; i++) byPosition[rank[rows[i]]] = Infinity;
-    for (let i = 0; i < positions.length; i++) positions[i] = byTime[positions[i]];
-    return positions;
+  const bands = new Uint32Array(k);
+  let maxBand = 0;
+  if (sort === 'relevance') {
+    for (let i = 0; i < k; i++) {
+      const band = Math.max(0, Math.round((scores[i] / termCount) * 20));
+      bands[i] = band;
+      if (band > maxBand) maxBand = band;
+    }
   }
-  // Band above position in one exactly representable number: sorting the keys sorts by band, then time.
-  const keys = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    const band = sort === 'relevance' ? Math.max(0, Math.round((scores[i] / termCount) * 20)) : 0;
-    keys[i] = band * 2 ** 32 + rank[rows[i]];
-  }
-  keys.sort();
+  const positionBits = Math.max(1, 32 - Math.clz32(byTime.length));
   const out = new Uint32Array(k);
-  for (let i = 0; i < k; i++) out[i] = byTime[keys[i] % 2 ** 32];
+  if (positionBits + (32 - Math.clz32(maxBand)) <= 32) {
+    const keys = new Uint32Array(k);
+    for (let i = 0; i < k; i++) keys[i] = ((bands[i] * 2 ** positionBits) + rank[rows[i]]) >>> 0;
+    const sorted = radixSort(keys);
+    const mask = 2 ** positionBits - 1;
+    for (let i = 0; i < k; i++) out[i] = byTime[(sorted[i] & mask) >>> 0];
+  } else {
+    // Past 32 bits (a store of billions of rows, or absurd scores): a float64 key, exact to 2^53.
+    const keys = new Float64Array(k);
+    for (let i = 0; i < k; i++) keys[i] = bands[i] * 2 ** positionBits + rank[rows[i]];
+    keys.sort();
+    for (let i = 0; i < k; i++) out[i] = byTime[keys[i] % 2 ** positionBits];
+  }
   return sort === 'oldest' ? out.reverse() : out;
+}
+
+const RADIX_BITS = 11;
+/** `keys` sorted ascending (may return `keys` itself, sorted in place). LSD radix sort, 11 bits a pass. */
+export function radixSort(keys: Uint32Array): Uint32Array {
+  const k = keys.length;
+  if (k < 2048) return keys.sort();
+  let max = 0;
+  for (let i = 0; i < k; i++) if (keys[i] > max) max = keys[i];
+  let from: Uint32Array = keys;
+  let to: Uint32Array = new Uint32Array(k);
+  const counts = new Uint32Array(1 << RADIX_BITS);
+  for (let shift = 0; shift < 32 && max >>> shift > 0; shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < k; i++) counts[(from[i] >>> shift) & ((1 << RADIX_BITS) - 1)]++;
+    let sum = 0;
+    for (let d = 0; d < counts.length; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < k; i++) {
+      const v = from[i];
+      to[counts[(v >>> shift) & ((1 << RADIX_BITS) - 1)]++] = v;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
 }
 
 /**
@@ -206,20 +241,19 @@ function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTim
  */
 const scratch = {
   seenArray: new Uint8Array(0),
-  positionsArray: new Float32Array(0),
   seen(n: number): Uint8Array {
     if (this.seenArray.length < n) this.seenArray = new Uint8Array(Math.max(n, this.seenArray.length * 2));
     return this.seenArray;
-  },
-  positions(n: number): Float32Array {
-    if (this.positionsArray.length < n) this.positionsArray = new Float32Array(Math.max(n, this.positionsArray.length * 2)).fill(Infinity);
-    return this.positionsArray;
   },
 };
 
 let identityCache = new Uint32Array(0);
 /** 0, 1, … n-1 (shared: do not modify). */
 function identity(n: number): Uint32Array {
-  if (identityCache.length !== n) identityCache = Uint32Array.from({ length: n }, (_, i) => i);
+  if (identityCache.length !== n) {
+    // A plain loop: Uint32Array.from with a mapping function took ~100 ms for a million rows.
+    identityCache = new Uint32Array(n);
+    for (let i = 0; i < n; i++) identityCache[i] = i;
+  }
   return identityCache;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rng } from '../../bench/corpus';
 import { normalizeEvent } from '../../src/core/records';
+import { radixSort } from '../../src/core/plan';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { anEvent } from '../builders/events';
@@ -70,6 +71,46 @@ test('sparse and dense evaluation agree on rows, order and highlights (3 seeds Ã
         const b = dense.search(query, sort);
         assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `seed ${seed}, ${sort}: ${query}`);
         assert.deepEqual(a.matches, b.matches, `highlights, seed ${seed}: ${query}`);
+      }
+    }
+  }
+});
+
+test('radixSort sorts like a numeric sort, at every size and key width', () => {
+  const next = rng(5);
+  for (const [k, max] of [[0, 1], [5, 10], [3000, 2 ** 11], [5000, 2 ** 22 + 17], [20_000, 2 ** 32 - 1], [4096, 0]] as const) {
+    const keys = Uint32Array.from({ length: k }, () => Math.floor(next() * (max + 1)));
+    const want = Array.from(keys).sort((a, b) => a - b);
+    assert.deepEqual(Array.from(radixSort(keys.slice())), want, `${k} keys up to ${max}`);
+  }
+});
+
+test('sparse and dense agree when thousands of rows match (radix-sorted order), as rows are added', () => {
+  const next = rng(8);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const store = new EventStore();
+  const sparse = new SearchEngine(store);
+  const dense = new SearchEngine(store);
+  dense.usePlan = false;
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 3000; i++) {
+      const user = pick(USERS);
+      store.add(
+        normalizeEvent(
+          anEvent({
+            eventName: pick(NAMES),
+            eventTime: next() < 0.05 ? undefined : new Date(T0 + Math.floor(next() * 400) * 60_000).toISOString(),
+            errorCode: pick(ERRORS) || undefined,
+            requestParameters: next() < 0.7 ? { bucketName: pick(BUCKETS) } : null,
+            userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` },
+          }),
+        ),
+        0,
+      );
+    }
+    for (const query of ['-error:*', 'log', 'ject', 'o', 'secret -error:*', 'after:2024-01-01T02:00Z', 'data log']) {
+      for (const sort of ['relevance', 'newest', 'oldest'] as const) {
+        assert.deepEqual(Array.from(sparse.search(query, sort).rows), Array.from(dense.search(query, sort).rows), `round ${round}, ${sort}: ${query}`);
       }
     }
   }

@@ -121,6 +121,24 @@ describe('time order', () => {
     assert.ok(Number.isNaN(store.time(want[want.length - 1])));
     assert.deepEqual(Array.from(new EventStore().rowsByTime()), []);
   });
+
+  test('rowsByTime asked between adds (new rows merged into the last order) matches a full sort', () => {
+    const store = new EventStore();
+    const next = rng(12);
+    const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+    for (let step = 0; step < 25; step++) {
+      const count = Math.floor(next() * 200);
+      for (let i = 0; i < count; i++) {
+        const r = next();
+        // Few distinct times, so ties between old and new rows are common.
+        store.add(normalizeEvent(anEvent({ eventTime: r < 0.08 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 40) * 1000).toISOString() })), 0);
+      }
+      const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+      const got = store.rowsByTime();
+      assert.deepEqual(Array.from(got), want, `after step ${step}`);
+      assert.equal(store.rowsByTime(), got, 'unchanged store: the same order again');
+    }
+  });
 });
 
 describe('raw JSON off the heap', () => {

@@ -8,7 +8,7 @@
  */
 import type { SortOrder } from '../protocol/logViewer';
 import type { EventStore, IndexedField, StringField } from './store';
-import type { ValueMatch } from './vocabulary';
+import { IdSetMatches, matchIds, type ValueMatch } from './vocabulary';
 
 /** A term resolved to matched values per field, or a time range. */
 export type PlanTerm =
@@ -30,16 +30,51 @@ interface Check {
   before: number;
 }
 
-function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>): Part[] {
+function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>, tables: Tables): Part[] {
   const parts: Part[] = [];
   for (const [field, matches] of fields) {
     if (matches.size === 0) continue;
-    const table = new Float32Array(store.dictionary(field).size).fill(Infinity);
-    for (const [id, m] of matches) if (m.score < table[id]) table[id] = m.score;
+    const table = tables.take(store.dictionary(field).size, matches);
+    if (matches instanceof IdSetMatches) for (const id of matches.ids) table[id] = 0;
+    else for (const [id, m] of matches) if (m.score < table[id]) table[id] = m.score;
     parts.push({ table, column: field === 'resources' ? undefined : store.column(field as StringField) });
   }
   return parts;
 }
+
+/**
+ * Score tables (one slot per distinct value of a field, Infinity where not matched), kept between
+ * queries and handed back clean: a text term needs one per field, a million slots each for the
+ * largest fields, and allocating and filling them cost more than the rest of many queries.
+ */
+class Tables {
+  private static free: Float32Array[] = [];
+  private readonly used: Array<[Float32Array, ReadonlyMap<number, ValueMatch>]> = [];
+
+  /** An all-Infinity table of at least `size` slots, cleaned of `matches`' ids on release. */
+  take(size: number, matches: ReadonlyMap<number, ValueMatch>): Float32Array {
+    const free = Tables.free;
+    let best = -1;
+    for (let i = 0; i < free.length; i++) if (free[i].length >= size && (best < 0 || free[i].length < free[best].length)) best = i;
+    const table = best >= 0 ? free.splice(best, 1)[0] : new Float32Array(size).fill(Infinity);
+    this.used.push([table, matches]);
+    return table;
+  }
+
+  /** Cleans the tables and keeps them for the next query, the largest first, up to KEPT_SLOTS in all. */
+  release(): void {
+    for (const [table, matches] of this.used) {
+      for (const id of matchIds(matches)) table[id] = Infinity;
+      Tables.free.push(table);
+    }
+    this.used.length = 0;
+    Tables.free.sort((a, b) => b.length - a.length);
+    let slots = 0;
+    Tables.free = Tables.free.filter((t) => (slots += t.length) <= KEPT_SLOTS);
+  }
+}
+/** Slots kept between queries (32 MB): a text term over every field of a million events needs ~3 M. */
+const KEPT_SLOTS = 8 * 1024 * 1024;
 
 /** Index of the first position in the newest-first order whose time is below `t` (NaN counts as lowest). */
 function firstBelow(times: Float64Array, byTime: Uint32Array, t: number): number {
@@ -71,6 +106,15 @@ function rankOf(byTime: Uint32Array): Uint32Array {
  * terms, for relevance bands; `byTime` is every row, newest first.
  */
 export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
+  const tables = new Tables();
+  try {
+    return evaluateWith(store, terms, termCount, byTime, sort, tables);
+  } finally {
+    tables.release();
+  }
+}
+
+function evaluateWith(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder, tables: Tables): Uint32Array {
   const n = store.size;
   const times = store.timeColumn();
   const checks: Check[] = [];
@@ -90,7 +134,7 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
       if (hi - lo < driverCost) [driverCost, driverRange, driverTerm] = [hi - lo, [lo, hi], undefined];
       continue;
     }
-    const parts = compileValues(store, term.fields);
+    const parts = compileValues(store, term.fields, tables);
     if (parts.length === 0) {
       // Nothing matched: a positive term admits no row; an excluding one excludes none.
       if (term.negate) continue;
@@ -101,7 +145,7 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
     let cost = 0;
     for (const [field, matches] of term.fields) {
       const { offsets } = store.dictionary(field).postings();
-      for (const id of matches.keys()) cost += offsets[id + 1] - offsets[id];
+      for (const id of matchIds(matches)) cost += offsets[id + 1] - offsets[id];
     }
     if (cost < driverCost) [driverCost, driverRange, driverTerm] = [cost, undefined, term.fields];
   }
@@ -157,7 +201,7 @@ function driverRows(
   for (const [field, matches] of term) {
     // Offsets, not index.of(id): a view per value costs an allocation, and a pattern can match 30,000.
     const { offsets, rows } = store.dictionary(field).postings();
-    for (const id of matches.keys()) {
+    for (const id of matchIds(matches)) {
       for (let i = offsets[id]; i < offsets[id + 1]; i++) {
         const row = rows[i];
         if (seen[row]) continue;

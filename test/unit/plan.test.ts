@@ -115,3 +115,32 @@ test('sparse and dense agree when thousands of rows match (radix-sorted order), 
     }
   }
 });
+
+test('a lone prefix* pattern (an id set, not a Map) matches, ranks and highlights exactly as the general pattern path', () => {
+  const next = rng(21);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const store = new EventStore();
+  for (let i = 0; i < 800; i++) {
+    const user = `${pick(USERS)}-${Math.floor(next() * 50)}`;
+    store.add(normalizeEvent(anEvent({ eventName: pick(NAMES), eventTime: new Date(T0 + Math.floor(next() * 40) * 600_000).toISOString(), userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` } })), 0);
+  }
+  const engine = new SearchEngine(store);
+  const plain = (m: ReadonlyMap<number, unknown> | undefined) => new Map(m ?? []);
+  for (const prefix of ['a', 'Ali', 'bob-1', 'role/', 'carol', 'nobody', 'arn:aws:iam::111122223333:user/d']) {
+    for (const extra of ['', ' eventName:Get*', ' principal:alice*,bob*', ' -principal:bob-1*']) {
+      // ",zz-none" matches nothing, but makes two alternatives: the general path through a Map.
+      const a = engine.search(`principal:${prefix}*${extra}`);
+      const b = engine.search(`principal:${prefix}*,zz-none${extra}`);
+      assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${prefix}${extra}`);
+      for (const field of ['principal', 'principalArn', 'eventName'] as const) {
+        assert.deepEqual(plain(a.matches.get(field)), plain(b.matches.get(field)), `highlights of ${field}: ${prefix}${extra}`);
+        for (const id of b.matches.get(field)?.keys() ?? []) assert.deepEqual(a.matches.get(field)?.get(id), b.matches.get(field)?.get(id));
+      }
+    }
+  }
+  // The first term's matches are shared with the highlights, never changed by a later term.
+  const first = engine.search('principal:alice*');
+  const before = plain(first.matches.get('principal'));
+  engine.search('principal:alice* principal:bob*');
+  assert.deepEqual(plain(engine.search('principal:alice*').matches.get('principal')), before);
+});

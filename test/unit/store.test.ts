@@ -122,6 +122,24 @@ describe('time order', () => {
     assert.deepEqual(Array.from(new EventStore().rowsByTime()), []);
   });
 
+  test('rowsByTime at millisecond resolution, with fractions, and across centuries: each way of sorting agrees with a full sort', () => {
+    const next = rng(13);
+    const base = Date.UTC(2024, 0, 1);
+    const cases: Array<[string, () => string | undefined]> = [
+      ['milliseconds', () => new Date(base + Math.floor(next() * 5000)).toISOString()],
+      ['fractions of a millisecond', () => `2024-01-01T00:00:0${Math.floor(next() * 10)}.${String(Math.floor(next() * 1e6)).padStart(6, '0')}Z`],
+      ['a span past 2^32 seconds', () => new Date(next() < 0.5 ? Date.UTC(1900, 0, 1) : Date.UTC(2100, 0, 1) + Math.floor(next() * 30) * 1000).toISOString()],
+      ['no times at all', () => undefined],
+    ];
+    for (const [name, time] of cases) {
+      const store = new EventStore();
+      for (let i = 0; i < 2500; i++) store.add(normalizeEvent(anEvent({ eventTime: next() < 0.05 ? undefined : time() })), 0);
+      const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+      const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+      assert.deepEqual(Array.from(store.rowsByTime()), want, name);
+    }
+  });
+
   test('rowsByTime asked between adds (new rows merged into the last order) matches a full sort', () => {
     const store = new EventStore();
     const next = rng(12);

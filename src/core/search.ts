@@ -161,6 +161,8 @@ export class SearchEngine {
     const vocab = this.vocabulary(field);
     // `prefix*` alone: the values with the prefix, straight from the sorted index.
     if (!literal && alternatives.length === 1 && /^[^*]+\*$/.test(alternatives[0])) return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
+    // `*infix*` alone: the values containing it, as the trigram filter finds them.
+    if (!literal && alternatives.length === 1 && /^\*[^*]+\*$/.test(alternatives[0])) return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
     const found = new Map<number, ValueMatch>();
     for (const alt of alternatives) {
       if (literal || !alt.includes('*')) {

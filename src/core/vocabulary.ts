@@ -349,6 +349,12 @@ export class FieldVocabulary {
     return new IdSetMatches(this.withPrefix(prefix).slice(), this.values);
   }
 
+  /** Every value containing `infix` (non-empty, lowercase), as an EQUAL match: what `field:*infix*` matches. */
+  infixMatches(infix: string): IdSetMatches {
+    this.sync();
+    return new IdSetMatches(Uint32Array.from(this.containingIds(infix)), this.values);
+  }
+
   /** Non-empty values matching a lowercase glob split at its `*`s (parts as for globMatch). */
   glob(parts: readonly string[], into: Map<number, ValueMatch>): void {
     this.sync();

@@ -116,7 +116,7 @@ test('sparse and dense agree when thousands of rows match (radix-sorted order), 
   }
 });
 
-test('a lone prefix* pattern (an id set, not a Map) matches, ranks and highlights exactly as the general pattern path', () => {
+test('a lone prefix* or *infix* pattern (an id set, not a Map) matches, ranks and highlights exactly as the general pattern path', () => {
   const next = rng(21);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
   const store = new EventStore();
@@ -127,10 +127,10 @@ test('a lone prefix* pattern (an id set, not a Map) matches, ranks and highlight
   const engine = new SearchEngine(store);
   const plain = (m: ReadonlyMap<number, unknown> | undefined) => new Map(m ?? []);
   for (const prefix of ['a', 'Ali', 'bob-1', 'role/', 'carol', 'nobody', 'arn:aws:iam::111122223333:user/d']) {
-    for (const extra of ['', ' eventName:Get*', ' principal:alice*,bob*', ' -principal:bob-1*']) {
+    for (const [extra, star] of [['', ''], [' eventName:Get*', ''], [' principal:alice*,bob*', ''], [' -principal:bob-1*', ''], ['', '*'], [' eventName:*Object*', '*']]) {
       // ",zz-none" matches nothing, but makes two alternatives: the general path through a Map.
-      const a = engine.search(`principal:${prefix}*${extra}`);
-      const b = engine.search(`principal:${prefix}*,zz-none${extra}`);
+      const a = engine.search(`principal:${star}${prefix}*${extra}`);
+      const b = engine.search(`principal:${star}${prefix}*,zz-none${extra}`);
       assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${prefix}${extra}`);
       for (const field of ['principal', 'principalArn', 'eventName'] as const) {
         assert.deepEqual(plain(a.matches.get(field)), plain(b.matches.get(field)), `highlights of ${field}: ${prefix}${extra}`);

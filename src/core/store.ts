@@ -208,14 +208,17 @@ export class EventStore {
   private postingsOf(field: IndexedField): Postings {
     const n = this.size;
     const valueCount = this.dicts.get(field)!.size;
-    let p = this.indexes.get(field);
+    const p = this.indexes.get(field);
     if (p && p.rowCount === n && p.offsets.length === valueCount + 1) return p;
-    p =
+    // Rows are only appended: index those added since and merge them in.
+    const from = p ? p.rowCount : 0;
+    const part =
       field === 'resources'
-        ? Postings.ofLists(this.resourceOffsets.data, this.resourceIds.data, n, valueCount)
-        : Postings.ofColumn(this.columns.get(field)!.data, n, valueCount);
-    this.indexes.set(field, p);
-    return p;
+        ? Postings.ofLists(this.resourceOffsets.data, this.resourceIds.data, n, valueCount, from)
+        : Postings.ofColumn(this.columns.get(field)!.data, n, valueCount, from);
+    const next = p ? Postings.append(p, part, valueCount) : part;
+    this.indexes.set(field, next);
+    return next;
   }
 
   dictionary(field: IndexedField): Dictionary {

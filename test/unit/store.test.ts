@@ -56,6 +56,35 @@ describe('typed building blocks', () => {
     assert.equal(Postings.ofColumn(column, 10, 13).of(0).length, 1, 'only the first rowCount rows are indexed');
   });
 
+  test('postings built in parts and appended equal postings built at once (columns and lists)', () => {
+    const next = rng(17);
+    const n = 3000;
+    const column = Uint32Array.from({ length: n }, (_, r) => Math.floor(next() * (5 + r / 20)));
+    const lists = Array.from({ length: n }, (_, r) => Array.from({ length: Math.floor(next() * 4) }, () => Math.floor(next() * (3 + r / 30))));
+    const starts = new Uint32Array(n + 1);
+    lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
+    const ids = Uint32Array.from(lists.flat());
+    for (const cuts of [[n], [1, n], [700, 701, 2999, n], [0, 1500, n]]) {
+      let col: Postings | undefined;
+      let lst: Postings | undefined;
+      let from = 0;
+      for (const to of cuts) {
+        // Values seen so far: an index grows its value count as rows bring new values.
+        const colValues = Math.max(0, ...Array.from(column.subarray(0, to))) + 1;
+        const lstValues = Math.max(0, ...Array.from(ids.subarray(0, starts[to]))) + 1;
+        const colPart = Postings.ofColumn(column, to, colValues, from);
+        const lstPart = Postings.ofLists(starts, ids, to, lstValues, from);
+        col = col ? Postings.append(col, colPart, colValues) : colPart;
+        lst = lst ? Postings.append(lst, lstPart, lstValues) : lstPart;
+        from = to;
+        const wantCol = Postings.ofColumn(column, to, colValues);
+        const wantLst = Postings.ofLists(starts, ids, to, lstValues);
+        assert.deepEqual([Array.from(col.offsets), Array.from(col.rows), col.rowCount], [Array.from(wantCol.offsets), Array.from(wantCol.rows), to], `column, cuts ${cuts}`);
+        assert.deepEqual([Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount], [Array.from(wantLst.offsets), Array.from(wantLst.rows), to], `lists, cuts ${cuts}`);
+      }
+    }
+  });
+
   test('postings of value lists list a row once even when it repeats a value', () => {
     const lists = [[0, 1], [], [1, 1, 2], [2], [0, 2, 0]];
     const starts = new Uint32Array(lists.length + 1);

@@ -53,12 +53,16 @@ function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, Read
  * largest fields, and allocating and filling them cost more than the rest of many queries.
  */
 class Tables {
-  private static free: Float32Array[] = [];
+  /** Clean tables kept per store, so they go when the store goes. */
+  private static readonly pools = new WeakMap<EventStore, Float32Array[]>();
   private readonly used: Array<[Float32Array, ReadonlyMap<number, ValueMatch>]> = [];
+
+  constructor(private readonly store: EventStore) {}
 
   /** An all-Infinity table of at least `size` slots, cleaned of `matches`' ids on release. */
   take(size: number, matches: ReadonlyMap<number, ValueMatch>): Float32Array {
-    const free = Tables.free;
+    let free = Tables.pools.get(this.store);
+    if (!free) Tables.pools.set(this.store, (free = []));
     let best = -1;
     for (let i = 0; i < free.length; i++) if (free[i].length >= size && (best < 0 || free[i].length < free[best].length)) best = i;
     const table = best >= 0 ? free.splice(best, 1)[0] : new Float32Array(size).fill(Infinity);
@@ -68,14 +72,15 @@ class Tables {
 
   /** Cleans the tables and keeps them for the next query, the largest first, up to KEPT_SLOTS in all. */
   release(): void {
+    const free = Tables.pools.get(this.store) ?? [];
     for (const [table, matches] of this.used) {
       for (const id of matchIds(matches)) table[id] = Infinity;
-      Tables.free.push(table);
+      free.push(table);
     }
     this.used.length = 0;
-    Tables.free.sort((a, b) => b.length - a.length);
+    free.sort((a, b) => b.length - a.length);
     let slots = 0;
-    Tables.free = Tables.free.filter((t) => (slots += t.length) <= KEPT_SLOTS);
+    Tables.pools.set(this.store, free.filter((t) => (slots += t.length) <= KEPT_SLOTS));
   }
 }
 /** Slots kept between queries (32 MB): a text term over every field of a million events needs ~3 M. */
@@ -111,7 +116,7 @@ function rankOf(byTime: Uint32Array): Uint32Array {
  * terms, for relevance bands; `byTime` is every row, newest first.
  */
 export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
-  const tables = new Tables();
+  const tables = new Tables(store);
   try {
     return evaluateWith(store, terms, termCount, byTime, sort, tables);
   } finally {

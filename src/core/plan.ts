@@ -303,6 +303,13 @@ function order(rows: Uint32Array, scores: Float32Array, termCount: number, byTim
     return sort === 'oldest' ? out.reverse() : out;
   }
   const rank = rankOf(byTime);
+  // Many matches (an eighth of the rows or more): mark their positions and read them back in one
+  // sequential pass, cheaper than sorting that many keys.
+  if (k * 8 >= byTime.length && maxBand < 255) {
+    const inOrder = rowsByPosition(rows, bands, rank, byTime, scratch.marks(byTime.length));
+    const out = maxBand === 0 ? inOrder.rows : bandSort(inOrder.rows, inOrder.bands, maxBand);
+    return sort === 'oldest' ? out.reverse() : out;
+  }
   const positionBits = Math.max(1, 32 - Math.clz32(byTime.length));
   const out = new Uint32Array(k);
   if (positionBits + (32 - Math.clz32(maxBand)) <= 32) {
@@ -339,6 +346,25 @@ function positionKeys(rows: Uint32Array, bands: Uint32Array, rank: Uint32Array, 
 /** The rows at the positions held in the low bits of `keys`, into `out`. */
 function rowsAtPositions(keys: Uint32Array, mask: number, byTime: Uint32Array, out: Uint32Array): void {
   for (let i = 0; i < keys.length; i++) out[i] = byTime[(keys[i] & mask) >>> 0];
+}
+
+/**
+ * `rows` (with their bands) in time order: each row's position marked with its band + 1 in
+ * `marks` (all 0, and left so), then the positions read back in order.
+ */
+function rowsByPosition(rows: Uint32Array, bands: Uint32Array, rank: Uint32Array, byTime: Uint32Array, marks: Uint8Array): { rows: Uint32Array; bands: Uint32Array } {
+  for (let i = 0; i < rows.length; i++) marks[rank[rows[i]]] = bands[i] + 1;
+  const outRows = new Uint32Array(rows.length);
+  const outBands = new Uint32Array(rows.length);
+  let w = 0;
+  for (let p = 0; p < byTime.length; p++) {
+    const m = marks[p];
+    if (m === 0) continue;
+    marks[p] = 0;
+    outRows[w] = byTime[p];
+    outBands[w++] = m - 1;
+  }
+  return { rows: outRows, bands: outBands };
 }
 
 /** `rows` stably sorted by `bands` (counting sort; bands at most `maxBand`). */
@@ -396,6 +422,11 @@ const scratch = {
   scores(n: number): Float32Array {
     if (this.scoresArray.length < n) this.scoresArray = new Float32Array(Math.max(n, this.scoresArray.length * 2));
     return this.scoresArray;
+  },
+  marksArray: new Uint8Array(0),
+  marks(n: number): Uint8Array {
+    if (this.marksArray.length < n) this.marksArray = new Uint8Array(Math.max(n, this.marksArray.length * 2));
+    return this.marksArray;
   },
   seen(n: number): Uint8Array {
     if (this.seenArray.length < n) this.seenArray = new Uint8Array(Math.max(n, this.seenArray.length * 2));

@@ -92,7 +92,9 @@ test('sparse and dense agree when thousands of rows match (radix-sorted order), 
   const sparse = new SearchEngine(store);
   const dense = new SearchEngine(store);
   dense.usePlan = false;
-  for (let round = 0; round < 3; round++) {
+  // Up to 30,000 rows: matches of 2,048 rows or more and under an eighth of the store are
+  // radix-sorted, more than an eighth ordered by marking positions.
+  for (let round = 0; round < 10; round++) {
     for (let i = 0; i < 3000; i++) {
       const user = pick(USERS);
       store.add(
@@ -108,7 +110,8 @@ test('sparse and dense agree when thousands of rows match (radix-sorted order), 
         0,
       );
     }
-    for (const query of ['-error:*', 'log', 'ject', 'o', 'secret -error:*', 'after:2024-01-01T02:00Z', 'data log']) {
+    if (round !== 0 && round !== 2 && round !== 9) continue;
+    for (const query of ['-error:*', 'log', 'ject', 'o', 'secret -error:*', 'after:2024-01-01T02:00Z', 'data log', 'eventName:StopLogging -error:*', 'eventName:GetObject ject']) {
       for (const sort of ['relevance', 'newest', 'oldest'] as const) {
         assert.deepEqual(Array.from(sparse.search(query, sort).rows), Array.from(dense.search(query, sort).rows), `round ${round}, ${sort}: ${query}`);
       }

@@ -44,6 +44,11 @@ export class EventIdSet {
     return true;
   }
 
+  /** Makes room for `more` keys, so adding them grows the table at most once. */
+  reserve(more: number): void {
+    while ((this.count + more) * 2 > this.used.length) this.grow();
+  }
+
   /** Adds the UUID key at `keys[at … at + 3]` (see uuidKey); false when it was already there. */
   addKey(keys: Uint32Array, at: number): boolean {
     if ((this.count + 1) * 2 > this.used.length) this.grow();
@@ -85,9 +90,18 @@ export class EventIdSet {
     for (let s = 0; s < oldUsed.length; s++) {
       if (!oldUsed[s]) continue;
       const o = s * 4;
-      const slot = this.find(oldKeys[o], oldKeys[o + 1], oldKeys[o + 2], oldKeys[o + 3]);
+      const a = oldKeys[o];
+      const b = oldKeys[o + 1];
+      const c = oldKeys[o + 2];
+      const d = oldKeys[o + 3];
+      const slot = this.find(a, b, c, d);
       this.used[slot] = 1;
-      this.keys.set(oldKeys.subarray(o, o + 4), slot * 4);
+      // Four writes, not keys.set(subarray): a view per key was a million allocations per rehash.
+      const at = slot * 4;
+      this.keys[at] = a;
+      this.keys[at + 1] = b;
+      this.keys[at + 2] = c;
+      this.keys[at + 3] = d;
     }
   }
 }

@@ -33,12 +33,15 @@ export class GrowableF64 {
   data = new Float64Array(1024);
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.reserve(this.length + 1);
     this.data[this.length++] = v;
+  }
+  /** Makes room for `total` values without further growth. */
+  reserve(total: number): void {
+    if (total <= this.data.length) return;
+    const next = new Float64Array(Math.max(total, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
   }
 }
 
@@ -59,30 +62,32 @@ export class Postings {
 
   /**
    * Builds the index of a single-valued column (`column[row]` = value id) by counting sort:
-   * two passes over the column, no per-value objects.
+   * two passes over the column, no per-value objects. Only rows [from, rowCount) are indexed
+   * (a part to `append` to an index of the rows before).
    */
-  static ofColumn(column: Uint32Array, rowCount: number, valueCount: number): Postings {
+  static ofColumn(column: Uint32Array, rowCount: number, valueCount: number, from = 0): Postings {
     const offsets = new Uint32Array(valueCount + 1);
-    for (let r = 0; r < rowCount; r++) offsets[column[r] + 1]++;
+    for (let r = from; r < rowCount; r++) offsets[column[r] + 1]++;
     for (let v = 0; v < valueCount; v++) offsets[v + 1] += offsets[v];
     const fill = offsets.slice(0, valueCount);
-    const rows = new Uint32Array(rowCount);
-    for (let r = 0; r < rowCount; r++) rows[fill[column[r]]++] = r;
+    const rows = new Uint32Array(rowCount - from);
+    for (let r = from; r < rowCount; r++) rows[fill[column[r]]++] = r;
     return new Postings(offsets, rows, rowCount);
   }
 
   /**
    * Builds the index of a multi-valued column: row r holds `ids[starts[r]] … ids[starts[r + 1] - 1]`.
-   * A value repeated within one row is listed once for it.
+   * A value repeated within one row is listed once for it. Only rows [from, rowCount) are indexed.
    */
-  static ofLists(starts: Uint32Array, ids: Uint32Array, rowCount: number, valueCount: number): Postings {
+  static ofLists(starts: Uint32Array, ids: Uint32Array, rowCount: number, valueCount: number, from = 0): Postings {
     const offsets = new Uint32Array(valueCount + 1);
+    const begin = starts[from];
     const end = starts[rowCount];
-    for (let i = 0; i < end; i++) offsets[ids[i] + 1]++;
+    for (let i = begin; i < end; i++) offsets[ids[i] + 1]++;
     for (let v = 0; v < valueCount; v++) offsets[v + 1] += offsets[v];
     const fill = offsets.slice(0, valueCount);
-    const rows = new Uint32Array(end);
-    for (let r = 0; r < rowCount; r++) {
+    const rows = new Uint32Array(end - begin);
+    for (let r = from; r < rowCount; r++) {
       for (let i = starts[r]; i < starts[r + 1]; i++) {
         const v = ids[i];
         // Rows are visited in order, so a repeat within this row is the slot just written.
@@ -97,6 +102,31 @@ export class Postings {
       for (let i = offsets[v]; i < fill[v]; i++) rows[w++] = rows[i];
       packed[v + 1] = w;
     }
-    return new Postings(packed, w === end ? rows : rows.slice(0, w), rowCount);
+    return new Postings(packed, w === end - begin ? rows : rows.slice(0, w), rowCount);
+  }
+
+  /**
+   * The index of `before`'s rows followed by `after`'s (whose rows all come later), over
+   * `valueCount` values: each value's rows copied in one sequential pass. Rows are only ever
+   * appended to the store, so a query re-run while files stream in indexes just the new rows and
+   * merges, instead of re-sorting a million rows by value for every field it touches.
+   */
+  static append(before: Postings, after: Postings, valueCount: number): Postings {
+    const offsets = new Uint32Array(valueCount + 1);
+    const rows = new Uint32Array(before.rows.length + after.rows.length);
+    mergeSegments(before.offsets, before.rows, after.offsets, after.rows, valueCount, offsets, rows);
+    return new Postings(offsets, rows, after.rowCount);
+  }
+}
+
+/** Per value: a's rows then b's, into `offsets` and `rows` (value ids past a list's offsets hold none). */
+function mergeSegments(aOffsets: Uint32Array, aRows: Uint32Array, bOffsets: Uint32Array, bRows: Uint32Array, valueCount: number, offsets: Uint32Array, rows: Uint32Array): void {
+  const aValues = aOffsets.length - 1;
+  const bValues = bOffsets.length - 1;
+  let w = 0;
+  for (let v = 0; v < valueCount; v++) {
+    if (v < aValues) for (let i = aOffsets[v]; i < aOffsets[v + 1]; i++) rows[w++] = aRows[i];
+    if (v < bValues) for (let i = bOffsets[v]; i < bOffsets[v + 1]; i++) rows[w++] = bRows[i];
+    offsets[v + 1] = w;
   }
 }

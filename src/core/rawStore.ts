@@ -102,6 +102,46 @@ export class RawStore {
     this.push(source | SOURCE_BIT, index, index);
   }
 
+  /** Appends rows for records 0 … n-1 of source `source`, or only those with `keep[i]` set. */
+  addRecords(source: number, n: number, keep?: Uint8Array): void {
+    const where = source | SOURCE_BIT;
+    this.reserve(n);
+    const w = this.where.data;
+    const s = this.start.data;
+    const e = this.end.data;
+    let at = this.where.length;
+    for (let i = 0; i < n; i++) {
+      if (keep && !keep[i]) continue;
+      w[at] = where;
+      s[at] = i;
+      e[at++] = i;
+    }
+    this.where.length = this.start.length = this.end.length = at;
+  }
+
+  /** Appends rows for bytes [offsets[i], offsets[i + 1]) of block `block`, i < n (only where `keep[i]` is set, if given). */
+  addSlices(block: number, offsets: Uint32Array, n: number, keep?: Uint8Array): void {
+    this.reserve(n);
+    const w = this.where.data;
+    const s = this.start.data;
+    const e = this.end.data;
+    let at = this.where.length;
+    for (let i = 0; i < n; i++) {
+      if (keep && !keep[i]) continue;
+      w[at] = block;
+      s[at] = offsets[i];
+      e[at++] = offsets[i + 1];
+    }
+    this.where.length = this.start.length = this.end.length = at;
+  }
+
+  private reserve(more: number): void {
+    const total = this.where.length + more;
+    this.where.reserve(total);
+    this.start.reserve(total);
+    this.end.reserve(total);
+  }
+
   private push(where: number, start: number, end: number): void {
     this.where.push(where);
     this.start.push(start);

@@ -36,7 +36,7 @@ export interface SearchResult {
   rows: Uint32Array;
   errors: string[];
   /** Matched values per field (value id → match), for highlighting; empty without a query. */
-  matches: Map<IndexedField, Map<number, ValueMatch>>;
+  matches: Map<IndexedField, ReadonlyMap<number, ValueMatch>>;
 }
 
 /**
@@ -93,9 +93,9 @@ export class SearchEngine {
   }
 
   /** The values each field matched for one text or field term. Records highlights. */
-  private termMatches(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Map<IndexedField, Map<number, ValueMatch>> {
+  private termMatches(term: TextTerm | FieldTerm, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>): Map<IndexedField, ReadonlyMap<number, ValueMatch>> {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
-    const perField = new Map<IndexedField, Map<number, ValueMatch>>();
+    const perField = new Map<IndexedField, ReadonlyMap<number, ValueMatch>>();
     for (const field of fields) {
       perField.set(field, term.kind === 'field' ? this.fieldValues(field, term.values, !!term.literal) : term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text));
     }
@@ -107,22 +107,33 @@ export class SearchEngine {
       }
     }
     for (const [field, valueMatches] of perField) {
-      let kept = matches.get(field);
+      const prior = matches.get(field);
       // Excluded values are not highlighted: they are not on screen.
-      if (valueMatches.size > 0 && !kept && !term.negate) matches.set(field, (kept = new Map()));
-      if (!kept) continue;
+      if (!prior) {
+        // The first term on a field: its matches are shared, not copied (a pattern can match
+        // tens of thousands of values); a later term on the same field copies before merging.
+        if (valueMatches.size > 0 && !term.negate) matches.set(field, valueMatches);
+        continue;
+      }
+      let kept: Map<number, ValueMatch>;
+      if (owned.has(prior)) kept = prior as Map<number, ValueMatch>;
+      else {
+        kept = new Map(prior);
+        owned.add(kept);
+        matches.set(field, kept);
+      }
       for (const [id, m] of valueMatches) {
-        const prior = kept.get(id);
-        if (!prior || m.score < prior.score) kept.set(id, m);
+        const was = kept.get(id);
+        if (!was || m.score < was.score) kept.set(id, m);
       }
     }
     return perField;
   }
 
   /** Per-row best score for one text or field term (Infinity: no match). Records highlights. */
-  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches']): Float32Array {
+  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>): Float32Array {
     const best = new Float32Array(this.store.size).fill(Infinity);
-    for (const [field, valueMatches] of this.termMatches(term, matches)) {
+    for (const [field, valueMatches] of this.termMatches(term, matches, owned)) {
       const dict = this.store.dictionary(field);
       for (const [id, m] of valueMatches) for (const row of dict.rows(id)) if (m.score < best[row]) best[row] = m.score;
     }
@@ -133,21 +144,25 @@ export class SearchEngine {
    * Evaluates the query from the inverted indexes (plan.ts) when every term is a field, text or
    * time term; undefined otherwise, for the dense evaluation below.
    */
-  private planned(parsed: ParsedQuery, matches: SearchResult['matches'], sort: SortOrder): Uint32Array | undefined {
+  private planned(parsed: ParsedQuery, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>, sort: SortOrder): Uint32Array | undefined {
     if (parsed.terms.some((t) => t.kind !== 'time' && t.kind !== 'field' && t.kind !== 'text')) return undefined;
     const terms: PlanTerm[] = [];
     for (const term of parsed.terms) {
       if (term.kind === 'time') terms.push({ kind: 'time', after: term.after, before: term.before });
-      else if (term.kind === 'field' || term.kind === 'text') terms.push({ kind: 'values', negate: !!term.negate, fields: this.termMatches(term, matches) });
+      else if (term.kind === 'field' || term.kind === 'text') terms.push({ kind: 'values', negate: !!term.negate, fields: this.termMatches(term, matches, owned) });
       else return undefined;
     }
     return evaluate(this.store, terms, parsed.terms.length, this.byTime(), sort);
   }
 
   /** Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty. */
-  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean): Map<number, ValueMatch> {
+  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean): ReadonlyMap<number, ValueMatch> {
     const dict = this.store.dictionary(field);
     const vocab = this.vocabulary(field);
+    // `prefix*` alone: the values with the prefix, straight from the sorted index.
+    if (!literal && alternatives.length === 1 && /^[^*]+\*$/.test(alternatives[0])) return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
+    // `*infix*` alone: the values containing it, as the trigram filter finds them.
+    if (!literal && alternatives.length === 1 && /^\*[^*]+\*$/.test(alternatives[0])) return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
     const found = new Map<number, ValueMatch>();
     for (const alt of alternatives) {
       if (literal || !alt.includes('*')) {
@@ -184,7 +199,9 @@ export class SearchEngine {
    */
   search(query: string | ParsedQuery, sort: SortOrder = 'relevance'): SearchResult {
     const parsed = typeof query === 'string' ? parseQuery(query) : query;
-    const matches = new Map<IndexedField, Map<number, ValueMatch>>();
+    const matches: SearchResult['matches'] = new Map();
+    // Highlight maps this search made itself (others are shared with a term, never modified).
+    const owned = new Set<ReadonlyMap<number, ValueMatch>>();
     if (parsed.terms.length === 0) {
       const rows = this.byTime();
       return { rows: sort === 'oldest' ? rows.slice().reverse() : rows, errors: parsed.errors, matches };
@@ -192,7 +209,7 @@ export class SearchEngine {
     const errors = parsed.errors.slice();
     // Field, text and time terms run from the inverted indexes; set and path terms take the
     // dense evaluation below.
-    const planned = this.usePlan ? this.planned(parsed, matches, sort) : undefined;
+    const planned = this.usePlan ? this.planned(parsed, matches, owned, sort) : undefined;
     if (planned) return { rows: planned, errors, matches };
     const n = this.store.size;
     let total: Float32Array | undefined;
@@ -209,7 +226,7 @@ export class SearchEngine {
         if (!r.scores) continue;
         best = r.scores;
       } else {
-        best = term.kind === 'time' ? this.timeFilter(term.after, term.before) : this.termScores(term, matches);
+        best = term.kind === 'time' ? this.timeFilter(term.after, term.before) : this.termScores(term, matches, owned);
       }
       if (term.kind !== 'time' && term.negate) {
         // Excluding: the rows that matched are out, every other row passes with a neutral score.

@@ -6,6 +6,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
 import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
+import { StringInterner } from '../../src/core/interner';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
 import { normalizeEvent, type CtRecord } from '../../src/core/records';
@@ -55,6 +56,35 @@ describe('typed building blocks', () => {
     assert.equal(Postings.ofColumn(column, 10, 13).of(0).length, 1, 'only the first rowCount rows are indexed');
   });
 
+  test('postings built in parts and appended equal postings built at once (columns and lists)', () => {
+    const next = rng(17);
+    const n = 3000;
+    const column = Uint32Array.from({ length: n }, (_, r) => Math.floor(next() * (5 + r / 20)));
+    const lists = Array.from({ length: n }, (_, r) => Array.from({ length: Math.floor(next() * 4) }, () => Math.floor(next() * (3 + r / 30))));
+    const starts = new Uint32Array(n + 1);
+    lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
+    const ids = Uint32Array.from(lists.flat());
+    for (const cuts of [[n], [1, n], [700, 701, 2999, n], [0, 1500, n]]) {
+      let col: Postings | undefined;
+      let lst: Postings | undefined;
+      let from = 0;
+      for (const to of cuts) {
+        // Values seen so far: an index grows its value count as rows bring new values.
+        const colValues = Math.max(0, ...Array.from(column.subarray(0, to))) + 1;
+        const lstValues = Math.max(0, ...Array.from(ids.subarray(0, starts[to]))) + 1;
+        const colPart = Postings.ofColumn(column, to, colValues, from);
+        const lstPart = Postings.ofLists(starts, ids, to, lstValues, from);
+        col = col ? Postings.append(col, colPart, colValues) : colPart;
+        lst = lst ? Postings.append(lst, lstPart, lstValues) : lstPart;
+        from = to;
+        const wantCol = Postings.ofColumn(column, to, colValues);
+        const wantLst = Postings.ofLists(starts, ids, to, lstValues);
+        assert.deepEqual([Array.from(col.offsets), Array.from(col.rows), col.rowCount], [Array.from(wantCol.offsets), Array.from(wantCol.rows), to], `column, cuts ${cuts}`);
+        assert.deepEqual([Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount], [Array.from(wantLst.offsets), Array.from(wantLst.rows), to], `lists, cuts ${cuts}`);
+      }
+    }
+  });
+
   test('postings of value lists list a row once even when it repeats a value', () => {
     const lists = [[0, 1], [], [1, 1, 2], [2], [0, 2, 0]];
     const starts = new Uint32Array(lists.length + 1);
@@ -80,6 +110,22 @@ describe('typed building blocks', () => {
     assert.equal(set.size, 5000 + 4 + 1);
   });
 
+  test('the interner numbers values in first-seen order and finds each again, look-alikes included', () => {
+    const interner = new StringInterner();
+    const values: string[] = ['', 'a', 'A', 'é', '\u{1F600}', 'x'.repeat(5000)];
+    // Same length, differing in the middle only, and many of them: collisions and probing.
+    for (let i = 0; i < 20_000; i++) values.push(`arn:aws:sts::${String(i).padStart(12, '0')}:assumed-role/r/s`);
+    const map = new Map<string, number>();
+    for (const v of [...values, ...values.slice().reverse()]) {
+      if (!map.has(v)) map.set(v, map.size);
+      assert.equal(interner.intern(v), map.get(v));
+    }
+    assert.equal(interner.size, values.length);
+    assert.deepEqual(interner.values, values);
+    for (const v of values) assert.equal(interner.idOf(v), map.get(v));
+    for (const v of ['b', ' ', 'arn:aws:sts::000000000000:assumed-role/r/t', 'x'.repeat(4999)]) assert.equal(interner.idOf(v), undefined);
+  });
+
   test('the column getters read the fields in STRING_FIELDS order', () => {
     const rec = Object.fromEntries(STRING_FIELDS.map((f) => [f, `value of ${f}`])) as unknown as CtRecord;
     assert.deepEqual(COLUMN_GETTERS.map((get) => get(rec)), STRING_FIELDS.map((f) => `value of ${f}`));
@@ -103,6 +149,42 @@ describe('time order', () => {
     assert.deepEqual(Array.from(store.rowsByTime()), want);
     assert.ok(Number.isNaN(store.time(want[want.length - 1])));
     assert.deepEqual(Array.from(new EventStore().rowsByTime()), []);
+  });
+
+  test('rowsByTime at millisecond resolution, with fractions, and across centuries: each way of sorting agrees with a full sort', () => {
+    const next = rng(13);
+    const base = Date.UTC(2024, 0, 1);
+    const cases: Array<[string, () => string | undefined]> = [
+      ['milliseconds', () => new Date(base + Math.floor(next() * 5000)).toISOString()],
+      ['fractions of a millisecond', () => `2024-01-01T00:00:0${Math.floor(next() * 10)}.${String(Math.floor(next() * 1e6)).padStart(6, '0')}Z`],
+      ['a span past 2^32 seconds', () => new Date(next() < 0.5 ? Date.UTC(1900, 0, 1) : Date.UTC(2100, 0, 1) + Math.floor(next() * 30) * 1000).toISOString()],
+      ['no times at all', () => undefined],
+    ];
+    for (const [name, time] of cases) {
+      const store = new EventStore();
+      for (let i = 0; i < 2500; i++) store.add(normalizeEvent(anEvent({ eventTime: next() < 0.05 ? undefined : time() })), 0);
+      const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+      const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+      assert.deepEqual(Array.from(store.rowsByTime()), want, name);
+    }
+  });
+
+  test('rowsByTime asked between adds (new rows merged into the last order) matches a full sort', () => {
+    const store = new EventStore();
+    const next = rng(12);
+    const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
+    for (let step = 0; step < 25; step++) {
+      const count = Math.floor(next() * 200);
+      for (let i = 0; i < count; i++) {
+        const r = next();
+        // Few distinct times, so ties between old and new rows are common.
+        store.add(normalizeEvent(anEvent({ eventTime: r < 0.08 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 40) * 1000).toISOString() })), 0);
+      }
+      const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
+      const got = store.rowsByTime();
+      assert.deepEqual(Array.from(got), want, `after step ${step}`);
+      assert.equal(store.rowsByTime(), got, 'unchanged store: the same order again');
+    }
   });
 });
 
@@ -192,6 +274,56 @@ describe('column batches', () => {
     assert.equal(store.duplicates, 3);
     assert.equal(JSON.parse(store.raw(1)).eventID, b.eventID);
     assert.equal(store.file(1), 1);
+  });
+
+  test('duplicates in UTF-8 batches: the kept rows keep their own values, resources and raws', () => {
+    const a = anEvent({ eventName: 'A', requestParameters: { bucketName: 'ra' } });
+    const b = anEvent({ eventName: 'B', requestParameters: { bucketName: 'rb' } });
+    const c = anEvent({ eventName: 'C', requestParameters: { bucketName: 'rc' } });
+    const viaBatches = new EventStore();
+    const viaRecords = new EventStore();
+    const files = [[a, b], [b, a, c, b], [a, b]];
+    files.forEach((events, i) => {
+      const text = aLogFile(events);
+      const batch = batchOf(Buffer.from(text));
+      assert.equal(batch.raw.kind, 'utf8');
+      const version = viaBatches.version;
+      const added = viaBatches.addBatch(batch, i);
+      assert.equal(viaBatches.version, added ? version + 1 : version, 'one bump per batch that adds rows, none otherwise');
+      const r = decodeLogText(text);
+      if (r.kind === 'events') for (const rec of r.records) viaRecords.add(rec, i);
+    });
+    assert.equal(viaBatches.size, 3);
+    assert.equal(viaBatches.duplicates, 5);
+    assert.deepEqual(dump(viaBatches), dump(viaRecords));
+    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.value('eventName', r)), ['A', 'B', 'C']);
+    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.file(r)), [0, 0, 1]);
+  });
+
+  test('postings stay right as batches with duplicates are added, against a brute-force scan', () => {
+    const next = rng(11);
+    const pool = Array.from({ length: 60 }, () => anEvent({ eventName: `E${Math.floor(next() * 7)}`, sourceIPAddress: `10.0.0.${Math.floor(next() * 30)}`, requestParameters: { bucketName: `b${Math.floor(next() * 9)}`, roleArn: `r${Math.floor(next() * 4)}` } }));
+    const store = new EventStore(rereadRaws);
+    const seen = new Set<unknown>();
+    for (let f = 0; f < 12; f++) {
+      const events = Array.from({ length: 1 + Math.floor(next() * 15) }, () => pool[Math.floor(next() * pool.length)]);
+      for (const e of events) seen.add(e.eventID);
+      store.addBatch(batchOf(gz(aLogFile(events))), f);
+      for (const field of ['eventName', 'sourceIp'] as const) {
+        const dict = store.dictionary(field);
+        const column = store.column(field);
+        for (let id = 0; id < dict.size; id++) {
+          assert.deepEqual(Array.from(dict.rows(id)), [...column.keys()].filter((r) => column[r] === id), `${field} ${dict.values[id]} after file ${f}`);
+        }
+      }
+      const res = store.dictionary('resources');
+      for (let id = 0; id < res.size; id++) {
+        const brute = Array.from({ length: store.size }, (_, r) => r).filter((r) => store.resourceValueIds(r).includes(id));
+        assert.deepEqual(Array.from(res.rows(id)), brute, `resource ${res.values[id]} after file ${f}`);
+      }
+    }
+    assert.equal(store.size, seen.size, 'each eventID once');
+    assert.ok(store.duplicates > 0);
   });
 
   test('an empty batch adds nothing and leaves the version alone', () => {

@@ -4,8 +4,8 @@
  * throws NOT_SCANNED on anything else — invalid JSON, whitespace, unusual escapes in keys — so
  * the caller falls back to JSON.parse, whose outcome stays the reference.
  *
- * Control bytes inside strings and invalid UTF-8 are ruled out for the whole file beforehand
- * (scanPreflight), so a string's end is just the next quote not escaped by a backslash.
+ * Strings are checked for control bytes as they are passed; invalid UTF-8 is ruled out for the
+ * whole file beforehand (scan.ts), so a string's end is the next quote not escaped by a backslash.
  */
 
 /** Thrown by the walker when the bytes are not compact, valid JSON it fully understands. */
@@ -19,24 +19,6 @@ export interface SliceBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
 }
 
-/** Bytes below 0x20 anywhere in [start, end) (JSON allows them only as whitespace, which the walker refuses). */
-export function hasControlBytes(b: Uint8Array, start: number, end: number): boolean {
-  let i = start;
-  // Align to 4 bytes, then test a word at a time: (w - 0x20202020) & ~w & 0x80808080 flags a byte < 0x20.
-  while (i < end && ((b.byteOffset + i) & 3) !== 0) if (b[i++] < 0x20) return true;
-  const words = (end - i) >> 2;
-  if (words > 0) {
-    const w32 = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      const w = w32[k];
-      if (((w - 0x20202020) & ~w & 0x80808080) !== 0) return true;
-    }
-    i += words << 2;
-  }
-  while (i < end) if (b[i++] < 0x20) return true;
-  return false;
-}
-
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
@@ -44,13 +26,16 @@ function isHex(c: number): boolean {
 export class JsonWalker {
   readonly b: SliceBuffer;
   readonly utf8: boolean;
-  /** The next backslash at or after the last string start searched (b.length when none). */
-  private nextBackslash = -1;
+  /** The buffer's whole 4-byte words (its start is 4-byte aligned). */
+  private readonly words: Uint32Array;
   /** Whether the last string passed to stringEnd held an escape. */
   escaped = false;
   private stack = new Uint8Array(64);
 
+  /** `b` must start at a multiple of 4 bytes in its ArrayBuffer. */
   constructor(b: SliceBuffer, utf8: boolean) {
+    if ((b.byteOffset & 3) !== 0) throw new RangeError('unaligned buffer');
+    this.words = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
     this.b = b;
     this.utf8 = utf8;
   }
@@ -65,33 +50,47 @@ export class JsonWalker {
     return escaped ? (JSON.parse(this.text(open, close + 1)) as string) : this.text(open + 1, close);
   }
 
-  /** `p` is at an opening quote: returns the index of the closing one, and sets `escaped`. */
+  /**
+   * `p` is at an opening quote: returns the index of the closing one, and sets `escaped`. A control
+   * byte (below 0x20) inside the string is invalid JSON: NOT_SCANNED.
+   */
   stringEnd(p: number): number {
     const b = this.b;
     let q = p + 1;
-    // Short strings (most keys) are quicker to walk than to hand to indexOf.
-    const stop = q + 24;
-    while (q < stop && q < b.length) {
+    // Up to a 4-byte boundary, then a word at a time: a word holding '"', '\\' or a control byte
+    // has a zero byte once xored with '"' or '\\', or a byte below 0x20.
+    while ((q & 3) !== 0) {
       const c = b[q];
       if (c === QUOTE) {
         this.escaped = false;
         return q;
       }
       if (c === BACKSLASH) return this.escapedEnd(q);
+      if (!(c >= 0x20)) throw NOT_SCANNED;
       q++;
     }
-    q = b.indexOf(QUOTE, q);
-    if (q < 0) throw NOT_SCANNED;
-    let bs = this.nextBackslash;
-    if (bs <= p) {
-      bs = b.indexOf(BACKSLASH, p + 1);
-      this.nextBackslash = bs = bs < 0 ? b.length : bs;
+    const words = this.words;
+    const n = words.length;
+    for (let k = q >> 2; k < n; k++) {
+      const w = words[k];
+      const x = w ^ 0x22222222;
+      const y = w ^ 0x5c5c5c5c;
+      if (((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | ((w - 0x20202020) & ~w)) & 0x80808080) !== 0) {
+        q = k << 2;
+        break;
+      }
+      q = (k + 1) << 2;
     }
-    if (bs > q) {
-      this.escaped = false;
-      return q;
+    for (;;) {
+      const c = b[q];
+      if (c === QUOTE) {
+        this.escaped = false;
+        return q;
+      }
+      if (c === BACKSLASH) return this.escapedEnd(q);
+      if (!(c >= 0x20)) throw NOT_SCANNED;
+      q++;
     }
-    return this.escapedEnd(bs);
   }
 
   /** From the first backslash of a string: validates each escape as JSON.parse would, returns the closing quote. */
@@ -103,6 +102,7 @@ export class JsonWalker {
       const c = b[i];
       if (c === QUOTE) return i;
       if (c !== BACKSLASH) {
+        if (c < 0x20) throw NOT_SCANNED;
         i++;
         continue;
       }

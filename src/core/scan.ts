@@ -8,11 +8,11 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EventBatch } from './batch';
 import { isObject } from './json';
-import { JsonWalker, NOT_SCANNED, type SliceBuffer, hasControlBytes } from './jsonScan';
+import { JsonWalker, NOT_SCANNED, type SliceBuffer } from './jsonScan';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
-import { PARSE_INSTEAD, readIdentity } from './scanFields';
+import { KeyTable, PARSE_INSTEAD, readIdentity } from './scanFields';
 import { ParamsReader, readResourceList } from './scanResources';
 
 /** Top-level record keys the scanner reads; the rest are skipped. */
@@ -61,21 +61,7 @@ const KEY_NAMES: [string, K][] = [
   ['CloudTrailEvent', K.Refuse],
 ];
 
-/** Per key length, the keys of that length as bytes and their ids. */
-const BY_LENGTH: { bytes: Uint8Array; id: K }[][] = [];
-for (const [name, id] of KEY_NAMES) (BY_LENGTH[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), id });
-
-function keyId(b: Uint8Array, start: number, len: number): number {
-  const candidates = BY_LENGTH[len];
-  if (candidates === undefined) return -1;
-  next: for (let k = 0; k < candidates.length; k++) {
-    const bytes = candidates[k].bytes;
-    // From the end: many keys share the prefix "event".
-    for (let i = len - 1; i >= 0; i--) if (b[start + i] !== bytes[i]) continue next;
-    return candidates[k].id;
-  }
-  return -1;
-}
+const TOP_KEYS = new KeyTable(KEY_NAMES);
 
 /** Value kinds of a scalar field. */
 const enum V {
@@ -106,14 +92,15 @@ export type ScanOutcome = { batch: EventBatch; raws?: undefined } | { batch?: un
  * bytes copied into the batch's own buffer) or `strings` (only the raws, for rereadRaws).
  */
 export function scanLogFile(data: Uint8Array, mode: RawMode, source?: Uint8Array): ScanOutcome | undefined {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength) as SliceBuffer;
+  // The walker reads 4-byte words: a buffer that does not start on a word boundary is copied first.
+  const aligned = (data.byteOffset & 3) === 0 ? data : new Uint8Array(data);
+  const buf = Buffer.from(aligned.buffer, aligned.byteOffset, aligned.byteLength) as SliceBuffer;
   const n = buf.length;
   if (n < RECORDS_PREFIX.length + 3) return undefined;
   for (let i = 0; i < RECORDS_PREFIX.length; i++) if (buf[i] !== RECORDS_PREFIX[i]) return undefined;
   let last = n - 1;
   while (last > 0 && isWhitespace(buf[last])) last--;
   if (buf[last] !== 0x7d || buf[last - 1] !== 0x5d || buf[RECORDS_PREFIX.length] !== 0x7b) return undefined;
-  if (hasControlBytes(buf, 0, last)) return undefined;
   const ascii = isAscii(buf);
   if (!ascii && !isUtf8(buf)) return undefined;
   const walker = new JsonWalker(buf, !ascii);
@@ -132,6 +119,7 @@ class RecordScanner {
   private readonly out: BatchBuilder | undefined;
   private readonly raws: string[] = [];
   private readonly params: ParamsReader;
+  private readonly textOf: (start: number, end: number) => string;
   /** The record's principal, resource names and request-parameter names (read in place). */
   private who: PrincipalInfo = NO_PRINCIPAL;
   private resourceNames: string[] = [];
@@ -150,6 +138,7 @@ class RecordScanner {
     this.b = w.b;
     this.mode = mode;
     this.params = new ParamsReader(w);
+    this.textOf = (start, end) => w.text(start, end);
     this.out = mode === 'strings' ? undefined : new BatchBuilder(w.b, Math.max(16, (w.b.length / 1000) | 0));
   }
 
@@ -185,7 +174,7 @@ class RecordScanner {
       const q = w.stringEnd(p);
       // An escaped key could spell a wanted one: leave such records to JSON.parse.
       if (w.escaped || b[q + 1] !== 0x3a) throw NOT_SCANNED;
-      const id = keyId(b, p + 1, q - p - 1);
+      const id = TOP_KEYS.find(b, p + 1, q - p - 1);
       p = q + 2;
       if (id < 0) p = w.valueEnd(p);
       else if (id === K.Refuse) throw NOT_SCANNED;
@@ -214,6 +203,12 @@ class RecordScanner {
       else if (c === 0x7d) return this.emit(p + 1);
       else throw NOT_SCANNED;
     }
+  }
+
+  /** Column `f` gets `str()` of key `id`'s value (from its bytes when it is a plain string). */
+  private field(f: F, id: K): void {
+    if (this.kinds[id] === V.String) this.out!.setBytes(f, this.starts[id] + 1, this.ends[id] - 1, this.textOf);
+    else this.out!.set(f, this.str(id));
   }
 
   /** `str()` of field `id`'s value, as normalizeEvent reads it. */
@@ -297,24 +292,27 @@ class RecordScanner {
     if (out === undefined) return end;
     const who = this.who;
     out.row();
-    out.set(F.eventName, this.str(K.EventName));
-    out.set(F.eventSource, this.str(K.EventSource));
-    out.set(F.awsRegion, this.str(K.AwsRegion));
-    out.set(F.sourceIp, this.str(K.SourceIp));
-    out.set(F.userAgent, this.str(K.UserAgent));
-    out.set(F.errorCode, this.str(K.ErrorCode));
-    out.set(F.eventType, this.str(K.EventType));
-    out.set(F.eventCategory, this.str(K.EventCategory));
-    out.set(F.account, this.str(K.RecipientAccountId) || who.account);
+    this.field(F.eventName, K.EventName);
+    this.field(F.eventSource, K.EventSource);
+    this.field(F.awsRegion, K.AwsRegion);
+    this.field(F.sourceIp, K.SourceIp);
+    this.field(F.userAgent, K.UserAgent);
+    this.field(F.errorCode, K.ErrorCode);
+    this.field(F.eventType, K.EventType);
+    this.field(F.eventCategory, K.EventCategory);
+    if (this.kinds[K.RecipientAccountId] === V.String && this.ends[K.RecipientAccountId] - this.starts[K.RecipientAccountId] > 2) this.field(F.account, K.RecipientAccountId);
+    else out.set(F.account, this.str(K.RecipientAccountId) || who.account);
     out.set(F.identityType, who.type);
     out.set(F.principal, who.name);
     out.set(F.principalArn, who.arn);
     out.set(F.accessKeyId, who.accessKeyId);
     const ro = this.kinds[K.ReadOnly];
     out.set(F.readOnly, ro === V.True ? 'true' : ro === V.False ? 'false' : ro === V.String || ro === V.Escaped ? readOnlyText(this.str(K.ReadOnly)) : '');
-    out.set(F.errorMessage, this.str(K.ErrorMessage));
-    out.time(this.str(K.EventTime) || this.str(K.Timestamp));
-    out.eventId(this.str(K.EventId));
+    this.field(F.errorMessage, K.ErrorMessage);
+    if (this.kinds[K.EventTime] === V.String && this.ends[K.EventTime] - this.starts[K.EventTime] > 2) out.timeBytes(this.starts[K.EventTime] + 1, this.ends[K.EventTime] - 1, this.textOf);
+    else out.time(this.str(K.EventTime) || this.str(K.Timestamp));
+    if (this.kinds[K.EventId] === V.String) out.eventIdBytes(this.starts[K.EventId] + 1, this.ends[K.EventId] - 1, this.textOf);
+    else out.eventId(this.str(K.EventId));
     out.resources(mergeNames(this.resourceNames, this.paramNames));
     return end;
   }

@@ -9,22 +9,31 @@ import { JsonWalker } from './jsonScan';
 
 export const PARSE_INSTEAD = new Error('parse instead');
 
-/** Matches keys by their bytes (no strings made). */
+/** Matches keys by their bytes (no strings made): buckets by length and last byte, then a byte compare. */
 export class KeyTable {
-  private readonly byLength: { bytes: Uint8Array; id: number }[][] = [];
+  private readonly buckets: ({ bytes: Uint8Array; id: number }[] | undefined)[] = new Array(1024);
 
   constructor(keys: readonly (readonly [string, number])[]) {
-    for (const [name, id] of keys) (this.byLength[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), id });
+    for (const [name, id] of keys) {
+      const bytes = Buffer.from(name, 'latin1');
+      (this.buckets[KeyTable.slot(bytes, 0, bytes.length)] ??= []).push({ bytes, id });
+    }
+  }
+
+  private static slot(b: Uint8Array, start: number, len: number): number {
+    return ((len << 5) ^ b[start + len - 1] ^ (b[start] << 2)) & 1023;
   }
 
   /** The id of the key at bytes [start, start + len), or -1. */
   find(b: Uint8Array, start: number, len: number): number {
-    const candidates = this.byLength[len];
+    if (len === 0) return -1;
+    const candidates = this.buckets[KeyTable.slot(b, start, len)];
     if (candidates === undefined) return -1;
     next: for (let k = 0; k < candidates.length; k++) {
       const bytes = candidates[k].bytes;
-      // From the end: many keys share a prefix ("event…", "access…").
-      for (let i = len - 1; i >= 0; i--) if (b[start + i] !== bytes[i]) continue next;
+      if (bytes.length !== len) continue;
+      for (let i = len - 2; i > 0; i--) if (b[start + i] !== bytes[i]) continue next;
+      if (b[start] !== bytes[0] || b[start + len - 1] !== bytes[len - 1]) continue;
       return candidates[k].id;
     }
     return -1;

@@ -75,6 +75,8 @@ const enum V {
 }
 
 const NO_PRINCIPAL = describePrincipal(undefined);
+/** How many recent userIdentity values are compared before one is read. */
+const RECENT = 4;
 const RECORDS_PREFIX = Buffer.from('{"Records":[', 'latin1');
 
 function isWhitespace(c: number): boolean {
@@ -124,10 +126,10 @@ class RecordScanner {
   private who: PrincipalInfo = NO_PRINCIPAL;
   private resourceNames: string[] = [];
   private paramNames: string[] = [];
-  /** The last userIdentity read (bytes [lastUiStart, lastUiEnd)) and its principal: neighbours often repeat it. */
-  private lastUiStart = 0;
-  private lastUiEnd = 0;
-  private lastWho: PrincipalInfo = NO_PRINCIPAL;
+  /** The last few userIdentity values read (start and end of each) and their principals: a caller's events cluster. */
+  private readonly recentUi = new Int32Array(2 * RECENT);
+  private readonly recentWho: PrincipalInfo[] = new Array<PrincipalInfo>(RECENT).fill(NO_PRINCIPAL);
+  private recentNext = 0;
   /** Per key id: the value's start, end (after it) and kind, for the record being read. */
   private readonly starts = new Int32Array(K.Count);
   private readonly ends = new Int32Array(K.Count);
@@ -178,6 +180,8 @@ class RecordScanner {
       p = q + 2;
       if (id < 0) p = w.valueEnd(p);
       else if (id === K.Refuse) throw NOT_SCANNED;
+      // Only raws wanted (rereadRaws): the same walk, validating, without reading the fields.
+      else if (this.out === undefined) p = w.valueEnd(p);
       else if (id === K.UserIdentity) p = this.identity(p);
       else if (id === K.Resources) p = this.resourceList(p);
       else if (id === K.RequestParameters) p = this.requestParameters(p);
@@ -236,11 +240,16 @@ class RecordScanner {
       this.who = NO_PRINCIPAL;
       return this.w.valueEnd(p);
     }
-    const len = this.lastUiEnd - this.lastUiStart;
-    const next = b[p + len];
-    if (len > 0 && (next === 0x2c || next === 0x7d) && b.compare(b, this.lastUiStart, this.lastUiEnd, p, p + len) === 0) {
-      this.who = this.lastWho;
-      return p + len;
+    // The same bytes as one of the last few identities: its principal, without reading it again.
+    const recent = this.recentUi;
+    for (let k = 0; k < RECENT; k++) {
+      const start = recent[2 * k];
+      const len = recent[2 * k + 1] - start;
+      const next = b[p + len];
+      if (len > 0 && (next === 0x2c || next === 0x7d) && b.compare(b, start, start + len, p, p + len) === 0) {
+        this.who = this.recentWho[k];
+        return p + len;
+      }
     }
     let end: number;
     let ui: Record<string, unknown> | undefined;
@@ -252,9 +261,11 @@ class RecordScanner {
       const parsed = JSON.parse(this.w.text(p, end)) as unknown;
       ui = isObject(parsed) ? parsed : undefined;
     }
-    this.who = this.lastWho = describePrincipal(ui);
-    this.lastUiStart = p;
-    this.lastUiEnd = end;
+    const k = this.recentNext;
+    this.recentNext = (k + 1) % RECENT;
+    this.who = this.recentWho[k] = describePrincipal(ui);
+    recent[2 * k] = p;
+    recent[2 * k + 1] = end;
     return end;
   }
 

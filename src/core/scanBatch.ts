@@ -42,7 +42,11 @@ function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: num
 /** One column's distinct values and ids. */
 class Column {
   readonly values: string[] = [];
-  private readonly index = new Map<string, number>();
+  /**
+   * Value → id, made only once a value comes as a string: values from plain bytes are told apart
+   * by their bytes (distinct UTF-8 or latin1 bytes are distinct strings).
+   */
+  private index: Map<string, number> | undefined;
   ids: Uint32Array;
   private last = '';
   private lastId = -1;
@@ -72,10 +76,15 @@ class Column {
   }
 
   private idOf(v: string): number {
-    let id = this.index.get(v);
+    let index = this.index;
+    if (index === undefined) {
+      index = this.index = new Map();
+      for (let i = 0; i < this.values.length; i++) index.set(this.values[i], i);
+    }
+    let id = index.get(v);
     if (id === undefined) {
       id = this.values.length;
-      this.index.set(v, id);
+      index.set(v, id);
       this.values.push(v);
     }
     return id;
@@ -120,7 +129,12 @@ class Column {
       }
     }
     const v = text(s, e);
-    const id = this.idOf(v);
+    let id: number;
+    if (this.index !== undefined) id = this.idOf(v);
+    else {
+      id = this.values.length;
+      this.values.push(v);
+    }
     this.ids[row] = this.lastId = id;
     this.last = v;
     this.insert(s, e, h, id);

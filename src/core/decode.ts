@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { type EventBatch, toBatch } from './batch';
 import { isObject, str } from './json';
 import { CtRecord, normalizeAny, normalizeEvent } from './records';
+import { scanLogFile } from './scan';
 
 export type LogFormat = 'records' | 'ndjson' | 'array' | 'event' | 'eventbridge' | 'lookup';
 
@@ -239,6 +240,9 @@ export function decodeToBatch(bytes: Uint8Array, limits: DecodeLimits): LoadResu
   const d = decompress(bytes, limits);
   if ('kind' in d) return d;
   const reread = d.gzipped && d.data.length <= REREAD_MAX_BYTES;
+  // S3 log files as CloudTrail writes them: straight from the bytes (scan.ts). Anything else, JSON.parse.
+  const scanned = scanLogFile(d.data, reread ? 'source' : 'utf8', bytes);
+  if (scanned?.batch) return { kind: 'batch', format: 'records', skipped: 0, batch: scanned.batch };
   const r = decodeJsonBytes(d.data, !reread);
   if (r.kind !== 'events') return r;
   return { kind: 'batch', format: r.format, skipped: r.skipped, warning: r.warning, batch: toBatch(r.records, reread ? bytes : undefined) };
@@ -246,6 +250,11 @@ export function decodeToBatch(bytes: Uint8Array, limits: DecodeLimits): LoadResu
 
 /** The raws of a batch's gzip source, in record order: the file decoded again exactly as at load. */
 export function rereadRaws(source: Uint8Array): string[] {
-  const r = decodeLogBytes(source, { maxBytes: HARD_MAX_BYTES });
+  const d = decompress(source, { maxBytes: HARD_MAX_BYTES });
+  if ('kind' in d) return [];
+  // The same choice as decodeToBatch made: the scanner's raws when it read the file, else JSON.parse's.
+  const scanned = scanLogFile(d.data, 'strings');
+  if (scanned?.raws) return scanned.raws;
+  const r = decodeJsonBytes(d.data);
   return r.kind === 'events' ? r.records.map((x) => x.raw) : [];
 }

@@ -55,12 +55,17 @@ const MAX_RESOURCE_LEN = 512;
  * request-parameter keys that name things (bucketName, instanceId, roleArn, …), a few levels deep.
  */
 function collectResources(ev: Record<string, unknown>): string[] {
+  return resourcesOf(ev.resources, ev.requestParameters);
+}
+
+/** collectResources from an event's `resources` and `requestParameters` values (the scanner parses only these). */
+export function resourcesOf(resources: unknown, requestParameters: unknown): string[] {
   const out = new Set<string>();
   const add = (v: unknown): void => {
     if (typeof v === 'string' && v.length > 0 && v.length <= MAX_RESOURCE_LEN && out.size < MAX_RESOURCES) out.add(v);
   };
-  if (Array.isArray(ev.resources)) {
-    for (const r of ev.resources) if (isObject(r)) add(r.ARN ?? r.arn ?? r.resourceName);
+  if (Array.isArray(resources)) {
+    for (const r of resources) if (isObject(r)) add(r.ARN ?? r.arn ?? r.resourceName);
   }
   const walk = (node: unknown, depth: number): void => {
     if (out.size >= MAX_RESOURCES || depth > 4) return;
@@ -79,7 +84,7 @@ function collectResources(ev: Record<string, unknown>): string[] {
       }
     }
   };
-  walk(ev.requestParameters, 0);
+  walk(requestParameters, 0);
   return [...out];
 }
 

@@ -31,7 +31,8 @@ function dump(store: EventStore): unknown[] {
     Array.from(store.resourceValueIds(row), (id) => store.dictionary('resources').values[id]),
     store.time(row),
     store.file(row),
-    store.raw(row),
+    // Parsed: S3 log files keep each record's own bytes, other sources the JSON.stringify of it.
+    JSON.parse(store.raw(row)) as unknown,
   ]);
 }
 

@@ -1,0 +1,350 @@
+/**
+ * Builds an EventBatch row by row, as the scanner reads records (toBatch's layout, without
+ * CtRecord objects in between). Raws are byte ranges of the scanned buffer.
+ */
+import type { EventBatch } from './batch';
+import { uuidKey } from './eventIdSet';
+import { STRING_FIELDS } from './store';
+import { parseEventTime } from './time';
+
+/** Column indexes, in STRING_FIELDS order (a test checks it). */
+export const enum F {
+  eventName,
+  eventSource,
+  awsRegion,
+  sourceIp,
+  userAgent,
+  errorCode,
+  eventType,
+  eventCategory,
+  account,
+  identityType,
+  principal,
+  principalArn,
+  accessKeyId,
+  readOnly,
+  errorMessage,
+}
+
+export const F_NAMES: readonly string[] = [
+  'eventName', 'eventSource', 'awsRegion', 'sourceIp', 'userAgent', 'errorCode', 'eventType', 'eventCategory',
+  'account', 'identityType', 'principal', 'principalArn', 'accessKeyId', 'readOnly', 'errorMessage',
+];
+
+const FIELDS = STRING_FIELDS.length;
+
+function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
+  const bigger = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  bigger.set(a);
+  return bigger;
+}
+
+/** One column's distinct values and ids. */
+class Column {
+  readonly values: string[] = [];
+  /**
+   * Value → id, made only once a value comes as a string: values from plain bytes are told apart
+   * by their bytes (distinct UTF-8 or latin1 bytes are distinct strings).
+   */
+  private index: Map<string, number> | undefined;
+  ids: Uint32Array;
+  private last = '';
+  private lastId = -1;
+  private readonly src: Buffer;
+  /** Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its bytes, hash and id. */
+  private table = new Int32Array(256);
+  private entries = 0;
+  private entryStart = new Int32Array(128);
+  private entryEnd = new Int32Array(128);
+  private entryHash = new Int32Array(128);
+  private entryId = new Int32Array(128);
+
+  constructor(cap: number, src: Buffer) {
+    this.ids = new Uint32Array(cap);
+    this.src = src;
+  }
+
+  add(row: number, v: string): void {
+    if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
+    // Neighbouring events often share a value (same caller, agent, region): skip the lookup.
+    if (v === this.last && this.lastId >= 0) {
+      this.ids[row] = this.lastId;
+      return;
+    }
+    this.ids[row] = this.lastId = this.idOf(v);
+    this.last = v;
+  }
+
+  private idOf(v: string): number {
+    let index = this.index;
+    if (index === undefined) {
+      index = this.index = new Map();
+      for (let i = 0; i < this.values.length; i++) index.set(this.values[i], i);
+    }
+    let id = index.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      index.set(v, id);
+      this.values.push(v);
+    }
+    return id;
+  }
+
+  /** Adds the value whose text is bytes [s, e) of src, unescaped; `text` makes its string when new. */
+  addBytes(row: number, s: number, e: number, text: (s: number, e: number) => string): void {
+    if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
+    const b = this.src;
+    const len = e - s;
+    // A hash of the length and up to 12 bytes (start, middle, end), not of every byte; probing
+    // stops after a few collisions (the value then goes by its string alone, so no input is slow).
+    let h = Math.imul(len, 0x9e3779b1);
+    if (len >= 4) {
+      const m = s + (len >> 1) - 2;
+      h = Math.imul(h ^ (b[s] | (b[s + 1] << 8) | (b[s + 2] << 16) | (b[s + 3] << 24)), 0x85ebca6b);
+      h = Math.imul(h ^ (b[m] | (b[m + 1] << 8) | (b[m + 2] << 16) | (b[m + 3] << 24)), 0xc2b2ae35);
+      h = Math.imul(h ^ (b[e - 4] | (b[e - 3] << 8) | (b[e - 2] << 16) | (b[e - 1] << 24)), 0x27d4eb2f);
+    } else for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h ^= h >>> 15;
+    const table = this.table;
+    const mask = table.length - 1;
+    let probes = 0;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = table[slot] - 1;
+      if (entry < 0) break;
+      if (++probes > 8) {
+        this.add(row, text(s, e));
+        return;
+      }
+      if (this.entryHash[entry] !== h) continue;
+      const es = this.entryStart[entry];
+      if (this.entryEnd[entry] - es !== len) continue;
+      let same = true;
+      if (len > 48) same = (b as Buffer).compare(b, es, es + len, s, e) === 0;
+      else for (let i = 0; i < len && same; i++) same = b[es + i] === b[s + i];
+      if (same) {
+        const id = this.entryId[entry];
+        this.ids[row] = this.lastId = id;
+        this.last = this.values[id];
+        return;
+      }
+    }
+    const v = text(s, e);
+    let id: number;
+    if (this.index !== undefined) id = this.idOf(v);
+    else {
+      id = this.values.length;
+      this.values.push(v);
+    }
+    this.ids[row] = this.lastId = id;
+    this.last = v;
+    this.insert(s, e, h, id);
+  }
+
+  private insert(s: number, e: number, h: number, id: number): void {
+    const entry = this.entries++;
+    if (entry >= this.entryStart.length) {
+      this.entryStart = grow32(this.entryStart);
+      this.entryEnd = grow32(this.entryEnd);
+      this.entryHash = grow32(this.entryHash);
+      this.entryId = grow32(this.entryId);
+    }
+    this.entryStart[entry] = s;
+    this.entryEnd[entry] = e;
+    this.entryHash[entry] = h;
+    this.entryId[entry] = id;
+    if (2 * this.entries > this.table.length) this.rehash();
+    else this.place(this.table, entry);
+  }
+
+  private place(table: Int32Array, entry: number): void {
+    const mask = table.length - 1;
+    let slot = this.entryHash[entry] & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = entry + 1;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    for (let entry = 0; entry < this.entries; entry++) this.place(table, entry);
+    this.table = table;
+  }
+}
+
+function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(a.length * 2);
+  bigger.set(a);
+  return bigger;
+}
+
+export class BatchBuilder {
+  private readonly src: Buffer;
+  private n = -1;
+  private readonly columns: Column[] = [];
+  private times: Float64Array;
+  private eventKeys: Uint32Array;
+  private hasKey: Uint8Array;
+  private readonly eventIds: string[] = [];
+  private readonly resourceValues: string[] = [];
+  private readonly resourceIndex = new Map<string, number>();
+  private resourceStarts: Uint32Array;
+  private readonly resourceList: number[] = [];
+  private rawStarts: Uint32Array;
+  private rawEnds: Uint32Array;
+
+  /** `src`: the scanned bytes (raws are ranges of it); `cap`: a guess at the row count. */
+  constructor(src: Buffer, cap: number) {
+    this.src = src;
+    for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, src));
+    this.times = new Float64Array(cap);
+    this.eventKeys = new Uint32Array(4 * cap);
+    this.hasKey = new Uint8Array(cap);
+    this.resourceStarts = new Uint32Array(cap + 1);
+    this.rawStarts = new Uint32Array(cap);
+    this.rawEnds = new Uint32Array(cap);
+  }
+
+  /** Starts the next row. */
+  row(): void {
+    const r = ++this.n;
+    if (r >= this.times.length) {
+      this.times = grow(this.times, r + 1);
+      this.eventKeys = grow(this.eventKeys, 4 * (r + 1));
+      this.hasKey = grow(this.hasKey, r + 1);
+      this.resourceStarts = grow(this.resourceStarts, r + 2);
+      this.rawStarts = grow(this.rawStarts, r + 1);
+      this.rawEnds = grow(this.rawEnds, r + 1);
+    }
+  }
+
+  set(field: F, v: string): void {
+    this.columns[field].add(this.n, v);
+  }
+
+  /** Field `field` is bytes [s, e) of the scanned buffer, unescaped. */
+  setBytes(field: F, s: number, e: number, text: (s: number, e: number) => string): void {
+    this.columns[field].addBytes(this.n, s, e, text);
+  }
+
+  /** The time is bytes [s, e): `YYYY-MM-DDTHH:MM:SSZ` is read directly, anything else by parseEventTime. */
+  timeBytes(s: number, e: number, text: (s: number, e: number) => string): void {
+    const b = this.src;
+    if (e - s === 20 && b[s + 4] === 0x2d && b[s + 7] === 0x2d && b[s + 10] === 0x54 && b[s + 13] === 0x3a && b[s + 16] === 0x3a && b[s + 19] === 0x5a) {
+      const y = digits(b, s, 4);
+      const mo = digits(b, s + 5, 2);
+      const d = digits(b, s + 8, 2);
+      const h = digits(b, s + 11, 2);
+      const mi = digits(b, s + 14, 2);
+      const sec = digits(b, s + 17, 2);
+      if ((y | mo | d | h | mi | sec) >= 0) {
+        const t = Date.UTC(y, mo - 1, d, h, mi, sec, 0);
+        this.times[this.n] = Number.isFinite(t) ? t : NaN;
+        return;
+      }
+    }
+    this.time(text(s, e));
+  }
+
+  /** The eventID is bytes [s, e), unescaped. */
+  eventIdBytes(s: number, e: number, text: (s: number, e: number) => string): void {
+    const r = this.n;
+    if (e - s === 36 && uuidKeyBytes(this.src, s, this.eventKeys, 4 * r)) {
+      this.hasKey[r] = 1;
+      this.eventIds.push('');
+    } else this.eventId(text(s, e));
+  }
+
+  time(text: string): void {
+    this.times[this.n] = parseEventTime(text);
+  }
+
+  eventId(id: string): void {
+    const r = this.n;
+    const key = uuidKey(id, this.eventKeys, 4 * r);
+    this.hasKey[r] = key ? 1 : 0;
+    this.eventIds.push(key ? '' : id);
+  }
+
+  resources(names: readonly string[] | undefined): void {
+    if (names) {
+      for (const name of names) {
+        let id = this.resourceIndex.get(name);
+        if (id === undefined) {
+          id = this.resourceValues.length;
+          this.resourceIndex.set(name, id);
+          this.resourceValues.push(name);
+        }
+        this.resourceList.push(id);
+      }
+    }
+    this.resourceStarts[this.n + 1] = this.resourceList.length;
+  }
+
+  /** The current row's raw is bytes [start, end) of the scanned buffer. */
+  raw(start: number, end: number): void {
+    this.rawStarts[this.n] = start;
+    this.rawEnds[this.n] = end;
+  }
+
+  /** The batch; raws point at `source` when given, else are copied into a buffer of their own. */
+  finish(source: Uint8Array | undefined): EventBatch {
+    const n = this.n + 1;
+    const ids = new Uint32Array(n * FIELDS);
+    const values = this.columns.map((c, f) => {
+      ids.set(c.ids.subarray(0, n), f * n);
+      return c.values;
+    });
+    return {
+      count: n,
+      values,
+      ids,
+      resourceValues: this.resourceValues,
+      resourceStarts: this.resourceStarts.slice(0, n + 1),
+      resourceIds: Uint32Array.from(this.resourceList),
+      times: this.times.slice(0, n),
+      eventKeys: this.eventKeys.slice(0, 4 * n),
+      hasKey: this.hasKey.slice(0, n),
+      eventIds: this.eventIds,
+      raw: source ? { kind: 'source', bytes: source } : this.utf8Raws(n),
+    };
+  }
+
+  private utf8Raws(n: number): EventBatch['raw'] {
+    const offsets = new Uint32Array(n + 1);
+    let total = 0;
+    for (let r = 0; r < n; r++) offsets[r + 1] = total += this.rawEnds[r] - this.rawStarts[r];
+    // A buffer of its own (not Node's shared pool), so it can be transferred.
+    const bytes = new Uint8Array(total);
+    for (let r = 0; r < n; r++) bytes.set(this.src.subarray(this.rawStarts[r], this.rawEnds[r]), offsets[r]);
+    return { kind: 'utf8', bytes, offsets };
+  }
+}
+
+/** The number written by `count` ASCII digits at b[s…], or -1. */
+function digits(b: Uint8Array, s: number, count: number): number {
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const d = b[s + i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** uuidKey (eventIdSet.ts) on 36 bytes at b[s…]. */
+function uuidKeyBytes(b: Uint8Array, s: number, out: Uint32Array, at: number): boolean {
+  if (b[s + 8] !== 45 || b[s + 13] !== 45 || b[s + 18] !== 45 || b[s + 23] !== 45) return false;
+  let word = 0;
+  let nibbles = 0;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+    const c = b[s + i];
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (v < 0) return false;
+    word = (word << 4) | v;
+    if (++nibbles % 8 === 0) {
+      out[at + nibbles / 8 - 1] = word >>> 0;
+      word = 0;
+    }
+  }
+  return true;
+}

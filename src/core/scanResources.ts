@@ -1,0 +1,198 @@
+/**
+ * collectResources (records.ts) read from the bytes: the names in `resources[]` and in request
+ * parameters, with its limits (depth ≤ 4, first 20 items of an array, ≤ 16 distinct values of
+ * ≤ 512 characters, in the order JSON.parse + Object.entries would visit them). Throws
+ * PARSE_INSTEAD where that order or a key is uncertain: an escaped key, a key that is an array
+ * index (Object.entries puts those first), a key repeated within an object.
+ */
+import { JsonWalker, NOT_SCANNED } from './jsonScan';
+import { PARSE_INSTEAD, strAt } from './scanFields';
+
+const MAX_RESOURCES = 16;
+const MAX_RESOURCE_LEN = 512;
+const MAX_KEYS = 64;
+
+/** Adds v to names when collectResources' add() would (names: distinct, at most 16). */
+function add(names: string[], v: string): void {
+  if (v.length > 0 && v.length <= MAX_RESOURCE_LEN && names.length < MAX_RESOURCES && !names.includes(v)) names.push(v);
+}
+
+/** The string at p (a quote), added when it may be a resource; returns the index after it. */
+function addString(w: JsonWalker, names: string[], p: number): number {
+  const end = w.stringEnd(p) + 1;
+  const len = end - p - 2;
+  // Byte length bounds the string's length from above (and equals it for unescaped ASCII).
+  if (len > 0 && names.length < MAX_RESOURCES && (len <= MAX_RESOURCE_LEN || w.utf8 || w.escaped)) add(names, strAt(w, p, end));
+  return end;
+}
+
+/** RESOURCE_KEY (/(name|arn|id|ids|key|bucket)$/i) on the key's bytes. */
+function resourceKey(b: Uint8Array, s: number, e: number): boolean {
+  const len = e - s;
+  const l = (i: number): number => b[e - i] | 0x20;
+  if (len >= 2 && l(1) === 0x64 && l(2) === 0x69) return true; // id
+  if (len >= 3) {
+    const c1 = l(1);
+    if (c1 === 0x73 && l(2) === 0x64 && l(3) === 0x69) return true; // ids
+    if (c1 === 0x6e && l(2) === 0x72 && l(3) === 0x61) return true; // arn
+    if (c1 === 0x79 && l(2) === 0x65 && l(3) === 0x6b) return true; // key
+    if (len >= 4 && c1 === 0x65 && l(2) === 0x6d && l(3) === 0x61 && l(4) === 0x6e) return true; // name
+    if (len >= 6 && c1 === 0x74 && l(2) === 0x65 && l(3) === 0x6b && l(4) === 0x63 && l(5) === 0x75 && l(6) === 0x62) return true; // bucket
+  }
+  return false;
+}
+
+const ACCESS_KEY_ID = Buffer.from('accessKeyId');
+const REQUEST_ID = Buffer.from('requestId');
+
+function isKey(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
+  if (e - s !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[s + i] !== name[i]) return false;
+  return true;
+}
+
+/** Collects request-parameter names: the candidates walk() would add, in order, deduplicated, at most 16. */
+export class ParamsReader {
+  private readonly w: JsonWalker;
+  private names: string[] = [];
+  /** Key ranges of the objects being walked (for repeated keys). */
+  private keys = new Int32Array(2 * MAX_KEYS * 6);
+  private top = 0;
+
+  constructor(w: JsonWalker) {
+    this.w = w;
+  }
+
+  /** Reads the value at p (requestParameters); returns the index after it. */
+  read(p: number, names: string[]): number {
+    this.names = names;
+    this.top = 0;
+    return this.walk(p, 0);
+  }
+
+  private walk(p: number, depth: number): number {
+    const w = this.w;
+    const b = w.b;
+    const c = b[p];
+    if (depth > 4 || (c !== 0x7b && c !== 0x5b)) return w.valueEnd(p);
+    p++;
+    if (c === 0x5b) {
+      if (b[p] === 0x5d) return p + 1;
+      for (let i = 0; ; i++) {
+        p = i < 20 ? this.walk(p, depth + 1) : w.valueEnd(p);
+        if (b[p] === 0x2c) p++;
+        else if (b[p] === 0x5d) return p + 1;
+        else throw NOT_SCANNED;
+      }
+    }
+    if (b[p] === 0x7d) return p + 1;
+    const base = this.top;
+    for (;;) {
+      if (b[p] !== 0x22) throw NOT_SCANNED;
+      const ks = p + 1;
+      const ke = w.stringEnd(p);
+      if (w.escaped || b[ke + 1] !== 0x3a) throw PARSE_INSTEAD;
+      this.remember(b, base, ks, ke);
+      p = ke + 2;
+      const v = b[p];
+      if (v === 0x22) {
+        if (resourceKey(b, ks, ke) && !isKey(b, ks, ke, ACCESS_KEY_ID) && !isKey(b, ks, ke, REQUEST_ID)) p = addString(w, this.names, p);
+        else p = w.stringEnd(p) + 1;
+      } else if (v === 0x5b && resourceKey(b, ks, ke)) {
+        p++;
+        if (b[p] === 0x5d) p++;
+        else {
+          for (let i = 0; ; i++) {
+            if (i >= 20) p = w.valueEnd(p);
+            else if (b[p] === 0x22) p = addString(w, this.names, p);
+            else p = this.walk(p, depth + 1);
+            if (b[p] === 0x2c) p++;
+            else if (b[p] === 0x5d) {
+              p++;
+              break;
+            } else throw NOT_SCANNED;
+          }
+        }
+      } else p = this.walk(p, depth + 1);
+      if (b[p] === 0x2c) p++;
+      else if (b[p] === 0x7d) {
+        this.top = base;
+        return p + 1;
+      } else throw NOT_SCANNED;
+    }
+  }
+
+  /** Records key [ks, ke) of the object whose keys start at `base`; throws PARSE_INSTEAD on a repeat or an index key. */
+  private remember(b: Uint8Array, base: number, ks: number, ke: number): void {
+    const len = ke - ks;
+    let digits = len > 0;
+    for (let i = ks; i < ke && digits; i++) digits = b[i] >= 0x30 && b[i] <= 0x39;
+    if (digits) throw PARSE_INSTEAD;
+    const keys = this.keys;
+    for (let k = base; k < this.top; k += 2) {
+      const s = keys[k];
+      if (keys[k + 1] - s !== len) continue;
+      let same = true;
+      for (let i = 0; i < len && same; i++) same = b[s + i] === b[ks + i];
+      if (same) throw PARSE_INSTEAD;
+    }
+    if (this.top + 2 > keys.length || this.top - base >= 2 * MAX_KEYS) throw PARSE_INSTEAD;
+    keys[this.top++] = ks;
+    keys[this.top++] = ke;
+  }
+}
+
+const ARN_KEYS = [Buffer.from('ARN'), Buffer.from('arn'), Buffer.from('resourceName')];
+
+/** The names in a `resources` array at p: `r.ARN ?? r.arn ?? r.resourceName` of each object, through add(). */
+export function readResourceList(w: JsonWalker, p: number, names: string[]): number {
+  const b = w.b;
+  if (b[p] !== 0x5b) return w.valueEnd(p);
+  p++;
+  if (b[p] === 0x5d) return p + 1;
+  // Per item: the start and end of its last ARN, arn and resourceName values (-1: absent).
+  const at = new Int32Array(6);
+  for (;;) {
+    if (b[p] !== 0x7b) p = w.valueEnd(p);
+    else {
+      at.fill(-1);
+      p++;
+      if (b[p] === 0x7d) p++;
+      else {
+        for (;;) {
+          if (b[p] !== 0x22) throw NOT_SCANNED;
+          const ks = p + 1;
+          const ke = w.stringEnd(p);
+          if (w.escaped || b[ke + 1] !== 0x3a) throw PARSE_INSTEAD;
+          p = ke + 2;
+          const start = p;
+          p = w.valueEnd(p);
+          for (let k = 0; k < 3; k++) {
+            if (isKey(b, ks, ke, ARN_KEYS[k])) {
+              at[2 * k] = start;
+              at[2 * k + 1] = p;
+            }
+          }
+          if (b[p] === 0x2c) p++;
+          else if (b[p] === 0x7d) {
+            p++;
+            break;
+          } else throw NOT_SCANNED;
+        }
+        // a ?? b ?? c: the first that is present and not null.
+        for (let k = 0; k < 3; k++) {
+          const s = at[2 * k];
+          if (s < 0 || b[s] === 0x6e) continue;
+          if (b[s] === 0x22) {
+            w.stringEnd(s);
+            add(names, strAt(w, s, at[2 * k + 1]));
+          }
+          break;
+        }
+      }
+    }
+    if (b[p] === 0x2c) p++;
+    else if (b[p] === 0x5d) return p + 1;
+    else throw NOT_SCANNED;
+  }
+}

@@ -12,56 +12,9 @@ import { JsonWalker, NOT_SCANNED, type SliceBuffer } from './jsonScan';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
-import { KeyTable, PARSE_INSTEAD, readIdentity } from './scanFields';
+import { PARSE_INSTEAD, readIdentity } from './scanFields';
+import { K, TOP_KEYS } from './scanKeys';
 import { ParamsReader, readResourceList } from './scanResources';
-
-/** Top-level record keys the scanner reads; the rest are skipped. */
-const enum K {
-  EventName,
-  EventSource,
-  AwsRegion,
-  SourceIp,
-  UserAgent,
-  ErrorCode,
-  EventType,
-  EventCategory,
-  RecipientAccountId,
-  ReadOnly,
-  ErrorMessage,
-  EventTime,
-  Timestamp,
-  EventId,
-  UserIdentity,
-  Resources,
-  RequestParameters,
-  /** Keys that make a record something other than a plain event (EventBridge, LookupEvents). */
-  Refuse,
-  Count,
-}
-
-const KEY_NAMES: [string, K][] = [
-  ['eventName', K.EventName],
-  ['eventSource', K.EventSource],
-  ['awsRegion', K.AwsRegion],
-  ['sourceIPAddress', K.SourceIp],
-  ['userAgent', K.UserAgent],
-  ['errorCode', K.ErrorCode],
-  ['eventType', K.EventType],
-  ['eventCategory', K.EventCategory],
-  ['recipientAccountId', K.RecipientAccountId],
-  ['readOnly', K.ReadOnly],
-  ['errorMessage', K.ErrorMessage],
-  ['eventTime', K.EventTime],
-  ['@timestamp', K.Timestamp],
-  ['eventID', K.EventId],
-  ['userIdentity', K.UserIdentity],
-  ['resources', K.Resources],
-  ['requestParameters', K.RequestParameters],
-  ['detail', K.Refuse],
-  ['CloudTrailEvent', K.Refuse],
-];
-
-const TOP_KEYS = new KeyTable(KEY_NAMES);
 
 /** Value kinds of a scalar field. */
 const enum V {

@@ -12,56 +12,9 @@ import { JsonWalker, NOT_SCANNED, type SliceBuffer } from './jsonScan';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
-import { KeyTable, PARSE_INSTEAD, readIdentity } from './scanFields';
+import { PARSE_INSTEAD, readIdentity } from './scanFields';
+import { K, TOP_KEYS } from './scanKeys';
 import { ParamsReader, readResourceList } from './scanResources';
-
-/** Top-level record keys the scanner reads; the rest are skipped. */
-const enum K {
-  EventName,
-  EventSource,
-  AwsRegion,
-  SourceIp,
-  UserAgent,
-  ErrorCode,
-  EventType,
-  EventCategory,
-  RecipientAccountId,
-  ReadOnly,
-  ErrorMessage,
-  EventTime,
-  Timestamp,
-  EventId,
-  UserIdentity,
-  Resources,
-  RequestParameters,
-  /** Keys that make a record something other than a plain event (EventBridge, LookupEvents). */
-  Refuse,
-  Count,
-}
-
-const KEY_NAMES: [string, K][] = [
-  ['eventName', K.EventName],
-  ['eventSource', K.EventSource],
-  ['awsRegion', K.AwsRegion],
-  ['sourceIPAddress', K.SourceIp],
-  ['userAgent', K.UserAgent],
-  ['errorCode', K.ErrorCode],
-  ['eventType', K.EventType],
-  ['eventCategory', K.EventCategory],
-  ['recipientAccountId', K.RecipientAccountId],
-  ['readOnly', K.ReadOnly],
-  ['errorMessage', K.ErrorMessage],
-  ['eventTime', K.EventTime],
-  ['@timestamp', K.Timestamp],
-  ['eventID', K.EventId],
-  ['userIdentity', K.UserIdentity],
-  ['resources', K.Resources],
-  ['requestParameters', K.RequestParameters],
-  ['detail', K.Refuse],
-  ['CloudTrailEvent', K.Refuse],
-];
-
-const TOP_KEYS = new KeyTable(KEY_NAMES);
 
 /** Value kinds of a scalar field. */
 const enum V {
@@ -77,6 +30,8 @@ const enum V {
 const NO_PRINCIPAL = describePrincipal(undefined);
 /** How many recent userIdentity values are compared before one is read. */
 const RECENT = 4;
+/** Keys in one record beyond which the file is left to JSON.parse. */
+const MAX_KEYS = 4096;
 const RECORDS_PREFIX = Buffer.from('{"Records":[', 'latin1');
 
 function isWhitespace(c: number): boolean {
@@ -120,6 +75,11 @@ class RecordScanner {
   private readonly mode: RawMode;
   private readonly out: BatchBuilder | undefined;
   private readonly raws: string[] = [];
+  /** The keys of the records read so far, by position in their record: where one was (its quotes) and its id. */
+  private readonly keyStarts = new Int32Array(MAX_KEYS);
+  private readonly keyEnds = new Int32Array(MAX_KEYS);
+  private readonly keyIds = new Int32Array(MAX_KEYS);
+  private keyCount = 0;
   private readonly params: ParamsReader;
   private readonly textOf: (start: number, end: number) => string;
   /** The record's principal, resource names and request-parameter names (read in place). */
@@ -171,12 +131,11 @@ class RecordScanner {
     this.paramNames = [];
     p++;
     if (b[p] === 0x7d) return this.emit(p + 1);
-    for (;;) {
+    for (let k = 0; ; k++) {
       if (b[p] !== 0x22) throw NOT_SCANNED;
-      const q = w.stringEnd(p);
-      // An escaped key could spell a wanted one: leave such records to JSON.parse.
-      if (w.escaped || b[q + 1] !== 0x3a) throw NOT_SCANNED;
-      const id = TOP_KEYS.find(b, p + 1, q - p - 1);
+      const q = this.keyEnd(p, k);
+      if (b[q + 1] !== 0x3a) throw NOT_SCANNED;
+      const id = this.keyIds[k];
       p = q + 2;
       if (id < 0) p = w.valueEnd(p);
       else if (id === K.Refuse) throw NOT_SCANNED;
@@ -213,6 +172,32 @@ class RecordScanner {
   private field(f: F, id: K): void {
     if (this.kinds[id] === V.String) this.out!.setBytes(f, this.starts[id] + 1, this.ends[id] - 1, this.textOf);
     else this.out!.set(f, this.str(id));
+  }
+
+  /**
+   * Key `k` of the record starts at p (a quote): returns its closing quote and sets keyIds[k]. A
+   * writer puts keys in the same order record after record, so key k is first compared with key k
+   * of the record before (bytes of this same buffer, quotes included, known to hold no escape).
+   */
+  private keyEnd(p: number, k: number): number {
+    const b = this.b;
+    if (k < this.keyCount) {
+      const ps = this.keyStarts[k];
+      const len = this.keyEnds[k] - ps;
+      if (b[p + len] === 0x22) {
+        let same = true;
+        for (let i = 1; i < len && same; i++) same = b[p + i] === b[ps + i];
+        if (same) return p + len;
+      }
+    } else if (k >= this.keyStarts.length) throw NOT_SCANNED; // thousands of keys: not a CloudTrail event
+    const q = this.w.stringEnd(p);
+    // An escaped key could spell a wanted one: leave such records to JSON.parse.
+    if (this.w.escaped) throw NOT_SCANNED;
+    this.keyStarts[k] = p;
+    this.keyEnds[k] = q;
+    this.keyIds[k] = TOP_KEYS.find(b, p + 1, q - p - 1);
+    if (k >= this.keyCount) this.keyCount = k + 1;
+    return q;
   }
 
   /** `str()` of field `id`'s value, as normalizeEvent reads it. */

@@ -1,0 +1,147 @@
+/**
+ * One string column of a scanned batch: its distinct values and a row's id, interned from the
+ * scanned bytes where a value is plain (no string is made for a value seen before).
+ */
+
+export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
+  const bigger = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  bigger.set(a);
+  return bigger;
+}
+
+/** One column's distinct values and ids. */
+export class Column {
+  readonly values: string[] = [];
+  /**
+   * Value → id, made only once a value comes as a string: values from plain bytes are told apart
+   * by their bytes (distinct UTF-8 or latin1 bytes are distinct strings).
+   */
+  private index: Map<string, number> | undefined;
+  ids: Uint32Array;
+  private last = '';
+  private lastId = -1;
+  private readonly src: Buffer;
+  /** Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its bytes, hash and id. */
+  private table = new Int32Array(256);
+  private entries = 0;
+  private entryStart = new Int32Array(128);
+  private entryEnd = new Int32Array(128);
+  private entryHash = new Int32Array(128);
+  private entryId = new Int32Array(128);
+
+  constructor(cap: number, src: Buffer) {
+    this.ids = new Uint32Array(cap);
+    this.src = src;
+  }
+
+  add(row: number, v: string): void {
+    if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
+    // Neighbouring events often share a value (same caller, agent, region): skip the lookup.
+    if (v === this.last && this.lastId >= 0) {
+      this.ids[row] = this.lastId;
+      return;
+    }
+    this.ids[row] = this.lastId = this.idOf(v);
+    this.last = v;
+  }
+
+  private idOf(v: string): number {
+    let index = this.index;
+    if (index === undefined) {
+      index = this.index = new Map();
+      for (let i = 0; i < this.values.length; i++) index.set(this.values[i], i);
+    }
+    let id = index.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      index.set(v, id);
+      this.values.push(v);
+    }
+    return id;
+  }
+
+  /** Adds the value whose text is bytes [s, e) of src, unescaped; `text` makes its string when new. */
+  addBytes(row: number, s: number, e: number, text: (s: number, e: number) => string): void {
+    if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
+    const b = this.src;
+    const len = e - s;
+    // A hash of the length and up to 12 bytes (start, middle, end), not of every byte; probing
+    // stops after a few collisions (the value then goes by its string alone, so no input is slow).
+    let h = Math.imul(len, 0x9e3779b1);
+    if (len >= 4) {
+      const m = s + (len >> 1) - 2;
+      h = Math.imul(h ^ (b[s] | (b[s + 1] << 8) | (b[s + 2] << 16) | (b[s + 3] << 24)), 0x85ebca6b);
+      h = Math.imul(h ^ (b[m] | (b[m + 1] << 8) | (b[m + 2] << 16) | (b[m + 3] << 24)), 0xc2b2ae35);
+      h = Math.imul(h ^ (b[e - 4] | (b[e - 3] << 8) | (b[e - 2] << 16) | (b[e - 1] << 24)), 0x27d4eb2f);
+    } else for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h ^= h >>> 15;
+    const table = this.table;
+    const mask = table.length - 1;
+    let probes = 0;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = table[slot] - 1;
+      if (entry < 0) break;
+      if (++probes > 8) {
+        this.add(row, text(s, e));
+        return;
+      }
+      if (this.entryHash[entry] !== h) continue;
+      const es = this.entryStart[entry];
+      if (this.entryEnd[entry] - es !== len) continue;
+      let same = true;
+      if (len > 48) same = (b as Buffer).compare(b, es, es + len, s, e) === 0;
+      else for (let i = 0; i < len && same; i++) same = b[es + i] === b[s + i];
+      if (same) {
+        const id = this.entryId[entry];
+        this.ids[row] = this.lastId = id;
+        this.last = this.values[id];
+        return;
+      }
+    }
+    const v = text(s, e);
+    let id: number;
+    if (this.index !== undefined) id = this.idOf(v);
+    else {
+      id = this.values.length;
+      this.values.push(v);
+    }
+    this.ids[row] = this.lastId = id;
+    this.last = v;
+    this.insert(s, e, h, id);
+  }
+
+  private insert(s: number, e: number, h: number, id: number): void {
+    const entry = this.entries++;
+    if (entry >= this.entryStart.length) {
+      this.entryStart = grow32(this.entryStart);
+      this.entryEnd = grow32(this.entryEnd);
+      this.entryHash = grow32(this.entryHash);
+      this.entryId = grow32(this.entryId);
+    }
+    this.entryStart[entry] = s;
+    this.entryEnd[entry] = e;
+    this.entryHash[entry] = h;
+    this.entryId[entry] = id;
+    if (2 * this.entries > this.table.length) this.rehash();
+    else this.place(this.table, entry);
+  }
+
+  private place(table: Int32Array, entry: number): void {
+    const mask = table.length - 1;
+    let slot = this.entryHash[entry] & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = entry + 1;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    for (let entry = 0; entry < this.entries; entry++) this.place(table, entry);
+    this.table = table;
+  }
+}
+
+function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(a.length * 2);
+  bigger.set(a);
+  return bigger;
+}

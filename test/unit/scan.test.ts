@@ -223,6 +223,20 @@ describe('scan: generated records, odd and hostile', () => {
     assert.equal(scanLogFile(Buffer.from(' ' + ok), 'strings'), undefined);
   });
 
+  test('random byte damage anywhere: the scanner ends, and says what JSON.parse says', () => {
+    // Attacker-shaped input must never hang a decode worker or load what the slow path refuses.
+    const text = `{"Records":[${JSON.stringify(anEvent({ requestParameters: { bucketName: 'b', list: [1, { k: 'x\\"y' }] } }))},${JSON.stringify(anEvent())}]}`;
+    const base = Buffer.from(text);
+    let seed = 12345;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const bytes = [0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x20, 0x00, 0x0a, 0x31, 0x65, 0x2d, 0xc3, 0xff, 0x75];
+    for (let i = 0; i < 3000; i++) {
+      const b = Buffer.from(base);
+      for (let k = 1 + next(3); k > 0; k--) b[next(b.length)] = bytes[next(bytes.length)];
+      assertSameResult(decodeToBatch(b, LIMITS), slowDecodeToBatch(b), `mutation ${i}: ${b.toString('latin1').slice(0, 200)}`);
+    }
+  });
+
   test('a buffer that does not start on a 4-byte boundary is read the same', () => {
     const text = `{"Records":[${JSON.stringify(anEvent({ requestParameters: { bucketName: 'b'.repeat(40) } }))}]}`;
     for (let shift = 0; shift < 4; shift++) {

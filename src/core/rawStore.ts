@@ -104,7 +104,16 @@ export class RawStore {
 
   /** Appends rows for records 0 … n-1 of source `source`, or only those with `keep[i]` set. */
   addRecords(source: number, n: number, keep?: Uint8Array): void {
-    const where = source | SOURCE_BIT;
+    this.append(source | SOURCE_BIT, n, keep);
+  }
+
+  /** Appends rows for bytes [offsets[i], offsets[i + 1]) of block `block`, i < n (only where `keep[i]` is set, if given). */
+  addSlices(block: number, offsets: Uint32Array, n: number, keep?: Uint8Array): void {
+    this.append(block, n, keep, offsets);
+  }
+
+  /** Rows i < n (where `keep[i]`, if given) at `where`: bytes [offsets[i], offsets[i + 1]), or record i without offsets. */
+  private append(where: number, n: number, keep: Uint8Array | undefined, offsets?: Uint32Array): void {
     this.reserve(n);
     const w = this.where.data;
     const s = this.start.data;
@@ -113,24 +122,8 @@ export class RawStore {
     for (let i = 0; i < n; i++) {
       if (keep && !keep[i]) continue;
       w[at] = where;
-      s[at] = i;
-      e[at++] = i;
-    }
-    this.where.length = this.start.length = this.end.length = at;
-  }
-
-  /** Appends rows for bytes [offsets[i], offsets[i + 1]) of block `block`, i < n (only where `keep[i]` is set, if given). */
-  addSlices(block: number, offsets: Uint32Array, n: number, keep?: Uint8Array): void {
-    this.reserve(n);
-    const w = this.where.data;
-    const s = this.start.data;
-    const e = this.end.data;
-    let at = this.where.length;
-    for (let i = 0; i < n; i++) {
-      if (keep && !keep[i]) continue;
-      w[at] = block;
-      s[at] = offsets[i];
-      e[at++] = offsets[i + 1];
+      s[at] = offsets ? offsets[i] : i;
+      e[at++] = offsets ? offsets[i + 1] : i;
     }
     this.where.length = this.start.length = this.end.length = at;
   }

@@ -5,14 +5,29 @@
  * cost about 100 MB of heap; as keys they cost 32 MB.
  */
 
+/** Characters of a UUID string, as bytes for uuidKeyBytes (one buffer: IDs are parsed one at a time). */
+const scratch = new Uint8Array(36);
+
 /** Parses a lowercase UUID (8-4-4-4-12 hex) into `out[at … at + 3]`; false when `id` is not one. */
 export function uuidKey(id: string, out: Uint32Array, at: number): boolean {
-  if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
+  if (id.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i);
+    // Past ASCII it is not a UUID (and a byte would alias a different character).
+    if (c > 0x7f) return false;
+    scratch[i] = c;
+  }
+  return uuidKeyBytes(scratch, 0, out, at);
+}
+
+/** uuidKey on the 36 bytes at `b[s…]` (the scanner reads IDs from a file's bytes). */
+export function uuidKeyBytes(b: Uint8Array, s: number, out: Uint32Array, at: number): boolean {
+  if (b[s + 8] !== 45 || b[s + 13] !== 45 || b[s + 18] !== 45 || b[s + 23] !== 45) return false;
   let word = 0;
   let nibbles = 0;
   for (let i = 0; i < 36; i++) {
     if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = id.charCodeAt(i);
+    const c = b[s + i];
     // Lowercase only: 'A' and 'a' are different characters, so "…A" and "…a" stay different IDs.
     const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
     if (v < 0) return false;

@@ -3,7 +3,7 @@
  * CtRecord objects in between). Raws are byte ranges of the scanned buffer.
  */
 import type { EventBatch } from './batch';
-import { uuidKey } from './eventIdSet';
+import { uuidKey, uuidKeyBytes } from './eventIdSet';
 import { STRING_FIELDS } from './store';
 import { parseEventTime } from './time';
 import { Column, grow } from './scanColumn';
@@ -186,23 +186,4 @@ function digits(b: Uint8Array, s: number, count: number): number {
     v = v * 10 + d;
   }
   return v;
-}
-
-/** uuidKey (eventIdSet.ts) on 36 bytes at b[s…]. */
-function uuidKeyBytes(b: Uint8Array, s: number, out: Uint32Array, at: number): boolean {
-  if (b[s + 8] !== 45 || b[s + 13] !== 45 || b[s + 18] !== 45 || b[s + 23] !== 45) return false;
-  let word = 0;
-  let nibbles = 0;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = b[s + i];
-    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-    if (v < 0) return false;
-    word = (word << 4) | v;
-    if (++nibbles % 8 === 0) {
-      out[at + nibbles / 8 - 1] = word >>> 0;
-      word = 0;
-    }
-  }
-  return true;
 }

@@ -99,8 +99,8 @@ describe('typed building blocks', () => {
     const ids = Array.from({ length: 5000 }, (_, i) => `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
     assert.ok(ids.every((id) => set.add(id)));
     assert.ok(ids.every((id) => !set.add(id)), 'every one is found again after the table grew');
-    // U+0130 and U+2D30 end in the bytes of '0' and '-': a character is never read as its low byte.
-    for (const other of ['', 'not-a-uuid', '00000000-0000-4000-8000-00000000000A', '00000000_0000-4000-8000-000000000000', '00000000-0000-4000-8000-00000000000\u0130', '00000000\u2d300000-4000-8000-000000000000']) {
+    // U+0130 and U+012D end in the bytes of '0' and '-': a character is never read as its low byte.
+    for (const other of ['', 'not-a-uuid', '00000000-0000-4000-8000-00000000000A', '00000000_0000-4000-8000-000000000000', '00000000-0000-4000-8000-00000000000\u0130', '00000000\u012d0000-4000-8000-000000000000']) {
       assert.equal(uuidKey(other, new Uint32Array(4), 0), false, other);
       assert.equal(set.add(other), true);
       assert.equal(set.add(other), false);

@@ -124,9 +124,13 @@ function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
   return { kind: 'utf8', bytes, offsets };
 }
 
-/** The ArrayBuffers to transfer with a batch (each listed once). */
+/**
+ * The ArrayBuffers to transfer with a batch (each listed once). Only buffers a view spans whole:
+ * a view into a larger buffer (Node's pool of small Buffers) is copied instead, since moving the
+ * buffer would detach everything else sharing it.
+ */
 export function transferList(batch: EventBatch): ArrayBuffer[] {
   const views: ArrayBufferView[] = [batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.eventKeys, batch.hasKey, batch.raw.bytes];
   if (batch.raw.kind === 'utf8') views.push(batch.raw.offsets);
-  return [...new Set(views.map((v) => v.buffer as ArrayBuffer))];
+  return [...new Set(views.filter((v) => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength).map((v) => v.buffer as ArrayBuffer))];
 }

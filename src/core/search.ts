@@ -57,9 +57,9 @@ export class SearchEngine {
   usePlan = true;
 
   /**
-   * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Search runs
-   * on the extension host; Fuse.js over a million request-parameter names took 27 s a typo there
-   * (npm run bench), a freeze. uFuzzy serves vocabularies past 1,000 values now, but over a million
+   * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Fuse.js
+   * over a million request-parameter names took 27 s a typo (npm run bench), then a freeze of the
+   * extension host, where search ran before the store worker. uFuzzy serves vocabularies past 1,000 values now, but over a million
    * it would still take a fraction of a second a term, so the cost stays bounded.
    */
   constructor(
@@ -72,6 +72,15 @@ export class SearchEngine {
     let v = this.vocab.get(field);
     if (!v) this.vocab.set(field, (v = new FieldVocabulary(this.store.dictionary(field).values)));
     return v;
+  }
+
+  /**
+   * Builds one field's matching indexes and postings ahead of the first query that needs them
+   * (at a million events a first text or `prefix*` query otherwise waits a second or two).
+   */
+  warm(field: IndexedField): void {
+    this.vocabulary(field).prepare();
+    this.store.dictionary(field).postings();
   }
 
   /**

@@ -154,6 +154,10 @@ export class StoreClient {
     return this.call('export', args, { signal, onProgress });
   }
 
+  warm(signal?: AbortSignal): Promise<StoreCalls['warm']['value']> {
+    return this.call('warm', {}, { signal });
+  }
+
   memory(): Promise<StoreCalls['memory']['value']> {
     return this.call('memory', {});
   }

@@ -35,6 +35,8 @@ export interface StoreCalls {
   insights: { args: { minHours: number }; value: { items: AnomalySummary[]; note?: string; total: number; hours: number; ms: number } };
   /** Writes the result set of `query` to `path` (atomically); answers the bytes written. Cancellable, with progress. */
   export: { args: { query: { text: string; sort: SortOrder }; path: string; format: ExportFormat; columns?: string[] }; value: { events: number; bytes: number } };
+  /** Builds every field's indexes, a field at a time, so the first keystrokes after a load need not. Cancellable. */
+  warm: { args: Record<string, never>; value: { ms: number } };
   /** The worker's own memory (its heap is not the extension host's). */
   memory: { args: Record<string, never>; value: { heapUsed: number; external: number; rawBytes: number; events: number } };
   /** Stops request `target` (detections, insights, export): it fails with `aborted`. */

@@ -215,6 +215,11 @@ export class FieldVocabulary {
     }
   }
 
+  /** Builds now what a first query on this field would: the lowercase blocks and the sorted index. */
+  prepare(): void {
+    this.sortedIds();
+  }
+
   /** The sorted order, extended with values added since: new ones sorted, then merged in. */
   private sortedIds(): Uint32Array {
     this.sync();

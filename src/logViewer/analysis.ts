@@ -58,6 +58,14 @@ export class Analysis {
       this.output.error(`Insights failed: ${(e as Error).message}`);
       this.post((this.lastInsights = { type: 'insights', running: false, items: [], note: `Baselines could not be computed: ${(e as Error).message}` }));
     }
+    if (abort.signal.aborted) return;
+    // Last, when the view is idle: the indexes the first searches would otherwise build.
+    try {
+      const w = await this.store.warm(abort.signal);
+      this.output.info(`Search indexes built in ${w.ms} ms.`);
+    } catch (e) {
+      if (!abort.signal.aborted) this.output.warn(`Building search indexes failed: ${(e as Error).message}`);
+    }
   }
 
   private async detections(signal: AbortSignal): Promise<void> {

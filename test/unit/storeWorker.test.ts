@@ -72,8 +72,22 @@ describe('a log view store in a worker thread', () => {
       assert.equal(q?.total, 3, 'detection row sets live in the worker');
       const insights = await client.insights(24);
       assert.equal(typeof insights.hours, 'number');
+      // Indexes built ahead, then more rows and values: answers stay those of an unwarmed store.
+      await client.warm();
+      const more = gz(aLogFile([anEvent({ eventName: 'PutBucketPolicy', userIdentity: { type: 'IAMUser', userName: 'zed-admin', arn: 'arn:aws:iam::111122223333:user/zed-admin' } })]));
+      // The worker's copy first: its batch keeps `more` as its source, and transferring detaches it.
+      local.addFile('more.json.gz', decodeToBatch(Buffer.from(more), { maxBytes: 1 << 20 }));
+      await client.addFile('more.json.gz', decodeToBatch(more, { maxBytes: 1 << 20 }));
+      for (const text of ['user:zed*', 'zed-admin', 'eventName:Put*', '-region:us-east-1']) {
+        const q = await client.query(text, 'newest');
+        assert.equal(q?.total, local.query(text, 'newest').total, text);
+        assert.deepEqual(await client.rows(q!.version, 0, 50), local.rows(0, 50), text);
+      }
+      const cancelled = new AbortController();
+      cancelled.abort();
+      await assert.rejects(client.warm(cancelled.signal), { name: 'AbortError' });
       const mem = await client.memory();
-      assert.equal(mem.events, 2900);
+      assert.equal(mem.events, 2901);
       assert.ok(mem.heapUsed > 0 && mem.rawBytes > 0);
     } finally {
       client.dispose();
@@ -83,12 +97,22 @@ describe('a log view store in a worker thread', () => {
   test('batches move to the worker: the host keeps none of their buffers', async () => {
     const client = StoreClient.inWorker(script);
     try {
-      const r = decodeToBatch(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })])), { maxBytes: 1 << 20 });
+      // A file's bytes in a buffer of their own, as a decode worker hands them on.
+      const r = decodeToBatch(new Uint8Array(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })]))), { maxBytes: 1 << 20 });
       assert.equal(r.kind, 'batch');
       const batch = (r as Extract<LoadResult, { kind: 'batch' }>).batch;
       assert.equal(await client.addFile('a.json.gz', r), 2);
       assert.equal(batch.ids.byteLength, 0, 'transferred, not copied');
       assert.equal(batch.raw.bytes.byteLength, 0);
+      // Bytes that share a buffer with other data are copied: moving the buffer would detach it.
+      const file = gz(aLogFile([anEvent({ eventName: 'StopLogging' })]));
+      const shared = new Uint8Array(file.length + 200);
+      shared.set(file, 100);
+      const neighbour = shared.subarray(0, 100).fill(7);
+      assert.equal(await client.addFile('b.json.gz', decodeToBatch(shared.subarray(100, 100 + file.length), { maxBytes: 1 << 20 })), 1);
+      assert.equal(neighbour.byteLength, 100, 'the shared buffer was not moved');
+      assert.ok(neighbour.every((x) => x === 7));
+      assert.equal((await client.query('eventName:StopLogging', 'newest'))?.total, 1);
       assert.equal((await client.query('eventName:DeleteTrail', 'newest'))?.total, 1);
     } finally {
       client.dispose();

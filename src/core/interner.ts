@@ -9,11 +9,17 @@
  */
 
 /**
+ * Per process, so values crafted offline (event strings are attacker-influenced) cannot be chosen
+ * to collide and turn interning quadratic; a Map's hash is seeded the same way by V8.
+ */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/**
  * FNV-1a over UTF-16 code units, in two lanes (even and odd positions: half the serial chain of
  * multiplies, ~1.4× faster on 70-character ARNs), then mixed (sequential IDs differ only at the end).
  */
 export function stringHash(s: string): number {
-  let a = 0x811c9dc5 | 0;
+  let a = (0x811c9dc5 ^ SEED) | 0;
   let b = 0x27d4eb2f;
   const n = s.length;
   let i = 0;

@@ -18,7 +18,15 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (done: number, total: number) => void;
+  /** Takes a cancel (detections, insights, warm, export): asked to stop before the worker ends. */
+  cancellable: boolean;
 }
+
+/** Requests that take a cancel: a closing client asks them to stop before ending the worker. */
+const LONG_OPS: ReadonlySet<StoreOp> = new Set<StoreOp>(['detections', 'insights', 'warm', 'export']);
+
+/** How long a closing client waits for its long requests to stop (an export removing its temporary file). */
+export const CLOSE_GRACE_MS = 2000;
 
 /** Heap cap of a store worker: a million events need about 400 MB; beyond this it stops cleanly. */
 export const STORE_HEAP_MB = 6144;
@@ -27,6 +35,8 @@ export class StoreClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private stoppedReason: string | undefined;
+  /** Set while dispose waits for long requests to stop; ends the worker once they have. */
+  private closing: (() => void) | undefined;
   private readonly stopListeners: Array<(reason: string) => void> = [];
 
   constructor(
@@ -71,6 +81,7 @@ export class StoreClient {
       if (reply.aborted) e.name = 'AbortError';
       p.reject(e);
     }
+    if (this.closing && ![...this.pending.values()].some((x) => x.cancellable)) this.closing();
   }
 
   private stop(reason: string): void {
@@ -92,16 +103,25 @@ export class StoreClient {
     opts: { transfer?: ArrayBuffer[]; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
   ): Promise<StoreCalls[K]['value']> {
     if (this.stoppedReason !== undefined) return Promise.reject(new Error(`The event store stopped: ${this.stoppedReason}.`));
+    const { signal } = opts;
+    if (signal?.aborted) {
+      const e = new Error('Cancelled before it started.');
+      e.name = 'AbortError';
+      return Promise.reject(e);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
-      const { signal } = opts;
-      if (signal) {
-        const cancel = (): void => void this.call('cancel', { target: id }).catch(() => undefined);
-        if (signal.aborted) queueMicrotask(cancel);
-        else signal.addEventListener('abort', cancel, { once: true });
+      try {
+        this.endpoint.postMessage({ id, op, ...args } as StoreRequest, opts.transfer);
+      } catch (e) {
+        // Nothing was sent (a value that cannot be cloned): nothing to wait for.
+        reject(e instanceof Error ? e : new Error(String(e)));
+        return;
       }
-      this.endpoint.postMessage({ id, op, ...args } as StoreRequest, opts.transfer);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, cancellable: LONG_OPS.has(op) });
+      if (signal) {
+        signal.addEventListener('abort', () => void this.call('cancel', { target: id }).catch(() => undefined), { once: true });
+      }
     });
   }
 
@@ -162,11 +182,26 @@ export class StoreClient {
     return this.call('memory', {});
   }
 
-  /** Ends the worker; pending requests fail. */
+  /**
+   * Ends the worker; pending requests fail. Long requests are first asked to stop, and the worker
+   * ends once they have (at most CLOSE_GRACE_MS): killed mid-export, it would leave its temporary
+   * file behind.
+   */
   dispose(): void {
-    if (this.stoppedReason === undefined) this.stoppedReason = 'the log view was closed';
+    if (this.stoppedReason !== undefined) return;
+    this.stoppedReason = 'the log view was closed';
     this.stopListeners.length = 0;
-    this.failPending();
-    this.close();
+    const long = [...this.pending.entries()].filter(([, p]) => p.cancellable);
+    const end = (): void => {
+      if (timer) clearTimeout(timer);
+      this.closing = undefined;
+      this.failPending();
+      this.close();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    if (long.length === 0) return end();
+    for (const [target] of long) this.endpoint.postMessage({ id: this.nextId++, op: 'cancel', target });
+    this.closing = end;
+    timer = setTimeout(end, CLOSE_GRACE_MS);
   }
 }

@@ -121,9 +121,9 @@ export class StoreService {
     },
     export: async ({ query, path, format, columns }, { signal, progress }) => {
       const inv = this.investigation;
-      inv.query(query.text, query.sort);
-      // A copy: a query run while the export streams must not change what it writes.
-      const rows = inv.resultRows().slice();
+      // Run apart from the view's result set (whose version the view's row requests carry); its
+      // own copy (an empty query answers the shared time order), so what it writes stays put.
+      const rows = inv.engine.search(query.text, query.sort).rows.slice();
       const chunks = exportChunks(inv.store, rows, format, { signal, columns, onProgress: progress });
       const bytes = await writeAtomically(path, chunks, { signal });
       return { events: rows.length, bytes };

@@ -109,7 +109,8 @@ export async function exportResults(session: ViewerSession, output: vscode.LogOu
     });
     return summary;
   } catch (e) {
-    if (abort.signal.aborted) {
+    // Cancelled by the user, or by closing the view (the store stops its export first).
+    if (abort.signal.aborted || (e as Error).name === 'AbortError') {
       void vscode.window.showInformationMessage('CloudTrail Lens: export cancelled; no file was written.');
       return undefined;
     }

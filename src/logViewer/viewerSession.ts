@@ -72,6 +72,8 @@ export class ViewerSession implements vscode.Disposable {
     this.store = deps.newStore();
     this.store.onStopped((reason) => {
       deps.output.error(`${title}: the event store stopped: ${reason}.`);
+      // No more files are read for a store that is gone.
+      this.loadCts?.cancel();
       // The view keeps what it showed, and says why nothing more will come.
       const note = { label: 'Event store', state: 'failed' as const, message: `Stopped: ${reason}. Close this view and open fewer files.` };
       this.lastStatus = { ...this.lastStatus, loading: false, notes: [...this.lastStatus.notes, note] };
@@ -80,7 +82,7 @@ export class ViewerSession implements vscode.Disposable {
     });
     this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     // New detection row sets change what a detection: query selects (the result cache knows).
-    this.analysis = new Analysis(this.store, deps.extensionUri, deps.output, (m) => this.post(m), () => void this.postResults());
+    this.analysis = new Analysis(this.store, deps.extensionUri, deps.output, (m) => this.post(m), () => this.guard('search', this.postResults()));
   }
 
   /** Runs `work` for a webview message; a failure (the store stopped) is logged, not thrown. */

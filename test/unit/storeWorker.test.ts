@@ -143,6 +143,25 @@ describe('a log view store in a worker thread', () => {
     }
   });
 
+  test('closing a view mid-export stops the export first: no file, no temporary file, and it says cancelled', async () => {
+    const client = StoreClient.inWorker(script);
+    const dir = mkdtempSync(join(tmp, 'close-'));
+    for (let f = 0; f < 10; f++) {
+      const events = Array.from({ length: 5000 }, (_, i) => anEvent({ requestParameters: { bucketName: `b-${f}-${i}`, pad: 'x'.repeat(400) } }));
+      await client.addFile(`f${f}`, decodeToBatch(Buffer.from(aLogFile(events)), { maxBytes: 1 << 28 }));
+    }
+    let disposed = false;
+    const exported = client.exportTo({ query: { text: '', sort: 'newest' }, path: join(dir, 'all.json.gz'), format: 'json.gz' }, undefined, () => {
+      // Closed as soon as the file is being written.
+      if (!disposed) client.dispose();
+      disposed = true;
+    });
+    await assert.rejects(exported, { name: 'AbortError' });
+    assert.ok(disposed, 'closed mid-export');
+    assert.deepEqual(readdirSync(dir), []);
+    await assert.rejects(client.status(), /the log view was closed/);
+  });
+
   test('a worker that dies fails every pending and later request with the reason, once', async () => {
     // A 16 MB heap cannot hold these events: the worker runs out of memory while storing them.
     const client = StoreClient.inWorker(script, 16);

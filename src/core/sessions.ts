@@ -9,7 +9,7 @@
  * leave out events that carry an ARN; a query is omitted when a forged name equals an ARN, where
  * no query could be exact.
  */
-import type { SessionBy } from '../protocol/eventView';
+import type { SessionBy, SessionLink } from '../protocol/eventView';
 import { fieldTerm } from './query';
 import type { EventStore, StringField } from './store';
 
@@ -21,16 +21,8 @@ export const DEFAULT_SESSION_GAP_MS = 30 * 60_000;
 /** The query's time bounds are whole seconds, so shorter gaps could not be selected exactly. */
 export const MIN_SESSION_GAP_MS = 1000;
 
-export interface Session {
-  by: SessionBy;
-  /** The principal ARN (or name when it has no ARN), or the access key, as first seen. */
-  key: string;
-  /** Times of the first and last event, epoch ms. */
-  start: number;
-  end: number;
-  count: number;
-  /** Events with an error code. */
-  errors: number;
+/** A session as the event view links it (by, key as first seen, first and last time, count, errors), plus: */
+export interface Session extends Omit<SessionLink, 'gapMinutes'> {
   /** The most frequent event names, most frequent first. */
   topEventNames: Array<{ name: string; count: number }>;
   /**

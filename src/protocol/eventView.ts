@@ -67,12 +67,13 @@ export type SessionBy = 'principal' | 'accessKey';
 /** The activity session this event belongs to: its principal's or access key's events, unbroken by a 30-minute pause. */
 export interface SessionLink {
   by: SessionBy;
-  /** The principal ARN (or name) or the access key. */
+  /** The principal ARN (or name when it has no ARN) or the access key, as first seen. */
   key: string;
   /** Epoch ms of the session's first and last event. */
   start: number;
   end: number;
   count: number;
+  /** Events with an error code. */
   errors: number;
   /** The pause that splits sessions, in minutes (the setting). */
   gapMinutes: number;

@@ -47,9 +47,8 @@ export class ViewerSession implements vscode.Disposable {
   readonly store: StoreClient;
   /** The store's status as last fetched (what the view and the tests' API report). */
   lastStatus: LoadStatus = EMPTY_STATUS;
-  /** The version and size of the result set last posted to the webview. */
-  private resultVersion = -1;
-  private shown: { query: { text: string; sort: SortOrder }; total: number } | undefined;
+  /** The result set last posted to the webview: its query, size and version. */
+  private shown: { query: { text: string; sort: SortOrder }; total: number; version: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private query: { text: string; sort: SortOrder } | undefined;
   private loadCts: vscode.CancellationTokenSource | undefined;
@@ -146,7 +145,7 @@ export class ViewerSession implements vscode.Disposable {
   }
 
   private async postRows(version: number, start: number, count: number): Promise<void> {
-    if (version !== this.resultVersion) return;
+    if (version !== this.shown?.version) return;
     const rows = await this.store.rows(version, start, count);
     if (rows) this.post({ type: 'rows', version, start, rows });
   }
@@ -157,8 +156,7 @@ export class ViewerSession implements vscode.Disposable {
     const r = await this.store.query(q.text, q.sort);
     // Replaced by a newer query (the store skipped this one, or the user typed on).
     if (!r || this.query !== q) return;
-    this.resultVersion = r.version;
-    this.shown = { query: q, total: r.total };
+    this.shown = { query: q, total: r.total, version: r.version };
     this.post({ type: 'results', version: r.version, total: r.total, errors: r.errors, query: q.text, sort: q.sort });
     this.scheduleOverview(r.version);
   }

@@ -122,6 +122,12 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await v.locator('input.search').fill('bert-jan GetSecretValue');
     await v.locator('.counts', { hasText: 'of 678 events' }).waitFor({ timeout: T });
     assert.equal(await v.locator('.spacer .row:not(.placeholder) .c-eventName').first().textContent(), 'GetSecretValue');
+    // The shot is of the light theme: the workbench says so and its sidebar is painted light.
+    await page.locator('.monaco-workbench.vs').waitFor({ timeout: T });
+    await page.waitForFunction(() => {
+      const [r, g, b] = (getComputedStyle(document.querySelector('.part.sidebar')!).backgroundColor.match(/\d+/g) ?? []).map(Number);
+      return r + g + b > 600;
+    });
     await screenshot(page, '06-sample-light');
   });
 });

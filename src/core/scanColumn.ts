@@ -2,6 +2,7 @@
  * One string column of a scanned batch: its distinct values and a row's id, interned from the
  * scanned bytes where a value is plain (no string is made for a value seen before).
  */
+import { StringInterner } from './interner';
 
 export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
   const bigger = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
@@ -13,10 +14,12 @@ export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, si
 export class Column {
   readonly values: string[] = [];
   /**
-   * Value → id, made only once a value comes as a string: values from plain bytes are told apart
-   * by their bytes (distinct UTF-8 or latin1 bytes are distinct strings).
+   * Value → id (the same ids as `values`), made only once a value comes as a string: values from
+   * plain bytes are told apart by their bytes (distinct UTF-8 or latin1 bytes are distinct
+   * strings). A StringInterner rather than a Map: identities are fresh strings for nearly every
+   * event, and a Map cost ~0.8 µs for each (hash, lookup, insert).
    */
-  private index: Map<string, number> | undefined;
+  private index: StringInterner | undefined;
   ids: Uint32Array;
   private last = '';
   private lastId = -1;
@@ -48,15 +51,11 @@ export class Column {
   private idOf(v: string): number {
     let index = this.index;
     if (index === undefined) {
-      index = this.index = new Map();
-      for (let i = 0; i < this.values.length; i++) index.set(this.values[i], i);
+      index = this.index = new StringInterner();
+      for (let i = 0; i < this.values.length; i++) index.intern(this.values[i]);
     }
-    let id = index.get(v);
-    if (id === undefined) {
-      id = this.values.length;
-      index.set(v, id);
-      this.values.push(v);
-    }
+    const id = index.intern(v);
+    if (id === this.values.length) this.values.push(v);
     return id;
   }
 

@@ -1,24 +1,42 @@
 /**
  * What a decode worker sends the store for one file: compact columns instead of record objects.
- * Each string column arrives as the file's distinct values plus one id per row (a few hundred
- * strings and one typed array, where structured-cloning records copied ~20 strings per event),
- * and the raw JSON arrives as bytes — the file's own gzip when it can be re-read on demand,
- * otherwise UTF-8 — so every large part is a transferable ArrayBuffer, moved rather than copied.
+ * Each string column arrives as the file's distinct values plus one id per row, and those values
+ * arrive as UTF-8 bytes rather than strings: a decoder copies a value's bytes out of the file
+ * without making a string of it, and the store makes a string only for a value it has not seen
+ * (structured-cloning ~2,600 strings a file, made in the decoder, serialized and deserialized,
+ * was about a fifth of the CPU a load took). The raw JSON arrives as bytes too — the file's own
+ * gzip when it can be re-read on demand, otherwise UTF-8 — so every large part is a transferable
+ * ArrayBuffer, moved rather than copied.
  */
 import type { CtRecord } from './records';
 import { uuidKey } from './eventIdSet';
 import { utf8Length } from './rawStore';
-import { STRING_FIELDS } from './store';
+import { STRING_FIELDS } from './fields';
+
+/** Where resource names sit among a batch's value lists: after the STRING_FIELDS columns. */
+export const RESOURCES = STRING_FIELDS.length;
+
+/** A batch's distinct values, list by list (STRING_FIELDS order, then resource names). */
+export interface BatchValues {
+  /** Every value's UTF-8, one after another. */
+  text: Uint8Array;
+  /** Value i (counting across lists) is `text[textStarts[i] … textStarts[i + 1] - 1]`. */
+  textStarts: Uint32Array;
+  /** List f's values are numbers `listStarts[f] … listStarts[f + 1] - 1`; RESOURCES + 2 entries. */
+  listStarts: Uint32Array;
+  /**
+   * Values UTF-8 cannot carry (a lone surrogate, which JSON can spell as `\ud800`), as pairs of
+   * value number and string; their bytes are empty. Almost always empty.
+   */
+  strings: Array<[number, string]>;
+}
 
 /** One file's events in columns. Rows are the file's records in order. */
-export interface EventBatch {
+export interface EventBatch extends BatchValues {
   count: number;
-  /** Per STRING_FIELDS entry (same order): the distinct values in this batch. */
-  values: string[][];
-  /** Column-major: `ids[f * count + row]` indexes `values[f]`. */
+  /** Column-major: `ids[f * count + row]` is row's value in list f (a number within that list). */
   ids: Uint32Array;
-  /** Resource names: distinct values, and row r's ids at `resourceIds[resourceStarts[r] … resourceStarts[r + 1] - 1]`. */
-  resourceValues: string[];
+  /** Row r's resource names are values `resourceIds[resourceStarts[r] … resourceStarts[r + 1] - 1]` of list RESOURCES. */
   resourceStarts: Uint32Array;
   resourceIds: Uint32Array;
   times: Float64Array;
@@ -32,6 +50,77 @@ export interface EventBatch {
    * `utf8`: row r's raw is `bytes[offsets[r] … offsets[r + 1] - 1]`.
    */
   raw: { kind: 'source'; bytes: Uint8Array } | { kind: 'utf8'; bytes: Uint8Array; offsets: Uint32Array };
+}
+
+/** Writes BatchValues list by list: values as strings, or as bytes of another buffer (already UTF-8). */
+export class ValueWriter {
+  private bytes = new Uint8Array(16384);
+  private buf = Buffer.from(this.bytes.buffer);
+  private length = 0;
+  private starts = new Uint32Array(1024);
+  private count = 0;
+  private readonly listStarts = new Uint32Array(RESOURCES + 2);
+  private list = 0;
+  private readonly strings: Array<[number, string]> = [];
+
+  /** Starts list `f` (lists come in order; lists never started are empty). */
+  startList(f: number): void {
+    while (this.list < f) this.listStarts[++this.list] = this.count;
+  }
+
+  /** Adds bytes [s, e) of `src`, which must be the UTF-8 of the value. */
+  addBytes(src: Uint8Array, s: number, e: number): void {
+    this.room(e - s);
+    const out = this.bytes;
+    let at = this.length;
+    if (e - s > 32) out.set(src.subarray(s, e), at);
+    else for (let i = s; i < e; i++) out[at++] = src[i];
+    this.length += e - s;
+    this.next();
+  }
+
+  addString(v: string): void {
+    if (v.length !== 0) {
+      // isWellFormed is O(1) for one-byte strings (no surrogates possible): nearly every value.
+      if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) this.strings.push([this.count, v]);
+      else {
+        this.room(3 * v.length);
+        this.length += this.buf.write(v, this.length, 'utf8');
+      }
+    }
+    this.next();
+  }
+
+  finish(): BatchValues {
+    this.startList(RESOURCES + 1);
+    return { text: this.bytes.slice(0, this.length), textStarts: this.starts.slice(0, this.count + 1), listStarts: this.listStarts, strings: this.strings };
+  }
+
+  private next(): void {
+    if (++this.count >= this.starts.length) {
+      const bigger = new Uint32Array(this.starts.length * 2);
+      bigger.set(this.starts);
+      this.starts = bigger;
+    }
+    this.starts[this.count] = this.length;
+  }
+
+  private room(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.length + more));
+    bigger.set(this.bytes.subarray(0, this.length));
+    this.bytes = bigger;
+    this.buf = Buffer.from(bigger.buffer);
+  }
+}
+
+/** The values of list `f` (a STRING_FIELDS index or RESOURCES) as strings: for tests and checks, not hot paths. */
+export function listValues(v: BatchValues, f: number): string[] {
+  const text = Buffer.from(v.text.buffer, v.text.byteOffset, v.text.byteLength);
+  const special = new Map(v.strings);
+  const out: string[] = [];
+  for (let i = v.listStarts[f]; i < v.listStarts[f + 1]; i++) out.push(special.get(i) ?? text.toString('utf8', v.textStarts[i], v.textStarts[i + 1]));
+  return out;
 }
 
 /**
@@ -85,7 +174,11 @@ function encodeColumn(records: readonly CtRecord[], get: (r: CtRecord) => string
 export function toBatch(records: readonly CtRecord[], source?: Uint8Array): EventBatch {
   const n = records.length;
   const ids = new Uint32Array(n * STRING_FIELDS.length);
-  const values = COLUMN_GETTERS.map((get, k) => encodeColumn(records, get, ids, k * n));
+  const writer = new ValueWriter();
+  COLUMN_GETTERS.forEach((get, k) => {
+    writer.startList(k);
+    for (const v of encodeColumn(records, get, ids, k * n)) writer.addString(v);
+  });
   const resourceValues: string[] = [];
   const resourceIndex = new Map<string, number>();
   const resourceStarts = new Uint32Array(n + 1);
@@ -110,7 +203,9 @@ export function toBatch(records: readonly CtRecord[], source?: Uint8Array): Even
     hasKey[r] = uuidKey(rec.eventId, eventKeys, 4 * r) ? 1 : 0;
     eventIds[r] = hasKey[r] ? '' : rec.eventId;
   }
-  return { count: n, values, ids, resourceValues, resourceStarts, resourceIds: Uint32Array.from(resourceList), times, eventKeys, hasKey, eventIds, raw: source ? { kind: 'source', bytes: source } : utf8Raws(records) };
+  writer.startList(RESOURCES);
+  for (const v of resourceValues) writer.addString(v);
+  return { count: n, ...writer.finish(), ids, resourceStarts, resourceIds: Uint32Array.from(resourceList), times, eventKeys, hasKey, eventIds, raw: source ? { kind: 'source', bytes: source } : utf8Raws(records) };
 }
 
 function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
@@ -130,7 +225,7 @@ function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
  * buffer would detach everything else sharing it.
  */
 export function transferList(batch: EventBatch): ArrayBuffer[] {
-  const views: ArrayBufferView[] = [batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.eventKeys, batch.hasKey, batch.raw.bytes];
+  const views: ArrayBufferView[] = [batch.text, batch.textStarts, batch.listStarts, batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.eventKeys, batch.hasKey, batch.raw.bytes];
   if (batch.raw.kind === 'utf8') views.push(batch.raw.offsets);
   return [...new Set(views.filter((v) => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength).map((v) => v.buffer as ArrayBuffer))];
 }

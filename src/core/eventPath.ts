@@ -6,7 +6,7 @@
  * key like any other) and bounds depth and breadth.
  */
 // A cycle with search.ts, harmless: globMatch is only called, never read at load time.
-import { globMatch } from './search';
+import { globMatch } from './vocabulary';
 
 /** CloudTrail's top-level event keys, each a path root (canonical spelling). */
 export const PATH_ROOTS: readonly string[] = [

@@ -7,6 +7,7 @@
  * hash in a JS loop and, when it is new, two typed-array writes; and 12-20 bytes of typed arrays
  * rather than a Map entry and its share of the Map's buckets.
  */
+import type { SliceBuffer } from './jsonScan';
 
 /**
  * Per process, so values crafted offline (event strings are attacker-influenced) cannot be chosen
@@ -59,17 +60,63 @@ export class StringInterner {
       if (hashes[e - 1] === h && values[e - 1] === value) return e - 1;
       slot = (slot + 1) & mask;
     }
-    const id = values.length;
-    values.push(value);
-    if (id === hashes.length) {
-      const next = new Int32Array(hashes.length * 2);
-      next.set(hashes);
+    return this.add(value, h, slot);
+  }
+
+  /** Adds `value` (hash h) at `slot`, the empty slot its probe ended on. */
+  private add(value: string, h: number, slot: number): number {
+    const id = this.values.length;
+    this.values.push(value);
+    if (id === this.hashes.length) {
+      const next = new Int32Array(id * 2);
+      next.set(this.hashes);
       this.hashes = next;
     }
     this.hashes[id] = h;
-    t[slot] = id + 1;
-    if ((id + 1) * 2 > t.length) this.rehash(t.length * 2);
+    this.table[slot] = id + 1;
+    if ((id + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
     return id;
+  }
+
+  /**
+   * The id of the string whose UTF-8 is bytes [s, e) of `b`, adding it when new. For ASCII bytes
+   * (nearly all values) no string is made unless the value is new: the bytes are hashed as
+   * stringHash hashes code units (equal for ASCII) and compared with the stored value in place.
+   */
+  internUtf8(b: SliceBuffer, s: number, e: number): number {
+    const n = e - s;
+    let a = (0x811c9dc5 ^ SEED) | 0;
+    let c = 0x27d4eb2f;
+    let high = 0;
+    let i = s;
+    for (; i + 1 < e; i += 2) {
+      const x = b[i];
+      const y = b[i + 1];
+      high |= x | y;
+      a = Math.imul(a ^ x, 0x01000193);
+      c = Math.imul(c ^ y, 0x01000193);
+    }
+    if (i < e) {
+      high |= b[i];
+      a = Math.imul(a ^ b[i], 0x01000193);
+    }
+    if (high >= 0x80) return this.intern(b.utf8Slice(s, e));
+    let h = a ^ Math.imul(c ^ n, 0x9e3779b1);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    const t = this.table;
+    const mask = t.length - 1;
+    const hashes = this.hashes;
+    const values = this.values;
+    let slot = h & mask;
+    for (;;) {
+      const id = t[slot] - 1;
+      if (id < 0) break;
+      if (hashes[id] === h && sameAscii(values[id], b, s, n)) return id;
+      slot = (slot + 1) & mask;
+    }
+    return this.add(b.latin1Slice(s, e), h, slot);
   }
 
   /** The id of `value`, or undefined when it was never interned. */
@@ -97,4 +144,11 @@ export class StringInterner {
     }
     this.table = t;
   }
+}
+
+/** Whether `v` is the n ASCII bytes at b[s…]. */
+function sameAscii(v: string, b: Uint8Array, s: number, n: number): boolean {
+  if (v.length !== n) return false;
+  for (let i = 0; i < n; i++) if (v.charCodeAt(i) !== b[s + i]) return false;
+  return true;
 }

@@ -19,6 +19,11 @@ export interface SliceBuffer extends Buffer {
   utf8Slice(start: number, end: number): string;
 }
 
+/** `bytes` as a Buffer, sharing their memory. */
+export function sliceBuffer(bytes: Uint8Array): SliceBuffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as SliceBuffer;
+}
+
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }

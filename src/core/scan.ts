@@ -8,7 +8,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EventBatch } from './batch';
 import { isObject } from './json';
-import { JsonWalker, NOT_SCANNED, type SliceBuffer } from './jsonScan';
+import { JsonWalker, NOT_SCANNED, type SliceBuffer, sliceBuffer } from './jsonScan';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
@@ -51,7 +51,7 @@ export type ScanOutcome = { batch: EventBatch; raws?: undefined } | { batch?: un
 export function scanLogFile(data: Uint8Array, mode: RawMode, source?: Uint8Array): ScanOutcome | undefined {
   // The walker reads 4-byte words: a buffer that does not start on a word boundary is copied first.
   const aligned = (data.byteOffset & 3) === 0 ? data : new Uint8Array(data);
-  const buf = Buffer.from(aligned.buffer, aligned.byteOffset, aligned.byteLength) as SliceBuffer;
+  const buf = sliceBuffer(aligned);
   const n = buf.length;
   if (n < RECORDS_PREFIX.length + 3) return undefined;
   for (let i = 0; i < RECORDS_PREFIX.length; i++) if (buf[i] !== RECORDS_PREFIX[i]) return undefined;
@@ -101,7 +101,7 @@ class RecordScanner {
     this.mode = mode;
     this.params = new ParamsReader(w);
     this.textOf = (start, end) => w.text(start, end);
-    this.out = mode === 'strings' ? undefined : new BatchBuilder(w.b, Math.max(16, (w.b.length / 1000) | 0));
+    this.out = mode === 'strings' ? undefined : new BatchBuilder(w.b, this.textOf, Math.max(16, (w.b.length / 1000) | 0));
   }
 
   /** Records from `p` (the first '{') to `close` (the array's ']', followed only by '}'). */
@@ -170,7 +170,7 @@ class RecordScanner {
 
   /** Column `f` gets `str()` of key `id`'s value (from its bytes when it is a plain string). */
   private field(f: F, id: K): void {
-    if (this.kinds[id] === V.String) this.out!.setBytes(f, this.starts[id] + 1, this.ends[id] - 1, this.textOf);
+    if (this.kinds[id] === V.String) this.out!.setBytes(f, this.starts[id] + 1, this.ends[id] - 1);
     else this.out!.set(f, this.str(id));
   }
 

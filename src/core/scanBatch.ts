@@ -2,10 +2,11 @@
  * Builds an EventBatch row by row, as the scanner reads records (toBatch's layout, without
  * CtRecord objects in between). Raws are byte ranges of the scanned buffer.
  */
-import type { EventBatch } from './batch';
+import { type EventBatch, RESOURCES, ValueWriter } from './batch';
 import { uuidKey, uuidKeyBytes } from './eventIdSet';
-import { STRING_FIELDS } from './store';
+import { STRING_FIELDS } from './fields';
 import { parseEventTime } from './time';
+import { StringInterner } from './interner';
 import { Column, grow } from './scanColumn';
 
 /** Column indexes, in STRING_FIELDS order (a test checks it). */
@@ -42,17 +43,16 @@ export class BatchBuilder {
   private eventKeys: Uint32Array;
   private hasKey: Uint8Array;
   private readonly eventIds: string[] = [];
-  private readonly resourceValues: string[] = [];
-  private readonly resourceIndex = new Map<string, number>();
+  private readonly resourceNames = new StringInterner();
   private resourceStarts: Uint32Array;
   private readonly resourceList: number[] = [];
   private rawStarts: Uint32Array;
   private rawEnds: Uint32Array;
 
-  /** `src`: the scanned bytes (raws are ranges of it); `cap`: a guess at the row count. */
-  constructor(src: Buffer, cap: number) {
+  /** `src`: the scanned bytes (raws are ranges of it); `text(s, e)`: the string of bytes [s, e) of it; `cap`: a guess at the row count. */
+  constructor(src: Buffer, text: (s: number, e: number) => string, cap: number) {
     this.src = src;
-    for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, src));
+    for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, src, text));
     this.times = new Float64Array(cap);
     this.eventKeys = new Uint32Array(4 * cap);
     this.hasKey = new Uint8Array(cap);
@@ -78,9 +78,9 @@ export class BatchBuilder {
     this.columns[field].add(this.n, v);
   }
 
-  /** Field `field` is bytes [s, e) of the scanned buffer, unescaped. */
-  setBytes(field: F, s: number, e: number, text: (s: number, e: number) => string): void {
-    this.columns[field].addBytes(this.n, s, e, text);
+  /** Field `field` is bytes [s, e) of the scanned buffer (no escape in them). */
+  setBytes(field: F, s: number, e: number): void {
+    this.columns[field].addBytes(this.n, s, e);
   }
 
   /** The time is bytes [s, e): `YYYY-MM-DDTHH:MM:SSZ` is read directly, anything else by parseEventTime. */
@@ -124,15 +124,7 @@ export class BatchBuilder {
 
   resources(names: readonly string[] | undefined): void {
     if (names) {
-      for (const name of names) {
-        let id = this.resourceIndex.get(name);
-        if (id === undefined) {
-          id = this.resourceValues.length;
-          this.resourceIndex.set(name, id);
-          this.resourceValues.push(name);
-        }
-        this.resourceList.push(id);
-      }
+      for (const name of names) this.resourceList.push(this.resourceNames.intern(name));
     }
     this.resourceStarts[this.n + 1] = this.resourceList.length;
   }
@@ -147,15 +139,18 @@ export class BatchBuilder {
   finish(source: Uint8Array | undefined): EventBatch {
     const n = this.n + 1;
     const ids = new Uint32Array(n * FIELDS);
-    const values = this.columns.map((c, f) => {
+    const values = new ValueWriter();
+    this.columns.forEach((c, f) => {
       ids.set(c.ids.subarray(0, n), f * n);
-      return c.values;
+      values.startList(f);
+      c.writeValues(values);
     });
+    values.startList(RESOURCES);
+    for (const name of this.resourceNames.values) values.addString(name);
     return {
       count: n,
-      values,
+      ...values.finish(),
       ids,
-      resourceValues: this.resourceValues,
       resourceStarts: this.resourceStarts.slice(0, n + 1),
       resourceIds: Uint32Array.from(this.resourceList),
       times: this.times.slice(0, n),

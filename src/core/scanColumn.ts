@@ -1,7 +1,9 @@
 /**
  * One string column of a scanned batch: its distinct values and a row's id, interned from the
- * scanned bytes where a value is plain (no string is made for a value seen before).
+ * scanned bytes where a value is plain. Such a value stays a range of those bytes, copied into
+ * the batch as it is: no string is made of it in the decoder.
  */
+import type { ValueWriter } from './batch';
 import { StringInterner } from './interner';
 
 export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
@@ -12,18 +14,24 @@ export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, si
 
 /** One column's distinct values and ids. */
 export class Column {
-  readonly values: string[] = [];
+  /** How many distinct values. Value `id` is bytes [starts[id], ends[id]) of src, or strings[id] where starts[id] < 0. */
+  size = 0;
+  private starts = new Int32Array(128);
+  private ends = new Int32Array(128);
+  private readonly strings: (string | undefined)[] = [];
   /**
-   * Value → id (the same ids as `values`), made only once a value comes as a string: values from
+   * Value → id for values that come as strings (identities), made only once one does: values from
    * plain bytes are told apart by their bytes (distinct UTF-8 or latin1 bytes are distinct
-   * strings). A StringInterner rather than a Map: identities are fresh strings for nearly every
-   * event, and a Map cost ~0.8 µs for each (hash, lookup, insert).
+   * strings). Once it exists it holds every value, bytes made into strings. A StringInterner
+   * rather than a Map: identities are fresh strings for nearly every event, and a Map cost
+   * ~0.8 µs for each (hash, lookup, insert).
    */
   private index: StringInterner | undefined;
   ids: Uint32Array;
   private last = '';
   private lastId = -1;
   private readonly src: Buffer;
+  private readonly text: (s: number, e: number) => string;
   /** Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its bytes, hash and id. */
   private table = new Int32Array(256);
   private entries = 0;
@@ -32,12 +40,16 @@ export class Column {
   private entryHash = new Int32Array(128);
   private entryId = new Int32Array(128);
 
-  constructor(cap: number, src: Buffer) {
+  /** `text(s, e)`: the string of bytes [s, e) of `src` (which hold no escape). */
+  constructor(cap: number, src: Buffer, text: (s: number, e: number) => string) {
     this.ids = new Uint32Array(cap);
     this.src = src;
+    this.text = text;
   }
 
   add(row: number, v: string): void {
+    // An absent field ('') goes by its (empty) bytes: it alone would make every value a string.
+    if (v.length === 0) return this.addBytes(row, 0, 0);
     if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
     // Neighbouring events often share a value (same caller, agent, region): skip the lookup.
     if (v === this.last && this.lastId >= 0) {
@@ -52,15 +64,31 @@ export class Column {
     let index = this.index;
     if (index === undefined) {
       index = this.index = new StringInterner();
-      for (let i = 0; i < this.values.length; i++) index.intern(this.values[i]);
+      for (let id = 0; id < this.size; id++) index.intern(this.valueString(id));
     }
     const id = index.intern(v);
-    if (id === this.values.length) this.values.push(v);
+    if (id === this.size) this.push(-1, -1, v);
     return id;
   }
 
-  /** Adds the value whose text is bytes [s, e) of src, unescaped; `text` makes its string when new. */
-  addBytes(row: number, s: number, e: number, text: (s: number, e: number) => string): void {
+  private valueString(id: number): string {
+    return this.starts[id] < 0 ? this.strings[id]! : this.text(this.starts[id], this.ends[id]);
+  }
+
+  private push(s: number, e: number, v: string | undefined): number {
+    const id = this.size++;
+    if (id >= this.starts.length) {
+      this.starts = grow32(this.starts);
+      this.ends = grow32(this.ends);
+    }
+    this.starts[id] = s;
+    this.ends[id] = e;
+    this.strings[id] = v;
+    return id;
+  }
+
+  /** Adds the value whose UTF-8 is bytes [s, e) of src (no escape in them). */
+  addBytes(row: number, s: number, e: number): void {
     if (row >= this.ids.length) this.ids = grow(this.ids, row + 1);
     const b = this.src;
     const len = e - s;
@@ -81,7 +109,7 @@ export class Column {
       const entry = table[slot] - 1;
       if (entry < 0) break;
       if (++probes > 8) {
-        this.add(row, text(s, e));
+        this.add(row, this.text(s, e));
         return;
       }
       if (this.entryHash[entry] !== h) continue;
@@ -91,22 +119,27 @@ export class Column {
       if (len > 48) same = (b as Buffer).compare(b, es, es + len, s, e) === 0;
       else for (let i = 0; i < len && same; i++) same = b[es + i] === b[s + i];
       if (same) {
-        const id = this.entryId[entry];
-        this.ids[row] = this.lastId = id;
-        this.last = this.values[id];
+        this.ids[row] = this.entryId[entry];
+        this.lastId = -1;
         return;
       }
     }
-    const v = text(s, e);
+    // New bytes. A string only when values also come as strings (it may be one of those).
     let id: number;
-    if (this.index !== undefined) id = this.idOf(v);
-    else {
-      id = this.values.length;
-      this.values.push(v);
-    }
-    this.ids[row] = this.lastId = id;
-    this.last = v;
+    if (this.index !== undefined) id = this.idOf(this.text(s, e));
+    else id = this.push(s, e, undefined);
+    this.ids[row] = id;
+    this.lastId = -1;
     this.insert(s, e, h, id);
+  }
+
+  /** Writes this column's values, in id order. */
+  writeValues(out: ValueWriter): void {
+    for (let id = 0; id < this.size; id++) {
+      const s = this.starts[id];
+      if (s >= 0) out.addBytes(this.src, s, this.ends[id]);
+      else out.addString(this.strings[id]!);
+    }
   }
 
   private insert(s: number, e: number, h: number, id: number): void {

@@ -3,35 +3,17 @@
  * arrays with an inverted index (value → rows) per column, plus each event's raw JSON. Rows are
  * append-only; a row number is stable for the life of the store.
  */
-import type { EventBatch } from './batch';
+import { type BatchValues, type EventBatch, RESOURCES } from './batch';
 import { EventIdSet } from './eventIdSet';
 import { StringInterner } from './interner';
+import { type SliceBuffer, sliceBuffer } from './jsonScan';
 import { GrowableF64, GrowableU32, Postings } from './postings';
 import { RawStore, type Reread } from './rawStore';
 import type { CtRecord } from './records';
 
-/** Single-valued string columns, in the order the store keeps them. */
-export const STRING_FIELDS = [
-  'eventName',
-  'eventSource',
-  'awsRegion',
-  'sourceIp',
-  'userAgent',
-  'errorCode',
-  'eventType',
-  'eventCategory',
-  'account',
-  'identityType',
-  'principal',
-  'principalArn',
-  'accessKeyId',
-  'readOnly',
-  // Not searched; kept so a page of error rows does not decode a file per row for its message.
-  'errorMessage',
-] as const;
-export type StringField = (typeof STRING_FIELDS)[number];
-/** Every indexed field: the string columns plus the multi-valued resource names. */
-export type IndexedField = StringField | 'resources';
+import { STRING_FIELDS, type IndexedField, type StringField } from './fields';
+
+export { STRING_FIELDS, type IndexedField, type StringField };
 
 /** Distinct strings of one field, each with a small integer id, and the rows holding each. */
 export class Dictionary {
@@ -46,10 +28,14 @@ export class Dictionary {
     return this.ids.intern(value);
   }
 
-  /** Ids of `values` (interning the new ones), in a new array. */
-  internAll(values: readonly string[]): Uint32Array {
-    const out = new Uint32Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = this.ids.intern(values[i]);
+  /** Ids of a batch's list `list` (interning the new ones), in a new array; `text` is the batch's text as a Buffer. */
+  internList(v: BatchValues, list: number, text: SliceBuffer): Uint32Array {
+    const from = v.listStarts[list];
+    const out = new Uint32Array(v.listStarts[list + 1] - from);
+    const starts = v.textStarts;
+    for (let i = 0; i < out.length; i++) out[i] = this.ids.internUtf8(text, starts[from + i], starts[from + i + 1]);
+    // Values UTF-8 could not carry came as strings.
+    for (const [at, value] of v.strings) if (at >= from && at - from < out.length) out[at - from] = this.ids.intern(value);
     return out;
   }
 
@@ -143,8 +129,9 @@ export class EventStore {
   addBatch(batch: EventBatch, file: number): number {
     const n = batch.count;
     const cols = STRING_FIELDS.map((f) => this.columns.get(f)!);
-    const maps = STRING_FIELDS.map((f, k) => this.dicts.get(f)!.internAll(batch.values[k]));
-    const rmap = this.dicts.get('resources')!.internAll(batch.resourceValues);
+    const text = sliceBuffer(batch.text);
+    const maps = STRING_FIELDS.map((f, k) => this.dicts.get(f)!.internList(batch, k, text));
+    const rmap = this.dicts.get('resources')!.internList(batch, RESOURCES, text);
     // Which rows are new (duplicates by eventID are skipped, the first kept). `keep` stays
     // undefined while every row is: the usual case, copied column by column without a test per row.
     let keep: Uint8Array | undefined;

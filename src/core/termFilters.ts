@@ -5,7 +5,7 @@
  */
 import { parseRaw, valueMatcher, valuesAt } from './eventPath';
 import type { PathTerm, SetTerm } from './query';
-import { globMatch } from './search';
+import { globMatch } from './vocabulary';
 import type { EventStore } from './store';
 
 /**

@@ -3,7 +3,7 @@
  * reference the scanner's batches are compared against, and a column-by-column comparison.
  */
 import assert from 'node:assert/strict';
-import { type EventBatch, toBatch } from '../../src/core/batch';
+import { type EventBatch, listValues, RESOURCES, toBatch } from '../../src/core/batch';
 import { decodeJsonBytes, decompress, type LoadResult, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
 import { STRING_FIELDS } from '../../src/core/store';
 
@@ -43,13 +43,17 @@ export function assertSameBatch(a: EventBatch, b: EventBatch, what: string): voi
   assert.equal(a.count, n, `${what}: count`);
   assert.equal(a.raw.kind, b.raw.kind, `${what}: raw kind`);
   for (let f = 0; f < STRING_FIELDS.length; f++) {
-    assert.equal(new Set(a.values[f]).size, a.values[f].length, `${what}: ${STRING_FIELDS[f]} values are distinct`);
+    const valuesA = listValues(a, f);
+    const valuesB = listValues(b, f);
+    assert.equal(new Set(valuesA).size, valuesA.length, `${what}: ${STRING_FIELDS[f]} values are distinct`);
     for (let r = 0; r < n; r++) {
-      const x = a.values[f][a.ids[f * n + r]];
-      const y = b.values[f][b.ids[f * n + r]];
+      const x = valuesA[a.ids[f * n + r]];
+      const y = valuesB[b.ids[f * n + r]];
       if (x !== y) assert.fail(`${what}: row ${r} ${STRING_FIELDS[f]}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
     }
   }
+  const resourcesA = listValues(a, RESOURCES);
+  const resourcesB = listValues(b, RESOURCES);
   const rawsA = rawsOf(a);
   const rawsB = rawsOf(b);
   assert.equal(rawsA.length, n, `${what}: raws`);
@@ -58,8 +62,8 @@ export function assertSameBatch(a: EventBatch, b: EventBatch, what: string): voi
     assert.equal(a.hasKey[r], b.hasKey[r], `${what}: row ${r} hasKey`);
     assert.deepEqual(a.eventKeys.subarray(4 * r, 4 * r + 4), b.eventKeys.subarray(4 * r, 4 * r + 4), `${what}: row ${r} eventKey`);
     assert.equal(a.eventIds[r], b.eventIds[r], `${what}: row ${r} eventId`);
-    const ra = Array.from(a.resourceIds.subarray(a.resourceStarts[r], a.resourceStarts[r + 1]), (i) => a.resourceValues[i]);
-    const rb = Array.from(b.resourceIds.subarray(b.resourceStarts[r], b.resourceStarts[r + 1]), (i) => b.resourceValues[i]);
+    const ra = Array.from(a.resourceIds.subarray(a.resourceStarts[r], a.resourceStarts[r + 1]), (i) => resourcesA[i]);
+    const rb = Array.from(b.resourceIds.subarray(b.resourceStarts[r], b.resourceStarts[r + 1]), (i) => resourcesB[i]);
     assert.deepEqual(ra, rb, `${what}: row ${r} resources`);
     // The same value; JSON.stringify(-0) is '0', so the slow path's raws had lost what -0 and 0 keep apart.
     if (rawsA[r] !== rawsB[r]) assert.equal(JSON.stringify(JSON.parse(rawsA[r])), JSON.stringify(JSON.parse(rawsB[r])), `${what}: row ${r} raw`);

@@ -6,7 +6,8 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
 import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
-import { StringInterner } from '../../src/core/interner';
+import { StringInterner, stringHash } from '../../src/core/interner';
+import { sliceBuffer } from '../../src/core/jsonScan';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
 import { normalizeEvent, type CtRecord } from '../../src/core/records';
@@ -128,6 +129,41 @@ describe('typed building blocks', () => {
     for (const v of ['b', ' ', 'arn:aws:sts::000000000000:assumed-role/r/t', 'x'.repeat(4999)]) assert.equal(interner.idOf(v), undefined);
   });
 
+  test('interning from UTF-8 bytes gives the id interning the string gives, and makes a string only for a new value', () => {
+    const values = ['', 'a', 'AccessDenied', 'é', 'Café', '\u{1F600}', 'x'.repeat(5000), '198.51.100.7', 'arn:aws:iam::111122223333:user/alice'];
+    for (let i = 0; i < 5000; i++) values.push(`arn:aws:sts::${String(i).padStart(12, '0')}:assumed-role/r/s`);
+    const byString = new StringInterner();
+    const byBytes = new StringInterner();
+    // Mixed: half the values first interned one way, then every value asked for the other way.
+    values.forEach((v, i) => (i % 2 ? byBytes.intern(v) : byBytes.internUtf8(sliceBuffer(Buffer.from(v)), 0, Buffer.byteLength(v))));
+    for (const v of values) byString.intern(v);
+    const text = sliceBuffer(Buffer.from(`..${values.join('')}`));
+    let at = 2;
+    for (const v of values) {
+      const len = Buffer.byteLength(v);
+      assert.equal(byBytes.internUtf8(text, at, at + len), byString.idOf(v), JSON.stringify(v.slice(0, 20)));
+      assert.equal(byBytes.intern(v), byString.idOf(v));
+      at += len;
+    }
+    assert.deepEqual(byBytes.values, byString.values, 'no value twice, none lost');
+    // Two values whose 32-bit hashes collide (found by the birthday bound) still get two ids.
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const v = `collide-${i}`;
+      const other = seen.get(stringHash(v));
+      if (other !== undefined) pair = [other, v];
+      else seen.set(stringHash(v), v);
+    }
+    const a = byBytes.intern(pair[0]);
+    assert.notEqual(byBytes.internUtf8(sliceBuffer(Buffer.from(pair[1])), 0, pair[1].length), a, 'bytes: colliding hashes, different values');
+    const strings = new StringInterner();
+    assert.notEqual(strings.intern(pair[1]), strings.intern(pair[0]), 'strings: colliding hashes, different values');
+    const fresh = byBytes.internUtf8(sliceBuffer(Buffer.from('zz-new')), 0, 6);
+    assert.equal(fresh, values.length + 2);
+    assert.equal(byBytes.values[fresh], 'zz-new');
+  });
+
   test('the column getters read the fields in STRING_FIELDS order', () => {
     const rec = Object.fromEntries(STRING_FIELDS.map((f) => [f, `value of ${f}`])) as unknown as CtRecord;
     assert.deepEqual(COLUMN_GETTERS.map((get) => get(rec)), STRING_FIELDS.map((f) => `value of ${f}`));
@@ -237,6 +273,32 @@ describe('column batches', () => {
     assert.deepEqual(dump(many), dump(one));
     assert.deepEqual(Array.from(many.dictionary('eventName').rows(many.dictionary('eventName').idOf('DescribeInstances')!)), [1, 2]);
     assert.deepEqual(Array.from(many.dictionary('resources').rows(many.dictionary('resources').idOf('b1')!)), [0, 2]);
+  });
+
+  test('values travel as UTF-8 bytes: non-ASCII, escaped, empty and lone-surrogate values reach the store as JSON.parse reads them', () => {
+    const odd = [
+      anEvent({ eventName: 'Café', userAgent: 'agent \u{1F600} "quoted"', sourceIPAddress: '東京', errorCode: '' }),
+      anEvent({ eventName: 'Lone\ud800', userAgent: 'tail\udfff', errorMessage: 'a\nb', requestParameters: { bucketName: 'seau-é' } }),
+      anEvent({ eventName: 'Café', userIdentity: { type: 'IAMUser', userName: 'zoë\ud83d', arn: 'arn:aws:iam::1:user/zoë' } }),
+      anEvent({ eventName: '', sourceIPAddress: 7, userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64' }),
+    ];
+    for (const bytes of [gz(aLogFile(odd)), Buffer.from(aLogFile(odd))]) {
+      const expected = new EventStore(rereadRaws);
+      const r = decodeLogBytes(bytes);
+      for (const rec of r.kind === 'events' ? r.records : []) expected.add(rec, 0);
+      const batch = batchOf(bytes);
+      assert.ok(batch.strings.length >= 3, 'lone surrogates travel as strings');
+      const { port1, port2 } = new MessageChannel();
+      port1.postMessage(batch, transferList(batch));
+      const got = receiveMessageOnPort(port2)!.message as EventBatch;
+      port1.close();
+      const store = new EventStore(rereadRaws);
+      store.addBatch(got, 0);
+      assert.deepEqual(dump(store), dump(expected));
+      assert.equal(store.value('eventName', 1), 'Lone\ud800');
+      assert.equal(store.value('sourceIp', 0), '東京');
+      assert.equal(store.dictionary('eventName').idOf('Café'), store.valueId('eventName', 2), 'one id for one value');
+    }
   });
 
   test('plain JSON and large gzip files carry UTF-8 raws instead', () => {

@@ -33,6 +33,21 @@ describe('decode: every input shape', () => {
     assert.equal(events(decodeLogBytes(Buffer.concat([a, b]))).records.length, 2);
   });
 
+  test('the output buffer sized from the gzip trailer: multi-member files whose trailer gives only the last member still decode whole', () => {
+    const many = Array.from({ length: 400 }, () => anEvent({ userAgent: `agent ${'x'.repeat(200)}` }));
+    const text = '{"Records":[' + many.map((e) => JSON.stringify(e)).join(',') + ']}';
+    assert.ok(text.length > 100_000);
+    const cut = text.length - 10;
+    const expected = events(decodeLogBytes(gzipSync(Buffer.from(text)))).records;
+    assert.equal(expected.length, 400);
+    // A large first member and a 10-byte last one (trailer far too small), then the reverse.
+    for (const at of [cut, 10]) {
+      const bytes = Buffer.concat([gzipSync(Buffer.from(text.slice(0, at))), gzipSync(Buffer.from(text.slice(at)))]);
+      assert.deepEqual(events(decodeLogBytes(bytes)).records, expected, `split at ${at}`);
+      assert.deepEqual(events(decodeLogBytes(bytes, { maxBytes: text.length })).records, expected, 'a bound equal to the size is enough');
+    }
+  });
+
   test('NDJSON, bare array, single event', () => {
     const nd = [anEvent(), anEvent(), anEvent()].map((e) => JSON.stringify(e)).join('\n') + '\n';
     assert.equal(events(decodeLogText(nd)).format, 'ndjson');

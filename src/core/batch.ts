@@ -80,13 +80,18 @@ export class ValueWriter {
   }
 
   addString(v: string): void {
-    if (v.length !== 0) {
-      // isWellFormed is O(1) for one-byte strings (no surrogates possible): nearly every value.
-      if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) this.strings.push([this.count, v]);
-      else {
-        this.room(3 * v.length);
-        this.length += this.buf.write(v, this.length, 'utf8');
-      }
+    const n = v.length;
+    if (n !== 0) {
+      this.room(3 * n);
+      // ASCII (nearly every value) by hand: Buffer.write's own cost is most of a short string's.
+      const out = this.bytes;
+      const at = this.length;
+      let i = 0;
+      for (let c = 0; i < n && (c = v.charCodeAt(i)) < 0x80; i++) out[at + i] = c;
+      if (i === n) this.length += n;
+      // isWellFormed is O(1) for one-byte strings (no surrogates possible).
+      else if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) this.strings.push([this.count, v]);
+      else this.length += this.buf.write(v, at, 'utf8');
     }
     this.next();
   }

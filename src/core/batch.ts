@@ -73,7 +73,8 @@ export class ValueWriter {
     this.room(e - s);
     const out = this.bytes;
     let at = this.length;
-    if (e - s > 32) out.set(src.subarray(s, e), at);
+    // A loop for all but long values: a subarray to copy from costs more than copying most by hand.
+    if (e - s > 256) out.set(src.subarray(s, e), at);
     else for (let i = s; i < e; i++) out[at++] = src[i];
     this.length += e - s;
     this.next();

@@ -12,7 +12,7 @@ import { JsonWalker, NOT_SCANNED, type SliceBuffer, sliceBuffer } from './jsonSc
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
-import { PARSE_INSTEAD, readIdentity } from './scanFields';
+import { PARSE_INSTEAD, readIdentity, Span } from './scanFields';
 import { K, TOP_KEYS } from './scanKeys';
 import { ParamsReader, readResourceList } from './scanResources';
 
@@ -89,6 +89,11 @@ class RecordScanner {
   /** The last few userIdentity values read (start and end of each) and their principals: a caller's events cluster. */
   private readonly recentUi = new Int32Array(2 * RECENT);
   private readonly recentWho: PrincipalInfo[] = new Array<PrincipalInfo>(RECENT).fill(NO_PRINCIPAL);
+  /** Per recent identity, where its arn and accessKeyId are plain bytes (scanFields Span), and a view of each four. */
+  private readonly recentSpans = new Int32Array(4 * RECENT).fill(-1);
+  private readonly spanViews = Array.from({ length: RECENT }, (_, k) => this.recentSpans.subarray(4 * k, 4 * k + 4));
+  /** The record's identity among the recent ones, or -1 (none, or not an object). */
+  private whoSlot = -1;
   private recentNext = 0;
   /** Per key id: the value's start, end (after it) and kind, for the record being read. */
   private readonly starts = new Int32Array(K.Count);
@@ -127,6 +132,7 @@ class RecordScanner {
     const kinds = this.kinds;
     kinds.fill(V.Absent);
     this.who = NO_PRINCIPAL;
+    this.whoSlot = -1;
     this.resourceNames = [];
     this.paramNames = [];
     p++;
@@ -223,6 +229,7 @@ class RecordScanner {
     const b = this.b;
     if (b[p] !== 0x7b) {
       this.who = NO_PRINCIPAL;
+      this.whoSlot = -1;
       return this.w.valueEnd(p);
     }
     // The same bytes as one of the last few identities: its principal, without reading it again.
@@ -233,21 +240,26 @@ class RecordScanner {
       const next = b[p + len];
       if (len > 0 && (next === 0x2c || next === 0x7d) && b.compare(b, start, start + len, p, p + len) === 0) {
         this.who = this.recentWho[k];
+        this.whoSlot = k;
         return p + len;
       }
     }
+    const k = this.recentNext;
+    const spans = this.spanViews[k];
+    spans.fill(-1);
     let end: number;
     let ui: Record<string, unknown> | undefined;
     try {
-      ({ end, ui } = readIdentity(this.w, p));
+      ({ end, ui } = readIdentity(this.w, p, spans));
     } catch (e) {
       if (e !== PARSE_INSTEAD) throw e;
+      spans.fill(-1);
       end = this.w.valueEnd(p);
       const parsed = JSON.parse(this.w.text(p, end)) as unknown;
       ui = isObject(parsed) ? parsed : undefined;
     }
-    const k = this.recentNext;
     this.recentNext = (k + 1) % RECENT;
+    this.whoSlot = k;
     this.who = this.recentWho[k] = describePrincipal(ui);
     recent[2 * k] = p;
     recent[2 * k + 1] = end;
@@ -300,8 +312,13 @@ class RecordScanner {
     else out.set(F.account, this.str(K.RecipientAccountId) || who.account);
     out.set(F.identityType, who.type);
     out.set(F.principal, who.name);
-    out.set(F.principalArn, who.arn);
-    out.set(F.accessKeyId, who.accessKeyId);
+    // The ARN and access key by their bytes where they were plain strings (no string made for the key).
+    const at = 4 * this.whoSlot;
+    const spans = this.recentSpans;
+    if (at >= 0 && spans[at + Span.ArnStart] >= 0) out.setBytes(F.principalArn, spans[at + Span.ArnStart], spans[at + Span.ArnEnd]);
+    else out.set(F.principalArn, who.arn);
+    if (at >= 0 && spans[at + Span.KeyStart] >= 0) out.setBytes(F.accessKeyId, spans[at + Span.KeyStart], spans[at + Span.KeyEnd]);
+    else out.set(F.accessKeyId, who.accessKeyId);
     const ro = this.kinds[K.ReadOnly];
     out.set(F.readOnly, ro === V.True ? 'true' : ro === V.False ? 'false' : ro === V.String || ro === V.Escaped ? readOnlyText(this.str(K.ReadOnly)) : '');
     this.field(F.errorMessage, K.ErrorMessage);

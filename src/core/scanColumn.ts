@@ -14,10 +14,9 @@ export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, si
 
 /** One column's distinct values and ids. */
 export class Column {
-  /** How many distinct values. Value `id` is bytes [starts[id], ends[id]) of src, or strings[id] where starts[id] < 0. */
+  /** How many distinct values. Value `id` is bytes [spans[2id], spans[2id + 1]) of src, or strings[id] where spans[2id] < 0. */
   size = 0;
-  private starts = new Int32Array(128);
-  private ends = new Int32Array(128);
+  private spans = new Int32Array(2 * 16);
   private readonly strings: (string | undefined)[] = [];
   /**
    * Value → id for values that come as strings (identities), made only once one does: values from
@@ -32,13 +31,14 @@ export class Column {
   private lastId = -1;
   private readonly src: Buffer;
   private readonly text: (s: number, e: number) => string;
-  /** Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its bytes, hash and id. */
-  private table = new Int32Array(256);
-  private entries = 0;
-  private entryStart = new Int32Array(128);
-  private entryEnd = new Int32Array(128);
-  private entryHash = new Int32Array(128);
-  private entryId = new Int32Array(128);
+  /**
+   * Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its
+   * start, end, hash and id (four ints in a row). Small to begin with, and few arrays: a file
+   * makes 15 columns, and most hold a handful of values.
+   */
+  private table = new Int32Array(32);
+  private count = 0;
+  private entries = new Int32Array(4 * 16);
 
   /** `text(s, e)`: the string of bytes [s, e) of `src` (which hold no escape). */
   constructor(cap: number, src: Buffer, text: (s: number, e: number) => string) {
@@ -72,18 +72,16 @@ export class Column {
   }
 
   private valueString(id: number): string {
-    return this.starts[id] < 0 ? this.strings[id]! : this.text(this.starts[id], this.ends[id]);
+    const s = this.spans[2 * id];
+    return s < 0 ? this.strings[id]! : this.text(s, this.spans[2 * id + 1]);
   }
 
   private push(s: number, e: number, v: string | undefined): number {
     const id = this.size++;
-    if (id >= this.starts.length) {
-      this.starts = grow32(this.starts);
-      this.ends = grow32(this.ends);
-    }
-    this.starts[id] = s;
-    this.ends[id] = e;
-    this.strings[id] = v;
+    if (2 * id >= this.spans.length) this.spans = grow32(this.spans);
+    this.spans[2 * id] = s;
+    this.spans[2 * id + 1] = e;
+    if (v !== undefined) this.strings[id] = v;
     return id;
   }
 
@@ -103,23 +101,24 @@ export class Column {
     } else for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
     h ^= h >>> 15;
     const table = this.table;
+    const entries = this.entries;
     const mask = table.length - 1;
     let probes = 0;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const entry = table[slot] - 1;
-      if (entry < 0) break;
+      const at = 4 * (table[slot] - 1);
+      if (at < 0) break;
       if (++probes > 8) {
         this.add(row, this.text(s, e));
         return;
       }
-      if (this.entryHash[entry] !== h) continue;
-      const es = this.entryStart[entry];
-      if (this.entryEnd[entry] - es !== len) continue;
+      if (entries[at + 2] !== h) continue;
+      const es = entries[at];
+      if (entries[at + 1] - es !== len) continue;
       let same = true;
       if (len > 48) same = (b as Buffer).compare(b, es, es + len, s, e) === 0;
       else for (let i = 0; i < len && same; i++) same = b[es + i] === b[s + i];
       if (same) {
-        this.ids[row] = this.entryId[entry];
+        this.ids[row] = entries[at + 3];
         this.lastId = -1;
         return;
       }
@@ -136,38 +135,34 @@ export class Column {
   /** Writes this column's values, in id order. */
   writeValues(out: ValueWriter): void {
     for (let id = 0; id < this.size; id++) {
-      const s = this.starts[id];
-      if (s >= 0) out.addBytes(this.src, s, this.ends[id]);
+      const s = this.spans[2 * id];
+      if (s >= 0) out.addBytes(this.src, s, this.spans[2 * id + 1]);
       else out.addString(this.strings[id]!);
     }
   }
 
   private insert(s: number, e: number, h: number, id: number): void {
-    const entry = this.entries++;
-    if (entry >= this.entryStart.length) {
-      this.entryStart = grow32(this.entryStart);
-      this.entryEnd = grow32(this.entryEnd);
-      this.entryHash = grow32(this.entryHash);
-      this.entryId = grow32(this.entryId);
-    }
-    this.entryStart[entry] = s;
-    this.entryEnd[entry] = e;
-    this.entryHash[entry] = h;
-    this.entryId[entry] = id;
-    if (2 * this.entries > this.table.length) this.rehash();
+    const entry = this.count++;
+    if (4 * entry >= this.entries.length) this.entries = grow32(this.entries);
+    const at = 4 * entry;
+    this.entries[at] = s;
+    this.entries[at + 1] = e;
+    this.entries[at + 2] = h;
+    this.entries[at + 3] = id;
+    if (2 * this.count > this.table.length) this.rehash();
     else this.place(this.table, entry);
   }
 
   private place(table: Int32Array, entry: number): void {
     const mask = table.length - 1;
-    let slot = this.entryHash[entry] & mask;
+    let slot = this.entries[4 * entry + 2] & mask;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
     table[slot] = entry + 1;
   }
 
   private rehash(): void {
     const table = new Int32Array(this.table.length * 2);
-    for (let entry = 0; entry < this.entries; entry++) this.place(table, entry);
+    for (let entry = 0; entry < this.count; entry++) this.place(table, entry);
     this.table = table;
   }
 }

@@ -92,14 +92,41 @@ function eachKey(w: JsonWalker, p: number, keys: KeyTable, onValue: (id: number,
   }
 }
 
+/** Where readIdentity found `arn` and `accessKeyId` as plain strings: spans[0, 1] and spans[2, 3], or -1. */
+export const enum Span {
+  ArnStart,
+  ArnEnd,
+  KeyStart,
+  KeyEnd,
+}
+
 /**
  * The fields of a `userIdentity` object that describePrincipal reads, as an object it reads the
- * same way (strings through str(), nested objects only where they are objects).
+ * same way (strings through str(), nested objects only where they are objects). `arn` and
+ * `accessKeyId` written as plain strings also get their bytes' span in `spans` (see Span), which
+ * the caller sets to -1 beforehand; such an accessKeyId is left out of `ui` (describePrincipal
+ * only passes it on, and the column takes the bytes).
  */
-export function readIdentity(w: JsonWalker, p: number): { end: number; ui: Record<string, unknown> } {
+export function readIdentity(w: JsonWalker, p: number, spans: Int32Array): { end: number; ui: Record<string, unknown> } {
   const ui: Record<string, unknown> = {};
   const end = eachKey(w, p, IDENTITY_KEYS, (id, v) => {
     const c = w.b[v];
+    if (id === U.arn || id === U.accessKeyId) {
+      const at = id === U.arn ? Span.ArnStart : Span.KeyStart;
+      // A repeated key: the last one wins, spans included.
+      spans[at] = spans[at + 1] = -1;
+      if (c === 0x22) {
+        const q = w.stringEnd(v);
+        if (!w.escaped) {
+          spans[at] = v + 1;
+          spans[at + 1] = q;
+          if (id === U.accessKeyId) {
+            ui.accessKeyId = undefined;
+            return q + 1;
+          }
+        }
+      }
+    }
     if (id === U.sessionContext || id === U.onBehalfOf) {
       const name = id === U.sessionContext ? 'sessionContext' : 'onBehalfOf';
       if (c !== 0x7b) {

@@ -16,7 +16,7 @@ export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, si
 export class Column {
   /** How many distinct values. Value `id` is bytes [spans[2id], spans[2id + 1]) of src, or strings[id] where spans[2id] < 0. */
   size = 0;
-  private spans = new Int32Array(2 * 16);
+  private spans = new Int32Array(2 * 64);
   private readonly strings: (string | undefined)[] = [];
   /**
    * Value → id for values that come as strings (identities), made only once one does: values from
@@ -36,9 +36,9 @@ export class Column {
    * start, end, hash and id (four ints in a row). Small to begin with, and few arrays: a file
    * makes 15 columns, and most hold a handful of values.
    */
-  private table = new Int32Array(32);
+  private table = new Int32Array(128);
   private count = 0;
-  private entries = new Int32Array(4 * 16);
+  private entries = new Int32Array(4 * 64);
 
   /** `text(s, e)`: the string of bytes [s, e) of `src` (which hold no escape). */
   constructor(cap: number, src: Buffer, text: (s: number, e: number) => string) {

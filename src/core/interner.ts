@@ -29,6 +29,11 @@ export function stringHash(s: string): number {
     b = Math.imul(b ^ s.charCodeAt(i + 1), 0x01000193);
   }
   if (i < n) a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
+  return mix(a, b, n);
+}
+
+/** The two lanes and the length, mixed into the hash (internUtf8 ends the same way). */
+function mix(a: number, b: number, n: number): number {
   let h = a ^ Math.imul(b ^ n, 0x9e3779b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -101,10 +106,8 @@ export class StringInterner {
       a = Math.imul(a ^ b[i], 0x01000193);
     }
     if (high >= 0x80) return this.intern(b.utf8Slice(s, e));
-    let h = a ^ Math.imul(c ^ n, 0x9e3779b1);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
+    const h = mix(a, c, n);
+    // intern's probe, comparing bytes with the stored string instead of two strings.
     const t = this.table;
     const mask = t.length - 1;
     const hashes = this.hashes;

@@ -12,7 +12,7 @@ import { JsonWalker, NOT_SCANNED, type SliceBuffer, sliceBuffer } from './jsonSc
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
-import { PARSE_INSTEAD, readIdentity, Span } from './scanFields';
+import { PARSE_INSTEAD, readCommonIdentity, readIdentity, Span } from './scanFields';
 import { K, TOP_KEYS } from './scanKeys';
 import { ParamsReader, readResourceList } from './scanResources';
 
@@ -92,6 +92,8 @@ class RecordScanner {
   /** Per recent identity, where its arn and accessKeyId are plain bytes (scanFields Span), and a view of each four. */
   private readonly recentSpans = new Int32Array(4 * RECENT).fill(-1);
   private readonly spanViews = Array.from({ length: RECENT }, (_, k) => this.recentSpans.subarray(4 * k, 4 * k + 4));
+  /** readCommonIdentity's scratch: spans of the fields it reads. */
+  private readonly identitySpans = new Int32Array(16);
   /** The record's identity among the recent ones, or -1 (none, or not an object). */
   private whoSlot = -1;
   private recentNext = 0;
@@ -248,19 +250,25 @@ class RecordScanner {
     const spans = this.spanViews[k];
     spans.fill(-1);
     let end: number;
-    let ui: Record<string, unknown> | undefined;
-    try {
-      ({ end, ui } = readIdentity(this.w, p, spans));
-    } catch (e) {
-      if (e !== PARSE_INSTEAD) throw e;
-      spans.fill(-1);
-      end = this.w.valueEnd(p);
-      const parsed = JSON.parse(this.w.text(p, end)) as unknown;
-      ui = isObject(parsed) ? parsed : undefined;
+    let who: PrincipalInfo;
+    const common = readCommonIdentity(this.w, p, spans, this.identitySpans);
+    if (common) ({ end, who } = common);
+    else {
+      let ui: Record<string, unknown> | undefined;
+      try {
+        ({ end, ui } = readIdentity(this.w, p, spans));
+      } catch (e) {
+        if (e !== PARSE_INSTEAD) throw e;
+        spans.fill(-1);
+        end = this.w.valueEnd(p);
+        const parsed = JSON.parse(this.w.text(p, end)) as unknown;
+        ui = isObject(parsed) ? parsed : undefined;
+      }
+      who = describePrincipal(ui);
     }
     this.recentNext = (k + 1) % RECENT;
     this.whoSlot = k;
-    this.who = this.recentWho[k] = describePrincipal(ui);
+    this.who = this.recentWho[k] = who;
     recent[2 * k] = p;
     recent[2 * k + 1] = end;
     return end;

@@ -6,6 +6,7 @@
  * caller JSON.parses that one value instead.
  */
 import { JsonWalker } from './jsonScan';
+import type { PrincipalInfo } from './principal';
 
 export const PARSE_INSTEAD = new Error('parse instead');
 
@@ -159,4 +160,147 @@ function set(w: JsonWalker, o: Record<string, unknown>, name: string, p: number)
   const end = c === 0x22 ? w.stringEnd(p) + 1 : w.valueEnd(p);
   o[name] = strAt(w, p, end);
   return end;
+}
+
+const enum I {
+  type,
+  arn,
+  accountId,
+  userName,
+  principalId,
+  accessKeyId,
+  /** sessionContext.sessionIssuer.userName */
+  issuer,
+  Count,
+}
+const COMMON_KEYS = new KeyTable([['type', I.type], ['arn', I.arn], ['accountId', I.accountId], ['userName', I.userName], ['principalId', I.principalId], ['accessKeyId', I.accessKeyId], ['sessionContext', I.Count]]);
+const CONTEXT_KEYS = new KeyTable([['sessionIssuer', I.Count]]);
+const ISSUER_NAME = new KeyTable([['userName', I.issuer]]);
+const ASSUMED_ROLE = Buffer.from('AssumedRole', 'latin1');
+const IAM_USER = Buffer.from('IAMUser', 'latin1');
+const ROLE_MARK = Buffer.from(':assumed-role/', 'latin1');
+
+/**
+ * describePrincipal for the two identities most events carry (AssumedRole and IAMUser), read from
+ * the bytes: strings are made for the name and account alone, where readIdentity made one for
+ * every field, an object to hold them and a regex match. `spans` gets the arn's and accessKeyId's
+ * bytes (see Span; the PrincipalInfo leaves those two empty). Returns undefined for anything else
+ * — another type, an escape, a value that is not a string, a repeated key, an ARN the rules below
+ * do not settle — and the caller reads the identity with readIdentity.
+ */
+export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, at: Int32Array): { end: number; who: PrincipalInfo } | undefined {
+  const b = w.b;
+  at.fill(-1);
+  const end = plainStrings(w, p, 0, at);
+  if (end < 0) return undefined;
+  const ts = at[2 * I.type];
+  let type: string;
+  let name: string;
+  if (ts >= 0 && same(b, ts, at[2 * I.type + 1], IAM_USER)) {
+    type = 'IAMUser';
+    // userName || (arn ? lastSegment(arn) : principalId)
+    name = textOf(w, at, I.userName);
+    if (!name) {
+      const as = at[2 * I.arn];
+      const ae = at[2 * I.arn + 1];
+      name = as >= 0 && ae > as ? w.text(lastSlash(b, as, ae) + 1, ae) : textOf(w, at, I.principalId);
+    }
+  } else if (ts >= 0 && same(b, ts, at[2 * I.type + 1], ASSUMED_ROLE)) {
+    type = 'AssumedRole';
+    // assumedRoleParts: /:assumed-role\/(.+)\/([^/]+)$/. On plain ASCII (no line breaks for '.')
+    // the first ':assumed-role/' decides: the last '/' after it must have text on both sides.
+    const as = at[2 * I.arn];
+    const ae = at[2 * I.arn + 1];
+    if (as < 0) return undefined;
+    for (let i = as; i < ae; i++) if (b[i] >= 0x80) return undefined;
+    const rest = after(b, as, ae, ROLE_MARK);
+    if (rest < 0) return undefined;
+    const slash = lastSlash(b, rest, ae);
+    if (slash < rest + 1 || slash >= ae - 1) return undefined;
+    const session = w.text(slash + 1, ae);
+    // role = issuer's userName || lastSegment(group 1)
+    const role = textOf(w, at, I.issuer) || w.text(lastSlash(b, rest, slash) + 1, slash);
+    name = role ? `${role}/${session}` : session;
+  } else return undefined;
+  spans[Span.ArnStart] = at[2 * I.arn];
+  spans[Span.ArnEnd] = at[2 * I.arn + 1];
+  spans[Span.KeyStart] = at[2 * I.accessKeyId];
+  spans[Span.KeyEnd] = at[2 * I.accessKeyId + 1];
+  return { end, who: { type, name, arn: '', accessKeyId: '', account: textOf(w, at, I.accountId) } };
+}
+
+/** The keys read at each depth: userIdentity, its sessionContext, that one's sessionIssuer. */
+const LEVELS = [COMMON_KEYS, CONTEXT_KEYS, ISSUER_NAME];
+
+/**
+ * The object at p, at depth `level` of LEVELS: for each key with id below I.Count, its value must
+ * be a plain string, whose span goes to out[2id], out[2id + 1]; a key with id I.Count must hold an
+ * object, read at the next depth. Returns the index after the object, or -1 for anything the fast
+ * path leaves to readIdentity (escapes, other values, repeated keys).
+ */
+function plainStrings(w: JsonWalker, p: number, level: number, out: Int32Array): number {
+  const b = w.b;
+  const keys = LEVELS[level];
+  let seen = 0;
+  p++;
+  if (b[p] === 0x7d) return p + 1;
+  for (;;) {
+    if (b[p] !== 0x22) return -1;
+    const q = w.stringEnd(p);
+    if (w.escaped || b[q + 1] !== 0x3a) return -1;
+    const id = keys.find(b, p + 1, q - p - 1);
+    const v = q + 2;
+    if (id < 0) p = w.valueEnd(v);
+    else {
+      if (seen & (1 << id)) return -1;
+      seen |= 1 << id;
+      if (id === I.Count) {
+        if (b[v] !== 0x7b) return -1;
+        p = plainStrings(w, v, level + 1, out);
+        if (p < 0) return -1;
+      } else {
+        if (b[v] !== 0x22) return -1;
+        const e = w.stringEnd(v);
+        if (w.escaped) return -1;
+        out[2 * id] = v + 1;
+        out[2 * id + 1] = e;
+        p = e + 1;
+      }
+    }
+    const c = b[p];
+    if (c === 0x2c) p++;
+    else if (c === 0x7d) return p + 1;
+    else return -1;
+  }
+}
+
+/** The string of field k's span, or '' where it is absent. */
+function textOf(w: JsonWalker, at: Int32Array, k: I): string {
+  return at[2 * k] < 0 ? '' : w.text(at[2 * k], at[2 * k + 1]);
+}
+
+/** The index just past the first `word` in bytes [s, e), or -1. */
+function after(b: Uint8Array, s: number, e: number, word: Uint8Array): number {
+  const first = word[0];
+  for (let i = s; i + word.length <= e; i++) {
+    if (b[i] !== first) continue;
+    let k = 1;
+    while (k < word.length && b[i + k] === word[k]) k++;
+    if (k === word.length) return i + k;
+  }
+  return -1;
+}
+
+/** Whether bytes [s, e) are `word`. */
+function same(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
+  if (e - s !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[s + i] !== word[i]) return false;
+  return true;
+}
+
+/** The index of the last '/' in bytes [s, e), or s - 1. */
+function lastSlash(b: Uint8Array, s: number, e: number): number {
+  let i = e - 1;
+  while (i >= s && b[i] !== 0x2f) i--;
+  return i;
 }

@@ -238,6 +238,44 @@ describe('scan: generated records, odd and hostile', () => {
     }
   });
 
+  test('AssumedRole and IAMUser identities read from bytes name the caller as describePrincipal does, odd ARNs included', () => {
+    const account = '111122223333';
+    const assumed = (arn: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      type: 'AssumedRole', principalId: 'AROAEXAMPLE:sess', arn, accountId: account, accessKeyId: 'ASIAEXAMPLE',
+      sessionContext: { sessionIssuer: { type: 'Role', userName: 'Issuer', arn: `arn:aws:iam::${account}:role/Issuer` }, attributes: { mfaAuthenticated: 'false' } },
+      ...extra,
+    });
+    const arns = [
+      `arn:aws:sts::${account}:assumed-role/Role/sess`, `arn:aws:sts::${account}:assumed-role/Role`, `arn:aws:sts::${account}:assumed-role/Role/`,
+      `arn:aws:sts::${account}:assumed-role//sess`, `arn:aws:sts::${account}:assumed-role/path/to/Role/sess`, `arn:aws:sts::${account}:assumed-role/a:assumed-role/b/c`,
+      `arn:aws:sts::${account}:assumed-role/Rôle/séss`, `x:assumed-role/R/s`, '', ':assumed-role/', ':assumed-role//', 'no-role-here', `arn:aws:sts::${account}:assumed-role/Role//`,
+    ];
+    const identities: unknown[] = [];
+    for (const arn of arns) {
+      identities.push(assumed(arn));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: '' } } }));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: {} }, principalId: 'AROA:other:last' }));
+      identities.push(assumed(arn, { sessionContext: null, principalId: 'nocolon' }));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: 7 } } }));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: 'Issuer' } }));
+    }
+    identities.push(assumed(undefined), assumed(5), assumed('ESCAPED-ARN'), assumed(`arn:aws:sts::${account}:assumed-role/Role//sess`, { sessionContext: {} }), assumed(`arn:aws:sts::${account}:assumed-role/Twice/sess`));
+    for (const [userName, arn, principalId] of [
+      ['alice', `arn:aws:iam::${account}:user/alice`, 'AIDA1'], ['', `arn:aws:iam::${account}:user/path/bob`, 'AIDA2'], ['', 'no-slash', 'AIDA3'],
+      ['', '', 'AIDA4'], [undefined, undefined, 'AIDA5'], ['zoë', `arn:aws:iam::${account}:user/zoë`, 'AIDA6'], [undefined, `arn:aws:iam::${account}:user/`, undefined],
+    ]) identities.push({ type: 'IAMUser', principalId, arn, accountId: account, accessKeyId: 'AKIAEXAMPLE', userName });
+    identities.push({ type: 'IAMUser', userName: 'a', accessKeyId: 12 }, { type: 'IAMUser', accountId: 3, userName: 'b' });
+    const events = identities.map((userIdentity, i) => anEvent({ userIdentity, eventName: `E${i}` }));
+    // Keys repeated in userIdentity: the last wins, as with JSON.parse.
+    const text = JSON.stringify({ Records: events })
+      .replace('"type":"IAMUser","principalId":"AIDA1"', '"type":"AssumedRole","type":"IAMUser","principalId":"AIDA1"')
+      .replace('"userName":"alice"', '"userName":"alice","userName":"carol"')
+      .replace('"ESCAPED-ARN"', '"arn:aws:sts::1:assumed-role/R\\u006fle/s\\u0065ss"')
+      .replace('assumed-role/Twice/sess","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Issuer","arn":"arn:aws:iam::111122223333:role/Issuer"},"attributes":{"mfaAuthenticated":"false"}}', 'assumed-role/Twice/sess","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Issuer","arn":"arn:aws:iam::111122223333:role/Issuer"},"attributes":{"mfaAuthenticated":"false"}},"sessionContext":{}');
+    assert.ok(text.includes('}},"sessionContext":{}') && text.includes('"type":"AssumedRole","type":"IAMUser"') && text.includes('R\\u006fle'));
+    for (const bytes of [gz(Buffer.from(text)), Buffer.from(text)]) assertSameResult(decodeToBatch(bytes, LIMITS), slowDecodeToBatch(bytes), 'identities');
+  });
+
   test('column values whose sampled hash collides (same length and start, middle and end bytes) are all kept apart', () => {
     // 40 bytes: the column hash samples bytes 0-3, 18-21 and 36-39, all the same here; the rest
     // differs. Past a few such values a column falls back to strings for the rest of the file.

@@ -6,7 +6,8 @@
 import type { ValueWriter } from './batch';
 import { StringInterner } from './interner';
 
-export function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, size: number): T {
+/** A copy of `a` at least `size` long (and at least twice as long). */
+export function grow<T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
   const bigger = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
   bigger.set(a);
   return bigger;
@@ -78,7 +79,7 @@ export class Column {
 
   private push(s: number, e: number, v: string | undefined): number {
     const id = this.size++;
-    if (2 * id >= this.spans.length) this.spans = grow32(this.spans);
+    if (2 * id >= this.spans.length) this.spans = grow(this.spans, 2 * id + 2);
     this.spans[2 * id] = s;
     this.spans[2 * id + 1] = e;
     if (v !== undefined) this.strings[id] = v;
@@ -150,7 +151,7 @@ export class Column {
 
   private insert(s: number, e: number, h: number, id: number): void {
     const entry = this.count++;
-    if (4 * entry >= this.entries.length) this.entries = grow32(this.entries);
+    if (4 * entry >= this.entries.length) this.entries = grow(this.entries, 4 * entry + 4);
     const at = 4 * entry;
     this.entries[at] = s;
     this.entries[at + 1] = e;
@@ -172,10 +173,4 @@ export class Column {
     for (let entry = 0; entry < this.count; entry++) this.place(table, entry);
     this.table = table;
   }
-}
-
-function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(a.length * 2);
-  bigger.set(a);
-  return bigger;
 }

@@ -10,6 +10,7 @@
  */
 import type { CtRecord } from './records';
 import { uuidKey } from './eventIdSet';
+import { GrowableU32 } from './postings';
 import { utf8Length } from './rawStore';
 import { STRING_FIELDS } from './fields';
 
@@ -57,11 +58,20 @@ export class ValueWriter {
   private bytes = new Uint8Array(16384);
   private buf = Buffer.from(this.bytes.buffer);
   private length = 0;
-  private starts = new Uint32Array(1024);
-  private count = 0;
+  /** Where each value starts, and where the next one will: one more entry than values so far. */
+  private readonly starts = new GrowableU32(1024);
   private readonly listStarts = new Uint32Array(RESOURCES + 2);
   private list = 0;
   private readonly strings: Array<[number, string]> = [];
+
+  constructor() {
+    this.starts.push(0);
+  }
+
+  /** How many values so far. */
+  private get count(): number {
+    return this.starts.length - 1;
+  }
 
   /** Starts list `f` (lists come in order; lists never started are empty). */
   startList(f: number): void {
@@ -77,7 +87,7 @@ export class ValueWriter {
     if (e - s > 256) out.set(src.subarray(s, e), at);
     else for (let i = s; i < e; i++) out[at++] = src[i];
     this.length += e - s;
-    this.next();
+    this.starts.push(this.length);
   }
 
   addString(v: string): void {
@@ -94,21 +104,12 @@ export class ValueWriter {
       else if (!(v as string & { isWellFormed(): boolean }).isWellFormed()) this.strings.push([this.count, v]);
       else this.length += this.buf.write(v, at, 'utf8');
     }
-    this.next();
+    this.starts.push(this.length);
   }
 
   finish(): BatchValues {
     this.startList(RESOURCES + 1);
-    return { text: this.bytes.slice(0, this.length), textStarts: this.starts.slice(0, this.count + 1), listStarts: this.listStarts, strings: this.strings };
-  }
-
-  private next(): void {
-    if (++this.count >= this.starts.length) {
-      const bigger = new Uint32Array(this.starts.length * 2);
-      bigger.set(this.starts);
-      this.starts = bigger;
-    }
-    this.starts[this.count] = this.length;
+    return { text: this.bytes.slice(0, this.length), textStarts: this.starts.view().slice(), listStarts: this.listStarts, strings: this.strings };
   }
 
   private room(more: number): void {

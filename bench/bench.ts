@@ -35,8 +35,6 @@ const BASELINES = arg('baselines', 'yes') !== 'no';
  */
 const LOAD_RUNS = Math.max(1, Number(arg('load-runs', '3')));
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
 const lines: string[] = [];
 function report(name: string, value: number | string, unit = ''): void {
   const v = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value;
@@ -197,13 +195,13 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   const store = last!;
   if (gzipRuns.length) {
-    report('gzip_dc_throughput', median(gzipRuns.map((r) => mb / r.wall)), 'MB/s');
-    report('gzip_dc_cpu_throughput', median(gzipRuns.map((r) => mb / r.cpu)), 'MB/cpu-s');
+    report('gzip_dc_throughput', percentile(gzipRuns.map((r) => mb / r.wall), 50), 'MB/s');
+    report('gzip_dc_cpu_throughput', percentile(gzipRuns.map((r) => mb / r.cpu), 50), 'MB/cpu-s');
   }
-  report('lens_load_time', median(loadRuns.map((r) => r.wall)), 's');
-  report('lens_load_throughput', median(loadRuns.map((r) => mb / r.wall)), 'MB/s');
-  report('lens_load_cpu_time', median(loadRuns.map((r) => r.cpu)), 'cpu-s');
-  report('lens_load_cpu_throughput', median(loadRuns.map((r) => mb / r.cpu)), 'MB/cpu-s');
+  report('lens_load_time', percentile(loadRuns.map((r) => r.wall), 50), 's');
+  report('lens_load_throughput', percentile(loadRuns.map((r) => mb / r.wall), 50), 'MB/s');
+  report('lens_load_cpu_time', percentile(loadRuns.map((r) => r.cpu), 50), 'cpu-s');
+  report('lens_load_cpu_throughput', percentile(loadRuns.map((r) => mb / r.cpu), 50), 'MB/cpu-s');
   const loaded = await store.memory();
   report('lens_events_loaded', loaded.events);
   (globalThis as { gc?: () => void }).gc?.();

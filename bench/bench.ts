@@ -94,7 +94,7 @@ const QUERIES = [
   'terraform',
   'Throttling',
   'account:111111111111 -readOnly:true',
-  '"arn:aws:iam::111111111111:role/role-admin-2"',
+  '"arn:aws:iam::111111111111:role/role-admin-12"',
   'resource:*thing/42*',
 ];
 const FREE_TEXT = ['StopLogging', 'AccessDenied user-1b', 'DescribeInstnces', 'terraform', 'Throttling'];
@@ -257,6 +257,10 @@ async function main(): Promise<void> {
   await loadFiles(fs, decoder2, corpus.files, { limits: { maxBytes: 256 * 1024 * 1024 }, concurrency, onFile: (_l, label, r) => void inv.addFile(label, r) });
   report('inprocess_load_throughput', mb / ((performance.now() - t) / 1000), 'MB/s');
   decoder2.dispose();
+  // The corpus's shape, for comparing figures across corpora: how many distinct values each has.
+  for (const field of ['principal', 'principalArn', 'accessKeyId', 'sourceIp', 'resources'] as const) {
+    report(`corpus_distinct_${field}`, inv.store.dictionary(field).values.filter(Boolean).length);
+  }
   compareFuzzy(inv);
 
   // Fuse.js with default options over the same events, in its own process (its heap is its own),

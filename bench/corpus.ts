@@ -2,7 +2,9 @@
  * A deterministic, realistic CloudTrail corpus for the benchmark: gzipped S3 log files in the
  * `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/` layout, with the value distributions of real
  * trails — a few hundred event names (Zipf), thousands of principals and IPs, long user agents,
- * nested request parameters, a few percent of errors.
+ * nested request parameters, a few percent of errors. Callers are as in real trails: IAM users with
+ * their long-lived keys, and role sessions (instances, functions, people, CI jobs, tasks) that each
+ * make many calls with one temporary key a day — not a new session and key for every event.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,9 +40,30 @@ export interface CorpusInfo {
   events: number;
 }
 
+/**
+ * Where the corpus of `events` events is cached under `root`. The version changes with the shape of
+ * the data (v2: role sessions make many calls each; the unversioned corpus gave every assumed-role
+ * event a session and key of its own, ~600k principals at 1M events instead of thousands).
+ */
+export const corpusDir = (root: string, events: number, seed = 20261121): string => join(root, `corpus-v2-${events}-${seed}`);
+
+/** A role's session names, shaped by what the role is for. */
+function sessionNames(kind: string, role: number, count: number): string[] {
+  return Array.from({ length: count }, (_, j) => {
+    const h = (Math.imul(role * 64 + j + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
+    switch (kind) {
+      case 'app': return `i-0${h}${h.slice(0, 8)}`;
+      case 'admin': return `person-${((role * 7 + j) % 90).toString(36)}@example.com`;
+      case 'lambda': return `fn-${role}-${['ingest', 'resize', 'notify', 'sync', 'audit'][j % 5]}-${j}`;
+      case 'ecs': return `${h}${h.split('').reverse().join('')}${h}${h.slice(4)}${h.slice(0, 4)}`;
+      default: return `ci-job-${role}-${h}`;
+    }
+  });
+}
+
 /** Builds (or reuses) a corpus of `events` events in files of ~`perFile`. */
 export function makeCorpus(root: string, events: number, seed = 20261121, perFile = 500): CorpusInfo {
-  const dir = join(root, `corpus-${events}-${seed}`);
+  const dir = corpusDir(root, events, seed);
   const done = join(dir, '.complete');
   if (!existsSync(done)) {
     const next = rng(seed);
@@ -50,7 +73,14 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
     const zipf = (): number => Math.min(names.length - 1, Math.floor(Math.pow(next(), 2.2) * names.length));
     const accounts = Array.from({ length: 12 }, (_, i) => String(111111111111 + i * 7919));
     const users = Array.from({ length: 1500 }, (_, i) => `user-${i.toString(36)}`);
-    const roles = Array.from({ length: 400 }, (_, i) => `role-${['ci', 'app', 'admin', 'lambda', 'ecs'][i % 5]}-${i}`);
+    // 400 roles with 10 sessions each: 5,500 principals with the 1,500 users.
+    const roles = Array.from({ length: 400 }, (_, i) => {
+      const kind = ['ci', 'app', 'admin', 'lambda', 'ecs'][i % 5];
+      return { name: `role-${kind}-${i}`, id: `AROA${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(17, 'R')}`, sessions: sessionNames(kind, i, 10) };
+    });
+    // One temporary key per session and day; the multiplier is odd, so distinct inputs give distinct keys.
+    const sessionKey = (role: number, session: number, day: number): string =>
+      `ASIA${(Math.imul((role * 16 + session) * 64 + day, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(16, 'X')}`;
     const ips = Array.from({ length: 5000 }, () => `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`);
     const start = Date.UTC(2024, 2, 1);
     const span = 21 * 86_400_000;
@@ -66,16 +96,22 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
       for (let i = 0; i < perFile && id < events; i++, id++) {
         const n = names[zipf()];
         const service = SERVICES[names.indexOf(n) % SERVICES.length];
-        const role = next() < 0.6;
-        const who = role ? pick(roles) : pick(users);
-        const session = `s-${Math.floor(next() * 5000)}`;
+        const asRole = next() < 0.6;
+        // Users and roles belong to one account each: the trail's account's own callers.
+        const a = f % accounts.length;
+        const r = a + accounts.length * Math.floor(next() * Math.ceil((roles.length - a) / accounts.length));
+        const who = asRole ? roles[r].name : users[a + accounts.length * Math.floor(next() * Math.ceil((users.length - a) / accounts.length))];
+        const si = Math.floor(next() * roles[r].sessions.length);
+        const session = roles[r].sessions[si];
         const failed = next() < 0.04;
+        const time = t0 + Math.floor(next() * (span / (events / perFile)));
+        const dayNo = Math.floor((time - start) / 86_400_000);
         records.push({
           eventVersion: '1.09',
-          userIdentity: role
-            ? { type: 'AssumedRole', principalId: `AROA${id % 9973}:${session}`, arn: `arn:aws:sts::${account}:assumed-role/${who}/${session}`, accountId: account, accessKeyId: `ASIA${(id * 7919).toString(36).toUpperCase().padStart(16, 'X')}`, sessionContext: { sessionIssuer: { type: 'Role', principalId: `AROA${id % 9973}`, arn: `arn:aws:iam::${account}:role/${who}`, accountId: account, userName: who }, attributes: { creationDate: new Date(t0).toISOString(), mfaAuthenticated: 'false' } } }
+          userIdentity: asRole
+            ? { type: 'AssumedRole', principalId: `${roles[r].id}:${session}`, arn: `arn:aws:sts::${account}:assumed-role/${who}/${session}`, accountId: account, accessKeyId: sessionKey(r, si, dayNo), sessionContext: { sessionIssuer: { type: 'Role', principalId: roles[r].id, arn: `arn:aws:iam::${account}:role/${who}`, accountId: account, userName: who }, attributes: { creationDate: new Date(start + dayNo * 86_400_000).toISOString(), mfaAuthenticated: 'false' } } }
             : { type: 'IAMUser', principalId: `AIDA${who}`, arn: `arn:aws:iam::${account}:user/${who}`, accountId: account, accessKeyId: `AKIA${who.toUpperCase().padStart(16, 'Q')}`, userName: who },
-          eventTime: new Date(t0 + Math.floor(next() * (span / (events / perFile)))).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           eventSource: `${service}.amazonaws.com`,
           eventName: n,
           awsRegion: region,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { rng } from '../../bench/corpus';
+import { corpusDir, rng } from '../../bench/corpus';
 import { decodeToBatch, rereadRaws } from '../../src/core/decode';
 import { scanLogFile } from '../../src/core/scan';
 import { F_NAMES } from '../../src/core/scanBatch';
@@ -21,7 +21,7 @@ function filesUnder(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const CORPUS = join(__dirname, '../../../.cache/bench/corpus-100000-20261121');
+const CORPUS = corpusDir(join(__dirname, '../../../.cache/bench'), 100_000);
 
 describe('scan: the byte scanner gives the JSON.parse path\'s batches', () => {
   test('its columns are STRING_FIELDS, in order', () => {

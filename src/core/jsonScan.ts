@@ -28,11 +28,26 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 
+/**
+ * Whether bytes [p, p + len) and [q, q + len) of `b` are the same (`dv` views the same bytes): four
+ * at a time, read at any offset (one load each once optimized). Keys and values are mostly 8–200
+ * bytes: a byte loop took 1.5× as long on 14-byte keys, and Buffer.compare's call alone costs more
+ * than comparing most of them.
+ */
+export function sameBytes(dv: DataView, b: Uint8Array, p: number, q: number, len: number): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (dv.getInt32(p + i, true) !== dv.getInt32(q + i, true)) return false;
+  for (; i < len; i++) if (b[p + i] !== b[q + i]) return false;
+  return true;
+}
+
 export class JsonWalker {
   readonly b: SliceBuffer;
   readonly utf8: boolean;
   /** The buffer's whole 4-byte words (its start is 4-byte aligned). */
   private readonly words: Uint32Array;
+  /** The buffer's bytes, for reading four at any offset (sameBytes). */
+  readonly dv: DataView;
   /** Whether the last string passed to stringEnd held an escape. */
   escaped = false;
   private stack = new Uint8Array(64);
@@ -41,6 +56,7 @@ export class JsonWalker {
   constructor(b: SliceBuffer, utf8: boolean) {
     if ((b.byteOffset & 3) !== 0) throw new RangeError('unaligned buffer');
     this.words = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+    this.dv = new DataView(b.buffer, b.byteOffset, b.length);
     this.b = b;
     this.utf8 = utf8;
   }

@@ -8,7 +8,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EventBatch } from './batch';
 import { isObject } from './json';
-import { JsonWalker, NOT_SCANNED, type SliceBuffer, sliceBuffer } from './jsonScan';
+import { JsonWalker, NOT_SCANNED, type SliceBuffer, sameBytes, sliceBuffer } from './jsonScan';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
@@ -108,7 +108,7 @@ class RecordScanner {
     this.mode = mode;
     this.params = new ParamsReader(w);
     this.textOf = (start, end) => w.text(start, end);
-    this.out = mode === 'strings' ? undefined : new BatchBuilder(w.b, this.textOf, Math.max(16, (w.b.length / 1000) | 0));
+    this.out = mode === 'strings' ? undefined : new BatchBuilder(w, this.textOf, Math.max(16, (w.b.length / 1000) | 0));
   }
 
   /** Records from `p` (the first '{') to `close` (the array's ']', followed only by '}'). */
@@ -192,11 +192,7 @@ class RecordScanner {
     if (k < this.keyCount) {
       const ps = this.keyStarts[k];
       const len = this.keyEnds[k] - ps;
-      if (b[p + len] === 0x22) {
-        let same = true;
-        for (let i = 1; i < len && same; i++) same = b[p + i] === b[ps + i];
-        if (same) return p + len;
-      }
+      if (b[p + len] === 0x22 && sameBytes(this.w.dv, b, p + 1, ps + 1, len - 1)) return p + len;
     } else if (k >= this.keyStarts.length) throw NOT_SCANNED; // thousands of keys: not a CloudTrail event
     const q = this.w.stringEnd(p);
     // An escaped key could spell a wanted one: leave such records to JSON.parse.
@@ -240,7 +236,7 @@ class RecordScanner {
       const start = recent[2 * k];
       const len = recent[2 * k + 1] - start;
       const next = b[p + len];
-      if (len > 0 && (next === 0x2c || next === 0x7d) && b.compare(b, start, start + len, p, p + len) === 0) {
+      if (len > 0 && (next === 0x2c || next === 0x7d) && sameBytes(this.w.dv, b, start, p, len)) {
         this.who = this.recentWho[k];
         this.whoSlot = k;
         return p + len;

@@ -7,6 +7,7 @@ import { uuidKey, uuidKeyBytes } from './eventIdSet';
 import { STRING_FIELDS } from './fields';
 import { parseEventTime } from './time';
 import { StringInterner } from './interner';
+import type { JsonWalker } from './jsonScan';
 import { Column, grow } from './scanColumn';
 
 /** Column indexes, in STRING_FIELDS order (a test checks it). */
@@ -49,10 +50,10 @@ export class BatchBuilder {
   private rawStarts: Uint32Array;
   private rawEnds: Uint32Array;
 
-  /** `src`: the scanned bytes (raws are ranges of it); `text(s, e)`: the string of bytes [s, e) of it; `cap`: a guess at the row count. */
-  constructor(src: Buffer, text: (s: number, e: number) => string, cap: number) {
-    this.src = src;
-    for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, src, text));
+  /** `w`: the walker over the scanned bytes (raws are ranges of them); `text(s, e)`: the string of bytes [s, e) of them; `cap`: a guess at the row count. */
+  constructor(w: JsonWalker, text: (s: number, e: number) => string, cap: number) {
+    this.src = w.b;
+    for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, w, text));
     this.times = new Float64Array(cap);
     this.eventKeys = new Uint32Array(4 * cap);
     this.hasKey = new Uint8Array(cap);

@@ -5,6 +5,7 @@
  */
 import type { ValueWriter } from './batch';
 import { StringInterner } from './interner';
+import { type JsonWalker, sameBytes } from './jsonScan';
 
 /** A copy of `a` at least `size` long (and at least twice as long). */
 export function grow<T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
@@ -31,6 +32,7 @@ export class Column {
   private last = '';
   private lastId = -1;
   private readonly src: Buffer;
+  private readonly dv: DataView;
   private readonly text: (s: number, e: number) => string;
   /**
    * Values seen as plain bytes of `src`: an open-addressing table of entry + 1, and per entry its
@@ -41,10 +43,11 @@ export class Column {
   private count = 0;
   private entries = new Int32Array(4 * 64);
 
-  /** `text(s, e)`: the string of bytes [s, e) of `src` (which hold no escape). */
-  constructor(cap: number, src: Buffer, text: (s: number, e: number) => string) {
+  /** Values are bytes of `w`'s buffer (src); `text(s, e)`: the string of bytes [s, e) of it (which hold no escape). */
+  constructor(cap: number, w: JsonWalker, text: (s: number, e: number) => string) {
     this.ids = new Uint32Array(cap);
-    this.src = src;
+    this.src = w.b;
+    this.dv = w.dv;
     this.text = text;
   }
 
@@ -97,11 +100,11 @@ export class Column {
     // probing reaches in most files of a few hundred distinct values, made every new value of the
     // column a string.
     let h = Math.imul(len, 0x9e3779b1);
+    const dv = this.dv;
     if (len >= 4) {
-      const m = s + (len >> 1) - 2;
-      h = Math.imul(h ^ (b[s] | (b[s + 1] << 8) | (b[s + 2] << 16) | (b[s + 3] << 24)), 0x85ebca6b);
-      h = Math.imul(h ^ (b[m] | (b[m + 1] << 8) | (b[m + 2] << 16) | (b[m + 3] << 24)), 0xc2b2ae35);
-      h = Math.imul(h ^ (b[e - 4] | (b[e - 3] << 8) | (b[e - 2] << 16) | (b[e - 1] << 24)), 0x27d4eb2f);
+      h = Math.imul(h ^ dv.getInt32(s, true), 0x85ebca6b);
+      h = Math.imul(h ^ dv.getInt32(s + (len >> 1) - 2, true), 0xc2b2ae35);
+      h = Math.imul(h ^ dv.getInt32(e - 4, true), 0x27d4eb2f);
     } else for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
     // A full finalizer: a product's low bits (the slot) depend only on its inputs' low bits.
     h ^= h >>> 16;
@@ -122,10 +125,7 @@ export class Column {
       if (entries[at + 2] !== h) continue;
       const es = entries[at];
       if (entries[at + 1] - es !== len) continue;
-      let same = true;
-      if (len > 48) same = (b as Buffer).compare(b, es, es + len, s, e) === 0;
-      else for (let i = 0; i < len && same; i++) same = b[es + i] === b[s + i];
-      if (same) {
+      if (sameBytes(dv, b, es, s, len)) {
         this.ids[row] = entries[at + 3];
         this.lastId = -1;
         return;

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { corpusDir, rng } from '../../bench/corpus';
 import { decodeToBatch, rereadRaws } from '../../src/core/decode';
 import { scanLogFile } from '../../src/core/scan';
+import { sameBytes } from '../../src/core/jsonScan';
 import { F_NAMES } from '../../src/core/scanBatch';
 import { listValues } from '../../src/core/batch';
 import { STRING_FIELDS } from '../../src/core/store';
@@ -285,6 +286,27 @@ describe('scan: generated records, odd and hostile', () => {
     const fast = decodeToBatch(bytes, LIMITS);
     assertSameResult(fast, slowDecodeToBatch(bytes), 'colliding values');
     assert.equal(fast.kind === 'batch' && listValues(fast.batch, 0).length, 1000, 'each distinct value once');
+  });
+
+  test('sameBytes: equal ranges at any offsets and lengths, and a difference in any one byte', () => {
+    const b = Buffer.alloc(64);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    for (let len = 0; len <= 13; len++) {
+      for (let p = 0; p < 4; p++) {
+        for (let q = 20; q < 24; q++) {
+          for (let i = 0; i < len; i++) b[p + i] = b[q + i] = 0x41 + ((i * 7 + len) % 26);
+          assert.ok(sameBytes(dv, b, p, q, len), `len ${len} at ${p}, ${q}`);
+          for (let i = 0; i < len; i++) {
+            b[q + i] ^= 0x80;
+            assert.ok(!sameBytes(dv, b, p, q, len), `len ${len} at ${p}, ${q}: byte ${i} differs`);
+            b[q + i] ^= 0x80;
+          }
+          b[p + len] = 1; // a byte past the range does not count
+          b[q + len] = 2;
+          assert.ok(sameBytes(dv, b, p, q, len));
+        }
+      }
+    }
   });
 
   test('a buffer that does not start on a 4-byte boundary is read the same', () => {

@@ -89,9 +89,9 @@ class RecordScanner {
   /** The last few userIdentity values read (start and end of each) and their principals: a caller's events cluster. */
   private readonly recentUi = new Int32Array(2 * RECENT);
   private readonly recentWho: PrincipalInfo[] = new Array<PrincipalInfo>(RECENT).fill(NO_PRINCIPAL);
-  /** Per recent identity, where its arn and accessKeyId are plain bytes (scanFields Span), and a view of each four. */
-  private readonly recentSpans = new Int32Array(4 * RECENT).fill(-1);
-  private readonly spanViews = Array.from({ length: RECENT }, (_, k) => this.recentSpans.subarray(4 * k, 4 * k + 4));
+  /** Per recent identity, where its values are plain bytes (scanFields Span), and a view of each one's spans. */
+  private readonly recentSpans = new Int32Array(Span.Count * RECENT).fill(-1);
+  private readonly spanViews = Array.from({ length: RECENT }, (_, k) => this.recentSpans.subarray(Span.Count * k, Span.Count * (k + 1)));
   /** readCommonIdentity's scratch: spans of the fields it reads. */
   private readonly identitySpans = new Int32Array(16);
   /** The record's identity among the recent ones, or -1 (none, or not an object). */
@@ -312,13 +312,18 @@ class RecordScanner {
     this.field(F.errorCode, K.ErrorCode);
     this.field(F.eventType, K.EventType);
     this.field(F.eventCategory, K.EventCategory);
-    if (this.kinds[K.RecipientAccountId] === V.String && this.ends[K.RecipientAccountId] - this.starts[K.RecipientAccountId] > 2) this.field(F.account, K.RecipientAccountId);
-    else out.set(F.account, this.str(K.RecipientAccountId) || who.account);
-    out.set(F.identityType, who.type);
-    out.set(F.principal, who.name);
-    // The ARN and access key by their bytes where they were plain strings (no string made for the key).
-    const at = 4 * this.whoSlot;
+    // The identity's values by their bytes where they were plain strings (see Span).
+    const at = Span.Count * this.whoSlot;
     const spans = this.recentSpans;
+    if (this.kinds[K.RecipientAccountId] === V.String && this.ends[K.RecipientAccountId] - this.starts[K.RecipientAccountId] > 2) this.field(F.account, K.RecipientAccountId);
+    else {
+      const account = this.str(K.RecipientAccountId);
+      if (account || at < 0 || spans[at + Span.AccountStart] < 0) out.set(F.account, account || who.account);
+      else out.setBytes(F.account, spans[at + Span.AccountStart], spans[at + Span.AccountEnd]);
+    }
+    out.set(F.identityType, who.type);
+    if (at >= 0 && spans[at + Span.NameStart] >= 0) out.setBytes(F.principal, spans[at + Span.NameStart], spans[at + Span.NameEnd]);
+    else out.set(F.principal, who.name);
     if (at >= 0 && spans[at + Span.ArnStart] >= 0) out.setBytes(F.principalArn, spans[at + Span.ArnStart], spans[at + Span.ArnEnd]);
     else out.set(F.principalArn, who.arn);
     if (at >= 0 && spans[at + Span.KeyStart] >= 0) out.setBytes(F.accessKeyId, spans[at + Span.KeyStart], spans[at + Span.KeyEnd]);

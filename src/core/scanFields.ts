@@ -5,7 +5,7 @@
  * (an escaped key, a key that is an array index, a repeated key) it throws PARSE_INSTEAD and the
  * caller JSON.parses that one value instead.
  */
-import { JsonWalker } from './jsonScan';
+import { JsonWalker, sameBytes } from './jsonScan';
 import type { PrincipalInfo } from './principal';
 
 export const PARSE_INSTEAD = new Error('parse instead');
@@ -93,12 +93,21 @@ function eachKey(w: JsonWalker, p: number, keys: KeyTable, onValue: (id: number,
   }
 }
 
-/** Where readIdentity found `arn` and `accessKeyId` as plain strings: spans[0, 1] and spans[2, 3], or -1. */
+/**
+ * Where an identity's values are plain bytes, or -1: `arn` and `accessKeyId` (readIdentity and
+ * readCommonIdentity), the principal's name and the account (readCommonIdentity, where the name is
+ * one run of bytes).
+ */
 export const enum Span {
   ArnStart,
   ArnEnd,
   KeyStart,
   KeyEnd,
+  NameStart,
+  NameEnd,
+  AccountStart,
+  AccountEnd,
+  Count,
 }
 
 /**
@@ -180,13 +189,19 @@ const ASSUMED_ROLE = Buffer.from('AssumedRole', 'latin1');
 const IAM_USER = Buffer.from('IAMUser', 'latin1');
 const ROLE_MARK = Buffer.from(':assumed-role/', 'latin1');
 
+/** Common identities' PrincipalInfo: the name, arn, key and account go by their spans. */
+const IAM_USER_WHO: PrincipalInfo = { type: 'IAMUser', name: '', arn: '', accessKeyId: '', account: '' };
+const ASSUMED_ROLE_WHO: PrincipalInfo = { type: 'AssumedRole', name: '', arn: '', accessKeyId: '', account: '' };
+
 /**
  * describePrincipal for the two identities most events carry (AssumedRole and IAMUser), read from
- * the bytes: strings are made for the name and account alone, where readIdentity made one for
- * every field, an object to hold them and a regex match. `spans` gets the arn's and accessKeyId's
- * bytes (see Span; the PrincipalInfo leaves those two empty). Returns undefined for anything else
- * — another type, an escape, a value that is not a string, a repeated key, an ARN the rules below
- * do not settle — and the caller reads the identity with readIdentity.
+ * the bytes, where readIdentity made a string of every field, an object to hold them and a regex
+ * match. `spans` gets the bytes of the arn, the accessKeyId, the account and, where it is one run
+ * of bytes, the name (see Span; the PrincipalInfo's name is then empty, and its arn, key and
+ * account always are). A name that is not one run (a role session whose issuer's userName is not
+ * the ARN's role) comes as a string. Returns undefined for anything else — another type, an escape,
+ * a value that is not a string, a repeated key, an ARN the rules below do not settle — and the
+ * caller reads the identity with readIdentity.
  */
 export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, at: Int32Array): { end: number; who: PrincipalInfo } | undefined {
   const b = w.b;
@@ -194,19 +209,21 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
   const end = plainStrings(w, p, 0, at);
   if (end < 0) return undefined;
   const ts = at[2 * I.type];
-  let type: string;
-  let name: string;
+  let who: PrincipalInfo;
+  // The name's bytes, when it is one run of them ('' is the empty run at 0).
+  let ns = 0;
+  let ne = 0;
   if (ts >= 0 && same(b, ts, at[2 * I.type + 1], IAM_USER)) {
-    type = 'IAMUser';
+    who = IAM_USER_WHO;
     // userName || (arn ? lastSegment(arn) : principalId)
-    name = textOf(w, at, I.userName);
-    if (!name) {
-      const as = at[2 * I.arn];
-      const ae = at[2 * I.arn + 1];
-      name = as >= 0 && ae > as ? w.text(lastSlash(b, as, ae) + 1, ae) : textOf(w, at, I.principalId);
+    const as = at[2 * I.arn];
+    const ae = at[2 * I.arn + 1];
+    const k = at[2 * I.userName + 1] > at[2 * I.userName] ? I.userName : as >= 0 && ae > as ? I.arn : at[2 * I.principalId] >= 0 ? I.principalId : -1;
+    if (k >= 0) {
+      ns = k === I.arn ? lastSlash(b, as, ae) + 1 : at[2 * k];
+      ne = at[2 * k + 1];
     }
   } else if (ts >= 0 && same(b, ts, at[2 * I.type + 1], ASSUMED_ROLE)) {
-    type = 'AssumedRole';
     // assumedRoleParts: /:assumed-role\/(.+)\/([^/]+)$/. On plain ASCII (no line breaks for '.')
     // the first ':assumed-role/' decides: the last '/' after it must have text on both sides.
     const as = at[2 * I.arn];
@@ -217,16 +234,30 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
     if (rest < 0) return undefined;
     const slash = lastSlash(b, rest, ae);
     if (slash < rest + 1 || slash >= ae - 1) return undefined;
-    const session = w.text(slash + 1, ae);
-    // role = issuer's userName || lastSegment(group 1)
-    const role = textOf(w, at, I.issuer) || w.text(lastSlash(b, rest, slash) + 1, slash);
-    name = role ? `${role}/${session}` : session;
+    // role = issuer's userName || lastSegment(group 1); the name is `${role}/${session}`, or the
+    // session alone where role is empty. With the ARN's own role, that is the ARN's tail.
+    const roleStart = lastSlash(b, rest, slash) + 1;
+    const is = at[2 * I.issuer];
+    const ie = at[2 * I.issuer + 1];
+    who = ASSUMED_ROLE_WHO;
+    if (ie > is && !(ie - is === slash - roleStart && sameBytes(w.dv, b, is, roleStart, ie - is))) {
+      // Another role name than the ARN's: not one run of bytes.
+      who = { type: 'AssumedRole', name: `${w.text(is, ie)}/${w.text(slash + 1, ae)}`, arn: '', accessKeyId: '', account: '' };
+      ns = -1;
+    } else {
+      ns = roleStart < slash ? roleStart : slash + 1;
+      ne = ae;
+    }
   } else return undefined;
   spans[Span.ArnStart] = at[2 * I.arn];
   spans[Span.ArnEnd] = at[2 * I.arn + 1];
   spans[Span.KeyStart] = at[2 * I.accessKeyId];
   spans[Span.KeyEnd] = at[2 * I.accessKeyId + 1];
-  return { end, who: { type, name, arn: '', accessKeyId: '', account: textOf(w, at, I.accountId) } };
+  spans[Span.NameStart] = ns;
+  spans[Span.NameEnd] = ne;
+  spans[Span.AccountStart] = at[2 * I.accountId];
+  spans[Span.AccountEnd] = at[2 * I.accountId + 1];
+  return { end, who };
 }
 
 /** The keys read at each depth: userIdentity, its sessionContext, that one's sessionIssuer. */
@@ -272,11 +303,6 @@ function plainStrings(w: JsonWalker, p: number, level: number, out: Int32Array):
     else if (c === 0x7d) return p + 1;
     else return -1;
   }
-}
-
-/** The string of field k's span, or '' where it is absent. */
-function textOf(w: JsonWalker, at: Int32Array, k: I): string {
-  return at[2 * k] < 0 ? '' : w.text(at[2 * k], at[2 * k + 1]);
 }
 
 /** The index just past the first `word` in bytes [s, e), or -1. */

@@ -259,6 +259,10 @@ describe('scan: generated records, odd and hostile', () => {
       identities.push(assumed(arn, { sessionContext: null, principalId: 'nocolon' }));
       identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: 7 } } }));
       identities.push(assumed(arn, { sessionContext: { sessionIssuer: 'Issuer' } }));
+      // The issuer's userName the ARN's role (the name is the ARN's tail), or not it: as long, or its start.
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: 'Role' } } }));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: 'Rolf' } }, accountId: undefined }));
+      identities.push(assumed(arn, { sessionContext: { sessionIssuer: { userName: 'Rol' } } }));
     }
     identities.push(assumed(undefined), assumed(5), assumed('ESCAPED-ARN'), assumed(`arn:aws:sts::${account}:assumed-role/Role//sess`, { sessionContext: {} }), assumed(`arn:aws:sts::${account}:assumed-role/Twice/sess`));
     for (const [userName, arn, principalId] of [
@@ -266,7 +270,8 @@ describe('scan: generated records, odd and hostile', () => {
       ['', '', 'AIDA4'], [undefined, undefined, 'AIDA5'], ['zoë', `arn:aws:iam::${account}:user/zoë`, 'AIDA6'], [undefined, `arn:aws:iam::${account}:user/`, undefined],
     ]) identities.push({ type: 'IAMUser', principalId, arn, accountId: account, accessKeyId: 'AKIAEXAMPLE', userName });
     identities.push({ type: 'IAMUser', userName: 'a', accessKeyId: 12 }, { type: 'IAMUser', accountId: 3, userName: 'b' });
-    const events = identities.map((userIdentity, i) => anEvent({ userIdentity, eventName: `E${i}` }));
+    // Every third event without recipientAccountId: the account is then the identity's.
+    const events = identities.map((userIdentity, i) => anEvent({ userIdentity, eventName: `E${i}`, ...(i % 3 === 0 ? { recipientAccountId: undefined } : {}) }));
     // Keys repeated in userIdentity: the last wins, as with JSON.parse.
     const text = JSON.stringify({ Records: events })
       .replace('"type":"IAMUser","principalId":"AIDA1"', '"type":"AssumedRole","type":"IAMUser","principalId":"AIDA1"')

@@ -150,7 +150,7 @@ export class StringInterner {
 }
 
 /** Whether `v` is the n ASCII bytes at b[s…]. */
-function sameAscii(v: string, b: Uint8Array, s: number, n: number): boolean {
+export function sameAscii(v: string, b: Uint8Array, s: number, n: number): boolean {
   if (v.length !== n) return false;
   for (let i = 0; i < n; i++) if (v.charCodeAt(i) !== b[s + i]) return false;
   return true;

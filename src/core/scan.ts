@@ -14,7 +14,7 @@ import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';
 import { PARSE_INSTEAD, readCommonIdentity, readIdentity, Span } from './scanFields';
 import { K, TOP_KEYS } from './scanKeys';
-import { ParamsReader, readResourceList } from './scanResources';
+import { NameList, ParamsReader, readResourceList } from './scanResources';
 
 /** Value kinds of a scalar field. */
 const enum V {
@@ -84,8 +84,8 @@ class RecordScanner {
   private readonly textOf: (start: number, end: number) => string;
   /** The record's principal, resource names and request-parameter names (read in place). */
   private who: PrincipalInfo = NO_PRINCIPAL;
-  private resourceNames: string[] = [];
-  private paramNames: string[] = [];
+  private readonly resourceNames: NameList;
+  private readonly paramNames: NameList;
   /** The last few userIdentity values read (start and end of each) and their principals: a caller's events cluster. */
   private readonly recentUi = new Int32Array(2 * RECENT);
   private readonly recentWho: PrincipalInfo[] = new Array<PrincipalInfo>(RECENT).fill(NO_PRINCIPAL);
@@ -107,6 +107,8 @@ class RecordScanner {
     this.b = w.b;
     this.mode = mode;
     this.params = new ParamsReader(w);
+    this.resourceNames = new NameList(w);
+    this.paramNames = new NameList(w);
     this.textOf = (start, end) => w.text(start, end);
     this.out = mode === 'strings' ? undefined : new BatchBuilder(w, this.textOf, Math.max(16, (w.b.length / 1000) | 0));
   }
@@ -135,8 +137,8 @@ class RecordScanner {
     kinds.fill(V.Absent);
     this.who = NO_PRINCIPAL;
     this.whoSlot = -1;
-    this.resourceNames = [];
-    this.paramNames = [];
+    this.resourceNames.clear();
+    this.paramNames.clear();
     p++;
     if (b[p] === 0x7d) return this.emit(p + 1);
     for (let k = 0; ; k++) {
@@ -272,28 +274,30 @@ class RecordScanner {
 
   /** resources' value at p: sets `resourceNames`. */
   private resourceList(p: number): number {
-    const names: string[] = [];
-    this.resourceNames = names;
+    const names = this.resourceNames;
+    names.clear();
     try {
       return readResourceList(this.w, p, names);
     } catch (e) {
       if (e !== PARSE_INSTEAD) throw e;
       const end = this.w.valueEnd(p);
-      this.resourceNames = resourcesOf(JSON.parse(this.w.text(p, end)), undefined);
+      names.clear();
+      for (const v of resourcesOf(JSON.parse(this.w.text(p, end)), undefined)) names.addString(v);
       return end;
     }
   }
 
   /** requestParameters' value at p: sets `paramNames`. */
   private requestParameters(p: number): number {
-    const names: string[] = [];
-    this.paramNames = names;
+    const names = this.paramNames;
+    names.clear();
     try {
       return this.params.read(p, names);
     } catch (e) {
       if (e !== PARSE_INSTEAD) throw e;
       const end = this.w.valueEnd(p);
-      this.paramNames = resourcesOf(undefined, JSON.parse(this.w.text(p, end)));
+      names.clear();
+      for (const v of resourcesOf(undefined, JSON.parse(this.w.text(p, end)))) names.addString(v);
       return end;
     }
   }
@@ -335,7 +339,9 @@ class RecordScanner {
     else out.time(this.str(K.EventTime) || this.str(K.Timestamp));
     if (this.kinds[K.EventId] === V.String) out.eventIdBytes(this.starts[K.EventId] + 1, this.ends[K.EventId] - 1, this.textOf);
     else out.eventId(this.str(K.EventId));
-    out.resources(mergeNames(this.resourceNames, this.paramNames));
+    // collectResources' result: the `resources` names first, then new parameter names, at most 16.
+    this.resourceNames.addAll(this.paramNames);
+    out.resources(this.resourceNames);
     return end;
   }
 }
@@ -344,11 +350,3 @@ function readOnlyText(s: string): string {
   return s === 'true' || s === 'false' ? s : '';
 }
 
-/** collectResources' result from its two parts: `resources` names first, then new parameter names, at most 16. */
-function mergeNames(resources: string[], params: string[]): string[] {
-  if (params.length === 0) return resources;
-  if (resources.length === 0) return params;
-  const out = resources.slice();
-  for (const v of params) if (out.length < 16 && !out.includes(v)) out.push(v);
-  return out;
-}

@@ -6,9 +6,9 @@ import { type EventBatch, RESOURCES, ValueWriter } from './batch';
 import { uuidKey, uuidKeyBytes } from './eventIdSet';
 import { STRING_FIELDS } from './fields';
 import { parseEventTime } from './time';
-import { StringInterner } from './interner';
 import type { JsonWalker } from './jsonScan';
 import { Column, grow } from './scanColumn';
+import type { NameList } from './scanResources';
 
 /** Column indexes, in STRING_FIELDS order (a test checks it). */
 export const enum F {
@@ -44,9 +44,10 @@ export class BatchBuilder {
   private eventKeys: Uint32Array;
   private hasKey: Uint8Array;
   private readonly eventIds: string[] = [];
-  private readonly resourceNames = new StringInterner();
+  /** Every row's resource names, one after another (a Column whose rows are those names). */
+  private readonly resourceNames: Column;
+  private resourceCount = 0;
   private resourceStarts: Uint32Array;
-  private readonly resourceList: number[] = [];
   private rawStarts: Uint32Array;
   private rawEnds: Uint32Array;
 
@@ -54,6 +55,7 @@ export class BatchBuilder {
   constructor(w: JsonWalker, text: (s: number, e: number) => string, cap: number) {
     this.src = w.b;
     for (let f = 0; f < FIELDS; f++) this.columns.push(new Column(cap, w, text));
+    this.resourceNames = new Column(cap, w, text);
     this.times = new Float64Array(cap);
     this.eventKeys = new Uint32Array(4 * cap);
     this.hasKey = new Uint8Array(cap);
@@ -123,11 +125,15 @@ export class BatchBuilder {
     this.eventIds.push(key ? '' : id);
   }
 
-  resources(names: readonly string[] | undefined): void {
-    if (names) {
-      for (const name of names) this.resourceList.push(this.resourceNames.intern(name));
+  /** The row's resource names. */
+  resources(names: NameList): void {
+    const column = this.resourceNames;
+    for (let i = 0; i < names.count; i++) {
+      const s = names.spans[2 * i];
+      if (s >= 0) column.addBytes(this.resourceCount++, s, names.spans[2 * i + 1]);
+      else column.add(this.resourceCount++, names.strings[i]);
     }
-    this.resourceStarts[this.n + 1] = this.resourceList.length;
+    this.resourceStarts[this.n + 1] = this.resourceCount;
   }
 
   /** The current row's raw is bytes [start, end) of the scanned buffer. */
@@ -147,13 +153,13 @@ export class BatchBuilder {
       c.writeValues(values);
     });
     values.startList(RESOURCES);
-    for (const name of this.resourceNames.values) values.addString(name);
+    this.resourceNames.writeValues(values);
     return {
       count: n,
       ...values.finish(),
       ids,
       resourceStarts: this.resourceStarts.slice(0, n + 1),
-      resourceIds: Uint32Array.from(this.resourceList),
+      resourceIds: this.resourceNames.ids.slice(0, this.resourceCount),
       times: this.times.slice(0, n),
       eventKeys: this.eventKeys.slice(0, 4 * n),
       hasKey: this.hasKey.slice(0, n),

@@ -5,24 +5,87 @@
  * PARSE_INSTEAD where that order or a key is uncertain: an escaped key, a key that is an array
  * index (Object.entries puts those first), a key repeated within an object.
  */
-import { JsonWalker, NOT_SCANNED } from './jsonScan';
+import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
+import { sameAscii } from './interner';
 import { PARSE_INSTEAD, strAt } from './scanFields';
 
 const MAX_RESOURCES = 16;
 const MAX_RESOURCE_LEN = 512;
 const MAX_KEYS = 64;
 
-/** Adds v to names when collectResources' add() would (names: distinct, at most 16). */
-function add(names: string[], v: string): void {
-  if (v.length > 0 && v.length <= MAX_RESOURCE_LEN && names.length < MAX_RESOURCES && !names.includes(v)) names.push(v);
+/**
+ * One record's resource names as collectResources' add() keeps them: distinct, non-empty, at most
+ * 512 characters, at most 16, in order. In an ASCII file a name written without escapes stays a run
+ * of the file's bytes (no string is made of it: nearly every name); others are strings.
+ */
+export class NameList {
+  count = 0;
+  /** Name i is bytes [spans[2i], spans[2i + 1]) of the file, or strings[i] where spans[2i] < 0. */
+  readonly spans = new Int32Array(2 * MAX_RESOURCES);
+  readonly strings: string[] = [];
+  private readonly w: JsonWalker;
+
+  constructor(w: JsonWalker) {
+    this.w = w;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /** Adds the string value from the quote at p to `end` (after its closing quote; stringEnd has just read it). */
+  addValue(p: number, end: number): void {
+    const w = this.w;
+    const len = end - p - 2;
+    if (len === 0 || this.count >= MAX_RESOURCES) return;
+    if (w.utf8 || w.escaped) this.addString(strAt(w, p, end));
+    else if (len <= MAX_RESOURCE_LEN && this.indexOfBytes(p + 1, len) < 0) this.push(p + 1, end - 1, '');
+  }
+
+  addString(v: string): void {
+    if (v.length > 0 && v.length <= MAX_RESOURCE_LEN && this.count < MAX_RESOURCES && this.indexOfString(v) < 0) this.push(-1, -1, v);
+  }
+
+  /** Adds `other`'s names that are not here yet, up to 16 in all. */
+  addAll(other: NameList): void {
+    for (let i = 0; i < other.count && this.count < MAX_RESOURCES; i++) {
+      const s = other.spans[2 * i];
+      if (s < 0) this.addString(other.strings[i]);
+      else if (this.indexOfBytes(s, other.spans[2 * i + 1] - s) < 0) this.push(s, other.spans[2 * i + 1], '');
+    }
+  }
+
+  private push(s: number, e: number, v: string): void {
+    const i = this.count++;
+    this.spans[2 * i] = s;
+    this.spans[2 * i + 1] = e;
+    this.strings[i] = v;
+  }
+
+  /** The name that is the ASCII bytes [s, s + len), or -1. */
+  private indexOfBytes(s: number, len: number): number {
+    const b = this.w.b;
+    for (let i = 0; i < this.count; i++) {
+      const t = this.spans[2 * i];
+      if (t >= 0 ? this.spans[2 * i + 1] - t === len && sameBytes(this.w.dv, b, t, s, len) : sameAscii(this.strings[i], b, s, len)) return i;
+    }
+    return -1;
+  }
+
+  /** The name that is `v`, or -1. */
+  private indexOfString(v: string): number {
+    for (let i = 0; i < this.count; i++) {
+      const t = this.spans[2 * i];
+      if (t >= 0 ? sameAscii(v, this.w.b, t, this.spans[2 * i + 1] - t) : this.strings[i] === v) return i;
+    }
+    return -1;
+  }
 }
 
 /** The string at p (a quote), added when it may be a resource; returns the index after it. */
-function addString(w: JsonWalker, names: string[], p: number): number {
+function addString(w: JsonWalker, names: NameList, p: number): number {
   const end = w.stringEnd(p) + 1;
-  const len = end - p - 2;
-  // Byte length bounds the string's length from above (and equals it for unescaped ASCII).
-  if (len > 0 && names.length < MAX_RESOURCES && (len <= MAX_RESOURCE_LEN || w.utf8 || w.escaped)) add(names, strAt(w, p, end));
+  names.addValue(p, end);
   return end;
 }
 
@@ -54,7 +117,7 @@ function isKey(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
 /** Collects request-parameter names: the candidates walk() would add, in order, deduplicated, at most 16. */
 export class ParamsReader {
   private readonly w: JsonWalker;
-  private names: string[] = [];
+  private names!: NameList;
   /** Key ranges of the objects being walked (for repeated keys). */
   private keys = new Int32Array(2 * MAX_KEYS * 6);
   private top = 0;
@@ -64,7 +127,7 @@ export class ParamsReader {
   }
 
   /** Reads the value at p (requestParameters); returns the index after it. */
-  read(p: number, names: string[]): number {
+  read(p: number, names: NameList): number {
     this.names = names;
     this.top = 0;
     return this.walk(p, 0);
@@ -145,7 +208,7 @@ export class ParamsReader {
 const ARN_KEYS = [Buffer.from('ARN'), Buffer.from('arn'), Buffer.from('resourceName')];
 
 /** The names in a `resources` array at p: `r.ARN ?? r.arn ?? r.resourceName` of each object, through add(). */
-export function readResourceList(w: JsonWalker, p: number, names: string[]): number {
+export function readResourceList(w: JsonWalker, p: number, names: NameList): number {
   const b = w.b;
   if (b[p] !== 0x5b) return w.valueEnd(p);
   p++;
@@ -185,7 +248,7 @@ export function readResourceList(w: JsonWalker, p: number, names: string[]): num
           if (s < 0 || b[s] === 0x6e) continue;
           if (b[s] === 0x22) {
             w.stringEnd(s);
-            add(names, strAt(w, s, at[2 * k + 1]));
+            names.addValue(s, at[2 * k + 1]);
           }
           break;
         }

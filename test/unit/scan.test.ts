@@ -8,7 +8,7 @@ import { decodeToBatch, rereadRaws } from '../../src/core/decode';
 import { scanLogFile } from '../../src/core/scan';
 import { sameBytes } from '../../src/core/jsonScan';
 import { F_NAMES } from '../../src/core/scanBatch';
-import { listValues } from '../../src/core/batch';
+import { listValues, RESOURCES } from '../../src/core/batch';
 import { STRING_FIELDS } from '../../src/core/store';
 import { assertSameResult, LIMITS, rawsOf, slowDecodeToBatch } from '../builders/batchReference';
 import { anEvent, gz, samplesDir } from '../builders/events';
@@ -280,6 +280,37 @@ describe('scan: generated records, odd and hostile', () => {
       .replace('assumed-role/Twice/sess","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Issuer","arn":"arn:aws:iam::111122223333:role/Issuer"},"attributes":{"mfaAuthenticated":"false"}}', 'assumed-role/Twice/sess","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","userName":"Issuer","arn":"arn:aws:iam::111122223333:role/Issuer"},"attributes":{"mfaAuthenticated":"false"}},"sessionContext":{}');
     assert.ok(text.includes('}},"sessionContext":{}') && text.includes('"type":"AssumedRole","type":"IAMUser"') && text.includes('R\\u006fle'));
     for (const bytes of [gz(Buffer.from(text)), Buffer.from(text)]) assertSameResult(decodeToBatch(bytes, LIMITS), slowDecodeToBatch(bytes), 'identities');
+  });
+
+  test('resource names: one name spelled plain and escaped counts once, wherever each is; 512 characters are kept, 513 are not', () => {
+    const long = (n: number): string => `arn:aws:s3:::${'b'.repeat(n - 13)}`;
+    const events = [
+      anEvent({ requestParameters: { bucketName: 'ESC/1', key: 'ESC/1', name: 'x' } }),
+      anEvent({ requestParameters: { key: 'ESC/2', bucketName: 'ESC/2' } }),
+      anEvent({ resources: [{ ARN: 'ESC/3' }, { ARN: 'ESC/3' }, { arn: 'y' }], requestParameters: { roleArn: 'ESC/3', bucketName: 'y' } }),
+      anEvent({ resources: [{ ARN: 'ESC/4' }], requestParameters: { roleArn: 'ESC/4' } }),
+      anEvent({ requestParameters: { bucketName: long(512), key: long(513), name: long(600) } }),
+      anEvent({ resources: [{ ARN: long(513) }, { ARN: long(512) }], requestParameters: { ids: [long(512), long(513), 'z'] } }),
+    ];
+    // In each record the escaped spelling is the first one; the second is plain, and so on.
+    let text = JSON.stringify({ Records: events });
+    for (const n of [1, 2, 3, 4]) text = text.replace(`"ESC/${n}"`, `"ESC\\/${n}"`);
+    text = text.replace('{"ARN":"ESC/3"}', '{"ARN":"ESC\\u002f3"}');
+    assert.ok(text.includes('ESC\\/1') && text.includes('ESC\\u002f3'));
+    for (const bytes of [gz(Buffer.from(text)), Buffer.from(text)]) {
+      const fast = decodeToBatch(bytes, LIMITS);
+      assertSameResult(fast, slowDecodeToBatch(bytes), 'resource names');
+      assert.ok(fast.kind === 'batch' && scanLogFile(Buffer.from(text), 'utf8'), 'the scanner read it');
+      const b = fast.kind === 'batch' ? fast.batch : undefined;
+      const names = b ? listValues(b, RESOURCES) : [];
+      const row = (r: number): string[] => (b ? [...b.resourceIds.subarray(b.resourceStarts[r], b.resourceStarts[r + 1])].map((id) => names[id]) : []);
+      assert.deepEqual(row(0), ['ESC/1', 'x']);
+      assert.deepEqual(row(1), ['ESC/2']);
+      assert.deepEqual(row(2), ['ESC/3', 'y']);
+      assert.deepEqual(row(3), ['ESC/4']);
+      assert.deepEqual(row(4), [long(512)]);
+      assert.deepEqual(row(5), [long(512), 'z']);
+    }
   });
 
   test('column values whose sampled hash collides (same length and start, middle and end bytes) are all kept apart', () => {

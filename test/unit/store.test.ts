@@ -132,6 +132,9 @@ describe('typed building blocks', () => {
   test('interning from UTF-8 bytes gives the id interning the string gives, and makes a string only for a new value', () => {
     const values = ['', 'a', 'AccessDenied', 'é', 'Café', '\u{1F600}', 'x'.repeat(5000), '198.51.100.7', 'arn:aws:iam::111122223333:user/alice'];
     for (let i = 0; i < 5000; i++) values.push(`arn:aws:sts::${String(i).padStart(12, '0')}:assumed-role/r/s`);
+    // Every length to 17 (whole words and the bytes after them), and a non-ASCII letter at each place.
+    for (let k = 2; k <= 17; k++) values.push('ABCDEFGHIJKLMNOPQ'.slice(0, k));
+    for (let k = 0; k <= 12; k++) values.push(`${'abcdefghijkl'.slice(0, k)}ü${'mnop'.slice(0, k % 5)}`);
     const byString = new StringInterner();
     const byBytes = new StringInterner();
     // Mixed: half the values first interned one way, then every value asked for the other way.

@@ -229,7 +229,8 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
     const as = at[2 * I.arn];
     const ae = at[2 * I.arn + 1];
     if (as < 0) return undefined;
-    for (let i = as; i < ae; i++) if (b[i] >= 0x80) return undefined;
+    // Non-ASCII bytes (only a file that has some) go to readIdentity.
+    if (w.utf8) for (let i = as; i < ae; i++) if (b[i] >= 0x80) return undefined;
     const rest = after(b, as, ae, ROLE_MARK);
     if (rest < 0) return undefined;
     const slash = lastSlash(b, rest, ae);

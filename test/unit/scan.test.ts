@@ -249,7 +249,7 @@ describe('scan: generated records, odd and hostile', () => {
     const arns = [
       `arn:aws:sts::${account}:assumed-role/Role/sess`, `arn:aws:sts::${account}:assumed-role/Role`, `arn:aws:sts::${account}:assumed-role/Role/`,
       `arn:aws:sts::${account}:assumed-role//sess`, `arn:aws:sts::${account}:assumed-role/path/to/Role/sess`, `arn:aws:sts::${account}:assumed-role/a:assumed-role/b/c`,
-      `arn:aws:sts::${account}:assumed-role/Rôle/séss`, `x:assumed-role/R/s`, '', ':assumed-role/', ':assumed-role//', 'no-role-here', `arn:aws:sts::${account}:assumed-role/Role//`,
+      `arn:aws:sts::${account}:assumed-role/Rôle/séss`, `arn:aws:sts::${account}:assumed-role/Ro\u2028le/sess`, `x:assumed-role/R/s`, '', ':assumed-role/', ':assumed-role//', 'no-role-here', `arn:aws:sts::${account}:assumed-role/Role//`,
     ];
     const identities: unknown[] = [];
     for (const arn of arns) {

@@ -20,22 +20,26 @@ export function uuidKey(id: string, out: Uint32Array, at: number): boolean {
   return uuidKeyBytes(scratch, 0, out, at);
 }
 
+/** Each byte's value as a lowercase hex digit, or -1. Lowercase only: 'A' and 'a' are different characters, so "…A" and "…a" stay different IDs. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+/** Where a UUID's 32 digits are, eight to a key word (the dashes are at 8, 13, 18 and 23). */
+const DIGITS = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]);
+
 /** uuidKey on the 36 bytes at `b[s…]` (the scanner reads IDs from a file's bytes). */
 export function uuidKeyBytes(b: Uint8Array, s: number, out: Uint32Array, at: number): boolean {
   if (b[s + 8] !== 45 || b[s + 13] !== 45 || b[s + 18] !== 45 || b[s + 23] !== 45) return false;
-  let word = 0;
-  let nibbles = 0;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = b[s + i];
-    // Lowercase only: 'A' and 'a' are different characters, so "…A" and "…a" stay different IDs.
-    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-    if (v < 0) return false;
-    word = (word << 4) | v;
-    if (++nibbles % 8 === 0) {
-      out[at + nibbles / 8 - 1] = word >>> 0;
-      word = 0;
+  for (let w = 0; w < 4; w++) {
+    let word = 0;
+    // A digit that is not one makes `bad` negative.
+    let bad = 0;
+    for (let k = 8 * w; k < 8 * w + 8; k++) {
+      const v = HEX[b[s + DIGITS[k]]];
+      bad |= v;
+      word = (word << 4) | v;
     }
+    if (bad < 0) return false;
+    out[at + w] = word >>> 0;
   }
   return true;
 }

@@ -110,6 +110,18 @@ describe('typed building blocks', () => {
     const key = new Uint32Array(4);
     assert.ok(uuidKey('0123abcd-ef01-4000-8000-00000000ffff', key, 0));
     assert.deepEqual(Array.from(key), [0x0123abcd, 0xef014000, 0x80000000, 0x0000ffff]);
+    // Each place: a digit lands in its own nibble, and a character next to the digits' ranges is refused.
+    const zero = '00000000-0000-0000-0000-000000000000';
+    let nibble = 0;
+    for (let i = 0; i < 36; i++) {
+      if ([8, 13, 18, 23].includes(i)) continue;
+      assert.ok(uuidKey(`${zero.slice(0, i)}f${zero.slice(i + 1)}`, key, 0));
+      const expected = [0, 0, 0, 0];
+      expected[nibble >> 3] = (0xf << (28 - 4 * (nibble & 7))) >>> 0;
+      assert.deepEqual(Array.from(key), expected, `digit ${i}`);
+      for (const c of ['/', ':', '`', 'g', 'F']) assert.equal(uuidKey(`${zero.slice(0, i)}${c}${zero.slice(i + 1)}`, key, 0), false, `${c} at ${i}`);
+      nibble++;
+    }
     assert.equal(set.size, 5000 + 6 + 1);
   });
 

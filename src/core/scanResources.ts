@@ -207,7 +207,7 @@ export class ParamsReader {
 
 const ARN_KEYS = [Buffer.from('ARN'), Buffer.from('arn'), Buffer.from('resourceName')];
 
-/** The names in a `resources` array at p: `r.ARN ?? r.arn ?? r.resourceName` of each object, through add(). */
+/** The names in a `resources` array at p: `r.ARN ?? r.arn ?? r.resourceName` of each object, added to `names`. */
 export function readResourceList(w: JsonWalker, p: number, names: NameList): number {
   const b = w.b;
   if (b[p] !== 0x5b) return w.valueEnd(p);

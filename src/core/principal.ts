@@ -26,6 +26,16 @@ export function assumedRoleParts(arn: string): [string, string] | undefined {
   return [lastSegment(m[1]), m[2]];
 }
 
+/**
+ * An IAM role's ARN (`arn:aws:iam::123456789012:role/path/Name`) as the glob of its sessions' ARNs
+ * (`arn:aws:sts::123456789012:assumed-role/Name/*`: a session's ARN names the role without its
+ * path), or undefined for anything else. A role's own ARN is in no event's identity: its sessions are.
+ */
+export function roleSessionsGlob(arn: string): string | undefined {
+  const m = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[^*]*\/)?([^/*]+)$/.exec(arn);
+  return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/*` : undefined;
+}
+
 /** Describes the principal in a `userIdentity` object (undefined when the event has none). */
 export function describePrincipal(ui: Record<string, unknown> | undefined): PrincipalInfo {
   if (!ui) return { type: '', name: '', arn: '', accessKeyId: '', account: '' };

@@ -6,6 +6,7 @@
  */
 import type { SortOrder } from '../protocol/logViewer';
 import { evaluate, type PlanTerm } from './plan';
+import { roleSessionsGlob } from './principal';
 import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
 import { rankRows } from './rank';
 import type { EventStore, IndexedField } from './store';
@@ -106,7 +107,8 @@ export class SearchEngine {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, ReadonlyMap<number, ValueMatch>>();
     for (const field of fields) {
-      perField.set(field, term.kind === 'field' ? this.fieldValues(field, term.values, !!term.literal) : term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text));
+      if (term.kind === 'field') perField.set(field, this.fieldValues(field, term.values, !!term.literal));
+      else perField.set(field, this.withRoleSessions(field, [term.text], term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text)));
     }
     // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
     // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
@@ -182,6 +184,19 @@ export class SearchEngine {
       }
       // A wildcard never matches an empty value: error:* means "has an error".
       vocab.glob(alt.toLowerCase().split('*'), found);
+    }
+    return this.withRoleSessions(field, alternatives, found);
+  }
+
+  /**
+   * `found`, plus, where `field` is principalArn and a text is an IAM role's ARN, the ARNs of that
+   * role's sessions: a role pasted from the IAM console finds what its sessions did (negated too).
+   */
+  private withRoleSessions(field: IndexedField, texts: readonly string[], found: Map<number, ValueMatch>): Map<number, ValueMatch> {
+    if (field !== 'principalArn') return found;
+    for (const text of texts) {
+      const glob = roleSessionsGlob(text.trim());
+      if (glob) this.vocabulary(field).glob(glob.toLowerCase().split('*'), found);
     }
     return found;
   }

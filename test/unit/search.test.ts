@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/decode';
 import { normalizeEvent } from '../../src/core/records';
+import { roleSessionsGlob } from '../../src/core/principal';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { parseQuery } from '../../src/core/query';
@@ -130,6 +131,35 @@ describe('search ranking', () => {
     assert.deepEqual(names('after:2024-01-01T00:00:04Z').sort(), ['DescribeLoggingStatus', 'ListBuckets']);
     assert.deepEqual(names('before:2024-01-01T00:00:02Z'), ['StopLogging']);
     assert.deepEqual(names('-logging').sort(), ['GetTrailStatus', 'ListBuckets']);
+  });
+
+  test('an IAM role\'s ARN finds what its sessions did, as a field value or pasted as text, and excludes it negated', () => {
+    const session = (arn: string, eventName: string): Record<string, unknown> =>
+      anEvent({ eventName, userIdentity: { type: 'AssumedRole', arn, accountId: arn.split(':')[4], sessionContext: { sessionIssuer: { type: 'Role', userName: arn.split('/')[1] } } } });
+    const roles = storeOf([
+      session('arn:aws:sts::111122223333:assumed-role/Admin/alice', 'A1'),
+      session('arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com', 'A2'),
+      session('arn:aws:sts::111122223333:assumed-role/AdminX/carol', 'X1'),
+      session('arn:aws:sts::111122223333:assumed-role/Admi/dan', 'S1'),
+      session('arn:aws:sts::444455556666:assumed-role/Admin/dave', 'O1'),
+      session('arn:aws-cn:sts::111122223333:assumed-role/Admin/erin', 'C1'),
+      anEvent({ eventName: 'U1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/Admin', userName: 'Admin' } }),
+    ]);
+    const search = new SearchEngine(roles);
+    const got = (q: string): string[] => Array.from(search.search(q).rows, (r) => roles.value('eventName', r)).sort();
+    const admin = 'arn:aws:iam::111122223333:role/Admin';
+    assert.deepEqual(got(`principal:${admin}`), ['A1', 'A2']);
+    assert.deepEqual(got(`user:${admin.replace('role/', 'role/ops/team/')}`), ['A1', 'A2'], 'a role with a path: sessions name it without');
+    assert.deepEqual(got(`"${admin}"`), ['A1', 'A2'], 'pasted as free text');
+    assert.deepEqual(got(admin), ['A1', 'A2']);
+    assert.deepEqual(got(`principal:${admin},arn:aws:iam::111122223333:role/AdminX`), ['A1', 'A2', 'X1']);
+    assert.deepEqual(got(`-principal:${admin}`), ['C1', 'O1', 'S1', 'U1', 'X1']);
+    assert.deepEqual(got(`-"${admin}"`), ['C1', 'O1', 'S1', 'U1', 'X1']);
+    assert.deepEqual(got('principal:arn:aws-cn:iam::111122223333:role/Admin'), ['C1']);
+    assert.deepEqual(got('principal:arn:aws:iam::111122223333:user/Admin'), ['U1'], 'a user ARN is itself only');
+    assert.deepEqual(got('principal:arn:aws:iam::111122223333:role/Admin/'), [], 'no role name');
+    assert.equal(roleSessionsGlob('arn:aws:iam::111122223333:role/*'), undefined, 'a pattern is not a role');
+    assert.equal(roleSessionsGlob('arn:aws:iam::1111:role/Admin'), undefined, 'an account is 12 digits');
   });
 
   test('empty query: every event, newest first; oldest-first reverses', () => {

@@ -187,6 +187,25 @@ describe('investigation tools in a real VS Code', { timeout: 300_000 }, () => {
     await screenshot(page, '32-top-values');
   });
 
+  step('a role\'s IAM ARN in the search box finds its sessions\' events', 'role-arn', current, async () => {
+    const v = await logViewer(page);
+    const role = 'stratus-red-team-ec2-get-password-data-role';
+    const bySessions = `principal:${role}/*`;
+    await v.locator('input.search').fill(bySessions);
+    const sessions = shownOf(await resultsOf(v, bySessions));
+    assert.ok(sessions > 0, 'the sample has sessions of the role');
+    const arn = `arn:aws:iam::123837392027:role/${role}`;
+    await v.locator('input.search').fill(`principal:${arn}`);
+    assert.equal(shownOf(await resultsOf(v, `principal:${arn}`)), sessions);
+    const principals = await columnTexts(v, 'principal');
+    assert.ok(principals.length > 0 && principals.every((p) => p.startsWith(`${role}/`)), principals.join(', '));
+    // Pasted as free text: the sessions' events, and any event naming the role (such as assuming it).
+    await v.locator('input.search').fill(arn);
+    assert.ok(shownOf(await resultsOf(v, arn)) >= sessions);
+    await v.locator('input.search').fill('');
+    await resultsOf(v, '');
+  });
+
   step('detections run once loaded; clicking one shows exactly its events', 'detections', current, async () => {
     const v = await logViewer(page);
     await v.locator('.side-section summary', { hasText: /^Detections: \d+ of \d+ fired$/ }).waitFor({ timeout: 60_000 });

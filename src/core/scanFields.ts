@@ -213,7 +213,7 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
   // The name's bytes, when it is one run of them ('' is the empty run at 0).
   let ns = 0;
   let ne = 0;
-  if (ts >= 0 && same(b, ts, at[2 * I.type + 1], IAM_USER)) {
+  if (ts >= 0 && bytesAre(b, ts, at[2 * I.type + 1], IAM_USER)) {
     who = IAM_USER_WHO;
     // userName || (arn ? lastSegment(arn) : principalId)
     const as = at[2 * I.arn];
@@ -223,7 +223,7 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
       ns = k === I.arn ? lastSlash(b, as, ae) + 1 : at[2 * k];
       ne = at[2 * k + 1];
     }
-  } else if (ts >= 0 && same(b, ts, at[2 * I.type + 1], ASSUMED_ROLE)) {
+  } else if (ts >= 0 && bytesAre(b, ts, at[2 * I.type + 1], ASSUMED_ROLE)) {
     // assumedRoleParts: /:assumed-role\/(.+)\/([^/]+)$/. On plain ASCII (no line breaks for '.')
     // the first ':assumed-role/' decides: the last '/' after it must have text on both sides.
     const as = at[2 * I.arn];
@@ -319,7 +319,7 @@ function after(b: Uint8Array, s: number, e: number, word: Uint8Array): number {
 }
 
 /** Whether bytes [s, e) are `word`. */
-function same(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
+export function bytesAre(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
   if (e - s !== word.length) return false;
   for (let i = 0; i < word.length; i++) if (b[s + i] !== word[i]) return false;
   return true;

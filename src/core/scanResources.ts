@@ -7,7 +7,7 @@
  */
 import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
 import { sameAscii } from './interner';
-import { PARSE_INSTEAD, strAt } from './scanFields';
+import { bytesAre, PARSE_INSTEAD, strAt } from './scanFields';
 
 const MAX_RESOURCES = 16;
 const MAX_RESOURCE_LEN = 512;
@@ -108,12 +108,6 @@ function resourceKey(b: Uint8Array, s: number, e: number): boolean {
 const ACCESS_KEY_ID = Buffer.from('accessKeyId');
 const REQUEST_ID = Buffer.from('requestId');
 
-function isKey(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
-  if (e - s !== name.length) return false;
-  for (let i = 0; i < name.length; i++) if (b[s + i] !== name[i]) return false;
-  return true;
-}
-
 /** Collects request-parameter names: the candidates walk() would add, in order, deduplicated, at most 16. */
 export class ParamsReader {
   private readonly w: JsonWalker;
@@ -159,7 +153,7 @@ export class ParamsReader {
       p = ke + 2;
       const v = b[p];
       if (v === 0x22) {
-        if (resourceKey(b, ks, ke) && !isKey(b, ks, ke, ACCESS_KEY_ID) && !isKey(b, ks, ke, REQUEST_ID)) p = addString(w, this.names, p);
+        if (resourceKey(b, ks, ke) && !bytesAre(b, ks, ke, ACCESS_KEY_ID) && !bytesAre(b, ks, ke, REQUEST_ID)) p = addString(w, this.names, p);
         else p = w.stringEnd(p) + 1;
       } else if (v === 0x5b && resourceKey(b, ks, ke)) {
         p++;
@@ -231,7 +225,7 @@ export function readResourceList(w: JsonWalker, p: number, names: NameList): num
           const start = p;
           p = w.valueEnd(p);
           for (let k = 0; k < 3; k++) {
-            if (isKey(b, ks, ke, ARN_KEYS[k])) {
+            if (bytesAre(b, ks, ke, ARN_KEYS[k])) {
               at[2 * k] = start;
               at[2 * k + 1] = p;
             }

@@ -1,18 +1,7 @@
 /** Labels for the explorer's event rows, decided here so the tree nodes stay thin. */
 import type { CtRecord } from './records';
-import { formatUtc } from './time';
+import { formatUtc, relativeTime } from './time';
 import { shorten } from './visible';
-
-/** "just now", "5 min ago", "3 h ago", "12 days ago". */
-export function relativeTime(ms: number, now: number): string {
-  if (!Number.isFinite(ms)) return 'no time';
-  const s = Math.round((now - ms) / 1000);
-  if (s < 45) return 'just now';
-  if (s < 5400) return `${Math.max(1, Math.round(s / 60))} min ago`;
-  if (s < 129_600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} days ago`;
-}
-
 
 export interface EventRowLabel {
   label: string;

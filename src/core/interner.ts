@@ -7,7 +7,7 @@
  * hash in a JS loop and, when it is new, two typed-array writes; and 12-20 bytes of typed arrays
  * rather than a Map entry and its share of the Map's buckets.
  */
-import type { SliceBuffer } from './jsonScan';
+import type { SliceBuffer } from './sliceBuffer';
 
 /**
  * Per process, so values crafted offline (event strings are attacker-influenced) cannot be chosen

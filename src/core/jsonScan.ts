@@ -8,21 +8,13 @@
  * whole file beforehand (scan.ts), so a string's end is the next quote not escaped by a backslash.
  */
 
+import type { SliceBuffer } from './sliceBuffer';
+
 /** Thrown by the walker when the bytes are not compact, valid JSON it fully understands. */
 export const NOT_SCANNED = new Error('not scanned');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-
-export interface SliceBuffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
-
-/** `bytes` as a Buffer, sharing their memory. */
-export function sliceBuffer(bytes: Uint8Array): SliceBuffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as SliceBuffer;
-}
 
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);

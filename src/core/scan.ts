@@ -8,7 +8,8 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EventBatch } from './batch';
 import { isObject } from './json';
-import { JsonWalker, NOT_SCANNED, type SliceBuffer, sameBytes, sliceBuffer } from './jsonScan';
+import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
+import { type SliceBuffer, sliceBuffer } from './sliceBuffer';
 import { type PrincipalInfo, describePrincipal } from './principal';
 import { resourcesOf } from './records';
 import { BatchBuilder, F } from './scanBatch';

@@ -6,7 +6,7 @@
 import { type BatchValues, type EventBatch, RESOURCES } from './batch';
 import { EventIdSet } from './eventIdSet';
 import { StringInterner } from './interner';
-import { type SliceBuffer, sliceBuffer } from './jsonScan';
+import { type SliceBuffer, sliceBuffer } from './sliceBuffer';
 import { GrowableF64, GrowableU32, Postings } from './postings';
 import { RawStore, type Reread } from './rawStore';
 import type { CtRecord } from './records';

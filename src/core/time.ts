@@ -32,3 +32,13 @@ export function formatUtc(ms: number): string {
   if (!Number.isFinite(ms)) return '';
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** "just now", "5 min ago", "3 h ago", "12 days ago". */
+export function relativeTime(ms: number, now: number): string {
+  if (!Number.isFinite(ms)) return 'no time';
+  const s = Math.round((now - ms) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 5400) return `${Math.max(1, Math.round(s / 60))} min ago`;
+  if (s < 129_600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} days ago`;
+}

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainAwsError } from '../../src/core/awsErrors';
-import { eventRowLabel, relativeTime } from '../../src/core/explorerLabels';
+import { eventRowLabel } from '../../src/core/explorerLabels';
+import { relativeTime } from '../../src/core/time';
 import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../src/core/lookupFilter';
 import { PagedList, type Page } from '../../src/core/paging';
 import { normalizeEvent } from '../../src/core/records';

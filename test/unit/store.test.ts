@@ -7,7 +7,7 @@ import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../sr
 import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
 import { StringInterner, stringHash } from '../../src/core/interner';
-import { sliceBuffer } from '../../src/core/jsonScan';
+import { sliceBuffer } from '../../src/core/sliceBuffer';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
 import { normalizeEvent, type CtRecord } from '../../src/core/records';

@@ -42,11 +42,13 @@ const jobs = [
 ];
 
 if (tests) {
-  const list = (dir, re) => readdirSync(join(root, dir)).filter((f) => re.test(f)).map((f) => `${dir}/${f}`);
+  // Test files in `dir` and its subfolders (test/unit mirrors src/core's folders).
+  const list = (dir, re) => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? list(`${dir}/${e.name}`, re) : re.test(e.name) ? [`${dir}/${e.name}`] : []);
   rmSync(join(root, 'out'), { recursive: true, force: true });
   const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core', 'jsdom'] };
   jobs.push(
-    build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outdir: 'out/test/unit' }),
+    build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outbase: 'test/unit', outdir: 'out/test/unit' }),
     build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),
     build({ ...testBuild, entryPoints: list('test/integration/suite', /\.ts$/), outdir: 'out/test/integration/suite' }),
     build({ ...testBuild, entryPoints: ['test/integration/run.ts'], outfile: 'out/test/integration/run.js' }),

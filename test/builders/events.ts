@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeLogBytes } from '../../src/core/decode';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '../support/repoRoot';
 
 let seq = 0;
 
@@ -49,7 +50,7 @@ export function gz(text: string | Buffer): Buffer {
 
 /** ../shared/samples, beside the repository (CI clones with shared/ beside it). */
 export function samplesDir(): string {
-  for (const candidate of [process.env.CLOUDTRAIL_SAMPLES, join(__dirname, '../../../../shared/samples'), join(process.cwd(), '../shared/samples')]) {
+  for (const candidate of [process.env.CLOUDTRAIL_SAMPLES, join(repoRoot(), '../shared/samples'), join(process.cwd(), '../shared/samples')]) {
     if (candidate && existsSync(join(candidate, 'FILES.tsv'))) return candidate;
   }
   throw new Error('The shared samples folder (../shared/samples) was not found; set CLOUDTRAIL_SAMPLES to it.');

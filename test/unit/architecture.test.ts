@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { repoRoot } from '../support/repoRoot';
 
-const root = join(__dirname, '../../..');
+const root = repoRoot();
 function files(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
     const rel = join(dir, name);

@@ -12,8 +12,9 @@ import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { CASES } from '../builders/detectionCases';
 import { anEvent, samplesDir } from '../builders/events';
+import { repoRoot } from '../support/repoRoot';
 
-const repo = join(__dirname, '../../..');
+const repo = repoRoot();
 const builtInFiles = (): RuleFile[] => readdirSync(join(repo, 'detections')).map((name) => ({ name, text: readFileSync(join(repo, 'detections', name), 'utf8') }));
 const library = loadRules(builtInFiles());
 

@@ -12,6 +12,7 @@ import { listValues, RESOURCES } from '../../src/core/batch';
 import { STRING_FIELDS } from '../../src/core/store';
 import { assertSameResult, LIMITS, rawsOf, slowDecodeToBatch } from '../builders/batchReference';
 import { anEvent, gz, samplesDir } from '../builders/events';
+import { repoRoot } from '../support/repoRoot';
 
 function filesUnder(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -22,7 +23,7 @@ function filesUnder(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const CORPUS = corpusDir(join(__dirname, '../../../.cache/bench'), 100_000);
+const CORPUS = corpusDir(join(repoRoot(), '.cache/bench'), 100_000);
 
 describe('scan: the byte scanner gives the JSON.parse path\'s batches', () => {
   test('its columns are STRING_FIELDS, in order', () => {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Fuse from 'fuse.js';
-import { normalizeEvent } from '../src/core/records';
+import { normalizeEvent } from '../src/core/model/records';
 
 const [dir, ...queries] = process.argv.slice(2);
 const events: Array<Record<string, unknown>> = [];

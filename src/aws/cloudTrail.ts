@@ -17,7 +17,7 @@ import {
 import { type ClientTarget, clientBase } from './clientConfig';
 import { type LookupFilter, resolveRange } from '../core/lookupFilter';
 import type { Page } from '../core/paging';
-import { type CtRecord, normalizeAny } from '../core/records';
+import { type CtRecord, normalizeAny } from '../core/model/records';
 import type { RateLimiter } from '../core/throttle';
 import type { PublicKey } from '../core/integrity/digest';
 import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/trailHealth';

@@ -8,8 +8,8 @@
 import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { type EventBatch, toBatch } from './batch';
-import { isObject, str } from './json';
-import { CtRecord, normalizeAny, normalizeEvent } from './records';
+import { isObject, str } from './model/json';
+import { CtRecord, normalizeAny, normalizeEvent } from './model/records';
 import { scanLogFile } from './scan';
 
 export type LogFormat = 'records' | 'ndjson' | 'array' | 'event' | 'eventbridge' | 'lookup';

@@ -4,10 +4,10 @@
  * only lays this out.
  */
 import type { EventDetail, IdentityCard, Pivot, PivotField, DetailField } from '../protocol/eventView';
-import { isObject, parseObject, str } from './json';
-import { assumedRoleParts, describePrincipal } from './principal';
-import { formatUtc, parseEventTime } from './time';
-import { clientName } from './userAgent';
+import { isObject, parseObject, str } from './model/json';
+import { assumedRoleParts, describePrincipal } from './model/principal';
+import { formatUtc, parseEventTime } from './model/time';
+import { clientName } from './model/userAgent';
 
 const IDENTITY_HEADINGS: Record<string, string> = {
   Root: 'Root user of the account',

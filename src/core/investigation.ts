@@ -8,7 +8,7 @@ import { topValues } from './facets';
 import { buildTimeline } from './timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
 import { EventStore, IndexedField, StringField } from './store';
-import { formatUtc } from './time';
+import { formatUtc } from './model/time';
 
 const MAX_NOTES = 500;
 /** Columns whose cells show highlights, with the store field behind each. */

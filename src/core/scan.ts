@@ -7,11 +7,11 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { EventBatch } from './batch';
-import { isObject } from './json';
+import { isObject } from './model/json';
 import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
 import { type SliceBuffer, sliceBuffer } from './sliceBuffer';
-import { type PrincipalInfo, describePrincipal } from './principal';
-import { resourcesOf } from './records';
+import { type PrincipalInfo, describePrincipal } from './model/principal';
+import { resourcesOf } from './model/records';
 import { BatchBuilder, F } from './scanBatch';
 import { PARSE_INSTEAD, readCommonIdentity, readIdentity, Span } from './scanFields';
 import { K, TOP_KEYS } from './scanKeys';

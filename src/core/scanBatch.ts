@@ -4,8 +4,8 @@
  */
 import { type EventBatch, RESOURCES, ValueWriter } from './batch';
 import { uuidKey, uuidKeyBytes } from './eventIdSet';
-import { STRING_FIELDS } from './fields';
-import { parseEventTime } from './time';
+import { STRING_FIELDS } from './model/fields';
+import { parseEventTime } from './model/time';
 import type { JsonWalker } from './jsonScan';
 import { Column, grow } from './scanColumn';
 import type { NameList } from './scanResources';

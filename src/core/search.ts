@@ -6,7 +6,7 @@
  */
 import type { SortOrder } from '../protocol/logViewer';
 import { evaluate, type PlanTerm } from './plan';
-import { roleSessionsGlob } from './principal';
+import { roleSessionsGlob } from './model/principal';
 import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
 import { rankRows } from './rank';
 import type { EventStore, IndexedField } from './store';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { describeEvent } from '../core/eventDetail';
 import { parseEventViewMessage } from '../core/eventViewMessages';
-import { shorten } from '../core/visible';
+import { shorten } from '../core/model/visible';
 import type { EventDetail, PivotField, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
 import type { EventDocuments } from '../logViewer/eventDocuments';
 import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { describeFilter, isFiltered, type LookupFilter, NO_FILTER, resolveRange } from '../core/lookupFilter';
 import { PagedList } from '../core/paging';
-import type { CtRecord } from '../core/records';
+import type { CtRecord } from '../core/model/records';
 import { EventNode } from './eventNode';
 import { ExplorerNode } from './explorerNode';
 import { ErrorNode, LoadMoreNode, PlaceholderNode } from './messageNodes';

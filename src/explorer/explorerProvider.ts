@@ -9,7 +9,7 @@ import type { CredentialCache } from '../aws/credentials';
 import { explainAwsError, type ExplainedError } from '../core/awsErrors';
 import { lookupValueFor } from '../core/lookupFilter';
 import { type AwsProfile, loadProfiles } from '../core/profiles';
-import type { CtRecord } from '../core/records';
+import type { CtRecord } from '../core/model/records';
 import type { RateLimiter } from '../core/throttle';
 import type { EventPanel } from '../eventView/eventPanel';
 import type { PivotField } from '../protocol/eventView';

@@ -2,7 +2,7 @@
 import type { CloudTrailApi } from '../aws/cloudTrail';
 import type { ExplainedError } from '../core/awsErrors';
 import type { AwsProfile } from '../core/profiles';
-import type { CtRecord } from '../core/records';
+import type { CtRecord } from '../core/model/records';
 import type { ExplorerNode } from './explorerNode';
 
 export interface ExplorerServices {

@@ -8,7 +8,7 @@ import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../src/aw
 import { explainAwsError } from '../../src/core/awsErrors';
 import { NO_FILTER } from '../../src/core/lookupFilter';
 import { PagedList } from '../../src/core/paging';
-import type { CtRecord } from '../../src/core/records';
+import type { CtRecord } from '../../src/core/model/records';
 import { RateLimiter } from '../../src/core/throttle';
 import { recentSampleEvents } from '../builders/events';
 import { type FakeCloudTrail, startFakeCloudTrail } from '../support/fakeCloudTrail';

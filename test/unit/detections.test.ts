@@ -7,7 +7,7 @@ import { loadRules, parseRule, type DetectionRule, type RuleFile } from '../../s
 import { runDetections, runRule } from '../../src/core/detections/run';
 import { Investigation } from '../../src/core/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/loader';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { CASES } from '../builders/detectionCases';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parsePath, valueMatcher, valuesAt } from '../../src/core/eventPath';
 import { parseQuery } from '../../src/core/query';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { applyPathTerms } from '../../src/core/termFilters';

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import { JSDOM } from 'jsdom';
 import { describeEvent } from '../../src/core/eventDetail';
 import { parseEventViewMessage } from '../../src/core/eventViewMessages';
-import { clientName } from '../../src/core/userAgent';
+import { clientName } from '../../src/core/model/userAgent';
 import { type EventDetail, PIVOT_FIELDS } from '../../src/protocol/eventView';
 import { anEvent, sampleEventsByIdentityType } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';

@@ -8,7 +8,7 @@ import { writeAtomically } from '../../src/core/atomicWrite';
 import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../src/core/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
 import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { EventStore } from '../../src/core/store';
 import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';

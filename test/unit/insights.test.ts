@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/decode';
 import { findInsights, hourlySeries } from '../../src/core/insights';
-import { type CtRecord, normalizeEvent } from '../../src/core/records';
+import { type CtRecord, normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { anEvent, samplesDir } from '../builders/events';

@@ -6,7 +6,7 @@ import { decodeLogBytes } from '../../src/core/decode';
 import { FACET_FIELDS, topValues } from '../../src/core/facets';
 import { Investigation } from '../../src/core/investigation';
 import { parseQuery } from '../../src/core/query';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { BUCKET_SIZES, buildTimeline, chooseBucketSize, hasTimeRange, withoutTimeRange, withTimeRange } from '../../src/core/timeline';

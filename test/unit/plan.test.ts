@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rng } from '../../bench/corpus';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { radixSort } from '../../src/core/plan';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeEvent, type CtRecord } from '../../src/core/records';
+import { normalizeEvent, type CtRecord } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { EventStore } from '../../src/core/store';
 import { anEvent } from '../builders/events';

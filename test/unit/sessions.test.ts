@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/decode';
-import { normalizeEvent } from '../../src/core/records';
+import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { sessionOf, sessionQuery, sessionsFor } from '../../src/core/sessions';
 import { EventStore } from '../../src/core/store';

@@ -10,7 +10,7 @@ import { StringInterner, stringHash } from '../../src/core/interner';
 import { sliceBuffer } from '../../src/core/sliceBuffer';
 import { GrowableU32, Postings } from '../../src/core/postings';
 import { RawStore, utf8Length } from '../../src/core/rawStore';
-import { normalizeEvent, type CtRecord } from '../../src/core/records';
+import { normalizeEvent, type CtRecord } from '../../src/core/model/records';
 import { EventStore, STRING_FIELDS } from '../../src/core/store';
 import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
 import { rng } from '../../bench/corpus';

@@ -11,7 +11,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
-import { isObject, parseObject, str } from '../json';
+import { isObject, parseObject, str } from '../model/json';
 
 /** One log file a digest vouches for. */
 export interface DigestLogFile {

@@ -2,7 +2,7 @@
  * DOM helpers for webviews. Text goes in through text nodes only: nothing here ever parses a
  * string as HTML, so attacker-controlled event values stay inert.
  */
-import { reveal } from '../../core/visible';
+import { reveal } from '../../core/model/visible';
 
 export { reveal };
 

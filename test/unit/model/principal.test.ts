@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describePrincipal } from '../../src/core/principal';
-import { parseEventTime, formatUtc } from '../../src/core/time';
+import { describePrincipal } from '../../../src/core/model/principal';
+import { parseEventTime, formatUtc } from '../../../src/core/model/time';
 
 const name = (ui: Record<string, unknown> | undefined): string => describePrincipal(ui).name;
 

@@ -7,7 +7,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
-import { type EventBatch, toBatch } from './batch';
+import { type EventBatch, toBatch } from './store/batch';
 import { isObject, str } from './model/json';
 import { CtRecord, normalizeAny, normalizeEvent } from './model/records';
 import { scanLogFile } from './scan';

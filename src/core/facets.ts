@@ -5,7 +5,7 @@
  * not the number of distinct values.
  */
 import type { Facet } from '../protocol/logViewer';
-import type { EventStore, StringField } from './store';
+import type { EventStore, StringField } from './store/store';
 
 /** The panels, in display order: store column, query field name, title. */
 export const FACET_FIELDS: ReadonlyArray<{ field: StringField; name: string; title: string }> = [

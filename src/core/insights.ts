@@ -23,7 +23,7 @@
  */
 import { fieldTerm } from './query';
 import { queryInstant } from './sessions';
-import type { EventStore } from './store';
+import type { EventStore } from './store/store';
 
 export type InsightKind = 'callRate' | 'errorRate';
 

@@ -7,7 +7,7 @@ import { type LoadResult, rereadRaws } from './decode';
 import { topValues } from './facets';
 import { buildTimeline } from './timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
-import { EventStore, IndexedField, StringField } from './store';
+import { EventStore, IndexedField, StringField } from './store/store';
 import { formatUtc } from './model/time';
 
 const MAX_NOTES = 500;

@@ -7,7 +7,7 @@
  * this file does not know.
  */
 import type { SortOrder } from '../protocol/logViewer';
-import type { EventStore, IndexedField, StringField } from './store';
+import type { EventStore, IndexedField, StringField } from './store/store';
 import { IdSetMatches, matchIds, type ValueMatch } from './vocabulary';
 
 /** A term resolved to matched values per field, or a time range. */

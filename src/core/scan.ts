@@ -6,10 +6,10 @@
  * file with JSON.parse as before (so errors and warnings are exactly the slow path's).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { EventBatch } from './batch';
+import type { EventBatch } from './store/batch';
 import { isObject } from './model/json';
 import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
-import { type SliceBuffer, sliceBuffer } from './sliceBuffer';
+import { type SliceBuffer, sliceBuffer } from './store/sliceBuffer';
 import { type PrincipalInfo, describePrincipal } from './model/principal';
 import { resourcesOf } from './model/records';
 import { BatchBuilder, F } from './scanBatch';

@@ -2,8 +2,8 @@
  * Builds an EventBatch row by row, as the scanner reads records (toBatch's layout, without
  * CtRecord objects in between). Raws are byte ranges of the scanned buffer.
  */
-import { type EventBatch, RESOURCES, ValueWriter } from './batch';
-import { uuidKey, uuidKeyBytes } from './eventIdSet';
+import { type EventBatch, RESOURCES, ValueWriter } from './store/batch';
+import { uuidKey, uuidKeyBytes } from './store/eventIdSet';
 import { STRING_FIELDS } from './model/fields';
 import { parseEventTime } from './model/time';
 import type { JsonWalker } from './jsonScan';

@@ -9,7 +9,7 @@ import { evaluate, type PlanTerm } from './plan';
 import { roleSessionsGlob } from './model/principal';
 import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
 import { rankRows } from './rank';
-import type { EventStore, IndexedField } from './store';
+import type { EventStore, IndexedField } from './store/store';
 import { applyPathTerms, type RowSets, setTermScores } from './termFilters';
 import { EQUAL, FieldVocabulary, type ValueMatch } from './vocabulary';
 

@@ -11,7 +11,7 @@
  */
 import type { SessionBy, SessionLink } from '../protocol/eventView';
 import { fieldTerm } from './query';
-import type { EventStore, StringField } from './store';
+import type { EventStore, StringField } from './store/store';
 
 /** By principal or by access key: the protocol's type, so the event view and core agree. */
 export type { SessionBy };

@@ -4,7 +4,7 @@
  * request fails with one clear reason instead of hanging, and `onStopped` says so once.
  */
 import { Worker } from 'node:worker_threads';
-import { transferList } from './batch';
+import { transferList } from './store/batch';
 import type { LoadResult } from './decode';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 

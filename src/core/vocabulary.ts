@@ -10,7 +10,7 @@
  */
 import type { Range } from '../protocol/logViewer';
 import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
-import { GrowableU32 } from './postings';
+import { GrowableU32 } from './store/postings';
 
 /** How well one distinct value matched a term: lower is better (0 = equal). */
 export interface ValueMatch {

@@ -3,9 +3,9 @@
  * reference the scanner's batches are compared against, and a column-by-column comparison.
  */
 import assert from 'node:assert/strict';
-import { type EventBatch, listValues, RESOURCES, toBatch } from '../../src/core/batch';
+import { type EventBatch, listValues, RESOURCES, toBatch } from '../../src/core/store/batch';
 import { decodeJsonBytes, decompress, type LoadResult, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
-import { STRING_FIELDS } from '../../src/core/store';
+import { STRING_FIELDS } from '../../src/core/store/store';
 
 export const LIMITS = { maxBytes: 1 << 28 };
 

@@ -9,7 +9,7 @@ import { Investigation } from '../../src/core/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/loader';
 import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { CASES } from '../builders/detectionCases';
 import { anEvent, samplesDir } from '../builders/events';
 import { repoRoot } from '../support/repoRoot';

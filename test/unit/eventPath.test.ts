@@ -4,7 +4,7 @@ import { parsePath, valueMatcher, valuesAt } from '../../src/core/eventPath';
 import { parseQuery } from '../../src/core/query';
 import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { applyPathTerms } from '../../src/core/termFilters';
 import { anEvent } from '../builders/events';
 

@@ -9,7 +9,7 @@ import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadR
 import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
 import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
 import { normalizeEvent } from '../../src/core/model/records';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
 

@@ -8,7 +8,7 @@ import { Investigation } from '../../src/core/investigation';
 import { parseQuery } from '../../src/core/query';
 import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { BUCKET_SIZES, buildTimeline, chooseBucketSize, hasTimeRange, withoutTimeRange, withTimeRange } from '../../src/core/timeline';
 import { anEvent, samplesDir } from '../builders/events';
 

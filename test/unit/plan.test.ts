@@ -9,7 +9,7 @@ import { rng } from '../../bench/corpus';
 import { normalizeEvent } from '../../src/core/model/records';
 import { radixSort } from '../../src/core/plan';
 import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { anEvent } from '../builders/events';
 
 const NAMES = ['StopLogging', 'DeleteTrail', 'GetObject', 'PutObject', 'DescribeInstances', 'ListBuckets', 'AssumeRole', 'GetSecretValue'];

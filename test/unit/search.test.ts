@@ -6,7 +6,7 @@ import { decodeLogBytes } from '../../src/core/decode';
 import { normalizeEvent } from '../../src/core/model/records';
 import { roleSessionsGlob } from '../../src/core/model/principal';
 import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { parseQuery } from '../../src/core/query';
 import { anEvent, samplesDir } from '../builders/events';
 

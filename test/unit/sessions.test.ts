@@ -6,7 +6,7 @@ import { decodeLogBytes } from '../../src/core/decode';
 import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';
 import { sessionOf, sessionQuery, sessionsFor } from '../../src/core/sessions';
-import { EventStore } from '../../src/core/store';
+import { EventStore } from '../../src/core/store/store';
 import { anEvent, samplesDir } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
 

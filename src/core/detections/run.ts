@@ -6,7 +6,7 @@
 import { parseRaw, valuesAt, parsePath } from '../eventPath';
 import { QUERY_FIELDS } from '../query';
 import type { SearchEngine } from '../search';
-import type { EventStore, StringField } from '../store';
+import type { EventStore, StringField } from '../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
 
 export interface DetectionResult {

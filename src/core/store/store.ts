@@ -9,9 +9,9 @@ import { StringInterner } from './interner';
 import { type SliceBuffer, sliceBuffer } from './sliceBuffer';
 import { GrowableF64, GrowableU32, Postings } from './postings';
 import { RawStore, type Reread } from './rawStore';
-import type { CtRecord } from './model/records';
+import type { CtRecord } from '../model/records';
 
-import { STRING_FIELDS, type IndexedField, type StringField } from './model/fields';
+import { STRING_FIELDS, type IndexedField, type StringField } from '../model/fields';
 
 export { STRING_FIELDS, type IndexedField, type StringField };
 

@@ -3,17 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../src/core/batch';
-import { EventIdSet, uuidKey } from '../../src/core/eventIdSet';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
-import { StringInterner, stringHash } from '../../src/core/interner';
-import { sliceBuffer } from '../../src/core/sliceBuffer';
-import { GrowableU32, Postings } from '../../src/core/postings';
-import { RawStore, utf8Length } from '../../src/core/rawStore';
-import { normalizeEvent, type CtRecord } from '../../src/core/model/records';
-import { EventStore, STRING_FIELDS } from '../../src/core/store';
-import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
-import { rng } from '../../bench/corpus';
+import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../../src/core/store/batch';
+import { EventIdSet, uuidKey } from '../../../src/core/store/eventIdSet';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/decode';
+import { StringInterner, stringHash } from '../../../src/core/store/interner';
+import { sliceBuffer } from '../../../src/core/store/sliceBuffer';
+import { GrowableU32, Postings } from '../../../src/core/store/postings';
+import { RawStore, utf8Length } from '../../../src/core/store/rawStore';
+import { normalizeEvent, type CtRecord } from '../../../src/core/model/records';
+import { EventStore, STRING_FIELDS } from '../../../src/core/store/store';
+import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
+import { rng } from '../../../bench/corpus';
 
 function recordsOf(events: Array<Record<string, unknown>>): CtRecord[] {
   return events.map((e) => normalizeEvent(e));

@@ -8,11 +8,11 @@
  * gzip when it can be re-read on demand, otherwise UTF-8 — so every large part is a transferable
  * ArrayBuffer, moved rather than copied.
  */
-import type { CtRecord } from './model/records';
+import type { CtRecord } from '../model/records';
 import { uuidKey } from './eventIdSet';
 import { GrowableU32 } from './postings';
 import { utf8Length } from './rawStore';
-import { STRING_FIELDS } from './model/fields';
+import { STRING_FIELDS } from '../model/fields';
 
 /** Where resource names sit among a batch's value lists: after the STRING_FIELDS columns. */
 export const RESOURCES = STRING_FIELDS.length;

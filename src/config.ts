@@ -1,6 +1,6 @@
 /** Typed getters, one per setting (package.json `contributes.configuration`). */
 import * as vscode from 'vscode';
-import { HARD_MAX_BYTES } from './core/decode';
+import { HARD_MAX_BYTES } from './core/ingest/decode';
 import { isRegionCode } from './core/regions';
 
 const section = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('cloudtrailLens');

@@ -7,7 +7,7 @@ import { registerOpenCommands } from './commands/openCommands';
 import { registerS3Commands } from './commands/s3Commands';
 import { profileFilePaths } from './core/profiles';
 import { RateLimiter } from './core/throttle';
-import { WorkerDecoder } from './core/decoderPool';
+import { WorkerDecoder } from './core/ingest/decoderPool';
 import { StoreClient } from './core/storeClient';
 import { EventPanel } from './eventView/eventPanel';
 import type { ExplorerNode } from './explorer/explorerNode';

@@ -3,7 +3,7 @@
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
 import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
-import { type LoadResult, rereadRaws } from './decode';
+import { type LoadResult, rereadRaws } from './ingest/decode';
 import { topValues } from './facets';
 import { buildTimeline } from './timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';

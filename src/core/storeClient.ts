@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { transferList } from './store/batch';
-import type { LoadResult } from './decode';
+import type { LoadResult } from './ingest/decode';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 
 /** Where requests go: a Worker, or a MessagePort (tests). */

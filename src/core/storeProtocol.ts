@@ -5,7 +5,7 @@
  * matched by id, plus progress events for long requests. Types only, shared by both sides.
  */
 import type { DetectionRule } from './detections/rules';
-import type { LoadResult } from './decode';
+import type { LoadResult } from './ingest/decode';
 import type { ExportFormat } from './export';
 import type { SessionBy, SessionLink } from '../protocol/eventView';
 import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { maxFileBytes, sessionGapMs } from '../config';
-import { expandRoots, loadFiles, type Decoder } from '../core/loader';
+import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
 import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query';

@@ -1,6 +1,6 @@
 /** The loader's file system over `vscode.workspace.fs`: local, remote and virtual workspaces alike. */
 import * as vscode from 'vscode';
-import type { EntryKind, LogFileSystem } from '../core/loader';
+import type { EntryKind, LogFileSystem } from '../core/ingest/loader';
 
 function kindOf(type: vscode.FileType): EntryKind {
   if (type & vscode.FileType.Directory) return 'directory';

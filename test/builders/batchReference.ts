@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { type EventBatch, listValues, RESOURCES, toBatch } from '../../src/core/store/batch';
-import { decodeJsonBytes, decompress, type LoadResult, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/decode';
+import { decodeJsonBytes, decompress, type LoadResult, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/ingest/decode';
 import { STRING_FIELDS } from '../../src/core/store/store';
 
 export const LIMITS = { maxBytes: 1 << 28 };

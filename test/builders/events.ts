@@ -1,6 +1,6 @@
 /** Builders with valid defaults for CloudTrail test data (DESIGN §3). */
 import { gzipSync } from 'node:zlib';
-import { decodeLogBytes } from '../../src/core/decode';
+import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/repoRoot';

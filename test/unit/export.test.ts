@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { writeAtomically } from '../../src/core/atomicWrite';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../src/core/decode';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../src/core/ingest/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
 import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
 import { normalizeEvent } from '../../src/core/model/records';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeLogBytes } from '../../src/core/decode';
+import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { findInsights, hourlySeries } from '../../src/core/insights';
 import { type CtRecord, normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/search';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeLogBytes } from '../../src/core/decode';
+import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { FACET_FIELDS, topValues } from '../../src/core/facets';
 import { Investigation } from '../../src/core/investigation';
 import { parseQuery } from '../../src/core/query';

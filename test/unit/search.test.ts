@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { decodeLogBytes } from '../../src/core/decode';
+import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { normalizeEvent } from '../../src/core/model/records';
 import { roleSessionsGlob } from '../../src/core/model/principal';
 import { SearchEngine } from '../../src/core/search';

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../../src/core/store/batch';
 import { EventIdSet, uuidKey } from '../../../src/core/store/eventIdSet';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/decode';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/ingest/decode';
 import { StringInterner, stringHash } from '../../../src/core/store/interner';
 import { sliceBuffer } from '../../../src/core/store/sliceBuffer';
 import { GrowableU32, Postings } from '../../../src/core/store/postings';

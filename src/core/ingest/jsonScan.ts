@@ -8,7 +8,7 @@
  * whole file beforehand (scan.ts), so a string's end is the next quote not escaped by a backslash.
  */
 
-import type { SliceBuffer } from './store/sliceBuffer';
+import type { SliceBuffer } from '../store/sliceBuffer';
 
 /** Thrown by the walker when the bytes are not compact, valid JSON it fully understands. */
 export const NOT_SCANNED = new Error('not scanned');

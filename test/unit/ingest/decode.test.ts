@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { decodeLogBytes, decodeLogText, type DecodeResult } from '../../src/core/decode';
-import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
+import { decodeLogBytes, decodeLogText, type DecodeResult } from '../../../src/core/ingest/decode';
+import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
 
 const bytes = (s: string): Buffer => Buffer.from(s);
 function events(r: DecodeResult) {

@@ -2,10 +2,10 @@
  * Builds an EventBatch row by row, as the scanner reads records (toBatch's layout, without
  * CtRecord objects in between). Raws are byte ranges of the scanned buffer.
  */
-import { type EventBatch, RESOURCES, ValueWriter } from './store/batch';
-import { uuidKey, uuidKeyBytes } from './store/eventIdSet';
-import { STRING_FIELDS } from './model/fields';
-import { parseEventTime } from './model/time';
+import { type EventBatch, RESOURCES, ValueWriter } from '../store/batch';
+import { uuidKey, uuidKeyBytes } from '../store/eventIdSet';
+import { STRING_FIELDS } from '../model/fields';
+import { parseEventTime } from '../model/time';
 import type { JsonWalker } from './jsonScan';
 import { Column, grow } from './scanColumn';
 import type { NameList } from './scanResources';

@@ -6,12 +6,12 @@
  * file with JSON.parse as before (so errors and warnings are exactly the slow path's).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { EventBatch } from './store/batch';
-import { isObject } from './model/json';
+import type { EventBatch } from '../store/batch';
+import { isObject } from '../model/json';
 import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
-import { type SliceBuffer, sliceBuffer } from './store/sliceBuffer';
-import { type PrincipalInfo, describePrincipal } from './model/principal';
-import { resourcesOf } from './model/records';
+import { type SliceBuffer, sliceBuffer } from '../store/sliceBuffer';
+import { type PrincipalInfo, describePrincipal } from '../model/principal';
+import { resourcesOf } from '../model/records';
 import { BatchBuilder, F } from './scanBatch';
 import { PARSE_INSTEAD, readCommonIdentity, readIdentity, Span } from './scanFields';
 import { K, TOP_KEYS } from './scanKeys';

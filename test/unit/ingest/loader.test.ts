@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { DecodeResult, HARD_MAX_BYTES } from '../../src/core/decode';
-import { inlineDecoder, WorkerDecoder } from '../../src/core/decoderPool';
-import { Investigation } from '../../src/core/investigation';
-import { expandRoots, loadFiles, type LogFileSystem, READ_AHEAD_BYTES } from '../../src/core/loader';
-import { parseViewerMessage } from '../../src/core/viewerMessages';
-import { aLogFile, anEvent, gz } from '../builders/events';
+import { DecodeResult, HARD_MAX_BYTES } from '../../../src/core/ingest/decode';
+import { inlineDecoder, WorkerDecoder } from '../../../src/core/ingest/decoderPool';
+import { Investigation } from '../../../src/core/investigation';
+import { expandRoots, loadFiles, type LogFileSystem, READ_AHEAD_BYTES } from '../../../src/core/ingest/loader';
+import { parseViewerMessage } from '../../../src/core/viewerMessages';
+import { aLogFile, anEvent, gz } from '../../builders/events';
 
 const root = mkdtempSync(join(tmpdir(), 'ctl-loader-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -187,7 +187,7 @@ describe('investigation rows and messages', () => {
   test('row summaries, highlights and the "matched in" hint', async () => {
     const inv = new Investigation();
     inv.addFile('a.json', { kind: 'events', format: 'records', skipped: 0, records: [] });
-    const { decodeLogText } = await import('../../src/core/decode');
+    const { decodeLogText } = await import('../../../src/core/ingest/decode');
     const r = decodeLogText(aLogFile([anEvent({ eventName: 'GetSecretValue', errorCode: 'AccessDenied', errorMessage: 'not allowed', readOnly: true }), anEvent({ eventName: 'PutObject', readOnly: false, userAgent: 'evil-agent/1.0' })]));
     inv.addFile('b.json', r);
     let q = inv.query('', 'newest');

@@ -4,7 +4,7 @@
  * back as column batches whose buffers are transferred, not copied (see batch.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { transferList } from './store/batch';
+import { transferList } from '../store/batch';
 import { decodeToBatch } from './decode';
 import type { DecodeRequest, DecodeResponse } from './decoderPool';
 

@@ -6,7 +6,7 @@
  * caller JSON.parses that one value instead.
  */
 import { JsonWalker, sameBytes } from './jsonScan';
-import type { PrincipalInfo } from './model/principal';
+import type { PrincipalInfo } from '../model/principal';
 
 export const PARSE_INSTEAD = new Error('parse instead');
 

@@ -6,7 +6,7 @@
  * index (Object.entries puts those first), a key repeated within an object.
  */
 import { JsonWalker, NOT_SCANNED, sameBytes } from './jsonScan';
-import { sameAscii } from './store/interner';
+import { sameAscii } from '../store/interner';
 import { bytesAre, PARSE_INSTEAD, strAt } from './scanFields';
 
 const MAX_RESOURCES = 16;

@@ -3,16 +3,16 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { corpusDir, rng } from '../../bench/corpus';
-import { decodeToBatch, rereadRaws } from '../../src/core/decode';
-import { scanLogFile } from '../../src/core/scan';
-import { sameBytes } from '../../src/core/jsonScan';
-import { F_NAMES } from '../../src/core/scanBatch';
-import { listValues, RESOURCES } from '../../src/core/store/batch';
-import { STRING_FIELDS } from '../../src/core/store/store';
-import { assertSameResult, LIMITS, rawsOf, slowDecodeToBatch } from '../builders/batchReference';
-import { anEvent, gz, samplesDir } from '../builders/events';
-import { repoRoot } from '../support/repoRoot';
+import { corpusDir, rng } from '../../../bench/corpus';
+import { decodeToBatch, rereadRaws } from '../../../src/core/ingest/decode';
+import { scanLogFile } from '../../../src/core/ingest/scan';
+import { sameBytes } from '../../../src/core/ingest/jsonScan';
+import { F_NAMES } from '../../../src/core/ingest/scanBatch';
+import { listValues, RESOURCES } from '../../../src/core/store/batch';
+import { STRING_FIELDS } from '../../../src/core/store/store';
+import { assertSameResult, LIMITS, rawsOf, slowDecodeToBatch } from '../../builders/batchReference';
+import { anEvent, gz, samplesDir } from '../../builders/events';
+import { repoRoot } from '../../support/repoRoot';
 
 function filesUnder(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {

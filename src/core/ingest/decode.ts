@@ -7,9 +7,9 @@
  */
 import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
-import { type EventBatch, toBatch } from './store/batch';
-import { isObject, str } from './model/json';
-import { CtRecord, normalizeAny, normalizeEvent } from './model/records';
+import { type EventBatch, toBatch } from '../store/batch';
+import { isObject, str } from '../model/json';
+import { CtRecord, normalizeAny, normalizeEvent } from '../model/records';
 import { scanLogFile } from './scan';
 
 export type LogFormat = 'records' | 'ndjson' | 'array' | 'event' | 'eventbridge' | 'lookup';

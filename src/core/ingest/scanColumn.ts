@@ -3,8 +3,8 @@
  * scanned bytes where a value is plain. Such a value stays a range of those bytes, copied into
  * the batch as it is: no string is made of it in the decoder.
  */
-import type { ValueWriter } from './store/batch';
-import { StringInterner } from './store/interner';
+import type { ValueWriter } from '../store/batch';
+import { StringInterner } from '../store/interner';
 import { type JsonWalker, sameBytes } from './jsonScan';
 
 /** A copy of `a` at least `size` long (and at least twice as long). */

@@ -13,7 +13,7 @@ import { WorkerDecoder } from '../src/core/ingest/decoderPool';
 import { Investigation } from '../src/core/investigation';
 import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
 import { StoreClient } from '../src/core/storeClient';
-import { FuzzyMatcher } from '../src/core/fuzzy';
+import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
 
 const arg = (name: string, def: string): string => {

@@ -15,7 +15,7 @@ import {
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import { type ClientTarget, clientBase } from './clientConfig';
-import { type LookupFilter, resolveRange } from '../core/lookupFilter';
+import { type LookupFilter, resolveRange } from '../core/query/lookupFilter';
 import type { Page } from '../core/paging';
 import { type CtRecord, normalizeAny } from '../core/model/records';
 import type { RateLimiter } from '../core/throttle';

@@ -21,7 +21,7 @@
  * Cost: one pass over the rows, a counting sort by API and a typed-array sort per API: no object
  * per event.
  */
-import { fieldTerm } from './query';
+import { fieldTerm } from './query/query';
 import { queryInstant } from './sessions';
 import type { EventStore } from './store/store';
 

@@ -6,7 +6,7 @@ import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timelin
 import { type LoadResult, rereadRaws } from './ingest/decode';
 import { topValues } from './facets';
 import { buildTimeline } from './timeline';
-import { SearchEngine, SearchResult, TEXT_FIELDS } from './search';
+import { SearchEngine, SearchResult, TEXT_FIELDS } from './query/search';
 import { EventStore, IndexedField, StringField } from './store/store';
 import { formatUtc } from './model/time';
 

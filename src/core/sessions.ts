@@ -10,7 +10,7 @@
  * no query could be exact.
  */
 import type { SessionBy, SessionLink } from '../protocol/eventView';
-import { fieldTerm } from './query';
+import { fieldTerm } from './query/query';
 import type { EventStore, StringField } from './store/store';
 
 /** By principal or by access key: the protocol's type, so the event view and core agree. */

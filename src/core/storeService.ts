@@ -10,7 +10,7 @@ import { runDetections } from './detections/run';
 import { exportChunks } from './export';
 import { findInsights } from './insights';
 import { Investigation } from './investigation';
-import { TEXT_FIELDS } from './search';
+import { TEXT_FIELDS } from './query/search';
 import { sessionOf } from './sessions';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 import type { SessionLink } from '../protocol/eventView';

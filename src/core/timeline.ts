@@ -5,7 +5,7 @@
  * bounds read well as a time filter.
  */
 import type { Timeline } from '../protocol/logViewer';
-import { queryWords } from './query';
+import { queryWords } from './query/query';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

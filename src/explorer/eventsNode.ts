@@ -4,7 +4,7 @@
  * node and clearable.
  */
 import * as vscode from 'vscode';
-import { describeFilter, isFiltered, type LookupFilter, NO_FILTER, resolveRange } from '../core/lookupFilter';
+import { describeFilter, isFiltered, type LookupFilter, NO_FILTER, resolveRange } from '../core/query/lookupFilter';
 import { PagedList } from '../core/paging';
 import type { CtRecord } from '../core/model/records';
 import { EventNode } from './eventNode';

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { CloudTrailApi, createClient } from '../aws/cloudTrail';
 import type { CredentialCache } from '../aws/credentials';
 import { explainAwsError, type ExplainedError } from '../core/awsErrors';
-import { lookupValueFor } from '../core/lookupFilter';
+import { lookupValueFor } from '../core/query/lookupFilter';
 import { type AwsProfile, loadProfiles } from '../core/profiles';
 import type { CtRecord } from '../core/model/records';
 import type { RateLimiter } from '../core/throttle';

@@ -9,7 +9,7 @@ import type { CloudTrailApi } from '../aws/cloudTrail';
 import type { CredentialCache } from '../aws/credentials';
 import { createS3Client, S3Api } from '../aws/s3';
 import * as config from '../config';
-import { parseWhen } from '../core/lookupFilter';
+import { parseWhen } from '../core/query/lookupFilter';
 import { accountPrefix, type TrailLocation } from '../core/s3Layout';
 import { explainS3Error } from '../core/s3Errors';
 import type { Trail } from '../core/trailHealth';

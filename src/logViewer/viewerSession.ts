@@ -8,7 +8,7 @@ import { maxFileBytes, sessionGapMs } from '../config';
 import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
 import { parseViewerMessage } from '../core/viewerMessages';
 import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
-import { fieldTerm } from '../core/query';
+import { fieldTerm } from '../core/query/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
 import type { StoreClient } from '../core/storeClient';
 import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../src/aws/cloudTrail';
 import { explainAwsError } from '../../src/core/awsErrors';
-import { NO_FILTER } from '../../src/core/lookupFilter';
+import { NO_FILTER } from '../../src/core/query/lookupFilter';
 import { PagedList } from '../../src/core/paging';
 import type { CtRecord } from '../../src/core/model/records';
 import { RateLimiter } from '../../src/core/throttle';

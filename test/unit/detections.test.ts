@@ -8,7 +8,7 @@ import { runDetections, runRule } from '../../src/core/detections/run';
 import { Investigation } from '../../src/core/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/ingest/loader';
 import { normalizeEvent } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/search';
+import { SearchEngine } from '../../src/core/query/search';
 import { EventStore } from '../../src/core/store/store';
 import { CASES } from '../builders/detectionCases';
 import { anEvent, samplesDir } from '../builders/events';

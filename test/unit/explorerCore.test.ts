@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { explainAwsError } from '../../src/core/awsErrors';
 import { eventRowLabel } from '../../src/core/explorerLabels';
 import { relativeTime } from '../../src/core/model/time';
-import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../src/core/lookupFilter';
+import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../src/core/query/lookupFilter';
 import { PagedList, type Page } from '../../src/core/paging';
 import { normalizeEvent } from '../../src/core/model/records';
 import { type Clock, RateLimiter, Spacer } from '../../src/core/throttle';

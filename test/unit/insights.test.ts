@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { findInsights, hourlySeries } from '../../src/core/insights';
 import { type CtRecord, normalizeEvent } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/search';
+import { SearchEngine } from '../../src/core/query/search';
 import { EventStore } from '../../src/core/store/store';
 import { anEvent, samplesDir } from '../builders/events';
 import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';

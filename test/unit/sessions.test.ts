@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { normalizeEvent } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/search';
+import { SearchEngine } from '../../src/core/query/search';
 import { sessionOf, sessionQuery, sessionsFor } from '../../src/core/sessions';
 import { EventStore } from '../../src/core/store/store';
 import { anEvent, samplesDir } from '../builders/events';

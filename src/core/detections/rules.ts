@@ -5,8 +5,8 @@
  * and left out; the others still load.
  */
 import { SEVERITIES, type Severity } from '../../protocol/logViewer';
-import { parsePath } from '../eventPath';
-import { parseQuery, QUERY_FIELDS } from '../query';
+import { parsePath } from '../query/eventPath';
+import { parseQuery, QUERY_FIELDS } from '../query/query';
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };

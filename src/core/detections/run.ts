@@ -3,9 +3,9 @@
  * (indexed terms first, path terms on what is left), then its comparison and burst threshold.
  * The matches become the engine's `detection` row sets, so `detection:<id>` shows them.
  */
-import { parseRaw, valuesAt, parsePath } from '../eventPath';
-import { QUERY_FIELDS } from '../query';
-import type { SearchEngine } from '../search';
+import { parseRaw, valuesAt, parsePath } from '../query/eventPath';
+import { QUERY_FIELDS } from '../query/query';
+import type { SearchEngine } from '../query/search';
 import type { EventStore, StringField } from '../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
 

@@ -5,7 +5,7 @@
  * what is on screen.
  */
 import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
-import { completeField } from '../../core/query';
+import { completeField } from '../../core/query/query';
 import { el, setHighlighted } from '../shared/dom';
 import { SidePanel } from './sidePanel';
 import { TimelineView } from './timeline';

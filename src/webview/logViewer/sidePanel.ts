@@ -4,7 +4,7 @@
  * what the panel shows is always something the user could have typed. DOM APIs only.
  */
 import { type AnomalySummary, type DetectionSummary, type Facet, SEVERITIES, type Severity } from '../../protocol/logViewer';
-import { fieldTerm } from '../../core/query';
+import { fieldTerm } from '../../core/query/query';
 import { el, reveal } from '../shared/dom';
 
 const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rng } from '../../bench/corpus';
-import { normalizeEvent } from '../../src/core/model/records';
-import { radixSort } from '../../src/core/plan';
-import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store/store';
-import { anEvent } from '../builders/events';
+import { rng } from '../../../bench/corpus';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { radixSort } from '../../../src/core/query/plan';
+import { SearchEngine } from '../../../src/core/query/search';
+import { EventStore } from '../../../src/core/store/store';
+import { anEvent } from '../../builders/events';
 
 const NAMES = ['StopLogging', 'DeleteTrail', 'GetObject', 'PutObject', 'DescribeInstances', 'ListBuckets', 'AssumeRole', 'GetSecretValue'];
 const USERS = ['alice', 'bob', 'Carol', 'dave', 'mallory', 'role/Admin'];

@@ -6,8 +6,8 @@
  * evaluation in search.ts (one Float32Array per term over all rows), which stays for term kinds
  * this file does not know.
  */
-import type { SortOrder } from '../protocol/logViewer';
-import type { EventStore, IndexedField, StringField } from './store/store';
+import type { SortOrder } from '../../protocol/logViewer';
+import type { EventStore, IndexedField, StringField } from '../store/store';
 import { IdSetMatches, matchIds, type ValueMatch } from './vocabulary';
 
 /** A term resolved to matched values per field, or a time range. */

@@ -1,5 +1,5 @@
 /** Display order of scored rows (shared by the dense and the sparse query evaluation). */
-import type { SortOrder } from '../protocol/logViewer';
+import type { SortOrder } from '../../protocol/logViewer';
 
 /**
  * The rows with a finite score, in display order: newest first, oldest first, or by relevance band

@@ -6,7 +6,7 @@
 import { parseRaw, valueMatcher, valuesAt } from './eventPath';
 import type { PathTerm, SetTerm } from './query';
 import { globMatch } from './vocabulary';
-import type { EventStore } from './store/store';
+import type { EventStore } from '../store/store';
 
 /**
  * Most rows whose raw JSON a query parses. Parsing and walking a real event costs ~10 µs (145,000

@@ -4,12 +4,12 @@
  * and the matched values are mapped back to events through the store's inverted index. Fuse.js
  * never sees an event, only a few thousand strings, so a query costs the vocabulary, not the log.
  */
-import type { SortOrder } from '../protocol/logViewer';
+import type { SortOrder } from '../../protocol/logViewer';
 import { evaluate, type PlanTerm } from './plan';
-import { roleSessionsGlob } from './model/principal';
+import { roleSessionsGlob } from '../model/principal';
 import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
 import { rankRows } from './rank';
-import type { EventStore, IndexedField } from './store/store';
+import type { EventStore, IndexedField } from '../store/store';
 import { applyPathTerms, type RowSets, setTermScores } from './termFilters';
 import { EQUAL, FieldVocabulary, type ValueMatch } from './vocabulary';
 

@@ -8,9 +8,9 @@
  * Equality and `prefix*` patterns use the values sorted by their lowercase form instead.
  * Results are exactly those of testing every value.
  */
-import type { Range } from '../protocol/logViewer';
+import type { Range } from '../../protocol/logViewer';
 import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
-import { GrowableU32 } from './store/postings';
+import { GrowableU32 } from '../store/postings';
 
 /** How well one distinct value matched a term: lower is better (0 = equal). */
 export interface ValueMatch {

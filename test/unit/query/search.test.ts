@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { decodeLogBytes } from '../../src/core/ingest/decode';
-import { normalizeEvent } from '../../src/core/model/records';
-import { roleSessionsGlob } from '../../src/core/model/principal';
-import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store/store';
-import { parseQuery } from '../../src/core/query';
-import { anEvent, samplesDir } from '../builders/events';
+import { decodeLogBytes } from '../../../src/core/ingest/decode';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { roleSessionsGlob } from '../../../src/core/model/principal';
+import { SearchEngine } from '../../../src/core/query/search';
+import { EventStore } from '../../../src/core/store/store';
+import { parseQuery } from '../../../src/core/query/query';
+import { anEvent, samplesDir } from '../../builders/events';
 
 function storeOf(events: Array<Record<string, unknown>>): EventStore {
   const store = new EventStore();
@@ -35,7 +35,7 @@ describe('query parsing', () => {
     ]);
   });
   test('field names are completed from two letters on', async () => {
-    const { completeField } = await import('../../src/core/query');
+    const { completeField } = await import('../../../src/core/query/query');
     assert.deepEqual(completeField('StopLogging even'), ['eventName', 'eventSource', 'eventType', 'eventCategory']);
     assert.deepEqual(completeField('-acc'), ['accessKey', 'account']);
     assert.deepEqual(completeField('x e'), []);
@@ -60,7 +60,7 @@ describe('query parsing', () => {
     assert.match(q.errors[0], /"ip:" needs a value/);
   });
   test('fieldTerm quotes values that need it; quoted values are literal and round-trip', async () => {
-    const { fieldTerm } = await import('../../src/core/query');
+    const { fieldTerm } = await import('../../../src/core/query/query');
     assert.equal(fieldTerm('ip', '1.2.3.4'), 'ip:1.2.3.4');
     assert.equal(fieldTerm('principal', 'a b'), 'principal:"a b"');
     for (const v of ['arn:aws:s3:::bucket/*', 'say "hi"', 'back\\slash', 'a,b']) {
@@ -69,7 +69,7 @@ describe('query parsing', () => {
     }
   });
   test('wildcards are matched in linear time, even for hostile patterns and values', async () => {
-    const { globMatch } = await import('../../src/core/search');
+    const { globMatch } = await import('../../../src/core/query/search');
     const split = (p: string) => p.split('*');
     assert.equal(globMatch(split('delete*'), 'deletetrail'), true);
     assert.equal(globMatch(split('*trail'), 'deletetrail'), true);
@@ -275,7 +275,7 @@ describe('named row sets (detection:<id>)', () => {
   });
 
   test('completion offers detection: and the path roots', async () => {
-    const { completeField } = await import('../../src/core/query');
+    const { completeField } = await import('../../../src/core/query/query');
     assert.deepEqual(completeField('eventName:X det'), ['detection']);
     assert.deepEqual(completeField('reque'), ['requestParameters']);
     assert.deepEqual(completeField('-additional'), ['additionalEventData']);

@@ -6,7 +6,7 @@
  */
 import uFuzzy from '@leeoniya/ufuzzy';
 import Fuse from 'fuse.js';
-import type { Range } from '../protocol/logViewer';
+import type { Range } from '../../protocol/logViewer';
 import type { ValueMatch } from './vocabulary';
 
 /** Fuzzy matches score in [FUZZY, 1]: below every literal match. */

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeEvent, type CtRecord } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store/store';
-import { anEvent } from '../builders/events';
+import { normalizeEvent, type CtRecord } from '../../../src/core/model/records';
+import { SearchEngine } from '../../../src/core/query/search';
+import { EventStore } from '../../../src/core/store/store';
+import { anEvent } from '../../builders/events';
 
 /** A small seeded generator (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {

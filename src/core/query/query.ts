@@ -14,7 +14,7 @@
  * an unknown `name:value` is reported rather than silently searched for.
  */
 import { parsePath, PATH_ROOTS } from './eventPath';
-import type { IndexedField } from './model/fields';
+import type { IndexedField } from '../model/fields';
 
 export interface TextTerm {
   kind: 'text';

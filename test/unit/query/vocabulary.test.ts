@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { rankRows } from '../../src/core/rank';
-import { FieldVocabulary, globMatch } from '../../src/core/vocabulary';
-import { rng } from '../../bench/corpus';
+import { rankRows } from '../../../src/core/query/rank';
+import { FieldVocabulary, globMatch } from '../../../src/core/query/vocabulary';
+import { rng } from '../../../bench/corpus';
 
 const ALPHABET = ['a', 'b', 'B', 'c', '1', '/', ':', '-', '\n', 'İ', 'é', 'x', 'Stop', 'Logging', 'arn:aws:iam::', 'role/', '😀'];
 
@@ -90,7 +90,7 @@ describe('ranking', () => {
 
 describe('fuzzy matching (typos)', () => {
   test('small vocabularies use Fuse.js, large ones uFuzzy; both find a one-letter typo with highlights', async () => {
-    const { FuzzyMatcher, UFUZZY_FROM, FUZZY } = await import('../../src/core/fuzzy');
+    const { FuzzyMatcher, UFUZZY_FROM, FUZZY } = await import('../../../src/core/query/fuzzy');
     const small = ['DescribeInstances', 'StopLogging', 'DeleteTrail'];
     const large = [...small, ...Array.from({ length: UFUZZY_FROM }, (_, i) => `10.${i % 250}.${i % 7}.1`)];
     assert.equal(new FuzzyMatcher(small).engine(), 'fuse');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parsePath, valueMatcher, valuesAt } from '../../src/core/eventPath';
-import { parseQuery } from '../../src/core/query';
-import { normalizeEvent } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/search';
-import { EventStore } from '../../src/core/store/store';
-import { applyPathTerms } from '../../src/core/termFilters';
-import { anEvent } from '../builders/events';
+import { parsePath, valueMatcher, valuesAt } from '../../../src/core/query/eventPath';
+import { parseQuery } from '../../../src/core/query/query';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { SearchEngine } from '../../../src/core/query/search';
+import { EventStore } from '../../../src/core/store/store';
+import { applyPathTerms } from '../../../src/core/query/termFilters';
+import { anEvent } from '../../builders/events';
 
 function engineOf(events: Array<Record<string, unknown>>): { engine: SearchEngine; store: EventStore } {
   const store = new EventStore();
@@ -152,7 +152,7 @@ describe('path terms in the engine', () => {
 
 describe('pathName: from the event view\'s JSONPath to a query name', () => {
   test('indexes drop, bracketed keys that fit a name are kept, others refuse', async () => {
-    const { pathName } = await import('../../src/core/eventPath');
+    const { pathName } = await import('../../../src/core/query/eventPath');
     assert.equal(pathName('$.requestParameters.instancesSet.items[0].instanceId'), 'requestParameters.instancesSet.items.instanceId');
     assert.equal(pathName('$.requestParameters["x-amz-acl"][0]'), 'requestParameters.x-amz-acl');
     assert.equal(pathName('$.errorMessage'), 'errorMessage');

@@ -4,8 +4,8 @@
  */
 import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
 import { type LoadResult, rereadRaws } from './ingest/decode';
-import { topValues } from './facets';
-import { buildTimeline } from './timeline';
+import { topValues } from './investigate/facets';
+import { buildTimeline } from './investigate/timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from './query/search';
 import { EventStore, IndexedField, StringField } from './store/store';
 import { formatUtc } from './model/time';

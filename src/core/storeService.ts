@@ -5,13 +5,13 @@
  * of a MessageChannel.
  */
 import { getHeapStatistics } from 'node:v8';
-import { writeAtomically } from './atomicWrite';
-import { runDetections } from './detections/run';
-import { exportChunks } from './export';
-import { findInsights } from './insights';
+import { writeAtomically } from './investigate/atomicWrite';
+import { runDetections } from './investigate/detections/run';
+import { exportChunks } from './investigate/export';
+import { findInsights } from './investigate/insights';
 import { Investigation } from './investigation';
 import { TEXT_FIELDS } from './query/search';
-import { sessionOf } from './sessions';
+import { sessionOf } from './investigate/sessions';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 import type { SessionLink } from '../protocol/eventView';
 

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { detectionsFolder } from '../config';
-import { loadRules, MAX_RULE_FILE_BYTES, type RuleFile, type RuleLibrary } from '../core/detections/rules';
+import { loadRules, MAX_RULE_FILE_BYTES, type RuleFile, type RuleLibrary } from '../core/investigate/detections/rules';
 
 /** A rule library plus the problems reading the folders (each a sentence for the user). */
 export interface LoadedRules extends RuleLibrary {

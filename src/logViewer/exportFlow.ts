@@ -5,8 +5,8 @@
  * whole or not at all. The serializers and the writer live in core (export.ts, atomicWrite.ts).
  */
 import * as vscode from 'vscode';
-import { EXPORT_EXTENSIONS, type ExportFormat } from '../core/export';
-import { CSV_COLUMN_CHOICES, DEFAULT_CSV_COLUMNS, resolveColumns } from '../core/exportCsv';
+import { EXPORT_EXTENSIONS, type ExportFormat } from '../core/investigate/export';
+import { CSV_COLUMN_CHOICES, DEFAULT_CSV_COLUMNS, resolveColumns } from '../core/investigate/exportCsv';
 import type { ViewerSession } from './viewerSession';
 
 /** What an export wrote (returned by the command; the tests read it). */

@@ -3,13 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeLogBytes } from '../../src/core/ingest/decode';
-import { FACET_FIELDS, topValues } from '../../src/core/facets';
+import { FACET_FIELDS, topValues } from '../../src/core/investigate/facets';
 import { Investigation } from '../../src/core/investigation';
 import { parseQuery } from '../../src/core/query/query';
 import { normalizeEvent } from '../../src/core/model/records';
 import { SearchEngine } from '../../src/core/query/search';
 import { EventStore } from '../../src/core/store/store';
-import { BUCKET_SIZES, buildTimeline, chooseBucketSize, hasTimeRange, withoutTimeRange, withTimeRange } from '../../src/core/timeline';
+import { BUCKET_SIZES, buildTimeline, chooseBucketSize, hasTimeRange, withoutTimeRange, withTimeRange } from '../../src/core/investigate/timeline';
 import { anEvent, samplesDir } from '../builders/events';
 
 const MIN = 60_000;

@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { after, describe, test } from 'node:test';
 import { decodeToBatch, type LoadResult } from '../../src/core/ingest/decode';
 import { inlineDecoder } from '../../src/core/ingest/decoderPool';
-import { loadRules, type RuleFile } from '../../src/core/detections/rules';
+import { loadRules, type RuleFile } from '../../src/core/investigate/detections/rules';
 import { Investigation } from '../../src/core/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/ingest/loader';
 import { StoreClient } from '../../src/core/storeClient';

@@ -4,7 +4,7 @@
  * to a time range; click a bar to zoom into it. Built with DOM APIs only.
  */
 import type { Timeline } from '../../protocol/logViewer';
-import { describeBucket, hasTimeRange, withoutTimeRange, withTimeRange } from '../../core/timeline';
+import { describeBucket, hasTimeRange, withoutTimeRange, withTimeRange } from '../../core/investigate/timeline';
 import { el } from '../shared/dom';
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -13,7 +13,7 @@
  *
  * The JSON exports carry the events unchanged; CSV is for reading, so it favours safety.
  */
-import { STRING_FIELDS, type EventStore, type StringField } from './store/store';
+import { STRING_FIELDS, type EventStore, type StringField } from '../store/store';
 
 export interface CsvColumn {
   name: string;

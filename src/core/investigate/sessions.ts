@@ -9,9 +9,9 @@
  * leave out events that carry an ARN; a query is omitted when a forged name equals an ARN, where
  * no query could be exact.
  */
-import type { SessionBy, SessionLink } from '../protocol/eventView';
-import { fieldTerm } from './query/query';
-import type { EventStore, StringField } from './store/store';
+import type { SessionBy, SessionLink } from '../../protocol/eventView';
+import { fieldTerm } from '../query/query';
+import type { EventStore, StringField } from '../store/store';
 
 /** By principal or by access key: the protocol's type, so the event view and core agree. */
 export type { SessionBy };

@@ -4,9 +4,9 @@
  * rule with a built-in id replaces it. A file that is wrong is reported with every problem found
  * and left out; the others still load.
  */
-import { SEVERITIES, type Severity } from '../../protocol/logViewer';
-import { parsePath } from '../query/eventPath';
-import { parseQuery, QUERY_FIELDS } from '../query/query';
+import { SEVERITIES, type Severity } from '../../../protocol/logViewer';
+import { parsePath } from '../../query/eventPath';
+import { parseQuery, QUERY_FIELDS } from '../../query/query';
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeLogBytes } from '../../src/core/ingest/decode';
-import { normalizeEvent } from '../../src/core/model/records';
-import { SearchEngine } from '../../src/core/query/search';
-import { sessionOf, sessionQuery, sessionsFor } from '../../src/core/sessions';
-import { EventStore } from '../../src/core/store/store';
-import { anEvent, samplesDir } from '../builders/events';
-import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
+import { decodeLogBytes } from '../../../src/core/ingest/decode';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { SearchEngine } from '../../../src/core/query/search';
+import { sessionOf, sessionQuery, sessionsFor } from '../../../src/core/investigate/sessions';
+import { EventStore } from '../../../src/core/store/store';
+import { anEvent, samplesDir } from '../../builders/events';
+import { hostileEvent, INJECTION_PAYLOADS } from '../../builders/injection';
 
 function storeOf(events: Array<Record<string, unknown>>): EventStore {
   const store = new EventStore();

@@ -21,9 +21,9 @@
  * Cost: one pass over the rows, a counting sort by API and a typed-array sort per API: no object
  * per event.
  */
-import { fieldTerm } from './query/query';
+import { fieldTerm } from '../query/query';
 import { queryInstant } from './sessions';
-import type { EventStore } from './store/store';
+import type { EventStore } from '../store/store';
 
 export type InsightKind = 'callRate' | 'errorRate';
 

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { csvCell, resolveColumns } from './exportCsv';
-import type { EventStore } from './store/store';
+import type { EventStore } from '../store/store';
 
 export type ExportFormat = 'json' | 'json.gz' | 'ndjson' | 'csv';
 

@@ -3,10 +3,10 @@
  * (indexed terms first, path terms on what is left), then its comparison and burst threshold.
  * The matches become the engine's `detection` row sets, so `detection:<id>` shows them.
  */
-import { parseRaw, valuesAt, parsePath } from '../query/eventPath';
-import { QUERY_FIELDS } from '../query/query';
-import type { SearchEngine } from '../query/search';
-import type { EventStore, StringField } from '../store/store';
+import { parseRaw, valuesAt, parsePath } from '../../query/eventPath';
+import { QUERY_FIELDS } from '../../query/query';
+import type { SearchEngine } from '../../query/search';
+import type { EventStore, StringField } from '../../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
 
 export interface DetectionResult {

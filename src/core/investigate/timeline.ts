@@ -4,8 +4,8 @@
  * so the range fills at most `maxBuckets` bars, aligned to UTC multiples of the size, so a bar's
  * bounds read well as a time filter.
  */
-import type { Timeline } from '../protocol/logViewer';
-import { queryWords } from './query/query';
+import type { Timeline } from '../../protocol/logViewer';
+import { queryWords } from '../query/query';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

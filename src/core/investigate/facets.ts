@@ -4,8 +4,8 @@
  * store's dictionary ids (a typed array of counters per field), so it costs the result size,
  * not the number of distinct values.
  */
-import type { Facet } from '../protocol/logViewer';
-import type { EventStore, StringField } from './store/store';
+import type { Facet } from '../../protocol/logViewer';
+import type { EventStore, StringField } from '../store/store';
 
 /** The panels, in display order: store column, query field name, title. */
 export const FACET_FIELDS: ReadonlyArray<{ field: StringField; name: string; title: string }> = [

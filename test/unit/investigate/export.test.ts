@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { writeAtomically } from '../../src/core/atomicWrite';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../src/core/ingest/decode';
-import { csvChunks, exportChunks, type ExportFormat } from '../../src/core/export';
-import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../src/core/exportCsv';
-import { normalizeEvent } from '../../src/core/model/records';
-import { EventStore } from '../../src/core/store/store';
-import { aLogFile, anEvent, gz, samplesDir } from '../builders/events';
-import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
+import { writeAtomically } from '../../../src/core/investigate/atomicWrite';
+import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../../src/core/ingest/decode';
+import { csvChunks, exportChunks, type ExportFormat } from '../../../src/core/investigate/export';
+import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../../src/core/investigate/exportCsv';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { EventStore } from '../../../src/core/store/store';
+import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
+import { hostileEvent, INJECTION_PAYLOADS } from '../../builders/injection';
 
 function storeOf(events: Array<Record<string, unknown>>): EventStore {
   const store = new EventStore();

@@ -10,9 +10,9 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkerDecoder } from '../src/core/ingest/decoderPool';
-import { Investigation } from '../src/core/investigation';
+import { Investigation } from '../src/core/engine/investigation';
 import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
-import { StoreClient } from '../src/core/storeClient';
+import { StoreClient } from '../src/core/engine/storeClient';
 import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
 

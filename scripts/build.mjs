@@ -26,7 +26,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 const jobs = [
   build({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...node, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),
-  build({ ...node, entryPoints: ['src/core/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
+  build({ ...node, entryPoints: ['src/core/engine/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
   build({
     bundle: true,
     platform: 'browser',

@@ -8,7 +8,7 @@ import { registerS3Commands } from './commands/s3Commands';
 import { profileFilePaths } from './core/profiles';
 import { RateLimiter } from './core/throttle';
 import { WorkerDecoder } from './core/ingest/decoderPool';
-import { StoreClient } from './core/storeClient';
+import { StoreClient } from './core/engine/storeClient';
 import { EventPanel } from './eventView/eventPanel';
 import type { ExplorerNode } from './explorer/explorerNode';
 import { ExplorerProvider } from './explorer/explorerProvider';

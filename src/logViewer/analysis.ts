@@ -5,7 +5,7 @@
  * outcome is kept so a webview that reloads (hidden, then shown) gets it again.
  */
 import type * as vscode from 'vscode';
-import type { StoreClient } from '../core/storeClient';
+import type { StoreClient } from '../core/engine/storeClient';
 import type { ToWebview } from '../protocol/logViewer';
 import { loadDetectionRules } from './detectionRules';
 

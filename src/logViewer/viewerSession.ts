@@ -10,7 +10,7 @@ import { parseViewerMessage } from '../core/viewerMessages';
 import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
-import type { StoreClient } from '../core/storeClient';
+import type { StoreClient } from '../core/engine/storeClient';
 import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';
 import { Analysis } from './analysis';
 import { exportResults } from './exportFlow';

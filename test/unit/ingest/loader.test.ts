@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DecodeResult, HARD_MAX_BYTES } from '../../../src/core/ingest/decode';
 import { inlineDecoder, WorkerDecoder } from '../../../src/core/ingest/decoderPool';
-import { Investigation } from '../../../src/core/investigation';
+import { Investigation } from '../../../src/core/engine/investigation';
 import { expandRoots, loadFiles, type LogFileSystem, READ_AHEAD_BYTES } from '../../../src/core/ingest/loader';
 import { parseViewerMessage } from '../../../src/core/viewerMessages';
 import { aLogFile, anEvent, gz } from '../../builders/events';

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { inlineDecoder } from '../../../src/core/ingest/decoderPool';
 import { loadRules, parseRule, type DetectionRule, type RuleFile } from '../../../src/core/investigate/detections/rules';
 import { runDetections, runRule } from '../../../src/core/investigate/detections/run';
-import { Investigation } from '../../../src/core/investigation';
+import { Investigation } from '../../../src/core/engine/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../../src/core/ingest/loader';
 import { normalizeEvent } from '../../../src/core/model/records';
 import { SearchEngine } from '../../../src/core/query/search';

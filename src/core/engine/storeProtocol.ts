@@ -4,11 +4,11 @@
  * The host keeps only what it shows (summaries); each exchange is one request and one answer,
  * matched by id, plus progress events for long requests. Types only, shared by both sides.
  */
-import type { DetectionRule } from './investigate/detections/rules';
-import type { LoadResult } from './ingest/decode';
-import type { ExportFormat } from './investigate/export';
-import type { SessionBy, SessionLink } from '../protocol/eventView';
-import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
+import type { DetectionRule } from '../investigate/detections/rules';
+import type { LoadResult } from '../ingest/decode';
+import type { ExportFormat } from '../investigate/export';
+import type { SessionBy, SessionLink } from '../../protocol/eventView';
+import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
 
 /** Every request the store worker answers: what it takes, and what it answers with. */
 export interface StoreCalls {

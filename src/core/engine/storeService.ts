@@ -5,15 +5,15 @@
  * of a MessageChannel.
  */
 import { getHeapStatistics } from 'node:v8';
-import { writeAtomically } from './investigate/atomicWrite';
-import { runDetections } from './investigate/detections/run';
-import { exportChunks } from './investigate/export';
-import { findInsights } from './investigate/insights';
+import { writeAtomically } from '../investigate/atomicWrite';
+import { runDetections } from '../investigate/detections/run';
+import { exportChunks } from '../investigate/export';
+import { findInsights } from '../investigate/insights';
 import { Investigation } from './investigation';
-import { TEXT_FIELDS } from './query/search';
-import { sessionOf } from './investigate/sessions';
+import { TEXT_FIELDS } from '../query/search';
+import { sessionOf } from '../investigate/sessions';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
-import type { SessionLink } from '../protocol/eventView';
+import type { SessionLink } from '../../protocol/eventView';
 
 /** What the service needs of a port: Node's MessagePort and a worker's parentPort both fit. */
 export interface ServicePort {

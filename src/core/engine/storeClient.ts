@@ -4,8 +4,8 @@
  * request fails with one clear reason instead of hanging, and `onStopped` says so once.
  */
 import { Worker } from 'node:worker_threads';
-import { transferList } from './store/batch';
-import type { LoadResult } from './ingest/decode';
+import { transferList } from '../store/batch';
+import type { LoadResult } from '../ingest/decode';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 
 /** Where requests go: a Worker, or a MessagePort (tests). */

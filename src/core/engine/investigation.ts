@@ -2,13 +2,13 @@
  * An investigation: the events of every file opened into one view, the outcome of each file, and
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
-import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../protocol/logViewer';
-import { type LoadResult, rereadRaws } from './ingest/decode';
-import { topValues } from './investigate/facets';
-import { buildTimeline } from './investigate/timeline';
-import { SearchEngine, SearchResult, TEXT_FIELDS } from './query/search';
-import { EventStore, IndexedField, StringField } from './store/store';
-import { formatUtc } from './model/time';
+import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
+import { type LoadResult, rereadRaws } from '../ingest/decode';
+import { topValues } from '../investigate/facets';
+import { buildTimeline } from '../investigate/timeline';
+import { SearchEngine, SearchResult, TEXT_FIELDS } from '../query/search';
+import { EventStore, IndexedField, StringField } from '../store/store';
+import { formatUtc } from '../model/time';
 
 const MAX_NOTES = 500;
 /** Columns whose cells show highlights, with the store field behind each. */

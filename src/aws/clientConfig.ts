@@ -4,7 +4,7 @@
  * request. Each adapter adds its own (retries, path-style addressing…).
  */
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { ENV_PROFILE_NAME } from '../core/profiles';
+import { ENV_PROFILE_NAME } from '../core/aws/profiles';
 
 /** Where and as whom a client talks. */
 export interface ClientTarget {

@@ -16,11 +16,11 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { type ClientTarget, clientBase } from './clientConfig';
 import { type LookupFilter, resolveRange } from '../core/query/lookupFilter';
-import type { Page } from '../core/paging';
+import type { Page } from '../core/aws/paging';
 import { type CtRecord, normalizeAny } from '../core/model/records';
-import type { RateLimiter } from '../core/throttle';
+import type { RateLimiter } from '../core/aws/throttle';
 import type { PublicKey } from '../core/integrity/digest';
-import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/trailHealth';
+import type { EventSelectors, InsightSelectors, Trail, TrailStatus } from '../core/aws/trailHealth';
 
 /** A CloudTrail client's profile, region, endpoint override (AWS_ENDPOINT_URL_CLOUDTRAIL too) and request bound. */
 export type CloudTrailTarget = ClientTarget;

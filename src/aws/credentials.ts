@@ -6,7 +6,7 @@
  */
 import { fromEnv, fromIni } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { ENV_PROFILE_NAME } from '../core/profiles';
+import { ENV_PROFILE_NAME } from '../core/aws/profiles';
 
 export interface CredentialPrompts {
   /** Asks the user for the current MFA code of `serial`; rejects when they cancel. */

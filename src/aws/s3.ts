@@ -6,7 +6,7 @@
  * requests, abort signals throughout.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { Page } from '../core/paging';
+import type { Page } from '../core/aws/paging';
 import { type ClientTarget, clientBase } from './clientConfig';
 
 /** An S3 client's profile, region (any: requests follow the bucket's region), endpoint override (AWS_ENDPOINT_URL_S3 too) and request bound. */

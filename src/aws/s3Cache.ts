@@ -14,7 +14,7 @@ import { mkdir, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs
 import { dirname, join, relative, sep } from 'node:path';
 import type { PublicKey } from '../core/integrity/digest';
 import { SIDECAR_SUFFIX } from '../core/integrity/folderSource';
-import { parseTrailKey } from '../core/s3Layout';
+import { parseTrailKey } from '../core/aws/s3Layout';
 import type { FetchedObject, S3Api, S3Object } from './s3';
 
 /** A key segment as a file name: CloudTrail's own keys pass unchanged; anything odd is encoded, `..` can never climb. */

@@ -6,8 +6,8 @@
 import type { CloudTrailApi } from './cloudTrail';
 import { MAX_DIGEST_BYTES } from '../core/integrity/digest';
 import type { Fetched, FoundFile, IntegritySource } from '../core/integrity/validate';
-import { keyInWindow, parseTrailKey, type TrailLocation, windowPrefixes } from '../core/s3Layout';
-import { explainS3Error } from '../core/s3Errors';
+import { keyInWindow, parseTrailKey, type TrailLocation, windowPrefixes } from '../core/aws/s3Layout';
+import { explainS3Error } from '../core/aws/s3Errors';
 import type { S3Api } from './s3';
 import type { S3Cache } from './s3Cache';
 

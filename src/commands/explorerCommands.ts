@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as config from '../config';
 import { attributeProblem, customRange, LOOKUP_ATTRIBUTES, type LookupAttributeKey, type LookupFilter, NO_FILTER, RANGE_PRESETS, type RangePreset, type TimeRange } from '../core/query/lookupFilter';
-import { REGIONS } from '../core/regions';
+import { REGIONS } from '../core/aws/regions';
 import { EventNode } from '../explorer/eventNode';
 import { EventsNode } from '../explorer/eventsNode';
 import type { ExplorerNode } from '../explorer/explorerNode';

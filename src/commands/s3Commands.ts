@@ -9,7 +9,7 @@ import type { S3Object } from '../aws/s3';
 import { downloadObjects, S3Cache } from '../aws/s3Cache';
 import * as config from '../config';
 import { formatBytes } from '../core/ingest/decode';
-import { keyInWindow, parseTrailKey, windowPrefixes } from '../core/s3Layout';
+import { keyInWindow, parseTrailKey, windowPrefixes } from '../core/aws/s3Layout';
 import type { ExplorerProvider } from '../explorer/explorerProvider';
 import { pickScope, resolveTrail, type ScopeArgs, showS3Error, type TrailContext, type TrailScope } from '../integrity/trailScope';
 import type { Sessions } from '../logViewer/sessions';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { describeFilter, isFiltered, type LookupFilter, NO_FILTER, resolveRange } from '../core/query/lookupFilter';
-import { PagedList } from '../core/paging';
+import { PagedList } from '../core/aws/paging';
 import type { CtRecord } from '../core/model/records';
 import { EventNode } from './eventNode';
 import { ExplorerNode } from './explorerNode';

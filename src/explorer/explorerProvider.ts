@@ -6,11 +6,11 @@
 import * as vscode from 'vscode';
 import { CloudTrailApi, createClient } from '../aws/cloudTrail';
 import type { CredentialCache } from '../aws/credentials';
-import { explainAwsError, type ExplainedError } from '../core/awsErrors';
+import { explainAwsError, type ExplainedError } from '../core/aws/awsErrors';
 import { lookupValueFor } from '../core/query/lookupFilter';
-import { type AwsProfile, loadProfiles } from '../core/profiles';
+import { type AwsProfile, loadProfiles } from '../core/aws/profiles';
 import type { CtRecord } from '../core/model/records';
-import type { RateLimiter } from '../core/throttle';
+import type { RateLimiter } from '../core/aws/throttle';
 import type { EventPanel } from '../eventView/eventPanel';
 import type { PivotField } from '../protocol/eventView';
 import * as config from '../config';

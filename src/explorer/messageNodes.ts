@@ -3,7 +3,7 @@
  * (and an action where one helps), a label/value detail row, and "Load more…".
  */
 import * as vscode from 'vscode';
-import type { ExplainedError } from '../core/awsErrors';
+import type { ExplainedError } from '../core/aws/awsErrors';
 import { ExplorerNode } from './explorerNode';
 
 export class PlaceholderNode extends ExplorerNode {

@@ -1,6 +1,6 @@
 /** A profile from the shared config/credentials files; its children are the regions shown. */
 import * as vscode from 'vscode';
-import type { AwsProfile } from '../core/profiles';
+import type { AwsProfile } from '../core/aws/profiles';
 import { ExplorerNode } from './explorerNode';
 import { DetailNode, PlaceholderNode } from './messageNodes';
 import { RegionNode } from './regionNode';

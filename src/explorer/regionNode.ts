@@ -1,6 +1,6 @@
 /** One region under a profile: its trails, recent management events and insights events. */
 import * as vscode from 'vscode';
-import { regionName } from '../core/regions';
+import { regionName } from '../core/aws/regions';
 import { EventsNode } from './eventsNode';
 import { ExplorerNode } from './explorerNode';
 import type { ProfileNode } from './profileNode';

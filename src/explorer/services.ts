@@ -1,7 +1,7 @@
 /** What the explorer's nodes need from the rest of the extension, injected by the provider. */
 import type { CloudTrailApi } from '../aws/cloudTrail';
-import type { ExplainedError } from '../core/awsErrors';
-import type { AwsProfile } from '../core/profiles';
+import type { ExplainedError } from '../core/aws/awsErrors';
+import type { AwsProfile } from '../core/aws/profiles';
 import type { CtRecord } from '../core/model/records';
 import type { ExplorerNode } from './explorerNode';
 

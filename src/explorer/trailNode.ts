@@ -1,8 +1,8 @@
 /** One trail: health in its icon and description; configuration and selectors as children. */
 import * as vscode from 'vscode';
 import type { CloudTrailApi } from '../aws/cloudTrail';
-import type { AwsProfile } from '../core/profiles';
-import { describeSelectors, type Trail, type TrailView } from '../core/trailHealth';
+import type { AwsProfile } from '../core/aws/profiles';
+import { describeSelectors, type Trail, type TrailView } from '../core/aws/trailHealth';
 import { ExplorerNode } from './explorerNode';
 import { DetailNode, ErrorNode } from './messageNodes';
 import type { ExplorerServices } from './services';

@@ -3,7 +3,7 @@
  * fetched together so problems show without expanding each trail.
  */
 import * as vscode from 'vscode';
-import { describeTrail, type Trail, type TrailStatus } from '../core/trailHealth';
+import { describeTrail, type Trail, type TrailStatus } from '../core/aws/trailHealth';
 import { ExplorerNode } from './explorerNode';
 import { ErrorNode, PlaceholderNode } from './messageNodes';
 import type { RegionNode } from './regionNode';

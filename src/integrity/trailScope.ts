@@ -10,9 +10,9 @@ import type { CredentialCache } from '../aws/credentials';
 import { createS3Client, S3Api } from '../aws/s3';
 import * as config from '../config';
 import { parseWhen } from '../core/query/lookupFilter';
-import { accountPrefix, type TrailLocation } from '../core/s3Layout';
-import { explainS3Error } from '../core/s3Errors';
-import type { Trail } from '../core/trailHealth';
+import { accountPrefix, type TrailLocation } from '../core/aws/s3Layout';
+import { explainS3Error } from '../core/aws/s3Errors';
+import type { Trail } from '../core/aws/trailHealth';
 import type { ExplorerProvider } from '../explorer/explorerProvider';
 import { TrailNode } from '../explorer/trailNode';
 

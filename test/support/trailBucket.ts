@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { recentSampleEvents } from '../builders/events';
-import { dayPrefix, type TrailLocation } from '../../src/core/s3Layout';
+import { dayPrefix, type TrailLocation } from '../../src/core/aws/s3Layout';
 
 export interface BucketObject {
   body: Buffer;

@@ -13,7 +13,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { baseName, fileId, parseTrailFileName } from '../s3Layout';
+import { baseName, fileId, parseTrailFileName } from '../aws/s3Layout';
 import { MAX_DIGEST_BYTES, parsePublicKeysFile, parseSignatureSidecar, type PublicKey } from './digest';
 import type { Fetched, FoundFile, IntegritySource } from './validate';
 

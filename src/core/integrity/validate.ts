@@ -5,7 +5,7 @@
  * `previousDigestSignature`), the hourly chain walked for gaps, and each listed log file hashed.
  * A source only fetches bytes; every decision is made here, so both modes judge alike.
  */
-import { fileId, parseTrailFileName, parseTrailKey } from '../s3Layout';
+import { fileId, parseTrailFileName, parseTrailKey } from '../aws/s3Layout';
 import { type Digest, type DigestSignature, inflateAsync, MAX_DIGEST_BYTES, parseDigest, type PublicKey, sha256Hex, signatureFormatProblem, signingString, verifySignature } from './digest';
 import { buildReport, type Finding, type IntegrityReport } from './report';
 

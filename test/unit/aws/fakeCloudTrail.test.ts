@@ -22,8 +22,8 @@ import {
   type LookupEventsCommandInput,
   type Event as LookupEvent,
 } from '@aws-sdk/client-cloudtrail';
-import { startFakeCloudTrail, type FakeCloudTrail, type FakeTrail } from '../support/fakeCloudTrail';
-import { samplesDir } from '../builders/events';
+import { startFakeCloudTrail, type FakeCloudTrail, type FakeTrail } from '../../support/fakeCloudTrail';
+import { samplesDir } from '../../builders/events';
 
 type Rec = Record<string, unknown>;
 const ACCOUNT = '123837392027';

@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../src/aws/cloudTrail';
-import { explainAwsError } from '../../src/core/awsErrors';
-import { NO_FILTER } from '../../src/core/query/lookupFilter';
-import { PagedList } from '../../src/core/paging';
-import type { CtRecord } from '../../src/core/model/records';
-import { RateLimiter } from '../../src/core/throttle';
-import { recentSampleEvents } from '../builders/events';
-import { type FakeCloudTrail, startFakeCloudTrail } from '../support/fakeCloudTrail';
+import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../../src/aws/cloudTrail';
+import { explainAwsError } from '../../../src/core/aws/awsErrors';
+import { NO_FILTER } from '../../../src/core/query/lookupFilter';
+import { PagedList } from '../../../src/core/aws/paging';
+import type { CtRecord } from '../../../src/core/model/records';
+import { RateLimiter } from '../../../src/core/aws/throttle';
+import { recentSampleEvents } from '../../builders/events';
+import { type FakeCloudTrail, startFakeCloudTrail } from '../../support/fakeCloudTrail';
 
 const credentials = async () => ({ accessKeyId: 'AKIDUNITTEST', secretAccessKey: 'not-a-secret' });
 let fake: FakeCloudTrail;

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { activeProfileName, loadProfiles, parseProfiles, profileFilePaths, type AwsProfile } from '../../src/core/profiles';
-import { isRegionCode, regionName, REGIONS } from '../../src/core/regions';
+import { activeProfileName, loadProfiles, parseProfiles, profileFilePaths, type AwsProfile } from '../../../src/core/aws/profiles';
+import { isRegionCode, regionName, REGIONS } from '../../../src/core/aws/regions';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLETOKENvalue';

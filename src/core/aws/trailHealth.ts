@@ -4,7 +4,7 @@
  * CloudTrail API's (only the fields used), so this stays free of SDK types.
  */
 
-import { relativeTime } from './model/time';
+import { relativeTime } from '../model/time';
 
 export interface Trail {
   Name?: string;

@@ -7,19 +7,19 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CloudTrailApi, createClient } from '../../src/aws/cloudTrail';
+import { CloudTrailApi, createClient } from '../../../src/aws/cloudTrail';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, S3Api, type S3Target } from '../../src/aws/s3';
-import { CACHE_MARKER, downloadObjects, isCacheFile, S3Cache } from '../../src/aws/s3Cache';
-import { s3IntegritySource } from '../../src/aws/s3IntegritySource';
-import { folderSource } from '../../src/core/integrity/folderSource';
-import { validateIntegrity } from '../../src/core/integrity/validate';
-import { windowPrefixes } from '../../src/core/s3Layout';
-import { explainS3Error } from '../../src/core/s3Errors';
-import { RateLimiter } from '../../src/core/throttle';
-import { type FakeCloudTrail, startFakeCloudTrail } from '../support/fakeCloudTrail';
-import { type FakeS3, startFakeS3 } from '../support/fakeS3';
-import { buildTrailBucket, testSigningKey } from '../support/trailBucket';
+import { createS3Client, S3Api, type S3Target } from '../../../src/aws/s3';
+import { CACHE_MARKER, downloadObjects, isCacheFile, S3Cache } from '../../../src/aws/s3Cache';
+import { s3IntegritySource } from '../../../src/aws/s3IntegritySource';
+import { folderSource } from '../../../src/core/integrity/folderSource';
+import { validateIntegrity } from '../../../src/core/integrity/validate';
+import { windowPrefixes } from '../../../src/core/aws/s3Layout';
+import { explainS3Error } from '../../../src/core/aws/s3Errors';
+import { RateLimiter } from '../../../src/core/aws/throttle';
+import { type FakeCloudTrail, startFakeCloudTrail } from '../../support/fakeCloudTrail';
+import { type FakeS3, startFakeS3 } from '../../support/fakeS3';
+import { buildTrailBucket, testSigningKey } from '../../support/trailBucket';
 
 const credentials = async () => ({ accessKeyId: 'AKIDUNITTEST', secretAccessKey: 'not-a-secret' });
 const START = Date.UTC(2024, 2, 1, 22, 0, 0); // crosses midnight: two day prefixes

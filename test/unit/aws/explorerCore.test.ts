@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { explainAwsError } from '../../src/core/awsErrors';
-import { eventRowLabel } from '../../src/core/explorerLabels';
-import { relativeTime } from '../../src/core/model/time';
-import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../src/core/query/lookupFilter';
-import { PagedList, type Page } from '../../src/core/paging';
-import { normalizeEvent } from '../../src/core/model/records';
-import { type Clock, RateLimiter, Spacer } from '../../src/core/throttle';
-import { describeSelectors, describeTrail } from '../../src/core/trailHealth';
-import { anEvent } from '../builders/events';
+import { explainAwsError } from '../../../src/core/aws/awsErrors';
+import { eventRowLabel } from '../../../src/core/explorerLabels';
+import { relativeTime } from '../../../src/core/model/time';
+import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../../src/core/query/lookupFilter';
+import { PagedList, type Page } from '../../../src/core/aws/paging';
+import { normalizeEvent } from '../../../src/core/model/records';
+import { type Clock, RateLimiter, Spacer } from '../../../src/core/aws/throttle';
+import { describeSelectors, describeTrail } from '../../../src/core/aws/trailHealth';
+import { anEvent } from '../../builders/events';
 
 /** A clock that only moves when someone sleeps. */
 function fakeClock(): Clock & { t: number } {

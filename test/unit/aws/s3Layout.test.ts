@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseName, dayPrefix, keyInWindow, parseTrailFileName, parseTrailKey, windowPrefixes } from '../../src/core/s3Layout';
+import { baseName, dayPrefix, keyInWindow, parseTrailFileName, parseTrailKey, windowPrefixes } from '../../../src/core/aws/s3Layout';
 
 describe('S3 layout of trail files', () => {
   it('day prefixes, with and without a key prefix and organization', () => {

@@ -4,8 +4,8 @@
  * clipboard; "Open as JSON document" opens the raw event.
  */
 import * as vscode from 'vscode';
-import { describeEvent } from '../core/eventDetail';
-import { parseEventViewMessage } from '../core/eventViewMessages';
+import { describeEvent } from '../core/ui/eventDetail';
+import { parseEventViewMessage } from '../core/ui/eventViewMessages';
 import { shorten } from '../core/model/visible';
 import type { EventDetail, PivotField, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
 import type { EventDocuments } from '../logViewer/eventDocuments';

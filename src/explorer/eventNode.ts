@@ -1,6 +1,6 @@
 /** One event from Event history: name, principal, when, and an error marker; opens the event view. */
 import * as vscode from 'vscode';
-import { eventRowLabel } from '../core/explorerLabels';
+import { eventRowLabel } from '../core/ui/explorerLabels';
 import type { CtRecord } from '../core/model/records';
 import { ExplorerNode } from './explorerNode';
 import type { ExplorerServices } from './services';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { maxFileBytes, sessionGapMs } from '../config';
 import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
-import { parseViewerMessage } from '../core/viewerMessages';
+import { parseViewerMessage } from '../core/ui/viewerMessages';
 import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
 import { fieldTerm } from '../core/query/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explainAwsError } from '../../../src/core/aws/awsErrors';
-import { eventRowLabel } from '../../../src/core/explorerLabels';
+import { eventRowLabel } from '../../../src/core/ui/explorerLabels';
 import { relativeTime } from '../../../src/core/model/time';
 import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../../src/core/query/lookupFilter';
 import { PagedList, type Page } from '../../../src/core/aws/paging';

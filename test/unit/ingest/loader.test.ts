@@ -7,7 +7,7 @@ import { DecodeResult, HARD_MAX_BYTES } from '../../../src/core/ingest/decode';
 import { inlineDecoder, WorkerDecoder } from '../../../src/core/ingest/decoderPool';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { expandRoots, loadFiles, type LogFileSystem, READ_AHEAD_BYTES } from '../../../src/core/ingest/loader';
-import { parseViewerMessage } from '../../../src/core/viewerMessages';
+import { parseViewerMessage } from '../../../src/core/ui/viewerMessages';
 import { aLogFile, anEvent, gz } from '../../builders/events';
 
 const root = mkdtempSync(join(tmpdir(), 'ctl-loader-'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { JSDOM } from 'jsdom';
-import { describeEvent } from '../../src/core/eventDetail';
-import { parseEventViewMessage } from '../../src/core/eventViewMessages';
-import { clientName } from '../../src/core/model/userAgent';
-import { type EventDetail, PIVOT_FIELDS } from '../../src/protocol/eventView';
-import { anEvent, sampleEventsByIdentityType } from '../builders/events';
-import { hostileEvent, INJECTION_PAYLOADS } from '../builders/injection';
+import { describeEvent } from '../../../src/core/ui/eventDetail';
+import { parseEventViewMessage } from '../../../src/core/ui/eventViewMessages';
+import { clientName } from '../../../src/core/model/userAgent';
+import { type EventDetail, PIVOT_FIELDS } from '../../../src/protocol/eventView';
+import { anEvent, sampleEventsByIdentityType } from '../../builders/events';
+import { hostileEvent, INJECTION_PAYLOADS } from '../../builders/injection';
 
 const detail = (ev: Record<string, unknown>): EventDetail => describeEvent(JSON.stringify(ev))!;
 const fieldOf = (d: EventDetail, label: string): string | undefined => d.identity.fields.find((f) => f.label === label)?.value;
@@ -135,7 +135,7 @@ describe('event view messages are validated', () => {
 
 describe('hidden characters are revealed', () => {
   test('bidi overrides, zero-width and control characters become visible markers', async () => {
-    const { reveal } = await import('../../src/webview/shared/dom');
+    const { reveal } = await import('../../../src/webview/shared/dom');
     assert.equal(reveal('\u202Egnp.exe'), '⟦U+202E⟧gnp.exe');
     assert.equal(reveal('a\u200Bb\u0000c'), 'a⟦U+200B⟧b⟦U+0000⟧c');
     assert.equal(reveal('plain ünïcödé 日本 tab\tok'), 'plain ünïcödé 日本 tab\tok');
@@ -144,14 +144,14 @@ describe('hidden characters are revealed', () => {
 
 describe('rendering is inert for hostile strings (jsdom)', () => {
   let window: JSDOM['window'];
-  let renderEvent: typeof import('../../src/webview/eventView/render').renderEvent;
-  let setHighlighted: typeof import('../../src/webview/shared/dom').setHighlighted;
-  let reveal: typeof import('../../src/webview/shared/dom').reveal;
+  let renderEvent: typeof import('../../../src/webview/eventView/render').renderEvent;
+  let setHighlighted: typeof import('../../../src/webview/shared/dom').setHighlighted;
+  let reveal: typeof import('../../../src/webview/shared/dom').reveal;
   before(async () => {
     window = new JSDOM('<!DOCTYPE html><body></body>', { runScripts: 'outside-only' }).window;
     Object.assign(globalThis, { document: window.document });
-    ({ renderEvent } = await import('../../src/webview/eventView/render'));
-    ({ setHighlighted, reveal } = await import('../../src/webview/shared/dom'));
+    ({ renderEvent } = await import('../../../src/webview/eventView/render'));
+    ({ setHighlighted, reveal } = await import('../../../src/webview/shared/dom'));
   });
 
   const ALLOWED = new Set(['MAIN', 'HEADER', 'DIV', 'H1', 'H2', 'SPAN', 'BUTTON', 'SECTION', 'DETAILS', 'SUMMARY', 'DL', 'DT', 'DD', 'UL', 'LI', 'MARK']);

@@ -2,7 +2,7 @@
  * Validation of messages from the event view webview: anything not exactly of a known shape is
  * dropped before the host acts on it.
  */
-import { type FromEventView, PIVOT_FIELDS, type PivotField } from '../protocol/eventView';
+import { type FromEventView, PIVOT_FIELDS, type PivotField } from '../../protocol/eventView';
 
 const PIVOTS: readonly string[] = PIVOT_FIELDS;
 /** Copies of a whole event can be large; past this the webview is not trusted with the clipboard. */

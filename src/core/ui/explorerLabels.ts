@@ -1,7 +1,7 @@
 /** Labels for the explorer's event rows, decided here so the tree nodes stay thin. */
-import type { CtRecord } from './model/records';
-import { formatUtc, relativeTime } from './model/time';
-import { shorten } from './model/visible';
+import type { CtRecord } from '../model/records';
+import { formatUtc, relativeTime } from '../model/time';
+import { shorten } from '../model/visible';
 
 export interface EventRowLabel {
   label: string;

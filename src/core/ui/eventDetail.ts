@@ -3,11 +3,11 @@
  * type), what they asked for, what happened, and the values worth pivoting on. Pure: the webview
  * only lays this out.
  */
-import type { EventDetail, IdentityCard, Pivot, PivotField, DetailField } from '../protocol/eventView';
-import { isObject, parseObject, str } from './model/json';
-import { assumedRoleParts, describePrincipal } from './model/principal';
-import { formatUtc, parseEventTime } from './model/time';
-import { clientName } from './model/userAgent';
+import type { EventDetail, IdentityCard, Pivot, PivotField, DetailField } from '../../protocol/eventView';
+import { isObject, parseObject, str } from '../model/json';
+import { assumedRoleParts, describePrincipal } from '../model/principal';
+import { formatUtc, parseEventTime } from '../model/time';
+import { clientName } from '../model/userAgent';
 
 const IDENTITY_HEADINGS: Record<string, string> = {
   Root: 'Root user of the account',

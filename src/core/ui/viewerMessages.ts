@@ -2,7 +2,7 @@
  * Validation of messages from the log viewer webview. The webview renders attacker-influenced
  * strings, so the host trusts nothing it says: anything not exactly of a known shape is dropped.
  */
-import type { FromWebview, SortOrder } from '../protocol/logViewer';
+import type { FromWebview, SortOrder } from '../../protocol/logViewer';
 
 const SORTS: readonly SortOrder[] = ['relevance', 'newest', 'oldest'];
 /** Room for a pivot on the longest value the event view sends (2,048) with its field name and quotes. */

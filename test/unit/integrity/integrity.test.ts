@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { samplesDir } from '../builders/events';
-import { inflate, inflateAsync, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../src/core/integrity/digest';
-import { type Finding, isIntact, outcome, reportToJson, summaryLine } from '../../src/core/integrity/report';
-import { type IntegritySource, validateIntegrity } from '../../src/core/integrity/validate';
-import { buildTrailBucket, signDigest, type TrailBucket, testSigningKey } from '../support/trailBucket';
+import { samplesDir } from '../../builders/events';
+import { inflate, inflateAsync, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../../src/core/integrity/digest';
+import { type Finding, isIntact, outcome, reportToJson, summaryLine } from '../../../src/core/integrity/report';
+import { type IntegritySource, validateIntegrity } from '../../../src/core/integrity/validate';
+import { buildTrailBucket, signDigest, type TrailBucket, testSigningKey } from '../../support/trailBucket';
 
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
 const KEY = testSigningKey();

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { samplesDir } from '../builders/events';
-import { folderSource } from '../../src/core/integrity/folderSource';
-import { validateIntegrity } from '../../src/core/integrity/validate';
-import { outcome, summaryLine } from '../../src/core/integrity/report';
-import { buildTrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
+import { samplesDir } from '../../builders/events';
+import { folderSource } from '../../../src/core/integrity/folderSource';
+import { validateIntegrity } from '../../../src/core/integrity/validate';
+import { outcome, summaryLine } from '../../../src/core/integrity/report';
+import { buildTrailBucket, testSigningKey, writeBucketToFolder } from '../../support/trailBucket';
 
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
 const tb = buildTrailBucket({ start: START, hours: 4, key: testSigningKey(), prefix: 'org', orgId: 'o-abcdef1234', accounts: ['111122223333', '444455556666'] });

@@ -46,7 +46,7 @@ if (tests) {
   const list = (dir, re) => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? list(`${dir}/${e.name}`, re) : re.test(e.name) ? [`${dir}/${e.name}`] : []);
   rmSync(join(root, 'out'), { recursive: true, force: true });
-  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core', 'jsdom'] };
+  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core', 'jsdom', '@duckdb/node-api'] };
   jobs.push(
     build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outbase: 'test/unit', outdir: 'out/test/unit' }),
     build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),

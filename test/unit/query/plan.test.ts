@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rng } from '../../../bench/corpus';
 import { normalizeEvent } from '../../../src/core/model/records';
-import { radixSort } from '../../../src/core/query/plan';
+import { radixSort } from '../../../src/core/query/order';
 import { SearchEngine } from '../../../src/core/query/search';
 import { EventStore } from '../../../src/core/store/store';
 import { anEvent } from '../../builders/events';

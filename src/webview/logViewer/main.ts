@@ -4,9 +4,10 @@
  * APIs only, never as HTML. Rows are fetched from the host in windows, so the page holds only
  * what is on screen.
  */
-import type { Column, FileNote, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
-import { completeField } from '../../core/query/query';
+import type { Column, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
 import { el, setHighlighted } from '../shared/dom';
+import { FieldHints } from './fieldHints';
+import { LoadStatusView } from './loadStatus';
 import { SidePanel } from './sidePanel';
 import { TimelineView } from './timeline';
 
@@ -71,17 +72,10 @@ const panelButton = el('button', { type: 'button', className: 'tool-button panel
 panelButton.setAttribute('aria-pressed', String(state.sidePanel));
 const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, addButton, exportButton, panelButton]);
 
-const progressText = el('span', { className: 'progress-text' });
-const cancelButton = el('button', { className: 'cancel', textContent: 'Cancel', type: 'button' });
-const progressBar = el('div', { className: 'progress-bar' });
-const progress = el('div', { className: 'progress', hidden: true }, [progressText, cancelButton, el('div', { className: 'progress-track' }, [progressBar])]);
+const loadStatus = new LoadStatusView(() => vscode.postMessage({ type: 'cancel' }));
 
 const queryErrors = el('div', { className: 'query-errors', hidden: true, role: 'alert' });
-const hints = el('div', { className: 'hints', hidden: true });
-hints.setAttribute('aria-label', 'Field name suggestions');
-const notesSummary = el('summary');
-const notesList = el('ul', { className: 'notes-list' });
-const notes = el('details', { className: 'notes', hidden: true }, [notesSummary, notesList]);
+const hints = new FieldHints(search, () => sendQuery());
 
 const header = el('div', { className: 'row head', role: 'row' });
 for (const [key, label] of COLUMN_TITLES) header.append(el('div', { className: `cell c-${key}`, role: 'columnheader', textContent: label }));
@@ -107,7 +101,7 @@ const side = new SidePanel({ setQuery, addTerm });
 side.element.hidden = !state.sidePanel;
 const main = el('div', { className: 'main' }, [side.element, grid]);
 
-app.append(toolbar, hints, progress, queryErrors, notes, timeline.element, main);
+app.append(toolbar, hints.element, loadStatus.progress, queryErrors, loadStatus.notes, timeline.element, main);
 
 // ---- results and rows -----------------------------------------------------------------------
 let version = -1;
@@ -123,7 +117,6 @@ let stale = new Map<number, RowSummary>();
 let activeSort: SortOrder | undefined;
 const pending = new Set<number>();
 let selectedIndex = -1;
-let lastStatus: LoadStatus | undefined;
 
 function requestBlock(block: number): void {
   if (pending.has(block) || block * BLOCK >= total) return;
@@ -211,16 +204,16 @@ function scheduleRender(): void {
 function showEmptyState(): void {
   let text = '';
   if (total === 0) {
-    if (lastStatus?.loading) text = 'Loading…';
+    if (loadStatus.last?.loading) text = 'Loading…';
     else if (activeQuery) text = `No events match “${activeQuery}”. Try fewer or shorter words.`;
-    else if (lastStatus) text = lastStatus.filesFailed > 0 ? 'No events could be read. The notes above say why, file by file.' : 'These files hold no events.';
+    else if (loadStatus.last) text = loadStatus.last.filesFailed > 0 ? 'No events could be read. The notes above say why, file by file.' : 'These files hold no events.';
   }
   empty.textContent = text;
   empty.hidden = !text;
 }
 
 function updateCounts(): void {
-  const s = lastStatus;
+  const s = loadStatus.last;
   const parts: string[] = [];
   const events = s?.events ?? 0;
   parts.push(activeQuery ? `${total.toLocaleString()} of ${events.toLocaleString()} events` : `${events.toLocaleString()} events`);
@@ -262,32 +255,8 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   render();
 }
 
-function renderNote(n: FileNote): HTMLElement {
-  const li = el('li', { className: `note note-${n.state}` });
-  li.append(el('span', { className: 'note-state', textContent: n.state === 'failed' ? 'failed' : n.state }), el('span', { className: 'note-label', textContent: n.label }), el('span', { className: 'note-message', textContent: n.message }));
-  return li;
-}
-
 function onStatus(s: LoadStatus): void {
-  lastStatus = s;
-  progress.hidden = !s.loading;
-  if (s.loading) {
-    progressText.textContent = `Loading ${s.filesDone.toLocaleString()} of ${s.filesTotal.toLocaleString()} files${s.current ? ` — ${s.current}` : ''}`;
-    progressBar.style.width = `${s.filesTotal ? Math.round((s.filesDone / s.filesTotal) * 100) : 0}%`;
-  }
-  const problems = s.notes.filter((n) => n.state !== 'loaded' || n.message).length + s.notesOmitted;
-  notes.hidden = problems === 0 && !s.cancelled;
-  const bits: string[] = [];
-  if (s.filesFailed) bits.push(`${s.filesFailed} file${s.filesFailed === 1 ? '' : 's'} could not be read`);
-  if (s.digests) bits.push(`${s.digests} digest file${s.digests === 1 ? '' : 's'}`);
-  const other = s.notes.length - s.notes.filter((n) => n.state === 'failed' || n.state === 'digest').length;
-  if (other) bits.push(`${other} other note${other === 1 ? '' : 's'}`);
-  if (s.cancelled) bits.push('loading was cancelled');
-  notesSummary.textContent = bits.join(' · ') || 'Notes';
-  notes.classList.toggle('has-failures', s.filesFailed > 0);
-  const items = s.notes.map(renderNote);
-  if (s.notesOmitted) items.unshift(el('li', { className: 'note', textContent: `${s.notesOmitted} earlier notes not shown (see the CloudTrail Lens output).` }));
-  notesList.replaceChildren(...items);
+  loadStatus.show(s);
   updateCounts();
   showEmptyState();
 }
@@ -341,34 +310,12 @@ function sendQuery(): void {
 search.addEventListener('input', () => {
   window.clearTimeout(queryTimer);
   queryTimer = window.setTimeout(sendQuery, 120);
-  showHints();
+  hints.show();
 });
 
-/** Offers field names completing the word being typed: click (or Tab) to take one. */
-function showHints(): void {
-  const names = completeField(search.value.slice(0, search.selectionStart ?? search.value.length));
-  hints.hidden = names.length === 0;
-  hints.replaceChildren(
-    el('span', { className: 'hints-label', textContent: 'Fields:' }),
-    ...names.map((name) => {
-      const b = el('button', { type: 'button', className: 'hint', textContent: `${name}:` });
-      b.addEventListener('click', () => takeHint(name));
-      return b;
-    }),
-  );
-}
-
-function takeHint(name: string): void {
-  search.value = search.value.replace(/(-?)[A-Za-z]+$/, `$1${name}:`);
-  hints.hidden = true;
-  search.focus();
-  sendQuery();
-}
 search.addEventListener('keydown', (e) => {
-  const first = hints.hidden ? undefined : hints.querySelector<HTMLButtonElement>('.hint');
-  if (e.key === 'Tab' && first) {
+  if (e.key === 'Tab' && hints.takeFirst()) {
     e.preventDefault();
-    takeHint(first.textContent!.slice(0, -1));
   } else if (e.key === 'Escape' && search.value) {
     search.value = '';
     sendQuery();
@@ -400,7 +347,6 @@ panelButton.addEventListener('click', () => {
   saveState();
   scheduleRender();
 });
-cancelButton.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
 
 let scrollSaveTimer: number | undefined;
 viewport.addEventListener('scroll', () => {

@@ -1,7 +1,7 @@
 /**
  * Binds one log viewer webview (a custom editor or a panel) to one Investigation: loads files
  * into it with progress and cancel, answers the webview's queries and row requests, and opens
- * events. Thin: the events live in a store worker (core/storeService.ts), asked through StoreClient.
+ * events. Thin: the events live in a store worker (core/engine/storeService.ts), asked through StoreClient.
  */
 import * as vscode from 'vscode';
 import { maxFileBytes, sessionGapMs } from '../config';

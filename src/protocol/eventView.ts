@@ -1,6 +1,6 @@
 /**
  * Messages between the event view webview and the extension host (types only; both sides import
- * this). The host validates every message from the webview (core/eventViewMessages.ts).
+ * this). The host validates every message from the webview (core/ui/eventViewMessages.ts).
  */
 
 /** Values an investigator can pivot on: "show all events with this value". */

@@ -1,7 +1,7 @@
 /**
  * Messages between the log viewer webview and the extension host. Types only: both sides import
  * this file. Every message from the webview is validated on the host before it is acted on
- * (core/viewerMessages.ts).
+ * (core/ui/viewerMessages.ts).
  */
 
 /** Table columns, in display order. */

@@ -1,10 +1,12 @@
 /**
- * The design's hard lines, checked on every run (DESIGN §1, §6): the core never imports
- * `vscode`; webview code never parses strings as HTML; one function writes webview HTML.
+ * The design's hard lines, checked on every run (DESIGN §1, §6; src/core/README.md): the core never
+ * imports `vscode`, and each of its folders imports only the folders below it; webview code
+ * reaches only the protocol, its own folder and a few browser-safe core modules, and nothing it
+ * bundles touches Node; webview code never parses strings as HTML; one function writes webview HTML.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/repoRoot';
 
@@ -16,10 +18,96 @@ function files(dir: string): string[] {
   });
 }
 
-test('src/core and src/protocol import nothing from vscode', () => {
-  for (const f of [...files('src/core'), ...files('src/protocol')]) {
+/**
+ * What a core folder may import besides itself and src/protocol (types shared with webviews).
+ * Lower layers never know of higher ones: the query language never sees how files are decoded,
+ * so Athena's and Logs Insights' compilers can sit beside the local engine.
+ */
+const CORE_IMPORTS: Record<string, readonly string[]> = {
+  model: [],
+  store: ['model'],
+  ingest: ['model', 'store'],
+  query: ['model', 'store'],
+  investigate: ['model', 'store', 'query'],
+  engine: ['model', 'store', 'ingest', 'query', 'investigate'],
+  aws: ['model'],
+  integrity: ['model', 'aws'],
+  ui: ['model', 'query', 'investigate', 'aws'],
+};
+
+/** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */
+const BROWSER_SAFE = ['src/core/model/visible.ts', 'src/core/query/query.ts', 'src/core/investigate/timeline.ts'];
+
+/**
+ * Each import of `file`: a repository path for a relative one (resolved to its .ts file), else the
+ * bare specifier. `bundled` leaves out type-only imports, which the bundler erases.
+ */
+function importsOf(file: string, bundled = false): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specs = [...text.matchAll(/(?:^|\s)(import|export)\s([^'";]*?)from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm)]
+    .filter((m) => !(bundled && m[2] !== undefined && /^type\s/.test(m[2])))
+    .map((m) => m[3] ?? m[4] ?? m[5]);
+  return specs.map((spec) => {
+    if (!spec.startsWith('.')) return spec;
+    const base = normalize(join(dirname(file), spec));
+    const hit = [`${base}.ts`, join(base, 'index.ts'), base].find((c) => existsSync(join(root, c)) && statSync(join(root, c)).isFile());
+    assert.ok(hit, `${file}: import '${spec}' resolves to no file`);
+    return hit;
+  });
+}
+
+const coreFolder = (path: string): string | undefined => /^src\/core\/([^/]+)\//.exec(path)?.[1];
+
+test('every file in src/core sits in one of the folders the layering names', () => {
+  for (const f of files('src/core')) {
+    const folder = coreFolder(f);
+    assert.ok(folder && folder in CORE_IMPORTS, `${f} is not in a known folder of src/core (${Object.keys(CORE_IMPORTS).join(', ')})`);
+  }
+});
+
+test('src/core folders import only the folders below them', () => {
+  const wrong: string[] = [];
+  for (const f of files('src/core')) {
+    const from = coreFolder(f)!;
+    for (const target of importsOf(f)) {
+      if (!target.startsWith('src/')) continue;
+      if (target.startsWith('src/protocol/')) continue;
+      const to = coreFolder(target);
+      if (!to) wrong.push(`${f} imports ${target}, outside src/core`);
+      else if (to !== from && !CORE_IMPORTS[from].includes(to)) wrong.push(`${f} (${from}) imports ${target} (${to}); ${from} may import ${CORE_IMPORTS[from].join(', ') || 'nothing else'}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('src/core, src/aws and src/protocol import nothing from vscode', () => {
+  for (const f of [...files('src/core'), ...files('src/aws'), ...files('src/protocol')]) {
+    assert.ok(!importsOf(f).includes('vscode'), f);
     assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
   }
+});
+
+test('src/protocol imports only itself, the model and the integrity report (types both sides share)', () => {
+  for (const f of files('src/protocol')) {
+    for (const target of importsOf(f)) {
+      assert.ok(target.startsWith('src/protocol/') || target.startsWith('src/core/model/') || target === 'src/core/integrity/report.ts', `${f} imports ${target}`);
+    }
+  }
+});
+
+test('webview code imports only the protocol, webview code and browser-safe core modules', () => {
+  for (const f of files('src/webview')) {
+    for (const target of importsOf(f)) {
+      assert.ok(target.startsWith('src/protocol/') || target.startsWith('src/webview/') || BROWSER_SAFE.includes(target), `${f} imports ${target}`);
+    }
+  }
+});
+
+test('the layering test sees real imports (it would catch a wrong one)', () => {
+  // A guard against a regex that silently matches nothing: these imports exist today.
+  assert.ok(importsOf('src/core/engine/storeService.ts').some((t) => t.startsWith('src/core/investigate/')));
+  assert.ok(importsOf('src/core/query/search.ts').includes('src/core/store/store.ts'));
+  assert.ok(importsOf('src/core/ingest/decoderPool.ts').includes('node:worker_threads'));
 });
 
 test('webview code never turns strings into markup', () => {

@@ -9,7 +9,7 @@ import { renderEvent } from './render';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromEventView): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
-/** The most the host copies to the clipboard (core/eventViewMessages.ts). */
+/** The most the host copies to the clipboard (core/ui/eventViewMessages.ts). */
 const MAX_COPY = 5 * 1024 * 1024;
 
 function readState(): EventViewState & { eventId?: string } {

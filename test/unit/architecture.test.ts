@@ -21,13 +21,14 @@ function files(dir: string): string[] {
 /**
  * What a core folder may import besides itself and src/protocol (types shared with webviews).
  * Lower layers never know of higher ones: the query language never sees how files are decoded,
- * so Athena's and Logs Insights' compilers can sit beside the local engine.
+ * so Athena's and Logs Insights' compilers sit beside the local engine, knowing only the AWS side's
+ * shapes (core/aws: the Athena table's columns), which in turn know nothing of queries.
  */
 const CORE_IMPORTS: Record<string, readonly string[]> = {
   model: [],
   store: ['model'],
   ingest: ['model', 'store'],
-  query: ['model', 'store'],
+  query: ['model', 'store', 'aws'],
   investigate: ['model', 'store', 'query'],
   engine: ['model', 'store', 'ingest', 'query', 'investigate'],
   aws: ['model'],
@@ -37,6 +38,8 @@ const CORE_IMPORTS: Record<string, readonly string[]> = {
 
 /** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */
 const BROWSER_SAFE = ['src/core/model/visible.ts', 'src/core/query/query.ts', 'src/core/investigate/timeline.ts'];
+/** Packages webview code may reach: plain JavaScript, no Node (re2js checks regex terms' syntax). */
+const BROWSER_PACKAGES = ['re2js'];
 
 /**
  * Each import of `file`: a repository path for a relative one (resolved to its .ts file), else the
@@ -95,12 +98,25 @@ test('src/protocol imports only itself, the model and the integrity report (type
   }
 });
 
-test('webview code imports only the protocol, webview code and browser-safe core modules', () => {
+test('webview code imports only the protocol, webview code and browser-safe core modules, and bundles nothing of Node', () => {
   for (const f of files('src/webview')) {
     for (const target of importsOf(f)) {
       assert.ok(target.startsWith('src/protocol/') || target.startsWith('src/webview/') || BROWSER_SAFE.includes(target), `${f} imports ${target}`);
     }
   }
+  // Everything the webview bundles reach, transitively: no Node built-in, no vscode, no package.
+  const seen = new Set<string>();
+  const queue = files('src/webview');
+  while (queue.length) {
+    const f = queue.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const target of importsOf(f, true)) {
+      if (target.startsWith('src/')) queue.push(target);
+      else assert.ok(BROWSER_PACKAGES.includes(target), `${f}, bundled into a webview, imports '${target}'`);
+    }
+  }
+  for (const safe of BROWSER_SAFE) assert.ok(seen.has(safe) || !existsSync(join(root, safe)), `${safe} is listed as browser-safe but no webview uses it: drop it from the list`);
 });
 
 test('the layering test sees real imports (it would catch a wrong one)', () => {

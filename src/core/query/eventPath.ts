@@ -1,12 +1,14 @@
 /**
  * JSON-path terms (README "Search language"): `requestParameters.policyArn:*AdministratorAccess`
  * looks into the raw event rather than an index. A path starts at a CloudTrail top-level key;
- * arrays along it are transparent, and an object at its end matches when any scalar under it does.
+ * arrays along it are transparent, and an object at its end matches when any scalar under it does
+ * (`json.<path>` instead matches the JSON text of what is at the end; `any:` is the empty path).
  * Everything here reads attacker-written JSON, so it only ever walks own keys (`__proto__` is a
  * key like any other) and bounds depth and breadth.
  */
-// A cycle with search.ts, harmless: globMatch is only called, never read at load time.
-import { globMatch } from './vocabulary';
+import { globMatch } from './glob';
+import { patternTest } from './patterns';
+import type { ValuePattern } from './query';
 
 /** CloudTrail's top-level event keys, each a path root (canonical spelling). */
 export const PATH_ROOTS: readonly string[] = [
@@ -102,10 +104,52 @@ function scalarsUnder(node: unknown, out: string[], depth: number): void {
 }
 
 /**
+ * The JSON text of each value at `segments` (arrays along the path crossed, as for valuesAt, but
+ * not the one at its end): JSON.stringify, compact like CloudTrail's own files; null gives ''.
+ * What `json.requestParameters:` matches, as Athena sees that column. Then, for an object or
+ * array, each scalar under it: CloudTrail writes policies as JSON *strings* inside
+ * requestParameters (`policyDocument`), whose quotes the outer text escapes, and a Sigma rule's
+ * `'"s3:GetObject"'` means the policy's own text.
+ */
+export function jsonTextsAt(event: unknown, segments: readonly string[]): string[] {
+  const out: string[] = [];
+  const lower = segments.map((s) => s.toLowerCase());
+  const walk = (node: unknown, i: number, depth: number): void => {
+    if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
+    if (i === segments.length) {
+      out.push(jsonText(node));
+      if (typeof node === 'object' && node !== null) scalarsUnder(node, out, depth);
+      return;
+    }
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, i, depth + 1);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const key of Object.keys(node)) {
+      if (key === segments[i] || key.toLowerCase() === lower[i]) walk((node as Record<string, unknown>)[key], i + 1, depth + 1);
+    }
+  };
+  walk(event, 0, 0);
+  return out;
+}
+
+function jsonText(node: unknown): string {
+  if (node === null || node === undefined) return '';
+  try {
+    return JSON.stringify(node);
+  } catch {
+    // Nesting deep enough to overflow the stack: no text to match.
+    return '';
+  }
+}
+
+/**
  * A compiled value test for path terms: any alternative matching any scalar. `''` means missing or
  * empty; `*` wildcards (not when `literal`) never match an empty value; all ignoring case.
+ * `patterns` (regexes, CIDR ranges, globs) are more alternatives, each tried on every scalar.
  */
-export function valueMatcher(alternatives: readonly string[], literal: boolean): (values: readonly string[]) => boolean {
+export function valueMatcher(alternatives: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): (values: readonly string[]) => boolean {
   const tests = alternatives.map((alt): ((values: readonly string[]) => boolean) => {
     if (alt === '') return (values) => values.every((v) => v === '');
     const lower = alt.toLowerCase();
@@ -113,6 +157,10 @@ export function valueMatcher(alternatives: readonly string[], literal: boolean):
     const parts = lower.split('*');
     return (values) => values.some((v) => v !== '' && globMatch(parts, v.toLowerCase()));
   });
+  for (const p of patterns) {
+    const test = patternTest(p);
+    tests.push((values) => values.some(test));
+  }
   return (values) => tests.some((t) => t(values));
 }
 

@@ -1,10 +1,12 @@
 /**
  * Value patterns beyond plain text (README "Search"): regular expressions (`/re/i`), CIDR ranges
- * (`10.0.0.0/8`) and wildcard values with literal pieces (`*"S3 Browser"*`). Every value they test
+ * (`10.0.0.0/8`) and wildcard values with literal pieces (`*"S3 Browser"*`), parsed from a term's
+ * value and matched. Every value they test
  * is attacker-written, so regular expressions run on RE2 (re2js: linear time in the value, no
  * backtracking) and everything else is a plain scan.
  */
 import { RE2JS } from 're2js';
+import { globMatch } from './glob';
 import type { CidrPattern, RegexPattern, ValuePattern } from './query';
 
 /** Longest pattern accepted: Sigma's longest CloudTrail regex is well under 300 characters. */
@@ -68,7 +70,7 @@ export function compileRegex(source: string, flags: string): { re: RE2JS } | { e
 
 /** Reads `/pattern/flags` (the whole value); undefined when the value is not written that way. */
 export function regexLiteral(value: string): { source: string; flags: string } | undefined {
-  const m = /^\/([^]+)\/([A-Za-z]*)$/.exec(value);
+  const m = /^\/([^]+)\/([ims]*)$/.exec(value);
   return m ? { source: m[1], flags: m[2] } : undefined;
 }
 
@@ -168,23 +170,103 @@ export function cidrContains(p: CidrPattern, value: string): boolean {
   return m.every((g, i) => g === net.groups[i]);
 }
 
-/** Whether `lower` (lowercase) matches glob parts (lowercase text between wildcards); one part is equality. */
-function globTest(parts: readonly string[], lower: string): boolean {
-  if (parts.length === 1) return lower === parts[0];
-  if (lower === '') return false;
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (lower.length < first.length + last.length || !lower.startsWith(first) || !lower.endsWith(last)) return false;
-  let at = first.length;
-  const end = lower.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const found = lower.indexOf(parts[i], at);
-    if (found < 0 || found + parts[i].length > end) return false;
-    at = found + parts[i].length;
-  }
-  return true;
+/** A piece of a value: bare text (where `*` and `,` are syntax) or a quoted piece (all literal). */
+export interface Piece {
+  text: string;
+  quoted: boolean;
+  closed: boolean;
 }
 
+/** A value's pieces, as TERM split them: a quote opens a piece at the start or after `*` or `,`. */
+export function valuePieces(value: string): Piece[] {
+  const pieces: Piece[] = [];
+  let bare = '';
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '"' && (i === 0 || value[i - 1] === '*' || value[i - 1] === ',')) {
+      if (bare) pieces.push({ text: bare, quoted: false, closed: true });
+      bare = '';
+      let text = '';
+      let j = i + 1;
+      for (; j < value.length && value[j] !== '"'; j++) text += value[j] === '\\' && j + 1 < value.length ? value[++j] : value[j];
+      pieces.push({ text, quoted: true, closed: j < value.length });
+      i = j;
+    } else bare += value[i];
+  }
+  if (bare) pieces.push({ text: bare, quoted: false, closed: true });
+  return pieces;
+}
+
+/**
+ * A value mixing bare and quoted pieces (`*"S3 Browser"*`): alternatives split at bare commas,
+ * wildcards at bare `*`s. Alternatives that need no literal `*` stay plain values.
+ */
+export function mixedAlternatives(pieces: readonly Piece[]): { values: string[]; patterns: ValuePattern[] } {
+  const alts: string[][] = [];
+  let parts = [''];
+  let any = false;
+  for (const p of pieces) {
+    if (p.quoted) {
+      parts[parts.length - 1] += p.text;
+      any = true;
+      continue;
+    }
+    for (const c of p.text) {
+      if (c === ',') {
+        if (any) alts.push(parts);
+        parts = [''];
+        any = false;
+      } else if (c === '*') {
+        parts.push('');
+        any = true;
+      } else {
+        parts[parts.length - 1] += c;
+        any = true;
+      }
+    }
+  }
+  if (any) alts.push(parts);
+  const values: string[] = [];
+  const patterns: ValuePattern[] = [];
+  for (const a of alts) {
+    if (!a.some((x) => x.includes('*'))) values.push(a.join('*'));
+    else patterns.push({ kind: 'glob', parts: a });
+  }
+  return { values, patterns };
+}
+
+/** Comma-separated alternatives of an unquoted value ('' kept only alone: "empty"). */
+function splitAlternatives(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+}
+
+/**
+ * An unquoted value's alternatives: a whole `/regex/flags`, or comma-separated values of which
+ * CIDR-looking ones are ranges. Undefined (after a note) when a regex or range is broken.
+ */
+export function bareAlternatives(note: (m: string) => void, value: string): { values: string[]; patterns: ValuePattern[] } | undefined {
+  const re = regexLiteral(value.trim());
+  if (re) {
+    const compiled = compileRegex(re.source, re.flags);
+    if ('error' in compiled) {
+      note(compiled.error);
+      return undefined;
+    }
+    return { values: [], patterns: [{ kind: 'regex', source: re.source, flags: [...'ims'].filter((f) => re.flags.includes(f)).join('') }] };
+  }
+  const values: string[] = [];
+  const patterns: ValuePattern[] = [];
+  for (const v of splitAlternatives(value)) {
+    const cidr = parseCidr(v);
+    if (cidr === undefined) values.push(v);
+    else if ('error' in cidr) {
+      note(cidr.error);
+      return undefined;
+    } else patterns.push(cidr);
+  }
+  return { values, patterns };
+}
+
+/** Whether `lower` (lowercase) matches glob parts (lowercase text between wildcards); one part is equality. */
 const compiled = new WeakMap<RegexPattern, RE2JS>();
 
 /** The RE2 program of a parsed regex pattern (validated by the parser), compiled once. */
@@ -207,5 +289,9 @@ export function patternTest(p: ValuePattern): (value: string) => boolean {
   }
   if (p.kind === 'cidr') return (v) => cidrContains(p, v);
   const parts = p.parts.map((s) => s.toLowerCase());
-  return (v) => globTest(parts, v.toLowerCase());
+  // A wildcard needs a value: `*` does not match an empty one.
+  return (v) => {
+    const lower = v.toLowerCase();
+    return (parts.length === 1 || lower !== '') && globMatch(parts, lower);
+  };
 }

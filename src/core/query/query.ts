@@ -5,16 +5,68 @@
  * - `field:value`, exact and case-insensitive: `eventName:StopLogging`, `principal:"Admin/alice"`;
  *   `*` is a wildcard (`eventName:Delete*`, `error:*` = any error), commas mean OR
  *   (`eventName:StopLogging,DeleteTrail`), `field:""` means empty, `-field:value` excludes;
+ * - literal pieces inside a wildcard value: `userAgent:*"S3 Browser"*` — a `"…"` piece that opens
+ *   the value or follows a `*` or `,` is plain text (spaces, commas, `*` and `\"` inside it are
+ *   characters, not syntax); a value that is one quoted piece is exact, as before;
+ * - regular expressions: an unquoted value written `/pattern/` or `/pattern/flags` (flags i, m, s),
+ *   e.g. `userAgent:/^aws-cli\/2\./`. RE2 syntax (re2js: linear time, so no lookaround or
+ *   backreferences: those are parse errors), at most MAX_REGEX_LENGTH characters, found anywhere in
+ *   the value (anchor with ^ and $), and case-sensitive unless `i` — unlike every other value,
+ *   which ignores case. A regex is the term's only value (no commas), and a space in it is
+ *   written `\x20` or `\s` since spaces end a term;
+ * - CIDR ranges: an unquoted value `10.0.0.0/8` or `2001:db8::/32` matches IPv4/IPv6 addresses
+ *   inside it (and the range's own text, as `cidrIp` fields hold it); other values never match;
  * - time: `after:2024-03-01`, `before:2024-03-01T10:00Z`, `last:24h` (s, m, h, d, w);
  * - JSON paths into the raw event, when the first segment is a CloudTrail top-level key:
  *   `additionalEventData.MFAUsed:No`, `errorMessage:*denied*` (same value syntax as fields);
+ * - `json.<path>:` matches the JSON text of the value at the path (JSON.stringify: compact, keys in
+ *   the event's order, strings with their quotes; null or missing is empty), as Athena and Sigma
+ *   see an object column: `json.requestParameters:*"\"s3:GetObject\""*`; for an object or array
+ *   each scalar under it is tried too (policies are JSON strings inside requestParameters);
+ * - `any:` matches any scalar value anywhere in the event (exact containment with `*…*`, no
+ *   fuzziness): what a Sigma keyword means;
  * - named row sets: `detection:cis-4.3` (the engine is given the sets; see SearchEngine.setRowSets).
  *
  * A word is a field only when it names one; pasted ARNs, IPv6 addresses and times stay text, and
- * an unknown `name:value` is reported rather than silently searched for.
+ * an unknown `name:value` is reported rather than silently searched for. Everything a value can
+ * be is in the parsed form (FieldTerm/PathTerm `values` and `patterns`), for other back ends.
  */
 import { parsePath, PATH_ROOTS } from './eventPath';
+import { bareAlternatives, mixedAlternatives, valuePieces } from './patterns';
 import type { IndexedField } from '../model/fields';
+
+/**
+ * Text between `*` wildcards, matched ignoring case, for a value whose literal pieces hold a `*`
+ * (`*"a*b"*`): parts ['', 'a*b', ''] = contains "a*b". One part is an exact value.
+ */
+export interface GlobPattern {
+  kind: 'glob';
+  parts: string[];
+}
+
+/** A regular expression in RE2 syntax, found anywhere in the value (unanchored). */
+export interface RegexPattern {
+  kind: 'regex';
+  /** The pattern as written between the slashes (RE2 accepts `\/`). */
+  source: string;
+  /** Some of 'i' (ignore case), 'm' (^ and $ at lines), 's' (. matches newline), in that order. */
+  flags: string;
+}
+
+/** An IP range: matches addresses of its family inside it, and a value equal to `text`. */
+export interface CidrPattern {
+  kind: 'cidr';
+  version: 4 | 6;
+  /** The network address, host bits cleared (`10.0.0.0`, `2001:db8::`). */
+  network: string;
+  /** Prefix length: 0-32 (IPv4) or 0-128 (IPv6). */
+  bits: number;
+  /** The range as written (`10.1.0.0/8` keeps its text; `network` is cleared). */
+  text: string;
+}
+
+/** A value alternative other than plain text; ORed with the term's `values`. */
+export type ValuePattern = GlobPattern | RegexPattern | CidrPattern;
 
 export interface TextTerm {
   kind: 'text';
@@ -34,6 +86,8 @@ export interface FieldTerm {
   negate: boolean;
   /** A quoted value: `*` is a plain character (pasted ARNs may end in `/*`). */
   literal?: boolean;
+  /** More alternatives (OR with `values`): regexes, CIDR ranges, globs with literal `*`s. */
+  patterns?: ValuePattern[];
 }
 
 /** A JSON-path term, evaluated on the raw event of rows the indexed terms left (see eventPath.ts). */
@@ -41,12 +95,19 @@ export interface PathTerm {
   kind: 'path';
   /** The name as typed, for messages. */
   name: string;
-  /** Path segments, the root spelled canonically. */
+  /** Path segments, the root spelled canonically; empty for `any:` (every scalar of the event). */
   segments: string[];
   /** Alternatives (OR), as for a FieldTerm. */
   values: string[];
   negate: boolean;
   literal?: boolean;
+  /** As for a FieldTerm. */
+  patterns?: ValuePattern[];
+  /**
+   * `json.<path>:` — match the JSON text of the value at the path (eventPath.ts jsonTextsAt); for
+   * an object or array, also each scalar under it.
+   */
+  json?: true;
 }
 
 /** A term over a named row set the engine was given (`detection:<id>`). */
@@ -105,7 +166,7 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
 /** Canonical spellings of the field names, for completion hints. */
 export const FIELD_NAMES = [
   'eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory',
-  'after', 'before', 'last', 'detection',
+  'after', 'before', 'last', 'detection', 'any',
   // Path roots: completed as names, then typed on with a dot.
   'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'userIdentity', 'serviceEventDetails', 'resources', 'tlsDetails',
 ] as const;
@@ -118,7 +179,9 @@ const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
 
 /** A `field:value` term for an exact value (a pivot): quoted, and so literal, when it needs to be. */
 export function fieldTerm(name: string, value: string): string {
-  return /^[^\s",*\\]+$/.test(value) ? `${name}:${value}` : `${name}:"${value.replace(/[\\"]/g, '\\$&')}"`;
+  // Unquoted, `/x/` would be a regex and `10.0.0.0/8` a range: those are quoted to stay exact.
+  const plain = /^[^\s",*\\]+$/.test(value) && !value.startsWith('/') && !/^[0-9A-Fa-f:.]+\/\d{1,3}$/.test(value);
+  return plain ? `${name}:${value}` : `${name}:"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -160,8 +223,13 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** One term as typed: an optional '-', then name:"quoted", a "quoted phrase", or a bare word (which may be name:value). */
-const TERM = /(-?)(?:([A-Za-z][\w.-]*):"((?:[^"\\]|\\.)*)("?)|"([^"]*)("?)|(\S+))/g;
+/** A quoted value piece: to the closing quote (backslash escapes), or unclosed to the end. */
+const QUOTED = String.raw`"(?:[^"\\]|\\.)*"?`;
+/**
+ * One term as typed: an optional '-', then name:value (whose value may hold quoted pieces at its
+ * start or after a `*` or `,`, spaces included), a "quoted phrase", or a bare word.
+ */
+const TERM = new RegExp(String.raw`(-?)(?:([A-Za-z][\w.-]*):((?:${QUOTED})?(?:[*,]${QUOTED}|\S)*)|"([^"]*)("?)|(\S+))`, 'g');
 
 /** The query's terms as typed, quoted values kept whole: exactly the pieces parseQuery reads. */
 export function queryWords(input: string): string[] {
@@ -178,20 +246,23 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
   // matchAll works on a copy of the regex: no lastIndex shared between calls.
   for (const m of input.matchAll(TERM)) {
     const negate = m[1] === '-';
-    if (m[2] !== undefined && isName(m[2])) {
-      if (!m[4]) note(UNCLOSED);
-      pushNamed(terms, note, m[2], m[3].replace(/\\(.)/g, '$1'), true, negate, now);
-    } else if (m[2] !== undefined) {
-      // name.like:"x" where the name is not a path: a pasted word, kept whole as text.
-      if (!m[4]) note(UNCLOSED);
-      const word = m[0].slice(m[1].length);
-      terms.push(negate ? { kind: 'text', text: word, negate } : { kind: 'text', text: word });
-    } else if (m[5] !== undefined) {
-      if (!m[6]) note(UNCLOSED);
-      const phrase = m[5].trim();
+    const pieces = m[2] !== undefined ? valuePieces(m[3]) : [];
+    if (m[2] !== undefined && pieces.some((p) => p.quoted)) {
+      if (pieces.some((p) => !p.closed)) note(UNCLOSED);
+      if (isName(m[2])) {
+        if (pieces.length === 1) pushNamed(terms, note, m[2], pieces[0].text, true, negate, now);
+        else pushNamed(terms, note, m[2], '', false, negate, now, mixedAlternatives(pieces));
+      } else {
+        // name.like:"x" where the name is not a path: a pasted word, kept whole as text.
+        const word = m[0].slice(m[1].length);
+        terms.push(negate ? { kind: 'text', text: word, negate } : { kind: 'text', text: word });
+      }
+    } else if (m[4] !== undefined) {
+      if (!m[5]) note(UNCLOSED);
+      const phrase = m[4].trim();
       if (phrase) terms.push(negate ? { kind: 'text', text: phrase, negate } : { kind: 'text', text: phrase });
     } else {
-      const word = m[7];
+      const word = m[6] ?? m[0].slice(m[1].length);
       const named = /^([A-Za-z][\w.-]*):(.*)$/.exec(word);
       const root = named ? misspeltRoot(named[1]) : undefined;
       if (named && isName(named[1]) && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
@@ -210,7 +281,7 @@ const UNCLOSED = 'A quote is not closed: the phrase runs to the end of the query
  * path whose root is a CloudTrail key. Other dotted words (example.com:443) are text.
  */
 function isName(name: string): boolean {
-  return /^[A-Za-z]+$/.test(name) || (name.includes('.') && parsePath(name, false) !== undefined);
+  return /^[A-Za-z]+$/.test(name) || (name.includes('.') && (parsePath(name, false) !== undefined || jsonPath(name) !== undefined));
 }
 
 /**
@@ -229,7 +300,12 @@ function alternatives(value: string, quoted: boolean): string[] {
   return quoted ? [value.trim()] : value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
 }
 
-function pushNamed(terms: Term[], note: (m: string) => void, name: string, value: string, quoted: boolean, negate: boolean, now: number): void {
+/** A `json.<path>` name's segments (the path after `json.`), else undefined. */
+function jsonPath(name: string): string[] | undefined {
+  return /^json\./i.test(name) ? parsePath(name.slice(5), true) : undefined;
+}
+
+function pushNamed(terms: Term[], note: (m: string) => void, name: string, value: string, quoted: boolean, negate: boolean, now: number, mixed?: { values: string[]; patterns: ValuePattern[] }): void {
   const key = name.toLowerCase();
   if (TIME_FIELDS.has(key)) {
     if (negate) note(`"-${name}:" cannot be negated: use ${key === 'after' ? 'before:' : 'after:'} instead.`);
@@ -237,32 +313,39 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     return;
   }
   const fields = QUERY_FIELDS.get(key);
-  const path = fields ? undefined : parsePath(name, true);
-  if (!fields && (path || SET_FIELDS.has(key))) {
-    if (!value.trim() && !quoted) {
-      note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
-      return;
-    }
-    const values = alternatives(value, quoted);
-    const lit = quoted ? { literal: true } : {};
-    terms.push(path ? { kind: 'path', name, segments: path, values, negate, ...lit } : { kind: 'set', name, set: key, values, negate, ...lit });
-    return;
-  }
-  if (!fields) {
+  const json = fields ? undefined : jsonPath(name);
+  const path = fields ? undefined : key === 'any' ? [] : (json ?? parsePath(name, true));
+  if (!fields && !path && !SET_FIELDS.has(key)) {
     const hint = suggest(name);
     note(`Unknown field "${name}"${hint ? `: did you mean ${hint}:?` : ''}. Known fields: ${FIELD_NAMES.join(', ')}.`);
     return;
   }
-  if (!value.trim() && !quoted) {
+  if (!mixed && !value.trim() && !quoted) {
     note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
     return;
   }
-  const values = alternatives(value, quoted);
+  const parsed = mixed ?? (quoted ? { values: alternatives(value, true), patterns: [] } : bareAlternatives(note, value));
+  if (!parsed) return;
+  const { values, patterns } = parsed;
+  const lit = quoted ? { literal: true as const } : {};
+  const pat = patterns.length > 0 ? { patterns } : {};
+  if (!fields && !path) {
+    if (patterns.length > 0) {
+      note(`"${name}:" takes ids, with * wildcards: not regular expressions, ranges or quoted pieces.`);
+      return;
+    }
+    terms.push({ kind: 'set', name, set: key, values, negate, ...lit });
+    return;
+  }
+  if (path) {
+    terms.push({ kind: 'path', name, segments: path, values, negate, ...lit, ...pat, ...(json ? { json: true as const } : {}) });
+    return;
+  }
   if (key === 'readonly' && values.some((v) => !v.includes('*') && !/^(true|false)$/i.test(v))) {
     note('readOnly is true or false.');
     return;
   }
-  terms.push(quoted ? { kind: 'field', name, fields, values, negate, literal: true } : { kind: 'field', name, fields, values, negate });
+  terms.push({ kind: 'field', name, fields: fields!, values, negate, ...lit, ...pat });
 }
 
 function pushTime(terms: Term[], note: (m: string) => void, key: string, value: string, now: number): void {

@@ -7,7 +7,7 @@
 import type { SortOrder } from '../../protocol/logViewer';
 import { evaluate, type PlanTerm } from './plan';
 import { roleSessionsGlob } from '../model/principal';
-import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm } from './query';
+import { type FieldTerm, parseQuery, type ParsedQuery, type PathTerm, type TextTerm, type ValuePattern } from './query';
 import { rankRows } from './rank';
 import type { EventStore, IndexedField } from '../store/store';
 import { applyPathTerms, type RowSets, setTermScores } from './termFilters';
@@ -29,7 +29,7 @@ export const TEXT_FIELDS: readonly IndexedField[] = [
 ];
 
 export type { ValueMatch } from './vocabulary';
-export { globMatch } from './vocabulary';
+export { globMatch } from './glob';
 export { rankRows } from './rank';
 
 export interface SearchResult {
@@ -107,7 +107,7 @@ export class SearchEngine {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, ReadonlyMap<number, ValueMatch>>();
     for (const field of fields) {
-      if (term.kind === 'field') perField.set(field, this.fieldValues(field, term.values, !!term.literal));
+      if (term.kind === 'field') perField.set(field, this.fieldValues(field, term.values, !!term.literal, term.patterns));
       else perField.set(field, this.withRoleSessions(field, [term.text], term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text)));
     }
     // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
@@ -166,15 +166,20 @@ export class SearchEngine {
     return evaluate(this.store, terms, parsed.terms.length, this.byTime(), sort);
   }
 
-  /** Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty. */
-  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean): ReadonlyMap<number, ValueMatch> {
+  /**
+   * Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty,
+   * and the term's patterns (regexes, CIDR ranges, globs with literal `*`s).
+   */
+  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): ReadonlyMap<number, ValueMatch> {
     const dict = this.store.dictionary(field);
     const vocab = this.vocabulary(field);
+    const single = !literal && alternatives.length === 1 && patterns.length === 0;
     // `prefix*` alone: the values with the prefix, straight from the sorted index.
-    if (!literal && alternatives.length === 1 && /^[^*]+\*$/.test(alternatives[0])) return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
+    if (single && /^[^*]+\*$/.test(alternatives[0])) return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
     // `*infix*` alone: the values containing it, as the trigram filter finds them.
-    if (!literal && alternatives.length === 1 && /^\*[^*]+\*$/.test(alternatives[0])) return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
+    if (single && /^\*[^*]+\*$/.test(alternatives[0])) return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
     const found = new Map<number, ValueMatch>();
+    for (const p of patterns) vocab.pattern(p, found);
     for (const alt of alternatives) {
       if (literal || !alt.includes('*')) {
         const hit = dict.idOf(alt);

@@ -3,9 +3,9 @@
  * terms (the raw event is parsed) and named row sets (`detection:<id>`). Both narrow a score
  * array the indexed terms already filled, so they only ever look at surviving rows.
  */
-import { parseRaw, valueMatcher, valuesAt } from './eventPath';
+import { jsonTextsAt, parseRaw, valueMatcher, valuesAt } from './eventPath';
 import type { PathTerm, SetTerm } from './query';
-import { globMatch } from './vocabulary';
+import { globMatch } from './glob';
 import type { EventStore } from '../store/store';
 
 /**
@@ -31,13 +31,13 @@ export function applyPathTerms(store: EventStore, terms: readonly PathTerm[], sc
     const names = [...new Set(terms.map((t) => t.name))].join(', ');
     return `${names}: path terms read each event, and ${candidates.toLocaleString('en-US')} events are more than ${limit.toLocaleString('en-US')}; add a field term such as eventName: to narrow them first. The path terms were left out.`;
   }
-  const tests = terms.map((t) => ({ segments: t.segments, negate: t.negate, match: valueMatcher(t.values, !!t.literal) }));
+  const tests = terms.map((t) => ({ segments: t.segments, negate: t.negate, read: t.json ? jsonTextsAt : valuesAt, match: valueMatcher(t.values, !!t.literal, t.patterns) }));
   // In row order, so a store that re-reads raws per source file reads each file once.
   for (let r = 0; r < scores.length; r++) {
     if (scores[r] === Infinity) continue;
     const event = parseRaw(store.raw(r));
     for (const t of tests) {
-      if (t.match(valuesAt(event, t.segments)) === t.negate) {
+      if (t.match(t.read(event, t.segments)) === t.negate) {
         scores[r] = Infinity;
         break;
       }

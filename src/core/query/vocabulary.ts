@@ -11,6 +11,9 @@
 import type { Range } from '../../protocol/logViewer';
 import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
 import { GrowableU32 } from '../store/postings';
+import { globMatch } from './glob';
+import { patternTest } from './patterns';
+import type { ValuePattern } from './query';
 
 /** How well one distinct value matched a term: lower is better (0 = equal). */
 export interface ValueMatch {
@@ -41,25 +44,6 @@ function substringScore(value: string, lower: string, term: string): ValueMatch 
   // A capital inside camelCase (StopLogging → "logging") is a word start too.
   const camel = value[at] !== lower[at];
   return { score: boundary || camel ? WORD : CONTAINS, ranges };
-}
-
-/**
- * Whether `value` matches the glob split at its `*`s. Greedy and linear: no backtracking regex,
- * so a hostile pattern (a*a*a*…) or value cannot stall the extension host.
- */
-export function globMatch(parts: readonly string[], value: string): boolean {
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (parts.length === 1) return value === first;
-  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
-  let at = first.length;
-  const end = value.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const found = value.indexOf(parts[i], at);
-    if (found < 0 || found + parts[i].length > end) return false;
-    at = found + parts[i].length;
-  }
-  return true;
 }
 
 const fullMatches: ValueMatch[] = [];
@@ -372,6 +356,25 @@ export class FieldVocabulary {
       const lower = this.lowered[id];
       if (lower && !into.has(id) && globMatch(parts, lower)) into.set(id, fullMatch(this.values[id].length));
     }
+  }
+
+  /**
+   * Values matching a pattern (query.ts ValuePattern): globs through `glob` / equality, regexes
+   * (RE2, linear in each value) and CIDR ranges by testing every distinct value once.
+   */
+  pattern(p: ValuePattern, into: Map<number, ValueMatch>): void {
+    this.sync();
+    if (p.kind === 'glob') {
+      if (p.parts.length === 1) this.equalIgnoringCase(p.parts[0], into);
+      else this.glob(p.parts.map((x) => x.toLowerCase()), into);
+      return;
+    }
+    this.testEach(patternTest(p), into);
+  }
+
+  private testEach(test: (value: string) => boolean, into: Map<number, ValueMatch>): void {
+    const values = this.values;
+    for (let id = 0; id < values.length; id++) if (!into.has(id) && test(values[id])) into.set(id, fullMatch(values[id].length));
   }
 
   /** Values close to the term, for typos (see fuzzy.ts; `engine` overrides its choice). */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rankRows } from '../../../src/core/query/rank';
-import { FieldVocabulary, globMatch } from '../../../src/core/query/vocabulary';
+import { globMatch } from '../../../src/core/query/glob';
+import { FieldVocabulary } from '../../../src/core/query/vocabulary';
 import { rng } from '../../../bench/corpus';
 
 const ALPHABET = ['a', 'b', 'B', 'c', '1', '/', ':', '-', '\n', 'İ', 'é', 'x', 'Stop', 'Logging', 'arn:aws:iam::', 'role/', '😀'];

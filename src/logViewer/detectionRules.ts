@@ -1,7 +1,8 @@
 /**
  * Reads the detection rule files: the built-in library shipped in the extension (`detections/`)
- * and the user's folder (`cloudtrailLens.detectionsFolder`), through `vscode.workspace.fs` so
- * remote and virtual workspaces work. Validation and precedence are core's (detections/rules.ts).
+ * and the user's folder (`cloudtrailLens.detectionsFolder`: `.json` rules and `.yml`/`.yaml`
+ * Sigma rules), through `vscode.workspace.fs` so remote and virtual workspaces work. Validation
+ * and precedence are core's (detections/rules.ts).
  */
 import * as vscode from 'vscode';
 import { detectionsFolder } from '../config';
@@ -22,7 +23,7 @@ async function readFolder(folder: vscode.Uri, problems: string[], label: string)
   }
   const files: RuleFile[] = [];
   for (const [name, type] of entries) {
-    if (type !== vscode.FileType.File || !/\.json$/i.test(name)) continue;
+    if (type !== vscode.FileType.File || !/\.(json|ya?ml)$/i.test(name)) continue;
     const uri = vscode.Uri.joinPath(folder, name);
     try {
       const stat = await vscode.workspace.fs.stat(uri);

@@ -1,5 +1,6 @@
 /**
- * Detection rules are data (README "Detections"): one JSON file per rule, validated here. The
+ * Detection rules are data (README "Detections"): one JSON file per rule, validated here, or a
+ * Sigma rule for CloudTrail (`.yml`/`.yaml`, compiled by sigma.ts to the same queries). The
  * built-in library ships as `detections/*.json`; users add their own from a folder, and a user
  * rule with a built-in id replaces it. A file that is wrong is reported with every problem found
  * and left out; the others still load.
@@ -7,6 +8,7 @@
 import { SEVERITIES, type Severity } from '../../../protocol/logViewer';
 import { parsePath } from '../../query/eventPath';
 import { parseQuery, QUERY_FIELDS } from '../../query/query';
+import { parseSigmaRule } from './sigma';
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };
@@ -25,7 +27,14 @@ export interface Threshold {
  * a missing second counts as different); `notContains` keeps events where a value at the first
  * contains none of the values at the second. Events without a value at the first never match.
  */
-export type Compare = { differs: [string, string] } | { notContains: [string, string] };
+export type Compare =
+  | { differs: [string, string] }
+  | { notContains: [string, string] }
+  /**
+   * Sigma's `fieldref`: a non-empty value at the first equals one at the second (ignoring case);
+   * `negate` keeps every other event. Not accepted in JSON rule files (they have `differs`).
+   */
+  | { equals: [string, string]; negate?: true };
 
 export interface DetectionRule {
   id: string;
@@ -44,6 +53,21 @@ export interface DetectionRule {
   /** Where the rule came from: the built-in library or a user's folder; `file` is its file name. */
   origin: 'built-in' | 'user';
   file: string;
+  /** The file's format; absent means a JSON rule. */
+  format?: 'json' | 'sigma';
+  /** Sigma metadata, shown in the rule's details (absent for JSON rules). */
+  author?: string;
+  falsePositives?: string[];
+  /** The Sigma rule's own id (a UUID); `id` comes from the file name, for `detection:<id>`. */
+  sigmaId?: string;
+  /** Sigma status (stable, test, experimental, deprecated, unsupported) and level as written. */
+  status?: string;
+  level?: string;
+  /** Sigma dates as written (YYYY-MM-DD). */
+  date?: string;
+  modified?: string;
+  /** Sigma tags as written (lower-case), `attack.*` among them. */
+  tags?: string[];
 }
 
 export interface RuleFile {
@@ -53,7 +77,7 @@ export interface RuleFile {
 
 const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references']);
 /** Ids appear in `detection:<id>` terms: no spaces, commas, quotes or stars. */
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A rule file is a few hundred bytes; anything far larger is not one. */
 export const MAX_RULE_FILE_BYTES = 256 * 1024;
 
@@ -82,7 +106,7 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   for (const k of Object.keys(o)) if (!KEYS.has(k)) problems.push(`Unknown key "${k.slice(0, 60)}" (known: ${[...KEYS].join(', ')}).`);
 
   const id = o.id;
-  if (typeof id !== 'string' || !ID.test(id)) problems.push('"id" is required: letters, digits, ".", "-" or "_", up to 64 characters (it is typed in detection:<id>).');
+  if (typeof id !== 'string' || !RULE_ID.test(id)) problems.push('"id" is required: letters, digits, ".", "-" or "_", up to 64 characters (it is typed in detection:<id>).');
   const title = o.title;
   if (typeof title !== 'string' || !title.trim()) problems.push('"title" is required: a short sentence.');
   const severity = o.severity;
@@ -113,6 +137,19 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   if (compare) rule.compare = compare;
   if (typeof o.tactic === 'string') rule.tactic = o.tactic;
   return { rule, problems: [] };
+}
+
+/**
+ * Parses a Sigma rule file (sigma.ts) and checks its compiled queries as a JSON rule's are: a
+ * compiler bug shows as a problem, never as a rule that means something else.
+ */
+export function parseSigmaFile(text: string, source: string, origin: DetectionRule['origin'] = 'user'): { rule?: DetectionRule; problems: string[] } {
+  if (text.length > MAX_RULE_FILE_BYTES) return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+  const { rule, problems } = parseSigmaRule(text, source);
+  if (!rule) return { problems };
+  const checks = rule.query.flatMap(queryProblems);
+  if (!RULE_ID.test(rule.id)) checks.push(`The id "${rule.id}" made from the file name is not usable in detection:<id>.`);
+  return checks.length > 0 ? { problems: checks } : { rule: { ...rule, origin, file: source }, problems: [] };
 }
 
 function queryProblems(q: string): string[] {
@@ -173,18 +210,26 @@ export interface RuleLibrary {
   overridden: Array<{ id: string; file: string }>;
 }
 
+/** Whether a file name is a rule file, and which parser reads it. */
+function parserOf(name: string): typeof parseRule | undefined {
+  if (/\.json$/i.test(name)) return parseRule;
+  if (/\.ya?ml$/i.test(name)) return parseSigmaFile;
+  return undefined;
+}
+
 /**
  * Builds the rule set from the built-in files and the user's (`name` a file name, `text` its
- * contents; files not ending in `.json` are skipped). A user rule with a built-in id replaces it;
- * two files with one id keep the first (by name) and report the second.
+ * contents; `.json` files are JSON rules, `.yml`/`.yaml` Sigma rules, others are skipped).
+ * A user rule with a built-in id replaces it; two files with one id keep the first (by name) and
+ * report the second.
  */
 export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[] = []): RuleLibrary {
   const lib: RuleLibrary = { rules: [], problems: [], overridden: [] };
   const byId = new Map<string, DetectionRule>();
   const take = (files: readonly RuleFile[], origin: DetectionRule['origin']): void => {
     const seen = new Map<string, string>();
-    for (const f of [...files].filter((x) => /\.json$/i.test(x.name)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
-      const { rule, problems } = parseRule(f.text, f.name, origin);
+    for (const f of [...files].filter((x) => parserOf(x.name)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+      const { rule, problems } = parserOf(f.name)!(f.text, f.name, origin);
       if (!rule) {
         lib.problems.push({ origin, file: f.name, problems });
         continue;

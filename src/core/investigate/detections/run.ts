@@ -71,6 +71,15 @@ function valueReader(store: EventStore, name: string): (row: number) => string[]
 }
 
 function comparer(store: EventStore, compare: Compare): (row: number) => boolean {
+  if ('equals' in compare) {
+    const readA = valueReader(store, compare.equals[0]);
+    const readB = valueReader(store, compare.equals[1]);
+    const keep = !compare.negate;
+    return (row) => {
+      const bs = readB(row);
+      return readA(row).some((va) => bs.includes(va)) === keep;
+    };
+  }
   const contains = 'notContains' in compare;
   const [a, b] = contains ? compare.notContains : compare.differs;
   const readA = valueReader(store, a);

@@ -1,0 +1,90 @@
+/**
+ * An alert export as a Markdown document for the editor: what the alert matches differently from
+ * the rule first (grouped: more, fewer, either way), then the patterns, the CloudFormation
+ * templates and the CLI commands in fenced blocks.
+ */
+import type { AlertExport } from './export';
+import type { Difference, Direction } from './model';
+
+const HEADINGS: Record<Direction, string> = {
+  more: 'Matches **more** events than the rule',
+  fewer: 'Matches **fewer** events than the rule',
+  both: 'Matches differently (more or fewer)',
+};
+
+/** A fence longer than any run of backticks in `text`, so rule text cannot close it. */
+function fence(text: string, lang: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const f = '`'.repeat(Math.max(3, longest + 1));
+  return `${f}${lang}\n${text}\n${f}`;
+}
+
+/** Rule text inline: backticks and line breaks cannot break out of the code span. */
+function code(text: string): string {
+  const t = text.replace(/[\r\n]+/g, ' ');
+  const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks} ${t} ${ticks}`;
+}
+
+function differences(list: readonly Difference[]): string[] {
+  if (list.length === 0) return ['The alert matches exactly the events the rule matches.', ''];
+  const out: string[] = [];
+  for (const dir of ['more', 'fewer', 'both'] as const) {
+    const these = list.filter((d) => d.direction === dir);
+    if (these.length === 0) continue;
+    out.push(`${HEADINGS[dir]}:`, '');
+    for (const t of [...new Set(these.map((d) => d.text))]) out.push(`- ${t.replace(/[\r\n]+/g, ' ')}`);
+    out.push('');
+  }
+  return out;
+}
+
+/** The whole export as Markdown. */
+export function renderAlertExport(e: AlertExport): string {
+  const mf = e.metricFilter;
+  const eb = e.eventBridge;
+  const lines = [
+    `# Alerts for ${code(e.rule.title)}`,
+    '',
+    `Detection ${code(e.rule.id)} (${e.rule.severity}); ${e.rule.query.length === 1 ? 'query' : 'queries (any may match)'}:`,
+    '',
+    ...e.rule.query.map((q) => `- ${code(q)}`),
+    '',
+    '## CloudWatch Logs metric filter and alarm',
+    '',
+    ...differences(mf.differences),
+    ...mf.notes.map((n) => `- ${n}`),
+    '',
+    ...(mf.patterns.length === 0 ? ['**No metric filter can be written for this rule** (see above); the template and commands below hold only the alarm.', ''] : []),
+    ...mf.patterns.flatMap((p, i) => [`Filter pattern${mf.patterns.length > 1 ? ` ${i + 1}` : ''} (${p.length} characters):`, '', fence(p || '(empty: every event)', ''), '']),
+    `Metric ${code(`${mf.namespace}/${mf.metricName}`)}, value 1 per matching event; alarm: Sum ≥ ${mf.alarm.threshold} in ${mf.alarm.period / 60} minute(s).`,
+    '',
+    '### CloudFormation',
+    '',
+    fence(mf.cloudFormation, 'json'),
+    '',
+    '### AWS CLI',
+    '',
+    fence(mf.cli, 'sh'),
+    '',
+    '## EventBridge rule',
+    '',
+    ...differences(eb.differences),
+    ...eb.notes.map((n) => `- ${n}`),
+    '',
+    'Event pattern:',
+    '',
+    fence(JSON.stringify(eb.pattern, null, 2), 'json'),
+    '',
+    '### CloudFormation',
+    '',
+    fence(eb.cloudFormation, 'json'),
+    '',
+    '### AWS CLI',
+    '',
+    fence(eb.cli, 'sh'),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { CredentialCache } from './aws/credentials';
+import { registerAlertCommands } from './commands/alertCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { registerOpenCommands } from './commands/openCommands';
 import { registerS3Commands } from './commands/s3Commands';
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(sessions, context.extensionUri, output),
+    ...registerAlertCommands(context.extensionUri, output),
     reports,
     ...registerS3Commands({ provider: explorer, credentials, sessions, output, defaultCacheDir }),
     ...registerIntegrityCommands({ provider: explorer, credentials, reports, output, defaultCacheDir }),

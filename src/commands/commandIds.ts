@@ -19,4 +19,5 @@ export enum CommandId {
   AddToInvestigation = 'cloudtrailLens.addToInvestigation',
   OpenTrailLogsFromS3 = 'cloudtrailLens.openTrailLogsFromS3',
   ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
+  ExportDetectionAsAlert = 'cloudtrailLens.exportDetectionAsAlert',
 }

@@ -12,6 +12,7 @@ import { fieldTerm } from '../core/query/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
 import type { StoreClient } from '../core/engine/storeClient';
 import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';
+import { CommandId } from '../commands/commandIds';
 import { Analysis } from './analysis';
 import { exportResults } from './exportFlow';
 import { workspaceFs } from './workspaceFs';
@@ -140,6 +141,9 @@ export class ViewerSession implements vscode.Disposable {
         break;
       case 'export':
         void exportResults(this, this.deps.output);
+        break;
+      case 'exportAlert':
+        void vscode.commands.executeCommand(CommandId.ExportDetectionAsAlert, msg.id);
         break;
     }
   }

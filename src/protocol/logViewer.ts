@@ -106,6 +106,22 @@ export interface DetectionSummary {
   tactic?: string;
   /** Where the rule came from: 'built-in' or a user rule file name. */
   source: string;
+  /** The rule file's format. */
+  format: 'json' | 'sigma';
+  /** MITRE ATT&CK technique ids (`T1562.008`). */
+  mitre: string[];
+  references: string[];
+  /** The rule's queries in the search language (an event matching any one matches). */
+  queries: string[];
+  /** What else the rule requires beyond its queries, in words (a burst threshold, a comparison). */
+  conditions: string[];
+  /** Sigma metadata, shown in the rule's details where the rule has it. */
+  author?: string;
+  falsePositives?: string[];
+  /** Sigma's level and status as the rule wrote them, and its own id (a UUID). */
+  level?: string;
+  status?: string;
+  sigmaId?: string;
 }
 
 /** An hour in which one event name's call or error rate departed from its baseline. */
@@ -154,7 +170,9 @@ export type FromWebview =
   /** Export the current result set (the host asks for format and file). */
   | { type: 'export' }
   /** Add files or folders to this investigation (the host shows a picker). */
-  | { type: 'add' };
+  | { type: 'add' }
+  /** Export a detection (by rule id) as a CloudWatch metric filter and alarm, and an EventBridge rule. */
+  | { type: 'exportAlert'; id: string };
 
 /** State the webview keeps across being hidden and shown (`setState`). */
 export interface ViewerState {

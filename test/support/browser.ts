@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
+import { repoRoot } from './repoRoot';
 
 const WORKBENCH_TIMEOUT_MS = 60_000;
 const UI_TIMEOUT_MS = 15_000;
@@ -131,17 +132,6 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Nearest folder above the working directory with a package.json: the repo root under npm scripts. */
-function repoRoot(): string {
-  let dir = process.cwd();
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
 }
 
 /**

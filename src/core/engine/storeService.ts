@@ -7,6 +7,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { writeAtomically } from '../investigate/atomicWrite';
 import { runDetections } from '../investigate/detections/run';
+import { detectionSummary } from '../investigate/detections/summary';
 import { exportChunks } from '../investigate/export';
 import { findInsights } from '../investigate/insights';
 import { Investigation } from './investigation';
@@ -93,15 +94,7 @@ export class StoreService {
       const results = await runDetections(inv.engine, inv.store, rules, signal);
       const problems: string[] = [];
       for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
-      const items = results.map((r) => ({
-        id: r.rule.id,
-        title: r.rule.title,
-        severity: r.rule.severity,
-        description: r.rule.description,
-        count: r.count,
-        tactic: r.rule.tactic,
-        source: r.rule.origin === 'built-in' ? 'built-in' : r.rule.file,
-      }));
+      const items = results.map((r) => detectionSummary(r.rule, r.count));
       return { items, problems, ms: Date.now() - started };
     },
     insights: ({ minHours }) => {

@@ -3,6 +3,7 @@
  * strings, so the host trusts nothing it says: anything not exactly of a known shape is dropped.
  */
 import type { FromWebview, SortOrder } from '../../protocol/logViewer';
+import { RULE_ID } from '../investigate/detections/rules';
 
 const SORTS: readonly SortOrder[] = ['relevance', 'newest', 'oldest'];
 /** Room for a pivot on the longest value the event view sends (2,048) with its field name and quotes. */
@@ -30,6 +31,9 @@ export function parseViewerMessage(msg: unknown): FromWebview | undefined {
       return { type: 'rows', version: m.version, start: m.start, count: m.count };
     case 'open':
       return isIndex(m.id) ? { type: 'open', id: m.id } : undefined;
+    case 'exportAlert':
+      // A rule id as rules.ts allows them; the host looks it up, so nothing else is trusted.
+      return typeof m.id === 'string' && RULE_ID.test(m.id) ? { type: 'exportAlert', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -97,7 +97,7 @@ function addTerm(term: string): void {
   setQuery(current ? `${current} ${term}` : term);
 }
 const timeline = new TimelineView(setQuery);
-const side = new SidePanel({ setQuery, addTerm });
+const side = new SidePanel({ setQuery, addTerm, exportAlert: (id) => vscode.postMessage({ type: 'exportAlert', id }) });
 side.element.hidden = !state.sidePanel;
 const main = el('div', { className: 'main' }, [side.element, grid]);
 

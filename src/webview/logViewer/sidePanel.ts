@@ -6,6 +6,7 @@
 import { type AnomalySummary, type DetectionSummary, type Facet, SEVERITIES, type Severity } from '../../protocol/logViewer';
 import { fieldTerm } from '../../core/query/query';
 import { el, reveal } from '../shared/dom';
+import { detectionDetails } from './detectionDetails';
 
 const SEVERITY_ORDER: readonly Severity[] = SEVERITIES;
 /** Longest value text drawn in a panel row (the tooltip has the rest, up to the host's cut). */
@@ -28,6 +29,8 @@ export interface SidePanelActions {
   setQuery(query: string): void;
   /** Add a term to the current query. */
   addTerm(term: string): void;
+  /** Export a detection as an alert (the host asks nothing more: it opens the export). */
+  exportAlert(id: string): void;
 }
 
 export class SidePanel {
@@ -64,6 +67,7 @@ export class SidePanel {
     this.detections.body.replaceChildren(...nodes);
   }
 
+  /** A rule's row (click: its events) with a toggle that unfolds its details. */
   private detectionRow(d: DetectionSummary): HTMLElement {
     const b = el('button', { type: 'button', className: `side-row detection sev-${SEVERITY_ORDER.includes(d.severity) ? d.severity : 'info'}` });
     b.dataset.id = d.id;
@@ -74,8 +78,22 @@ export class SidePanel {
       el('span', { className: 'side-count', textContent: d.count.toLocaleString() }),
     );
     b.disabled = d.count === 0;
-    b.addEventListener('click', () => this.actions.setQuery(fieldTerm('detection', d.id)));
-    return b;
+    const show = (id: string): void => this.actions.setQuery(fieldTerm('detection', id));
+    b.addEventListener('click', () => show(d.id));
+    const toggle = el('button', { type: 'button', className: 'detection-toggle', textContent: '▸', title: 'Details of this rule' });
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-label', `Details of ${reveal(d.title)}`);
+    let details: HTMLElement | undefined;
+    toggle.addEventListener('click', () => {
+      details ??= row.appendChild(detectionDetails(d, { show, exportAlert: (id) => this.actions.exportAlert(id) }));
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      details.hidden = !open;
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? '▾' : '▸';
+    });
+    const row = el('div', { className: 'detection-row' }, [el('div', { className: 'detection-line' }, [toggle, b])]);
+    row.dataset.id = d.id;
+    return row;
   }
 
   showInsights(items: AnomalySummary[], running: boolean, note?: string): void {

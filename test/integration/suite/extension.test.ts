@@ -83,6 +83,22 @@ describe('CloudTrail Lens in the extension host', () => {
     assert.equal(viewer.events, FIXTURE.gzLogEvents);
   });
 
+  it('exports a built-in detection as an alert: a Markdown document with the metric filter, alarm and EventBridge rule', async () => {
+    await api();
+    const r = (await vscode.commands.executeCommand('cloudtrailLens.exportDetectionAsAlert', 'cloudtrail-stopped')) as { document: vscode.Uri; export: { metricFilter: { patterns: string[] }; eventBridge: { pattern: Record<string, unknown> } } } | undefined;
+    assert.ok(r, 'the built-in rule is found');
+    assert.match(r.export.metricFilter.patterns.join(' '), /\$\.eventName\s*=\s*"?StopLogging/);
+    assert.deepEqual((r.export.eventBridge.pattern as { detail?: { eventName?: unknown } }).detail?.eventName, ['StopLogging']);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.equal(doc?.uri.toString(), r.document.toString(), 'the export is the active editor');
+    assert.equal(doc.languageId, 'markdown');
+    const text = doc.getText();
+    for (const part of ['aws logs put-metric-filter', 'aws cloudwatch put-metric-alarm', 'aws events put-rule', 'AWS::Logs::MetricFilter', 'AWS::Events::Rule']) assert.ok(text.includes(part), part);
+    // An untitled document is dirty: closing it plainly would ask whether to save.
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.equal(await vscode.commands.executeCommand('cloudtrailLens.exportDetectionAsAlert', 'no-such-rule'), undefined);
+  });
+
   it('offers the viewer through Open With… for any JSON file, and reports a non-CloudTrail one', async () => {
     const lens = await api();
     await vscode.commands.executeCommand('vscode.openWith', ws(FIXTURE.notCloudTrail), 'cloudtrailLens.logFileAny');

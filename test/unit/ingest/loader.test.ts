@@ -211,6 +211,10 @@ describe('investigation rows and messages', () => {
   test('messages from the webview are validated before use', () => {
     assert.deepEqual(parseViewerMessage({ type: 'query', text: 'x', sort: 'newest' }), { type: 'query', text: 'x', sort: 'newest' });
     assert.deepEqual(parseViewerMessage({ type: 'open', id: 3, extra: 1 }), { type: 'open', id: 3 });
+    assert.deepEqual(parseViewerMessage({ type: 'exportAlert', id: 'aws_console_getsignintoken', x: 1 }), { type: 'exportAlert', id: 'aws_console_getsignintoken' });
+    for (const bad of [{ type: 'exportAlert' }, { type: 'exportAlert', id: 3 }, { type: 'exportAlert', id: '../../etc/passwd' }, { type: 'exportAlert', id: 'a b' }, { type: 'exportAlert', id: 'x'.repeat(65) }]) {
+      assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad));
+    }
     for (const bad of [null, 'ready', { type: 'open', id: -1 }, { type: 'open', id: '3' }, { type: 'query', text: 1, sort: 'newest' }, { type: 'query', text: 'x', sort: 'sideways' }, { type: 'rows', version: 1, start: 0, count: 100000 }, { type: 'eval', code: 'x' }, { type: 'query', text: 'x'.repeat(20_000), sort: 'newest' }]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 60));
     }

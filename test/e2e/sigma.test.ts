@@ -1,0 +1,122 @@
+/**
+ * End to end, as a user: a folder of community Sigma rules (the ten SigmaHQ CloudTrail rules in
+ * ../shared/samples, plus one that uses a modifier CloudTrail Lens does not support) configured as
+ * the detections folder, their rules in the panel beside the built-in ones, firing on the real
+ * invictus logs, a Sigma rule's details (author, MITRE, false positives, references), and one
+ * exported as an alert into a Markdown document — in a real VS Code in Chromium, with screenshots.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import type { Page } from 'playwright-core';
+import { samplesDir } from '../builders/events';
+import { screenshot } from '../support/browser';
+import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
+import { repoRoot } from '../support/repoRoot';
+import { logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+
+let page: Page;
+let workspace = '';
+const current = (): Page | undefined => page;
+
+/** The rule that fires on the invictus run: six security-group changes by bert-jan. */
+const SG_RULE = 'aws_cloudtrail_security_group_change_ingress_egress';
+
+function writeSigmaFolder(root: string): number {
+  const from = join(samplesDir(), 'sigma-cloudtrail');
+  const to = join(root, 'sigma');
+  mkdirSync(to, { recursive: true });
+  const rules = readdirSync(from).filter((f) => f.endsWith('.yml'));
+  for (const f of rules) copyFileSync(join(from, f), join(to, f));
+  writeFileSync(
+    join(to, 'encoded_command.yml'),
+    ['title: Encoded command', 'id: 11111111-2222-3333-4444-555555555555', 'logsource:', '  product: aws', '  service: cloudtrail', 'detection:', '  selection:', '    requestParameters.command|base64offset|contains: whoami', '  condition: selection', 'level: high', ''].join('\n'),
+  );
+  mkdirSync(join(root, '.vscode'), { recursive: true });
+  writeFileSync(join(root, '.vscode', 'settings.json'), JSON.stringify({ 'cloudtrailLens.detectionsFolder': 'sigma' }));
+  return rules.length;
+}
+
+describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 }, () => {
+  let sigmaRules = 0;
+  workbenchSuite(
+    () => {
+      workspace = makeFixtureWorkspace();
+      sigmaRules = writeSigmaFolder(workspace);
+      return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
+    },
+    (s) => void (page = s.page),
+  );
+
+  step('the Sigma folder loads beside the built-in rules; the unsupported one is named with its construct', 'sigma-panel', current, async () => {
+    assert.equal(sigmaRules, 10);
+    await openFromContextMenu(page, FIXTURE.folder);
+    const v = await logViewer(page);
+    await v.locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
+    const summary = v.locator('.side-section summary', { hasText: /^Detections: \d+ of \d+ fired$/ });
+    await summary.waitFor({ timeout: 60_000 });
+    // Every sample Sigma rule is a detection, beside the built-in ones.
+    const [, , total] = /^Detections: (\d+) of (\d+) fired$/.exec((await summary.textContent())!)!.map(Number);
+    const builtIn = readdirSync(join(repoRoot(), 'detections')).filter((f) => f.endsWith('.json')).length;
+    assert.equal(total, builtIn + sigmaRules);
+    assert.equal(await v.locator('.detection').count(), total);
+    for (const f of ['aws_console_getsignintoken', 'aws_sts_getsessiontoken_misuse', 'aws_rds_change_master_password']) {
+      assert.equal(await v.locator(`.detection[data-id="${f}"]`).count(), 1, `${f} is loaded`);
+    }
+    const problems = (await v.locator('.side-problem').allTextContents()).join('\n');
+    assert.match(problems, /encoded_command\.yml: .*base64offset/);
+    const sg = v.locator(`.detection[data-id="${SG_RULE}"]`);
+    assert.equal(await sg.locator('.side-label').textContent(), 'Ingress/Egress Security Group Modification');
+    assert.equal(Number(await sg.locator('.side-count').textContent()), 6);
+    assert.equal(await sg.isDisabled(), false);
+  });
+
+  step("a Sigma rule's details: level, author, MITRE ATT&CK, false positives, references and its compiled query", 'sigma-details', current, async () => {
+    const v = await logViewer(page);
+    const row = v.locator(`.detection-row[data-id="${SG_RULE}"]`);
+    await row.locator('.detection-toggle').click();
+    const details = row.locator('.detection-details');
+    await details.waitFor({ timeout: T });
+    const facts = Object.fromEntries(
+      await details.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent])),
+    ) as Record<string, string>;
+    assert.equal(facts['Source'], `${SG_RULE}.yml (Sigma rule)`);
+    assert.equal(facts['Sigma id'], '6fb77778-040f-4015-9440-572aa9b6b580');
+    assert.match(facts['Author'], /jamesc-grafana/);
+    assert.equal(facts['MITRE ATT&CK'], 'T1190');
+    assert.equal(facts['Tactic'], 'initial-access');
+    assert.match(facts['Severity'], /^medium/);
+    assert.match(facts['False positives'], /Administrators closing unused ports/);
+    assert.match(facts['References'], /gorillastack\.com/);
+    assert.match(facts['Matches'], /eventSource:ec2\.amazonaws\.com/);
+    assert.match(facts['Matches'], /AuthorizeSecurityGroupIngress/);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, '60-sigma-details-dark');
+    // Its events: exactly the six security-group changes.
+    await row.locator('.detection-actions button', { hasText: 'Show events' }).click();
+    await v.locator(`.grid[data-query="detection:${SG_RULE}"]`).waitFor({ timeout: T });
+    assert.match((await v.locator('.counts').textContent()) ?? '', /^6 of 2,900/);
+    const names = new Set((await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()).map((n) => n.replace(/^write/, '')));
+    assert.deepEqual([...names].sort(), ['AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'RevokeSecurityGroupIngress']);
+    await toggleTheme(page, 'light');
+    await screenshot(page, '61-sigma-details-light');
+    await toggleTheme(page, 'dark');
+  });
+
+  step('Export as alert… opens the metric filter, alarm and EventBridge rule as a Markdown document', 'sigma-export', current, async () => {
+    const v = await logViewer(page);
+    await v.locator(`.detection-row[data-id="${SG_RULE}"] .detection-actions button`, { hasText: 'Export as alert…' }).click();
+    const tab = page.locator('.tabs-container .tab.active', { hasText: /^Untitled/ });
+    await tab.waitFor({ timeout: T });
+    const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    await editor.locator('.view-line', { hasText: 'Ingress/Egress Security Group Modification' }).first().waitFor({ timeout: T });
+    const text = (await editor.textContent()) ?? '';
+    assert.match(text, /CloudWatch|metric filter/i);
+    await screenshot(page, '62-sigma-alert-export');
+    // Further down: the CLI commands and the EventBridge rule.
+    await page.keyboard.press('Control+End');
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: /aws events put-rule|put-targets|EventPattern/ }).first().waitFor({ timeout: T });
+    await screenshot(page, '63-sigma-alert-export-end');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * A detection's details in the log viewer's side panel (jsdom): every field a rule file can set
+ * is shown, as inert text, and the buttons act on the rule's id. User rule files and Sigma rules
+ * from the internet are as untrusted as events.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { JSDOM } from 'jsdom';
+import type { DetectionSummary } from '../../../src/protocol/logViewer';
+import { INJECTION_PAYLOADS } from '../../builders/injection';
+
+function summary(over: Partial<DetectionSummary> = {}): DetectionSummary {
+  return {
+    id: 'aws_sts_getsessiontoken_misuse',
+    title: 'AWS STS GetSessionToken Misuse',
+    severity: 'low',
+    description: 'Detects potential misuse of GetSessionToken.',
+    count: 3,
+    source: 'aws_sts_getsessiontoken_misuse.yml',
+    format: 'sigma',
+    mitre: ['T1548', 'T1550', 'T1550.001'],
+    references: ['https://example.invalid/ref'],
+    queries: ['eventSource:sts.amazonaws.com eventName:GetSessionToken type:IAMUser'],
+    conditions: [],
+    author: 'Austin Songer @austinsonger',
+    falsePositives: ['GetSessionToken is used legitimately by MFA scripts'],
+    level: 'low',
+    status: 'test',
+    sigmaId: 'b45ab1d2-712f-4f01-a751-df3826969807',
+    ...over,
+  };
+}
+
+describe('detection details (jsdom)', () => {
+  let window: JSDOM['window'];
+  let detectionDetails: typeof import('../../../src/webview/logViewer/detectionDetails').detectionDetails;
+  let SidePanel: typeof import('../../../src/webview/logViewer/sidePanel').SidePanel;
+  before(async () => {
+    window = new JSDOM('<!DOCTYPE html><body></body>', { runScripts: 'outside-only' }).window;
+    Object.assign(globalThis, { document: window.document });
+    ({ detectionDetails } = await import('../../../src/webview/logViewer/detectionDetails'));
+    ({ SidePanel } = await import('../../../src/webview/logViewer/sidePanel'));
+  });
+
+  const facts = (root: HTMLElement): Record<string, string> =>
+    Object.fromEntries(Array.from(root.querySelectorAll('dt'), (dt) => [dt.textContent!, (dt.nextElementSibling as HTMLElement).textContent!]));
+
+  test('a Sigma rule shows its metadata, queries and conditions', () => {
+    const calls: string[] = [];
+    const root = detectionDetails(summary({ conditions: ['at least 5 matching events within 10 minutes'] }), { show: (id) => calls.push(`show ${id}`), exportAlert: (id) => calls.push(`export ${id}`) });
+    const f = facts(root);
+    assert.equal(f['Rule'], 'aws_sts_getsessiontoken_misuse');
+    assert.equal(f['Source'], 'aws_sts_getsessiontoken_misuse.yml (Sigma rule)');
+    assert.equal(f['Sigma id'], 'b45ab1d2-712f-4f01-a751-df3826969807');
+    assert.equal(f['Author'], 'Austin Songer @austinsonger');
+    assert.equal(f['MITRE ATT&CK'], 'T1548, T1550, T1550.001');
+    assert.equal(f['Matches'], 'eventSource:sts.amazonaws.com eventName:GetSessionToken type:IAMUser');
+    assert.equal(f['And'], 'at least 5 matching events within 10 minutes');
+    assert.equal(f['False positives'], 'GetSessionToken is used legitimately by MFA scripts');
+    assert.equal(f['References'], 'https://example.invalid/ref');
+    const [show, exportButton] = Array.from(root.querySelectorAll('button'));
+    show.click();
+    exportButton.click();
+    assert.deepEqual(calls, ['show aws_sts_getsessiontoken_misuse', 'export aws_sts_getsessiontoken_misuse']);
+  });
+
+  test('a built-in JSON rule leaves out what it does not have; a Sigma level that differs is named', () => {
+    const f = facts(detectionDetails(summary({ source: 'built-in', format: 'json', author: undefined, falsePositives: undefined, sigmaId: undefined, status: undefined, level: undefined, mitre: [] }), { show() {}, exportAlert() {} }));
+    assert.deepEqual(Object.keys(f), ['Rule', 'Severity', 'Source', 'Matches', 'References']);
+    assert.equal(f['Source'], 'built-in library');
+    assert.equal(facts(detectionDetails(summary({ severity: 'info', level: 'informational' }), { show() {}, exportAlert() {} }))['Severity'], 'info (Sigma level informational)');
+  });
+
+  test('the panel row unfolds the details on its toggle and exports by id', () => {
+    const exported: string[] = [];
+    const panel = new SidePanel({ setQuery() {}, addTerm() {}, exportAlert: (id) => exported.push(id) });
+    panel.showDetections([summary()], [], false);
+    const toggle = panel.element.querySelector<HTMLButtonElement>('.detection-toggle')!;
+    assert.equal(panel.element.querySelector('.detection-details'), null, 'details are built when first opened');
+    toggle.click();
+    const details = panel.element.querySelector<HTMLElement>('.detection-details')!;
+    assert.equal(details.hidden, false);
+    assert.equal(toggle.getAttribute('aria-expanded'), 'true');
+    Array.from(details.querySelectorAll('button')).find((b) => b.textContent === 'Export as alert…')!.click();
+    assert.deepEqual(exported, ['aws_sts_getsessiontoken_misuse']);
+    toggle.click();
+    assert.equal(details.hidden, true);
+  });
+
+  const ALLOWED = new Set(['DIV', 'DL', 'DT', 'DD', 'BUTTON']);
+  INJECTION_PAYLOADS.forEach((payload, i) => {
+    test(`hostile rule text ${i} stays text: ${JSON.stringify(payload.slice(0, 30))}`, () => {
+      const root = detectionDetails(
+        summary({ id: 'x', title: payload, description: payload, author: payload, falsePositives: [payload], references: [payload], queries: [payload], conditions: [payload], mitre: [payload], status: payload, sigmaId: payload, source: payload, level: payload }),
+        { show() {}, exportAlert() {} },
+      );
+      window.document.body.replaceChildren(root);
+      for (const node of Array.from(root.querySelectorAll('*'))) {
+        assert.ok(ALLOWED.has(node.tagName), `no <${node.tagName.toLowerCase()}> is created`);
+        for (const attr of Array.from(node.attributes)) assert.ok(['class', 'type', 'title', 'hidden'].includes(attr.name), `no ${attr.name} attribute`);
+      }
+      assert.doesNotMatch(root.textContent ?? '', /[\u202A-\u202E\u200B-\u200F\u0000]/, 'no hidden or direction-changing characters reach the screen');
+      assert.ok((root.textContent ?? '').length < 12_000, 'long values are clipped');
+      assert.equal((window as unknown as { __pwned?: number }).__pwned, undefined);
+    });
+  });
+});

@@ -88,7 +88,7 @@ describe('CloudTrail Lens in the extension host', () => {
     const r = (await vscode.commands.executeCommand('cloudtrailLens.exportDetectionAsAlert', 'cloudtrail-stopped')) as { document: vscode.Uri; export: { metricFilter: { patterns: string[] }; eventBridge: { pattern: Record<string, unknown> } } } | undefined;
     assert.ok(r, 'the built-in rule is found');
     assert.match(r.export.metricFilter.patterns.join(' '), /\$\.eventName\s*=\s*"?StopLogging/);
-    assert.deepEqual((r.export.eventBridge.pattern as { detail?: { eventName?: unknown } }).detail?.eventName, ['StopLogging']);
+    assert.deepEqual((r.export.eventBridge.pattern as { detail?: { eventName?: unknown } }).detail?.eventName, [{ 'equals-ignore-case': 'StopLogging' }]);
     const doc = vscode.window.activeTextEditor?.document;
     assert.equal(doc?.uri.toString(), r.document.toString(), 'the export is the active editor');
     assert.equal(doc.languageId, 'markdown');

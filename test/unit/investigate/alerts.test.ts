@@ -197,7 +197,7 @@ describe('compiled alerts, pinned', () => {
     assert.equal(cfn.Resources.MetricFilter.Properties.FilterPattern, '{ $.eventName = "StopLogging" }');
     assert.equal((JSON.parse(e.eventBridge.cloudFormation) as { Resources: { Rule: { Type: string } } }).Resources.Rule.Type, 'AWS::Events::Rule');
     const md = renderAlertExport(e);
-    assert.match(md, /^# Alerts for `` Bob's `rule` \$\(rm -rf \/\) ``/);
+    assert.match(md, /^# Alerts for ``Bob's `rule` \$\(rm -rf \/\)``/);
     assert.match(md, /Matches \*\*fewer\*\* events than the rule/);
   });
 });

@@ -24,7 +24,9 @@ function code(text: string): string {
   const t = text.replace(/[\r\n]+/g, ' ');
   const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
-  return `${ticks} ${t} ${ticks}`;
+  // CommonMark strips one space each side: needed only where the text starts or ends with a backtick.
+  const pad = /^`|`$/.test(t) || t === '' ? ' ' : '';
+  return `${ticks}${pad}${t}${pad}${ticks}`;
 }
 
 function differences(list: readonly Difference[]): string[] {

@@ -1,0 +1,47 @@
+/**
+ * Bench figures for the remote back ends (issue #15), for bench.ts to call: how long compiling a
+ * query to Athena SQL and to Logs Insights takes, and what partition pruning saves — the files and
+ * bytes a one-day query reads against a full scan, measured by the fake Athena's DuckDB engine
+ * over the sample bucket (the same pruning rule Athena applies: conjuncts over partition columns).
+ */
+import { rmSync } from 'node:fs';
+import { cloudTrailTableDdl } from '../src/core/aws/athenaTable';
+import { compileAthena } from '../src/core/query/athenaSql';
+import { compileLogsInsights } from '../src/core/query/logsInsights';
+import { parseQuery } from '../src/core/query/query';
+import { AthenaDuck } from '../test/support/athenaDuck';
+import { buildSampleBucket } from '../test/support/sampleBucket';
+
+const QUERIES = [
+  'eventName:StopLogging,DeleteTrail,UpdateTrail',
+  'principal:bert-jan error:AccessDenied,*Unauthorized* after:2023-07-10T12:00Z',
+  '-userAgent:*console* resource:*secret* requestParameters.userName:*',
+  'bert-jan -eventSource:s3.amazonaws.com ip:10.0.0.0/8',
+];
+
+/** Reports `remote_*` lines through `report(name, value, unit)`. */
+export async function remoteBench(report: (name: string, value: number | string, unit?: string) => void): Promise<void> {
+  const b = buildSampleBucket();
+  try {
+    const { ddl, table } = cloudTrailTableDdl({ trailName: 'bench', bucket: b.bucket, prefix: b.prefix, accounts: b.accounts, regions: b.regions });
+    const rounds = 2000;
+    let t = performance.now();
+    for (let i = 0; i < rounds; i++) compileAthena(parseQuery(QUERIES[i % QUERIES.length]), { table });
+    report('remote_compile_athena', ((performance.now() - t) * 1000) / rounds, 'µs/query');
+    t = performance.now();
+    for (let i = 0; i < rounds; i++) compileLogsInsights(parseQuery(QUERIES[i % QUERIES.length]));
+    report('remote_compile_logs_insights', ((performance.now() - t) * 1000) / rounds, 'µs/query');
+    const duck = await AthenaDuck.open(b.root);
+    await duck.createTable(ddl, 'default');
+    const day = await duck.scanned(compileAthena(parseQuery('after:2023-07-10 before:2023-07-11'), { table }).sql, 'default');
+    const full = await duck.scanned(compileAthena(parseQuery('eventName:*'), { table }).sql, 'default');
+    report('remote_scan_full_files', full.files, 'files');
+    report('remote_scan_full_bytes', full.bytes, 'bytes');
+    report('remote_scan_one_day_files', day.files, 'files');
+    report('remote_scan_one_day_bytes', day.bytes, 'bytes');
+    report('remote_scan_one_day_share', (100 * day.bytes) / Math.max(1, full.bytes), '% of a full scan');
+    await duck.close();
+  } finally {
+    rmSync(b.root, { recursive: true, force: true });
+  }
+}

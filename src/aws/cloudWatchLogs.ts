@@ -1,0 +1,90 @@
+/**
+ * A thin adapter over CloudWatch Logs Insights for one profile and region: StartQuery on a trail's
+ * log group, GetQueryResults polled with backoff until the query completes (progress reported),
+ * StopQuery on the caller's AbortSignal or a timeout. No vscode import; the client is injected.
+ */
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type ClientTarget, clientBase } from './clientConfig';
+import { type Clock, realClock } from '../core/aws/throttle';
+import type { CompiledLogsInsights } from '../core/query/logsInsights';
+
+export function createLogsClient(t: ClientTarget): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
+}
+
+/** `arn:aws:logs:region:account:log-group:NAME:*` → NAME (what StartQuery's logGroupName takes). */
+export function logGroupName(arn: string): string {
+  const m = /:log-group:(.+?)(?::\*)?$/.exec(arn);
+  return m ? m[1] : arn;
+}
+
+export type LogsRow = Array<{ field?: string; value?: string }>;
+
+export interface LogsProgress {
+  id: string;
+  status: string;
+  recordsMatched: number;
+  recordsScanned: number;
+  bytesScanned: number;
+}
+
+/** A Logs Insights query that did not complete. */
+export class LogsQueryError extends Error {
+  override readonly name = 'LogsQueryError';
+  constructor(readonly kind: 'failed' | 'cancelled' | 'timeout', message: string, readonly id: string) {
+    super(message);
+  }
+}
+
+export interface LogsWaitOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: LogsProgress) => void;
+  timeoutMs?: number;
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+export class CloudWatchLogsApi {
+  constructor(
+    readonly target: ClientTarget,
+    private readonly client: CloudWatchLogsClient = createLogsClient(target),
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  async start(q: CompiledLogsInsights, logGroup: string): Promise<string> {
+    const out = await this.client.send(new StartQueryCommand({ logGroupName: logGroupName(logGroup), queryString: q.queryString, startTime: q.startTime, endTime: q.endTime, limit: q.limit + 1 }));
+    if (!out.queryId) throw new Error('CloudWatch Logs returned no query id.');
+    return out.queryId;
+  }
+
+  async stop(id: string): Promise<void> {
+    await this.client.send(new StopQueryCommand({ queryId: id }));
+  }
+
+  /** Polls until Complete; the rows then. Failed/Cancelled/Timeout reject with a LogsQueryError. */
+  async results(id: string, o: LogsWaitOptions = {}): Promise<LogsRow[]> {
+    const started = this.clock.now();
+    const timeout = o.timeoutMs ?? 600_000;
+    let interval = o.pollMs ?? 250;
+    for (;;) {
+      if (o.signal?.aborted || this.clock.now() - started > timeout) {
+        const kind = o.signal?.aborted ? 'cancelled' : 'timeout';
+        await this.stop(id).catch(() => undefined);
+        throw new LogsQueryError(kind, kind === 'cancelled' ? 'Cancelled.' : `Stopped after ${Math.round(timeout / 1000)} s.`, id);
+      }
+      const out = await this.client.send(new GetQueryResultsCommand({ queryId: id }));
+      const status = String(out.status ?? 'Scheduled');
+      o.onProgress?.({ id, status, recordsMatched: out.statistics?.recordsMatched ?? 0, recordsScanned: out.statistics?.recordsScanned ?? 0, bytesScanned: out.statistics?.bytesScanned ?? 0 });
+      if (status === 'Complete') return (out.results ?? []) as LogsRow[];
+      if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout' || status === 'Unknown') {
+        throw new LogsQueryError(status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed', `The Logs Insights query ended: ${status}.`, id);
+      }
+      await Promise.race([this.clock.sleep(interval), new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }))]);
+      interval = Math.min(o.maxPollMs ?? 2000, Math.ceil(interval * 1.5));
+    }
+  }
+
+  dispose(): void {
+    this.client.destroy();
+  }
+}

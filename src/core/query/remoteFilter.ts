@@ -1,0 +1,69 @@
+/**
+ * What the remote back ends (Athena, Logs Insights) share: terms a back end cannot express exactly
+ * are sent as a looser filter that keeps every matching event, and the events that come back are
+ * checked here with the local engine itself, so all back ends give the same events. Free text is
+ * the one difference: remotely it is substring matching only (no typo tolerance), since a fuzzy
+ * match depends on the whole local vocabulary.
+ */
+import type { CtRecord } from '../model/records';
+import { EventStore } from '../store/store';
+import type { ParsedQuery, Term } from './query';
+import { SearchEngine } from './search';
+
+/** One back end's rendering of a query. */
+export interface RemotePlan {
+  /** Terms that could not be sent at all, each "name: why" (the query should not run as is). */
+  unsupported: string[];
+  /** Terms sent as a looser filter and checked on the events that come back. */
+  residual: Term[];
+  /** Sentences for the user about how the query was rendered (free text, residual terms). */
+  notes: string[];
+}
+
+/**
+ * The records matching every residual term, in their order (the local engine over just these
+ * records, fuzzy matching off). Records without an eventID, or repeating one, are kept as they are
+ * when there is nothing to check.
+ */
+export function applyResidual(records: readonly CtRecord[], residual: readonly Term[]): CtRecord[] {
+  if (residual.length === 0) return records.slice();
+  const store = new EventStore();
+  const kept: CtRecord[] = [];
+  for (const r of records) if (store.add(r, 0)) kept.push(r);
+  // A fuzzy limit of 0 turns typo matching off: a remote text term is a substring search.
+  const engine = new SearchEngine(store, 0);
+  const rows = engine.search({ terms: residual.slice(), errors: [] } satisfies ParsedQuery, 'oldest').rows;
+  const keep = new Uint8Array(kept.length);
+  for (const r of rows) keep[r] = 1;
+  return kept.filter((_r, i) => keep[i] === 1);
+}
+
+/**
+ * Characters JSON writes as themselves in every serializer (no `"`, `\`, `/`, control or
+ * non-ASCII characters): a piece made of them appears verbatim in an event's JSON text whenever
+ * the value holding it does.
+ */
+const JSON_SAFE = /[A-Za-z0-9_.:@+=,#$%&!?~^|;<>()[\]{}'`-]+/g;
+
+/** Constant words principal names are made of (principal.ts): a piece inside one proves nothing. */
+const SYNTHESIZED = ['root', 'aws service', 'assumed role', 'account', 'via', 'federated', 'identity-center', 'unknown'];
+
+/**
+ * The longest piece of `value` (lower-case) that must appear in the JSON text of any event whose
+ * field holds a value matching it (`*` wildcards split pieces when `glob`), or undefined when no
+ * piece is long enough to be worth a filter. Pieces inside the words principal names are built
+ * from are skipped, as are pieces that could cross a `/` or space a name was joined with.
+ */
+export function rawPiece(value: string, glob: boolean): string | undefined {
+  const lower = value.toLowerCase();
+  let best = '';
+  for (const chunk of glob ? lower.split('*') : [lower]) {
+    for (const piece of chunk.split(/[\s/]+/)) {
+      for (const m of piece.matchAll(JSON_SAFE)) {
+        const p = m[0];
+        if (p.length > best.length && !SYNTHESIZED.some((w) => w.includes(p))) best = p;
+      }
+    }
+  }
+  return best.length >= 2 ? best : undefined;
+}

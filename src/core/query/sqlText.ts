@@ -1,0 +1,67 @@
+/**
+ * Safe pieces of Athena SQL (Trino dialect) for values taken from queries and events, which are
+ * attacker-influenced (a pasted ARN, a value copied out of an event): every string goes out as a
+ * literal with its quotes doubled, every name as a double-quoted identifier, and LIKE patterns
+ * escape their own metacharacters. Nothing a user types is ever spliced into SQL unquoted.
+ */
+import type { ValuePattern } from './query';
+
+/** A Trino string literal: single quotes doubled (the only escape inside '…'). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A double-quoted identifier. */
+export function sqlIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A LIKE pattern (with ESCAPE '\') for lower-case glob parts: `%` between parts, metacharacters escaped. */
+export function likePattern(parts: readonly string[]): string {
+  return parts.map((p) => p.replace(/[\\%_]/g, '\\$&')).join('%');
+}
+
+/** `x` (a non-null text expression) against one alternative, as vocabulary.ts matches values. */
+export function valueSql(x: string, alt: string, literal: boolean): string {
+  if (alt === '') return `${x} = ''`;
+  if (literal || !alt.includes('*')) return `lower(${x}) = ${sqlString(alt.toLowerCase())}`;
+  return globSql(x, alt.toLowerCase().split('*'));
+}
+
+/** Glob parts (lower-case); more than one part never matches an empty value. */
+export function globSql(x: string, parts: readonly string[]): string {
+  if (parts.length === 1) return `lower(${x}) = ${sqlString(parts[0])}`;
+  return `(${x} <> '' AND lower(${x}) LIKE ${sqlString(likePattern(parts))} ESCAPE '\\')`;
+}
+
+/** Inline flags for Trino's regexp functions (Java syntax) from RE2 flags i, m, s. */
+function regexSource(source: string, flags: string): string {
+  return `${flags ? `(?${flags})` : ''}${source}`;
+}
+
+/** `x` (non-null text) against a value pattern: regex, CIDR range or glob with literal pieces. */
+export function patternSql(x: string, p: ValuePattern): string {
+  if (p.kind === 'glob') return globSql(x, p.parts.map((s) => s.toLowerCase()));
+  if (p.kind === 'regex') return `regexp_like(${x}, ${sqlString(regexSource(p.source, p.flags))})`;
+  // Trino's IPADDRESS holds IPv4 as IPv4-mapped IPv6, so the family is checked as cidrContains does.
+  const family = p.version === 4 ? `strpos(${x}, ':') = 0` : `strpos(${x}, ':') > 0`;
+  const range = `COALESCE(contains(${sqlString(`${p.network}/${p.bits}`)}, try(CAST(${x} AS IPADDRESS))), false)`;
+  return `(lower(${x}) = ${sqlString(p.text.toLowerCase())} OR (${family} AND ${range}))`;
+}
+
+/** OR of `x` against every alternative and pattern of a term ('FALSE' when it has none). */
+export function alternativesSql(x: string, values: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): string {
+  const parts = [...values.map((v) => valueSql(x, v, literal)), ...patterns.map((p) => patternSql(x, p))];
+  return parts.length === 0 ? 'FALSE' : parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** `x || y` of the search code (first non-empty), for non-null text expressions; the last is the fallback. */
+export function firstNonEmpty(...xs: string[]): string {
+  return xs.length === 1 ? xs[0] : `COALESCE(${xs.slice(0, -1).map((x) => `NULLIF(${x}, '')`).join(', ')}, ${xs[xs.length - 1]})`;
+}
+
+/** OR of parts, dropping duplicates; 'FALSE' when empty. */
+export function anyOf(parts: readonly string[]): string {
+  const uniq = [...new Set(parts)];
+  return uniq.length === 0 ? 'FALSE' : uniq.length === 1 ? uniq[0] : `(${uniq.join(' OR ')})`;
+}

@@ -16,7 +16,7 @@ import type { IndexedField } from '../model/fields';
 import { roleSessionsGlob } from '../model/principal';
 import { AthenaColumns } from './athenaColumns';
 import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm } from './query';
-import { rawPiece, type RemotePlan } from './remoteFilter';
+import { rawPiece, remoteNotes, remoteTerms, type RemotePlan } from './remoteFilter';
 import { TEXT_FIELDS } from './search';
 import { alternativesSql, anyOf, globSql, sqlIdent, sqlString } from './sqlText';
 
@@ -236,18 +236,9 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   const c = new Compiler(opts.table);
   const where: string[] = [];
   const residual: Term[] = [];
-  let start = opts.window?.start;
-  let end = opts.window?.end;
-  for (const term of parsed.terms) {
-    if (term.kind === 'time') {
-      if (term.after !== undefined) start = start === undefined ? term.after : Math.max(start, term.after);
-      if (term.before !== undefined) end = end === undefined ? term.before : Math.min(end, term.before);
-      continue;
-    }
-    if (term.kind === 'set') {
-      c.unsupported.push(`${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`);
-      continue;
-    }
+  const { start, end, terms, unsupported } = remoteTerms(parsed, opts.window);
+  c.unsupported.push(...unsupported);
+  for (const term of terms) {
     const r = term.kind === 'field' ? c.field(term) : term.kind === 'text' ? c.text(term) : term.kind === 'path' ? c.path(term) : unknownTerm(c, term);
     if (!r) continue;
     if (r.sql) where.push(r.sql);
@@ -258,8 +249,7 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   if (start !== undefined) where.push(`${timeCol} >= from_iso8601_timestamp(${sqlString(iso(start))})`);
   if (end !== undefined) where.push(`${timeCol} < from_iso8601_timestamp(${sqlString(iso(end))})`);
   if (start !== undefined && end !== undefined && end <= start) c.notes.push('The time range is empty: after: is not before before:.');
-  if (parsed.terms.some((t) => t.kind === 'text')) c.notes.push('Free text is matched as a substring (no typo tolerance) in the event name, principal, access key, source IP, error code, event source, resources, region, account and user agent.');
-  if (residual.length) c.notes.push(`${[...new Set(residual.map(termName))].join(', ')}: Athena narrows these, and the events that come back are checked here; the row limit counts before that check.`);
+  c.notes.push(...remoteNotes(parsed, residual, 'Athena', 'row limit'));
   const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_ATHENA_LIMIT));
   const { select, columns } = selectList(c.cols);
   const conditions = [...partitionPredicates, ...where];
@@ -271,11 +261,6 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     `LIMIT ${limit + 1}`,
   ].filter(Boolean).join('\n');
   return { sql, partitionPredicates, columns, limit, range: { start, end }, unsupported: c.unsupported, residual, notes: c.notes };
-}
-
-/** The name of a term for messages. */
-export function termName(t: Term): string {
-  return t.kind === 'text' ? `"${t.text}"` : t.kind === 'time' ? 'time' : t.name;
 }
 
 /** A term kind this compiler does not know (added to the language later): named, never dropped. */

@@ -12,10 +12,9 @@ import { CLOUDTRAIL_COLUMNS, JSON_TEXT_COLUMNS, schemaLeaf, type HiveType } from
 import type { IndexedField } from '../model/fields';
 import { normalizeAny, type CtRecord } from '../model/records';
 import { roleSessionsGlob } from '../model/principal';
-import { termName } from './athenaSql';
 import { patternTest } from './patterns';
 import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm, ValuePattern } from './query';
-import { rawPiece, type RemotePlan } from './remoteFilter';
+import { rawPiece, remoteNotes, remoteTerms, termName, type RemotePlan } from './remoteFilter';
 import { TEXT_FIELDS } from './search';
 
 /** Logs Insights' largest `limit`. */
@@ -222,22 +221,10 @@ function pathTerm(term: PathTerm): Compiled {
 
 /** Compiles a parsed query for Logs Insights. Never throws; what cannot be sent is in `unsupported`. */
 export function compileLogsInsights(parsed: ParsedQuery, opts: LogsInsightsOptions = {}): CompiledLogsInsights {
-  const unsupported: string[] = [];
-  const notes: string[] = [];
   const filters: string[] = [];
   const residual: Term[] = [];
-  let start = opts.window?.start;
-  let end = opts.window?.end;
-  for (const term of parsed.terms) {
-    if (term.kind === 'time') {
-      if (term.after !== undefined) start = start === undefined ? term.after : Math.max(start, term.after);
-      if (term.before !== undefined) end = end === undefined ? term.before : Math.min(end, term.before);
-      continue;
-    }
-    if (term.kind === 'set') {
-      unsupported.push(`${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`);
-      continue;
-    }
+  const { start, end, terms, unsupported } = remoteTerms(parsed, opts.window);
+  for (const term of terms) {
     const t = term as Term;
     const r = t.kind === 'field' ? fieldTerm(t) : t.kind === 'text' ? textTerm(t) : t.kind === 'path' ? pathTerm(t) : undefined;
     if (!r) {
@@ -249,8 +236,7 @@ export function compileLogsInsights(parsed: ParsedQuery, opts: LogsInsightsOptio
   }
   if (start !== undefined) filters.push(`@timestamp >= ${Math.floor(start)}`);
   if (end !== undefined) filters.push(`@timestamp < ${Math.ceil(end)}`);
-  if (parsed.terms.some((t) => t.kind === 'text')) notes.push('Free text is matched as a substring (no typo tolerance) in the event name, principal, access key, source IP, error code, event source, resources, region, account and user agent.');
-  if (residual.length) notes.push(`${[...new Set(residual.map(termName))].join(', ')}: Logs Insights narrows these, and the events that come back are checked here; the result limit counts before that check.`);
+  const notes = remoteNotes(parsed, residual, 'Logs Insights', 'result limit');
   const limit = Math.max(1, Math.min(LOGS_INSIGHTS_MAX_LIMIT - 1, Math.floor(opts.limit ?? DEFAULT_LOGS_LIMIT)));
   const queryString = ['fields @timestamp, @message', ...filters.map((f) => `filter ${f}`), 'sort @timestamp desc', `limit ${limit + 1}`].join('\n| ');
   if (queryString.length > LOGS_INSIGHTS_MAX_QUERY) unsupported.push(`The query is ${queryString.length} characters once compiled; Logs Insights takes at most ${LOGS_INSIGHTS_MAX_QUERY}. Use fewer alternatives.`);

@@ -7,7 +7,7 @@
  */
 import type { CtRecord } from '../model/records';
 import { EventStore } from '../store/store';
-import type { ParsedQuery, Term } from './query';
+import type { ParsedQuery, Term, TimeTerm, SetTerm } from './query';
 import { SearchEngine } from './search';
 
 /** One back end's rendering of a query. */
@@ -18,6 +18,46 @@ export interface RemotePlan {
   residual: Term[];
   /** Sentences for the user about how the query was rendered (free text, residual terms). */
   notes: string[];
+}
+
+/** A query's terms as a remote compiler takes them: time folded into one window, sets refused. */
+export interface RemoteTerms {
+  /** The window: the caller's, narrowed by the query's `after:`/`before:` (epoch ms, [start, end)). */
+  start?: number;
+  end?: number;
+  /** The terms left for the back end to compile. */
+  terms: Array<Exclude<Term, TimeTerm | SetTerm>>;
+  /** `detection:` and other row-set terms, each named with why it cannot run remotely. */
+  unsupported: string[];
+}
+
+/** The first step of every remote compiler (Athena, Logs Insights). */
+export function remoteTerms(parsed: ParsedQuery, window: { start?: number; end?: number } = {}): RemoteTerms {
+  let { start, end } = window;
+  const terms: RemoteTerms['terms'] = [];
+  const unsupported: string[] = [];
+  for (const term of parsed.terms) {
+    if (term.kind === 'time') {
+      if (term.after !== undefined) start = start === undefined ? term.after : Math.max(start, term.after);
+      if (term.before !== undefined) end = end === undefined ? term.before : Math.min(end, term.before);
+    } else if (term.kind === 'set') {
+      unsupported.push(`${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`);
+    } else terms.push(term);
+  }
+  return { start, end, terms, unsupported };
+}
+
+/** The name of a term for messages. */
+export function termName(t: Term): string {
+  return t.kind === 'text' ? `"${t.text}"` : t.kind === 'time' ? 'time' : t.name;
+}
+
+/** The notes every remote back end adds: free text is substring matching; residual terms are re-checked here. */
+export function remoteNotes(parsed: ParsedQuery, residual: readonly Term[], backEnd: string, limitName: string): string[] {
+  const notes: string[] = [];
+  if (parsed.terms.some((t) => t.kind === 'text')) notes.push('Free text is matched as a substring (no typo tolerance) in the event name, principal, access key, source IP, error code, event source, resources, region, account and user agent.');
+  if (residual.length) notes.push(`${[...new Set(residual.map(termName))].join(', ')}: ${backEnd} narrows these, and the events that come back are checked here; the ${limitName} counts before that check.`);
+  return notes;
 }
 
 /**

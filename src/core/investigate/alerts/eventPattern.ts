@@ -6,7 +6,7 @@
  * case, other globs `wildcard` (case-sensitive), IP ranges `cidr`, exclusions `anything-but` or
  * `exists: false`. The queries of a rule, and the alternatives inside them, become one `$or`.
  */
-import { arraysAlong, booleanValue, flip, isAnyValue, numericValue, shapeAt, type Difference, type Direction, type Expr, type Location, type QueryForm, type TermRef, type ValueTest } from './model';
+import { arraysAlong, booleanValue, flip, hasNegated, isAnyValue, isPath, numericValue, refOf, shapeAt, type Difference, type Direction, type Expr, type Location, type QueryForm, type ValueTest } from './model';
 
 /** The detail types CloudTrail's events carry on EventBridge. */
 export const CLOUDTRAIL_DETAIL_TYPES = [
@@ -89,15 +89,6 @@ function dedupe(objects: Array<Record<string, unknown>>): Array<Record<string, u
   });
 }
 
-function refOf(e: Expr): TermRef {
-  return e.op === 'match' ? e.ref : refOf(e.items[0]);
-}
-function hasNegated(e: Expr): boolean {
-  return e.op === 'match' ? e.negate : e.items.some(hasNegated);
-}
-function isPath(e: Expr): boolean {
-  return e.op === 'match' ? !!e.path : e.items.some(isPath);
-}
 function locations(e: Expr): Location[] {
   return e.op === 'match' ? [e.loc] : e.items.flatMap(locations);
 }

@@ -6,7 +6,7 @@
  * values (objects and lists are not compared), and a list's elements only by index, so lists are
  * indexed up to a bound and the rest named as a difference.
  */
-import { arraysAlong, booleanValue, flip, isAnyValue, numericValue, shapeAt, testAccepts, type Difference, type Direction, type Expr, type Location, type QueryForm, type TermRef, type ValueTest } from './model';
+import { arraysAlong, booleanValue, flip, hasNegated, isAnyValue, isPath, numericValue, refOf, shapeAt, testAccepts, type Difference, type Direction, type Expr, type Location, type QueryForm, type ValueTest } from './model';
 
 /** CloudWatch Logs' limit on a filter pattern's length. */
 export const MAX_FILTER_PATTERN = 1024;
@@ -87,15 +87,6 @@ function compileQuery(q: QueryForm, k: number): { body: string; differences: Dif
   return { body: parts.length === 0 ? '' : parts.length === 1 ? parts[0] : parts.map(paren).join(' && '), differences };
 }
 
-function refOf(e: Expr): TermRef {
-  return e.op === 'match' ? e.ref : refOf(e.items[0]);
-}
-function hasNegated(e: Expr): boolean {
-  return e.op === 'match' ? e.negate : e.items.some(hasNegated);
-}
-function isPath(e: Expr): boolean {
-  return e.op === 'match' ? !!e.path : e.items.some(isPath);
-}
 function firstLoc(e: Expr): Location | undefined {
   return e.op === 'match' ? e.loc : e.items.length ? firstLoc(e.items[0]) : undefined;
 }

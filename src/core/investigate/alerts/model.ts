@@ -164,3 +164,18 @@ export const ANY_VALUE: ValueTest = { kind: 'glob', parts: ['', ''] };
 export function isAnyValue(t: ValueTest): boolean {
   return t.kind === 'glob' && t.parts.every((p) => p === '');
 }
+
+/** The term an expression came from (its first match). */
+export function refOf(e: Expr): TermRef {
+  return e.op === 'match' ? e.ref : refOf(e.items[0]);
+}
+
+/** Whether any match in the expression is negated. */
+export function hasNegated(e: Expr): boolean {
+  return e.op === 'match' ? e.negate : e.items.some(hasNegated);
+}
+
+/** Whether any match in the expression tests a JSON path (not an indexed field). */
+export function isPath(e: Expr): boolean {
+  return e.op === 'match' ? !!e.path : e.items.some(isPath);
+}

@@ -52,6 +52,7 @@ export class SearchEngine {
   private timeOrder: Uint32Array | undefined;
   private timeOrderVersion = -1;
   private readonly rowSets = new Map<string, RowSets>();
+  private readonly rowSetProviders = new Map<string, () => ReadonlyMap<string, Uint32Array>>();
   /** Bumped by setRowSets, so cached results of set terms know they are stale. */
   rowSetsVersion = 0;
   /** False forces the dense evaluation (one array over all rows per term): tests compare the two. */
@@ -89,8 +90,30 @@ export class SearchEngine {
    * sets. Rows past the store's size are ignored.
    */
   setRowSets(set: string, sets: ReadonlyMap<string, Uint32Array>): void {
+    this.rowSetProviders.delete(set.toLowerCase());
     this.rowSets.set(set.toLowerCase(), new Map(sets));
     this.rowSetsVersion++;
+  }
+
+  /**
+   * Like setRowSets, but the sets are computed by the first query that names the family: the
+   * chain row sets (`origin:`, `issuedBy:`) take a second or two at a million events, which
+   * every query after a load would otherwise wait for, and most investigations never ask.
+   */
+  setRowSetsLazily(set: string, compute: () => ReadonlyMap<string, Uint32Array>): void {
+    this.rowSets.delete(set.toLowerCase());
+    this.rowSetProviders.set(set.toLowerCase(), compute);
+    this.rowSetsVersion++;
+  }
+
+  /** A family's row sets, computing them now if they were given lazily. */
+  private setsOf(family: string): RowSets | undefined {
+    const compute = this.rowSetProviders.get(family);
+    if (compute) {
+      this.rowSetProviders.delete(family);
+      this.rowSets.set(family, new Map(compute()));
+    }
+    return this.rowSets.get(family);
   }
 
   /** All rows, newest first; cached until the store changes. */
@@ -249,7 +272,7 @@ export class SearchEngine {
         paths.push(term);
         continue;
       } else if (term.kind === 'set') {
-        const r = setTermScores(term, this.rowSets.get(term.set), n);
+        const r = setTermScores(term, this.setsOf(term.set), n);
         if (r.error && !errors.includes(r.error)) errors.push(r.error);
         // A term naming no known set is left out, like an unknown field.
         if (!r.scores) continue;

@@ -274,6 +274,22 @@ describe('named row sets (detection:<id>)', () => {
     assert.match(many.search('detection:zz').errors[0], /Known: r0, r1, .*, r11, and 18 more\.$/);
   });
 
+  test('row sets given lazily are computed by the first query naming their family, once', () => {
+    const lazy = new SearchEngine(store);
+    let computed = 0;
+    lazy.setRowSetsLazily('origin', () => (computed++, new Map([['bert-jan', Uint32Array.of(1, 3)]])));
+    lazy.search('eventName:A detection:x', 'newest');
+    assert.equal(computed, 0, 'a query without origin: does not compute them');
+    assert.deepEqual(Array.from(lazy.search('origin:BERT-JAN', 'newest').rows).sort(), [1, 3]);
+    assert.deepEqual(Array.from(lazy.search('-origin:bert-jan', 'newest').rows).sort(), [0, 2]);
+    assert.equal(computed, 1);
+    lazy.setRowSets('origin', new Map([['alice', Uint32Array.of(0)]]));
+    assert.deepEqual(Array.from(lazy.search('origin:alice', 'newest').rows), [0], 'setRowSets replaces them');
+    lazy.setRowSetsLazily('origin', () => (computed++, new Map()));
+    assert.match(lazy.search('origin:alice').errors[0] ?? '', /Unknown origin "alice"/, 'a new provider replaces the computed sets');
+    assert.equal(computed, 2);
+  });
+
   test('completion offers detection: and the path roots', async () => {
     const { completeField } = await import('../../../src/core/query/query');
     assert.deepEqual(completeField('eventName:X det'), ['detection']);

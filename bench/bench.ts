@@ -15,6 +15,7 @@ import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
 import { StoreClient } from '../src/core/engine/storeClient';
 import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
+import { remoteBench } from './remoteBench';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -225,6 +226,11 @@ async function main(): Promise<void> {
   };
   // What a log view does once loading settles (after its analyses): build every field's indexes.
   report('lens_index_warm_time', (await store.warm()).ms / 1000, 's');
+  // "Who is behind it": the identity graph as its view asks for it (the first call also builds the chain index).
+  const graphFirst = await store.identityGraph();
+  report('lens_identity_graph_first_time', graphFirst.ms, 'ms');
+  report('lens_identity_graph_time', (await store.identityGraph()).ms, 'ms');
+  report('lens_identity_graph_nodes', graphFirst.graph.nodes.length);
   const times: number[] = [];
   const firstRuns: number[] = [];
   for (const [i, q] of QUERIES.entries()) {
@@ -288,6 +294,9 @@ async function main(): Promise<void> {
       console.error(`# Fuse.js baseline: ${done.length} of ${queries.length} queries within ${FUSE_TIMEOUT_S} s${r.error ? ` (${r.error.message})` : ''}; ${(r.stderr ?? '').slice(-300)}`);
     }
   }
+
+  // Beyond one laptop (#15): compiling to Athena SQL and Logs Insights, and partition pruning.
+  await remoteBench(report);
 
   console.log('\n# targets (the scale issue), on this machine:');
   const get = (k: string): number | undefined => {

@@ -36,7 +36,7 @@ const jobs = [
     minify: production,
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts' },
+    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts', identity: 'src/webview/identity/main.ts' },
     outdir: 'dist/webview',
   }),
 ];
@@ -56,6 +56,6 @@ if (tests) {
   );
 }
 if (bench) {
-  jobs.push(build({ ...node, sourcemap: 'inline', minify: false, entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'], outdir: 'out/bench' }));
+  jobs.push(build({ ...node, sourcemap: 'inline', minify: false, external: ['vscode', '@duckdb/node-api'], entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'], outdir: 'out/bench' }));
 }
 await Promise.all(jobs);

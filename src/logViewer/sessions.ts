@@ -3,6 +3,8 @@
  * keeps track of the live ones (the extension's API exposes them to the integration tests).
  */
 import * as vscode from 'vscode';
+import type { EventSource } from '../eventView/eventPanel';
+import type { ToWebview } from '../protocol/logViewer';
 import { type LoadSummary, type SessionDeps, ViewerSession } from './viewerSession';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -11,6 +13,9 @@ export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
 
 export class Sessions implements vscode.Disposable {
   private readonly live = new Set<ViewerSession>();
+  /** Each live view's panel: queries from other views (the identity graph) are posted to it. */
+  private readonly panels = new Map<ViewerSession, vscode.WebviewPanel>();
+  private readonly closeListeners: Array<(s: ViewerSession) => void> = [];
   private lastActive: ViewerSession | undefined;
 
   constructor(
@@ -27,16 +32,26 @@ export class Sessions implements vscode.Disposable {
       script: 'dist/webview/logViewer.js',
       styles: ['media/logViewer.css'],
     });
-    const session = new ViewerSession(panel, title, this.deps);
+    // The event view learns which store an event came from (its chain, hop events, identity documents).
+    const ref: { session?: ViewerSession } = {};
+    const source: EventSource = {
+      title,
+      store: () => (ref.session && this.live.has(ref.session) ? ref.session.store : undefined),
+      showQuery: (text) => ref.session && this.showQuery(ref.session, text),
+    };
+    const session = (ref.session = new ViewerSession(panel, title, { ...this.deps, eventPanel: this.deps.eventPanel.bound(source) }));
     this.live.add(session);
+    this.panels.set(session, panel);
     this.lastActive = session;
     panel.onDidChangeViewState((e) => {
       if (e.webviewPanel.active) this.lastActive = session;
     });
     panel.onDidDispose(() => {
       this.live.delete(session);
+      this.panels.delete(session);
       if (this.lastActive === session) this.lastActive = undefined;
       session.dispose();
+      for (const l of this.closeListeners) l(session);
     });
     return session;
   }
@@ -44,6 +59,30 @@ export class Sessions implements vscode.Disposable {
   /** The log view in front, or else the one used last (commands act on it). */
   active(): ViewerSession | undefined {
     return this.lastActive;
+  }
+
+  /**
+   * Puts `text` in a live view's search box (the view runs it) and brings the view forward: what
+   * ViewerSession does for its own pivots, for views of its events elsewhere (the identity graph).
+   */
+  showQuery(session: ViewerSession, text: string): boolean {
+    const panel = this.panels.get(session);
+    if (!panel) return false;
+    const msg: ToWebview = { type: 'setQuery', text };
+    void panel.webview.postMessage(msg);
+    panel.reveal(undefined, false);
+    return true;
+  }
+
+  /** Calls `listener` when a view closes (views of its events close with it). */
+  onClosed(listener: (session: ViewerSession) => void): vscode.Disposable {
+    this.closeListeners.push(listener);
+    return {
+      dispose: () => {
+        const i = this.closeListeners.indexOf(listener);
+        if (i >= 0) this.closeListeners.splice(i, 1);
+      },
+    };
   }
 
   /** Opens a new panel over files and folders and loads them. */
@@ -69,5 +108,6 @@ export class Sessions implements vscode.Disposable {
   dispose(): void {
     for (const s of this.live) s.dispose();
     this.live.clear();
+    this.panels.clear();
   }
 }

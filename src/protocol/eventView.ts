@@ -2,6 +2,9 @@
  * Messages between the event view webview and the extension host (types only; both sides import
  * this). The host validates every message from the webview (core/ui/eventViewMessages.ts).
  */
+import type { ChainView, PolicyScope } from './identity';
+
+export type { ChainHopView, ChainView, PolicyScope } from './identity';
 
 /** Values an investigator can pivot on: "show all events with this value". */
 export const PIVOT_FIELDS = ['principal', 'accessKey', 'ip', 'eventName', 'resource', 'error', 'account'] as const;
@@ -82,7 +85,16 @@ export interface SessionLink {
 /** Host → webview. */
 export type ToEventView =
   /** The event to show (sent after `ready`, and whenever the panel shows another event). */
-  { type: 'show'; detail: EventDetail; pivotable: PivotField[]; sessions: SessionLink[] };
+  {
+    type: 'show';
+    detail: EventDetail;
+    pivotable: PivotField[];
+    sessions: SessionLink[];
+    /** The credential chain behind the event (events opened from a log view). */
+    chain?: ChainView;
+    /** The event came from a log view still open: chain hops open, key report and policy drafts are offered. */
+    linked?: boolean;
+  };
 
 /** Webview → host. */
 export type FromEventView =
@@ -95,7 +107,13 @@ export type FromEventView =
   /** Open the event as a read-only JSON document. */
   | { type: 'openJson' }
   /** Show the session (of this event's principal or access key) in the log view it came from. */
-  | { type: 'session'; by: SessionBy };
+  | { type: 'session'; by: SessionBy }
+  /** Open the issuing event of a chain hop (a row of the log view's store) in the event view. */
+  | { type: 'openHop'; row: number }
+  /** The access-key report of the shown event's key. */
+  | { type: 'keyReport' }
+  /** A least-privilege policy drafted from this principal's or this session's events. */
+  | { type: 'policy'; scope: PolicyScope };
 
 /** State the event webview keeps across being hidden and shown. */
 export interface EventViewState {

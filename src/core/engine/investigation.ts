@@ -9,6 +9,7 @@ import { buildTimeline } from '../investigate/timeline';
 import { SearchEngine, SearchResult, TEXT_FIELDS } from '../query/search';
 import { EventStore, IndexedField, StringField } from '../store/store';
 import { formatUtc } from '../model/time';
+import { ChainIndex } from '../investigate/identity/chains';
 
 const MAX_NOTES = 500;
 /** Columns whose cells show highlights, with the store field behind each. */
@@ -47,6 +48,12 @@ export class Investigation {
   private resultStoreVersion = -1;
   /** Bumped whenever the result set changes, so the webview drops stale rows. */
   resultVersion = 0;
+  private chainIndex: ChainIndex | undefined;
+
+  /** The credential chains of the store (made on first use; it indexes rows added since on each use). */
+  get chains(): ChainIndex {
+    return (this.chainIndex ??= new ChainIndex(this.store));
+  }
 
   /** Records one file's outcome; returns the number of events it added. */
   addFile(label: string, result: LoadResult): number {

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { transferList } from '../store/batch';
 import type { LoadResult } from '../ingest/decode';
-import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
+import type { OpenedEvent, StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 
 /** Where requests go: a Worker, or a MessagePort (tests). */
 export interface StoreEndpoint {
@@ -38,6 +38,11 @@ export class StoreClient {
   /** Set while dispose waits for long requests to stop; ends the worker once they have. */
   private closing: (() => void) | undefined;
   private readonly stopListeners: Array<(reason: string) => void> = [];
+  /**
+   * The event `open` answered last, with its row: the event view reads the row and chain of the
+   * event a log view just opened from here (its raw is the same string the view hands it).
+   */
+  lastOpened: (OpenedEvent & { row: number }) | undefined;
 
   constructor(
     private readonly endpoint: StoreEndpoint,
@@ -155,7 +160,10 @@ export class StoreClient {
   }
 
   open(row: number, gapMs: number): Promise<StoreCalls['open']['value']> {
-    return this.call('open', { row, gapMs });
+    return this.call('open', { row, gapMs }).then((event) => {
+      if (event) this.lastOpened = { ...event, row };
+      return event;
+    });
   }
 
   sessionQuery(row: number, by: StoreCalls['sessionQuery']['args']['by'], gapMs: number): Promise<string | undefined> {
@@ -176,6 +184,18 @@ export class StoreClient {
 
   warm(signal?: AbortSignal): Promise<StoreCalls['warm']['value']> {
     return this.call('warm', {}, { signal });
+  }
+
+  identityGraph(maxNodes?: number): Promise<StoreCalls['identityGraph']['value']> {
+    return this.call('identityGraph', { maxNodes });
+  }
+
+  keyReport(key: string): Promise<StoreCalls['keyReport']['value']> {
+    return this.call('keyReport', { key });
+  }
+
+  draftPolicy(of: StoreCalls['draftPolicy']['args']['of']): Promise<StoreCalls['draftPolicy']['value']> {
+    return this.call('draftPolicy', { of });
   }
 
   memory(): Promise<StoreCalls['memory']['value']> {

@@ -8,6 +8,10 @@ import type { DetectionRule } from '../investigate/detections/rules';
 import type { LoadResult } from '../ingest/decode';
 import type { ExportFormat } from '../investigate/export';
 import type { SessionBy, SessionLink } from '../../protocol/eventView';
+import type { ChainView, PolicyScope } from '../../protocol/identity';
+import type { IdentityGraph } from '../investigate/identity/graph';
+import type { KeyReport } from '../investigate/identity/keyReport';
+import type { PolicyDraft } from '../investigate/identity/policy';
 import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
 
 /** Every request the store worker answers: what it takes, and what it answers with. */
@@ -25,11 +29,14 @@ export interface StoreCalls {
   rows: { args: { version: number; start: number; count: number }; value: RowSummary[] | undefined };
   /** The timeline and top values of result set `version`; `undefined` when it is not current. */
   overview: { args: { version: number }; value: { timeline: Timeline; facets: Facet[] } | undefined };
-  /** One event to show: its raw JSON and the sessions it belongs to. */
-  open: { args: { row: number; gapMs: number }; value: { raw: string; sessions: SessionLink[] } | undefined };
+  /** One event to show: its raw JSON, the sessions it belongs to, and the credential chain behind it. */
+  open: { args: { row: number; gapMs: number }; value: OpenedEvent | undefined };
   /** The query that selects a row's session exactly, if the language can. */
   sessionQuery: { args: { row: number; by: SessionBy; gapMs: number }; value: string | undefined };
-  /** Runs the detection rules; their matches become `detection:<id>` row sets. Cancellable. */
+  /**
+   * Runs the detection rules; their matches become `detection:<id>` row sets. First the chain
+   * row sets, `origin:<who>` and `issuedBy:<key>` (rules may use them). Cancellable.
+   */
   detections: { args: { rules: DetectionRule[] }; value: { items: DetectionSummary[]; problems: string[]; ms: number } };
   /** Hours departing from each API's baseline. Cancellable. */
   insights: { args: { minHours: number }; value: { items: AnomalySummary[]; note?: string; total: number; hours: number; ms: number } };
@@ -39,11 +46,27 @@ export interface StoreCalls {
   warm: { args: Record<string, never>; value: { ms: number } };
   /** The worker's own memory (its heap is not the extension host's). */
   memory: { args: Record<string, never>; value: { heapUsed: number; external: number; rawBytes: number; events: number } };
+  /** Who became whom over every loaded event (the identity graph view). */
+  identityGraph: { args: { maxNodes?: number }; value: { graph: IdentityGraph; events: number; ms: number } };
+  /** Everything the events say about one access key (exact id). */
+  keyReport: { args: { key: string }; value: KeyReport };
+  /** A least-privilege policy drafted from some events; `scope` answers which, in words. */
+  draftPolicy: { args: { of: PolicyOf }; value: PolicyDraft & { scope: string } };
   /** Stops request `target` (detections, insights, export): it fails with `aborted`. */
   cancel: { args: { target: number }; value: void };
 }
 
 export type StoreOp = keyof StoreCalls;
+
+export interface OpenedEvent {
+  raw: string;
+  sessions: SessionLink[];
+  /** Undefined when the chain could not be worked out (never for a stored row, in practice). */
+  chain?: ChainView;
+}
+
+/** The events a policy is drafted from: a query's results, or a row's principal or session. */
+export type PolicyOf = { kind: 'query'; text: string; sort: SortOrder } | { kind: PolicyScope; row: number; gapMs: number };
 
 export interface QueryAnswer {
   version: number;

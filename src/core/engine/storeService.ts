@@ -13,6 +13,10 @@ import { findInsights } from '../investigate/insights';
 import { Investigation } from './investigation';
 import { TEXT_FIELDS } from '../query/search';
 import { sessionOf } from '../investigate/sessions';
+import { identityGraph } from '../investigate/identity/graph';
+import { keyReport } from '../investigate/identity/keyReport';
+import { draftPolicy } from '../investigate/identity/policy';
+import { chainOfRow, policyRows, setChainRowSets } from './identityCalls';
 import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
 import type { SessionLink } from '../../protocol/eventView';
 
@@ -85,12 +89,15 @@ export class StoreService {
     open: ({ row, gapMs }) => {
       const store = this.investigation.store;
       if (!Number.isInteger(row) || row < 0 || row >= store.size) return undefined;
-      return { raw: store.raw(row), sessions: this.sessions(row, gapMs) };
+      return { raw: store.raw(row), sessions: this.sessions(row, gapMs), chain: chainOfRow(this.investigation, row) };
     },
     sessionQuery: ({ row, by, gapMs }) => (row >= 0 && row < this.investigation.store.size ? sessionOf(this.investigation.store, row, by, gapMs)?.query : undefined),
     detections: async ({ rules }, { signal }) => {
       const inv = this.investigation;
       const started = Date.now();
+      // Chain row sets first (once loading settles, like detections; computed when a query or rule
+      // first names them): rules may use origin: terms.
+      setChainRowSets(inv);
       const results = await runDetections(inv.engine, inv.store, rules, signal);
       const problems: string[] = [];
       for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
@@ -132,6 +139,16 @@ export class StoreService {
       }
       inv.engine.search('', 'newest');
       return { ms: Date.now() - started };
+    },
+    identityGraph: ({ maxNodes }) => {
+      const started = Date.now();
+      const graph = identityGraph(this.investigation.chains, { maxNodes });
+      return { graph, events: this.investigation.store.size, ms: Date.now() - started };
+    },
+    keyReport: ({ key }) => keyReport(this.investigation.chains, typeof key === 'string' ? key : ''),
+    draftPolicy: ({ of }) => {
+      const { rows, scope } = policyRows(this.investigation, of);
+      return { ...draftPolicy(this.investigation.store, rows), scope };
     },
     memory: () => {
       // Per isolate: this worker's heap, not the host's.

@@ -25,7 +25,8 @@
  *   each scalar under it is tried too (policies are JSON strings inside requestParameters);
  * - `any:` matches any scalar value anywhere in the event (exact containment with `*…*`, no
  *   fuzziness): what a Sigma keyword means;
- * - named row sets: `detection:cis-4.3` (the engine is given the sets; see SearchEngine.setRowSets).
+ * - named row sets: `detection:cis-4.3`, `origin:alice`, `issuedBy:AKIA…` (the engine is given the
+ *   sets; see SearchEngine.setRowSets and investigate/identity/rowSets.ts);
  *
  * A word is a field only when it names one; pasted ARNs, IPv6 addresses and times stay text, and
  * an unknown `name:value` is reported rather than silently searched for. Everything a value can
@@ -115,7 +116,7 @@ export interface SetTerm {
   kind: 'set';
   /** The name as typed, for messages. */
   name: string;
-  /** Which family of sets (lower-case): 'detection'. */
+  /** Which family of sets (lower-case): 'detection', 'origin' or 'issuedby'. */
   set: string;
   /** Set ids (OR), with `*` wildcards unless `literal`, ignoring case. */
   values: string[];
@@ -166,14 +167,14 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
 /** Canonical spellings of the field names, for completion hints. */
 export const FIELD_NAMES = [
   'eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory',
-  'after', 'before', 'last', 'detection', 'any',
+  'after', 'before', 'last', 'detection', 'origin', 'issuedBy', 'any',
   // Path roots: completed as names, then typed on with a dot.
   'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'userIdentity', 'serviceEventDetails', 'resources', 'tlsDetails',
 ] as const;
 
 const TIME_FIELDS = new Set(['after', 'before', 'last']);
 /** Families of named row sets the engine may be given (lower-case). */
-export const SET_FIELDS: ReadonlySet<string> = new Set(['detection']);
+export const SET_FIELDS: ReadonlySet<string> = new Set(['detection', 'origin', 'issuedby']);
 /** Names followed by ':' that are not fields: URL schemes and ARNs, pasted whole. */
 const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
 

@@ -3,8 +3,9 @@
  * (per event) across being hidden and shown, and sends pivots and copies back. It checks each
  * message's shape before acting on it.
  */
-import { type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type SessionLink, type ToEventView } from '../../protocol/eventView';
+import { type ChainView, type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type SessionLink, type ToEventView } from '../../protocol/eventView';
 import { el } from '../shared/dom';
+import { parseChain } from './chain';
 import { renderEvent } from './render';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromEventView): void; getState(): unknown; setState(s: unknown): void };
@@ -51,7 +52,7 @@ function save(): void {
   vscode.setState(state);
 }
 
-function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions: SessionLink[]): void {
+function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions: SessionLink[], chain: ChainView | undefined, linked: boolean): void {
   if (state.eventId !== detail.eventId) state = { collapsed: [], expanded: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
   const expanded = new Set(state.expanded);
@@ -85,6 +86,11 @@ function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions:
     openJson: () => vscode.postMessage({ type: 'openJson' }),
     sessions,
     showSession: (by) => vscode.postMessage({ type: 'session', by }),
+    chain,
+    linked,
+    openHop: (row) => vscode.postMessage({ type: 'openHop', row }),
+    keyReport: () => vscode.postMessage({ type: 'keyReport' }),
+    policy: (scope) => vscode.postMessage({ type: 'policy', scope }),
   });
   app.replaceChildren(page);
   document.documentElement.scrollTop = state.scrollTop;
@@ -104,7 +110,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const msg = event.data as ToEventView;
   if (msg?.type === 'show' && isDetail(msg.detail)) {
     const pivotable = new Set((Array.isArray(msg.pivotable) ? msg.pivotable : []).filter((f): f is PivotField => (PIVOT_FIELDS as readonly string[]).includes(f)));
-    show(msg.detail, pivotable, Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : []);
+    show(msg.detail, pivotable, Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : [], parseChain(msg.chain), msg.linked === true);
   }
 });
 

@@ -3,8 +3,9 @@
  * client (from where, with what), pivots, resources, request/response sections and the full
  * event. DOM APIs and textContent only: every value here may be attacker-controlled.
  */
-import type { DetailField, EventDetail, Pivot, PivotField, SessionBy, SessionLink } from '../../protocol/eventView';
+import type { ChainView, DetailField, EventDetail, Pivot, PivotField, PolicyScope, SessionBy, SessionLink } from '../../protocol/eventView';
 import { clip, el } from '../shared/dom';
+import { renderChain } from './chain';
 import { renderJson, type TreeHooks } from './jsonTree';
 
 export interface PageHooks extends TreeHooks {
@@ -15,6 +16,13 @@ export interface PageHooks extends TreeHooks {
   /** Sessions this event belongs to (none: the section is left out). */
   sessions: SessionLink[];
   showSession(by: SessionBy): void;
+  /** The credential chain behind the event (none: the block is left out). */
+  chain?: ChainView;
+  /** The event's log view is open: hops open, and the key report and policy drafts are offered. */
+  linked?: boolean;
+  openHop?(row: number): void;
+  keyReport?(): void;
+  policy?(scope: PolicyScope): void;
 }
 
 function badge(text: string, className = ''): HTMLElement {
@@ -35,6 +43,12 @@ function fieldRow(f: DetailField, hooks: PageHooks): HTMLElement[] {
   if (f.title) value.title = f.title;
   const p = f.pivot && pivotButton(f.pivot, f.value, 'Show events', hooks);
   if (p) value.append(p);
+  if (f.pivot === 'accessKey' && hooks.linked && hooks.keyReport) {
+    const report = hooks.keyReport;
+    const b = el('button', { className: 'pivot key-report', type: 'button', textContent: 'Key report', title: 'Everything the loaded events say about this key: its life, where and how it was used, the sessions minted with it' });
+    b.addEventListener('click', () => report());
+    value.append(b);
+  }
   return [el('dt', { textContent: f.label }), value];
 }
 
@@ -96,6 +110,24 @@ function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
   const dl = el('dl', { className: 'fields' });
   for (const f of card.fields) dl.append(...fieldRow(f, hooks));
   body.push(dl);
+  const chain = renderChain(hooks.chain, { linked: !!hooks.linked, openHop: (row) => hooks.openHop?.(row) });
+  if (chain) body.push(chain);
+  const policy = hooks.policy;
+  if (hooks.linked && policy) {
+    const button = (scope: PolicyScope, text: string, title: string): HTMLElement => {
+      const b = el('button', { className: 'pivot draft-policy', type: 'button', textContent: text, title });
+      b.dataset.scope = scope;
+      b.addEventListener('click', () => policy(scope));
+      return b;
+    };
+    body.push(
+      el('div', { className: 'identity-actions' }, [
+        el('span', { className: 'meta-label', textContent: 'Least privilege: ' }),
+        button('principal', 'Draft policy: this principal', 'An IAM policy allowing exactly what this principal (a role: every session of it) was seen doing'),
+        button('session', 'Draft policy: this session', 'An IAM policy allowing exactly what this session (its access key) was seen doing'),
+      ]),
+    );
+  }
   // The type is attacker-influenced: only letters reach the class list.
   return section('Who', `identity identity-${card.type.replace(/[^A-Za-z]/g, '')}`, body);
 }

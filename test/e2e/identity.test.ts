@@ -1,0 +1,161 @@
+/**
+ * "Who is really behind this?", end to end in a real VS Code on the invictus AWSLogs fixture
+ * (2,900 events of a Stratus Red Team run): the event view shows a Stratus role session's
+ * credential chain back to the IAM user bert-jan and opens the AssumeRole that minted it; the
+ * identity graph shows bert-jan → the Stratus role and filters the log view from an edge; the
+ * access-key report and a least-privilege draft open as documents. Screenshots dark and light.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { describe } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { runCommand, screenshot } from '../support/browser';
+import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
+import { eventView, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+
+let page: Page;
+const current = (): Page | undefined => page;
+
+const STRATUS_KEY = 'ASIATFQR7NSCWLLE7IWW';
+const BERT_JAN_KEY = 'AKIATFQR7NSC8Q4X20BJ';
+const ROLE = 'stratus-red-team-ec2-get-password-data-role';
+const SESSION = `${ROLE}/aws-go-sdk-1688990082523310002`;
+
+/** Waits until the table shows the results of exactly `query`; answers how many events it shows. */
+async function shownFor(v: FrameLocator, query: string): Promise<number> {
+  await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
+  const counts = (await v.locator('.counts').textContent()) ?? '';
+  const m = /^([\d,]+) of/.exec(counts);
+  assert.ok(m, `counts line "${counts}"`);
+  return Number(m[1].replace(/,/g, ''));
+}
+
+/** Filters the log view and opens the first matching event; returns the event view. */
+async function openFirst(query: string): Promise<FrameLocator> {
+  const v = await logViewer(page);
+  await v.locator('input.search').fill(query);
+  await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
+  const row = v.locator('.spacer .row:not(.placeholder)').first();
+  await row.waitFor({ timeout: T });
+  const name = (await row.locator('.c-eventName').textContent())?.replace(/^write/, '') ?? '';
+  await row.click();
+  const ev = await eventView(page);
+  await ev.locator('h1.event-name', { hasText: name }).waitFor({ timeout: T });
+  return ev;
+}
+
+/** The identity graph webview. */
+const identityGraph = (p: Page): Promise<FrameLocator> => webviewWith(p, 'svg.graph');
+
+/** The text of the editor lines on screen (every visible editor). */
+async function editorText(p: Page): Promise<string> {
+  return (await p.locator('.editor-instance .monaco-editor .view-lines').allTextContents()).join('\n');
+}
+
+describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
+  workbenchSuite(
+    () => {
+      const workspace = makeFixtureWorkspace();
+      return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
+    },
+    async (s) => {
+      page = s.page;
+      await openFromContextMenu(page, FIXTURE.folder);
+      await (await logViewer(page)).locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
+    },
+  );
+
+  step('a Stratus role session\'s chain leads back to bert-jan; its AssumeRole hop opens', 'identity-chain', current, async () => {
+    const ev = await openFirst(`accessKey:${STRATUS_KEY}`);
+    assert.equal(await ev.locator('.identity-type').textContent(), 'AssumedRole');
+    const chain = ev.locator('.identity .chain');
+    await chain.waitFor({ timeout: T });
+    assert.equal(await chain.locator('.chain-line').textContent(), `bert-jan (IAM user) → ${SESSION} → this event`);
+    assert.equal(await chain.locator('.chain-note').count(), 0, 'a complete chain: no note');
+    const hop = chain.locator('.chain-hops > li.hop:not(.origin):not(.this)');
+    assert.equal(await hop.count(), 1);
+    assert.match((await hop.locator('.hop-meta').textContent()) ?? '', /^2023-07-10 11:54:47Z · from 192\.168\.10\.20 · account 123837392027$/);
+    await screenshot(page, '70-identity-chain-dark');
+    await hop.locator('button.hop-open', { hasText: 'AssumeRole' }).click();
+    const issuing = await eventView(page);
+    await issuing.locator('h1.event-name', { hasText: 'AssumeRole' }).waitFor({ timeout: T });
+    assert.equal(await issuing.locator('.principal-name').textContent(), 'bert-jan');
+    assert.equal(await issuing.locator('.identity .chain .chain-line').textContent(), 'bert-jan (IAM user) → this event');
+    // The issuing event's own pivots still reach the log view it came from.
+    assert.ok(((await issuing.locator('.section-responseElements').textContent()) ?? '').includes(STRATUS_KEY));
+  });
+
+  step('the access key report of bert-jan\'s key opens as Markdown, from the event view', 'identity-key-report', current, async () => {
+    const ev = await eventView(page);
+    await ev.locator('.identity dd .key-report').click();
+    const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    await editor.locator('.view-line', { hasText: `# Access key \` ${BERT_JAN_KEY} \`` }).first().waitFor({ timeout: T });
+    const text = await editorText(page);
+    assert.match(text, /Long-term access key/);
+    assert.match(text, /\*\*Events:\*\* 2,104/);
+    await screenshot(page, '71-identity-key-report');
+    // From the palette: the input box offers the event view's key.
+    await runCommand(page, 'CloudTrail: Access Key Report…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: T });
+    assert.equal(await input.inputValue(), BERT_JAN_KEY);
+    await input.press('Escape');
+    await runCommand(page, 'View: Close All Editors in Group');
+  });
+
+  step('the identity graph shows bert-jan → the Stratus role; an edge filters the log view', 'identity-graph', current, async () => {
+    const v0 = await logViewer(page);
+    await v0.locator('input.search').fill('');
+    await shownFor(v0, '');
+    await runCommand(page, 'CloudTrail: Show Identity Graph');
+    const g = await identityGraph(page);
+    await g.locator('g.node[data-id="user:arn:aws:iam::123837392027:user/bert-jan"]').waitFor({ timeout: T });
+    await g.locator(`g.node[data-id="role:123837392027:${ROLE}"]`).waitFor({ timeout: T });
+    const edge = g.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"]`);
+    assert.equal(await edge.locator('.edge-label').textContent(), 'AssumeRole ×2');
+    assert.equal(await edge.locator('.edge-failed').textContent(), '3 failed');
+    assert.match((await g.locator('.graph-header .meta').textContent()) ?? '', /2,900 events/);
+    await screenshot(page, '72-identity-graph-dark');
+    await edge.locator('.edge-label').click();
+    const v = await logViewer(page);
+    const query = `eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan resource:arn:aws:iam::123837392027:role/${ROLE} error:""`;
+    assert.equal(await shownFor(v, query), 2);
+    for (const name of await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()) assert.equal(name.replace(/^write/, ''), 'AssumeRole');
+    await screenshot(page, '73-identity-graph-filtered');
+    // The failed calls, from the same edge.
+    await runCommand(page, 'CloudTrail: Show Identity Graph');
+    const again = await identityGraph(page);
+    await again.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"] .edge-failed`).click();
+    const v2 = await logViewer(page);
+    await v2.locator('.grid[data-query^="eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan error:*"]').waitFor({ timeout: T });
+    assert.equal(await shownFor(v2, (await v2.locator('input.search').inputValue()).trim()), 3);
+  });
+
+  step('a least-privilege draft of bert-jan\'s events opens as JSON with statements, notes beside it', 'identity-policy', current, async () => {
+    const v = await logViewer(page);
+    await v.locator('input.search').fill('principal:bert-jan');
+    await shownFor(v, 'principal:bert-jan');
+    await runCommand(page, 'CloudTrail: Draft Least-Privilege Policy');
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: '"Version": "2012-10-17"' }).first().waitFor({ timeout: T });
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: '# Least-privilege draft: notes' }).first().waitFor({ timeout: T });
+    const text = await editorText(page);
+    assert.match(text, /"Statement": \[/);
+    assert.match(text, /"Sid": "/);
+    assert.match(text, /"Action": \[/);
+    await screenshot(page, '74-identity-policy');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  step('light theme: the chain and the graph', 'identity-light', current, async () => {
+    await openFromContextMenu(page, FIXTURE.folder);
+    await (await logViewer(page)).locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
+    await toggleTheme(page, 'light');
+    const ev = await openFirst(`accessKey:${STRATUS_KEY}`);
+    await ev.locator('.identity .chain .chain-line').waitFor({ timeout: T });
+    await screenshot(page, '75-identity-chain-light');
+    await runCommand(page, 'CloudTrail: Show Identity Graph');
+    await (await identityGraph(page)).locator('g.edge').first().waitFor({ timeout: T });
+    await screenshot(page, '76-identity-graph-light');
+    await toggleTheme(page, 'dark');
+  });
+});

@@ -74,3 +74,33 @@ export function s3CacheMaxBytes(): number {
   const mb = section().get<number>('s3CacheMaxMB', 2048);
   return Math.floor((Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024);
 }
+
+/** The Athena workgroup queries run in (`cloudtrailLens.athena.workGroup`). */
+export function athenaWorkGroup(): string {
+  const v = section().get<unknown>('athena.workGroup', 'primary');
+  return typeof v === 'string' && v.trim() ? v.trim() : 'primary';
+}
+
+/** The Glue database holding trail tables (`cloudtrailLens.athena.database`), lower-case as Glue keeps names. */
+export function athenaDatabase(): string {
+  const v = section().get<unknown>('athena.database', 'default');
+  return typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : 'default';
+}
+
+/** Most events one remote search brings back (`cloudtrailLens.athena.maxResults`); past it the result is cut. */
+export function athenaMaxResults(): number {
+  const n = section().get<number>('athena.maxResults', 10_000);
+  return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), 100_000) : 10_000;
+}
+
+/** The Athena endpoint override (`cloudtrailLens.athenaEndpoint`), restricted like `endpoint`. */
+export function athenaEndpoint(): string | undefined {
+  const v = section().get<string>('athenaEndpoint', '').trim();
+  return v || undefined;
+}
+
+/** The CloudWatch Logs endpoint override (`cloudtrailLens.logsEndpoint`), restricted like `endpoint`. */
+export function logsEndpoint(): string | undefined {
+  const v = section().get<string>('logsEndpoint', '').trim();
+  return v || undefined;
+}

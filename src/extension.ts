@@ -3,7 +3,10 @@ import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { CredentialCache } from './aws/credentials';
 import { registerAlertCommands } from './commands/alertCommands';
+import { registerAthenaCommands } from './commands/athenaCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
+import { registerIdentityCommands } from './commands/identityCommands';
+import { IdentityGraphs } from './identity/graphPanel';
 import { registerOpenCommands } from './commands/openCommands';
 import { registerS3Commands } from './commands/s3Commands';
 import { profileFilePaths } from './core/aws/profiles';
@@ -68,8 +71,10 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(sessions, context.extensionUri, output),
     ...registerAlertCommands(context.extensionUri, output),
+    ...((graphs) => [graphs, ...registerIdentityCommands({ sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,
     ...registerS3Commands({ provider: explorer, credentials, sessions, output, defaultCacheDir }),
+    ...registerAthenaCommands({ provider: explorer, credentials, sessions, output, context }),
     ...registerIntegrityCommands({ provider: explorer, credentials, reports, output, defaultCacheDir }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };

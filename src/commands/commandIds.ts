@@ -18,6 +18,17 @@ export enum CommandId {
   ExportResults = 'cloudtrailLens.exportResults',
   AddToInvestigation = 'cloudtrailLens.addToInvestigation',
   OpenTrailLogsFromS3 = 'cloudtrailLens.openTrailLogsFromS3',
+  SetUpAthenaTable = 'cloudtrailLens.setUpAthenaTable',
+  RunInAthena = 'cloudtrailLens.runInAthena',
+  RunDetectionInAthena = 'cloudtrailLens.runDetectionInAthena',
+  SearchCloudWatchLogs = 'cloudtrailLens.searchCloudWatchLogs',
+  /** A statement of a .sql document (the CodeLens; the palette runs the one at the cursor). */
+  RunSqlInAthena = 'cloudtrailLens.runSqlInAthena',
+  /** The log viewer's "Athena…" button: a trail, then Athena or CloudWatch Logs. */
+  SearchRemotely = 'cloudtrailLens.searchRemotely',
   ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
   ExportDetectionAsAlert = 'cloudtrailLens.exportDetectionAsAlert',
+  ShowIdentityGraph = 'cloudtrailLens.showIdentityGraph',
+  AccessKeyReport = 'cloudtrailLens.accessKeyReport',
+  DraftPolicy = 'cloudtrailLens.draftPolicy',
 }

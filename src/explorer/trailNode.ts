@@ -42,7 +42,8 @@ export class TrailNode extends ExplorerNode {
     item.iconPath = this.hasProblems
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon(this.view.shadow ? 'mirror' : 'pass', this.view.shadow ? undefined : new vscode.ThemeColor('testing.iconPassed'));
-    item.contextValue = `cloudtrailLens:trail${this.view.shadow ? ':shadow' : ''}`;
+    // `:logs`: the trail also delivers to CloudWatch Logs ("Search in CloudWatch Logs…" is offered).
+    item.contextValue = `cloudtrailLens:trail${this.view.shadow ? ':shadow' : ''}${this.trail.CloudWatchLogsLogGroupArn ? ':logs' : ''}`;
     return item;
   }
 

@@ -145,6 +145,10 @@ export class ViewerSession implements vscode.Disposable {
       case 'exportAlert':
         void vscode.commands.executeCommand(CommandId.ExportDetectionAsAlert, msg.id);
         break;
+      case 'remote':
+        // The host asks which trail, back end and window: the webview names only the query.
+        void vscode.commands.executeCommand(CommandId.SearchRemotely, { query: msg.text });
+        break;
     }
   }
 

@@ -172,7 +172,9 @@ export type FromWebview =
   /** Add files or folders to this investigation (the host shows a picker). */
   | { type: 'add' }
   /** Export a detection (by rule id) as a CloudWatch metric filter and alarm, and an EventBridge rule. */
-  | { type: 'exportAlert'; id: string };
+  | { type: 'exportAlert'; id: string }
+  /** Run this query over a whole trail, in Athena or CloudWatch Logs (the host asks which trail and window). */
+  | { type: 'remote'; text: string };
 
 /** State the webview keeps across being hidden and shown (`setState`). */
 export interface ViewerState {

@@ -75,7 +75,7 @@ export function explainAthenaError(err: unknown, ctx: AthenaErrorContext): Expla
   const message = text(e.reason) || text(e.message);
   const table = ctx.table ? `${ctx.database}.${ctx.table}` : `a table in ${ctx.database}`;
   const logs = ctx.logsLocation ?? "the trail's bucket";
-  const scanned = ctx.scannedBytes !== undefined ? ` It had scanned ${describeScan(ctx.scannedBytes)}.` : '';
+  const scanned = ctx.scannedBytes !== undefined ? ` It had ${describeScan(ctx.scannedBytes)}.` : '';
 
   if (kind === 'cancelled') return { title: 'Query cancelled', detail: `The Athena query was cancelled.${scanned}` };
   if (kind === 'timeout') {

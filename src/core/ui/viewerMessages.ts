@@ -31,6 +31,8 @@ export function parseViewerMessage(msg: unknown): FromWebview | undefined {
       return { type: 'rows', version: m.version, start: m.start, count: m.count };
     case 'open':
       return isIndex(m.id) ? { type: 'open', id: m.id } : undefined;
+    case 'remote':
+      return typeof m.text === 'string' && m.text.length <= MAX_QUERY ? { type: 'remote', text: m.text } : undefined;
     case 'exportAlert':
       // A rule id as rules.ts allows them; the host looks it up, so nothing else is trusted.
       return typeof m.id === 'string' && RULE_ID.test(m.id) ? { type: 'exportAlert', id: m.id } : undefined;

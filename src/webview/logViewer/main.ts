@@ -68,9 +68,10 @@ sort.value = state.sort;
 const counts = el('span', { className: 'counts', role: 'status' });
 const addButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Add…', title: 'Add more log files or folders to this investigation' });
 const exportButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Export…', title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)' });
+const remoteButton = el('button', { type: 'button', className: 'tool-button remote-button', textContent: 'Athena…', title: 'Run this query over a whole trail: in Athena (every file in its bucket) or in CloudWatch Logs' });
 const panelButton = el('button', { type: 'button', className: 'tool-button panel-toggle', textContent: 'Panel', title: 'Show or hide detections, unusual hours and top values' });
 panelButton.setAttribute('aria-pressed', String(state.sidePanel));
-const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, addButton, exportButton, panelButton]);
+const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, addButton, exportButton, remoteButton, panelButton]);
 
 const loadStatus = new LoadStatusView(() => vscode.postMessage({ type: 'cancel' }));
 
@@ -328,6 +329,8 @@ search.addEventListener('keydown', (e) => {
 sort.addEventListener('change', sendQuery);
 addButton.addEventListener('click', () => vscode.postMessage({ type: 'add' }));
 exportButton.addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+// The text as typed, even before the debounced search has run it here.
+remoteButton.addEventListener('click', () => vscode.postMessage({ type: 'remote', text: search.value }));
 const NARROW = window.matchMedia('(max-width: 720px)');
 panelButton.addEventListener('click', () => {
   // Narrow: the panel opens over the table for a moment; the saved preference is for wide views.

@@ -215,6 +215,12 @@ describe('investigation rows and messages', () => {
     for (const bad of [{ type: 'exportAlert' }, { type: 'exportAlert', id: 3 }, { type: 'exportAlert', id: '../../etc/passwd' }, { type: 'exportAlert', id: 'a b' }, { type: 'exportAlert', id: 'x'.repeat(65) }]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad));
     }
+    // Run the query remotely: the text only, bounded like a query; the host asks everything else.
+    assert.deepEqual(parseViewerMessage({ type: 'remote', text: 'eventName:StopLogging', backend: 'x', profile: 'evil' }), { type: 'remote', text: 'eventName:StopLogging' });
+    assert.deepEqual(parseViewerMessage({ type: 'remote', text: '' }), { type: 'remote', text: '' });
+    for (const bad of [{ type: 'remote' }, { type: 'remote', text: 3 }, { type: 'remote', text: ['x'] }, { type: 'remote', text: 'x'.repeat(10_001) }]) {
+      assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad).slice(0, 60));
+    }
     for (const bad of [null, 'ready', { type: 'open', id: -1 }, { type: 'open', id: '3' }, { type: 'query', text: 1, sort: 'newest' }, { type: 'query', text: 'x', sort: 'sideways' }, { type: 'rows', version: 1, start: 0, count: 100000 }, { type: 'eval', code: 'x' }, { type: 'query', text: 'x'.repeat(20_000), sort: 'newest' }]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 60));
     }

@@ -1,0 +1,75 @@
+/**
+ * The Athena and CloudWatch Logs commands (issue #15): set up a trail's table, run a search or a
+ * detection over the whole trail, run a `.sql` statement, search the trail's log group, and the
+ * log viewer's "Athena…" button. Each catches its own failures: the extension host never sees one.
+ */
+import * as vscode from 'vscode';
+import { runDetectionInAthena, runInAthena, type RunArgs, runSqlStatement } from '../athena/athenaRun';
+import { setUpTable } from '../athena/athenaTables';
+import { searchCloudWatchLogs } from '../athena/logsRun';
+import { type RemoteDeps, SqlDocuments } from '../athena/remoteDeps';
+import { registerSqlCodeLens } from '../athena/sqlCodeLens';
+import { chooseTrail } from '../athena/trailChoice';
+import type { CredentialCache } from '../aws/credentials';
+import type { ExplorerProvider } from '../explorer/explorerProvider';
+import type { Sessions } from '../logViewer/sessions';
+import { CommandId } from './commandIds';
+
+export interface AthenaCommandDeps {
+  provider: ExplorerProvider;
+  credentials: CredentialCache;
+  sessions: Sessions;
+  output: vscode.LogOutputChannel;
+  context: vscode.ExtensionContext;
+}
+
+const argsOf = (v: unknown): RunArgs => {
+  if (typeof v !== 'object' || v === null) return {};
+  const o = v as Record<string, unknown>;
+  return typeof o.query === 'string' ? { query: o.query } : {};
+};
+
+/** The log viewer's button: a trail, then Athena or (for a trail with a log group) CloudWatch Logs. */
+async function searchRemotely(deps: RemoteDeps, args: RunArgs): Promise<unknown> {
+  const trail = await chooseTrail(deps, undefined, { title: 'Run this query over which trail?' });
+  if (!trail) return undefined;
+  if (trail.logGroupArn) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'Run in Athena', description: 'every file in the trail\u2019s S3 bucket; billed per TB scanned', id: 'athena' },
+        { label: 'Search in CloudWatch Logs', description: `the log group ${trail.logGroupArn.split(':log-group:')[1]?.replace(/:\*$/, '') ?? ''}, for its retention`, id: 'logs' },
+      ],
+      { title: `Run over ${trail.name} in…`, ignoreFocusOut: true },
+    );
+    if (!pick) return undefined;
+    if (pick.id === 'logs') return searchCloudWatchLogs(deps, trail, args);
+  }
+  return runInAthena(deps, trail, args);
+}
+
+export function registerAthenaCommands(d: AthenaCommandDeps): vscode.Disposable[] {
+  const sqlDocs = new SqlDocuments();
+  const deps: RemoteDeps = { provider: d.provider, credentials: d.credentials, sessions: d.sessions, output: d.output, storageUri: d.context.globalStorageUri, state: d.context.workspaceState, extensionUri: d.context.extensionUri, sqlDocs };
+  /** A command body whose failure (a bug) is logged and shown, never thrown into the host. */
+  const guarded =
+    <A extends unknown[]>(what: string, body: (...a: A) => Promise<unknown>) =>
+    async (...a: A): Promise<unknown> => {
+      try {
+        return await body(...a);
+      } catch (e) {
+        d.output.error(`${what}: ${(e as Error).stack ?? String(e)}`);
+        void vscode.window.showErrorMessage(`${what} failed: ${(e as Error).message}`);
+        return undefined;
+      }
+    };
+  return [
+    sqlDocs,
+    registerSqlCodeLens(sqlDocs),
+    vscode.commands.registerCommand(CommandId.SetUpAthenaTable, guarded('Set Up Athena Table', (arg?: unknown) => setUpTable(deps, arg))),
+    vscode.commands.registerCommand(CommandId.RunInAthena, guarded('Run in Athena', (arg?: unknown, args?: unknown) => runInAthena(deps, arg, argsOf(args)))),
+    vscode.commands.registerCommand(CommandId.RunDetectionInAthena, guarded('Run Detection in Athena', (arg?: unknown) => runDetectionInAthena(deps, arg))),
+    vscode.commands.registerCommand(CommandId.SearchCloudWatchLogs, guarded('Search in CloudWatch Logs', (arg?: unknown, args?: unknown) => searchCloudWatchLogs(deps, arg, argsOf(args)))),
+    vscode.commands.registerCommand(CommandId.RunSqlInAthena, guarded('Run in Athena', (uri?: unknown, index?: unknown) => runSqlStatement(deps, uri instanceof vscode.Uri ? uri : undefined, typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined))),
+    vscode.commands.registerCommand(CommandId.SearchRemotely, guarded('Run remotely', (args?: unknown) => searchRemotely(deps, argsOf(args)))),
+  ];
+}

@@ -4,7 +4,6 @@
  */
 import * as vscode from 'vscode';
 import type { EventSource } from '../eventView/eventPanel';
-import type { ToWebview } from '../protocol/logViewer';
 import { type LoadSummary, type SessionDeps, ViewerSession } from './viewerSession';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -66,11 +65,8 @@ export class Sessions implements vscode.Disposable {
    * ViewerSession does for its own pivots, for views of its events elsewhere (the identity graph).
    */
   showQuery(session: ViewerSession, text: string): boolean {
-    const panel = this.panels.get(session);
-    if (!panel) return false;
-    const msg: ToWebview = { type: 'setQuery', text };
-    void panel.webview.postMessage(msg);
-    panel.reveal(undefined, false);
+    if (!this.panels.has(session)) return false;
+    session.showQuery(text);
     return true;
   }
 

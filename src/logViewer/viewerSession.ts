@@ -56,6 +56,8 @@ export class ViewerSession implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshCost = 0;
   private overviewVersion = -1;
+  /** A query given while the page was hidden, for its next `ready` (showQuery). */
+  private pendingQuery: string | undefined;
   private loads: Promise<void> = Promise.resolve();
   private pendingLoads = 0;
   private readonly analysis: Analysis;
@@ -122,6 +124,8 @@ export class ViewerSession implements vscode.Disposable {
         this.post({ type: 'init', title: this.title });
         this.guard('status', this.postStatus());
         this.analysis.replay();
+        if (this.pendingQuery !== undefined) this.post({ type: 'setQuery', text: this.pendingQuery });
+        this.pendingQuery = undefined;
         break;
       case 'query':
         this.query = { text: msg.text, sort: msg.sort };
@@ -218,10 +222,15 @@ export class ViewerSession implements vscode.Disposable {
     this.deps.eventPanel.show(event.raw, this.origin);
   }
 
-  /** Puts `text` in this view's search box and brings the view forward. */
-  private showQuery(text: string): void {
+  /**
+   * Puts `text` in this view's search box and brings the view forward. A hidden view's page is
+   * reloaded when it is shown and would miss the message (its saved state wins): the query then
+   * waits for its `ready`.
+   */
+  showQuery(text: string): void {
     if (this.disposed) return;
-    this.post({ type: 'setQuery', text });
+    if (this.panel.visible) this.post({ type: 'setQuery', text });
+    else this.pendingQuery = text;
     this.panel.reveal(undefined, false);
   }
 

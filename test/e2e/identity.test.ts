@@ -25,7 +25,8 @@ const SESSION = `${ROLE}/aws-go-sdk-1688990082523310002`;
 async function shownFor(v: FrameLocator, query: string): Promise<number> {
   await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
   const counts = (await v.locator('.counts').textContent()) ?? '';
-  const m = /^([\d,]+) of/.exec(counts);
+  // "6 of 2,900 events …" for a query, "2,900 events · 55 files" for none.
+  const m = /^([\d,]+) (?:of|events)/.exec(counts);
   assert.ok(m, `counts line "${counts}"`);
   return Number(m[1].replace(/,/g, ''));
 }
@@ -44,12 +45,26 @@ async function openFirst(query: string): Promise<FrameLocator> {
   return ev;
 }
 
+/** Closes editors (`command`); the reports are untitled documents, so their "save?" dialogs are answered Don't Save. */
+async function closeEditors(p: Page, command = 'View: Close All Editors'): Promise<void> {
+  await runCommand(p, command);
+  const dontSave = p.locator('.monaco-dialog-box .monaco-button', { hasText: /Don.t Save/ });
+  for (let i = 0; i < 10; i++) {
+    try {
+      await dontSave.first().click({ timeout: 2000 });
+    } catch {
+      break;
+    }
+  }
+}
+
 /** The identity graph webview. */
 const identityGraph = (p: Page): Promise<FrameLocator> => webviewWith(p, 'svg.graph');
 
 /** The text of the editor lines on screen (every visible editor). */
 async function editorText(p: Page): Promise<string> {
-  return (await p.locator('.editor-instance .monaco-editor .view-lines').allTextContents()).join('\n');
+  // Monaco draws spaces as no-break spaces.
+  return (await p.locator('.editor-instance .monaco-editor .view-lines').allTextContents()).join('\n').replace(/\u00a0/g, ' ');
 }
 
 describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
@@ -75,6 +90,8 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     const hop = chain.locator('.chain-hops > li.hop:not(.origin):not(.this)');
     assert.equal(await hop.count(), 1);
     assert.match((await hop.locator('.hop-meta').textContent()) ?? '', /^2023-07-10 11:54:47Z · from 192\.168\.10\.20 · account 123837392027$/);
+    // The Who card sits below the error: bring the chain on screen for the picture.
+    await chain.scrollIntoViewIfNeeded();
     await screenshot(page, '70-identity-chain-dark');
     await hop.locator('button.hop-open', { hasText: 'AssumeRole' }).click();
     const issuing = await eventView(page);
@@ -89,18 +106,19 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     const ev = await eventView(page);
     await ev.locator('.identity dd .key-report').click();
     const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
-    await editor.locator('.view-line', { hasText: `# Access key \` ${BERT_JAN_KEY} \`` }).first().waitFor({ timeout: T });
+    await editor.locator('.view-line', { hasText: `# Access key \`${BERT_JAN_KEY}\`` }).first().waitFor({ timeout: T });
     const text = await editorText(page);
     assert.match(text, /Long-term access key/);
     assert.match(text, /\*\*Events:\*\* 2,104/);
     await screenshot(page, '71-identity-key-report');
+    // The report is an untitled document: close it without the "save?" dialog.
+    await runCommand(page, 'View: Revert and Close Editor');
     // From the palette: the input box offers the event view's key.
     await runCommand(page, 'CloudTrail: Access Key Report…');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: T });
     assert.equal(await input.inputValue(), BERT_JAN_KEY);
     await input.press('Escape');
-    await runCommand(page, 'View: Close All Editors in Group');
   });
 
   step('the identity graph shows bert-jan → the Stratus role; an edge filters the log view', 'identity-graph', current, async () => {
@@ -143,7 +161,7 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     assert.match(text, /"Sid": "/);
     assert.match(text, /"Action": \[/);
     await screenshot(page, '74-identity-policy');
-    await runCommand(page, 'View: Close All Editors');
+    await closeEditors(page);
   });
 
   step('light theme: the chain and the graph', 'identity-light', current, async () => {

@@ -4,7 +4,7 @@
  * is). Pure text (no `vscode`), so it is unit-tested. Every value comes from events: it is
  * written as code, never as Markdown, and hidden characters are made visible.
  */
-import { reveal } from '../core/model/visible';
+import { codeSpan } from '../core/model/markdown';
 import { formatUtc } from '../core/model/time';
 import type { Count, KeyReport } from '../core/investigate/identity/keyReport';
 import { policyServices, type PolicyDraft } from '../core/investigate/identity/policy';
@@ -13,15 +13,9 @@ import { fieldTerm } from '../core/query/query';
 /** Longest value written into a document: an event can hold megabytes in one string. */
 const MAX_VALUE = 300;
 
-/** Event text inline: a code span that backticks, line breaks and table pipes cannot break out of. */
+/** Event text inline, as code (tables and all: pipes are escaped), cut to MAX_VALUE characters. */
 export function code(text: string): string {
-  const cut = text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
-  const t = reveal(cut).replace(/[\r\n]+/g, ' ');
-  if (t === '') return '(none)';
-  const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  // GitHub-style tables split cells on `|` even inside code spans; `\|` keeps it one cell.
-  return `${ticks} ${t.replace(/\|/g, '\\|')} ${ticks}`;
+  return codeSpan(text, { max: MAX_VALUE, inTable: true });
 }
 
 const when = (ms: number): string => (Number.isNaN(ms) ? '(no time)' : formatUtc(ms));

@@ -55,18 +55,18 @@ describe('identity documents (Markdown)', () => {
 
   test('the key report of bert-jan\'s key: counts, first and last seen, the sessions it minted', () => {
     const md = keyReportMarkdown(keyReport(index, 'AKIATFQR7NSC8Q4X20BJ'), 'AWSLogs');
-    assert.match(md, /^# Access key `` AKIATFQR7NSC8Q4X20BJ ``|^# Access key ` AKIATFQR7NSC8Q4X20BJ `/);
+    assert.match(md, /^# Access key `AKIATFQR7NSC8Q4X20BJ`/);
     assert.match(md, /Long-term access key/);
     assert.match(md, /\*\*Events:\*\* 2,104, /);
     assert.match(md, /\*\*First seen:\*\* 2023-07-10 \d\d:\d\d:\d\dZ/);
     assert.match(md, /\*\*Sessions minted with it:\*\* 10/);
     const sessions = md.slice(md.indexOf('## Sessions minted with this key'));
     assert.equal(sessions.split('\n').filter((l) => l.startsWith('| ') && l.includes('AssumeRole')).length, 10);
-    assert.match(md, /## Event names\n\n\| Value \| Events \| Share \|\n\| --- \| --- \| --- \|\n\| ` DescribeRouteTables ` \| 155 \| 7\.4 % \|/);
-    assert.match(md, /` issuedBy:AKIATFQR7NSC8Q4X20BJ `/);
+    assert.match(md, /## Event names\n\n\| Value \| Events \| Share \|\n\| --- \| --- \| --- \|\n\| `DescribeRouteTables` \| 155 \| 7\.4 % \|/);
+    assert.match(md, /`issuedBy:AKIATFQR7NSC8Q4X20BJ`/);
     assertTablesWhole(md);
     const temp = keyReportMarkdown(keyReport(index, 'ASIATFQR7NSCWLLE7IWW'), 'AWSLogs');
-    assert.match(temp, /\*\*Minted by:\*\* ` AssumeRole ` at 2023-07-10 11:54:47Z from ` 192\.168\.10\.20 `, with key ` AKIATFQR7NSC8Q4X20BJ `/);
+    assert.match(temp, /\*\*Minted by:\*\* `AssumeRole` at 2023-07-10 11:54:47Z from `192\.168\.10\.20`, with key `AKIATFQR7NSC8Q4X20BJ`/);
     assert.match(keyReportMarkdown(keyReport(index, 'AKIANOPE'), 'v'), /_No loaded event mentions this key\._/);
   });
 
@@ -76,7 +76,7 @@ describe('identity documents (Markdown)', () => {
     const draft = draftPolicy(store, rows);
     const md = policyNotesMarkdown({ ...draft, scope: 'principal arn:aws:iam::123837392027:user/bert-jan' }, 'AWSLogs');
     assert.ok(rows.length > 2600);
-    assert.ok(md.includes(`Drafted from ${rows.length.toLocaleString('en-US')} events of \` AWSLogs \`: \` principal arn:aws:iam::123837392027:user/bert-jan \`.`));
+    assert.ok(md.includes(`Drafted from ${rows.length.toLocaleString('en-US')} events of \`AWSLogs\`: \`principal arn:aws:iam::123837392027:user/bert-jan\`.`));
     assert.match(md, /\*\*A draft, to review before use\.\*\*/);
     const denied = md.slice(md.indexOf('## Denied calls'), md.indexOf('## Events that are no IAM action'));
     assert.equal(denied.split('\n').filter((l) => l.startsWith('| `')).length, draft.denied.length);
@@ -85,8 +85,9 @@ describe('identity documents (Markdown)', () => {
   });
 
   test('code spans hold backticks, pipes and line breaks', () => {
-    assert.equal(code('a`b'), '`` a`b ``');
-    assert.equal(code('a|b\nc'), '` a\\|b c `');
+    assert.equal(code('a`b'), '``a`b``');
+    assert.equal(code('`a'), '`` `a ``', 'padded only where a backtick starts or ends it');
+    assert.equal(code('a|b\nc'), '`a\\|b c`');
     assert.equal(code(''), '(none)');
     assert.ok(code('x'.repeat(10_000)).length < 400);
   });

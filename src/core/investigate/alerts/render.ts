@@ -3,6 +3,7 @@
  * the rule first (grouped: more, fewer, either way), then the patterns, the CloudFormation
  * templates and the CLI commands in fenced blocks.
  */
+import { codeFence as fence, codeSpan as code } from '../../model/markdown';
 import type { AlertExport } from './export';
 import type { Difference, Direction } from './model';
 
@@ -11,23 +12,6 @@ const HEADINGS: Record<Direction, string> = {
   fewer: 'Matches **fewer** events than the rule',
   both: 'Matches differently (more or fewer)',
 };
-
-/** A fence longer than any run of backticks in `text`, so rule text cannot close it. */
-function fence(text: string, lang: string): string {
-  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const f = '`'.repeat(Math.max(3, longest + 1));
-  return `${f}${lang}\n${text}\n${f}`;
-}
-
-/** Rule text inline: backticks and line breaks cannot break out of the code span. */
-function code(text: string): string {
-  const t = text.replace(/[\r\n]+/g, ' ');
-  const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  // CommonMark strips one space each side: needed only where the text starts or ends with a backtick.
-  const pad = /^`|`$/.test(t) || t === '' ? ' ' : '';
-  return `${ticks}${pad}${t}${pad}${ticks}`;
-}
 
 function differences(list: readonly Difference[]): string[] {
   if (list.length === 0) return ['The alert matches exactly the events the rule matches.', ''];

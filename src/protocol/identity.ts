@@ -42,18 +42,22 @@ export type PolicyScope = 'principal' | 'session';
 
 export type GraphNodeKind = 'user' | 'root' | 'role' | 'federated' | 'service' | 'account' | 'identityCenter' | 'saml' | 'webIdentity' | 'unknown' | 'other';
 
+/** A principal of the identity graph (computed by core/investigate/identity/graph.ts). */
 export interface GraphNodeView {
   id: string;
   kind: GraphNodeKind;
   label: string;
+  /** The principal's ARN (a role's without its path, which sessions do not carry); '' when none. */
   arn: string;
   account: string;
+  /** Events the principal made (among the rows given), and how many failed. */
   events: number;
   errors: number;
   /** Filters the log view to the node's events; absent when the language cannot say it exactly. */
   query?: string;
 }
 
+/** Assumptions from one principal to another, by one event name. */
 export interface GraphEdgeView {
   id: string;
   from: string;
@@ -62,6 +66,7 @@ export interface GraphEdgeView {
   ok: number;
   failed: number;
   crossAccount: boolean;
+  /** Filters the log view to the successful calls this edge counts, and to the failed ones. */
   query?: string;
   failedQuery?: string;
 }

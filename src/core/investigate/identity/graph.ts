@@ -16,43 +16,12 @@ import type { EventStore } from '../../store/store';
 import type { ChainIndex } from './chains';
 import { hopOf } from './chains';
 
-export type GraphNodeKind = 'user' | 'root' | 'role' | 'federated' | 'service' | 'account' | 'identityCenter' | 'saml' | 'webIdentity' | 'unknown' | 'other';
-
-export interface GraphNode {
-  id: string;
-  kind: GraphNodeKind;
-  label: string;
-  /** The principal's ARN (a role's without its path, which sessions do not carry); '' when none. */
-  arn: string;
-  account: string;
-  /** Events the principal made (among the rows given), and how many failed. */
-  events: number;
-  errors: number;
-  /** Filters the log view to the node's events. */
-  query?: string;
-}
-
-export interface GraphEdge {
-  id: string;
-  from: string;
-  to: string;
-  eventName: string;
-  ok: number;
-  failed: number;
-  crossAccount: boolean;
-  /** Filters the log view to the successful calls this edge counts, and to the failed ones. */
-  query?: string;
-  failedQuery?: string;
-}
-
-export interface IdentityGraph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-  /** Nodes folded into "other" (0 when none were). */
-  folded: number;
-  /** Rows with no principal at all (counted in no node). */
-  anonymous: number;
-}
+/**
+ * The graph's shapes are the protocol's (the identity view draws exactly what is computed here):
+ * nodes with their events and the query that shows them, edges with ok and failed counts.
+ */
+export type { GraphNodeKind, GraphNodeView as GraphNode, GraphEdgeView as GraphEdge, IdentityGraphView as IdentityGraph } from '../../../protocol/identity';
+import type { GraphNodeKind, GraphNodeView as GraphNode, GraphEdgeView as GraphEdge, IdentityGraphView as IdentityGraph } from '../../../protocol/identity';
 
 export interface GraphOptions {
   /** Rows to count (default: every row). Edges always come from every issuing call loaded. */

@@ -92,7 +92,7 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     assert.match(facts['Matches'], /eventSource:ec2\.amazonaws\.com/);
     assert.match(facts['Matches'], /AuthorizeSecurityGroupIngress/);
     await row.scrollIntoViewIfNeeded();
-    await screenshot(page, '60-sigma-details-dark');
+    await screenshot(page, '50-sigma-details-dark');
     // Its events: exactly the six security-group changes.
     await row.locator('.detection-actions button', { hasText: 'Show events' }).click();
     await v.locator(`.grid[data-query="detection:${SG_RULE}"]`).waitFor({ timeout: T });
@@ -100,7 +100,7 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     const names = new Set((await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()).map((n) => n.replace(/^write/, '')));
     assert.deepEqual([...names].sort(), ['AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'RevokeSecurityGroupIngress']);
     await toggleTheme(page, 'light');
-    await screenshot(page, '61-sigma-details-light');
+    await screenshot(page, '51-sigma-details-light');
     await toggleTheme(page, 'dark');
   });
 
@@ -114,10 +114,10 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     await editor.locator('.view-line', { hasText: 'Ingress/Egress Security Group Modification' }).first().waitFor({ timeout: T });
     const text = (await editor.textContent()) ?? '';
     assert.match(text, /CloudWatch|metric filter/i);
-    await screenshot(page, '62-sigma-alert-export');
+    await screenshot(page, '52-sigma-alert-export');
     // Further down: the CLI commands and the EventBridge rule.
     await page.keyboard.press('Control+End');
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: /aws events put-rule|put-targets|EventPattern/ }).first().waitFor({ timeout: T });
-    await screenshot(page, '63-sigma-alert-export-end');
+    await screenshot(page, '53-sigma-alert-export-end');
   });
 });

@@ -15,6 +15,7 @@ import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
 import { StoreClient } from '../src/core/engine/storeClient';
 import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
+import { identityBench } from './identityBench';
 import { remoteBench } from './remoteBench';
 
 const arg = (name: string, def: string): string => {
@@ -297,6 +298,8 @@ async function main(): Promise<void> {
 
   // Beyond one laptop (#15): compiling to Athena SQL and Logs Insights, and partition pruning.
   await remoteBench(report);
+  // Who is behind it (#16), at the corpus's size, on a store whose sessions were minted by AssumeRole calls.
+  identityBench(report, EVENTS);
 
   console.log('\n# targets (the scale issue), on this machine:');
   const get = (k: string): number | undefined => {

@@ -72,15 +72,29 @@ export function parsePath(name: string, single: boolean): string[] | undefined {
  */
 export function valuesAt(event: unknown, segments: readonly string[]): string[] {
   const out: string[] = [];
+  eachAt(event, segments, false, out, (node, depth) => scalarsUnder(node, out, depth));
+  return out;
+}
+
+/**
+ * Calls `visit` with each node at `segments` (keys matched exactly or ignoring case, arrays along
+ * the path crossed — and one at its end too, unless `wholeAtEnd`), within MAX_DEPTH, until `out`
+ * holds MAX_SCALARS values.
+ */
+function eachAt(event: unknown, segments: readonly string[], wholeAtEnd: boolean, out: readonly string[], visit: (node: unknown, depth: number) => void): void {
   const lower = segments.map((s) => s.toLowerCase());
   const walk = (node: unknown, i: number, depth: number): void => {
     if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
+    if (wholeAtEnd && i === segments.length) {
+      visit(node, depth);
+      return;
+    }
     if (Array.isArray(node)) {
       for (const item of node) walk(item, i, depth + 1);
       return;
     }
     if (i === segments.length) {
-      scalarsUnder(node, out, depth);
+      visit(node, depth);
       return;
     }
     if (typeof node !== 'object' || node === null) return;
@@ -91,7 +105,6 @@ export function valuesAt(event: unknown, segments: readonly string[]): string[] 
     }
   };
   walk(event, 0, 0);
-  return out;
 }
 
 function scalarsUnder(node: unknown, out: string[], depth: number): void {
@@ -113,24 +126,10 @@ function scalarsUnder(node: unknown, out: string[], depth: number): void {
  */
 export function jsonTextsAt(event: unknown, segments: readonly string[]): string[] {
   const out: string[] = [];
-  const lower = segments.map((s) => s.toLowerCase());
-  const walk = (node: unknown, i: number, depth: number): void => {
-    if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
-    if (i === segments.length) {
-      out.push(jsonText(node));
-      if (typeof node === 'object' && node !== null) scalarsUnder(node, out, depth);
-      return;
-    }
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item, i, depth + 1);
-      return;
-    }
-    if (typeof node !== 'object' || node === null) return;
-    for (const key of Object.keys(node)) {
-      if (key === segments[i] || key.toLowerCase() === lower[i]) walk((node as Record<string, unknown>)[key], i + 1, depth + 1);
-    }
-  };
-  walk(event, 0, 0);
+  eachAt(event, segments, true, out, (node, depth) => {
+    out.push(jsonText(node));
+    if (typeof node === 'object' && node !== null) scalarsUnder(node, out, depth);
+  });
   return out;
 }
 

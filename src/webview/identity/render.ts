@@ -88,7 +88,27 @@ function edgeText(e: GraphEdgeView): string {
   return `${e.crossAccount ? '\u21c4 ' : ''}${fit(e.eventName, 28)} \u00d7${n(e.ok)}`;
 }
 
-function drawEdge(e: GraphEdgeView, from: PlacedNode, to: PlacedNode, hooks: GraphHooks): SVGGElement {
+/**
+ * Where edge labels go: at their curve's middle, moved down past labels already placed near it
+ * (edges fanning out of one node have their middles close together, and their labels overlapped).
+ */
+class LabelPlacer {
+  private readonly placed: Array<{ x: number; top: number; bottom: number }> = [];
+
+  /** A free top for a label of `height` near (`x`, `y`), nudged down in steps; recorded as taken. */
+  place(x: number, y: number, height: number): number {
+    let top = y;
+    for (let tries = 0; tries < 12; tries++) {
+      const hit = this.placed.find((p) => Math.abs(p.x - x) < 120 && top < p.bottom && top + height > p.top);
+      if (!hit) break;
+      top = hit.bottom + 1;
+    }
+    this.placed.push({ x, top, bottom: top + height });
+    return top;
+  }
+}
+
+function drawEdge(e: GraphEdgeView, from: PlacedNode, to: PlacedNode, hooks: GraphHooks, labels: LabelPlacer): SVGGElement {
   const x1 = from.x + NODE_W;
   const y1 = from.y + NODE_H / 2;
   const forward = to.column > from.column;
@@ -109,11 +129,13 @@ function drawEdge(e: GraphEdgeView, from: PlacedNode, to: PlacedNode, hooks: Gra
   title.textContent = `${clip(from.node.label, 300)} \u2192 ${clip(to.node.label, 300)}\n${clip(e.eventName, 100)}: ${n(e.ok)} succeeded, ${n(e.failed)} failed${e.crossAccount ? '\nCross-account' : ''}`;
   const arrow = forward ? `M ${x2} ${y2} l -9 -5 l 0 10 z` : `M ${x2} ${y2} l 9 -5 l 0 10 z`;
   g.append(title, svg('path', { d, class: 'edge-line' }), svg('path', { d: arrow, class: 'edge-arrow' }), svg('path', { d, class: 'edge-hit' }));
-  const label = svgText(edgeText(e), mx, my - 4, 'edge-label');
+  // A label's baseline is 12 below its top; the failed count takes a second line.
+  const top = labels.place(mx, my - 16, e.failed > 0 ? 32 : 16);
+  const label = svgText(edgeText(e), mx, top + 12, 'edge-label');
   g.append(label);
   if (e.query) clickable(g, `Show the ${fit(e.eventName, 60)} calls from ${fit(from.node.label, 100)} to ${fit(to.node.label, 100)}`, () => hooks.filter('edge', e.id, false));
   if (e.failed > 0) {
-    const failed = svgText(`${n(e.failed)} failed`, mx, my + 12, `edge-failed${e.failedQuery ? '' : ' no-query'}`);
+    const failed = svgText(`${n(e.failed)} failed`, mx, top + 28, `edge-failed${e.failedQuery ? '' : ' no-query'}`);
     if (e.failedQuery) clickable(failed, `Show the ${n(e.failed)} failed calls`, () => hooks.filter('edge', e.id, true));
     g.append(failed);
   }
@@ -175,7 +197,8 @@ export function renderGraphPage(p: GraphPage, hooks: GraphHooks): HTMLElement {
   } else {
     const chart = svg('svg', { class: 'graph', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'Identity graph' });
     const edges = svg('g', { class: 'edges' });
-    for (const e of layout.edges) edges.append(drawEdge(e, layout.placed.get(e.from)!, layout.placed.get(e.to)!, hooks));
+    const labels = new LabelPlacer();
+    for (const e of layout.edges) edges.append(drawEdge(e, layout.placed.get(e.from)!, layout.placed.get(e.to)!, hooks, labels));
     const nodes = svg('g', { class: 'nodes' });
     for (const placed of layout.placed.values()) nodes.append(drawNode(placed, hooks));
     chart.append(edges, nodes);

@@ -173,6 +173,25 @@ describe('the identity graph page (jsdom)', () => {
     anonymous: 2,
   });
 
+  test('labels of crossing edges do not overlap', () => {
+    // Two users each assuming four roles: edges cross, and their middles meet.
+    const roles = Array.from({ length: 4 }, (_, i) => node(`role:r${i}`, { label: `role-${i}`, events: 1 }));
+    const users = [0, 1].map((i) => node(`user:u${i}`, { kind: 'user', label: `u${i}`, events: 9 }));
+    const edges = users.flatMap((u, i) => roles.map((r, j) => edge(u.id, r.id, (i + j) % 2 ? { failed: 1, failedQuery: 'f' } : {})));
+    const fan: IdentityGraphView = { nodes: [...users, ...roles], edges, folded: 0, anonymous: 0 };
+    const page = renderGraphPage({ title: 't', graph: fan, events: 9, ms: 1 }, { filter() {}, refresh() {} });
+    // Each edge's label block: from its label's top (12 above the baseline) to its last line's bottom.
+    const blocks = Array.from(page.querySelectorAll<SVGGElement>('g.edge'), (g) => {
+      const label = g.querySelector('.edge-label')!;
+      const failed = g.querySelector('.edge-failed');
+      return { x: Number(label.getAttribute('x')), top: Number(label.getAttribute('y')) - 12, bottom: Number((failed ?? label).getAttribute('y')) + 4 };
+    });
+    assert.equal(blocks.length, 8);
+    for (const [i, a] of blocks.entries()) {
+      for (const b of blocks.slice(i + 1)) assert.ok(Math.abs(a.x - b.x) >= 120 || a.bottom <= b.top || b.bottom <= a.top, `labels at ${a.top}-${a.bottom} and ${b.top}-${b.bottom} overlap`);
+    }
+  });
+
   test('origins left, roles right; arrows with counts; clicks filter by id; nodes in no assumption listed apart', () => {
     const asked: Array<[string, string, boolean]> = [];
     const page = renderGraphPage({ title: 'AWSLogs', graph: graph(), events: 2900, ms: 12 }, { filter: (t, id, f) => asked.push([t, id, f]), refresh: () => asked.push(['refresh', '', false]) });

@@ -179,7 +179,7 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       await page.waitForFunction(() => /RUNNING/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''), undefined, { timeout: T });
       await screenshot(page, '64-athena-running');
       await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await toast('Query cancelled. The Athena query was cancelled.').waitFor({ timeout: T });
+      await toast('Query cancelled. Athena stopped it (StopQueryExecution).').waitFor({ timeout: T });
       assert.ok(athena.calls.includes('StopQueryExecution'), 'StopQueryExecution was sent');
       assert.equal(athena.queries.at(-1)!.state, 'CANCELLED');
       await screenshot(page, '65-athena-cancelled');

@@ -77,7 +77,7 @@ export function explainAthenaError(err: unknown, ctx: AthenaErrorContext): Expla
   const logs = ctx.logsLocation ?? "the trail's bucket";
   const scanned = ctx.scannedBytes !== undefined ? ` It had ${describeScan(ctx.scannedBytes)}.` : '';
 
-  if (kind === 'cancelled') return { title: 'Query cancelled', detail: `The Athena query was cancelled.${scanned}` };
+  if (kind === 'cancelled') return { title: 'Query cancelled', detail: `Athena stopped it (StopQueryExecution).${scanned}` };
   if (kind === 'timeout') {
     return { title: 'Query timed out', detail: `The Athena query ran longer than ${ctx.timeoutSeconds ?? '?'} s and was stopped.${scanned} Narrow the time range (after:, before:, last:) or add a field term, then try again.`, action: 'retry' };
   }

@@ -27,7 +27,7 @@ export function explainLogsError(err: unknown, ctx: LogsErrorContext): Explained
   const kind = text(e.kind);
   const message = text(e.message);
   const both = `${name} ${message}`;
-  if (kind === 'cancelled') return { title: 'Query cancelled', detail: 'The Logs Insights query was cancelled (StopQuery).' };
+  if (kind === 'cancelled') return { title: 'Query cancelled', detail: 'Logs Insights stopped it (StopQuery).' };
   if (kind === 'timeout') return { title: 'Query timed out', detail: `The Logs Insights query ran longer than ${ctx.timeoutSeconds ?? '?'} s and was stopped. Narrow the time range (after:, before:, last:) or add a field term, then try again.`, action: 'retry' };
   if (kind === 'failed') return { title: 'Query failed', detail: `${message} Logs Insights gives no reason; a query over a very long range can fail where a shorter one works.`, action: 'retry' };
   if (/ResourceNotFound/i.test(both)) {

@@ -297,7 +297,7 @@ async function main(): Promise<void> {
   }
 
   // Beyond one laptop (#15): compiling to Athena SQL and Logs Insights, and partition pruning.
-  await remoteBench(report);
+  await remoteBench(report, corpus.dir);
   // Who is behind it (#16), at the corpus's size, on a store whose sessions were minted by AssumeRole calls.
   identityBench(report, EVENTS);
 

@@ -334,13 +334,17 @@ export class AthenaDuck {
     return new AthenaDuck(conn, root);
   }
 
-  /** Runs a CREATE EXTERNAL TABLE: checks it, finds its files, loads their events. Returns the events loaded. */
-  async createTable(sql: string, defaultDb: string): Promise<number> {
+  /**
+   * Runs a CREATE EXTERNAL TABLE: checks it, finds its files, loads their events. Returns the
+   * events loaded. `events: false` only finds the partitions and files (for `scanned` over a
+   * corpus too large to load).
+   */
+  async createTable(sql: string, defaultDb: string, opts: { events?: boolean } = {}): Promise<number> {
     const ddl = parseDdl(sql, defaultDb);
     projectionCheck(ddl);
     const partitions = projectedPartitions(ddl, this.root);
     const lines: string[] = [];
-    for (const p of partitions) {
+    for (const p of opts.events === false ? [] : partitions) {
       for (const f of p.files) {
         const bytes = readFileSync(f);
         const text = (f.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');

@@ -7,19 +7,13 @@
  * ListTableMetadata, GetTableMetadata. Failures can be injected (an error for the next calls of an
  * operation, a FAILED query with a reason, a slow query to cancel).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { AthenaDuck, type ParsedDdl } from './athenaDuck';
+import { AwsError, bodyText, InjectedFailures, listenLocal, operationOf, outcome, sendJson } from './jsonProtocol';
 
 const TARGET = /^AmazonAthena\.(\w+)$/;
 type Body = Record<string, unknown>;
-
-class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 export interface FakeAthenaOptions {
   /** The folder holding buckets: `s3://b/k` is `<s3Root>/b/k`. */
@@ -82,7 +76,7 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
   let runMs = opts.runMs ?? 30;
   const queries: FakeQuery[] = [];
   const calls: string[] = [];
-  let failures: Array<{ operation: string; code: string; message: string; status: number; left: number }> = [];
+  const failures = new InjectedFailures((code) => (code === 'InternalServerException' ? 500 : 400));
   let failQuery: { reason: string; errorType?: string } | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
@@ -201,47 +195,26 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const operation = TARGET.exec(String(req.headers['x-amz-target'] ?? ''))?.[1] ?? '';
+    const text = await bodyText(req);
+    const operation = operationOf(req, TARGET);
     calls.push(operation);
-    let status = 200;
-    let payload: unknown;
-    let code: string | undefined;
-    try {
-      const failure = failures.find((f) => f.operation === operation || f.operation === '*');
-      if (failure) {
-        failure.left--;
-        failures = failures.filter((f) => f.left > 0);
-        throw new AwsError(failure.code, failure.message, failure.status);
-      }
+    const reply = outcome(() => {
+      failures.throwFor(operation);
       const h = handlers[operation];
       if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-      const text = Buffer.concat(chunks).toString('utf8');
-      payload = h(text.trim() ? (JSON.parse(text) as Body) : {});
-    } catch (e) {
-      const err = e instanceof AwsError ? e : new AwsError('InternalServerException', String(e), 500);
-      status = err.status;
-      code = err.code;
-      payload = { __type: err.code, message: err.message };
-    }
-    if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), ...(code ? { 'x-amzn-errortype': code } : {}) });
-    res.end(JSON.stringify(payload));
+      return h(text.trim() ? (JSON.parse(text) as Body) : {});
+    }, (e) => new AwsError('InternalServerException', String(e), 500));
+    sendJson(res, reply);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     queries,
     calls,
     duck,
     failNext(operation, error, times = 1) {
-      failures.push({ operation, code: error.code, message: error.message, status: error.status ?? (error.code === 'InternalServerException' ? 500 : 400), left: times });
+      failures.add(operation, error, times);
     },
     failNextQuery(reason, errorType) {
       failQuery = { reason, errorType };
@@ -251,8 +224,7 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
     },
     async close() {
       for (const t of timers) clearTimeout(t);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await duck.close();
     },
   };

@@ -4,13 +4,12 @@
  * not checked; the region is read from the SigV4 credential scope, because that is the only place
  * a request to a custom endpoint still names it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createHash, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import { AwsError, bodyText, InjectedFailures, listenLocal, outcome, sendJson } from './jsonProtocol';
 
 /** The SDK sends `CloudTrail_20131101.<Operation>`; AWS's API reference shows the namespaced form. Both are accepted. */
 const TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 type LookupKey = (typeof LOOKUP_KEYS)[number];
 type Body = Record<string, unknown>;
@@ -79,13 +78,6 @@ export interface FakeCloudTrail {
   /** Back to as started: clears failures, delays, the rate limit and the recorded requests. */
   reset(): void;
   close(): Promise<void>;
-}
-
-/** An AWS error response: thrown by handlers, turned into `{"__type","message"}` + `x-amzn-errortype`. */
-class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
 }
 
 /** An event with everything LookupEvents filters on worked out once. */
@@ -181,7 +173,7 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
   const events = opts.events.map(indexEvent).sort((a, b) => b.time - a.time);
   const pageCap = Math.max(1, Math.min(50, opts.pageSize ?? 50));
   const requests: RecordedRequest[] = [];
-  let failures: Array<{ operation: string; code: string; message: string; status: number; left: number }> = [];
+  const failures = new InjectedFailures((code) => (code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400));
   const delays = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let perSecond: number | undefined;
@@ -280,13 +272,8 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
 
   /** The outcome is decided when the request arrives (as AWS throttles on arrival); only sending waits for a delay. */
   function answer(operation: string, region: string, body: Body | undefined): { status: number; payload: unknown; code?: string } {
-    try {
-      const failure = failures.find((f) => f.operation === operation || f.operation === '*');
-      if (failure) {
-        failure.left--;
-        failures = failures.filter((f) => f.left > 0);
-        throw new AwsError(failure.code, failure.message, failure.status);
-      }
+    return outcome(() => {
+      failures.throwFor(operation);
       const handler = handlers[operation];
       if (!handler) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
       if (!region) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
@@ -298,52 +285,40 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
         if (recent.length >= perSecond) throw new AwsError('ThrottlingException', 'Rate exceeded');
         recent.push(now);
       }
-      return { status: 200, payload: handler(body, region) };
-    } catch (e) {
-      const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500);
-      return { status: err.status, code: err.code, payload: { __type: err.code, message: err.message } };
-    }
+      return handler(body, region);
+    }, (e) => new AwsError('InternalFailure', String(e), 500));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = await bodyText(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = TARGET.exec(target)?.[1] ?? target;
     const authorization = String(req.headers.authorization ?? '');
     const region = /Credential=[^/,]+\/\d{8}\/([^/,]+)\//.exec(authorization)?.[1] ?? '';
     let body: Body | undefined;
     try {
-      const text = Buffer.concat(chunks).toString('utf8');
       body = text.trim() === '' ? {} : obj(JSON.parse(text));
     } catch { /* answered with SerializationException */ }
     requests.push({ operation, region, time: Date.now(), body: body ?? {}, authorization });
 
-    const { status, payload, code } = answer(operation, region, body);
+    const reply = answer(operation, region, body);
     const wait = delays.get(operation) ?? delays.get('*') ?? 0;
     if (wait > 0) await new Promise<void>((resolve) => { const t = setTimeout(() => { timers.delete(t); resolve(); }, wait); timers.add(t); });
     if (res.destroyed) return; // the client gave up (timeout / abort) while we waited
     // Dates in canned responses go out as epoch seconds, the JSON protocol's timestamp format.
-    const json = JSON.stringify(payload, function (this: Body, key, value: unknown) {
+    const json = JSON.stringify(reply.payload, function (this: Body, key, value: unknown) {
       return this[key] instanceof Date ? (this[key] as Date).getTime() / 1000 : value;
     });
-    res.writeHead(status, { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': randomUUID(), ...(code ? { 'x-amzn-errortype': code } : {}) });
-    res.end(json);
+    sendJson(res, reply, json);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal(handle);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     failNext(operation, error, times = 1) {
-      if (times < 1) return;
-      const status = error.status ?? (error.code === 'InternalFailure' ? 500 : error.code === 'ServiceUnavailable' ? 503 : 400);
-      failures.push({ operation, code: error.code, message: error.message, status, left: times });
+      failures.add(operation, error, times);
     },
     delay(operation, ms) {
       if (ms > 0) delays.set(operation, ms);
@@ -354,7 +329,7 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
       lookupTimes.clear();
     },
     reset() {
-      failures = [];
+      failures.clear();
       delays.clear();
       perSecond = undefined;
       lookupTimes.clear();
@@ -363,8 +338,7 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      server.closeAllConnections(); // the SDK keeps connections alive; close() alone would wait for them
-      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      return server.close();
     },
   };
 }

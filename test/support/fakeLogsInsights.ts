@@ -12,19 +12,13 @@
  * case-sensitive; JSON null is not present; booleans read "true"/"false". Anything else in a
  * query is a MalformedQueryException, so the compiler cannot lean on syntax this fake ignores.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { RE2JS } from 're2js';
 import { cidrContains, parseCidr } from '../../src/core/query/patterns';
+import { AwsError, bodyText, listenLocal, operationOf, outcome, sendJson } from './jsonProtocol';
 
 type Body = Record<string, unknown>;
-
-class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 type Tok = { t: 'id' | 'str' | 'num' | 're' | 'op' | 'p'; v: string };
 
@@ -284,37 +278,18 @@ export async function startFakeLogs(groups: Record<string, readonly string[]>): 
     },
   };
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const op = /^Logs_20140328\.(\w+)$/.exec(String(req.headers['x-amz-target'] ?? ''))?.[1] ?? '';
-    let status = 200;
-    let payload: unknown;
-    let code: string | undefined;
-    try {
+    const text = await bodyText(req);
+    const op = operationOf(req, /^Logs_20140328\.(\w+)$/);
+    sendJson(res, outcome(() => {
       const h = handlers[op];
       if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${op}`);
-      const text = Buffer.concat(chunks).toString('utf8');
-      payload = h(text.trim() ? (JSON.parse(text) as Body) : {});
-    } catch (e) {
-      const err = e instanceof AwsError ? e : new AwsError('ServiceUnavailableException', String(e), 500);
-      status = err.status;
-      code = err.code;
-      payload = { __type: err.code, message: err.message };
-    }
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), ...(code ? { 'x-amzn-errortype': code } : {}) });
-    res.end(JSON.stringify(payload));
+      return h(text.trim() ? (JSON.parse(text) as Body) : {});
+    }, (e) => new AwsError('ServiceUnavailableException', String(e), 500)));
   }
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenLocal(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     queries,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }

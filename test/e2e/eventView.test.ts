@@ -10,25 +10,11 @@ import { describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+import { eventView, openFirstEvent, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 import { INJECTION_PAYLOADS } from '../builders/injection';
 
 let page: Page;
 const current = (): Page | undefined => page;
-
-/** Filters the log view and opens the first matching event; returns the event view. */
-async function openFirst(query: string): Promise<FrameLocator> {
-  const v = await logViewer(page);
-  await v.locator('input.search').fill(query);
-  await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
-  const row = v.locator('.spacer .row:not(.placeholder)').first();
-  await row.waitFor({ timeout: T });
-  const name = (await row.locator('.c-eventName').textContent())?.replace(/^write/, '') ?? '';
-  await row.click();
-  const ev = await eventView(page);
-  await ev.locator('h1.event-name', { hasText: name }).waitFor({ timeout: T });
-  return ev;
-}
 
 /** What a successful injection would leave in a webview page: a flag, foreign elements, handlers. */
 async function injectionTraces(frame: FrameLocator): Promise<{ pwned: unknown; foreign: string[]; handlers: number; injected: number }> {
@@ -63,7 +49,7 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
 
   step('every identity type gets its card; Root is flagged loudly', 'identities', current, async () => {
     for (const type of FIXTURE.identityTypes) {
-      const ev = await openFirst(`type:${type ? type : '""'}`);
+      const ev = await openFirstEvent(page, `type:${type ? type : '""'}`);
       assert.equal(await ev.locator('.identity-type').textContent(), type || 'none', `card for ${type || 'no type'}`);
       assert.ok(((await ev.locator('.principal-name').textContent()) ?? '').length > 0);
       assert.equal(await ev.locator('.root-flag').count(), type === 'Root' ? 1 : 0);
@@ -76,7 +62,7 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
   });
 
   step('an error is prominent; a pivot filters the log view on the principal', 'error-pivot', current, async () => {
-    const ev = await openFirst('error:AccessDenied');
+    const ev = await openFirstEvent(page, 'error:AccessDenied');
     assert.equal(await ev.locator('.error-box .error-code').textContent(), 'AccessDenied');
     assert.ok(((await ev.locator('.error-box .error-message').textContent()) ?? '').length > 10);
     assert.equal(await ev.locator('.badge.failed').textContent(), 'AccessDenied');
@@ -95,7 +81,7 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
   });
 
   step('keyboard: JSON nodes collapse with Enter; the state survives the view being hidden', 'keyboard-state', current, async () => {
-    const ev = await openFirst('type:AssumedRole');
+    const ev = await openFirstEvent(page, 'type:AssumedRole');
     const toggle = ev.locator('.section-full .j-row[data-path="$.userIdentity"] > .j-head > .j-toggle');
     await toggle.focus();
     await page.keyboard.press('Enter');
@@ -117,9 +103,9 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
 
   step('light theme', 'light', current, async () => {
     await toggleTheme(page, 'light');
-    await openFirst('type:Root');
+    await openFirstEvent(page, 'type:Root');
     await screenshot(page, '13-event-root-light');
-    await openFirst('error:AccessDenied');
+    await openFirstEvent(page, 'error:AccessDenied');
     await screenshot(page, '14-event-error-light');
     await toggleTheme(page, 'dark');
   });

@@ -11,7 +11,7 @@ import { describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+import { eventView, openFirstEvent, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
 
 let page: Page;
 const current = (): Page | undefined => page;
@@ -29,20 +29,6 @@ async function shownFor(v: FrameLocator, query: string): Promise<number> {
   const m = /^([\d,]+) (?:of|events)/.exec(counts);
   assert.ok(m, `counts line "${counts}"`);
   return Number(m[1].replace(/,/g, ''));
-}
-
-/** Filters the log view and opens the first matching event; returns the event view. */
-async function openFirst(query: string): Promise<FrameLocator> {
-  const v = await logViewer(page);
-  await v.locator('input.search').fill(query);
-  await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: T });
-  const row = v.locator('.spacer .row:not(.placeholder)').first();
-  await row.waitFor({ timeout: T });
-  const name = (await row.locator('.c-eventName').textContent())?.replace(/^write/, '') ?? '';
-  await row.click();
-  const ev = await eventView(page);
-  await ev.locator('h1.event-name', { hasText: name }).waitFor({ timeout: T });
-  return ev;
 }
 
 /** Closes editors (`command`); the reports are untitled documents, so their "save?" dialogs are answered Don't Save. */
@@ -81,7 +67,7 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
   );
 
   step('a Stratus role session\'s chain leads back to bert-jan; its AssumeRole hop opens', 'identity-chain', current, async () => {
-    const ev = await openFirst(`accessKey:${STRATUS_KEY}`);
+    const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
     assert.equal(await ev.locator('.identity-type').textContent(), 'AssumedRole');
     const chain = ev.locator('.identity .chain');
     await chain.waitFor({ timeout: T });
@@ -168,7 +154,7 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     await openFromContextMenu(page, FIXTURE.folder);
     await (await logViewer(page)).locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
     await toggleTheme(page, 'light');
-    const ev = await openFirst(`accessKey:${STRATUS_KEY}`);
+    const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
     await ev.locator('.identity .chain .chain-line').waitFor({ timeout: T });
     await screenshot(page, '75-identity-chain-light');
     await runCommand(page, 'CloudTrail: Show Identity Graph');

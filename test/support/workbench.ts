@@ -84,6 +84,20 @@ export const logViewer = (page: Page): Promise<FrameLocator> => webviewWith(page
 /** The event view webview. */
 export const eventView = (page: Page): Promise<FrameLocator> => webviewWith(page, '.event-page');
 
+/** Filters the log view on `query` and opens the first matching event; returns the event view once it shows it. */
+export async function openFirstEvent(page: Page, query: string): Promise<FrameLocator> {
+  const v = await logViewer(page);
+  await v.locator('input.search').fill(query);
+  await v.locator(`.grid[data-query=${JSON.stringify(query)}]`).waitFor({ timeout: UI_TIMEOUT });
+  const row = v.locator('.spacer .row:not(.placeholder)').first();
+  await row.waitFor({ timeout: UI_TIMEOUT });
+  const name = (await row.locator('.c-eventName').textContent())?.replace(/^write/, '') ?? '';
+  await row.click();
+  const ev = await eventView(page);
+  await ev.locator('h1.event-name', { hasText: name }).waitFor({ timeout: UI_TIMEOUT });
+  return ev;
+}
+
 export async function activeTabTitle(page: Page): Promise<string> {
   return (await page.locator('.tabs-container .tab.active .label-name').first().textContent()) ?? '';
 }

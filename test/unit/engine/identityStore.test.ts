@@ -6,33 +6,19 @@
  * a search, a principal and a session. Hostile chains (a loop) arrive with their note.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { after, before, describe, test } from 'node:test';
-import { decodeToBatch, type LoadResult } from '../../../src/core/ingest/decode';
-import { inlineDecoder } from '../../../src/core/ingest/decoderPool';
-import { expandRoots, loadFiles, type LogFileSystem } from '../../../src/core/ingest/loader';
+import { decodeToBatch } from '../../../src/core/ingest/decode';
 import { StoreClient } from '../../../src/core/engine/storeClient';
 import { StoreService } from '../../../src/core/engine/storeService';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { issuedByRows, originRows } from '../../../src/core/investigate/identity/rowSets';
 import { aLogFile, gz, samplesDir } from '../../builders/events';
 import { assumeRole, iamUser, roleSession, callBy } from '../investigate/identity/chainBuilders';
+import { loadFolder } from '../../support/loadFolder';
 
 const stratus = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
-const nodeFs = (dir: string): LogFileSystem<string> => ({
-  stat: async (p) => ({ kind: statSync(p).isDirectory() ? 'directory' : 'file', size: statSync(p).size }),
-  list: async (p) => readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' })),
-  read: async (p) => readFileSync(p),
-  label: (p) => relative(dir, p),
-});
-
-async function loadInto(add: (label: string, r: LoadResult) => unknown, dir: string): Promise<void> {
-  const fs = nodeFs(dir);
-  const { files } = await expandRoots(fs, [dir]);
-  await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: async (_l, label, r) => void (await add(label, r)) });
-}
 
 function serviceClient(): { client: StoreClient; service: StoreService } {
   const { port1, port2 } = new MessageChannel();
@@ -60,7 +46,7 @@ describe('identity requests to the store worker (invictus sample)', () => {
   let service: StoreService;
   before(async () => {
     ({ client, service } = serviceClient());
-    await loadInto((label, r) => client.addFile(label, r), stratus);
+    await loadFolder((label, r) => client.addFile(label, r), stratus);
   });
   after(() => client.dispose());
 
@@ -93,7 +79,7 @@ describe('identity requests to the store worker (invictus sample)', () => {
   test('after detections, origin: and issuedBy: select the rows the chains say (needs the parser to know both set families)', async () => {
     await client.detections([]);
     const local = new Investigation();
-    await loadInto((label, r) => local.addFile(label, r), stratus);
+    await loadFolder((label, r) => local.addFile(label, r), stratus);
     const viaOrigin = originRows(local.chains, 'bert-jan');
     assert.ok(viaOrigin.length > 2641, 'bert-jan\'s own events and his role sessions\'');
     const q = await client.query('origin:bert-jan', 'newest');

@@ -4,38 +4,24 @@
  * sample logs, and the service over a MessageChannel where a worker would only add noise.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { after, describe, test } from 'node:test';
 import { decodeToBatch, type LoadResult } from '../../../src/core/ingest/decode';
-import { inlineDecoder } from '../../../src/core/ingest/decoderPool';
 import { loadRules, type RuleFile } from '../../../src/core/investigate/detections/rules';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { expandRoots, loadFiles, type LogFileSystem } from '../../../src/core/ingest/loader';
 import { StoreClient } from '../../../src/core/engine/storeClient';
 import { StoreService } from '../../../src/core/engine/storeService';
 import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
+import { loadFolder } from '../../support/loadFolder';
 
 const script = join(process.cwd(), 'dist/storeWorker.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ctl-store-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const stratus = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
-const nodeFs = (dir: string): LogFileSystem<string> => ({
-  stat: async (p) => ({ kind: statSync(p).isDirectory() ? 'directory' : 'file', size: statSync(p).size }),
-  list: async (p) => readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' })),
-  read: async (p) => readFileSync(p),
-  label: (p) => relative(dir, p),
-});
-
-/** Loads a folder as a log view does: the loader decodes, the store (worker or in-process) indexes. */
-async function loadInto(add: (label: string, r: LoadResult) => unknown, dir: string): Promise<void> {
-  const fs = nodeFs(dir);
-  const { files } = await expandRoots(fs, [dir]);
-  await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: async (_l, label, r) => void (await add(label, r)) });
-}
 
 const rules = (): RuleFile[] => readdirSync('detections').map((name) => ({ name, text: readFileSync(join('detections', name), 'utf8') }));
 
@@ -44,8 +30,8 @@ describe('a log view store in a worker thread', () => {
     const client = StoreClient.inWorker(script);
     const local = new Investigation();
     try {
-      await loadInto((label, r) => client.addFile(label, r), stratus);
-      await loadInto((label, r) => local.addFile(label, r), stratus);
+      await loadFolder((label, r) => client.addFile(label, r), stratus);
+      await loadFolder((label, r) => local.addFile(label, r), stratus);
       const status = await client.status();
       assert.equal(status.events, 2900);
       assert.deepEqual(status, local.status());
@@ -122,7 +108,7 @@ describe('a log view store in a worker thread', () => {
   test('exports in the worker, with progress; a cancelled export writes nothing', async () => {
     const client = StoreClient.inWorker(script);
     try {
-      await loadInto((label, r) => client.addFile(label, r), stratus);
+      await loadFolder((label, r) => client.addFile(label, r), stratus);
       const path = join(tmp, 'errors.ndjson');
       const seen: number[] = [];
       const out = await client.exportTo({ query: { text: 'error:*', sort: 'oldest' }, path, format: 'ndjson' }, undefined, (done) => seen.push(done));

@@ -12,15 +12,11 @@ import { identityGraph } from '../src/core/investigate/identity/graph';
 import { draftPolicy } from '../src/core/investigate/identity/policy';
 import { normalizeEvent } from '../src/core/model/records';
 import { EventStore } from '../src/core/store/store';
+import { rng } from './corpus';
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 const NAMES = ['DescribeInstances', 'GetObject', 'PutObject', 'ListBuckets', 'GetSecretValue', 'Decrypt', 'AssumeRole', 'DescribeStacks'];
 const SOURCES = ['ec2', 's3', 's3', 's3', 'secretsmanager', 'kms', 'sts', 'cloudformation'];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
-}
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const key = (prefix: string, n: number): string => `${prefix}${n.toString(36).toUpperCase().padStart(16, 'K')}`;

@@ -19,15 +19,7 @@ import type { CtRecord } from '../../../src/core/model/records';
 import { compileAthena } from '../../../src/core/query/athenaSql';
 import { compileLogsInsights } from '../../../src/core/query/logsInsights';
 import { type Backends, startBackends } from '../../support/remoteBackends';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../../bench/corpus';
 
 let b: Backends;
 before(async () => {

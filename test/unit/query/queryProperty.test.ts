@@ -9,16 +9,7 @@ import { normalizeEvent, type CtRecord } from '../../../src/core/model/records';
 import { SearchEngine } from '../../../src/core/query/search';
 import { EventStore } from '../../../src/core/store/store';
 import { anEvent } from '../../builders/events';
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../../bench/corpus';
 
 const NAMES = ['StopLogging', 'DeleteTrail', 'GetObject', 'PutObject', 'DescribeInstances', 'ListBuckets', 'AssumeRole', 'GetSecretValue', 'ConsoleLogin', 'CreateUser'];
 const USERS = ['alice', 'bob', 'Carol', 'dave', 'mallory'];

@@ -20,6 +20,7 @@ import type { AthenaQueryEnd } from '../core/aws/athenaErrors';
 import type { TableMetadataLike } from '../core/aws/athenaTable';
 import { type AthenaRow, rowsFromResultSet } from '../core/query/athenaRows';
 import { type Clock, realClock } from '../core/aws/throttle';
+import { type PollOptions, pollUntilEnded } from './poll';
 
 export function createAthenaClient(t: ClientTarget): AthenaClient {
   return new AthenaClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
@@ -61,14 +62,8 @@ export class AthenaQueryError extends Error {
   }
 }
 
-export interface WaitOptions {
-  signal?: AbortSignal;
+export interface WaitOptions extends PollOptions {
   onProgress?: (p: AthenaProgress) => void;
-  /** Stop the query past this (default 10 minutes). */
-  timeoutMs?: number;
-  /** First poll interval; it grows by half each poll up to maxPollMs. */
-  pollMs?: number;
-  maxPollMs?: number;
 }
 
 export class AthenaApi {
@@ -107,32 +102,22 @@ export class AthenaApi {
    */
   async wait(id: string, o: WaitOptions = {}): Promise<AthenaFinished> {
     const started = this.clock.now();
-    const timeout = o.timeoutMs ?? 600_000;
-    let interval = o.pollMs ?? 250;
     let last: AthenaProgress = { id, state: 'QUEUED', scannedBytes: 0, elapsedMs: 0 };
-    for (;;) {
-      if (o.signal?.aborted || this.clock.now() - started > timeout) {
-        const kind: AthenaQueryEnd = o.signal?.aborted ? 'cancelled' : 'timeout';
-        await this.stop(id).catch(() => undefined);
-        throw new AthenaQueryError(kind, kind === 'cancelled' ? 'Cancelled.' : `Stopped after ${Math.round(timeout / 1000)} s.`, id, last.scannedBytes);
-      }
-      const out = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
-      const q = out.QueryExecution;
-      const state = q?.Status?.State ?? 'QUEUED';
-      last = { id, state, scannedBytes: q?.Statistics?.DataScannedInBytes ?? 0, elapsedMs: q?.Statistics?.TotalExecutionTimeInMillis ?? this.clock.now() - started };
-      o.onProgress?.(last);
-      if (state === 'SUCCEEDED') return { ...last, outputLocation: q?.ResultConfiguration?.OutputLocation };
-      if (state === 'FAILED') throw new AthenaQueryError('failed', q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? '', id, last.scannedBytes);
-      if (state === 'CANCELLED') throw new AthenaQueryError('cancelled', q?.Status?.StateChangeReason ?? 'Cancelled.', id, last.scannedBytes);
-      await this.pause(interval, o.signal);
-      interval = Math.min(o.maxPollMs ?? 2000, Math.ceil(interval * 1.5));
-    }
-  }
-
-  /** Sleeps, waking early when the signal aborts. */
-  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!signal) return this.clock.sleep(ms);
-    await Promise.race([this.clock.sleep(ms), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    return pollUntilEnded(this.clock, o, {
+      check: async () => {
+        const out = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
+        const q = out.QueryExecution;
+        const state = q?.Status?.State ?? 'QUEUED';
+        last = { id, state, scannedBytes: q?.Statistics?.DataScannedInBytes ?? 0, elapsedMs: q?.Statistics?.TotalExecutionTimeInMillis ?? this.clock.now() - started };
+        o.onProgress?.(last);
+        if (state === 'SUCCEEDED') return { ...last, outputLocation: q?.ResultConfiguration?.OutputLocation };
+        if (state === 'FAILED') throw new AthenaQueryError('failed', q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? '', id, last.scannedBytes);
+        if (state === 'CANCELLED') throw new AthenaQueryError('cancelled', q?.Status?.StateChangeReason ?? 'Cancelled.', id, last.scannedBytes);
+        return undefined;
+      },
+      stop: () => this.stop(id),
+      ended: (kind, message) => new AthenaQueryError(kind, message, id, last.scannedBytes),
+    });
   }
 
   /** Result pages (the header row dropped), rows named by the result's columns, lower-case. */

@@ -7,6 +7,7 @@ import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQu
 import { type ClientTarget, clientBase } from './clientConfig';
 import { type Clock, realClock } from '../core/aws/throttle';
 import type { CompiledLogsInsights } from '../core/query/logsInsights';
+import { type PollOptions, pollUntilEnded } from './poll';
 
 export function createLogsClient(t: ClientTarget): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
@@ -36,12 +37,8 @@ export class LogsQueryError extends Error {
   }
 }
 
-export interface LogsWaitOptions {
-  signal?: AbortSignal;
+export interface LogsWaitOptions extends PollOptions {
   onProgress?: (p: LogsProgress) => void;
-  timeoutMs?: number;
-  pollMs?: number;
-  maxPollMs?: number;
 }
 
 export class CloudWatchLogsApi {
@@ -63,25 +60,20 @@ export class CloudWatchLogsApi {
 
   /** Polls until Complete; the rows then. Failed/Cancelled/Timeout reject with a LogsQueryError. */
   async results(id: string, o: LogsWaitOptions = {}): Promise<LogsRow[]> {
-    const started = this.clock.now();
-    const timeout = o.timeoutMs ?? 600_000;
-    let interval = o.pollMs ?? 250;
-    for (;;) {
-      if (o.signal?.aborted || this.clock.now() - started > timeout) {
-        const kind = o.signal?.aborted ? 'cancelled' : 'timeout';
-        await this.stop(id).catch(() => undefined);
-        throw new LogsQueryError(kind, kind === 'cancelled' ? 'Cancelled.' : `Stopped after ${Math.round(timeout / 1000)} s.`, id);
-      }
-      const out = await this.client.send(new GetQueryResultsCommand({ queryId: id }));
-      const status = String(out.status ?? 'Scheduled');
-      o.onProgress?.({ id, status, recordsMatched: out.statistics?.recordsMatched ?? 0, recordsScanned: out.statistics?.recordsScanned ?? 0, bytesScanned: out.statistics?.bytesScanned ?? 0 });
-      if (status === 'Complete') return (out.results ?? []) as LogsRow[];
-      if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout' || status === 'Unknown') {
-        throw new LogsQueryError(status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed', `The Logs Insights query ended: ${status}.`, id);
-      }
-      await Promise.race([this.clock.sleep(interval), new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }))]);
-      interval = Math.min(o.maxPollMs ?? 2000, Math.ceil(interval * 1.5));
-    }
+    return pollUntilEnded(this.clock, o, {
+      check: async () => {
+        const out = await this.client.send(new GetQueryResultsCommand({ queryId: id }));
+        const status = String(out.status ?? 'Scheduled');
+        o.onProgress?.({ id, status, recordsMatched: out.statistics?.recordsMatched ?? 0, recordsScanned: out.statistics?.recordsScanned ?? 0, bytesScanned: out.statistics?.bytesScanned ?? 0 });
+        if (status === 'Complete') return (out.results ?? []) as LogsRow[];
+        if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout' || status === 'Unknown') {
+          throw new LogsQueryError(status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed', `The Logs Insights query ended: ${status}.`, id);
+        }
+        return undefined;
+      },
+      stop: () => this.stop(id),
+      ended: (kind, message) => new LogsQueryError(kind, message, id),
+    });
   }
 
   dispose(): void {

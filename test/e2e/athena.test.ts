@@ -22,7 +22,7 @@ import { type FakeLogs, startFakeLogs } from '../support/fakeLogsInsights';
 import { type FakeS3, startFakeS3 } from '../support/fakeS3';
 import { buildSampleBucket, listFiles, type SampleBucket } from '../support/sampleBucket';
 import type { BucketObject } from '../support/trailBucket';
-import { chooseFromContextMenu, eventView, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+import { chooseFromContextMenu, eventView, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, webviewWith, workbenchSuite, expandSideBarRow, sideBarRow } from '../support/workbench';
 
 const LOG_GROUP = 'aws-cloudtrail-logs-main';
 const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`;
@@ -45,16 +45,8 @@ function localCount(q: string): number {
   return new SearchEngine(store).search(parseQuery(q), 'newest').rows.length;
 }
 
-const sidebar = (): Locator => page.locator('.part.sidebar');
-function row(label: string): Locator {
-  return sidebar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-}
-async function expand(label: string): Promise<void> {
-  const r = row(label);
-  await r.waitFor({ timeout: T });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: T });
-}
+const row = (label: string): Locator => sideBarRow(page, label);
+const expand = (label: string): Promise<void> => expandSideBarRow(page, label);
 const quickInput = (): Locator => page.locator('.quick-input-widget');
 /** Picks a row of the open quick pick (whose title starts with `title`) by its label. */
 async function pick(title: string, label: string): Promise<void> {

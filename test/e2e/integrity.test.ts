@@ -16,7 +16,7 @@ import { ACCOUNT, type AwsFixture, startAwsFixture } from '../support/awsFixture
 import { screenshot } from '../support/browser';
 import { type FakeS3, startFakeS3 } from '../support/fakeS3';
 import { buildTrailBucket, type TrailBucket, testSigningKey, writeBucketToFolder } from '../support/trailBucket';
-import { chooseFromContextMenu, explorerRow, logViewer, step, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+import { chooseFromContextMenu, explorerRow, logViewer, step, UI_TIMEOUT as T, webviewWith, workbenchSuite, expandSideBarRow, sideBarRow } from '../support/workbench';
 
 let aws: AwsFixture;
 let s3: FakeS3;
@@ -27,16 +27,8 @@ let workspace: string;
 const current = (): Page | undefined => page;
 const OTHER_ACCOUNT = '210987654321';
 
-const sidebar = (): Locator => page.locator('.part.sidebar');
-function row(label: string): Locator {
-  return sidebar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-}
-async function expand(label: string): Promise<void> {
-  const r = row(label);
-  await r.waitFor({ timeout: T });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: T });
-}
+const row = (label: string): Locator => sideBarRow(page, label);
+const expand = (label: string): Promise<void> => expandSideBarRow(page, label);
 const quickInput = (): Locator => page.locator('.quick-input-widget');
 /** Picks a row of the open quick pick by its label. */
 async function pick(label: string): Promise<void> {

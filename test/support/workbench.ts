@@ -84,6 +84,19 @@ export const logViewer = (page: Page): Promise<FrameLocator> => webviewWith(page
 /** The event view webview. */
 export const eventView = (page: Page): Promise<FrameLocator> => webviewWith(page, '.event-page');
 
+/** A row of the side bar's tree (the CloudTrail Lens explorer) whose label is exactly `label`. */
+export function sideBarRow(page: Page, label: string): Locator {
+  return page.locator('.part.sidebar').locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+}
+
+/** Expands that row (a click unless it is expanded already), waiting until it is. */
+export async function expandSideBarRow(page: Page, label: string): Promise<void> {
+  const r = sideBarRow(page, label);
+  await r.waitFor({ timeout: UI_TIMEOUT });
+  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: UI_TIMEOUT });
+}
+
 /** Filters the log view on `query` and opens the first matching event; returns the event view once it shows it. */
 export async function openFirstEvent(page: Page, query: string): Promise<FrameLocator> {
   const v = await logViewer(page);

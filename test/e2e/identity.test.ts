@@ -155,7 +155,9 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     await (await logViewer(page)).locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
     await toggleTheme(page, 'light');
     const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
-    await ev.locator('.identity .chain .chain-line').waitFor({ timeout: T });
+    const chain = ev.locator('.identity .chain');
+    await chain.locator('.chain-line').waitFor({ timeout: T });
+    await chain.scrollIntoViewIfNeeded();
     await screenshot(page, '75-identity-chain-light');
     await runCommand(page, 'CloudTrail: Show Identity Graph');
     await (await identityGraph(page)).locator('g.edge').first().waitFor({ timeout: T });

@@ -3,12 +3,17 @@
  * context menu, finding one of several webviews by what it shows, and test steps that leave a
  * screenshot behind when they fail.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, runCommand, screenshot } from './browser';
 import { type CodeServer, startCodeServer } from './codeServer';
 
 export const UI_TIMEOUT = 30_000;
+
+/** The code-server of the suite now running (its logs are read when a step fails). */
+let activeServer: CodeServer | undefined;
 
 /** Waits until VS Code knows the extension's contributions (its commands are in the palette). */
 export async function waitForExtension(page: Page): Promise<void> {
@@ -123,9 +128,45 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
     } catch (e) {
       const p = page();
       if (p) await screenshot(p, `FAILED-${shot}`).catch(() => undefined);
+      if (e instanceof Error) e.message += await whatWasShown(p);
       throw e;
     }
   });
+}
+
+/** Log files named `*<suffix>` under the running code-server's user-data folder. */
+function logFiles(dataDir: string, suffix: string): string[] {
+  try {
+    return readdirSync(join(dataDir, 'logs'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => join(dataDir, 'logs', f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What the workbench showed when a step failed, appended to its error: the side bar's rows, the
+ * notifications, and the tail of the extension's log. A failure on a CI machine, whose
+ * screenshots nobody can see, then still says what was on screen and what the extension did.
+ */
+async function whatWasShown(page: Page | undefined): Promise<string> {
+  const out: string[] = ['', '--- when it failed ---'];
+  const text = async (selector: string): Promise<string[]> =>
+    page ? page.locator(selector).allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean), () => []) : [];
+  out.push(`side bar rows: ${JSON.stringify((await text('.part.sidebar .monaco-list-row')).slice(0, 40))}`);
+  out.push(`notifications: ${JSON.stringify(await text('.notifications-toasts .notification-toast'))}`);
+  out.push(`dialog: ${JSON.stringify(await text('.monaco-dialog-box'))}`);
+  const dataDir = activeServer?.dataDir;
+  for (const file of dataDir ? logFiles(dataDir, 'CloudTrail Lens.log') : []) {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    out.push(`extension log (last 30 of ${lines.length} lines):`, ...lines.slice(-30).map((l) => `  ${l}`));
+  }
+  for (const file of dataDir ? logFiles(dataDir, 'exthost.log') : []) {
+    const errors = readFileSync(file, 'utf8').split('\n').filter((l) => /\[error\]/.test(l));
+    if (errors.length) out.push(`extension host errors (last 10 of ${errors.length}):`, ...errors.slice(-10).map((l) => `  ${l}`));
+  }
+  return out.join('\n');
 }
 
 /** Switches between the light and dark default themes. */
@@ -160,6 +201,7 @@ export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, re
       env: s.env,
       settings: { 'workbench.colorTheme': 'Default Dark Modern', ...s.settings },
     });
+    activeServer = server;
     browser = await launchBrowser();
     const page = await openWorkbench(browser, server);
     await waitForExtension(page);
@@ -167,6 +209,7 @@ export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, re
   });
   after(async () => {
     await browser?.close().catch(() => undefined);
+    activeServer = undefined;
     await server?.stop();
     await cleanup?.();
   });

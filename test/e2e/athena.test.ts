@@ -84,6 +84,11 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
         workspace,
         env: aws.env,
         settings: { 'cloudtrailLens.endpoint': aws.fake.url, 'cloudtrailLens.s3Endpoint': s3.url, 'cloudtrailLens.athenaEndpoint': athena.url, 'cloudtrailLens.logsEndpoint': logs.url, 'cloudtrailLens.athena.maxResults': 10000 },
+        diagnose: () => {
+          const t0 = aws.fake.requests[0]?.time ?? 0;
+          const ct = aws.fake.requests.slice(-20).map((r) => `${r.operation} ${r.region} +${((r.time - t0) / 1000).toFixed(1)}s`);
+          return [`fake CloudTrail: ${aws.fake.requests.length} request(s), the last: ${ct.join('; ')}`, `fake Athena calls: ${athena.calls.slice(-20).join(', ')}`, `fake Logs queries: ${logs.queries.length}`].join('\n');
+        },
         cleanup: async () => {
           await s3.close();
           await athena.close();

@@ -12,8 +12,9 @@ import { type CodeServer, startCodeServer } from './codeServer';
 
 export const UI_TIMEOUT = 30_000;
 
-/** The code-server of the suite now running (its logs are read when a step fails). */
+/** The code-server of the suite now running (its logs are read when a step fails) and what the suite adds. */
 let activeServer: CodeServer | undefined;
+let activeDiagnose: (() => string) | undefined;
 
 /** Waits until VS Code knows the extension's contributions (its commands are in the palette). */
 export async function waitForExtension(page: Page): Promise<void> {
@@ -166,6 +167,7 @@ async function whatWasShown(page: Page | undefined): Promise<string> {
     const errors = readFileSync(file, 'utf8').split('\n').filter((l) => /\[error\]/.test(l));
     if (errors.length) out.push(`extension host errors (last 10 of ${errors.length}):`, ...errors.slice(-10).map((l) => `  ${l}`));
   }
+  if (activeDiagnose) out.push(activeDiagnose());
   return out.join('\n');
 }
 
@@ -181,6 +183,8 @@ export interface SuiteSetup {
   settings?: Record<string, unknown>;
   /** Removes what the setup made (temporary folders, fake servers). */
   cleanup?(): Promise<void> | void;
+  /** What the suite's fakes saw, added to a failed step's error (the calls they answered, say). */
+  diagnose?(): string;
 }
 
 /**
@@ -202,6 +206,7 @@ export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, re
       settings: { 'workbench.colorTheme': 'Default Dark Modern', ...s.settings },
     });
     activeServer = server;
+    activeDiagnose = s.diagnose;
     browser = await launchBrowser();
     const page = await openWorkbench(browser, server);
     await waitForExtension(page);
@@ -210,6 +215,7 @@ export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, re
   after(async () => {
     await browser?.close().catch(() => undefined);
     activeServer = undefined;
+    activeDiagnose = undefined;
     await server?.stop();
     await cleanup?.();
   });

@@ -31,6 +31,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      '--no-proxy-server', // the workbench is on 127.0.0.1; a proxy from the environment must not be asked
       '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
     ],
   });

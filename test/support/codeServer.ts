@@ -31,22 +31,31 @@ const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.tips.enabled': false,
   'update.mode': 'none',
   'window.commandCenter': true,
+  // The extension host would otherwise send Node's http(s) requests (the SDK's, to the fakes on
+  // 127.0.0.1) through a proxy taken from the environment or the system.
+  'http.proxySupport': 'off',
 };
+
+/** Proxy variables (any case): a CI machine may set them to reach its package registry. */
+const PROXY_VARS = /^(https?|all|no)_proxy$/i;
 
 /**
  * Inherited variables that would make code-server do something else than start a fresh
  * server on our port: VSCODE_IPC_HOOK_CLI (set in VS Code terminals) makes it open the folder
  * in that VS Code instead, PORT / CODE_SERVER_HOST override --bind-addr, CODE_SERVER_CONFIG
  * points at a config file we do not control, and the other VSCODE_* / ELECTRON_RUN_AS_NODE
- * variables of a surrounding VS Code confuse its child processes.
+ * variables of a surrounding VS Code confuse its child processes. Proxy variables are dropped.
  */
 function isolatedEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') continue;
     if (key === 'PORT' || key === 'CODE_SERVER_HOST' || key === 'CODE_SERVER_CONFIG') continue;
+    // The tests talk only to loopback: no proxy may stand between them and the fakes.
+    if (PROXY_VARS.test(key)) continue;
     env[key] = value;
   }
+  env.NO_PROXY = env.no_proxy = '127.0.0.1,localhost';
   // No extension gallery: otherwise the workbench queries open-vsx.org at startup, which is
   // slow or failing where the network is restricted and irrelevant to the tests.
   return { ...env, EXTENSIONS_GALLERY: '{}', ...extra };

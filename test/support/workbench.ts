@@ -129,7 +129,8 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
     } catch (e) {
       const p = page();
       if (p) await screenshot(p, `FAILED-${shot}`).catch(() => undefined);
-      if (e instanceof Error) e.message += await whatWasShown(p);
+      // Never in the way of the failure itself: a problem gathering the context is only named.
+      if (e instanceof Error) e.message += await whatWasShown(p).catch((d: unknown) => `\n(what the workbench showed could not be read: ${String(d)})`);
       throw e;
     }
   });

@@ -56,7 +56,10 @@ describe('integrity: signatures and the signing string', () => {
     const str = signingString(body, sha256Hex(content));
     assert.equal(verifySignature(str, sig, KEY.publicDer), true);
     assert.equal(verifySignature(`${str} `, sig, KEY.publicDer), false);
-    assert.equal(verifySignature(str, { ...sig, signature: `${sig.signature.slice(0, -2)}00` }, KEY.publicDer), false);
+    // The last byte flipped (setting it to 00 would change nothing once in 256 keys).
+    const last = (Number.parseInt(sig.signature.slice(-2), 16) ^ 0xff).toString(16).padStart(2, '0');
+    assert.notEqual(last, sig.signature.slice(-2));
+    assert.equal(verifySignature(str, { ...sig, signature: `${sig.signature.slice(0, -2)}${last}` }, KEY.publicDer), false);
     assert.equal(verifySignature(str, sig, testSigningKey().publicDer), false);
     assert.throws(() => verifySignature(str, { ...sig, algorithm: 'MD5withRSA' }, KEY.publicDer), /unsupported/);
     assert.throws(() => verifySignature(str, { ...sig, signature: 'zz' }, KEY.publicDer), /hexadecimal/);

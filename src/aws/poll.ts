@@ -23,6 +23,24 @@ export interface PollSteps<T> {
   ended(kind: 'cancelled' | 'timeout', message: string): Error;
 }
 
+/**
+ * Sleeps `ms`, waking early when `signal` aborts. The abort listener goes when the sleep ends: a
+ * long query polls hundreds of times on one signal, and each poll's listener would stay otherwise.
+ */
+async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  let wake = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    wake = resolve;
+    signal.addEventListener('abort', wake, { once: true });
+  });
+  try {
+    await Promise.race([clock.sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', wake);
+  }
+}
+
 export async function pollUntilEnded<T>(clock: Clock, o: PollOptions, steps: PollSteps<T>): Promise<T> {
   const started = clock.now();
   const timeout = o.timeoutMs ?? 600_000;
@@ -35,8 +53,7 @@ export async function pollUntilEnded<T>(clock: Clock, o: PollOptions, steps: Pol
     }
     const done = await steps.check();
     if (done !== undefined) return done;
-    const signal = o.signal;
-    await (signal ? Promise.race([clock.sleep(interval), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]) : clock.sleep(interval));
+    await pause(clock, interval, o.signal);
     interval = Math.min(o.maxPollMs ?? 2000, Math.ceil(interval * 1.5));
   }
 }

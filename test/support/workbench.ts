@@ -136,12 +136,10 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
   });
 }
 
-/** Log files named `*<suffix>` under the running code-server's user-data folder. */
-function logFiles(dataDir: string, suffix: string): string[] {
+/** Every file under the running code-server's `logs/` folder (none when it has gone). */
+function logFiles(dataDir: string): string[] {
   try {
-    return readdirSync(join(dataDir, 'logs'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith(suffix))
-      .map((f) => join(dataDir, 'logs', f));
+    return readdirSync(join(dataDir, 'logs'), { recursive: true, encoding: 'utf8' }).map((f) => join(dataDir, 'logs', f));
   } catch {
     return [];
   }
@@ -159,12 +157,12 @@ async function whatWasShown(page: Page | undefined): Promise<string> {
   out.push(`side bar rows: ${JSON.stringify((await text('.part.sidebar .monaco-list-row')).slice(0, 40))}`);
   out.push(`notifications: ${JSON.stringify(await text('.notifications-toasts .notification-toast'))}`);
   out.push(`dialog: ${JSON.stringify(await text('.monaco-dialog-box'))}`);
-  const dataDir = activeServer?.dataDir;
-  for (const file of dataDir ? logFiles(dataDir, 'CloudTrail Lens.log') : []) {
+  const logs = activeServer ? logFiles(activeServer.dataDir) : [];
+  for (const file of logs.filter((f) => f.endsWith('CloudTrail Lens.log'))) {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     out.push(`extension log (last 30 of ${lines.length} lines):`, ...lines.slice(-30).map((l) => `  ${l}`));
   }
-  for (const file of dataDir ? logFiles(dataDir, 'exthost.log') : []) {
+  for (const file of logs.filter((f) => f.endsWith('exthost.log'))) {
     const errors = readFileSync(file, 'utf8').split('\n').filter((l) => /\[error\]/.test(l));
     if (errors.length) out.push(`extension host errors (last 10 of ${errors.length}):`, ...errors.slice(-10).map((l) => `  ${l}`));
   }

@@ -1,14 +1,14 @@
 /** Composition root: builds the objects, registers them, pushes every disposable. Nothing else. */
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
-import { CredentialCache } from './aws/credentials';
-import { registerAlertCommands } from './commands/alertCommands';
-import { registerAthenaCommands } from './commands/athenaCommands';
-import { registerExplorerCommands } from './commands/explorerCommands';
-import { registerIdentityCommands } from './commands/identityCommands';
+import { CredentialCache } from './awsSdk/credentials';
+import { registerAlertCommands } from './detections/alertCommands';
+import { registerAthenaCommands } from './remote/remoteCommands';
+import { registerExplorerCommands } from './explorer/explorerCommands';
+import { registerIdentityCommands } from './identity/identityCommands';
 import { IdentityGraphs } from './identity/graphPanel';
-import { registerOpenCommands } from './commands/openCommands';
-import { registerS3Commands } from './commands/s3Commands';
+import { registerOpenCommands } from './logViewer/openCommands';
+import { registerS3Commands } from './s3/s3Commands';
 import { profileFilePaths } from './core/aws/profiles';
 import { RateLimiter } from './core/aws/throttle';
 import { WorkerDecoder } from './core/ingest/decoderPool';
@@ -19,7 +19,7 @@ import { ExplorerProvider } from './explorer/explorerProvider';
 import { explorerStatusBar } from './explorer/statusBar';
 import { registerIntegrityCommands } from './integrity/integrityCommands';
 import { IntegrityReports } from './integrity/reportPanel';
-import { EVENT_SCHEME, EventDocuments } from './logViewer/eventDocuments';
+import { EVENT_SCHEME, EventDocuments } from './common/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
 

@@ -6,14 +6,14 @@
  * access-key report and least-privilege drafts of that view's events.
  */
 import * as vscode from 'vscode';
-import { sessionGapMs } from '../config';
+import { sessionGapMs } from '../common/config';
 import type { StoreClient } from '../core/engine/storeClient';
 import { describeEvent } from '../core/ui/eventDetail';
 import { parseEventViewMessage } from '../core/ui/eventViewMessages';
 import { shorten } from '../core/model/visible';
 import type { ChainView, EventDetail, PivotField, PolicyScope, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
-import type { EventDocuments } from '../logViewer/eventDocuments';
-import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
+import type { EventDocuments } from '../common/eventDocuments';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 import { openKeyReport, openPolicyDraft } from '../identity/documents';
 
 export const EVENT_PANEL = 'cloudtrailLens.eventView';

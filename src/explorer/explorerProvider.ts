@@ -4,8 +4,8 @@
  * every node that calls) and implements the services its nodes use.
  */
 import * as vscode from 'vscode';
-import { CloudTrailApi, createClient } from '../aws/cloudTrail';
-import type { CredentialCache } from '../aws/credentials';
+import { CloudTrailApi, createClient } from '../awsSdk/cloudTrail';
+import type { CredentialCache } from '../awsSdk/credentials';
 import { explainAwsError, type ExplainedError } from '../core/aws/awsErrors';
 import { lookupValueFor } from '../core/query/lookupFilter';
 import { type AwsProfile, loadProfiles } from '../core/aws/profiles';
@@ -13,7 +13,7 @@ import type { CtRecord } from '../core/model/records';
 import type { RateLimiter } from '../core/aws/throttle';
 import type { EventPanel } from '../eventView/eventPanel';
 import type { PivotField } from '../protocol/eventView';
-import * as config from '../config';
+import * as config from '../common/config';
 import { EventsNode } from './eventsNode';
 import { ExplorerNode } from './explorerNode';
 import { ErrorNode } from './messageNodes';

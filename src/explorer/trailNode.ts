@@ -1,6 +1,6 @@
 /** One trail: health in its icon and description; configuration and selectors as children. */
 import * as vscode from 'vscode';
-import type { CloudTrailApi } from '../aws/cloudTrail';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
 import type { AwsProfile } from '../core/aws/profiles';
 import { describeSelectors, type Trail, type TrailView } from '../core/aws/trailHealth';
 import { ExplorerNode } from './explorerNode';

@@ -5,11 +5,11 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { CredentialCache } from '../aws/credentials';
-import { S3Cache } from '../aws/s3Cache';
-import { s3IntegritySource } from '../aws/s3IntegritySource';
-import { CommandId } from '../commands/commandIds';
-import * as config from '../config';
+import type { CredentialCache } from '../awsSdk/credentials';
+import { S3Cache } from '../awsSdk/s3Cache';
+import { s3IntegritySource } from '../awsSdk/s3IntegritySource';
+import { CommandId } from '../common/commandIds';
+import * as config from '../common/config';
 import { folderSource } from '../core/integrity/folderSource';
 import { type IntegrityReport, summaryLine } from '../core/integrity/report';
 import { type IntegritySource, validateIntegrity } from '../core/integrity/validate';

@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { type IntegrityReport, outcome, reportToJson, summaryLine } from '../core/integrity/report';
-import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { FromIntegrityView, ToIntegrityView } from '../protocol/integrity';
 
 export const REPORT_PANEL = 'cloudtrailLens.integrityReport';

@@ -5,10 +5,10 @@
  * Commands may pass the answers in `ScopeArgs` instead (tests, other extensions).
  */
 import * as vscode from 'vscode';
-import type { CloudTrailApi } from '../aws/cloudTrail';
-import type { CredentialCache } from '../aws/credentials';
-import { createS3Client, S3Api } from '../aws/s3';
-import * as config from '../config';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
+import type { CredentialCache } from '../awsSdk/credentials';
+import { createS3Client, S3Api } from '../awsSdk/s3';
+import * as config from '../common/config';
 import { parseWhen } from '../core/query/lookupFilter';
 import { accountPrefix, type TrailLocation } from '../core/aws/s3Layout';
 import { explainS3Error } from '../core/aws/s3Errors';

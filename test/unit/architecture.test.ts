@@ -83,8 +83,8 @@ test('src/core folders import only the folders below them', () => {
   assert.deepEqual(wrong, []);
 });
 
-test('src/core, src/aws and src/protocol import nothing from vscode', () => {
-  for (const f of [...files('src/core'), ...files('src/aws'), ...files('src/protocol')]) {
+test('src/core, src/awsSdk and src/protocol import nothing from vscode', () => {
+  for (const f of [...files('src/core'), ...files('src/awsSdk'), ...files('src/protocol')]) {
     assert.ok(!importsOf(f).includes('vscode'), f);
     assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
   }

@@ -7,11 +7,11 @@
 import * as vscode from 'vscode';
 import type { KeyReport } from '../core/investigate/identity/keyReport';
 import type { EventPanel } from '../eventView/eventPanel';
-import { openKeyReport, openPolicyDraft, type PolicyDocuments } from '../identity/documents';
-import type { IdentityGraphs } from '../identity/graphPanel';
+import { openKeyReport, openPolicyDraft, type PolicyDocuments } from './documents';
+import type { IdentityGraphs } from './graphPanel';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
 
 export interface IdentityCommandDeps {
   sessions: Sessions;

@@ -4,17 +4,17 @@
  * this user or key do"), and SSO sign-in.
  */
 import * as vscode from 'vscode';
-import * as config from '../config';
+import * as config from '../common/config';
 import { attributeProblem, customRange, LOOKUP_ATTRIBUTES, type LookupAttributeKey, type LookupFilter, NO_FILTER, RANGE_PRESETS, type RangePreset, type TimeRange } from '../core/query/lookupFilter';
 import { REGIONS } from '../core/aws/regions';
-import { EventNode } from '../explorer/eventNode';
-import { EventsNode } from '../explorer/eventsNode';
-import type { ExplorerNode } from '../explorer/explorerNode';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
-import { ErrorNode } from '../explorer/messageNodes';
-import { ProfileNode } from '../explorer/profileNode';
-import { RegionNode } from '../explorer/regionNode';
-import { CommandId } from './commandIds';
+import { EventNode } from './eventNode';
+import { EventsNode } from './eventsNode';
+import type { ExplorerNode } from './explorerNode';
+import type { ExplorerProvider } from './explorerProvider';
+import { ErrorNode } from './messageNodes';
+import { ProfileNode } from './profileNode';
+import { RegionNode } from './regionNode';
+import { CommandId } from '../common/commandIds';
 
 const ATTRIBUTE_HINTS: Record<LookupAttributeKey, string> = {
   EventName: 'e.g. StopLogging, TerminateInstances',

@@ -5,9 +5,9 @@
  * in an editor to review, and runs on confirmation in the chosen database and workgroup.
  */
 import * as vscode from 'vscode';
-import type { AthenaApi } from '../aws/athena';
-import { createS3Client, S3Api } from '../aws/s3';
-import * as config from '../config';
+import type { AthenaApi } from '../awsSdk/athena';
+import { createS3Client, S3Api } from '../awsSdk/s3';
+import * as config from '../common/config';
 import { type AthenaTableRef, cloudTrailTableDdl, trailLogsBase } from '../core/aws/athenaTable';
 import { REGIONS } from '../core/aws/regions';
 import { type BucketFolders, ddlHeader, findTableForTrail, organizationFolders, tableInputs, trailAccount, trailLocation } from '../core/aws/trailTableInputs';

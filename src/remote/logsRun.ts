@@ -4,8 +4,8 @@
  * with progress and cancel (StopQuery), and the events opened in a log viewer.
  */
 import * as vscode from 'vscode';
-import { runLogsSearch } from '../aws/remoteSearch';
-import * as config from '../config';
+import { runLogsSearch } from '../awsSdk/remoteSearch';
+import * as config from '../common/config';
 import { explainLogsError } from '../core/aws/logsErrors';
 import { logGroupRegion } from '../core/aws/trailTableInputs';
 import { compileLogsInsights } from '../core/query/logsInsights';

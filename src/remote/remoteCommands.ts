@@ -4,16 +4,16 @@
  * log viewer's "Athena…" button. Each catches its own failures: the extension host never sees one.
  */
 import * as vscode from 'vscode';
-import { runDetectionInAthena, runInAthena, type RunArgs, runSqlStatement } from '../athena/athenaRun';
-import { setUpTable } from '../athena/athenaTables';
-import { searchCloudWatchLogs } from '../athena/logsRun';
-import { type RemoteDeps, SqlDocuments } from '../athena/remoteDeps';
-import { registerSqlCodeLens } from '../athena/sqlCodeLens';
-import { chooseTrail } from '../athena/trailChoice';
-import type { CredentialCache } from '../aws/credentials';
+import { runDetectionInAthena, runInAthena, type RunArgs, runSqlStatement } from './athenaRun';
+import { setUpTable } from './athenaTables';
+import { searchCloudWatchLogs } from './logsRun';
+import { type RemoteDeps, SqlDocuments } from './remoteDeps';
+import { registerSqlCodeLens } from './sqlCodeLens';
+import { chooseTrail } from './trailChoice';
+import type { CredentialCache } from '../awsSdk/credentials';
 import type { ExplorerProvider } from '../explorer/explorerProvider';
 import type { Sessions } from '../logViewer/sessions';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
 
 export interface AthenaCommandDeps {
   provider: ExplorerProvider;

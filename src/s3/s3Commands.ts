@@ -4,17 +4,17 @@
  * in a log viewer. Event history keeps 90 days of management events; the bucket keeps it all.
  */
 import * as vscode from 'vscode';
-import type { CredentialCache } from '../aws/credentials';
-import type { S3Object } from '../aws/s3';
-import { downloadObjects, S3Cache } from '../aws/s3Cache';
-import * as config from '../config';
+import type { CredentialCache } from '../awsSdk/credentials';
+import type { S3Object } from '../awsSdk/s3';
+import { downloadObjects, S3Cache } from '../awsSdk/s3Cache';
+import * as config from '../common/config';
 import { formatBytes } from '../core/ingest/decode';
 import { keyInWindow, parseTrailKey, windowPrefixes } from '../core/aws/s3Layout';
 import type { ExplorerProvider } from '../explorer/explorerProvider';
 import { pickScope, resolveTrail, type ScopeArgs, showS3Error, type TrailContext, type TrailScope } from '../integrity/trailScope';
 import type { Sessions } from '../logViewer/sessions';
 import type { LoadSummary } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
 
 export interface S3CommandDeps {
   provider: ExplorerProvider;

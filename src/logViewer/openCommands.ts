@@ -4,10 +4,10 @@
  * Each resolves to the load's summary once the files are in (undefined when nothing was picked).
  */
 import * as vscode from 'vscode';
-import type { Sessions } from '../logViewer/sessions';
-import { exportResults } from '../logViewer/exportFlow';
-import type { LoadSummary } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import type { Sessions } from './sessions';
+import { exportResults } from './exportFlow';
+import type { LoadSummary } from './viewerSession';
+import { CommandId } from '../common/commandIds';
 
 function isUriList(v: unknown): v is vscode.Uri[] {
   return Array.isArray(v) && v.length > 0 && v.every((u) => u instanceof vscode.Uri);

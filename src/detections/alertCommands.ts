@@ -10,7 +10,7 @@ import { exportAlerts, type AlertExport } from '../core/investigate/alerts/expor
 import { renderAlertExport } from '../core/investigate/alerts/render';
 import type { DetectionRule } from '../core/investigate/detections/rules';
 import { loadDetectionRules } from '../logViewer/detectionRules';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
 
 /** What the command opened (returned for tests and other extensions). */
 export interface AlertExportResult {

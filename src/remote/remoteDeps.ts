@@ -5,10 +5,10 @@
  * so their CodeLens runs them there without asking.
  */
 import * as vscode from 'vscode';
-import { AthenaApi } from '../aws/athena';
-import { CloudWatchLogsApi } from '../aws/cloudWatchLogs';
-import type { CredentialCache } from '../aws/credentials';
-import * as config from '../config';
+import { AthenaApi } from '../awsSdk/athena';
+import { CloudWatchLogsApi } from '../awsSdk/cloudWatchLogs';
+import type { CredentialCache } from '../awsSdk/credentials';
+import * as config from '../common/config';
 import type { AthenaTableRef } from '../core/aws/athenaTable';
 import type { CompiledAthenaQuery } from '../core/query/athenaSql';
 import type { ExplorerProvider } from '../explorer/explorerProvider';

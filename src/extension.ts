@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { CredentialCache } from './awsSdk/credentials';
 import { registerAlertCommands } from './detections/alertCommands';
-import { registerAthenaCommands } from './remote/remoteCommands';
+import { registerRemoteCommands } from './remote/remoteCommands';
 import { registerExplorerCommands } from './explorer/explorerCommands';
 import { registerIdentityCommands } from './identity/identityCommands';
 import { IdentityGraphs } from './identity/graphPanel';
@@ -19,6 +19,7 @@ import { ExplorerProvider } from './explorer/explorerProvider';
 import { explorerStatusBar } from './explorer/statusBar';
 import { registerIntegrityCommands } from './integrity/integrityCommands';
 import { IntegrityReports } from './integrity/reportPanel';
+import { Commands } from './common/commands';
 import { EVENT_SCHEME, EventDocuments } from './common/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
@@ -32,6 +33,7 @@ export interface CloudTrailLensApi {
 
 export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const output = vscode.window.createOutputChannel('CloudTrail Lens', { log: true });
+  const commands = new Commands(output, (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }).contributes?.commands);
   const concurrency = Math.max(1, Math.min(4, availableParallelism()));
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
@@ -55,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   context.subscriptions.push(
     explorer,
     view,
-    ...registerExplorerCommands(explorer, view),
+    ...registerExplorerCommands(commands, explorer, view),
     ...explorerStatusBar(view),
     ...watchProfileFiles(() => explorer.reloadProfiles()),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -69,13 +71,13 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     sessions,
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
-    ...registerOpenCommands(sessions, context.extensionUri, output),
-    ...registerAlertCommands(context.extensionUri, output),
-    ...((graphs) => [graphs, ...registerIdentityCommands({ sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
+    ...registerOpenCommands(commands, sessions, context.extensionUri, output),
+    ...registerAlertCommands(commands, context.extensionUri, output),
+    ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,
-    ...registerS3Commands({ provider: explorer, credentials, sessions, output, defaultCacheDir }),
-    ...registerAthenaCommands({ provider: explorer, credentials, sessions, output, context }),
-    ...registerIntegrityCommands({ provider: explorer, credentials, reports, output, defaultCacheDir }),
+    ...registerS3Commands(commands, { provider: explorer, credentials, sessions, output, defaultCacheDir }),
+    ...registerRemoteCommands(commands, { provider: explorer, credentials, sessions, output, context }),
+    ...registerIntegrityCommands(commands, { provider: explorer, credentials, reports, output, defaultCacheDir }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }

@@ -15,6 +15,7 @@ import { ErrorNode } from './messageNodes';
 import { ProfileNode } from './profileNode';
 import { RegionNode } from './regionNode';
 import { CommandId } from '../common/commandIds';
+import type { CommandHandler, Commands } from '../common/commands';
 
 const ATTRIBUTE_HINTS: Record<LookupAttributeKey, string> = {
   EventName: 'e.g. StopLogging, TerminateInstances',
@@ -84,8 +85,8 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function registerExplorerCommands(provider: ExplorerProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
-  const reg = (id: CommandId, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+export function registerExplorerCommands(commands: Commands, provider: ExplorerProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
+  const reg = (id: CommandId, fn: CommandHandler): vscode.Disposable => commands.register(id, fn);
   return [
     reg(CommandId.Refresh, (node?: ExplorerNode) => {
       if (node) {

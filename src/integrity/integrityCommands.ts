@@ -9,6 +9,7 @@ import type { CredentialCache } from '../awsSdk/credentials';
 import { S3Cache } from '../awsSdk/s3Cache';
 import { s3IntegritySource } from '../awsSdk/s3IntegritySource';
 import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 import * as config from '../common/config';
 import { folderSource } from '../core/integrity/folderSource';
 import { type IntegrityReport, summaryLine } from '../core/integrity/report';
@@ -84,9 +85,9 @@ async function offline(deps: IntegrityCommandDeps, folder: vscode.Uri): Promise<
   return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal, { maxLogBytes: config.maxFileBytes() }), {});
 }
 
-export function registerIntegrityCommands(deps: IntegrityCommandDeps): vscode.Disposable[] {
+export function registerIntegrityCommands(commands: Commands, deps: IntegrityCommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(CommandId.ValidateIntegrity, async (arg?: unknown, args?: ScopeArgs) => {
+    commands.register(CommandId.ValidateIntegrity, async (arg?: unknown, args?: ScopeArgs) => {
       const scopeArgs = typeof args === 'object' && args ? args : {};
       if (arg instanceof TrailNode) return online(deps, arg, scopeArgs);
       if (arg instanceof vscode.Uri) return offline(deps, arg);

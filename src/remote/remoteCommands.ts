@@ -14,6 +14,7 @@ import type { CredentialCache } from '../awsSdk/credentials';
 import type { ExplorerProvider } from '../explorer/explorerProvider';
 import type { Sessions } from '../logViewer/sessions';
 import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 export interface AthenaCommandDeps {
   provider: ExplorerProvider;
@@ -47,29 +48,17 @@ async function searchRemotely(deps: RemoteDeps, args: RunArgs): Promise<unknown>
   return runInAthena(deps, trail, args);
 }
 
-export function registerAthenaCommands(d: AthenaCommandDeps): vscode.Disposable[] {
+export function registerRemoteCommands(commands: Commands, d: AthenaCommandDeps): vscode.Disposable[] {
   const sqlDocs = new SqlDocuments();
   const deps: RemoteDeps = { provider: d.provider, credentials: d.credentials, sessions: d.sessions, output: d.output, storageUri: d.context.globalStorageUri, state: d.context.workspaceState, extensionUri: d.context.extensionUri, sqlDocs };
-  /** A command body whose failure (a bug) is logged and shown, never thrown into the host. */
-  const guarded =
-    <A extends unknown[]>(what: string, body: (...a: A) => Promise<unknown>) =>
-    async (...a: A): Promise<unknown> => {
-      try {
-        return await body(...a);
-      } catch (e) {
-        d.output.error(`${what}: ${(e as Error).stack ?? String(e)}`);
-        void vscode.window.showErrorMessage(`${what} failed: ${(e as Error).message}`);
-        return undefined;
-      }
-    };
   return [
     sqlDocs,
     registerSqlCodeLens(sqlDocs),
-    vscode.commands.registerCommand(CommandId.SetUpAthenaTable, guarded('Set Up Athena Table', (arg?: unknown) => setUpTable(deps, arg))),
-    vscode.commands.registerCommand(CommandId.RunInAthena, guarded('Run in Athena', (arg?: unknown, args?: unknown) => runInAthena(deps, arg, argsOf(args)))),
-    vscode.commands.registerCommand(CommandId.RunDetectionInAthena, guarded('Run Detection in Athena', (arg?: unknown) => runDetectionInAthena(deps, arg))),
-    vscode.commands.registerCommand(CommandId.SearchCloudWatchLogs, guarded('Search in CloudWatch Logs', (arg?: unknown, args?: unknown) => searchCloudWatchLogs(deps, arg, argsOf(args)))),
-    vscode.commands.registerCommand(CommandId.RunSqlInAthena, guarded('Run in Athena', (uri?: unknown, index?: unknown) => runSqlStatement(deps, uri instanceof vscode.Uri ? uri : undefined, typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined))),
-    vscode.commands.registerCommand(CommandId.SearchRemotely, guarded('Run remotely', (args?: unknown) => searchRemotely(deps, argsOf(args)))),
+    commands.register(CommandId.SetUpAthenaTable, (arg?: unknown) => setUpTable(deps, arg)),
+    commands.register(CommandId.RunInAthena, (arg?: unknown, args?: unknown) => runInAthena(deps, arg, argsOf(args))),
+    commands.register(CommandId.RunDetectionInAthena, (arg?: unknown) => runDetectionInAthena(deps, arg)),
+    commands.register(CommandId.SearchCloudWatchLogs, (arg?: unknown, args?: unknown) => searchCloudWatchLogs(deps, arg, argsOf(args))),
+    commands.register(CommandId.RunSqlInAthena, (uri?: unknown, index?: unknown) => runSqlStatement(deps, uri instanceof vscode.Uri ? uri : undefined, typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined)),
+    commands.register(CommandId.SearchRemotely, (args?: unknown) => searchRemotely(deps, argsOf(args))),
   ];
 }

@@ -15,6 +15,7 @@ import { pickScope, resolveTrail, type ScopeArgs, showS3Error, type TrailContext
 import type { Sessions } from '../logViewer/sessions';
 import type { LoadSummary } from '../logViewer/viewerSession';
 import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 export interface S3CommandDeps {
   provider: ExplorerProvider;
@@ -113,6 +114,6 @@ async function openFromS3(deps: S3CommandDeps, arg: unknown, args: ScopeArgs): P
   }
 }
 
-export function registerS3Commands(deps: S3CommandDeps): vscode.Disposable[] {
-  return [vscode.commands.registerCommand(CommandId.OpenTrailLogsFromS3, (arg?: unknown, args?: ScopeArgs) => openFromS3(deps, arg, typeof args === 'object' && args ? args : {}))];
+export function registerS3Commands(commands: Commands, deps: S3CommandDeps): vscode.Disposable[] {
+  return [commands.register(CommandId.OpenTrailLogsFromS3, (arg?: unknown, args?: ScopeArgs) => openFromS3(deps, arg, typeof args === 'object' && args ? args : {}))];
 }

@@ -19,6 +19,7 @@ import { ExplorerProvider } from './explorer/explorerProvider';
 import { explorerStatusBar } from './explorer/statusBar';
 import { registerIntegrityCommands } from './integrity/integrityCommands';
 import { IntegrityReports } from './integrity/reportPanel';
+import { Accounts } from './common/accounts';
 import { Commands } from './common/commands';
 import { EVENT_SCHEME, EventDocuments } from './common/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
@@ -49,12 +50,14 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     },
   });
   // LookupEvents: 2 requests per second per account and region.
-  const explorer = new ExplorerProvider({ credentials, limiter: new RateLimiter(2), eventPanel, output });
+  const accounts = new Accounts(credentials, new RateLimiter(2), output);
+  const explorer = new ExplorerProvider({ accounts, eventPanel, output });
   const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(view);
   const reports = new IntegrityReports(context.extensionUri);
   const defaultCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 's3-cache').fsPath;
   context.subscriptions.push(
+    accounts,
     explorer,
     view,
     ...registerExplorerCommands(commands, explorer, view),
@@ -75,9 +78,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerAlertCommands(commands, context.extensionUri, output),
     ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,
-    ...registerS3Commands(commands, { provider: explorer, credentials, sessions, output, defaultCacheDir }),
-    ...registerRemoteCommands(commands, { provider: explorer, credentials, sessions, output, context }),
-    ...registerIntegrityCommands(commands, { provider: explorer, credentials, reports, output, defaultCacheDir }),
+    ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),
+    ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
+    ...registerIntegrityCommands(commands, { accounts, state: context.workspaceState, reports, output, defaultCacheDir }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }

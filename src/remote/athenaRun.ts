@@ -24,7 +24,7 @@ import { findTable, rememberTable } from './athenaTables';
 import { askQuery, askWindow } from './prompts';
 import { athenaApi, type RemoteDeps, type SqlDocContext } from './remoteDeps';
 import { openResults, openRows } from './results';
-import { chooseTrail, type TrailChoice } from './trailChoice';
+import { chooseTrail, type TrailChoice } from '../common/trailPicker';
 
 const LIMIT_SETTING = 'cloudtrailLens.athena.maxResults';
 const ALL_TIME = 'every file the trail holds: Athena reads them all';

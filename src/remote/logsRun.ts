@@ -18,7 +18,7 @@ import type { RunArgs } from './athenaRun';
 import { askQuery, askWindow } from './prompts';
 import { logsApi, type RemoteDeps } from './remoteDeps';
 import { openResults } from './results';
-import { chooseTrail } from './trailChoice';
+import { chooseTrail } from '../common/trailPicker';
 
 const LIMIT_SETTING = 'cloudtrailLens.athena.maxResults';
 

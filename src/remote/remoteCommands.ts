@@ -1,7 +1,7 @@
 /**
  * The Athena and CloudWatch Logs commands (issue #15): set up a trail's table, run a search or a
  * detection over the whole trail, run a `.sql` statement, search the trail's log group, and the
- * log viewer's "Athena…" button. Each catches its own failures: the extension host never sees one.
+ * log viewer's "Athena…" button. A failure is reported by the one registration helper (common/commands.ts).
  */
 import * as vscode from 'vscode';
 import { runDetectionInAthena, runInAthena, type RunArgs, runSqlStatement } from './athenaRun';
@@ -9,16 +9,14 @@ import { setUpTable } from './athenaTables';
 import { searchCloudWatchLogs } from './logsRun';
 import { type RemoteDeps, SqlDocuments } from './remoteDeps';
 import { registerSqlCodeLens } from './sqlCodeLens';
-import { chooseTrail } from './trailChoice';
-import type { CredentialCache } from '../awsSdk/credentials';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
+import { chooseTrail } from '../common/trailPicker';
+import type { Accounts } from '../common/accounts';
 import type { Sessions } from '../logViewer/sessions';
 import { CommandId } from '../common/commandIds';
 import type { Commands } from '../common/commands';
 
 export interface AthenaCommandDeps {
-  provider: ExplorerProvider;
-  credentials: CredentialCache;
+  accounts: Accounts;
   sessions: Sessions;
   output: vscode.LogOutputChannel;
   context: vscode.ExtensionContext;
@@ -50,7 +48,7 @@ async function searchRemotely(deps: RemoteDeps, args: RunArgs): Promise<unknown>
 
 export function registerRemoteCommands(commands: Commands, d: AthenaCommandDeps): vscode.Disposable[] {
   const sqlDocs = new SqlDocuments();
-  const deps: RemoteDeps = { provider: d.provider, credentials: d.credentials, sessions: d.sessions, output: d.output, storageUri: d.context.globalStorageUri, state: d.context.workspaceState, extensionUri: d.context.extensionUri, sqlDocs };
+  const deps: RemoteDeps = { accounts: d.accounts, sessions: d.sessions, output: d.output, storageUri: d.context.globalStorageUri, state: d.context.workspaceState, extensionUri: d.context.extensionUri, sqlDocs };
   return [
     sqlDocs,
     registerSqlCodeLens(sqlDocs),

@@ -6,6 +6,7 @@ import { registerAlertCommands } from './detections/alertCommands';
 import { registerRemoteCommands } from './remote/remoteCommands';
 import { registerExplorerCommands } from './explorer/explorerCommands';
 import { registerIdentityCommands } from './identity/identityCommands';
+import { openKeyReport, openPolicyDraft } from './identity/documents';
 import { IdentityGraphs } from './identity/graphPanel';
 import { registerOpenCommands } from './logViewer/openCommands';
 import { registerS3Commands } from './s3/s3Commands';
@@ -38,7 +39,10 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const concurrency = Math.max(1, Math.min(4, availableParallelism()));
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
-  const eventPanel = new EventPanel(context.extensionUri, events, output);
+  const eventPanel = new EventPanel(context.extensionUri, events, output, {
+    keyReport: (store, key, view) => openKeyReport(store, key, view, output),
+    policyDraft: (store, of, view) => openPolicyDraft(store, of, view, output),
+  });
   const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
   const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
   const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, newStore, concurrency, eventPanel, output });

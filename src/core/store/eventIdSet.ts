@@ -77,14 +77,19 @@ export class EventIdSet {
     const d = keys[at + 3];
     const slot = this.find(a, b, c, d);
     if (this.used[slot]) return false;
+    this.put(slot, a, b, c, d);
+    this.count++;
+    return true;
+  }
+
+  /** Fills `slot` with the key. Four writes, not keys.set(subarray): a view per key was a million allocations per rehash. */
+  private put(slot: number, a: number, b: number, c: number, d: number): void {
     this.used[slot] = 1;
     const o = slot * 4;
     this.keys[o] = a;
     this.keys[o + 1] = b;
     this.keys[o + 2] = c;
     this.keys[o + 3] = d;
-    this.count++;
-    return true;
   }
 
   /** The slot holding the key, or the empty slot where it belongs (linear probing). */
@@ -113,14 +118,7 @@ export class EventIdSet {
       const b = oldKeys[o + 1];
       const c = oldKeys[o + 2];
       const d = oldKeys[o + 3];
-      const slot = this.find(a, b, c, d);
-      this.used[slot] = 1;
-      // Four writes, not keys.set(subarray): a view per key was a million allocations per rehash.
-      const at = slot * 4;
-      this.keys[at] = a;
-      this.keys[at + 1] = b;
-      this.keys[at + 2] = c;
-      this.keys[at + 3] = d;
+      this.put(this.find(a, b, c, d), a, b, c, d);
     }
   }
 }

@@ -28,7 +28,11 @@ export class GrowableU32 {
   }
 }
 
-/** A Float64Array that grows by doubling. */
+/**
+ * A Float64Array that grows by doubling. Kept apart from GrowableU32 on purpose: each is pushed to
+ * in the loader's per-event loop, and one class over both array kinds would make those calls
+ * polymorphic (a generic over typed arrays is not free in V8's hot loops).
+ */
 export class GrowableF64 {
   data = new Float64Array(1024);
   length = 0;

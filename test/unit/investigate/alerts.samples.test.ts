@@ -19,13 +19,11 @@ import { normalizeEvent, type CtRecord } from '../../../src/core/model/records';
 import { parseQuery, queryWords } from '../../../src/core/query/query';
 import { SearchEngine } from '../../../src/core/query/search';
 import { EventStore } from '../../../src/core/store/store';
-import { CASES } from '../../builders/detectionCases';
 import { anEvent, samplesDir } from '../../builders/events';
 import { parseSigmaRule } from '../../../src/core/investigate/detections/sigma';
-import { repoRoot } from '../../support/repoRoot';
+import { builtInRuleFiles, ruleCaseEvents } from '../../support/ruleLibrary';
 
-const repo = repoRoot();
-const library = loadRules(readdirSync(join(repo, 'detections')).map((name) => ({ name, text: readFileSync(join(repo, 'detections', name), 'utf8') })));
+const library = loadRules(builtInRuleFiles());
 
 /** Every event of the shared samples (the gzipped copies of invictus left out: the same events). */
 function sampleRecords(): CtRecord[] {
@@ -56,7 +54,7 @@ const sigmaDir = join(samplesDir(), 'sigma-cloudtrail');
 const sigma = readdirSync(sigmaDir).filter((f) => f.endsWith('.yml')).map((f) => ({ file: f, ...parseSigmaRule(readFileSync(join(sigmaDir, f), 'utf8'), f) }));
 const sigmaRules: DetectionRule[] = sigma.flatMap((s) => (s.rule ? [{ ...s.rule, origin: 'user' as const, file: s.file }] : []));
 
-const records = [...sampleRecords(), ...[...Object.values(CASES).flatMap((c) => [...c.pos, ...c.neg]), ...TARGETED].map((e) => normalizeEvent(e))];
+const records = [...sampleRecords(), ...[...ruleCaseEvents(), ...TARGETED].map((e) => normalizeEvent(e))];
 const store = new EventStore();
 for (const r of records) store.add(r, 0);
 const engine = new SearchEngine(store);

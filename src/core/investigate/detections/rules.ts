@@ -9,6 +9,7 @@ import { SEVERITIES, type Severity } from '../../../protocol/logViewer';
 import { parsePath } from '../../query/eventPath';
 import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import { parseSigmaRule } from './sigma';
+import { parseRuleTests } from './ruleTests';
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };
@@ -75,7 +76,7 @@ export interface RuleFile {
   text: string;
 }
 
-const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references']);
+const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references', 'tests']);
 /** Ids appear in `detection:<id>` terms: no spaces, commas, quotes or stars. */
 export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A rule file is a few hundred bytes; anything far larger is not one. */
@@ -120,6 +121,8 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   if (o.tactic !== undefined && typeof o.tactic !== 'string') problems.push('"tactic" is text, a MITRE ATT&CK tactic such as "defense-evasion".');
   const mitre = stringList(o.mitre, 'mitre', problems, (s) => /^T\d{4}(\.\d{3})?$/.test(s), 'technique ids such as "T1562.008"');
   const references = stringList(o.references, 'references', problems, (s) => /^https?:\/\/\S+$/.test(s), 'http(s) URLs');
+  // The rule's own cases (ruleTests.ts): checked, then left out of the rule.
+  if (o.tests !== undefined) parseRuleTests(o.tests, problems);
 
   if (problems.length > 0) return { problems };
   const rule: DetectionRule = {

@@ -176,14 +176,29 @@ describe('exported alerts match what their rule matches, or differ as declared',
       'login-profile-for-other-user eventBridge': '1/0',
       's3-bucket-policy-cross-account metricFilter': '2/0', // compare
       's3-bucket-policy-cross-account eventBridge': '2/0',
-      'secrets-burst metricFilter': '35/0', // threshold: every single read
-      'secrets-burst eventBridge': '35/0',
+      'secrets-burst metricFilter': '38/0', // threshold: every single read
+      'secrets-burst eventBridge': '38/0',
       'ssm-parameters-burst metricFilter': '2/0', // threshold
       'ssm-parameters-burst eventBridge': '2/0',
       'cis-4.1 metricFilter': '0/1', // case: "accessdenied"
       'cis-4.2 metricFilter': '1/0', // case: MFAUsed "YES" is not "Yes" to a filter
       'rds-snapshot-shared metricFilter': '0/1', // the 7th element of valuesToAdd
       's3-bucket-policy-public metricFilter': '5/0', // "*" is a wildcard to a filter
+      'ec2-user-data-harvest metricFilter': '12/0', // threshold
+      'ec2-user-data-harvest eventBridge': '12/0',
+      'instance-role-enumeration metricFilter': '4/0', // threshold
+      'instance-role-enumeration eventBridge': '4/0',
+      'ses-enumeration metricFilter': '2/0', // threshold
+      'ses-enumeration eventBridge': '2/0',
+      'iam-role-created-with-external-trust metricFilter': '1/0', // compare: the trust policy names this account
+      'iam-role-created-with-external-trust eventBridge': '1/0',
+      'iam-trust-policy-external-account metricFilter': '1/0', // compare
+      'iam-trust-policy-external-account eventBridge': '1/0',
+      'lambda-invocable-from-outside metricFilter': '1/0', // compare: this account's own role
+      'lambda-invocable-from-outside eventBridge': '1/0',
+      'lambda-layer-added metricFilter': '0/1', // a list of layers: elements past the ones a filter indexes
+      's3-lifecycle-short-expiration metricFilter': '0/4', // seven days, each as text and number, pass CloudWatch's 1,024-character pattern limit: left out
+      'security-group-admin-port-open metricFilter': '0/1', // ipPermissions list elements past the ones a pattern can index
     });
     assert.equal(Object.keys(results).length, 2 * (library.rules.length + sigmaRules.length));
   });

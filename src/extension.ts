@@ -1,14 +1,15 @@
 /** Composition root: builds the objects, registers them, pushes every disposable. Nothing else. */
 import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
-import { CredentialCache } from './aws/credentials';
-import { registerAlertCommands } from './commands/alertCommands';
-import { registerAthenaCommands } from './commands/athenaCommands';
-import { registerExplorerCommands } from './commands/explorerCommands';
-import { registerIdentityCommands } from './commands/identityCommands';
+import { CredentialCache } from './awsSdk/credentials';
+import { registerAlertCommands } from './detections/alertCommands';
+import { registerRemoteCommands } from './remote/remoteCommands';
+import { registerExplorerCommands } from './explorer/explorerCommands';
+import { registerIdentityCommands } from './identity/identityCommands';
+import { openKeyReport, openPolicyDraft } from './identity/documents';
 import { IdentityGraphs } from './identity/graphPanel';
-import { registerOpenCommands } from './commands/openCommands';
-import { registerS3Commands } from './commands/s3Commands';
+import { registerOpenCommands } from './logViewer/openCommands';
+import { registerS3Commands } from './s3/s3Commands';
 import { profileFilePaths } from './core/aws/profiles';
 import { RateLimiter } from './core/aws/throttle';
 import { WorkerDecoder } from './core/ingest/decoderPool';
@@ -19,7 +20,9 @@ import { ExplorerProvider } from './explorer/explorerProvider';
 import { explorerStatusBar } from './explorer/statusBar';
 import { registerIntegrityCommands } from './integrity/integrityCommands';
 import { IntegrityReports } from './integrity/reportPanel';
-import { EVENT_SCHEME, EventDocuments } from './logViewer/eventDocuments';
+import { Accounts } from './common/accounts';
+import { Commands } from './common/commands';
+import { EVENT_SCHEME, EventDocuments } from './common/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
 import { Sessions } from './logViewer/sessions';
 
@@ -32,10 +35,14 @@ export interface CloudTrailLensApi {
 
 export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const output = vscode.window.createOutputChannel('CloudTrail Lens', { log: true });
+  const commands = new Commands(output, (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }).contributes?.commands);
   const concurrency = Math.max(1, Math.min(4, availableParallelism()));
   const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
   const events = new EventDocuments();
-  const eventPanel = new EventPanel(context.extensionUri, events, output);
+  const eventPanel = new EventPanel(context.extensionUri, events, output, {
+    keyReport: (store, key, view) => openKeyReport(store, key, view, output),
+    policyDraft: (store, of, view) => openPolicyDraft(store, of, view, output),
+  });
   const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
   const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
   const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, newStore, concurrency, eventPanel, output });
@@ -47,15 +54,17 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     },
   });
   // LookupEvents: 2 requests per second per account and region.
-  const explorer = new ExplorerProvider({ credentials, limiter: new RateLimiter(2), eventPanel, output });
+  const accounts = new Accounts(credentials, new RateLimiter(2), output);
+  const explorer = new ExplorerProvider({ accounts, eventPanel, output });
   const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   explorer.attach(view);
   const reports = new IntegrityReports(context.extensionUri);
   const defaultCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 's3-cache').fsPath;
   context.subscriptions.push(
+    accounts,
     explorer,
     view,
-    ...registerExplorerCommands(explorer, view),
+    ...registerExplorerCommands(commands, explorer, view),
     ...explorerStatusBar(view),
     ...watchProfileFiles(() => explorer.reloadProfiles()),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -69,13 +78,13 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     sessions,
     vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, events),
     ...LogEditorProvider.register(sessions),
-    ...registerOpenCommands(sessions, context.extensionUri, output),
-    ...registerAlertCommands(context.extensionUri, output),
-    ...((graphs) => [graphs, ...registerIdentityCommands({ sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
+    ...registerOpenCommands(commands, sessions, context.extensionUri, output),
+    ...registerAlertCommands(commands, context.extensionUri, output),
+    ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,
-    ...registerS3Commands({ provider: explorer, credentials, sessions, output, defaultCacheDir }),
-    ...registerAthenaCommands({ provider: explorer, credentials, sessions, output, context }),
-    ...registerIntegrityCommands({ provider: explorer, credentials, reports, output, defaultCacheDir }),
+    ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),
+    ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
+    ...registerIntegrityCommands(commands, { accounts, state: context.workspaceState, reports, output, defaultCacheDir }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }

@@ -6,15 +6,15 @@
  * access-key report and least-privilege drafts of that view's events.
  */
 import * as vscode from 'vscode';
-import { sessionGapMs } from '../config';
+import { sessionGapMs } from '../common/config';
 import type { StoreClient } from '../core/engine/storeClient';
 import { describeEvent } from '../core/ui/eventDetail';
 import { parseEventViewMessage } from '../core/ui/eventViewMessages';
 import { shorten } from '../core/model/visible';
 import type { ChainView, EventDetail, PivotField, PolicyScope, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
-import type { EventDocuments } from '../logViewer/eventDocuments';
-import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
-import { openKeyReport, openPolicyDraft } from '../identity/documents';
+import type { EventDocuments } from '../common/eventDocuments';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import type { PolicyOf } from '../core/engine/storeProtocol';
 
 export const EVENT_PANEL = 'cloudtrailLens.eventView';
 
@@ -52,6 +52,16 @@ interface Shown {
 }
 
 /** The one panel, shared by the event panel and its per-view bindings (`bound`). */
+/**
+ * The identity documents the event view offers for its event (the access-key report, a policy
+ * draft). The identity feature writes them; the composition root hands them in, so this feature
+ * never imports one that imports it (identity → logViewer → eventView).
+ */
+export interface IdentityDocuments {
+  keyReport(store: StoreClient, key: string, view: string): Promise<unknown>;
+  policyDraft(store: StoreClient, of: PolicyOf, view: string): Promise<unknown>;
+}
+
 interface Shared {
   panel?: vscode.WebviewPanel;
   current?: Shown;
@@ -64,6 +74,7 @@ export class EventPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly documents: EventDocuments,
     private readonly output: vscode.LogOutputChannel,
+    private readonly identity: IdentityDocuments,
     private readonly source?: EventSource,
     shared?: Shared,
   ) {
@@ -72,7 +83,7 @@ export class EventPanel implements vscode.Disposable {
 
   /** The same panel, for events that `source` (a log view) opens: they get their chain and identity actions. */
   bound(source: EventSource): EventPanel {
-    return new EventPanel(this.extensionUri, this.documents, this.output, source, this.shared);
+    return new EventPanel(this.extensionUri, this.documents, this.output, this.identity, source, this.shared);
   }
 
   /** Shows an event given as JSON text. Returns false when the text is not an event object. */
@@ -169,7 +180,7 @@ export class EventPanel implements vscode.Disposable {
       case 'keyReport': {
         const store = current?.source?.store();
         const key = this.shownAccessKey();
-        if (store && key) void openKeyReport(store, key, current!.source!.title, this.output);
+        if (store && key) void this.identity.keyReport(store, key, current!.source!.title);
         break;
       }
       case 'policy':
@@ -197,7 +208,7 @@ export class EventPanel implements vscode.Disposable {
 
   private draft(from: Shown, scope: PolicyScope): void {
     const store = from.source?.store();
-    if (store) void openPolicyDraft(store, { kind: scope, row: from.row!, gapMs: sessionGapMs() }, from.source!.title, this.output);
+    if (store) void this.identity.policyDraft(store, { kind: scope, row: from.row!, gapMs: sessionGapMs() }, from.source!.title);
   }
 
   dispose(): void {

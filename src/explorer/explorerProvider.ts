@@ -1,19 +1,19 @@
 /**
  * The CloudTrail Lens explorer: profiles → regions → trails / recent events / insights events.
- * It owns the per-profile-and-region API objects (so rate limits and credentials are shared by
- * every node that calls) and implements the services its nodes use.
+ * One client of the accounts service (common/accounts.ts), which owns the profiles, the clients
+ * and their credentials; the provider keeps the tree's state and implements the services its
+ * nodes use.
  */
 import * as vscode from 'vscode';
-import { CloudTrailApi, createClient } from '../aws/cloudTrail';
-import type { CredentialCache } from '../aws/credentials';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
+import type { Accounts } from '../common/accounts';
 import { explainAwsError, type ExplainedError } from '../core/aws/awsErrors';
 import { lookupValueFor } from '../core/query/lookupFilter';
-import { type AwsProfile, loadProfiles } from '../core/aws/profiles';
+import type { AwsProfile } from '../core/aws/profiles';
 import type { CtRecord } from '../core/model/records';
-import type { RateLimiter } from '../core/aws/throttle';
 import type { EventPanel } from '../eventView/eventPanel';
 import type { PivotField } from '../protocol/eventView';
-import * as config from '../config';
+import * as config from '../common/config';
 import { EventsNode } from './eventsNode';
 import { ExplorerNode } from './explorerNode';
 import { ErrorNode } from './messageNodes';
@@ -23,8 +23,7 @@ import type { ExplorerServices } from './services';
 const LOOKUP_PIVOTS: readonly PivotField[] = ['principal', 'accessKey', 'eventName', 'resource'];
 
 export interface ExplorerDeps {
-  credentials: CredentialCache;
-  limiter: RateLimiter;
+  accounts: Accounts;
   eventPanel: EventPanel;
   output: vscode.LogOutputChannel;
 }
@@ -34,10 +33,15 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   readonly onDidChangeTreeData = this.emitter.event;
   private profiles: Promise<ProfileNode[]> | undefined;
   private readonly profileNodes = new Map<string, ProfileNode>();
-  private readonly apis = new Map<string, CloudTrailApi>();
   private view: vscode.TreeView<ExplorerNode> | undefined;
+  private readonly reloaded: vscode.Disposable;
 
-  constructor(private readonly deps: ExplorerDeps) {}
+  constructor(private readonly deps: ExplorerDeps) {
+    this.reloaded = deps.accounts.onDidReload(() => {
+      this.profiles = undefined;
+      this.refresh();
+    });
+  }
 
   /** Gives the provider its view, for revealing nodes after a pivot or a lookup command. */
   attach(view: vscode.TreeView<ExplorerNode>): void {
@@ -65,10 +69,8 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** The profiles shown (all, or those chosen with "Select Profiles…"). */
   roots(): Promise<ProfileNode[]> {
     this.profiles ??= (async () => {
-      const { profiles, problems } = await loadProfiles(process.env);
-      for (const p of problems) this.deps.output.warn(p);
-      const chosen = config.shownProfiles();
-      const shown = chosen.length ? profiles.filter((p) => chosen.includes(p.name)) : profiles;
+      const profiles = await this.deps.accounts.profiles();
+      const shown = await this.deps.accounts.shownProfiles();
       void vscode.commands.executeCommand('setContext', 'cloudtrailLens.noProfiles', profiles.length === 0);
       return shown.map((p) => {
         const existing = this.profileNodes.get(p.name);
@@ -83,18 +85,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   /** Every profile in the files, shown or not (for "Select Profiles…"). */
-  async allProfiles(): Promise<AwsProfile[]> {
-    return (await loadProfiles(process.env)).profiles;
+  allProfiles(): Promise<AwsProfile[]> {
+    return this.deps.accounts.profiles();
   }
 
   api(profile: string, region: string): CloudTrailApi {
-    const key = `${profile}|${region}`;
-    let api = this.apis.get(key);
-    if (!api) {
-      const target = { profile, region, credentials: this.deps.credentials.forProfile(profile), endpoint: config.endpoint(), timeoutMs: config.requestTimeoutMs() };
-      this.apis.set(key, (api = new CloudTrailApi(target, this.deps.limiter, createClient(target))));
-    }
-    return api;
+    return this.deps.accounts.cloudTrail(profile, region);
   }
 
   explain(err: unknown, profile: AwsProfile, region: string): ExplainedError {
@@ -105,7 +101,7 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   regionsFor(profile: AwsProfile): string[] {
-    return [...new Set([...(profile.region ? [profile.region] : []), ...config.extraRegions()])];
+    return this.deps.accounts.regionsFor(profile);
   }
 
   refresh(node?: ExplorerNode): void {
@@ -143,25 +139,17 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
 
   /** Drops everything cached: profiles, clients, credentials (after a settings change or a sign-in). */
   resetAll(): void {
-    for (const api of this.apis.values()) api.dispose();
-    this.apis.clear();
-    this.deps.credentials.reset();
-    this.profiles = undefined;
     for (const p of this.profileNodes.values()) p.reset();
-    this.refresh();
+    this.deps.accounts.reload();
   }
 
   /** Re-reads the profile files, keeping the tree state of unchanged profiles; clients and credentials start fresh. */
   reloadProfiles(): void {
-    for (const api of this.apis.values()) api.dispose();
-    this.apis.clear();
-    this.deps.credentials.reset();
-    this.profiles = undefined;
-    this.refresh();
+    this.deps.accounts.reload();
   }
 
   dispose(): void {
-    for (const api of this.apis.values()) api.dispose();
+    this.reloaded.dispose();
     this.emitter.dispose();
   }
 }

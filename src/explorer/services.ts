@@ -1,5 +1,5 @@
 /** What the explorer's nodes need from the rest of the extension, injected by the provider. */
-import type { CloudTrailApi } from '../aws/cloudTrail';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
 import type { ExplainedError } from '../core/aws/awsErrors';
 import type { AwsProfile } from '../core/aws/profiles';
 import type { CtRecord } from '../core/model/records';

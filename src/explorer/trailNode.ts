@@ -1,13 +1,14 @@
 /** One trail: health in its icon and description; configuration and selectors as children. */
 import * as vscode from 'vscode';
-import type { CloudTrailApi } from '../aws/cloudTrail';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
 import type { AwsProfile } from '../core/aws/profiles';
+import { TrailChoice, type TrailCarrier } from '../common/trailPicker';
 import { describeSelectors, type Trail, type TrailView } from '../core/aws/trailHealth';
 import { ExplorerNode } from './explorerNode';
 import { DetailNode, ErrorNode } from './messageNodes';
 import type { ExplorerServices } from './services';
 
-export class TrailNode extends ExplorerNode {
+export class TrailNode extends ExplorerNode implements TrailCarrier {
   private selectors: Promise<ExplorerNode[]> | undefined;
 
   constructor(
@@ -23,6 +24,11 @@ export class TrailNode extends ExplorerNode {
     private readonly shownIn: string,
   ) {
     super(parent);
+  }
+
+  /** What commands run on this node (Athena, S3, integrity) are for: the trail in its home region. */
+  get trailChoice(): TrailChoice {
+    return new TrailChoice(this.profile.name, this.trail, this.trail.HomeRegion ?? this.api.target.region);
   }
 
   get hasProblems(): boolean {

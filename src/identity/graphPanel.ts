@@ -8,9 +8,9 @@ import * as vscode from 'vscode';
 import type { IdentityGraph } from '../core/investigate/identity/graph';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
-import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { ToIdentityView } from '../protocol/identity';
-import { parseIdentityViewMessage } from './messages';
+import { parseIdentityViewMessage } from '../core/ui/identityViewMessages';
 
 export const IDENTITY_PANEL = 'cloudtrailLens.identityGraph';
 

@@ -5,22 +5,23 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { CredentialCache } from '../aws/credentials';
-import { S3Cache } from '../aws/s3Cache';
-import { s3IntegritySource } from '../aws/s3IntegritySource';
-import { CommandId } from '../commands/commandIds';
-import * as config from '../config';
+import { S3Cache } from '../awsSdk/s3Cache';
+import { s3IntegritySource } from '../awsSdk/s3IntegritySource';
+import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
+import * as config from '../common/config';
 import { folderSource } from '../core/integrity/folderSource';
 import { type IntegrityReport, summaryLine } from '../core/integrity/report';
 import { type IntegritySource, validateIntegrity } from '../core/integrity/validate';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
-import { TrailNode } from '../explorer/trailNode';
+import type { Accounts } from '../common/accounts';
+import { trailFromArg } from '../common/trailPicker';
+import { pickScope, resolveTrail, type ScopeArgs } from '../s3/trailScope';
 import type { IntegrityReports } from './reportPanel';
-import { pickScope, resolveTrail, type ScopeArgs } from './trailScope';
 
 export interface IntegrityCommandDeps {
-  provider: ExplorerProvider;
-  credentials: CredentialCache;
+  accounts: Accounts;
+  /** Per-workspace memory (the last trail picked). */
+  state: vscode.Memento;
   reports: IntegrityReports;
   output: vscode.LogOutputChannel;
   defaultCacheDir: string;
@@ -56,7 +57,7 @@ async function run(deps: IntegrityCommandDeps, title: string, make: (signal: Abo
 }
 
 async function online(deps: IntegrityCommandDeps, arg: unknown, args: ScopeArgs): Promise<IntegrityReport | undefined> {
-  const ctx = await resolveTrail(arg, deps.provider, deps.credentials);
+  const ctx = await resolveTrail(arg, deps, 'Validate which trail?');
   if (!ctx) return undefined;
   try {
     if (ctx.trail.LogFileValidationEnabled === false) {
@@ -84,11 +85,11 @@ async function offline(deps: IntegrityCommandDeps, folder: vscode.Uri): Promise<
   return run(deps, `Validating ${folder.fsPath}…`, (signal) => folderSource(folder.fsPath, signal, { maxLogBytes: config.maxFileBytes() }), {});
 }
 
-export function registerIntegrityCommands(deps: IntegrityCommandDeps): vscode.Disposable[] {
+export function registerIntegrityCommands(commands: Commands, deps: IntegrityCommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(CommandId.ValidateIntegrity, async (arg?: unknown, args?: ScopeArgs) => {
+    commands.register(CommandId.ValidateIntegrity, async (arg?: unknown, args?: ScopeArgs) => {
       const scopeArgs = typeof args === 'object' && args ? args : {};
-      if (arg instanceof TrailNode) return online(deps, arg, scopeArgs);
+      if (trailFromArg(arg)) return online(deps, arg, scopeArgs);
       if (arg instanceof vscode.Uri) return offline(deps, arg);
       const how = await vscode.window.showQuickPick(
         [

@@ -6,8 +6,9 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { type IntegrityReport, outcome, reportToJson, summaryLine } from '../core/integrity/report';
-import { renderWebviewHtml, webviewOptions } from '../logViewer/webviewHtml';
-import type { FromIntegrityView, ToIntegrityView } from '../protocol/integrity';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { parseIntegrityViewMessage } from '../core/ui/integrityViewMessages';
+import type { ToIntegrityView } from '../protocol/integrity';
 
 export const REPORT_PANEL = 'cloudtrailLens.integrityReport';
 
@@ -29,7 +30,7 @@ export class IntegrityReports implements vscode.Disposable {
     panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { title, script: 'dist/webview/integrity.js', styles: ['media/integrity.css'] });
     const post = (m: ToIntegrityView): Thenable<boolean> => panel.webview.postMessage(m);
     const sub = panel.webview.onDidReceiveMessage(async (m: unknown) => {
-      const type = typeof m === 'object' && m !== null ? (m as FromIntegrityView).type : undefined;
+      const type = parseIntegrityViewMessage(m)?.type;
       if (type === 'ready') void post({ type: 'init', report, summary: summaryLine(report), outcome: outcome(report) });
       else if (type === 'export') {
         const stamp = report.generatedAt.replace(/[:.]/g, '-');

@@ -5,7 +5,7 @@
  * and precedence are core's (detections/rules.ts).
  */
 import * as vscode from 'vscode';
-import { detectionsFolder } from '../config';
+import { detectionsFolder } from '../common/config';
 import { loadRules, MAX_RULE_FILE_BYTES, type RuleFile, type RuleLibrary } from '../core/investigate/detections/rules';
 
 /** A rule library plus the problems reading the folders (each a sentence for the user). */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { EventSource } from '../eventView/eventPanel';
 import { type LoadSummary, type SessionDeps, ViewerSession } from './viewerSession';
-import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 
 export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
 

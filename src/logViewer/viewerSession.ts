@@ -4,7 +4,7 @@
  * events. Thin: the events live in a store worker (core/engine/storeService.ts), asked through StoreClient.
  */
 import * as vscode from 'vscode';
-import { maxFileBytes, sessionGapMs } from '../config';
+import { maxFileBytes, sessionGapMs } from '../common/config';
 import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
 import { parseViewerMessage } from '../core/ui/viewerMessages';
 import type { LoadStatus, SortOrder, ToWebview } from '../protocol/logViewer';
@@ -12,10 +12,10 @@ import { fieldTerm } from '../core/query/query';
 import type { EventOrigin, EventPanel } from '../eventView/eventPanel';
 import type { StoreClient } from '../core/engine/storeClient';
 import { PIVOT_FIELDS, type PivotField, type SessionBy, type SessionLink } from '../protocol/eventView';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../common/commandIds';
 import { Analysis } from './analysis';
 import { exportResults } from './exportFlow';
-import { workspaceFs } from './workspaceFs';
+import { workspaceFs } from '../common/workspaceFs';
 
 export interface SessionDeps {
   extensionUri: vscode.Uri;

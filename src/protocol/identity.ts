@@ -86,7 +86,7 @@ export type ToIdentityView =
   | { type: 'loading'; title: string }
   | { type: 'error'; message: string };
 
-/** Identity graph webview → host (checked by src/identity/messages.ts). */
+/** Identity graph webview → host (checked by src/core/ui/identityViewMessages.ts). */
 export type FromIdentityView =
   | { type: 'ready' }
   | { type: 'refresh' }

@@ -7,9 +7,9 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { rmSync } from 'node:fs';
-import { AthenaApi } from '../../src/aws/athena';
-import { CloudWatchLogsApi } from '../../src/aws/cloudWatchLogs';
-import { runAthenaSearch, runLogsSearch } from '../../src/aws/remoteSearch';
+import { AthenaApi } from '../../src/awsSdk/athena';
+import { CloudWatchLogsApi } from '../../src/awsSdk/cloudWatchLogs';
+import { runAthenaSearch, runLogsSearch } from '../../src/awsSdk/remoteSearch';
 import { type AthenaTableRef, cloudTrailTableDdl } from '../../src/core/aws/athenaTable';
 import { compileAthena } from '../../src/core/query/athenaSql';
 import { compileLogsInsights } from '../../src/core/query/logsInsights';

@@ -83,8 +83,8 @@ test('src/core folders import only the folders below them', () => {
   assert.deepEqual(wrong, []);
 });
 
-test('src/core, src/aws and src/protocol import nothing from vscode', () => {
-  for (const f of [...files('src/core'), ...files('src/aws'), ...files('src/protocol')]) {
+test('src/core, src/awsSdk and src/protocol import nothing from vscode', () => {
+  for (const f of [...files('src/core'), ...files('src/awsSdk'), ...files('src/protocol')]) {
     assert.ok(!importsOf(f).includes('vscode'), f);
     assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
   }
@@ -141,4 +141,95 @@ test('webview HTML is only ever the output of renderWebviewHtml', () => {
     }
   }
   assert.ok(writers >= 2, 'the log viewer and the event view are found');
+});
+
+/**
+ * The host side's floors (docs/architecture.md, "Import rules"): one folder per user-facing
+ * feature, and `common/` for what several share. Every host folder may import `common`, `core`,
+ * `awsSdk` and `protocol`; a feature imports only the features named here (all of them lower,
+ * so there is no cycle); `common` imports no feature; `awsSdk` is the SDK side and imports only
+ * core. `extension.ts`, the composition root, wires them all.
+ */
+const HOST_FEATURES: Record<string, readonly string[]> = {
+  common: [],
+  eventView: [],
+  logViewer: ['eventView'],
+  explorer: ['eventView'],
+  identity: ['logViewer', 'eventView'],
+  detections: ['logViewer'],
+  remote: ['logViewer'],
+  s3: ['logViewer'],
+  integrity: ['s3'],
+};
+/** Floors every host folder may use: the pure core, the SDK adapters, the shared message types. */
+const HOST_BASE = ['core', 'awsSdk', 'protocol'];
+const hostFolder = (path: string): string | undefined => /^src\/([^/]+)\//.exec(path)?.[1];
+
+/** The host folder imports `graph` has that the table does not allow; empty when all is well. */
+function hostViolations(graph: ReadonlyArray<{ file: string; target: string }>): string[] {
+  const wrong: string[] = [];
+  for (const { file, target } of graph) {
+    const from = hostFolder(file)!;
+    const to = hostFolder(target);
+    if (!to || to === from || HOST_BASE.includes(to) || to === 'common') continue;
+    if (!HOST_FEATURES[from].includes(to)) wrong.push(`${file} (${from}) imports ${target} (${to}); ${from} may import ${[...HOST_FEATURES[from], 'common', ...HOST_BASE].join(', ')}`);
+  }
+  return wrong;
+}
+
+function hostImportGraph(): Array<{ file: string; target: string }> {
+  const hostDirs = Object.keys(HOST_FEATURES).map((d) => `src/${d}`);
+  return hostDirs.flatMap((dir) => files(dir).flatMap((file) => importsOf(file).filter((t) => t.startsWith('src/')).map((target) => ({ file, target }))));
+}
+
+test('every host folder is in the host import table', () => {
+  const known = new Set([...Object.keys(HOST_FEATURES), ...HOST_BASE, 'webview']);
+  for (const name of readdirSync(join(root, 'src'))) {
+    if (statSync(join(root, 'src', name)).isDirectory()) assert.ok(known.has(name), `src/${name} is in no row of HOST_FEATURES (test/unit/architecture.test.ts) nor docs/architecture.md`);
+  }
+});
+
+test('host folders import only common, core, awsSdk, protocol and the features their row names', () => {
+  assert.deepEqual(hostViolations(hostImportGraph()), []);
+});
+
+test('the host table has no cycle, and an upward import fails the check', () => {
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (f: string, path: string[]): void => {
+    assert.ok(!visiting.has(f), `cycle in HOST_FEATURES: ${[...path, f].join(' → ')}`);
+    if (done.has(f)) return;
+    visiting.add(f);
+    for (const to of HOST_FEATURES[f]) visit(to, [...path, f]);
+    visiting.delete(f);
+    done.add(f);
+  };
+  for (const f of Object.keys(HOST_FEATURES)) visit(f, []);
+  // The check itself: the cycle this layout broke (eventView → identity) and common reaching a feature.
+  assert.equal(hostViolations([{ file: 'src/eventView/eventPanel.ts', target: 'src/identity/documents.ts' }]).length, 1);
+  assert.equal(hostViolations([{ file: 'src/common/trailPicker.ts', target: 'src/explorer/trailNode.ts' }]).length, 1);
+  assert.equal(hostViolations([{ file: 'src/identity/graphPanel.ts', target: 'src/logViewer/sessions.ts' }]).length, 0);
+  // And it sees real imports today.
+  assert.ok(hostImportGraph().some((e) => e.file === 'src/identity/graphPanel.ts' && e.target === 'src/logViewer/sessions.ts'));
+});
+
+test('src/awsSdk, the SDK side, imports only core', () => {
+  for (const f of files('src/awsSdk')) {
+    for (const target of importsOf(f).filter((t) => t.startsWith('src/'))) assert.ok(target.startsWith('src/core/') || target.startsWith('src/awsSdk/'), `${f} imports ${target}`);
+  }
+});
+
+test('every webview panel validates what its page sends through a core/ui validator, and types what it posts', () => {
+  // The host side of each webview: its onDidReceiveMessage hands the raw message to a parse…Message of core/ui.
+  const panels = files('src').filter((f) => /onDidReceiveMessage/.test(readFileSync(join(root, f), 'utf8')) && !f.startsWith('src/core/'));
+  assert.ok(panels.length >= 4, `found ${panels.length} panels`);
+  for (const f of panels) {
+    const text = readFileSync(join(root, f), 'utf8');
+    assert.ok(importsOf(f).some((t) => /^src\/core\/ui\/\w+Messages\.ts$/.test(t)), `${f} receives webview messages but imports no core/ui validator`);
+    assert.doesNotMatch(text, /as From\w+\)/, `${f} casts a webview message instead of validating it`);
+  }
+  // One typed acquireVsCodeApi: only webview/shared/vscodeApi.ts declares it.
+  for (const f of files('src/webview')) {
+    if (f !== 'src/webview/shared/vscodeApi.ts') assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /acquireVsCodeApi/, f);
+  }
 });

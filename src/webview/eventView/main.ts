@@ -5,11 +5,11 @@
  */
 import { type ChainView, type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type SessionLink, type ToEventView } from '../../protocol/eventView';
 import { el } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
 import { parseChain } from './chain';
 import { renderEvent } from './render';
 
-declare function acquireVsCodeApi(): { postMessage(msg: FromEventView): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromEventView, EventViewState & { eventId?: string }>();
 /** The most the host copies to the clipboard (core/ui/eventViewMessages.ts). */
 const MAX_COPY = 5 * 1024 * 1024;
 

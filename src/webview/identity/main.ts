@@ -4,11 +4,11 @@
  */
 import type { FromIdentityView } from '../../protocol/identity';
 import { clip, el } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
 import { renderGraphPage } from './render';
 import { parseGraph } from './validate';
 
-declare function acquireVsCodeApi(): { postMessage(msg: FromIdentityView): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromIdentityView>();
 const app = document.getElementById('app')!;
 
 const hooks = {

@@ -5,9 +5,9 @@
  */
 import type { Finding, FindingKind, FromIntegrityView, IntegrityReport, Outcome, ToIntegrityView, Verdict } from '../../protocol/integrity';
 import { clip, el } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
 
-declare function acquireVsCodeApi(): { postMessage(msg: FromIntegrityView): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromIntegrityView, { showValid: boolean }>();
 const app = document.getElementById('app')!;
 const toast = el('div', { className: 'toast', role: 'status' });
 document.body.append(toast);

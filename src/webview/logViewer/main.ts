@@ -4,15 +4,15 @@
  * APIs only, never as HTML. Rows are fetched from the host in windows, so the page holds only
  * what is on screen.
  */
-import type { Column, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
+import type { Column, FromWebview, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
 import { el, setHighlighted } from '../shared/dom';
+import { vscodeApi } from '../shared/vscodeApi';
 import { FieldHints } from './fieldHints';
 import { LoadStatusView } from './loadStatus';
 import { SidePanel } from './sidePanel';
 import { TimelineView } from './timeline';
 
-declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<FromWebview, ViewerState>();
 
 const ROW_HEIGHT = 24;
 const BLOCK = 100;

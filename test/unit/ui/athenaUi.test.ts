@@ -16,7 +16,7 @@ import { parseQuery } from '../../../src/core/query/query';
 import { cutMessage, describeBytes, eventCount, parseProblemText, recordsFileText, refusalText, resultFileName } from '../../../src/core/ui/remoteResults';
 import { customWindow, describeWindow, queryTimeRange, resultTitle, whenProblem, windowChoices } from '../../../src/core/ui/remoteWindow';
 import { createdTable, hasEventColumns, sameSql, splitSqlStatements, statementAt, statementKind } from '../../../src/core/ui/sqlStatements';
-import { CommandId } from '../../../src/commands/commandIds';
+import { CommandId } from '../../../src/common/commandIds';
 import { samplesDir } from '../../builders/events';
 import { repoRoot } from '../../support/repoRoot';
 

@@ -9,7 +9,7 @@ import { before, describe, test } from 'node:test';
 import { JSDOM } from 'jsdom';
 import { describeEvent } from '../../../src/core/ui/eventDetail';
 import { parseEventViewMessage } from '../../../src/core/ui/eventViewMessages';
-import { parseIdentityViewMessage } from '../../../src/identity/messages';
+import { parseIdentityViewMessage } from '../../../src/core/ui/identityViewMessages';
 import { PIVOT_FIELDS } from '../../../src/protocol/eventView';
 import type { ChainHopView, ChainView, GraphEdgeView, GraphNodeView, IdentityGraphView } from '../../../src/protocol/identity';
 import { layoutGraph, MAX_COLUMNS } from '../../../src/webview/identity/layout';

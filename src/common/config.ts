@@ -1,7 +1,7 @@
 /** Typed getters, one per setting (package.json `contributes.configuration`). */
 import * as vscode from 'vscode';
-import { HARD_MAX_BYTES } from './core/ingest/decode';
-import { isRegionCode } from './core/aws/regions';
+import { HARD_MAX_BYTES } from '../core/ingest/decode';
+import { isRegionCode } from '../core/aws/regions';
 
 const section = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('cloudtrailLens');
 

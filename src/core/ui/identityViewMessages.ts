@@ -3,7 +3,7 @@
  * is dropped before the host acts on it. A filter names a node or edge by id; the host looks the
  * query up in the graph it sent, so the page cannot make the log view run text of its own.
  */
-import type { FromIdentityView } from '../protocol/identity';
+import type { FromIdentityView } from '../../protocol/identity';
 
 /** Ids hold principal ARNs and names: generous, but bounded. */
 const MAX_ID = 8192;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../../src/aws/cloudTrail';
+import { CloudTrailApi, createClient, type CloudTrailTarget } from '../../../src/awsSdk/cloudTrail';
 import { explainAwsError } from '../../../src/core/aws/awsErrors';
 import { NO_FILTER } from '../../../src/core/query/lookupFilter';
 import { PagedList } from '../../../src/core/aws/paging';

@@ -10,7 +10,8 @@ import { exportAlerts, type AlertExport } from '../core/investigate/alerts/expor
 import { renderAlertExport } from '../core/investigate/alerts/render';
 import type { DetectionRule } from '../core/investigate/detections/rules';
 import { loadDetectionRules } from '../logViewer/detectionRules';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 /** What the command opened (returned for tests and other extensions). */
 export interface AlertExportResult {
@@ -29,9 +30,9 @@ async function pickRule(rules: readonly DetectionRule[]): Promise<DetectionRule 
   return picked?.rule;
 }
 
-export function registerAlertCommands(extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerAlertCommands(commands: Commands, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(CommandId.ExportDetectionAsAlert, async (id?: unknown): Promise<AlertExportResult | undefined> => {
+    commands.register(CommandId.ExportDetectionAsAlert, async (id?: unknown): Promise<AlertExportResult | undefined> => {
       const library = await loadDetectionRules(extensionUri);
       const rule = typeof id === 'string' ? library.rules.find((r) => r.id === id) : await pickRule(library.rules);
       if (!rule) {

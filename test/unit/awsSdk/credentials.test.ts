@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CredentialCache, cached } from '../../../src/aws/credentials';
+import { CredentialCache, cached } from '../../../src/awsSdk/credentials';
 
 let sts: Server;
 let stsUrl = '';

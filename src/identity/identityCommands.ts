@@ -7,11 +7,12 @@
 import * as vscode from 'vscode';
 import type { KeyReport } from '../core/investigate/identity/keyReport';
 import type { EventPanel } from '../eventView/eventPanel';
-import { openKeyReport, openPolicyDraft, type PolicyDocuments } from '../identity/documents';
-import type { IdentityGraphs } from '../identity/graphPanel';
+import { openKeyReport, openPolicyDraft, type PolicyDocuments } from './documents';
+import type { IdentityGraphs } from './graphPanel';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 export interface IdentityCommandDeps {
   sessions: Sessions;
@@ -26,14 +27,14 @@ function activeView(sessions: Sessions): ViewerSession | undefined {
   return s;
 }
 
-export function registerIdentityCommands({ sessions, graphs, eventPanel, output }: IdentityCommandDeps): vscode.Disposable[] {
+export function registerIdentityCommands(commands: Commands, { sessions, graphs, eventPanel, output }: IdentityCommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(CommandId.ShowIdentityGraph, (): boolean => {
+    commands.register(CommandId.ShowIdentityGraph, (): boolean => {
       const s = activeView(sessions);
       if (s) graphs.show(s);
       return !!s;
     }),
-    vscode.commands.registerCommand(CommandId.AccessKeyReport, async (key?: unknown): Promise<KeyReport | undefined> => {
+    commands.register(CommandId.AccessKeyReport, async (key?: unknown): Promise<KeyReport | undefined> => {
       const s = activeView(sessions);
       if (!s) return undefined;
       const chosen =
@@ -49,7 +50,7 @@ export function registerIdentityCommands({ sessions, graphs, eventPanel, output 
       if (!chosen?.trim()) return undefined;
       return openKeyReport(s.store, chosen.trim(), s.title, output);
     }),
-    vscode.commands.registerCommand(CommandId.DraftPolicy, async (): Promise<PolicyDocuments | undefined> => {
+    commands.register(CommandId.DraftPolicy, async (): Promise<PolicyDocuments | undefined> => {
       const s = activeView(sessions);
       if (!s) return undefined;
       const shown = s.shownQuery();

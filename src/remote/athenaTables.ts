@@ -5,16 +5,15 @@
  * in an editor to review, and runs on confirmation in the chosen database and workgroup.
  */
 import * as vscode from 'vscode';
-import type { AthenaApi } from '../aws/athena';
-import { createS3Client, S3Api } from '../aws/s3';
-import * as config from '../config';
+import type { AthenaApi } from '../awsSdk/athena';
+import * as config from '../common/config';
 import { type AthenaTableRef, cloudTrailTableDdl, trailLogsBase } from '../core/aws/athenaTable';
 import { REGIONS } from '../core/aws/regions';
 import { type BucketFolders, ddlHeader, findTableForTrail, organizationFolders, tableInputs, trailAccount, trailLocation } from '../core/aws/trailTableInputs';
 import { createdTable, splitSqlStatements } from '../core/ui/sqlStatements';
 import { QUERY_TIMEOUT_MS, athenaProgressText, showAthenaError, withQueryProgress } from './athenaProgress';
 import { athenaApi, type RemoteDeps } from './remoteDeps';
-import { chooseTrail, type TrailChoice } from './trailChoice';
+import { chooseTrail, type TrailChoice } from '../common/trailPicker';
 
 const TABLES = 'cloudtrailLens.athena.tables';
 /** Most accounts whose region folders are listed. */
@@ -46,8 +45,7 @@ export async function findTable(deps: RemoteDeps, api: AthenaApi, trail: TrailCh
 
 /** The organization, account and region folders of the trail's bucket; a failed listing becomes a note. */
 async function bucketFolders(deps: RemoteDeps, trail: TrailChoice): Promise<{ found: BucketFolders; orgId?: string } | undefined> {
-  const target = { profile: trail.profile, region: trail.region, credentials: deps.credentials.forProfile(trail.profile), endpoint: config.s3Endpoint(), timeoutMs: config.requestTimeoutMs() };
-  const s3 = new S3Api(target, createS3Client(target));
+  const s3 = deps.accounts.s3(trail.profile, trail.region);
   const bucket = trail.trail.S3BucketName ?? '';
   const base = trailLocation(trail.trail);
   const found: BucketFolders = {};

@@ -1,20 +1,16 @@
 /**
- * Which trail, which hours, which accounts and regions: the questions both S3 commands ask. A
- * trail comes from the explorer node the command was run on, or is picked among the shown
- * profiles' trails. Accounts (organization trails) and regions are discovered in the bucket.
+ * Which trail, which hours, which accounts and regions: the questions both S3 commands ask (opening
+ * a trail's logs, validating their integrity). The trail comes from the one trail picker. Accounts (organization trails) and regions are discovered in the bucket.
  * Commands may pass the answers in `ScopeArgs` instead (tests, other extensions).
  */
 import * as vscode from 'vscode';
-import type { CloudTrailApi } from '../aws/cloudTrail';
-import type { CredentialCache } from '../aws/credentials';
-import { createS3Client, S3Api } from '../aws/s3';
-import * as config from '../config';
+import type { CloudTrailApi } from '../awsSdk/cloudTrail';
+import type { S3Api } from '../awsSdk/s3';
+import { chooseTrail, type TrailPickerDeps } from '../common/trailPicker';
 import { parseWhen } from '../core/query/lookupFilter';
 import { accountPrefix, type TrailLocation } from '../core/aws/s3Layout';
 import { explainS3Error } from '../core/aws/s3Errors';
 import type { Trail } from '../core/aws/trailHealth';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
-import { TrailNode } from '../explorer/trailNode';
 
 export interface TrailContext {
   profile: string;
@@ -42,37 +38,12 @@ export interface ScopeArgs {
   yes?: boolean;
 }
 
-/** The trail of a tree node, or one the user picks among the shown profiles' home trails. */
-export async function resolveTrail(arg: unknown, provider: ExplorerProvider, credentials: CredentialCache): Promise<TrailContext | undefined> {
-  let profile: string;
-  let trail: Trail;
-  let api: CloudTrailApi;
-  if (arg instanceof TrailNode) {
-    ({ trail, api } = arg);
-    profile = arg.profile.name;
-  } else {
-    const picks = (async () => {
-      const items: Array<vscode.QuickPickItem & { trail: Trail; profile: string; api: CloudTrailApi }> = [];
-      for (const p of await provider.roots()) {
-        for (const region of provider.regionsFor(p.profile)) {
-          const a = provider.api(p.profile.name, region);
-          const trails = await a.describeTrails().catch(() => []);
-          for (const t of trails.filter((x) => x.HomeRegion === region)) items.push({ label: t.Name ?? '?', description: `${p.profile.name} · ${region}`, detail: `s3://${t.S3BucketName ?? '?'}/${t.S3KeyPrefix ?? ''}`, trail: t, profile: p.profile.name, api: a });
-        }
-      }
-      return items;
-    })();
-    const pick = await vscode.window.showQuickPick(picks, { title: 'Which trail?', matchOnDescription: true, ignoreFocusOut: true });
-    if (!pick) return undefined;
-    ({ trail, profile, api } = pick);
-  }
-  if (!trail.S3BucketName) {
-    void vscode.window.showErrorMessage(`Trail "${trail.Name}" names no S3 bucket.`);
-    return undefined;
-  }
-  const home = trail.HomeRegion ?? api.target.region;
-  const target = { profile, region: home, credentials: credentials.forProfile(profile), endpoint: config.s3Endpoint(), timeoutMs: config.requestTimeoutMs() };
-  return { profile, trail, trailArn: trail.TrailARN ?? trail.Name ?? '', name: trail.Name ?? 'trail', cloudTrail: api, s3: new S3Api(target, createS3Client(target)) };
+/** The trail of a tree node, or one the user picks (the one trail picker); its S3 and CloudTrail APIs in its home region. */
+export async function resolveTrail(arg: unknown, deps: TrailPickerDeps, title = 'Which trail?'): Promise<TrailContext | undefined> {
+  const choice = await chooseTrail(deps, arg, { title, needBucket: true });
+  if (!choice) return undefined;
+  const { profile, trail, region } = choice;
+  return { profile, trail, trailArn: choice.arn, name: choice.name, cloudTrail: deps.accounts.cloudTrail(profile, region), s3: deps.accounts.s3(profile, region) };
 }
 
 const HOUR = 3_600_000;

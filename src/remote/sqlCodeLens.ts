@@ -4,7 +4,7 @@
  * time (runSqlStatement).
  */
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../common/commandIds';
 import { splitSqlStatements } from '../core/ui/sqlStatements';
 import type { SqlDocuments } from './remoteDeps';
 

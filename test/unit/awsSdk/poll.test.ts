@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
-import { pollUntilEnded } from '../../../src/aws/poll';
+import { pollUntilEnded } from '../../../src/awsSdk/poll';
 import type { Clock } from '../../../src/core/aws/throttle';
 
 /** A clock whose sleeps pass at once (recorded), or never when `hang`. */

@@ -4,21 +4,22 @@
  * in a log viewer. Event history keeps 90 days of management events; the bucket keeps it all.
  */
 import * as vscode from 'vscode';
-import type { CredentialCache } from '../aws/credentials';
-import type { S3Object } from '../aws/s3';
-import { downloadObjects, S3Cache } from '../aws/s3Cache';
-import * as config from '../config';
+import type { S3Object } from '../awsSdk/s3';
+import { downloadObjects, S3Cache } from '../awsSdk/s3Cache';
+import * as config from '../common/config';
 import { formatBytes } from '../core/ingest/decode';
 import { keyInWindow, parseTrailKey, windowPrefixes } from '../core/aws/s3Layout';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
-import { pickScope, resolveTrail, type ScopeArgs, showS3Error, type TrailContext, type TrailScope } from '../integrity/trailScope';
+import type { Accounts } from '../common/accounts';
+import { pickScope, resolveTrail, type ScopeArgs, showS3Error, type TrailContext, type TrailScope } from './trailScope';
 import type { Sessions } from '../logViewer/sessions';
 import type { LoadSummary } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 export interface S3CommandDeps {
-  provider: ExplorerProvider;
-  credentials: CredentialCache;
+  accounts: Accounts;
+  /** Per-workspace memory (the last trail picked). */
+  state: vscode.Memento;
   sessions: Sessions;
   output: vscode.LogOutputChannel;
   /** The cache folder when the setting is empty (the extension's global storage). */
@@ -49,7 +50,7 @@ async function listLogs(ctx: TrailContext, scope: TrailScope, token: vscode.Canc
 }
 
 async function openFromS3(deps: S3CommandDeps, arg: unknown, args: ScopeArgs): Promise<LoadSummary | undefined> {
-  const ctx = await resolveTrail(arg, deps.provider, deps.credentials);
+  const ctx = await resolveTrail(arg, deps, 'Open logs from S3: which trail?');
   if (!ctx) return undefined;
   try {
     const scope = await pickScope(ctx, args, `Open ${ctx.name} logs from S3`);
@@ -113,6 +114,6 @@ async function openFromS3(deps: S3CommandDeps, arg: unknown, args: ScopeArgs): P
   }
 }
 
-export function registerS3Commands(deps: S3CommandDeps): vscode.Disposable[] {
-  return [vscode.commands.registerCommand(CommandId.OpenTrailLogsFromS3, (arg?: unknown, args?: ScopeArgs) => openFromS3(deps, arg, typeof args === 'object' && args ? args : {}))];
+export function registerS3Commands(commands: Commands, deps: S3CommandDeps): vscode.Disposable[] {
+  return [commands.register(CommandId.OpenTrailLogsFromS3, (arg?: unknown, args?: ScopeArgs) => openFromS3(deps, arg, typeof args === 'object' && args ? args : {}))];
 }

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AthenaQueryError } from '../../../src/aws/athena';
-import { runAthenaSearch } from '../../../src/aws/remoteSearch';
+import { AthenaQueryError } from '../../../src/awsSdk/athena';
+import { runAthenaSearch } from '../../../src/awsSdk/remoteSearch';
 import { athenaCostUsd, describeScan, explainAthenaError } from '../../../src/core/aws/athenaErrors';
 import { compileAthena } from '../../../src/core/query/athenaSql';
 import { parseQuery } from '../../../src/core/query/query';
 import { compileLogsInsights } from '../../../src/core/query/logsInsights';
-import { runLogsSearch } from '../../../src/aws/remoteSearch';
+import { runLogsSearch } from '../../../src/awsSdk/remoteSearch';
 import { type Backends, LOG_GROUP, startBackends } from '../../support/remoteBackends';
 
 let b: Backends;

@@ -4,8 +4,8 @@
  * with progress and cancel (StopQuery), and the events opened in a log viewer.
  */
 import * as vscode from 'vscode';
-import { runLogsSearch } from '../aws/remoteSearch';
-import * as config from '../config';
+import { runLogsSearch } from '../awsSdk/remoteSearch';
+import * as config from '../common/config';
 import { explainLogsError } from '../core/aws/logsErrors';
 import { logGroupRegion } from '../core/aws/trailTableInputs';
 import { compileLogsInsights } from '../core/query/logsInsights';
@@ -18,7 +18,7 @@ import type { RunArgs } from './athenaRun';
 import { askQuery, askWindow } from './prompts';
 import { logsApi, type RemoteDeps } from './remoteDeps';
 import { openResults } from './results';
-import { chooseTrail } from './trailChoice';
+import { chooseTrail } from '../common/trailPicker';
 
 const LIMIT_SETTING = 'cloudtrailLens.athena.maxResults';
 

@@ -5,19 +5,16 @@
  * so their CodeLens runs them there without asking.
  */
 import * as vscode from 'vscode';
-import { AthenaApi } from '../aws/athena';
-import { CloudWatchLogsApi } from '../aws/cloudWatchLogs';
-import type { CredentialCache } from '../aws/credentials';
-import * as config from '../config';
+import type { AthenaApi } from '../awsSdk/athena';
+import type { CloudWatchLogsApi } from '../awsSdk/cloudWatchLogs';
+import type { Accounts } from '../common/accounts';
 import type { AthenaTableRef } from '../core/aws/athenaTable';
 import type { CompiledAthenaQuery } from '../core/query/athenaSql';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
 import type { Sessions } from '../logViewer/sessions';
-import type { TrailChoice } from './trailChoice';
+import type { TrailChoice } from '../common/trailPicker';
 
 export interface RemoteDeps {
-  provider: ExplorerProvider;
-  credentials: CredentialCache;
+  accounts: Accounts;
   sessions: Sessions;
   output: vscode.LogOutputChannel;
   /** Where result files are written (the extension's global storage). */
@@ -30,11 +27,11 @@ export interface RemoteDeps {
 }
 
 export function athenaApi(deps: RemoteDeps, profile: string, region: string): AthenaApi {
-  return new AthenaApi({ profile, region, credentials: deps.credentials.forProfile(profile), endpoint: config.athenaEndpoint(), timeoutMs: config.requestTimeoutMs() });
+  return deps.accounts.athena(profile, region);
 }
 
 export function logsApi(deps: RemoteDeps, profile: string, region: string): CloudWatchLogsApi {
-  return new CloudWatchLogsApi({ profile, region, credentials: deps.credentials.forProfile(profile), endpoint: config.logsEndpoint(), timeoutMs: config.requestTimeoutMs() });
+  return deps.accounts.logs(profile, region);
 }
 
 /** Where a `.sql` document runs, and what it was made from. */

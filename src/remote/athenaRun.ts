@@ -5,9 +5,9 @@
  * and cost, and the events opened in a log viewer.
  */
 import * as vscode from 'vscode';
-import { type AthenaApi, AthenaQueryError } from '../aws/athena';
-import { runAthenaSearch } from '../aws/remoteSearch';
-import * as config from '../config';
+import { type AthenaApi, AthenaQueryError } from '../awsSdk/athena';
+import { runAthenaSearch } from '../awsSdk/remoteSearch';
+import * as config from '../common/config';
 import { type AthenaErrorContext, describeScan } from '../core/aws/athenaErrors';
 import type { AthenaTableRef } from '../core/aws/athenaTable';
 import type { CtRecord } from '../core/model/records';
@@ -24,7 +24,7 @@ import { findTable, rememberTable } from './athenaTables';
 import { askQuery, askWindow } from './prompts';
 import { athenaApi, type RemoteDeps, type SqlDocContext } from './remoteDeps';
 import { openResults, openRows } from './results';
-import { chooseTrail, type TrailChoice } from './trailChoice';
+import { chooseTrail, type TrailChoice } from '../common/trailPicker';
 
 const LIMIT_SETTING = 'cloudtrailLens.athena.maxResults';
 const ALL_TIME = 'every file the trail holds: Athena reads them all';

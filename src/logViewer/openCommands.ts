@@ -4,10 +4,11 @@
  * Each resolves to the load's summary once the files are in (undefined when nothing was picked).
  */
 import * as vscode from 'vscode';
-import type { Sessions } from '../logViewer/sessions';
-import { exportResults } from '../logViewer/exportFlow';
-import type { LoadSummary } from '../logViewer/viewerSession';
-import { CommandId } from './commandIds';
+import type { Sessions } from './sessions';
+import { exportResults } from './exportFlow';
+import type { LoadSummary } from './viewerSession';
+import { CommandId } from '../common/commandIds';
+import type { Commands } from '../common/commands';
 
 function isUriList(v: unknown): v is vscode.Uri[] {
   return Array.isArray(v) && v.length > 0 && v.every((u) => u instanceof vscode.Uri);
@@ -34,7 +35,7 @@ async function pick(folders: boolean): Promise<vscode.Uri[] | undefined> {
   return picked && picked.length > 0 ? picked : undefined;
 }
 
-export function registerOpenCommands(sessions: Sessions, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerOpenCommands(commands: Commands, sessions: Sessions, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
   const open = (uris: readonly vscode.Uri[], title = titleFor(uris)): Promise<LoadSummary> => sessions.openPanel(uris, title);
   const active = (): ReturnType<Sessions['active']> => {
     const session = sessions.active();
@@ -43,30 +44,30 @@ export function registerOpenCommands(sessions: Sessions, extensionUri: vscode.Ur
   };
   return [
     // The log view in front: more files into the same investigation, or its results out.
-    vscode.commands.registerCommand(CommandId.AddToInvestigation, async (uris?: unknown) => {
+    commands.register(CommandId.AddToInvestigation, async (uris?: unknown) => {
       const session = active();
       if (!session) return undefined;
       return isUriList(uris) ? session.load(uris) : session.addFromPicker();
     }),
-    vscode.commands.registerCommand(CommandId.ExportResults, async (request?: unknown) => {
+    commands.register(CommandId.ExportResults, async (request?: unknown) => {
       const session = active();
       return session && exportResults(session, output, request);
     }),
     // Palette: a picker. Callers (tests, other extensions) may pass the URIs instead.
-    vscode.commands.registerCommand(CommandId.OpenLogFiles, async (uris?: unknown) => {
+    commands.register(CommandId.OpenLogFiles, async (uris?: unknown) => {
       const chosen = isUriList(uris) ? uris : await pick(false);
       return chosen && open(chosen);
     }),
-    vscode.commands.registerCommand(CommandId.OpenLogFolder, async (uris?: unknown) => {
+    commands.register(CommandId.OpenLogFolder, async (uris?: unknown) => {
       const chosen = isUriList(uris) ? uris : await pick(true);
       return chosen && open(chosen);
     }),
     // Explorer context menu: VS Code passes the clicked item and the whole selection.
-    vscode.commands.registerCommand(CommandId.OpenInLens, async (clicked?: unknown, selection?: unknown) => {
+    commands.register(CommandId.OpenInLens, async (clicked?: unknown, selection?: unknown) => {
       const chosen = isUriList(selection) ? selection : clicked instanceof vscode.Uri ? [clicked] : await pick(false);
       return chosen && open(chosen);
     }),
-    vscode.commands.registerCommand(CommandId.OpenSampleLogs, () =>
+    commands.register(CommandId.OpenSampleLogs, () =>
       open([vscode.Uri.joinPath(extensionUri, 'media', 'samples')], 'Sample: attack simulation (invictus-ir)'),
     ),
   ];

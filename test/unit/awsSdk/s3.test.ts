@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CloudTrailApi, createClient } from '../../../src/aws/cloudTrail';
+import { CloudTrailApi, createClient } from '../../../src/awsSdk/cloudTrail';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, S3Api, type S3Target } from '../../../src/aws/s3';
-import { CACHE_MARKER, downloadObjects, isCacheFile, S3Cache } from '../../../src/aws/s3Cache';
-import { s3IntegritySource } from '../../../src/aws/s3IntegritySource';
+import { createS3Client, S3Api, type S3Target } from '../../../src/awsSdk/s3';
+import { CACHE_MARKER, downloadObjects, isCacheFile, S3Cache } from '../../../src/awsSdk/s3Cache';
+import { s3IntegritySource } from '../../../src/awsSdk/s3IntegritySource';
 import { folderSource } from '../../../src/core/integrity/folderSource';
 import { validateIntegrity } from '../../../src/core/integrity/validate';
 import { windowPrefixes } from '../../../src/core/aws/s3Layout';

@@ -4,10 +4,10 @@
  * (core/aws/athenaErrors.ts, logsErrors.ts) with the buttons that do it.
  */
 import * as vscode from 'vscode';
-import type { AthenaProgress } from '../aws/athena';
+import type { AthenaProgress } from '../awsSdk/athena';
 import { type AthenaErrorContext, describeScan, explainAthenaError } from '../core/aws/athenaErrors';
 import type { ExplainedError } from '../core/aws/awsErrors';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../common/commandIds';
 
 /** How long a query may run before it is stopped (the adapter's default too). */
 export const QUERY_TIMEOUT_MS = 600_000;

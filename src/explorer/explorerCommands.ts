@@ -4,17 +4,18 @@
  * this user or key do"), and SSO sign-in.
  */
 import * as vscode from 'vscode';
-import * as config from '../config';
+import * as config from '../common/config';
 import { attributeProblem, customRange, LOOKUP_ATTRIBUTES, type LookupAttributeKey, type LookupFilter, NO_FILTER, RANGE_PRESETS, type RangePreset, type TimeRange } from '../core/query/lookupFilter';
 import { REGIONS } from '../core/aws/regions';
-import { EventNode } from '../explorer/eventNode';
-import { EventsNode } from '../explorer/eventsNode';
-import type { ExplorerNode } from '../explorer/explorerNode';
-import type { ExplorerProvider } from '../explorer/explorerProvider';
-import { ErrorNode } from '../explorer/messageNodes';
-import { ProfileNode } from '../explorer/profileNode';
-import { RegionNode } from '../explorer/regionNode';
-import { CommandId } from './commandIds';
+import { EventNode } from './eventNode';
+import { EventsNode } from './eventsNode';
+import type { ExplorerNode } from './explorerNode';
+import type { ExplorerProvider } from './explorerProvider';
+import { ErrorNode } from './messageNodes';
+import { ProfileNode } from './profileNode';
+import { RegionNode } from './regionNode';
+import { CommandId } from '../common/commandIds';
+import type { CommandHandler, Commands } from '../common/commands';
 
 const ATTRIBUTE_HINTS: Record<LookupAttributeKey, string> = {
   EventName: 'e.g. StopLogging, TerminateInstances',
@@ -84,8 +85,8 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function registerExplorerCommands(provider: ExplorerProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
-  const reg = (id: CommandId, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+export function registerExplorerCommands(commands: Commands, provider: ExplorerProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
+  const reg = (id: CommandId, fn: CommandHandler): vscode.Disposable => commands.register(id, fn);
   return [
     reg(CommandId.Refresh, (node?: ExplorerNode) => {
       if (node) {

@@ -63,3 +63,30 @@ export function packVersion(readme: string): { version?: string; date?: string }
   const date = /^\s*[-*]?\s*Date:\s*(\d{4}-\d{2}-\d{2})/im.exec(readme)?.[1];
   return { version, date };
 }
+
+/**
+ * Whether a path inside a SigmaHQ checkout or release archive is one of its CloudTrail rules:
+ * `…/cloud/aws/cloudtrail/<name>.yml` (rules/, rules-emerging-threats/ and the like), or a
+ * `.yml` at the top of a folder that is itself the cloudtrail folder.
+ */
+export function isPackRulePath(path: string, folderIsCloudTrail = false): boolean {
+  const p = path.replace(/\\/g, '/');
+  if (!/\.ya?ml$/i.test(p)) return false;
+  if (/(^|\/)(deprecated|unsupported|tests?|regression_data)\//i.test(p)) return false;
+  return /(^|\/)cloud\/aws\/cloudtrail\/[^/]+$/i.test(p) || (folderIsCloudTrail && !p.includes('/'));
+}
+
+/** The README an imported pack is stored with: where it came from and when (packVersion reads it back). */
+export function importedPackReadme(source: string, loaded: number, refused: PackRules['refused'], when: Date): string {
+  const lines = [
+    '# SigmaHQ CloudTrail rules (imported)',
+    '',
+    `- Source: ${source}`,
+    `- Date: ${when.toISOString().slice(0, 10)}`,
+    `- Licence: ${SIGMAHQ.license} (the text ships with the extension, detections/sigmahq/LICENSE.Detection.Rules.md)`,
+    `- Rules: ${loaded} loaded, ${refused.length} refused`,
+    '',
+    ...refused.map((r) => `- ${r.file}: ${r.problems.join(' ')}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

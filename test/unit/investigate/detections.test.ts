@@ -135,7 +135,7 @@ describe('running rules', () => {
     assert.deepEqual(Array.from(engine.search('detection:cloudtrail-stopped').rows), [0]);
     assert.deepEqual(Array.from(engine.search('-detection:cis-4.*').rows), [1]);
     assert.deepEqual(Array.from(engine.search('detection:cis-4.7').rows), [], 'a rule that matched nothing is known, and empty');
-    assert.match(engine.search('detection:nope').errors.join(), /Unknown detection "nope"\. Known: access-key-for-other-user, admin-policy-attached, .*, and \d+ more\./);
+    assert.match(engine.search('detection:nope').errors.join(), /Unknown detection "nope"\. Known: access-analyzer-deleted, access-key-for-other-user, .*, and \d+ more\./);
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await assert.rejects(runDetections(engine, store, library.rules, ac.signal), /stop/);
@@ -219,6 +219,7 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
       's3-lifecycle-short-expiration': 1, // the trail bucket's one-day expiration
       'security-group-admin-port-open': 1, // port 22 from 0.0.0.0/0
       'ssm-send-command': 2, // one to the instance whose credentials are then stolen, one to a bad id
+      'cloudwatch-logs-deleted': 1, // the flow-logs technique's log group, /stratus-red-team/vpc-flow-logs
     });
     assert.ok(results.every((r) => r.errors.length === 0));
     // The detection row sets drive the search box.

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { loadPack, packVersion, SIGMAHQ } from '../../../src/core/investigate/detections/pack';
+import { readZip } from '../../../src/core/ingest/zipArchive';
+import { importedPackReadme, isPackRulePath, loadPack, packVersion, SIGMAHQ } from '../../../src/core/investigate/detections/pack';
 import { loadRules } from '../../../src/core/investigate/detections/rules';
 import { runDetections } from '../../../src/core/investigate/detections/run';
 import { detectionSummary } from '../../../src/core/investigate/detections/summary';
@@ -16,6 +17,7 @@ import { samplesDir } from '../../builders/events';
 import { loadFolder } from '../../support/loadFolder';
 import { repoRoot } from '../../support/repoRoot';
 import { builtInRuleFiles } from '../../support/ruleLibrary';
+import { zipOf } from '../../support/zipWriter';
 
 const dir = join(repoRoot(), 'detections/sigmahq');
 const files = readdirSync(join(dir, 'rules')).map((name) => ({ name, text: readFileSync(join(dir, 'rules', name), 'utf8') }));
@@ -76,5 +78,33 @@ describe('the SigmaHQ pack', () => {
       aws_snapshot_backup_exfiltration: 2,
       aws_sts_assumerole_misuse: 76, // every AssumedRole event: the rule's own false positive note
     });
+  });
+});
+
+describe('importing a newer pack (the core half of Import SigmaHQ Rules…)', () => {
+  test('a release archive: its CloudTrail rules taken, the rest of SigmaHQ and unsafe names left, the note read back', async () => {
+    const good = files.find((f) => f.name === 'aws_enum_buckets.yml')!.text;
+    const zip = zipOf([
+      { name: 'sigma/rules/cloud/aws/cloudtrail/aws_enum_buckets.yml', data: good },
+      { name: 'sigma/rules-emerging-threats/cloud/aws/cloudtrail/new_rule.yml', data: good.replace(/^id: .*$/m, 'id: 11111111-2222-4333-8444-555555555555') },
+      { name: 'sigma/rules/cloud/aws/cloudtrail/broken.yml', data: 'title: x\ndetection: [' },
+      { name: 'sigma/rules/windows/process_creation/proc_creation_win_x.yml', data: 'title: windows' },
+      { name: 'sigma/deprecated/cloud/aws/cloudtrail/old.yml', data: good },
+      { name: '../cloud/aws/cloudtrail/evil.yml', data: good },
+    ]);
+    const taken: Array<{ name: string; text: string }> = [];
+    const problems = await readZip(zip, (m) => void taken.push({ name: m.name.split('/').pop()!, text: Buffer.from(m.bytes).toString() }), { accept: (n) => isPackRulePath(n) });
+    assert.deepEqual(taken.map((t) => t.name), ['aws_enum_buckets.yml', 'new_rule.yml', 'broken.yml']);
+    assert.deepEqual(problems.map((p) => p.name), ['../cloud/aws/cloudtrail/evil.yml']);
+    const imported = loadPack(taken, { ...SIGMAHQ, from: 'imported' });
+    assert.deepEqual(imported.rules.map((r) => r.id), ['aws_enum_buckets', 'new_rule']);
+    assert.deepEqual(imported.refused.map((r) => r.file), ['broken.yml']);
+    const readme = importedPackReadme('/tmp/sigma_all_rules.zip', 2, imported.refused, new Date('2026-12-07T06:00:00Z'));
+    assert.match(readme, /- Source: \/tmp\/sigma_all_rules\.zip\n- Date: 2026-12-07\n/);
+    assert.match(readme, /- broken\.yml: /);
+    assert.deepEqual(packVersion(readme), { version: undefined, date: '2026-12-07' });
+    assert.equal(isPackRulePath('aws_x.yml', true), true, 'the cloudtrail folder itself');
+    assert.equal(isPackRulePath('aws_x.yml'), false);
+    assert.equal(isPackRulePath('rules/cloud/aws/cloudtrail/README.md'), false);
   });
 });

@@ -1,4 +1,4 @@
-// Bundles the extension with esbuild (DESIGN §2): the extension host bundle (node, cjs,
+// Bundles the extension with esbuild (docs/architecture.md, "Conventions"): the extension host bundle (node, cjs,
 // `vscode` external), the decode worker, and the webview bundles (browser, iife).
 // `--production` minifies and drops source maps (for the VSIX); `--tests` also bundles the tests.
 import { build } from 'esbuild';

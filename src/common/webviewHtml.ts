@@ -1,5 +1,5 @@
 /**
- * The only place that writes webview HTML (DESIGN §6): `default-src 'none'`, the one script by
+ * The only place that writes webview HTML (docs/architecture.md, "Security"): `default-src 'none'`, the one script by
  * nonce, styles and fonts from the extension only, no inline handlers, no data in the markup.
  * Event data reaches the page only through postMessage.
  */

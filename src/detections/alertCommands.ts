@@ -43,9 +43,8 @@ export function registerAlertCommands(commands: Commands, extensionUri: vscode.U
       try {
         exported = exportAlerts(rule);
       } catch (e) {
-        output.error(`Exporting ${rule.id} as an alert failed: ${(e as Error).message}`);
-        void vscode.window.showErrorMessage(`"${rule.title}" could not be exported as an alert: ${(e as Error).message}`);
-        return undefined;
+        // Reported like every command's failure (common/commands.ts), naming the rule.
+        throw new Error(`"${rule.title}" could not be exported as an alert: ${(e as Error).message}`, { cause: e });
       }
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderAlertExport(exported) });
       await vscode.window.showTextDocument(doc, { preview: false });

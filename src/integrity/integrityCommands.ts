@@ -50,9 +50,8 @@ async function run(deps: IntegrityCommandDeps, title: string, make: (signal: Abo
     return report;
   } catch (e) {
     if ((e as Error).name === 'AbortError') return undefined;
-    deps.output.error(`Integrity validation failed: ${(e as Error).message}`);
-    void vscode.window.showErrorMessage(`Integrity validation failed: ${(e as Error).message}`);
-    return undefined;
+    // Reported like every command's failure (common/commands.ts).
+    throw e;
   }
 }
 

@@ -106,9 +106,6 @@ async function openFromS3(deps: S3CommandDeps, arg: unknown, args: ScopeArgs): P
     if (!result.paths.length) return undefined;
     deps.output.info(`Opened ${result.paths.length} log files of ${ctx.trailArn} (${result.fromCache} from the cache in ${cache.dir}).`);
     return await deps.sessions.openPanel(result.paths.map((p) => vscode.Uri.file(p)), `${ctx.name} · S3 · ${day(scope.window.start)} → ${day(scope.window.end)}`);
-  } catch (e) {
-    void vscode.window.showErrorMessage(`Could not open the trail's logs: ${(e as Error).message}`);
-    return undefined;
   } finally {
     ctx.s3.dispose();
   }

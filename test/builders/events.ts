@@ -1,4 +1,4 @@
-/** Builders with valid defaults for CloudTrail test data (DESIGN §3). */
+/** Builders with valid defaults for CloudTrail test data (docs/architecture.md, "Conventions"). */
 import { gzipSync } from 'node:zlib';
 import { decodeLogBytes } from '../../src/core/ingest/decode';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The design's hard lines, checked on every run (DESIGN §1, §6; src/core/README.md): the core never
+ * The design's hard lines, checked on every run (docs/architecture.md; src/core/README.md): the core never
  * imports `vscode`, and each of its folders imports only the folders below it; webview code
  * reaches only the protocol, its own folder and a few browser-safe core modules, and nothing it
  * bundles touches Node; webview code never parses strings as HTML; one function writes webview HTML.

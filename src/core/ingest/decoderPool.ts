@@ -1,5 +1,5 @@
 /**
- * Decoding off the extension host's event loop (DESIGN §4): a small pool of worker threads, each
+ * Decoding off the extension host's event loop (docs/architecture.md, "Records, store and search"): a small pool of worker threads, each
  * running decodeLogBytes. A worker that dies (out of memory on a pathological file) fails only
  * the file it held, and is replaced.
  */

@@ -12,6 +12,7 @@
 import type { SessionBy, SessionLink } from '../../protocol/eventView';
 import { fieldTerm } from '../query/query';
 import type { EventStore, StringField } from '../store/store';
+import { lowerBound } from '../model/sorted';
 
 /** By principal or by access key: the protocol's type, so the event view and core agree. */
 export type { SessionBy };
@@ -197,14 +198,7 @@ function sortedGroup(store: EventStore, g: Group): SortedGroup {
 
 /** Where `row` (at `time`) sits in a time-sorted group: a binary search, then the ties. */
 function indexOfRow(rows: Uint32Array, times: Float64Array, row: number, time: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid] < time) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < times.length && times[i] === time; i++) if (rows[i] === row) return i;
+  for (let i = lowerBound(times, time); i < times.length && times[i] === time; i++) if (rows[i] === row) return i;
   return -1;
 }
 

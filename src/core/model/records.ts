@@ -1,5 +1,5 @@
 /**
- * The one record shape every source is normalized into (DESIGN §4). The columns people filter on
+ * The one record shape every source is normalized into (docs/architecture.md, "Records, store and search"). The columns people filter on
  * are lifted out as plain strings; everything else stays in `raw`, the event's own JSON text,
  * so unknown fields are never dropped.
  */

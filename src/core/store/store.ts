@@ -1,5 +1,5 @@
 /**
- * The event store (DESIGN §4): the columns people filter on, dictionary-encoded into typed
+ * The event store (docs/architecture.md, "Records, store and search"): the columns people filter on, dictionary-encoded into typed
  * arrays with an inverted index (value → rows) per column, plus each event's raw JSON. Rows are
  * append-only; a row number is stable for the life of the store.
  */

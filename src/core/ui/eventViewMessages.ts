@@ -3,19 +3,18 @@
  * dropped before the host acts on it.
  */
 import { type FromEventView, PIVOT_FIELDS, type PivotField } from '../../protocol/eventView';
+import { bareMessage, fieldsOf } from './messageFields';
 
 const PIVOTS: readonly string[] = PIVOT_FIELDS;
 /** Copies of a whole event can be large; past this the webview is not trusted with the clipboard. */
 const MAX_COPY = 5 * 1024 * 1024;
 
 export function parseEventViewMessage(msg: unknown): FromEventView | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const m = msg as Record<string, unknown>;
+  const m = fieldsOf(msg);
+  if (!m) return undefined;
+  const bare = bareMessage(m, ['ready', 'openJson', 'keyReport'] as const);
+  if (bare) return bare;
   switch (m.type) {
-    case 'ready':
-    case 'openJson':
-    case 'keyReport':
-      return { type: m.type };
     case 'openHop':
       // A store row: the host also checks it is a hop of the chain it showed.
       return typeof m.row === 'number' && Number.isSafeInteger(m.row) && m.row >= 0 ? { type: 'openHop', row: m.row } : undefined;

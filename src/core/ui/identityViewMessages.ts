@@ -4,17 +4,17 @@
  * query up in the graph it sent, so the page cannot make the log view run text of its own.
  */
 import type { FromIdentityView } from '../../protocol/identity';
+import { bareMessage, fieldsOf } from './messageFields';
 
 /** Ids hold principal ARNs and names: generous, but bounded. */
 const MAX_ID = 8192;
 
 export function parseIdentityViewMessage(msg: unknown): FromIdentityView | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const m = msg as Record<string, unknown>;
+  const m = fieldsOf(msg);
+  if (!m) return undefined;
+  const bare = bareMessage(m, ['ready', 'refresh'] as const);
+  if (bare) return bare;
   switch (m.type) {
-    case 'ready':
-    case 'refresh':
-      return { type: m.type };
     case 'filter':
       if (m.target !== 'node' && m.target !== 'edge') return undefined;
       if (typeof m.id !== 'string' || m.id === '' || m.id.length > MAX_ID) return undefined;

@@ -3,10 +3,10 @@
  * file names and reasons, so the host acts only on a message exactly of a known shape.
  */
 import type { FromIntegrityView } from '../../protocol/integrity';
+import { bareMessage, fieldsOf } from './messageFields';
 
 /** Returns the message if it is a well-formed FromIntegrityView, else undefined. */
 export function parseIntegrityViewMessage(msg: unknown): FromIntegrityView | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const m = msg as Record<string, unknown>;
-  return m.type === 'ready' || m.type === 'export' ? { type: m.type } : undefined;
+  const m = fieldsOf(msg);
+  return m && bareMessage(m, ['ready', 'export'] as const);
 }

@@ -4,6 +4,7 @@
  */
 import type { FromWebview, SortOrder } from '../../protocol/logViewer';
 import { RULE_ID } from '../investigate/detections/rules';
+import { bareMessage, fieldsOf } from './messageFields';
 
 const SORTS: readonly SortOrder[] = ['relevance', 'newest', 'oldest'];
 /** Room for a pivot on the longest value the event view sends (2,048) with its field name and quotes. */
@@ -14,14 +15,11 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isI
 
 /** Returns the message if it is a well-formed FromWebview, else undefined. */
 export function parseViewerMessage(msg: unknown): FromWebview | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const m = msg as Record<string, unknown>;
+  const m = fieldsOf(msg);
+  if (!m) return undefined;
+  const bare = bareMessage(m, ['ready', 'cancel', 'export', 'add'] as const);
+  if (bare) return bare;
   switch (m.type) {
-    case 'ready':
-    case 'cancel':
-    case 'export':
-    case 'add':
-      return { type: m.type };
     case 'query':
       if (typeof m.text !== 'string' || m.text.length > MAX_QUERY) return undefined;
       if (!SORTS.includes(m.sort as SortOrder)) return undefined;

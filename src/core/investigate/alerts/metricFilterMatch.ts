@@ -71,18 +71,17 @@ class Parser {
     this.pos += t.length;
   }
   or(): Node {
-    let left = this.and();
-    while (this.peek('||')) {
-      this.pos += 2;
-      left = { op: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.chain('||', 'or', () => this.and());
   }
   and(): Node {
-    let left = this.unary();
-    while (this.peek('&&')) {
-      this.pos += 2;
-      left = { op: 'and', left, right: this.unary() };
+    return this.chain('&&', 'and', () => this.unary());
+  }
+  /** Operands from `next` joined by `token`, left to right. */
+  private chain(token: string, op: 'or' | 'and', next: () => Node): Node {
+    let left = next();
+    while (this.peek(token)) {
+      this.pos += token.length;
+      left = { op, left, right: next() };
     }
     return left;
   }

@@ -26,6 +26,11 @@ function differences(list: readonly Difference[]): string[] {
   return out;
 }
 
+/** How to deploy one of the two: its CloudFormation template, then the same as AWS CLI commands. */
+function deployment(d: { cloudFormation: string; cli: string }): string[] {
+  return ['### CloudFormation', '', fence(d.cloudFormation, 'json'), '', '### AWS CLI', '', fence(d.cli, 'sh'), ''];
+}
+
 /** The whole export as Markdown. */
 export function renderAlertExport(e: AlertExport): string {
   const mf = e.metricFilter;
@@ -46,14 +51,7 @@ export function renderAlertExport(e: AlertExport): string {
     ...mf.patterns.flatMap((p, i) => [`Filter pattern${mf.patterns.length > 1 ? ` ${i + 1}` : ''} (${p.length} characters):`, '', fence(p || '(empty: every event)', ''), '']),
     `Metric ${code(`${mf.namespace}/${mf.metricName}`)}, value 1 per matching event; alarm: Sum ≥ ${mf.alarm.threshold} in ${mf.alarm.period / 60} minute(s).`,
     '',
-    '### CloudFormation',
-    '',
-    fence(mf.cloudFormation, 'json'),
-    '',
-    '### AWS CLI',
-    '',
-    fence(mf.cli, 'sh'),
-    '',
+    ...deployment(mf),
     '## EventBridge rule',
     '',
     ...differences(eb.differences),
@@ -63,14 +61,7 @@ export function renderAlertExport(e: AlertExport): string {
     '',
     fence(JSON.stringify(eb.pattern, null, 2), 'json'),
     '',
-    '### CloudFormation',
-    '',
-    fence(eb.cloudFormation, 'json'),
-    '',
-    '### AWS CLI',
-    '',
-    fence(eb.cli, 'sh'),
-    '',
+    ...deployment(eb),
   ];
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import { isObject, str } from '../../model/json';
 import { parseRaw } from '../../query/eventPath';
 import type { EventStore } from '../../store/store';
 import { whoOf, type Who } from './who';
+import { lowerBound } from '../../model/sorted';
 
 /** Event names that mint credentials, with the event source that writes them. */
 export const ISSUING_EVENTS: ReadonlyMap<string, string> = new Map([
@@ -106,18 +107,6 @@ export function issuingRows(store: EventStore, from = 0): number[] {
     for (let i = lowerBound(rows, from); i < rows.length; i++) if (store.valueId('eventSource', rows[i]) === sourceId) out.push(rows[i]);
   }
   return out.sort((a, b) => a - b);
-}
-
-/** The first index of sorted `rows` holding a value ≥ `x`. */
-export function lowerBound(rows: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rows[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Parses issuing row `row` (undefined when its raw is not a JSON object). */

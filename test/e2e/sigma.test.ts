@@ -5,17 +5,19 @@
  * invictus logs, a Sigma rule's details (author, MITRE, false positives, references), and one
  * exported as an alert into a Markdown document — in a real VS Code in Chromium, with screenshots.
  * The shipped SigmaHQ pack runs too: its rules beside ours (the folder's copies replace theirs),
- * its one unreadable rule named with the reason, and a pack rule's details with its licence.
+ * its one unreadable rule named with the reason, a pack rule's details with its licence, and a newer
+ * pack imported from a release .zip (Import SigmaHQ Rules…) replacing it in the open view.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { samplesDir } from '../builders/events';
-import { screenshot } from '../support/browser';
+import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
 import { repoRoot } from '../support/repoRoot';
+import { zipOf } from '../support/zipWriter';
 import { logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
 
 let page: Page;
@@ -150,5 +152,40 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     await page.keyboard.press('Control+End');
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: /aws events put-rule|put-targets|EventPattern/ }).first().waitFor({ timeout: T });
     await screenshot(page, '53-sigma-alert-export-end');
+  });
+
+  step('Import SigmaHQ Rules… from a release .zip: the new pack replaces the shipped one, a traversal name refused', 'sigma-import', current, async () => {
+    // A release-shaped archive: two CloudTrail rules (one new), a Windows rule, a name climbing out.
+    const shipped = readFileSync(join(repoRoot(), 'detections/sigmahq/rules/aws_enum_buckets.yml'), 'utf8');
+    const fresh = shipped.replace(/^title: .*$/m, 'title: Imported test rule').replace(/^id: .*$/m, 'id: 11111111-2222-4333-8444-555555555555');
+    const archive = join(workspace, 'sigma_all_rules.zip');
+    writeFileSync(
+      archive,
+      zipOf([
+        { name: 'rules/cloud/aws/cloudtrail/aws_enum_buckets.yml', data: shipped },
+        { name: 'rules/cloud/aws/cloudtrail/aws_imported_test.yml', data: fresh },
+        { name: 'rules/windows/process_creation/win_x.yml', data: 'title: windows' },
+        { name: '../rules/cloud/aws/cloudtrail/evil.yml', data: fresh },
+      ]),
+    );
+    await runCommand(page, 'CloudTrail: Import SigmaHQ Rules…');
+    const quick = page.locator('.quick-input-widget');
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'From a release archive (.zip)…' }).first().click({ timeout: T });
+    // code-server's own file dialog opens on the workspace folder: pick the archive, then Import.
+    await quick.locator('.quick-input-list .monaco-list-row', { hasText: 'sigma_all_rules.zip' }).first().click({ timeout: T });
+    const importButton = quick.locator('.quick-input-action a, .monaco-button', { hasText: 'Import' }).first();
+    if (await quick.isVisible()) await importButton.click({ timeout: 5000 }).catch(() => page.keyboard.press('Enter'));
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Imported 2 SigmaHQ CloudTrail rules' });
+    await toast.waitFor({ timeout: 60_000 });
+    assert.match((await toast.textContent()) ?? '', /1 archive members were not read/);
+    await screenshot(page, '56-sigma-import');
+    // The open view re-runs its detections with the imported pack in place of the shipped one.
+    await page.locator('.tabs-container .tab', { hasText: 'AWSLogs' }).first().click();
+    const v = await logViewer(page);
+    const builtIn = readdirSync(join(repoRoot(), 'detections')).filter((f) => f.endsWith('.json')).length;
+    await v.locator('.side-section summary', { hasText: new RegExp(`^Detections: \\d+ of ${builtIn + 2 + sigmaRules} fired$`) }).waitFor({ timeout: 60_000 });
+    assert.equal(await v.locator('.detection[data-id="aws_imported_test"]').count(), 1, 'the new rule runs');
+    assert.equal(await v.locator(`.detection[data-id="${PACK_RULE}"]`).count(), 0, 'the shipped pack is replaced');
+    assert.equal(Number(await v.locator('.detection[data-id="aws_imported_test"] .side-count').textContent()), 3);
   });
 });

@@ -24,7 +24,7 @@ async function pickRule(rules: readonly DetectionRule[]): Promise<DetectionRule 
     rule,
     label: rule.title,
     description: `${rule.severity} · ${rule.id}`,
-    detail: rule.origin === 'built-in' ? 'built-in rule' : `${rule.format === 'sigma' ? 'Sigma rule' : 'rule file'} ${rule.file}`,
+    detail: rule.pack ? `${rule.pack.name} pack (${rule.pack.license}): ${rule.file}` : rule.origin === 'built-in' ? 'built-in rule' : `${rule.format === 'sigma' ? 'Sigma rule' : 'rule file'} ${rule.file}`,
   }));
   const picked = await vscode.window.showQuickPick(items, { title: 'Export a detection as an alert', placeHolder: 'Detection rule', matchOnDescription: true, matchOnDetail: true });
   return picked?.rule;

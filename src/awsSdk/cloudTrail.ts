@@ -47,21 +47,21 @@ export class CloudTrailApi {
 
   async describeTrails(): Promise<Trail[]> {
     const out = await this.client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal: this.signal() });
-    return (out.trailList ?? []) as Trail[];
+    return (out.trailList ?? []);
   }
 
   async trailStatus(trailArn: string): Promise<TrailStatus> {
-    return (await this.client.send(new GetTrailStatusCommand({ Name: trailArn }), { abortSignal: this.signal() })) as TrailStatus;
+    return (await this.client.send(new GetTrailStatusCommand({ Name: trailArn }), { abortSignal: this.signal() }));
   }
 
   async eventSelectors(trailArn: string): Promise<EventSelectors> {
-    return (await this.client.send(new GetEventSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() })) as EventSelectors;
+    return (await this.client.send(new GetEventSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() }));
   }
 
   /** Undefined when the trail has no insight selectors (the API answers with an error then). */
   async insightSelectors(trailArn: string): Promise<InsightSelectors | undefined> {
     try {
-      return (await this.client.send(new GetInsightSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() })) as InsightSelectors;
+      return (await this.client.send(new GetInsightSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() }));
     } catch (e) {
       if ((e as Error).name === 'InsightNotEnabledException') return undefined;
       throw e;

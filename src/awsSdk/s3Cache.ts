@@ -160,7 +160,7 @@ export interface DownloadResult {
 export async function downloadObjects(api: S3Api, cache: S3Cache, objects: readonly S3Object[], opts: { concurrency: number; maxBytes: number; signal?: AbortSignal; progress?: (p: DownloadProgress) => void }): Promise<DownloadResult> {
   const total = objects.reduce((n, o) => n + (o.size > opts.maxBytes ? 0 : o.size), 0);
   if (total > cache.maxBytes) throw new Error(`The download (${Math.ceil(total / 1048576)} MB) is larger than the cache cap (${Math.floor(cache.maxBytes / 1048576)} MB): narrow the window, or raise "cloudtrailLens.s3CacheMaxMB".`);
-  const paths: string[] = new Array(objects.length);
+  const paths = new Array<string>(objects.length);
   const failed: DownloadResult['failed'] = [];
   const done: DownloadProgress = { files: 0, bytes: 0 };
   let fromCache = 0;

@@ -47,7 +47,7 @@ export class Commands {
 
   /** Registers each handler of `table`. */
   registerAll(table: Partial<Record<CommandId, CommandHandler>>): vscode.Disposable[] {
-    return Object.entries(table).map(([id, h]) => this.register(id as CommandId, h as CommandHandler));
+    return Object.entries(table).map(([id, h]) => this.register(id as CommandId, h));
   }
 
   /** The report of a failed command: the stack to the log, the reason to the user. */

@@ -31,7 +31,7 @@ const ATTRIBUTE_HINTS: Record<LookupAttributeKey, string> = {
 /** Asks for a time range: a preset, or a custom start and end. Undefined when cancelled. */
 async function pickRange(current: TimeRange): Promise<TimeRange | undefined> {
   const items = [
-    ...(Object.keys(RANGE_PRESETS) as RangePreset[]).map((p) => ({ label: RANGE_PRESETS[p].label, range: { kind: 'preset', preset: p } as TimeRange, picked: current.kind === 'preset' && current.preset === p })),
+    ...(Object.keys(RANGE_PRESETS) as RangePreset[]).map((p) => ({ label: RANGE_PRESETS[p].label, range: { kind: 'preset' as const, preset: p }, picked: current.kind === 'preset' && current.preset === p })),
     { label: 'Custom range…', range: undefined, picked: current.kind === 'custom' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Time range (Event history keeps 90 days)' });
@@ -48,7 +48,7 @@ async function pickRange(current: TimeRange): Promise<TimeRange | undefined> {
 
 /** Asks for a lookup attribute and value; `null` means "no attribute". Undefined when cancelled. */
 async function pickAttribute(keys: readonly LookupAttributeKey[], current?: LookupFilter['attribute']): Promise<LookupFilter['attribute'] | null | undefined> {
-  const items = [{ label: '(none: time range only)', key: undefined as LookupAttributeKey | undefined, description: '' }, ...keys.map((k) => ({ label: k, key: k as LookupAttributeKey | undefined, description: ATTRIBUTE_HINTS[k] }))];
+  const items = [{ label: '(none: time range only)', key: undefined as LookupAttributeKey | undefined, description: '' }, ...keys.map((k) => ({ label: k, key: k, description: ATTRIBUTE_HINTS[k] }))];
   const pick = keys.length === 1 ? items[1] : await vscode.window.showQuickPick(items, { title: 'Filter by (LookupEvents takes one attribute)' });
   if (!pick) return undefined;
   if (!pick.key) return null;

@@ -28,7 +28,9 @@ export class IdentityGraphs implements vscode.Disposable {
     private readonly sessions: Sessions,
     private readonly output: vscode.LogOutputChannel,
   ) {
-    this.subscription = sessions.onClosed((s) => this.open.get(s)?.panel.dispose());
+    this.subscription = sessions.onClosed((s) => {
+      this.open.get(s)?.panel.dispose();
+    });
   }
 
   /** The graph last shown for `session` (for tests and diagnostics). */

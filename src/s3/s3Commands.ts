@@ -43,7 +43,8 @@ async function listLogs(ctx: TrailContext, scope: TrailScope, token: vscode.Canc
         }));
       }
     } catch (e) {
-      throw Object.assign(e as object, { prefix });
+      // The error as thrown (an SDK error), told which prefix it was listing.
+      throw Object.assign(e as Error, { prefix });
     }
   }
   return found;

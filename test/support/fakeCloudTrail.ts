@@ -118,7 +118,9 @@ const PARAM_RESOURCES: Array<[param: string, type: string, onlySource?: string]>
 function resourcesOf(e: Body): Array<{ ResourceType: string; ResourceName: string }> {
   const found = new Map<string, { ResourceType: string; ResourceName: string }>();
   const add = (type: unknown, name: unknown): void => {
-    if (str(type) && str(name)) found.set(`${type}\n${name}`, { ResourceType: type as string, ResourceName: name as string });
+    const t = str(type);
+    const n = str(name);
+    if (t && n) found.set(`${t}\n${n}`, { ResourceType: t, ResourceName: n });
   };
   for (const r of Array.isArray(e.resources) ? e.resources : []) add(obj(r).type, obj(r).ARN);
   const params = obj(e.requestParameters);
@@ -145,7 +147,7 @@ function indexEvent(e: Body): IndexedEvent {
     Resources: resources,
     CloudTrailEvent: JSON.stringify(e),
   };
-  const one = (k: string): string[] => (typeof summary[k] === 'string' ? [summary[k] as string] : []);
+  const one = (k: string): string[] => (typeof summary[k] === 'string' ? [summary[k]] : []);
   return {
     time: summary.EventTime as number,
     region: e.awsRegion,
@@ -185,7 +187,7 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
   const findTrail = (region: string, id: unknown, shadowByArnOnly: boolean): FakeTrail => {
     if (!str(id)) throw new AwsError('InvalidTrailNameException', 'Trail name or ARN can not be empty.');
     const t = trailsIn(region).find((x) => x.TrailARN === id || (x.Name === id && (x.HomeRegion === region || !shadowByArnOnly)));
-    if (!t) throw new AwsError('TrailNotFoundException', `Unknown trail: ${id} for the user: 111122223333`);
+    if (!t) throw new AwsError('TrailNotFoundException', `Unknown trail: ${String(id)} for the user: 111122223333`);
     return t;
   };
 
@@ -307,7 +309,7 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
     if (res.destroyed) return; // the client gave up (timeout / abort) while we waited
     // Dates in canned responses go out as epoch seconds, the JSON protocol's timestamp format.
     const json = JSON.stringify(reply.payload, function (this: Body, key, value: unknown) {
-      return this[key] instanceof Date ? (this[key] as Date).getTime() / 1000 : value;
+      return this[key] instanceof Date ? (this[key]).getTime() / 1000 : value;
     });
     sendJson(res, reply, json);
   }

@@ -125,7 +125,7 @@ function chainProblems(start: string, profiles: Map<string, Values>): string[] {
   let parent = start;
   for (;;) {
     const src = profiles.get(parent)?.get('source_profile');
-    if (src === undefined || !isAssumeRole(profiles.get(parent) ?? new Map())) return [];
+    if (src === undefined || !isAssumeRole(profiles.get(parent) ?? new Map<string, string>())) return [];
     const source = profiles.get(src);
     const direct = parent === start;
     if (!source) return direct ? [`source_profile "${src}" does not exist`] : [];

@@ -12,7 +12,7 @@ export const PARSE_INSTEAD = new Error('parse instead');
 
 /** Matches keys by their bytes (no strings made): buckets by length and last byte, then a byte compare. */
 export class KeyTable {
-  private readonly buckets: ({ bytes: Uint8Array; id: number }[] | undefined)[] = new Array(1024);
+  private readonly buckets = new Array<{ bytes: Uint8Array; id: number }[] | undefined>(1024);
 
   constructor(keys: readonly (readonly [string, number])[]) {
     for (const [name, id] of keys) {

@@ -239,7 +239,10 @@ function coveredHours(codes: Float64Array, span: number): number {
     let n = 0;
     for (const c of codes) {
       const h = Math.floor(c / 4);
-      if (!seen[h]) (seen[h] = 1), n++;
+      if (!seen[h]) {
+        seen[h] = 1;
+        n++;
+      }
     }
     return n;
   }

@@ -78,7 +78,10 @@ export function resourcesOf(resources: unknown, requestParameters: unknown): str
       if (typeof v === 'string') {
         if (RESOURCE_KEY.test(k) && k !== 'accessKeyId' && k !== 'requestId') add(v);
       } else if (Array.isArray(v) && RESOURCE_KEY.test(k)) {
-        for (const item of v.slice(0, 20)) typeof item === 'string' ? add(item) : walk(item, depth + 1);
+        for (const item of v.slice(0, 20)) {
+          if (typeof item === 'string') add(item);
+          else walk(item, depth + 1);
+        }
       } else {
         walk(v, depth + 1);
       }

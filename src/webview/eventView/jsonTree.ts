@@ -30,7 +30,8 @@ function scalar(value: unknown): HTMLElement {
     case 'boolean':
       return el('span', { className: 'j-boolean', textContent: String(value) });
     default:
-      return el('span', { className: 'j-null', textContent: String(value) });
+      // Only null is left: JSON has no other value.
+      return el('span', { className: 'j-null', textContent: 'null' });
   }
 }
 

@@ -14,10 +14,10 @@ const vscode = vscodeApi<FromEventView, EventViewState & { eventId?: string }>()
 const MAX_COPY = 5 * 1024 * 1024;
 
 function readState(): EventViewState & { eventId?: string } {
-  const s = vscode.getState() as Partial<EventViewState & { eventId: string }> | undefined;
+  const s = vscode.getState();
   return {
-    collapsed: Array.isArray(s?.collapsed) ? s!.collapsed.filter((p): p is string => typeof p === 'string') : [],
-    expanded: Array.isArray(s?.expanded) ? s!.expanded.filter((p): p is string => typeof p === 'string') : [],
+    collapsed: Array.isArray(s?.collapsed) ? s.collapsed.filter((p): p is string => typeof p === 'string') : [],
+    expanded: Array.isArray(s?.expanded) ? s.expanded.filter((p): p is string => typeof p === 'string') : [],
     scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
     eventId: typeof s?.eventId === 'string' ? s.eventId : undefined,
   };

@@ -21,8 +21,8 @@ export interface PageHooks extends TreeHooks {
   /** The event's log view is open: hops open, and the key report and policy drafts are offered. */
   linked?: boolean;
   openHop?(row: number): void;
-  keyReport?(): void;
-  policy?(scope: PolicyScope): void;
+  keyReport?: () => void;
+  policy?: (scope: PolicyScope) => void;
 }
 
 function badge(text: string, className = ''): HTMLElement {

@@ -16,7 +16,7 @@ const VERDICT_LABEL: Record<Verdict, string> = { valid: 'valid', invalid: 'INVAL
 const KIND_LABEL: Record<FindingKind, string> = { digest: 'Digest files', log: 'Log files', chain: 'Chain links', gap: 'Gaps' };
 const COUNT_KEY: Record<FindingKind, keyof IntegrityReport['counts']> = { digest: 'digests', log: 'logs', chain: 'chain', gap: 'gaps' };
 const VERDICTS: Verdict[] = ['valid', 'invalid', 'missing', 'unverifiable', 'notDelivered'];
-let showValid = (vscode.getState() as { showValid?: boolean } | undefined)?.showValid === true;
+let showValid = (vscode.getState())?.showValid === true;
 const HEADINGS: Record<Outcome, string> = { intact: 'Intact', notVerified: 'Not verified', problems: 'Problems found' };
 let current: { report: IntegrityReport; summary: string; outcome: Outcome } | undefined;
 

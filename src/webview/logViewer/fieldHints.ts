@@ -32,7 +32,7 @@ export class FieldHints {
   takeFirst(): boolean {
     const first = this.element.hidden ? undefined : this.element.querySelector<HTMLButtonElement>('.hint');
     if (!first) return false;
-    this.take(first.textContent!.slice(0, -1));
+    this.take(first.textContent.slice(0, -1));
     return true;
   }
 

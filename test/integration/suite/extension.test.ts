@@ -43,13 +43,13 @@ describe('CloudTrail Lens in the extension host', () => {
   });
 
   it('opens a gzipped log file through the Open Log Files command', async () => {
-    const s = (await vscode.commands.executeCommand('cloudtrailLens.openLogFiles', [ws(FIXTURE.gzLog)])) as LoadSummary;
+    const s = await vscode.commands.executeCommand<LoadSummary>('cloudtrailLens.openLogFiles', [ws(FIXTURE.gzLog)]);
     assert.equal(s.events, FIXTURE.gzLogEvents);
     assert.equal(s.filesFailed, 0);
   });
 
   it('opens a folder recursively (the S3 AWSLogs/ layout) from the explorer command', async () => {
-    const s = (await vscode.commands.executeCommand('cloudtrailLens.openInLens', ws(FIXTURE.folder), [ws(FIXTURE.folder)])) as LoadSummary;
+    const s = await vscode.commands.executeCommand<LoadSummary>('cloudtrailLens.openInLens', ws(FIXTURE.folder), [ws(FIXTURE.folder)]);
     assert.equal(s.events, FIXTURE.folderEvents);
     assert.equal(s.files, 55);
     assert.equal(s.filesFailed, 0);
@@ -57,7 +57,7 @@ describe('CloudTrail Lens in the extension host', () => {
 
   it('a multi-selection of good and bad files: bad ones fail with reasons, the rest load', async () => {
     const picks = [FIXTURE.gzLog, FIXTURE.truncated, FIXTURE.bomb, FIXTURE.notCloudTrail, FIXTURE.malformed, FIXTURE.digest, FIXTURE.empty].map((p) => ws(p));
-    const s = (await vscode.commands.executeCommand('cloudtrailLens.openInLens', picks[0], picks)) as LoadSummary;
+    const s = await vscode.commands.executeCommand<LoadSummary>('cloudtrailLens.openInLens', picks[0], picks);
     assert.equal(s.events, FIXTURE.gzLogEvents);
     assert.equal(s.filesFailed, FIXTURE.badFailures);
     assert.equal(s.digests, 1);
@@ -65,7 +65,7 @@ describe('CloudTrail Lens in the extension host', () => {
   });
 
   it('opens the bundled sample logs', async () => {
-    const s = (await vscode.commands.executeCommand('cloudtrailLens.openSampleLogs')) as LoadSummary;
+    const s = await vscode.commands.executeCommand<LoadSummary>('cloudtrailLens.openSampleLogs');
     assert.equal(s.events, 678);
     assert.equal(s.files, 7);
     assert.equal(s.filesFailed, 0);
@@ -85,7 +85,8 @@ describe('CloudTrail Lens in the extension host', () => {
 
   it('exports a built-in detection as an alert: a Markdown document with the metric filter, alarm and EventBridge rule', async () => {
     await api();
-    const r = (await vscode.commands.executeCommand('cloudtrailLens.exportDetectionAsAlert', 'cloudtrail-stopped')) as { document: vscode.Uri; export: { metricFilter: { patterns: string[] }; eventBridge: { pattern: Record<string, unknown> } } } | undefined;
+    type Exported = { document: vscode.Uri; export: { metricFilter: { patterns: string[] }; eventBridge: { pattern: Record<string, unknown> } } };
+    const r = await vscode.commands.executeCommand<Exported | undefined>('cloudtrailLens.exportDetectionAsAlert', 'cloudtrail-stopped');
     assert.ok(r, 'the built-in rule is found');
     assert.match(r.export.metricFilter.patterns.join(' '), /\$\.eventName\s*=\s*"?StopLogging/);
     assert.deepEqual((r.export.eventBridge.pattern as { detail?: { eventName?: unknown } }).detail?.eventName, [{ 'equals-ignore-case': 'StopLogging' }]);

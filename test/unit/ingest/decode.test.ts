@@ -9,11 +9,11 @@ import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
 const bytes = (s: string): Buffer => Buffer.from(s);
 function events(r: DecodeResult) {
   assert.equal(r.kind, 'events', r.kind === 'error' ? r.reason : r.kind);
-  return r as Extract<DecodeResult, { kind: 'events' }>;
+  return r;
 }
 function failure(r: DecodeResult): string {
   assert.equal(r.kind, 'error', `expected an error, got ${r.kind}`);
-  return (r as Extract<DecodeResult, { kind: 'error' }>).reason;
+  return (r).reason;
 }
 
 describe('decode: every input shape', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { writeAtomically } from '../../../src/core/investigate/atomicWrite';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../../src/core/ingest/decode';
+import { decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../../src/core/ingest/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../../src/core/investigate/export';
 import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../../src/core/investigate/exportCsv';
 import { normalizeEvent } from '../../../src/core/model/records';
@@ -45,7 +45,10 @@ function parseCsv(text: string): string[][] {
     assert.equal(text[i], '"', `cell at ${i} is quoted`);
     let cell = '';
     for (i++; ; i++) {
-      if (text[i] === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (text[i] === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      }
       else if (text[i] === '"') break;
       else if (i >= text.length) assert.fail('unterminated cell');
       else cell += text[i];
@@ -257,7 +260,7 @@ describe('raws kept compressed', () => {
       const events = Array.from({ length: 300 }, (_, j) => anEvent({ eventTime: new Date(t0 + (j * files + f) * 1000).toISOString().replace('.000Z', 'Z') }));
       const r = decodeToBatch(gz(aLogFile(events)), { maxBytes: 1 << 26 });
       assert.equal(r.kind, 'batch');
-      store.addBatch((r as BatchResult).batch, f);
+      store.addBatch((r).batch, f);
       for (const e of events) expected.set(e.eventID as string, JSON.stringify(e));
     }
     const rows = store.rowsByTime();

@@ -158,7 +158,7 @@ describe('sessions', () => {
     assert.equal(byName.count, 1);
     assert.equal(byName.query, 'principal:alice after:2024-03-01T10:05:00Z before:2024-03-01T10:05:01Z principal:""');
     const engine = new SearchEngine(store);
-    assert.deepEqual([...engine.search(byName.query!).rows], [store.size - 1]);
+    assert.deepEqual([...engine.search(byName.query).rows], [store.size - 1]);
     assert.equal(sessionOf(store, 0, 'principal')!.count, 3, 'the ARN session is unchanged');
     store.add(normalizeEvent(anEvent({ userIdentity: { type: 'IAMUser', userName: 'arn:aws:iam::111122223333:user/alice', arn: 'arn:aws:iam::1:user/x' } })), 0);
     assert.equal(sessionOf(store, 0, 'principal')!.query, undefined, 'a forged name equal to the ARN: no exact query exists');

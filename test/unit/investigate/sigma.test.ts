@@ -252,7 +252,7 @@ describe('Sigma semantics', () => {
     ];
     const pos = compile('sel:\n    eventName: CreateAccessKey\nsame:\n    requestParameters.userName|fieldref: userIdentity.userName\ncondition: sel and same');
     assert.deepEqual(pos.rule?.compare, { equals: ['requestParameters.userName', 'userIdentity.userName'] });
-    assert.deepEqual(matches(pos.rule!, events), [true, false]);
+    assert.deepEqual(matches(pos.rule, events), [true, false]);
     const neg = compile('sel:\n    eventName: CreateAccessKey\nsame:\n    requestParameters.userName|fieldref: userIdentity.userName\ncondition: sel and not same');
     assert.deepEqual(matches(neg.rule!, events), [false, true]);
     assert.match(compile('sel:\n    eventName: CreateAccessKey\nsame:\n    requestParameters.userName|fieldref: userIdentity.userName\ncondition: sel or same').problems.join(), /fieldref: a field reference must apply to the whole rule once/);

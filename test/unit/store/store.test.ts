@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../../src/core/store/batch';
 import { EventIdSet, uuidKey } from '../../../src/core/store/eventIdSet';
-import { type BatchResult, decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/ingest/decode';
+import { decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/ingest/decode';
 import { StringInterner, stringHash } from '../../../src/core/store/interner';
 import { sliceBuffer } from '../../../src/core/store/sliceBuffer';
 import { GrowableU32, Postings } from '../../../src/core/store/postings';
@@ -22,7 +22,7 @@ function recordsOf(events: Array<Record<string, unknown>>): CtRecord[] {
 function batchOf(bytes: Uint8Array): EventBatch {
   const r = decodeToBatch(bytes, { maxBytes: 1 << 28 });
   assert.equal(r.kind, 'batch', r.kind === 'error' ? r.reason : '');
-  return (r as BatchResult).batch;
+  return (r).batch;
 }
 
 /** Every column, resource list, time and raw of every row, for comparing two stores. */
@@ -81,8 +81,8 @@ describe('typed building blocks', () => {
         from = to;
         const wantCol = Postings.ofColumn(column, to, colValues);
         const wantLst = Postings.ofLists(starts, ids, to, lstValues);
-        assert.deepEqual([Array.from(col.offsets), Array.from(col.rows), col.rowCount], [Array.from(wantCol.offsets), Array.from(wantCol.rows), to], `column, cuts ${cuts}`);
-        assert.deepEqual([Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount], [Array.from(wantLst.offsets), Array.from(wantLst.rows), to], `lists, cuts ${cuts}`);
+        assert.deepEqual([Array.from(col.offsets), Array.from(col.rows), col.rowCount], [Array.from(wantCol.offsets), Array.from(wantCol.rows), to], `column, cuts ${cuts.join(',')}`);
+        assert.deepEqual([Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount], [Array.from(wantLst.offsets), Array.from(wantLst.rows), to], `lists, cuts ${cuts.join(',')}`);
       }
     }
   });

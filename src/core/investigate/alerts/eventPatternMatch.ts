@@ -30,7 +30,7 @@ function matchObject(pattern: Record<string, unknown>, node: unknown): boolean {
   for (const key of Object.keys(pattern)) {
     const p = pattern[key];
     if (key === '$or' && Array.isArray(p) && p.length >= 2 && p.every(isObject)) {
-      if (!p.some((sub) => matchObject(sub as Record<string, unknown>, node))) return false;
+      if (!p.some((sub) => matchObject(sub, node))) return false;
       continue;
     }
     const child = isObject(node) && Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;

@@ -56,7 +56,7 @@ export function shellQuote(s: string): string {
 
 /** Text from a rule for a one-line description: control characters become spaces, 1024 characters at most. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim().slice(0, 1024);
 }
 

@@ -152,7 +152,7 @@ function compileMatch(loc: Location, tests: readonly ValueTest[], negate: boolea
 
 /** A quoted filter string; undefined when it cannot be written (quotes, backslashes, control characters). */
 function quote(v: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
+   
   return /["\\\u0000-\u001f\u007f]/.test(v) ? undefined : `"${v}"`;
 }
 

@@ -180,12 +180,12 @@ function stringMatches(pattern: string, value: string): boolean {
 
 function evaluate(node: Node, event: unknown): boolean {
   if (node.op === 'and' || node.op === 'or') {
-    const j = node as Junction;
+    const j = node;
     return j.op === 'and' ? evaluate(j.left, event) && evaluate(j.right, event) : evaluate(j.left, event) || evaluate(j.right, event);
   }
   const v = reach(event, (node as Comparison | Is).path);
   if (node.op === 'is') {
-    const n = node as Is;
+    const n = node;
     if (n.what === 'NOT EXISTS') return v === MISSING;
     if (n.what === 'NULL') return v === null;
     return v === (n.what === 'TRUE');

@@ -70,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerExplorerCommands(commands, explorer, view),
     ...explorerStatusBar(view),
     ...watchProfileFiles(() => explorer.reloadProfiles()),
+    // The endpoint settings are restricted: granting trust can change where requests go.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => explorer.resetAll()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.resetAll();
       else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.reloadProfiles();

@@ -75,14 +75,21 @@ export class Accounts implements vscode.Disposable {
     return { profile, region, credentials: this.credentials.forProfile(profile), endpoint: ENDPOINTS[service](), timeoutMs: config.requestTimeoutMs() };
   }
 
-  /** The CloudTrail API of a profile and region, cached so its rate limit and credentials are shared. */
+  /**
+   * The CloudTrail API of a profile and region, cached so its rate limit and credentials are shared.
+   * A cached client whose endpoint or request bound no longer matches the settings is replaced: the
+   * endpoint setting is restricted, so it can appear only once the workspace is trusted, and a
+   * client made before must not keep talking to AWS's own host.
+   */
   cloudTrail(profile: string, region: string): CloudTrailApi {
     const key = `${profile}|${region}`;
+    const target = this.target('cloudtrail', profile, region);
     let api = this.cloudTrails.get(key);
-    if (!api) {
-      const target = this.target('cloudtrail', profile, region);
-      this.cloudTrails.set(key, (api = new CloudTrailApi(target, this.limiter, createClient(target))));
+    if (api && (api.target.endpoint !== target.endpoint || api.target.timeoutMs !== target.timeoutMs)) {
+      api.dispose();
+      api = undefined;
     }
+    if (!api) this.cloudTrails.set(key, (api = new CloudTrailApi(target, this.limiter, createClient(target))));
     return api;
   }
 

@@ -15,7 +15,8 @@ import { type AthenaTableRef, CLOUDTRAIL_COLUMNS, formatDay, type HiveType, JSON
 import type { IndexedField } from '../model/fields';
 import { roleSessionsGlob } from '../model/principal';
 import { AthenaColumns } from './athenaColumns';
-import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm } from './query';
+import { javaRegex } from './javaRegex';
+import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm, ValuePattern } from './query';
 import { rawPiece, remoteNotes, remoteTerms, type RemotePlan } from './remoteFilter';
 import { TEXT_FIELDS } from './search';
 import { alternativesSql, anyOf, globSql, sqlIdent, sqlString } from './sqlText';
@@ -239,10 +240,20 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   const { start, end, terms, unsupported } = remoteTerms(parsed, opts.window);
   c.unsupported.push(...unsupported);
   for (const term of terms) {
+    const regex = term.kind === 'field' || term.kind === 'path' ? regexFit(term.patterns ?? []) : { exact: true };
+    if ('error' in regex) {
+      c.unsupported.push(`${(term as FieldTerm | PathTerm).name}: ${regex.error}.`);
+      continue;
+    }
     const r = term.kind === 'field' ? c.field(term) : term.kind === 'text' ? c.text(term) : term.kind === 'path' ? c.path(term) : unknownTerm(c, term);
     if (!r) continue;
+    // A narrowing regex keeps extra rows: a positive term is re-checked, a negated one cannot narrow.
+    if (!regex.exact && term.negate) {
+      residual.push(term);
+      continue;
+    }
     if (r.sql) where.push(r.sql);
-    if (!r.exact) residual.push(term);
+    if (!r.exact || !regex.exact) residual.push(term);
   }
   const partitionPredicates = dayPredicates(opts.table, start, end);
   const timeCol = `try(from_iso8601_timestamp(${sqlIdent('eventtime')}))`;
@@ -261,6 +272,18 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     `LIMIT ${limit + 1}`,
   ].filter(Boolean).join('\n');
   return { sql, partitionPredicates, columns, limit, range: { start, end }, unsupported: c.unsupported, residual, notes: c.notes };
+}
+
+/** Whether a term's regexes say on Athena exactly what they say locally (javaRegex.ts), or which one cannot be sent. */
+function regexFit(patterns: readonly ValuePattern[]): { exact: boolean } | { error: string } {
+  let exact = true;
+  for (const p of patterns) {
+    if (p.kind !== 'regex') continue;
+    const j = javaRegex(p.source, p.flags);
+    if ('error' in j) return { error: `the regular expression /${p.source}/${p.flags} ${j.error}` };
+    exact &&= j.exact;
+  }
+  return { exact };
 }
 
 /** A term kind this compiler does not know (added to the language later): named, never dropped. */

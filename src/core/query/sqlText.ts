@@ -4,6 +4,7 @@
  * literal with its quotes doubled, every name as a double-quoted identifier, and LIKE patterns
  * escape their own metacharacters. Nothing a user types is ever spliced into SQL unquoted.
  */
+import { javaRegex } from './javaRegex';
 import type { ValuePattern } from './query';
 
 /** A Trino string literal: single quotes doubled (the only escape inside '…'). */
@@ -34,9 +35,10 @@ export function globSql(x: string, parts: readonly string[]): string {
   return `(${x} <> '' AND lower(${x}) LIKE ${sqlString(likePattern(parts))} ESCAPE '\\')`;
 }
 
-/** Inline flags for Trino's regexp functions (Java syntax) from RE2 flags i, m, s. */
+/** The pattern as Trino's regexp_like (Joni, Java syntax) must be given it to mean what RE2 means (javaRegex.ts); compileAthena refuses the term first when it cannot be. */
 function regexSource(source: string, flags: string): string {
-  return `${flags ? `(?${flags})` : ''}${source}`;
+  const j = javaRegex(source, flags);
+  return 'error' in j ? '(?!)' : j.source;
 }
 
 /** `x` (non-null text) against a value pattern: regex, CIDR range or glob with literal pieces. */

@@ -29,7 +29,13 @@ test('field terms compile to exact, case-insensitive SQL: equality, wildcards, l
   // LIKE metacharacters in a value are literal.
   assert.equal(where('userAgent:50%_off*'), `(COALESCE("useragent", '') <> '' AND lower(COALESCE("useragent", '')) LIKE '50\\%\\_off%' ESCAPE '\\')`);
   assert.equal(where('account:111122223333'), `lower(COALESCE(NULLIF(COALESCE("recipientaccountid", ''), ''), COALESCE("useridentity"."accountid", ''))) = '111122223333'`);
-  assert.match(where('userAgent:/^aws-cli\\//i'), /regexp_like\(COALESCE\("useragent", ''\), '\(\?i\)\^aws-cli\\\/'\)/);
+  // The regex is rewritten for Joni (javaRegex.ts): ^ is \A, punctuation escaped; (?i) makes it a narrowing, re-checked.
+  assert.equal(where('userAgent:/^aws-cli\\//i'), "regexp_like(COALESCE(\"useragent\", ''), '(?i)\\Aaws\\-cli\\/')");
+  const ci = compileAthena(parseQuery('userAgent:/^aws-cli/i'), { table });
+  assert.equal(ci.residual.length, 1, 'a case-insensitive regex is re-checked locally');
+  assert.equal(compileAthena(parseQuery('userAgent:/^aws-cli\\d/'), { table }).residual.length, 0, 'a rewritten regex is exact');
+  assert.equal(compileAthena(parseQuery('-userAgent:/^aws/i'), { table }).sql.includes('regexp_like'), false, 'a negated narrowing sends nothing');
+  assert.match(compileAthena(parseQuery('userAgent:/(?U)a+/'), { table }).unsupported[0], /^userAgent: the regular expression \/\(\?U\)a\+\/ uses the ungreedy flag U/);
   assert.match(where('ip:10.0.0.0/8'), /contains\('10\.0\.0\.0\/8', try\(CAST\(COALESCE\("sourceipaddress", ''\) AS IPADDRESS\)\)\)/);
 });
 

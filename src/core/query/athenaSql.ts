@@ -19,7 +19,7 @@ import { javaRegex } from './javaRegex';
 import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm, ValuePattern } from './query';
 import { rawPiece, remoteNotes, remoteTerms, type RemotePlan } from './remoteFilter';
 import { TEXT_FIELDS } from './search';
-import { alternativesSql, anyOf, globSql, sqlIdent, sqlString } from './sqlText';
+import { alternativesSql, anyOf, caseExact, containsSql, globSql, sqlIdent, sqlString } from './sqlText';
 
 /** The fields free text searches, remotely as locally. */
 export const ATHENA_TEXT_FIELDS: readonly IndexedField[] = TEXT_FIELDS;
@@ -119,7 +119,6 @@ class Compiler {
   }
 
   text(term: TextTerm): Compiled {
-    const t = term.text.toLowerCase();
     const exact: string[] = [];
     let loose: string | undefined;
     let unbounded = false;
@@ -131,7 +130,7 @@ class Compiler {
         else unbounded = true;
         continue;
       }
-      exact.push(`strpos(lower(${x}), ${sqlString(t)}) > 0`);
+      exact.push(containsSql(x, term.text));
       const glob = f === 'principalArn' ? roleSessionsGlob(term.text.trim()) : undefined;
       if (glob) exact.push(globSql(x, glob.toLowerCase().split('*')));
     }
@@ -241,19 +240,21 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   c.unsupported.push(...unsupported);
   for (const term of terms) {
     const regex = term.kind === 'field' || term.kind === 'path' ? regexFit(term.patterns ?? []) : { exact: true };
+    const cased = term.kind === 'text' ? caseExact([term.text]) : term.kind === 'field' || term.kind === 'path' ? caseExact(term.values, term.patterns) : true;
     if ('error' in regex) {
       c.unsupported.push(`${(term as FieldTerm | PathTerm).name}: ${regex.error}.`);
       continue;
     }
     const r = term.kind === 'field' ? c.field(term) : term.kind === 'text' ? c.text(term) : term.kind === 'path' ? c.path(term) : unknownTerm(c, term);
     if (!r) continue;
-    // A narrowing regex keeps extra rows: a positive term is re-checked, a negated one cannot narrow.
-    if (!regex.exact && term.negate) {
+    // A narrowing (regex or non-ASCII case) keeps extra rows: a positive term is re-checked, a negated one cannot narrow.
+    const fits = regex.exact && cased;
+    if (!fits && term.negate) {
       residual.push(term);
       continue;
     }
     if (r.sql) where.push(r.sql);
-    if (!r.exact || !regex.exact) residual.push(term);
+    if (!r.exact || !fits) residual.push(term);
   }
   const partitionPredicates = dayPredicates(opts.table, start, end);
   const timeCol = `try(from_iso8601_timestamp(${sqlIdent('eventtime')}))`;

@@ -113,6 +113,12 @@ async function execute(deps: RemoteDeps, api: AthenaApi, w: Where & { table: Ath
   return summary;
 }
 
+/** The late-delivery days setting (package.json cloudtrailLens.athena.lateDeliveryDays), 0–30. */
+function lateDeliveryDays(): number {
+  const n = vscode.workspace.getConfiguration('cloudtrailLens').get<number>('athena.lateDeliveryDays', 1);
+  return Number.isFinite(n) && n >= 0 ? Math.min(Math.floor(n), 30) : 1;
+}
+
 /** The document shown before a run: what the SQL is, where it runs, then the statements. */
 function sqlDocument(w: Where, queries: readonly Compiled[], windowShort: string): string {
   const head = [
@@ -139,7 +145,7 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
       void vscode.window.showErrorMessage(parseProblemText('Athena', problems));
       return undefined;
     }
-    const compiled = parsed.map((p) => ({ query: p.query, compiled: compileAthena(p.parsed, { table, window: win.window, limit }) }));
+    const compiled = parsed.map((p) => ({ query: p.query, compiled: compileAthena(p.parsed, { table, window: win.window, limit, lateDays: lateDeliveryDays() }) }));
     const unsupported = [...new Set(compiled.flatMap((c) => c.compiled.unsupported))];
     if (unsupported.length) {
       const text = refusalText('Athena', unsupported);

@@ -4,7 +4,7 @@
  * quoting holds), terms no back end can send named with a reason, rows rebuilt into events.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cloudTrailTableDdl } from '../../../src/core/aws/athenaTable';
 import { compileAthena } from '../../../src/core/query/athenaSql';
 import { eventFromAthenaRow, recordFromAthenaRow } from '../../../src/core/query/athenaRows';
@@ -126,4 +126,24 @@ test('a result row rebuilds the event: struct names recased, JSON text columns p
   assert.deepEqual(rec.resources, ['arn:aws:s3:::b', 'b', 'k']);
   // Older engines render a row as a JSON array: read by position.
   assert.equal(eventFromAthenaRow({ useridentity: JSON.stringify(['IAMUser', 'AIDA', 'arn:aws:iam::1:user/bob']) }).userIdentity instanceof Object, true);
+});
+
+describe('partition pruning (#21)', () => {
+  const now = Date.UTC(2024, 2, 2);
+  test('region: and recipientAccountId: prune their folders; account: and negations cannot; the notes say which pruned', () => {
+    const c = compileAthena(parseQuery('region:us-east-1,EU-west-1 recipientAccountId:111122223333 after:2024-03-01 before:2024-03-02', now), { table });
+    assert.deepEqual(c.partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/02'`, `"region" IN ('us-east-1', 'eu-west-1')`, `"account" IN ('111122223333')`]);
+    assert.ok(c.sql.includes(`"region" IN ('us-east-1', 'eu-west-1')`));
+    assert.ok(c.notes.some((n) => n === 'Partitions pruned by region (region), recipientAccountId (account).'), c.notes.join(' '));
+    const acct = compileAthena(parseQuery('account:111122223333 -region:us-east-1 region:us-*', now), { table });
+    assert.deepEqual(acct.partitionPredicates, []);
+    assert.ok(acct.notes.some((n) => /account: does not prune the account partition/.test(n)));
+  });
+
+  test('the late-delivery days are an option, and the notes say how late an event may be delivered and still be found', () => {
+    const q = parseQuery('eventName:StopLogging after:2024-03-01 before:2024-03-02', now);
+    assert.deepEqual(compileAthena(q, { table, lateDays: 3 }).partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/04'`]);
+    assert.deepEqual(compileAthena(q, { table, lateDays: 0 }).partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/01'`]);
+    assert.ok(compileAthena(q, { table, lateDays: 3 }).notes.some((n) => /delivered its file within 3 days of the range's end/.test(n)));
+  });
 });

@@ -84,7 +84,7 @@ test('hostile values stay values: quotes, comments, backslashes and newlines in 
   assert.ok(c.sql.includes(`'x'' or 1=1; drop table t; --"\\'`), c.sql);
   const l = compileLogsInsights(parseQuery(`userAgent:"${evil.replace(/[\\"]/g, '\\$&')}"`));
   assert.ok(l.queryString.includes(regexEscape(evil)));
-  assert.equal(regexEscape('a/b|c\n'), 'a\\/b\\|c\\x{a}');
+  assert.equal(regexEscape('a/b|c#\né'), 'a\\/b\\|c\\#\\x0aé', 'no \\x{…}: the documented grammar has none');
   // Run both for real over one event whose user agent is that value, and one that is not.
   const root = mkdtempSync(join(tmpdir(), 'hostile-'));
   try {
@@ -146,4 +146,11 @@ describe('partition pruning (#21)', () => {
     assert.deepEqual(compileAthena(q, { table, lateDays: 0 }).partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/01'`]);
     assert.ok(compileAthena(q, { table, lateDays: 3 }).notes.some((n) => /delivered its file within 3 days of the range's end/.test(n)));
   });
+});
+
+test('Logs Insights: documented forms only (toMillis(@timestamp), no \\x{…} in regexes)', () => {
+  const q = compileLogsInsights(parseQuery('userAgent:/\\x{41}\\x{2f}b/ after:2024-03-01', Date.UTC(2024, 2, 2)), {}).queryString;
+  assert.match(q, /toMillis\(@timestamp\) >= 1709251200000/);
+  assert.ok(!q.includes('\\x{'), q);
+  assert.match(q, /A\\\/b/);
 });

@@ -16,7 +16,7 @@ import { type AthenaRow, recordFromAthenaRow } from '../core/query/athenaRows';
 import { parseQuery } from '../core/query/query';
 import { cutMessage, eventCount, parseProblemText, refusalText } from '../core/ui/remoteResults';
 import { describeWindow, resultTitle, type TimeWindow } from '../core/ui/remoteWindow';
-import { createdTable, hasEventColumns, sameSql, splitSqlStatements, statementAt, statementKind } from '../core/ui/sqlStatements';
+import { createdTable, generatedStatement, hasEventColumns, splitSqlStatements, sqlDocumentText, statementAt, statementKind } from '../core/ui/sqlStatements';
 import { loadDetectionRules } from '../logViewer/detectionRules';
 import type { LoadSummary } from '../logViewer/viewerSession';
 import { QUERY_TIMEOUT_MS, athenaProgressText, showAthenaError, showExplained, withQueryProgress } from './athenaProgress';
@@ -113,13 +113,19 @@ async function execute(deps: RemoteDeps, api: AthenaApi, w: Where & { table: Ath
   return summary;
 }
 
+/** The late-delivery days setting (package.json cloudtrailLens.athena.lateDeliveryDays), 0–30. */
+function lateDeliveryDays(): number {
+  const n = vscode.workspace.getConfiguration('cloudtrailLens').get<number>('athena.lateDeliveryDays', 1);
+  return Number.isFinite(n) && n >= 0 ? Math.min(Math.floor(n), 30) : 1;
+}
+
 /** The document shown before a run: what the SQL is, where it runs, then the statements. */
-function sqlDocumentText(w: Where, queries: readonly Compiled[], windowShort: string): string {
+function sqlDocument(w: Where, queries: readonly Compiled[], windowShort: string): string {
   const head = [
-    `-- Athena SQL for ${queries.length === 1 ? `the search "${queries[0].query.replace(/[\r\n]+/g, ' ')}"` : `${queries.length} searches`} over trail ${w.trail.name} (${windowShort || 'all time'})`,
-    `-- Runs in ${w.trail.region}, workgroup "${w.workGroup}", database "${w.database}" as profile ${w.trail.profile}. Edit it and use "Run in Athena" above a statement to run it again.`,
+    `Athena SQL for ${queries.length === 1 ? `the search "${queries[0].query}"` : `${queries.length} searches`} over trail ${w.trail.name} (${windowShort || 'all time'})`,
+    `Runs in ${w.trail.region}, workgroup "${w.workGroup}", database "${w.database}" as profile ${w.trail.profile}. Edit it and use "Run in Athena" above a statement to run it again.`,
   ];
-  return `${head.join('\n')}\n\n${queries.map((q) => `${q.compiled.sql};`).join('\n\n')}\n`;
+  return sqlDocumentText(head, queries.map((q) => q.compiled.sql));
 }
 
 /**
@@ -139,7 +145,7 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
       void vscode.window.showErrorMessage(parseProblemText('Athena', problems));
       return undefined;
     }
-    const compiled = parsed.map((p) => ({ query: p.query, compiled: compileAthena(p.parsed, { table, window: win.window, limit }) }));
+    const compiled = parsed.map((p) => ({ query: p.query, compiled: compileAthena(p.parsed, { table, window: win.window, limit, lateDays: lateDeliveryDays() }) }));
     const unsupported = [...new Set(compiled.flatMap((c) => c.compiled.unsupported))];
     if (unsupported.length) {
       const text = refusalText('Athena', unsupported);
@@ -152,7 +158,7 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
       deps.output.info(`Athena: ${notes.join(' ')}`);
       void vscode.window.showInformationMessage(notes.join(' '));
     }
-    await deps.sqlDocs.open(sqlDocumentText({ ...w, table }, compiled, win.short), { ...w, table, compiled, windowShort: win.short }, false);
+    await deps.sqlDocs.open(sqlDocument({ ...w, table }, compiled, win.short), { ...w, table, compiled, windowShort: win.short }, false);
     return await execute(deps, api, { ...w, table }, compiled, title);
   } finally {
     api.dispose();
@@ -213,7 +219,7 @@ export async function runSqlStatement(deps: RemoteDeps, uri?: vscode.Uri, index?
   const api = athenaApi(deps, ctx.trail.profile, ctx.trail.region);
   try {
     // An unedited generated statement runs as its search: the terms Athena only narrowed are checked.
-    const same = ctx.table && ctx.compiled?.find((c) => sameSql(c.compiled.sql, st.sql));
+    const same = ctx.table && ctx.compiled?.[generatedStatement(ctx.compiled.map((c) => c.compiled.sql), st.sql)];
     if (same && ctx.table) return await execute(deps, api, { ...ctx, table: ctx.table }, [same], resultTitle('Athena', same.query, ctx.windowShort ?? ''));
     return await executeSql(deps, api, ctx, st.sql);
   } finally {

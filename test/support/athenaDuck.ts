@@ -22,14 +22,21 @@ import { gunzipSync } from 'node:zlib';
 /**
  * The Trino → DuckDB shim, all of it:
  * 1. json_format(json) → the JSON's text (DuckDB's CAST(x AS JSON) already names struct fields).
- * 2. regexp_like(s, p) → regexp_matches(s, p) (both find the pattern anywhere; RE2 vs Java syntax
- *    agree on the escapes and inline flags the compiler writes).
+ * 2. regexp_like(s, p) → regexp_matches(s, p) (both find the pattern anywhere). DuckDB's engine
+ *    is RE2, Trino's is Joni in Java syntax; the compiler sends patterns rewritten so that Joni
+ *    reads them as RE2 does (javaRegex.ts, checked against a real Joni in javaRegex.test.ts), and
+ *    those rewrites RE2 also reads the same way (\A, \z, ASCII classes, escaped punctuation), so
+ *    the fake answers as Athena would. The rewrites RE2 cannot parse (the look-arounds of \b and
+ *    of ^/$ under the m flag) make DuckDB fail the query: the fake refuses them rather than
+ *    answering differently.
  * 3. from_iso8601_timestamp(s) → TIMESTAMPTZ, only for ISO text with a 'T' as Trino's parser wants
  *    (DuckDB's cast would also take '2024-01-01 10:00'), NULL otherwise: where Trino raises an
  *    error the compiler always wraps it in try(), which DuckDB has too.
  * 4. contains('<cidr>', try(CAST(x AS IPADDRESS))) → cidr_contains('<cidr>', x): IPv4 only (the
  *    textual rewrite below; DuckDB has no IP type without an extension). IPv6 ranges never match.
- * Nothing else differs: lower, strpos, LIKE … ESCAPE, COALESCE/NULLIF/CASE, ||, regexp_extract
+ * lower: DuckDB's (utf8proc) maps code point by code point, as Trino's (Java's
+ * Character.toLowerCase) does: İ → i, Σ → σ (athenaCase.test.ts checks both).
+ * Nothing else differs: strpos, LIKE … ESCAPE, COALESCE/NULLIF/CASE, ||, regexp_extract
  * (the compiler COALESCEs groups, since Trino answers NULL where DuckDB answers '').
  */
 export const TRINO_SHIM = [

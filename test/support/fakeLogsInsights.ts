@@ -6,7 +6,7 @@
  *
  *   fields @timestamp, @message | filter <expr> | … | sort @timestamp desc|asc | limit N
  *   expr: or / and / not, ( ), ispresent(f), isIpInSubnet(f, "cidr"), f = "s", f != "s",
- *         f =~ /regex/ (RE2, via re2js), @timestamp >= N and the other numeric comparisons
+ *         f =~ /regex/ (RE2, via re2js), toMillis(@timestamp) >= N and the other numeric comparisons
  *
  * Fields are the event's JSON flattened with dots (`userIdentity.arn`, arrays by index), names
  * case-sensitive; JSON null is not present; booleans read "true"/"false". Anything else in a
@@ -125,7 +125,14 @@ function parseFilter(toks: Tok[]): Pred {
       take('p', ')');
       return p;
     }
-    const name = take('id').v;
+    let name = take('id').v;
+    if (name === 'toMillis') {
+      // The documented way to compare @timestamp with epoch milliseconds (datetime functions).
+      take('p', '(');
+      take('id', '@timestamp');
+      take('p', ')');
+      name = '@timestamp';
+    } else if (name === '@timestamp') throw new AwsError('MalformedQueryException', '@timestamp is a timestamp: compare toMillis(@timestamp) with a number');
     if (name === 'ispresent') {
       take('p', '(');
       const field = take('id').v;

@@ -15,10 +15,11 @@ import { type AthenaTableRef, CLOUDTRAIL_COLUMNS, formatDay, type HiveType, JSON
 import type { IndexedField } from '../model/fields';
 import { roleSessionsGlob } from '../model/principal';
 import { AthenaColumns } from './athenaColumns';
-import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm } from './query';
+import { javaRegex } from './javaRegex';
+import type { FieldTerm, ParsedQuery, PathTerm, Term, TextTerm, ValuePattern } from './query';
 import { rawPiece, remoteNotes, remoteTerms, type RemotePlan } from './remoteFilter';
 import { TEXT_FIELDS } from './search';
-import { alternativesSql, anyOf, globSql, sqlIdent, sqlString } from './sqlText';
+import { alternativesSql, anyOf, caseExact, containsSql, globSql, sqlIdent, sqlString } from './sqlText';
 
 /** The fields free text searches, remotely as locally. */
 export const ATHENA_TEXT_FIELDS: readonly IndexedField[] = TEXT_FIELDS;
@@ -33,6 +34,11 @@ export interface AthenaQueryOptions {
   /** A time window on top of the query's own time terms (epoch ms, [start, end)). */
   window?: { start?: number; end?: number };
   limit?: number;
+  /**
+   * Days after the range's end whose day partitions are read too (default 1): CloudTrail files
+   * land in the folder of the day they are delivered, which may be later than their events.
+   */
+  lateDays?: number;
 }
 
 export interface CompiledAthenaQuery extends RemotePlan {
@@ -118,7 +124,6 @@ class Compiler {
   }
 
   text(term: TextTerm): Compiled {
-    const t = term.text.toLowerCase();
     const exact: string[] = [];
     let loose: string | undefined;
     let unbounded = false;
@@ -130,7 +135,7 @@ class Compiler {
         else unbounded = true;
         continue;
       }
-      exact.push(`strpos(lower(${x}), ${sqlString(t)}) > 0`);
+      exact.push(containsSql(x, term.text));
       const glob = f === 'principalArn' ? roleSessionsGlob(term.text.trim()) : undefined;
       if (glob) exact.push(globSql(x, glob.toLowerCase().split('*')));
     }
@@ -211,15 +216,42 @@ function selectList(cols: AthenaColumns): { select: string[]; columns: string[] 
   return { select, columns };
 }
 
-/** The day partition's predicates for [start, end): files are delivered up to a day after their events. */
-function dayPredicates(table: AthenaTableRef, start?: number, end?: number): string[] {
+/**
+ * Predicates on the account and region partitions from the terms that name them exactly: in the
+ * key layout CloudTrail delivers, the region folder is the event's awsRegion and the account
+ * folder its recipientAccountId. Only positive terms of plain values prune (a glob, regex or
+ * negation reads every folder); `account:` cannot, since it falls back to userIdentity.accountId.
+ * The notes say which terms pruned.
+ */
+function folderPredicates(c: Compiler, table: AthenaTableRef, terms: ReadonlyArray<FieldTerm | PathTerm | TextTerm>): string[] {
+  const out: string[] = [];
+  const pruned: string[] = [];
+  for (const t of terms) {
+    const target =
+      t.kind === 'field' && t.fields.length === 1 && t.fields[0] === 'awsRegion' ? table.partitions.region
+      : t.kind === 'path' && !t.json && t.segments.length === 1 && t.segments[0].toLowerCase() === 'awsregion' ? table.partitions.region
+      : t.kind === 'path' && !t.json && t.segments.length === 1 && t.segments[0].toLowerCase() === 'recipientaccountid' ? table.partitions.account
+      : undefined;
+    if (t.kind === 'field' && t.fields.includes('account') && !t.negate && table.partitions.account) c.notes.push(`${t.name}: does not prune the account partition (it also matches userIdentity.accountId); recipientAccountId: does.`);
+    if (!target || (t.kind !== 'field' && t.kind !== 'path') || t.negate || (t.patterns?.length ?? 0) > 0) continue;
+    const values = t.values.map((v) => v.trim());
+    if (!values.length || values.some((v) => v === '' || (!t.literal && v.includes('*')) || !/^[A-Za-z0-9-]+$/.test(v))) continue;
+    out.push(`${sqlIdent(target)} IN (${[...new Set(values.map((v) => v.toLowerCase()))].map(sqlString).join(', ')})`);
+    pruned.push(`${t.name} (${target})`);
+  }
+  if (pruned.length) c.notes.push(`Partitions pruned by ${pruned.join(', ')}.`);
+  return out;
+}
+
+/** The day partition's predicates for [start, end), `lateDays` more at the end for late delivery. */
+function dayPredicates(table: AthenaTableRef, start: number | undefined, end: number | undefined, lateDays: number): string[] {
   const day = table.partitions.day;
   if (!day || (start === undefined && end === undefined)) return [];
   // Only a format ordered as its text (yyyy, then MM, then dd) compares as strings.
   const ordered = /^yyyy[^yMd]*MM[^yMd]*dd$/.test(day.format);
   const col = sqlIdent(day.column);
   const first = start === undefined ? undefined : Math.floor(start / DAY) * DAY;
-  const last = end === undefined ? undefined : Math.floor((end - 1) / DAY) * DAY + DAY;
+  const last = end === undefined ? undefined : Math.floor((end - 1) / DAY) * DAY + lateDays * DAY;
   if (ordered) {
     return [first !== undefined ? `${col} >= ${sqlString(formatDay(first, day.format))}` : '', last !== undefined ? `${col} <= ${sqlString(formatDay(last, day.format))}` : ''].filter(Boolean);
   }
@@ -239,12 +271,26 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   const { start, end, terms, unsupported } = remoteTerms(parsed, opts.window);
   c.unsupported.push(...unsupported);
   for (const term of terms) {
+    const regex = term.kind === 'field' || term.kind === 'path' ? regexFit(term.patterns ?? []) : { exact: true };
+    const cased = term.kind === 'text' ? caseExact([term.text]) : term.kind === 'field' || term.kind === 'path' ? caseExact(term.values, term.patterns) : true;
+    if ('error' in regex) {
+      c.unsupported.push(`${(term as FieldTerm | PathTerm).name}: ${regex.error}.`);
+      continue;
+    }
     const r = term.kind === 'field' ? c.field(term) : term.kind === 'text' ? c.text(term) : term.kind === 'path' ? c.path(term) : unknownTerm(c, term);
     if (!r) continue;
+    // A narrowing (regex or non-ASCII case) keeps extra rows: a positive term is re-checked, a negated one cannot narrow.
+    const fits = regex.exact && cased;
+    if (!fits && term.negate) {
+      residual.push(term);
+      continue;
+    }
     if (r.sql) where.push(r.sql);
-    if (!r.exact) residual.push(term);
+    if (!r.exact || !fits) residual.push(term);
   }
-  const partitionPredicates = dayPredicates(opts.table, start, end);
+  const lateDays = Math.max(0, Math.floor(opts.lateDays ?? 1));
+  const partitionPredicates = [...dayPredicates(opts.table, start, end, lateDays), ...folderPredicates(c, opts.table, terms)];
+  if (end !== undefined && opts.table.partitions.day) c.notes.push(`Day partitions are read up to ${lateDays} day${lateDays === 1 ? '' : 's'} past the range's end: an event is found if CloudTrail delivered its file within ${lateDays === 0 ? 'the same day' : `${lateDays} day${lateDays === 1 ? '' : 's'}`} of the range's end (setting cloudtrailLens.athena.lateDeliveryDays).`);
   const timeCol = `try(from_iso8601_timestamp(${sqlIdent('eventtime')}))`;
   if (start !== undefined) where.push(`${timeCol} >= from_iso8601_timestamp(${sqlString(iso(start))})`);
   if (end !== undefined) where.push(`${timeCol} < from_iso8601_timestamp(${sqlString(iso(end))})`);
@@ -261,6 +307,18 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     `LIMIT ${limit + 1}`,
   ].filter(Boolean).join('\n');
   return { sql, partitionPredicates, columns, limit, range: { start, end }, unsupported: c.unsupported, residual, notes: c.notes };
+}
+
+/** Whether a term's regexes say on Athena exactly what they say locally (javaRegex.ts), or which one cannot be sent. */
+function regexFit(patterns: readonly ValuePattern[]): { exact: boolean } | { error: string } {
+  let exact = true;
+  for (const p of patterns) {
+    if (p.kind !== 'regex') continue;
+    const j = javaRegex(p.source, p.flags);
+    if ('error' in j) return { error: `the regular expression /${p.source}/${p.flags} ${j.error}` };
+    exact &&= j.exact;
+  }
+  return { exact };
 }
 
 /** A term kind this compiler does not know (added to the language later): named, never dropped. */

@@ -38,14 +38,20 @@ export interface CompiledLogsInsights extends RemotePlan {
   limit: number;
 }
 
-/** A regex literal body matching `s` literally: punctuation escaped, non-ASCII as \x{…}. */
+/**
+ * A regex literal body matching `s` literally: ASCII punctuation (`/`, `#`, `|` among it) escaped
+ * with a backslash, control characters as \xHH, other characters as themselves. The documented
+ * grammar shows neither \x{…} nor \uHHHH, so neither is written; AWS does not name the regex
+ * engine, and a literal character means the same to any of them.
+ */
 export function regexEscape(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (/[A-Za-z0-9]/.test(ch)) out += ch;
-    else if (cp >= 0x20 && cp < 0x7f) out += `\\${ch}`;
-    else out += `\\x{${cp.toString(16)}}`;
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp < 0x7f) out += `\\${ch}`;
+    else out += ch;
   }
   return out;
 }
@@ -55,7 +61,12 @@ function regexBody(source: string): string {
   let out = '';
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    if (c === '\\') {
+    const hex = c === '\\' ? /^\\x\{([0-9A-Fa-f]{1,6})\}/.exec(source.slice(i, i + 11)) : null;
+    if (hex && parseInt(hex[1], 16) <= 0x10ffff) {
+      // \x{…} is not in the documented grammar: the character itself (escaped if punctuation).
+      out += regexEscape(String.fromCodePoint(parseInt(hex[1], 16)));
+      i += hex[0].length - 1;
+    } else if (c === '\\') {
       out += c + (source[i + 1] ?? '');
       i++;
     } else out += c === '/' ? '\\/' : c === '\n' ? '\\n' : c;
@@ -234,8 +245,8 @@ export function compileLogsInsights(parsed: ParsedQuery, opts: LogsInsightsOptio
     if (r.expr) filters.push(r.expr);
     if (!r.exact) residual.push(term);
   }
-  if (start !== undefined) filters.push(`@timestamp >= ${Math.floor(start)}`);
-  if (end !== undefined) filters.push(`@timestamp < ${Math.ceil(end)}`);
+  if (start !== undefined) filters.push(`toMillis(@timestamp) >= ${Math.floor(start)}`);
+  if (end !== undefined) filters.push(`toMillis(@timestamp) < ${Math.ceil(end)}`);
   const notes = remoteNotes(parsed, residual, 'Logs Insights', 'result limit');
   const limit = Math.max(1, Math.min(LOGS_INSIGHTS_MAX_LIMIT - 1, Math.floor(opts.limit ?? DEFAULT_LOGS_LIMIT)));
   const queryString = ['fields @timestamp, @message', ...filters.map((f) => `filter ${f}`), 'sort @timestamp desc', `limit ${limit + 1}`].join('\n| ');

@@ -1,8 +1,18 @@
 /**
  * The statements of a `.sql` document, for the "Run in Athena" CodeLens above each one: split at
- * semicolons outside strings ('…', with '' and Hive's \' escapes), quoted identifiers ("…", `…`)
- * and comments (-- to the end of the line, /* … *\/). What runs is a statement without its leading
- * comments (Athena's DDL parser refuses them) and without the semicolon.
+ * semicolons outside strings, quoted identifiers and comments, read as Athena reads them. Athena
+ * sends DML (SELECT, WITH, CTAS…) to Trino and the Hive DDL statements to Hive, whose lexers
+ * differ on the one thing that matters here:
+ * - Trino (SqlBase.g4): '…' with '' the only escape (a backslash is an ordinary character), "…"
+ *   identifiers with "", `…` identifiers with ``, `--` to the end of the line (\r or \n), and
+ *   non-nesting /* … *\/ comments;
+ * - Hive (CREATE EXTERNAL TABLE, ALTER, MSCK, CREATE DATABASE/SCHEMA; Athena's DDL list): '…' and
+ *   "…" strings with backslash escapes (`\'`, `\\`), `…` identifiers.
+ * The dialect is chosen by the statement's first words, before any string, so a value inside a
+ * compiled search (always a SELECT) can never switch it. Reading `\'` as an escape in a SELECT
+ * would let a search value end the string early and start a second statement. What runs is a
+ * statement without its leading comments (Athena's DDL parser refuses them) and without the
+ * semicolon.
  */
 
 export interface SqlStatement {
@@ -14,30 +24,59 @@ export interface SqlStatement {
   sql: string;
 }
 
+/** Statements Athena parses with Hive's DDL grammar (backslash escapes in strings). */
+const HIVE_DDL = /^(?:CREATE\s+EXTERNAL\b|CREATE\s+(?:DATABASE|SCHEMA)\b|ALTER\s+(?:TABLE|DATABASE|SCHEMA)\b|MSCK\b)/i;
+
+/** Where the comment at `i` ends (`--` stops before \r or \n, as Trino's SIMPLE_COMMENT), or -1 if none starts there. */
+function commentEnd(text: string, i: number): number {
+  if (text[i] === '-' && text[i + 1] === '-') {
+    let j = i + 2;
+    while (j < text.length && text[j] !== '\n' && text[j] !== '\r') j++;
+    return j;
+  }
+  if (text[i] === '/' && text[i + 1] === '*') {
+    const close = text.indexOf('*/', i + 2);
+    return close < 0 ? text.length : close + 2;
+  }
+  return -1;
+}
+
+/** Just past the quoted run opening at `i` (to the end of the text when never closed). */
+function quotedEnd(text: string, i: number, backslash: boolean): number {
+  const q = text[i];
+  let j = i + 1;
+  while (j < text.length) {
+    if (backslash && text[j] === '\\') j += 2;
+    else if (text[j] === q && text[j + 1] === q) j += 2;
+    else if (text[j] === q) return j + 1;
+    else j++;
+  }
+  return text.length;
+}
+
 /** Splits `text` into statements; blank and comment-only pieces are left out. */
 export function splitSqlStatements(text: string): SqlStatement[] {
   const out: SqlStatement[] = [];
   let first = -1;
   let last = -1;
+  let hive = false;
   const flush = (): void => {
     if (first >= 0) out.push({ start: first, end: last, sql: text.slice(first, last) });
     first = last = -1;
   };
   const mark = (from: number, to: number): void => {
-    if (first < 0) first = from;
+    if (first < 0) {
+      first = from;
+      hive = HIVE_DDL.test(text.slice(from, from + 40));
+    }
     last = to;
   };
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
+    const comment = commentEnd(text, i);
+    if (comment >= 0) {
+      i = comment;
       continue;
     }
     if (c === ';') {
@@ -47,14 +86,8 @@ export function splitSqlStatements(text: string): SqlStatement[] {
     }
     if (c === "'" || c === '"' || c === '`') {
       const from = i;
-      i++;
-      while (i < text.length) {
-        if (c === "'" && text[i] === '\\') i += 2;
-        else if (text[i] === c && text[i + 1] === c) i += 2;
-        else if (text[i] === c) break;
-        else i++;
-      }
-      i = Math.min(i + 1, text.length);
+      if (first < 0) mark(i, i + 1);
+      i = quotedEnd(text, i, hive && c !== '`');
       mark(from, i);
       continue;
     }
@@ -98,4 +131,18 @@ export function createdTable(sql: string): { database?: string; name: string } |
 export function sameSql(a: string, b: string): boolean {
   const norm = (s: string): string => splitSqlStatements(s).map((x) => x.sql.replace(/\s+/g, ' ')).join(';');
   return norm(a) === norm(b);
+}
+
+/**
+ * The `.sql` document shown before a run: comment lines (line breaks inside them become spaces, so
+ * a query's text can never leave its comment), then each statement and its semicolon.
+ */
+export function sqlDocumentText(head: readonly string[], statements: readonly string[]): string {
+  const lines = head.map((h) => `-- ${h.replace(/[\r\n]+/g, ' ')}`);
+  return `${lines.join('\n')}\n\n${statements.map((s) => `${s};`).join('\n\n')}\n`;
+}
+
+/** The index of the generated statement `sql` is (unedited but for blanks and comments), or -1. */
+export function generatedStatement(generated: readonly string[], sql: string): number {
+  return generated.findIndex((g) => sameSql(g, sql));
 }

@@ -4,7 +4,7 @@
  * quoting holds), terms no back end can send named with a reason, rows rebuilt into events.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cloudTrailTableDdl } from '../../../src/core/aws/athenaTable';
 import { compileAthena } from '../../../src/core/query/athenaSql';
 import { eventFromAthenaRow, recordFromAthenaRow } from '../../../src/core/query/athenaRows';
@@ -19,17 +19,25 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const { table, ddl } = cloudTrailTableDdl({ trailName: 'main', bucket: 'b', prefix: '', accounts: ['111122223333'], regions: ['eu-west-1'] });
+/** The column lowered as compileAthena lowers it (sqlText.ts lowerSql). */
+const L = (x: string): string => `lower(replace(${x}, 'İ', 'i\u0307'))`;
 const where = (q: string, opts = {}): string => compileAthena(parseQuery(q, Date.UTC(2024, 2, 2)), { table, ...opts }).sql.split('\nWHERE ')[1]?.split('\nORDER BY')[0] ?? '';
 
 test('field terms compile to exact, case-insensitive SQL: equality, wildcards, lists, empty, negation', () => {
-  assert.equal(where('eventName:StopLogging'), `lower(COALESCE("eventname", '')) = 'stoplogging'`);
-  assert.equal(where('eventName:Delete*,StopLogging'), `((COALESCE("eventname", '') <> '' AND lower(COALESCE("eventname", '')) LIKE 'delete%' ESCAPE '\\') OR lower(COALESCE("eventname", '')) = 'stoplogging')`);
-  assert.equal(where('-error:*'), `NOT (COALESCE("errorcode", '') <> '' AND lower(COALESCE("errorcode", '')) LIKE '%' ESCAPE '\\')`);
+  assert.equal(where('eventName:StopLogging'), `${L(`COALESCE("eventname", '')`)} = 'stoplogging'`);
+  assert.equal(where('eventName:Delete*,StopLogging'), `((COALESCE("eventname", '') <> '' AND ${L(`COALESCE("eventname", '')`)} LIKE 'delete%' ESCAPE '\\') OR ${L(`COALESCE("eventname", '')`)} = 'stoplogging')`);
+  assert.equal(where('-error:*'), `NOT (COALESCE("errorcode", '') <> '' AND ${L(`COALESCE("errorcode", '')`)} LIKE '%' ESCAPE '\\')`);
   assert.equal(where('error:""'), `COALESCE("errorcode", '') = ''`);
   // LIKE metacharacters in a value are literal.
-  assert.equal(where('userAgent:50%_off*'), `(COALESCE("useragent", '') <> '' AND lower(COALESCE("useragent", '')) LIKE '50\\%\\_off%' ESCAPE '\\')`);
-  assert.equal(where('account:111122223333'), `lower(COALESCE(NULLIF(COALESCE("recipientaccountid", ''), ''), COALESCE("useridentity"."accountid", ''))) = '111122223333'`);
-  assert.match(where('userAgent:/^aws-cli\\//i'), /regexp_like\(COALESCE\("useragent", ''\), '\(\?i\)\^aws-cli\\\/'\)/);
+  assert.equal(where('userAgent:50%_off*'), `(COALESCE("useragent", '') <> '' AND ${L(`COALESCE("useragent", '')`)} LIKE '50\\%\\_off%' ESCAPE '\\')`);
+  assert.equal(where('account:111122223333'), `${L(`COALESCE(NULLIF(COALESCE("recipientaccountid", ''), ''), COALESCE("useridentity"."accountid", ''))`)} = '111122223333'`);
+  // The regex is rewritten for Joni (javaRegex.ts): ^ is \A, punctuation escaped; (?i) makes it a narrowing, re-checked.
+  assert.equal(where('userAgent:/^aws-cli\\//i'), "regexp_like(COALESCE(\"useragent\", ''), '(?i)\\Aaws\\-cli\\/')");
+  const ci = compileAthena(parseQuery('userAgent:/^aws-cli/i'), { table });
+  assert.equal(ci.residual.length, 1, 'a case-insensitive regex is re-checked locally');
+  assert.equal(compileAthena(parseQuery('userAgent:/^aws-cli\\d/'), { table }).residual.length, 0, 'a rewritten regex is exact');
+  assert.equal(compileAthena(parseQuery('-userAgent:/^aws/i'), { table }).sql.includes('regexp_like'), false, 'a negated narrowing sends nothing');
+  assert.match(compileAthena(parseQuery('userAgent:/(?U)a+/'), { table }).unsupported[0], /^userAgent: the regular expression \/\(\?U\)a\+\/ uses the ungreedy flag U/);
   assert.match(where('ip:10.0.0.0/8'), /contains\('10\.0\.0\.0\/8', try\(CAST\(COALESCE\("sourceipaddress", ''\) AS IPADDRESS\)\)\)/);
 });
 
@@ -76,7 +84,7 @@ test('hostile values stay values: quotes, comments, backslashes and newlines in 
   assert.ok(c.sql.includes(`'x'' or 1=1; drop table t; --"\\'`), c.sql);
   const l = compileLogsInsights(parseQuery(`userAgent:"${evil.replace(/[\\"]/g, '\\$&')}"`));
   assert.ok(l.queryString.includes(regexEscape(evil)));
-  assert.equal(regexEscape('a/b|c\n'), 'a\\/b\\|c\\x{a}');
+  assert.equal(regexEscape('a/b|c#\né'), 'a\\/b\\|c\\#\\x0aé', 'no \\x{…}: the documented grammar has none');
   // Run both for real over one event whose user agent is that value, and one that is not.
   const root = mkdtempSync(join(tmpdir(), 'hostile-'));
   try {
@@ -118,4 +126,31 @@ test('a result row rebuilds the event: struct names recased, JSON text columns p
   assert.deepEqual(rec.resources, ['arn:aws:s3:::b', 'b', 'k']);
   // Older engines render a row as a JSON array: read by position.
   assert.equal(eventFromAthenaRow({ useridentity: JSON.stringify(['IAMUser', 'AIDA', 'arn:aws:iam::1:user/bob']) }).userIdentity instanceof Object, true);
+});
+
+describe('partition pruning (#21)', () => {
+  const now = Date.UTC(2024, 2, 2);
+  test('region: and recipientAccountId: prune their folders; account: and negations cannot; the notes say which pruned', () => {
+    const c = compileAthena(parseQuery('region:us-east-1,EU-west-1 recipientAccountId:111122223333 after:2024-03-01 before:2024-03-02', now), { table });
+    assert.deepEqual(c.partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/02'`, `"region" IN ('us-east-1', 'eu-west-1')`, `"account" IN ('111122223333')`]);
+    assert.ok(c.sql.includes(`"region" IN ('us-east-1', 'eu-west-1')`));
+    assert.ok(c.notes.some((n) => n === 'Partitions pruned by region (region), recipientAccountId (account).'), c.notes.join(' '));
+    const acct = compileAthena(parseQuery('account:111122223333 -region:us-east-1 region:us-*', now), { table });
+    assert.deepEqual(acct.partitionPredicates, []);
+    assert.ok(acct.notes.some((n) => /account: does not prune the account partition/.test(n)));
+  });
+
+  test('the late-delivery days are an option, and the notes say how late an event may be delivered and still be found', () => {
+    const q = parseQuery('eventName:StopLogging after:2024-03-01 before:2024-03-02', now);
+    assert.deepEqual(compileAthena(q, { table, lateDays: 3 }).partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/04'`]);
+    assert.deepEqual(compileAthena(q, { table, lateDays: 0 }).partitionPredicates, [`"timestamp" >= '2024/03/01'`, `"timestamp" <= '2024/03/01'`]);
+    assert.ok(compileAthena(q, { table, lateDays: 3 }).notes.some((n) => /delivered its file within 3 days of the range's end/.test(n)));
+  });
+});
+
+test('Logs Insights: documented forms only (toMillis(@timestamp), no \\x{…} in regexes)', () => {
+  const q = compileLogsInsights(parseQuery('userAgent:/\\x{41}\\x{2f}b/ after:2024-03-01', Date.UTC(2024, 2, 2)), {}).queryString;
+  assert.match(q, /toMillis\(@timestamp\) >= 1709251200000/);
+  assert.ok(!q.includes('\\x{'), q);
+  assert.match(q, /A\\\/b/);
 });

@@ -1,6 +1,7 @@
 /**
  * Runs detection rules over the loaded events: each rule's queries through the search engine
- * (indexed terms first, path terms on what is left), then its comparison and burst threshold.
+ * (indexed terms first, path terms on what is left), then its comparison and burst threshold,
+ * or its first-seen baseline (firstSeen.ts) or correlation (sequence.ts).
  * The matches become the engine's `detection` row sets, so `detection:<id>` shows them.
  */
 import { parseRaw, valuesAt, parsePath } from '../../query/eventPath';
@@ -8,6 +9,9 @@ import { QUERY_FIELDS } from '../../query/query';
 import type { SearchEngine } from '../../query/search';
 import type { EventStore, StringField } from '../../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
+import { firstSeenRows } from './firstSeen';
+import { oldestFirst } from './groupKeys';
+import { correlate } from './sequence';
 
 export interface DetectionResult {
   rule: DetectionRule;
@@ -44,17 +48,30 @@ export async function runDetections(engine: SearchEngine, store: EventStore, rul
 export function runRule(engine: SearchEngine, store: EventStore, rule: DetectionRule): DetectionResult {
   const errors: string[] = [];
   const hit = new Uint8Array(store.size);
-  for (const q of rule.query) {
-    const r = engine.search(q, 'newest');
-    for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
-    // A rule whose terms were partly left out would over-match: it reports instead.
-    if (r.errors.length > 0) continue;
-    for (const row of r.rows) hit[row] = 1;
+  // A sequence's steps are searched one by one: each row learns which steps it matched.
+  const steps = rule.correlation?.steps ?? [rule.query];
+  const bits = rule.correlation?.steps ? new Uint8Array(store.size) : undefined;
+  for (const [i, step] of steps.entries()) {
+    for (const q of step) {
+      const r = engine.search(q, 'newest');
+      for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
+      // A rule whose terms were partly left out would over-match: it reports instead.
+      if (r.errors.length > 0) continue;
+      for (const row of r.rows) {
+        hit[row] = 1;
+        if (bits) bits[row] |= 1 << i;
+      }
+    }
   }
   let rows: number[] = [];
   for (const row of engine.search('', 'newest').rows) if (hit[row]) rows.push(row);
   if (rule.compare) rows = rows.filter(comparer(store, rule.compare));
   if (rule.threshold) rows = bursts(store, rows, rule.threshold);
+  if (rule.firstSeen) rows = firstSeenRows(store, rows, rule.firstSeen);
+  if (rule.correlation) {
+    const fired = correlate(store, oldestFirst(store, rows), rule.correlation, bits ? (row) => bits[row] : () => 1);
+    rows = rows.filter((r) => fired[r] === 1);
+  }
   const out = Uint32Array.from(rows);
   return { rule, rows: out, count: out.length, errors };
 }

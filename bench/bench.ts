@@ -15,6 +15,7 @@ import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
 import { StoreClient } from '../src/core/engine/storeClient';
 import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
+import { detectionsBench } from './detectionsBench';
 import { identityBench } from './identityBench';
 import { remoteBench } from './remoteBench';
 
@@ -269,6 +270,8 @@ async function main(): Promise<void> {
     report(`corpus_distinct_${field}`, inv.store.dictionary(field).values.filter(Boolean).length);
   }
   compareFuzzy(inv);
+  // Detections (#23): the built-in rules and the SigmaHQ pack over this store, and their false positives.
+  await detectionsBench(report, inv, root);
 
   // Fuse.js with default options over the same events, in its own process (its heap is its own),
   // for a bounded number of queries and at most FUSE_TIMEOUT_S: the naive design takes seconds each.

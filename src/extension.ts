@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { CredentialCache } from './awsSdk/credentials';
 import { registerAlertCommands } from './detections/alertCommands';
+import { registerSigmaPackImport } from './detections/sigmaPackImport';
+import { useSigmaPackStorage } from './logViewer/detectionRules';
 import { registerRemoteCommands } from './remote/remoteCommands';
 import { registerExplorerCommands } from './explorer/explorerCommands';
 import { registerIdentityCommands } from './identity/identityCommands';
@@ -43,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     keyReport: (store, key, view) => openKeyReport(store, key, view, output),
     policyDraft: (store, of, view) => openPolicyDraft(store, of, view, output),
   });
+  useSigmaPackStorage(context.globalStorageUri);
   const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
   const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
   const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, newStore, concurrency, eventPanel, output });
@@ -70,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.resetAll();
       else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.reloadProfiles();
-      if (e.affectsConfiguration('cloudtrailLens.detectionsFolder')) sessions.reanalyze();
+      if (['detectionsFolder', 'detections.sigmaHqPack'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) sessions.reanalyze();
     }),
     output,
     { dispose: () => decoder.dispose() },
@@ -80,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(commands, sessions, context.extensionUri, output),
     ...registerAlertCommands(commands, context.extensionUri, output),
+    ...registerSigmaPackImport(commands, context.globalStorageUri, output, () => sessions.reanalyze()),
     ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,
     ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),

@@ -28,6 +28,7 @@ export enum CommandId {
   SearchRemotely = 'cloudtrailLens.searchRemotely',
   ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
   ExportDetectionAsAlert = 'cloudtrailLens.exportDetectionAsAlert',
+  ImportSigmaHqRules = 'cloudtrailLens.importSigmaHqRules',
   ShowIdentityGraph = 'cloudtrailLens.showIdentityGraph',
   AccessKeyReport = 'cloudtrailLens.accessKeyReport',
   DraftPolicy = 'cloudtrailLens.draftPolicy',

@@ -46,6 +46,11 @@ export function detectionsFolder(): string {
   return typeof v === 'string' ? v.trim() : '';
 }
 
+/** Whether the SigmaHQ rules pack runs beside the built-in rules (`cloudtrailLens.detections.sigmaHqPack`). */
+export function sigmaHqPack(): boolean {
+  return section().get<unknown>('detections.sigmaHqPack', true) !== false;
+}
+
 /** The pause that ends an activity session (`cloudtrailLens.sessionGapMinutes`), in ms. */
 export function sessionGapMs(): number {
   const m = section().get<number>('sessionGapMinutes', 30);

@@ -1,12 +1,25 @@
 /**
- * Reads the detection rule files: the built-in library shipped in the extension (`detections/`)
- * and the user's folder (`cloudtrailLens.detectionsFolder`: `.json` rules and `.yml`/`.yaml`
- * Sigma rules), through `vscode.workspace.fs` so remote and virtual workspaces work. Validation
- * and precedence are core's (detections/rules.ts).
+ * Reads the detection rule files: the built-in library shipped in the extension (`detections/`),
+ * the SigmaHQ pack (`detections/sigmahq/`, or the one imported into global storage; off with
+ * `cloudtrailLens.detections.sigmaHqPack`) and the user's folder (`cloudtrailLens.detectionsFolder`:
+ * `.json` rules and `.yml`/`.yaml` Sigma rules), through `vscode.workspace.fs` so remote and
+ * virtual workspaces work. Validation and precedence are core's (detections/rules.ts, pack.ts).
  */
 import * as vscode from 'vscode';
-import { detectionsFolder } from '../common/config';
+import { detectionsFolder, sigmaHqPack } from '../common/config';
+import { loadPack, packVersion, SIGMAHQ, type PackRules } from '../core/investigate/detections/pack';
 import { loadRules, MAX_RULE_FILE_BYTES, type RuleFile, type RuleLibrary } from '../core/investigate/detections/rules';
+
+/** Where an imported SigmaHQ pack is kept, under the extension's global storage. */
+export function importedPackFolder(storage: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(storage, 'sigmahq');
+}
+
+let packStorage: vscode.Uri | undefined;
+/** The composition root names the global storage once, so every reader finds an imported pack. */
+export function useSigmaPackStorage(storage: vscode.Uri): void {
+  packStorage = storage;
+}
 
 /** A rule library plus the problems reading the folders (each a sentence for the user). */
 export interface LoadedRules extends RuleLibrary {
@@ -48,13 +61,38 @@ function userFolder(setting: string): vscode.Uri | undefined {
   return root ? vscode.Uri.joinPath(root, setting) : undefined;
 }
 
-/** Loads the built-in rules and the user's; never throws. */
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The SigmaHQ pack: the imported one where there is one, else the shipped one. */
+async function readPack(extensionUri: vscode.Uri, problems: string[]): Promise<PackRules | undefined> {
+  if (!sigmaHqPack()) return undefined;
+  const imported = packStorage ? importedPackFolder(packStorage) : undefined;
+  const from = imported && (await exists(vscode.Uri.joinPath(imported, 'README.md'))) ? 'imported' : 'shipped';
+  const root = from === 'imported' ? imported! : vscode.Uri.joinPath(extensionUri, 'detections', 'sigmahq');
+  const files = await readFolder(vscode.Uri.joinPath(root, 'rules'), problems, 'SigmaHQ pack');
+  const readme = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'README.md')).then(
+    (b) => new TextDecoder().decode(b),
+    () => '',
+  );
+  return loadPack(files, { ...SIGMAHQ, ...packVersion(readme), from });
+}
+
+/** Loads the built-in rules, the SigmaHQ pack and the user's; never throws. */
 export async function loadDetectionRules(extensionUri: vscode.Uri): Promise<LoadedRules> {
   const readProblems: string[] = [];
   const builtIn = await readFolder(vscode.Uri.joinPath(extensionUri, 'detections'), readProblems, 'built-in detections');
+  const pack = await readPack(extensionUri, readProblems);
   const setting = detectionsFolder();
   const folder = userFolder(setting);
   if (setting && !folder) readProblems.push(`The detections folder "${setting}" is relative, but no workspace folder is open to resolve it against.`);
   const user = folder ? await readFolder(folder, readProblems, 'detections') : [];
-  return { ...loadRules(builtIn, user), readProblems };
+  const lib = loadRules(builtIn, user, pack);
+  // A pack's refused rules are named as the pack's, apart from the user's own files.
+  lib.problems = lib.problems.map((p) => (p.pack ? { ...p, file: `${p.pack} pack: ${p.file}` } : p));
+  return { ...lib, readProblems };
 }

@@ -30,7 +30,7 @@ async function pick(folders: boolean): Promise<vscode.Uri[] | undefined> {
     canSelectMany: true,
     openLabel: 'Open in CloudTrail Lens',
     title: folders ? 'Open folders of CloudTrail logs' : 'Open CloudTrail log files',
-    filters: folders ? undefined : { 'CloudTrail logs': ['gz', 'json', 'jsonl', 'ndjson'], 'All files': ['*'] },
+    filters: folders ? undefined : { 'CloudTrail logs': ['gz', 'json', 'jsonl', 'ndjson', 'zip'], 'All files': ['*'] },
   });
   return picked && picked.length > 0 ? picked : undefined;
 }

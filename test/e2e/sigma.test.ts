@@ -4,6 +4,8 @@
  * the detections folder, their rules in the panel beside the built-in ones, firing on the real
  * invictus logs, a Sigma rule's details (author, MITRE, false positives, references), and one
  * exported as an alert into a Markdown document — in a real VS Code in Chromium, with screenshots.
+ * The shipped SigmaHQ pack runs too: its rules beside ours (the folder's copies replace theirs),
+ * its one unreadable rule named with the reason, and a pack rule's details with its licence.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,8 @@ const current = (): Page | undefined => page;
 
 /** The rule that fires on the invictus run: six security-group changes by bert-jan. */
 const SG_RULE = 'aws_cloudtrail_security_group_change_ingress_egress';
+/** A rule of the shipped SigmaHQ pack (not in the sample folder): the two backdoor access keys. */
+const PACK_RULE = 'aws_iam_backdoor_users_keys';
 
 function writeSigmaFolder(root: string): number {
   const from = join(samplesDir(), 'sigma-cloudtrail');
@@ -56,16 +60,19 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     await v.locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
     const summary = v.locator('.side-section summary', { hasText: /^Detections: \d+ of \d+ fired$/ });
     await summary.waitFor({ timeout: 60_000 });
-    // Every sample Sigma rule is a detection, beside the built-in ones.
+    // Every sample Sigma rule is a detection, beside the built-in ones and the SigmaHQ pack's 56
+    // readable rules (the sample folder's ten are SigmaHQ's too: each replaces the pack's copy).
     const [, , total] = /^Detections: (\d+) of (\d+) fired$/.exec((await summary.textContent())!)!.map(Number);
     const builtIn = readdirSync(join(repoRoot(), 'detections')).filter((f) => f.endsWith('.json')).length;
-    assert.equal(total, builtIn + sigmaRules);
+    assert.equal(total, builtIn + 56);
     assert.equal(await v.locator('.detection').count(), total);
     for (const f of ['aws_console_getsignintoken', 'aws_sts_getsessiontoken_misuse', 'aws_rds_change_master_password']) {
       assert.equal(await v.locator(`.detection[data-id="${f}"]`).count(), 1, `${f} is loaded`);
     }
     const problems = (await v.locator('.side-problem').allTextContents()).join('\n');
     assert.match(problems, /encoded_command\.yml: .*base64offset/);
+    assert.match(problems, /SigmaHQ pack: aws_delete_saml_provider\.yml: selection\.status: "status" is not a CloudTrail field/);
+    assert.match(problems, new RegExp(`${SG_RULE}\\.yml replaces the built-in rule ${SG_RULE}`));
     const sg = v.locator(`.detection[data-id="${SG_RULE}"]`);
     assert.equal(await sg.locator('.side-label').textContent(), 'Ingress/Egress Security Group Modification');
     assert.equal(Number(await sg.locator('.side-count').textContent()), 6);
@@ -102,6 +109,30 @@ describe('Sigma rules and alert export in a real VS Code', { timeout: 240_000 },
     await toggleTheme(page, 'light');
     await screenshot(page, '51-sigma-details-light');
     await toggleTheme(page, 'dark');
+  });
+
+  step("a SigmaHQ pack rule's details: the pack, its licence and commit, the rule's author, id and references", 'sigma-pack-details', current, async () => {
+    const v = await logViewer(page);
+    await v.locator('input.search').fill('');
+    const row = v.locator(`.detection-row[data-id="${PACK_RULE}"]`);
+    assert.equal(Number(await row.locator('.side-count').textContent()), 2);
+    await row.locator('.detection-toggle').click();
+    const details = row.locator('.detection-details');
+    await details.waitFor({ timeout: T });
+    const facts = Object.fromEntries(
+      await details.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent])),
+    ) as Record<string, string>;
+    assert.equal(facts['Source'], `SigmaHQ pack 8eaafff1f284, Detection Rule License (DRL) 1.1: ${PACK_RULE}.yml (Sigma rule)`);
+    assert.equal(facts['Sigma id'], '0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2');
+    assert.match(facts['Author'], /faloker/);
+    assert.match(facts['References'], /github\.com\/RhinoSecurityLabs\/pacu/);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, '54-sigma-pack-details-dark');
+    await toggleTheme(page, 'light');
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, '55-sigma-pack-details-light');
+    await toggleTheme(page, 'dark');
+    await row.locator('.detection-toggle').click();
   });
 
   step('Export as alert… opens the metric filter, alarm and EventBridge rule as a Markdown document', 'sigma-export', current, async () => {

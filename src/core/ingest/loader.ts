@@ -6,6 +6,7 @@
  * (virtual workspaces included) in the extension and on `node:fs` in tests.
  */
 import { DecodeLimits, formatBytes, HARD_MAX_BYTES, type LoadResult } from './decode';
+import { readZip } from './zipArchive';
 
 export type EntryKind = 'file' | 'directory' | 'other';
 
@@ -37,6 +38,8 @@ export interface LoadOptions<T> {
 
 /** File names worth reading when a whole folder is opened. */
 export const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+/** ZIP archives of logs (exports, hand-overs): each log-named member is read like a file (zipArchive.ts). */
+export const ARCHIVE_FILE_NAME = /\.zip$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
 /**
  * Files kept beside logs that are not logs: the signature metadata saved with digests
@@ -67,7 +70,7 @@ export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], 
     for (const entry of entries) {
       if (token?.isCancellationRequested) return;
       if (entry.kind === 'directory' && !SKIPPED_DIRS.has(entry.name)) await walk(entry.loc);
-      else if (entry.kind === 'file' && LOG_FILE_NAME.test(entry.name) && !SIDECAR_FILE_NAME.test(entry.name)) files.push(entry.loc);
+      else if (entry.kind === 'file' && (LOG_FILE_NAME.test(entry.name) || ARCHIVE_FILE_NAME.test(entry.name)) && !SIDECAR_FILE_NAME.test(entry.name)) files.push(entry.loc);
     }
   };
   for (const root of roots) {
@@ -102,8 +105,33 @@ class ByteBudget {
   }
 }
 
+/** One result per file; an archive gives one per member (labelled `archive.zip/member`). */
+type Landed = (label: string, result: LoadResult) => unknown;
+
+/**
+ * Decodes each log-named member of a ZIP archive as a file, one at a time; a refused or broken
+ * member lands as that member's error, and an archive with no log in it says so.
+ */
+async function loadArchive(bytes: Uint8Array, label: string, decoder: Decoder, limits: DecodeLimits, land: Landed): Promise<void> {
+  let logs = 0;
+  const max = Math.min(limits.maxBytes, HARD_MAX_BYTES);
+  const problems = await readZip(
+    bytes,
+    async (m) => {
+      logs++;
+      await land(`${label}/${m.name}`, await decoder.decode(m.bytes, limits));
+    },
+    {
+      limits: { maxEntries: 100_000, maxEntryBytes: max, maxTotalBytes: HARD_MAX_BYTES * 4 },
+      accept: (name) => LOG_FILE_NAME.test(name) && !SIDECAR_FILE_NAME.test(name),
+    },
+  );
+  for (const p of problems) await land(`${label}/${p.name}`, { kind: 'error', reason: p.reason });
+  if (logs === 0 && problems.length === 0) await land(label, { kind: 'error', reason: 'The archive holds no log files (*.json, *.json.gz, *.jsonl, *.ndjson).' });
+}
+
 /** Stats, reads and decodes one file; every failure becomes an error result. */
-async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits, budget: ByteBudget): Promise<LoadResult> {
+async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits, budget: ByteBudget, land?: Landed, label = ''): Promise<LoadResult | undefined> {
   try {
     const { kind, size } = await fs.stat(loc);
     if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };
@@ -118,6 +146,10 @@ async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits
     await budget.reserve(size);
     try {
       const bytes = await fs.read(loc);
+      if (land) {
+        await loadArchive(bytes, label, decoder, limits, land);
+        return undefined;
+      }
       return await decoder.decode(bytes, limits);
     } finally {
       budget.release(size);
@@ -142,10 +174,12 @@ export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files
       const loc = files[next++];
       const label = fs.label(loc);
       opts.onProgress?.(done, files.length, label);
-      const result = await loadOne(fs, decoder, loc, opts.limits, budget);
+      // An archive's members land as they are decoded (within its read budget); a file lands once.
+      const land: Landed | undefined = ARCHIVE_FILE_NAME.test(label) ? (l, r) => (opts.token?.isCancellationRequested ? undefined : opts.onFile(loc, l, r)) : undefined;
+      const result = await loadOne(fs, decoder, loc, opts.limits, budget, land, label);
       if (opts.token?.isCancellationRequested) return;
       done++;
-      await opts.onFile(loc, label, result);
+      if (result) await opts.onFile(loc, label, result);
       opts.onProgress?.(done, files.length, label);
     }
   };

@@ -16,6 +16,7 @@ import { StoreClient } from '../../../src/core/engine/storeClient';
 import { StoreService } from '../../../src/core/engine/storeService';
 import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
 import { loadFolder } from '../../support/loadFolder';
+import { builtInRuleFiles } from '../../support/ruleLibrary';
 
 const script = join(process.cwd(), 'dist/storeWorker.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ctl-store-'));
@@ -23,7 +24,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const stratus = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
 
-const rules = (): RuleFile[] => readdirSync('detections').map((name) => ({ name, text: readFileSync(join('detections', name), 'utf8') }));
+const rules = (): RuleFile[] => builtInRuleFiles();
 
 describe('a log view store in a worker thread', () => {
   test('answers exactly what the same investigation answers in process, for the Stratus sample', async () => {

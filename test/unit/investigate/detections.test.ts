@@ -10,12 +10,10 @@ import { expandRoots, loadFiles, type LogFileSystem } from '../../../src/core/in
 import { normalizeEvent } from '../../../src/core/model/records';
 import { SearchEngine } from '../../../src/core/query/search';
 import { EventStore } from '../../../src/core/store/store';
-import { CASES } from '../../builders/detectionCases';
+import { builtInRuleFiles } from '../../support/ruleLibrary';
 import { anEvent, samplesDir } from '../../builders/events';
-import { repoRoot } from '../../support/repoRoot';
 
-const repo = repoRoot();
-const builtInFiles = (): RuleFile[] => readdirSync(join(repo, 'detections')).map((name) => ({ name, text: readFileSync(join(repo, 'detections', name), 'utf8') }));
+const builtInFiles = (): RuleFile[] => builtInRuleFiles();
 const library = loadRules(builtInFiles());
 
 function storeOf(events: Array<Record<string, unknown>>): { store: EventStore; engine: SearchEngine } {
@@ -97,23 +95,7 @@ describe('the built-in library', () => {
       assert.equal(`${r.id}.json`, r.file, 'one file per rule, named by its id');
     }
   });
-
-  test('every rule has a positive and a negative case', () => {
-    assert.deepEqual(Object.keys(CASES).sort(), library.rules.map((r) => r.id).sort());
-  });
-
-  for (const r of library.rules) {
-    test(`${r.id}: fires on its positive events and on none of its negative ones`, () => {
-      const c = CASES[r.id];
-      assert.ok(c && c.pos.length > 0 && c.neg.length > 0, 'cases exist');
-      const pos = storeOf(c.pos);
-      assert.deepEqual(Array.from(runRule(pos.engine, pos.store, r).rows).sort((a, b) => a - b), c.pos.map((_, i) => i), 'every positive event matches');
-      const neg = storeOf(c.neg);
-      const res = runRule(neg.engine, neg.store, r);
-      assert.deepEqual(res.errors, []);
-      assert.equal(res.count, 0, `no negative event matches (matched rows ${Array.from(res.rows).join()})`);
-    });
-  }
+  // Each rule's own cases (its `tests` key) run in ruleTests.test.ts.
 });
 
 describe('running rules', () => {
@@ -153,7 +135,7 @@ describe('running rules', () => {
     assert.deepEqual(Array.from(engine.search('detection:cloudtrail-stopped').rows), [0]);
     assert.deepEqual(Array.from(engine.search('-detection:cis-4.*').rows), [1]);
     assert.deepEqual(Array.from(engine.search('detection:cis-4.7').rows), [], 'a rule that matched nothing is known, and empty');
-    assert.match(engine.search('detection:nope').errors.join(), /Unknown detection "nope"\. Known: access-key-for-other-user, admin-policy-attached, .*, and 25 more\./);
+    assert.match(engine.search('detection:nope').errors.join(), /Unknown detection "nope"\. Known: access-key-for-other-user, admin-policy-attached, .*, and \d+ more\./);
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await assert.rejects(runDetections(engine, store, library.rules, ac.signal), /stop/);
@@ -223,6 +205,20 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
       'ami-shared': 1,
       'rds-snapshot-shared': 1,
       's3-bucket-policy-cross-account': 1, // Principal arn:aws:iam::193672423079:root
+      // The Stratus-specific rules (detections/COVERAGE.md), each on its technique's events:
+      'ec2-ami-deregistered': 1,
+      'ec2-gpu-instances-requested': 2, // two p2.xlarge attempts, Client.VcpuLimitExceeded
+      'ec2-user-data-harvest': 15, // DescribeInstanceAttribute userData, all denied
+      'iam-trust-policy-external-account': 1, // the backdoored role now trusts 193672423079
+      'instance-credentials-whoami': 1, // the stolen i-0dbc91f429e48eeed credentials' GetCallerIdentity
+      'lambda-code-replaced': 2,
+      'lambda-invocable-from-outside': 1, // principal "*"
+      'organizations-leave': 1, // denied
+      'rolesanywhere-profile-created': 1,
+      'rolesanywhere-trust-anchor-changed': 1,
+      's3-lifecycle-short-expiration': 1, // the trail bucket's one-day expiration
+      'security-group-admin-port-open': 1, // port 22 from 0.0.0.0/0
+      'ssm-send-command': 2, // one to the instance whose credentials are then stolen, one to a bad id
     });
     assert.ok(results.every((r) => r.errors.length === 0));
     // The detection row sets drive the search box.

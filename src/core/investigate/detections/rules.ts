@@ -9,6 +9,8 @@ import { SEVERITIES, type Severity } from '../../../protocol/logViewer';
 import { parsePath } from '../../query/eventPath';
 import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import { parseSigmaRule } from './sigma';
+import { parseRuleTests } from './ruleTests';
+import type { PackRules, RulePack } from './pack';
 import { type Correlation, type FirstSeen, parseRuleKinds } from './ruleKinds';
 import { isSigmaCorrelation, parseSigmaCorrelation } from './sigmaCorrelation';
 
@@ -74,6 +76,8 @@ export interface DetectionRule {
   modified?: string;
   /** Sigma tags as written (lower-case), `attack.*` among them. */
   tags?: string[];
+  /** The third-party pack the rule belongs to (pack.ts); absent for our own rules and the user's. */
+  pack?: RulePack;
 }
 
 export interface RuleFile {
@@ -128,6 +132,8 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   if (o.tactic !== undefined && typeof o.tactic !== 'string') problems.push('"tactic" is text, a MITRE ATT&CK tactic such as "defense-evasion".');
   const mitre = stringList(o.mitre, 'mitre', problems, (s) => /^T\d{4}(\.\d{3})?$/.test(s), 'technique ids such as "T1562.008"');
   const references = stringList(o.references, 'references', problems, (s) => /^https?:\/\/\S+$/.test(s), 'http(s) URLs');
+  // The rule's own cases (ruleTests.ts): checked, then left out of the rule.
+  if (o.tests !== undefined) parseRuleTests(o.tests, problems);
 
   if (problems.length > 0) return { problems };
   const rule: DetectionRule = {
@@ -215,8 +221,8 @@ function stringList(v: unknown, key: string, problems: string[], ok: (s: string)
 export interface RuleLibrary {
   /** Every usable rule, built-in ones first (in file-name order), then the user's. */
   rules: DetectionRule[];
-  /** Files left out, each with what is wrong. */
-  problems: Array<{ origin: DetectionRule['origin']; file: string; problems: string[] }>;
+  /** Files left out, each with what is wrong (`pack` names the pack a refused file belongs to). */
+  problems: Array<{ origin: DetectionRule['origin']; file: string; problems: string[]; pack?: string }>;
   /** Built-in rules a user rule replaced. */
   overridden: Array<{ id: string; file: string }>;
 }
@@ -232,11 +238,22 @@ function parserOf(name: string): typeof parseRule | undefined {
  * Builds the rule set from the built-in files and the user's (`name` a file name, `text` its
  * contents; `.json` files are JSON rules, `.yml`/`.yaml` Sigma rules, others are skipped).
  * A user rule with a built-in id replaces it; two files with one id keep the first (by name) and
- * report the second.
+ * report the second. `pack` (pack.ts's loadPack) adds a rule pack's rules after the built-in ones
+ * and lists the rules it refused.
  */
-export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[] = []): RuleLibrary {
+export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[] = [], pack?: PackRules): RuleLibrary {
   const lib: RuleLibrary = { rules: [], problems: [], overridden: [] };
   const byId = new Map<string, DetectionRule>();
+  // A pack's rules come after ours (its ids are SigmaHQ's file names): ours win a clash.
+  const addPack = (): void => {
+    if (!pack) return;
+    for (const r of pack.rules) {
+      const key = r.id.toLowerCase();
+      if (byId.has(key)) lib.problems.push({ origin: r.origin, file: r.file, problems: [`The id "${r.id}" is already used by a built-in rule; the pack's rule was left out.`] });
+      else byId.set(key, r);
+    }
+    for (const p of pack.refused) lib.problems.push({ origin: 'built-in', file: p.file, problems: p.problems, pack: pack.pack.name });
+  };
   const take = (files: readonly RuleFile[], origin: DetectionRule['origin']): void => {
     const seen = new Map<string, string>();
     for (const f of [...files].filter((x) => parserOf(x.name)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
@@ -258,6 +275,7 @@ export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[
     }
   };
   take(builtIn, 'built-in');
+  addPack();
   take(user, 'user');
   lib.rules = [...byId.values()];
   return lib;

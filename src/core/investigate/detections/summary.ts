@@ -20,6 +20,16 @@ export function ruleConditions(rule: DetectionRule): string[] {
   return out;
 }
 
+/**
+ * Where the panel says a rule comes from: our library, a rule file, or a pack — the pack's name,
+ * licence and version with the rule's file, so a pack's rule is never taken for one of ours.
+ */
+export function ruleSource(rule: DetectionRule): string {
+  const p = rule.pack;
+  if (p) return `${p.name} pack${p.version ? ` ${p.version.slice(0, 12)}` : ''}${p.from === 'imported' ? ' (imported)' : ''}, ${p.license}: ${rule.file}`;
+  return rule.origin === 'built-in' ? 'built-in' : rule.file;
+}
+
 /** The panel's summary of one rule that matched `count` events. */
 export function detectionSummary(rule: DetectionRule, count: number): DetectionSummary {
   return {
@@ -29,7 +39,7 @@ export function detectionSummary(rule: DetectionRule, count: number): DetectionS
     description: rule.description,
     count,
     tactic: rule.tactic,
-    source: rule.origin === 'built-in' ? 'built-in' : rule.file,
+    source: ruleSource(rule),
     format: rule.format ?? 'json',
     mitre: rule.mitre,
     references: rule.references,

@@ -103,7 +103,12 @@ function without(rule: DetectionRule, diffs: readonly Difference[]): DetectionRu
     return words.filter((_, t) => !refs.has(`${i}.${t}`)).join(' ');
   });
   const out: DetectionRule = { ...rule, query };
-  if (diffs.some((d) => d.kind === 'threshold')) delete out.threshold;
+  if (diffs.some((d) => d.kind === 'threshold')) {
+    delete out.threshold;
+    // First-seen and correlation rules declare theirs as a threshold: the alert sees one event.
+    delete out.firstSeen;
+    delete out.correlation;
+  }
   if (diffs.some((d) => d.kind === 'compare')) delete out.compare;
   return out;
 }
@@ -176,6 +181,15 @@ describe('exported alerts match what their rule matches, or differ as declared',
       'login-profile-for-other-user eventBridge': '1/0',
       's3-bucket-policy-cross-account metricFilter': '2/0', // compare
       's3-bucket-policy-cross-account eventBridge': '2/0',
+      // First-seen rules: an alert sees one event, so every candidate (declared as a threshold).
+      'first-seen-console-login metricFilter': '4/0',
+      'first-seen-console-login eventBridge': '4/0',
+      'first-seen-key-new-ip metricFilter': '2782/0',
+      'first-seen-key-new-ip eventBridge': '2782/0',
+      'first-seen-principal-api metricFilter': '703/0',
+      'first-seen-principal-api eventBridge': '703/0',
+      'first-seen-region metricFilter': '3809/0',
+      'first-seen-region eventBridge': '3809/0',
       'secrets-burst metricFilter': '38/0', // threshold: every single read
       'secrets-burst eventBridge': '38/0',
       'ssm-parameters-burst metricFilter': '2/0', // threshold

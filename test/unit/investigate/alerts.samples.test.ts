@@ -175,8 +175,8 @@ describe('exported alerts match what their rule matches, or differ as declared',
   test('every alert is exact on all of it but these (extra/missing events), each a declared difference', () => {
     const inexact = Object.fromEntries(Object.entries(results).filter(([, v]) => v !== '0/0'));
     assert.deepEqual(inexact, {
-      'access-key-for-other-user metricFilter': '5/0', // compare: another user's key (the rule's 4) or one's own
-      'access-key-for-other-user eventBridge': '5/0',
+      'access-key-for-other-user metricFilter': '10/0', // compare: another user's key (the rule's 4) or one's own
+      'access-key-for-other-user eventBridge': '10/0',
       'login-profile-for-other-user metricFilter': '1/0', // compare
       'login-profile-for-other-user eventBridge': '1/0',
       's3-bucket-policy-cross-account metricFilter': '2/0', // compare
@@ -190,8 +190,15 @@ describe('exported alerts match what their rule matches, or differ as declared',
       'first-seen-principal-api eventBridge': '703/0',
       'first-seen-region metricFilter': '3809/0',
       'first-seen-region eventBridge': '3809/0',
-      'secrets-burst metricFilter': '38/0', // threshold: every single read
-      'secrets-burst eventBridge': '38/0',
+      'secrets-burst metricFilter': '43/0', // threshold: every single read
+      'secrets-burst eventBridge': '43/0',
+      // Correlations: every candidate, as the first-seen rules.
+      'secrets-many-distinct metricFilter': '46/0',
+      'secrets-many-distinct eventBridge': '46/0',
+      'seq-logging-stopped-then-activity metricFilter': '468/0',
+      'seq-logging-stopped-then-activity eventBridge': '468/0',
+      'seq-user-key-admin metricFilter': '29/0',
+      'seq-user-key-admin eventBridge': '29/0',
       'ssm-parameters-burst metricFilter': '2/0', // threshold
       'ssm-parameters-burst eventBridge': '2/0',
       'cis-4.1 metricFilter': '0/1', // case: "accessdenied"

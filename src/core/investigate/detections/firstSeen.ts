@@ -25,7 +25,7 @@ export function firstSeenRows(store: EventStore, rows: readonly number[] | Uint3
   const baseline = rule.baselineDays * 86_400_000;
   const learnedBy = start + baseline;
   const key = keyReader(store, rule.fields);
-  const last = new Map<string, number>();
+  const last = new Map<number | string, number>();
   const out: number[] = [];
   for (const row of ordered) {
     const k = key(row);

@@ -28,7 +28,7 @@ export function correlate(store: EventStore, ordered: Uint32Array, c: Correlatio
   const ctx: Ctx = { times, windowMs, fired, min: c.min };
   if (c.type === 'event_count' || c.type === 'value_count') {
     const value = c.type === 'value_count' ? valueReader(store, c.field!) : undefined;
-    const groups = new Map<string, Window>();
+    const groups = new Map<number | string, Window>();
     for (const row of ordered) {
       const k = key(row);
       if (k === undefined) continue;
@@ -41,7 +41,7 @@ export function correlate(store: EventStore, ordered: Uint32Array, c: Correlatio
     return fired;
   }
   const steps = c.steps!.length;
-  const groups = new Map<string, Chains>();
+  const groups = new Map<number | string, Chains>();
   for (const row of ordered) {
     const bits = stepBits(row);
     if (bits === 0) continue;

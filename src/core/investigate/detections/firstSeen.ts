@@ -14,28 +14,28 @@
  */
 import type { EventStore } from '../../store/store';
 import type { FirstSeen } from './ruleKinds';
-import { keyReader, oldestFirst } from './groupKeys';
+import { keyReader } from './groupKeys';
 
-/** The rows (of `rows`, the rule's candidates) that are first seen, newest first. */
-export function firstSeenRows(store: EventStore, rows: readonly number[] | Uint32Array, rule: FirstSeen): number[] {
-  const ordered = oldestFirst(store, rows);
+/** Marks (over the store's rows) the candidates that are first seen; `ordered` holds them oldest first, each with a time. */
+export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSeen): Uint8Array {
+  const fired = new Uint8Array(store.size);
   const start = dataStart(store);
-  if (ordered.length === 0 || start === undefined) return [];
+  if (ordered.length === 0 || start === undefined) return fired;
   const times = store.timeColumn();
   const baseline = rule.baselineDays * 86_400_000;
   const learnedBy = start + baseline;
   const key = keyReader(store, rule.fields);
   const last = new Map<number | string, number>();
-  const out: number[] = [];
-  for (const row of ordered) {
+  for (let i = 0; i < ordered.length; i++) {
+    const row = ordered[i];
     const k = key(row);
     if (k === undefined) continue;
     const t = times[row];
     const prev = last.get(k);
-    if (t >= learnedBy && (prev === undefined || t - prev > baseline)) out.push(row);
+    if (t >= learnedBy && (prev === undefined || t - prev > baseline)) fired[row] = 1;
     last.set(k, t);
   }
-  return out.reverse();
+  return fired;
 }
 
 /** The time of the oldest loaded event (of any kind), if any has one. */

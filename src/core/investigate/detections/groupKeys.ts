@@ -142,16 +142,6 @@ export function valueReader(store: EventStore, name: string): (row: number) => s
   return part(store, name).text;
 }
 
-/**
- * The rows given (any order) oldest first, those without a time left out. Walks the store's
- * cached time order backwards instead of sorting: linear in the store, no comparator calls.
- */
-export function oldestFirst(store: EventStore, rows: readonly number[] | Uint32Array): Uint32Array {
-  const mask = new Uint8Array(store.size);
-  for (const r of rows) mask[r] = 1;
-  return oldestOf(store, (row) => mask[row] === 1);
-}
-
 /** Rows passing `keep`, oldest first, those without a time left out. */
 export function oldestOf(store: EventStore, keep: (row: number) => boolean): Uint32Array {
   const order = store.rowsByTime();

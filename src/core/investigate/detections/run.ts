@@ -9,8 +9,8 @@ import { QUERY_FIELDS } from '../../query/query';
 import type { SearchEngine } from '../../query/search';
 import type { EventStore, StringField } from '../../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
-import { firstSeenRows } from './firstSeen';
-import { oldestFirst } from './groupKeys';
+import { firstSeen } from './firstSeen';
+import { oldestOf } from './groupKeys';
 import { correlate } from './sequence';
 
 export interface DetectionResult {
@@ -63,17 +63,30 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
       }
     }
   }
+  if (rule.firstSeen || rule.correlation) return { rule, ...judged(store, rule, hit, bits), errors };
   let rows: number[] = [];
   for (const row of engine.search('', 'newest').rows) if (hit[row]) rows.push(row);
   if (rule.compare) rows = rows.filter(comparer(store, rule.compare));
   if (rule.threshold) rows = bursts(store, rows, rule.threshold);
-  if (rule.firstSeen) rows = firstSeenRows(store, rows, rule.firstSeen);
-  if (rule.correlation) {
-    const fired = correlate(store, oldestFirst(store, rows), rule.correlation, bits ? (row) => bits[row] : () => 1);
-    rows = rows.filter((r) => fired[r] === 1);
-  }
   const out = Uint32Array.from(rows);
   return { rule, rows: out, count: out.length, errors };
+}
+
+/**
+ * First-seen and correlation rules judge candidates (`hit`) against each other: walked oldest
+ * first straight from the store's time order, as masks, never as lists of a million numbers.
+ */
+function judged(store: EventStore, rule: DetectionRule, hit: Uint8Array, bits: Uint8Array | undefined): { rows: Uint32Array; count: number } {
+  const keep = rule.compare ? comparer(store, rule.compare) : undefined;
+  const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1);
+  const fired = rule.firstSeen ? firstSeen(store, ordered, rule.firstSeen) : correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1);
+  const order = store.rowsByTime();
+  let n = 0;
+  for (let i = 0; i < order.length; i++) if (fired[order[i]]) n++;
+  const rows = new Uint32Array(n);
+  n = 0;
+  for (let i = 0; i < order.length; i++) if (fired[order[i]]) rows[n++] = order[i];
+  return { rows, count: n };
 }
 
 /** Reads the values a field name or path names, for one row (lower-cased, empty ones dropped). */

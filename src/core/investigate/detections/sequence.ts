@@ -102,12 +102,17 @@ function slide(ctx: Ctx, g: Window, row: number, value: string): void {
   }
 }
 
-/** A partial sequence: when its first step happened, and its rows so far. */
+/** A partial sequence: when its first step happened, its last row, and the chain before it. */
 interface Chain {
   start: number;
-  rows: number[];
+  row: number;
+  prev?: Chain;
 }
 type Chains = Array<Chain | undefined>;
+
+function mark(ctx: Ctx, chain: Chain | undefined): void {
+  for (let c = chain; c; c = c.prev) ctx.fired[c.row] = 1;
+}
 
 /** temporal_ordered: step i extends the chain that ended at step i − 1 (last step first, so one event is one step). */
 function ordered1(ctx: Ctx, g: Chains, row: number, bits: number): void {
@@ -116,14 +121,15 @@ function ordered1(ctx: Ctx, g: Chains, row: number, bits: number): void {
   for (let i = last; i >= 0; i--) {
     if (!(bits & (1 << i))) continue;
     if (i === 0) {
-      g[0] = { start: t, rows: [row] };
+      g[0] = { start: t, row };
       continue;
     }
     const prev = g[i - 1];
     if (!prev || t - prev.start > ctx.windowMs) continue;
-    const chain = { start: prev.start, rows: [...prev.rows, row] };
+    // Chains share their earlier links: extending one is one object, not a copy.
+    const chain = { start: prev.start, row, prev };
     if (i === last) {
-      for (const r of chain.rows) ctx.fired[r] = 1;
+      mark(ctx, chain);
       continue;
     }
     const cur = g[i];
@@ -134,7 +140,8 @@ function ordered1(ctx: Ctx, g: Chains, row: number, bits: number): void {
 /** temporal: the latest event of each step; fires when `min` steps fall within the window. */
 function anyOrder(ctx: Ctx, g: Chains, row: number, bits: number): void {
   const t = ctx.times[row];
-  for (let i = 0; i < g.length; i++) if (bits & (1 << i)) g[i] = { start: t, rows: [row] };
-  const inside = g.filter((c): c is Chain => c !== undefined && t - c.start <= ctx.windowMs);
-  if (inside.length >= ctx.min) for (const c of inside) ctx.fired[c.rows[0]] = 1;
+  for (let i = 0; i < g.length; i++) if (bits & (1 << i)) g[i] = { start: t, row };
+  let inside = 0;
+  for (const c of g) if (c && t - c.start <= ctx.windowMs) inside++;
+  if (inside >= ctx.min) for (const c of g) if (c && t - c.start <= ctx.windowMs) ctx.fired[c.row] = 1;
 }

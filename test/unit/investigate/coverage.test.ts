@@ -51,3 +51,14 @@ describe('coverage matrix', () => {
     assert.ok(covered.size >= 30, `${covered.size} techniques covered`);
   });
 });
+
+describe('coverage view messages', () => {
+  test('only ready, and show with rule ids of the rule id form', async () => {
+    const { parseCoverageViewMessage: p } = await import('../../../src/core/ui/coverageViewMessages');
+    assert.deepEqual(p({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(p({ type: 'show', rules: ['a', 'cis-4.5'] }), { type: 'show', rules: ['a', 'cis-4.5'] });
+    for (const bad of [null, 'ready', { type: 'show' }, { type: 'show', rules: [] }, { type: 'show', rules: ['a b'] }, { type: 'show', rules: ['x,y'] }, { type: 'show', rules: ['*'] }, { type: 'show', rules: [1] }, { type: 'export' }]) {
+      assert.equal(p(bad), undefined, JSON.stringify(bad));
+    }
+  });
+});

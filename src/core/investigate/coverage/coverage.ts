@@ -4,31 +4,11 @@
  * each flagged. A rule naming a sub-technique not in the table lands on its parent; an id the
  * table does not know at all lands in `other`, by id alone.
  */
+import type { CoverageCell, CoverageMatrix, CoverageRule } from '../../../protocol/coverage';
 import type { DetectionRule } from '../detections/rules';
 import { ATTACK_ATTRIBUTION, TACTICS, TECHNIQUE_BY_ID } from './attackCloud';
 
-export interface CoverageRule {
-  id: string;
-  title: string;
-  severity: DetectionRule['severity'];
-  /** Events flagged in the open investigation; undefined before detections ran. */
-  count?: number;
-}
-
-export interface CoverageCell {
-  technique: string;
-  name: string;
-  rules: CoverageRule[];
-}
-
-export interface CoverageMatrix {
-  tactics: Array<{ id: string; name: string; attack: string; cells: CoverageCell[] }>;
-  /** Technique ids rules name that the table does not hold (no guessed names). */
-  other: CoverageCell[];
-  attribution: string;
-  /** Rules naming no technique at all. */
-  unmapped: CoverageRule[];
-}
+export type { CoverageCell, CoverageMatrix, CoverageRule };
 
 /** Builds the matrix for `rules`; `counts` (rule id → events flagged) when detections have run. */
 export function coverageMatrix(rules: readonly DetectionRule[], counts?: ReadonlyMap<string, number>): CoverageMatrix {

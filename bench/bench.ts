@@ -16,6 +16,7 @@ import { StoreClient } from '../src/core/engine/storeClient';
 import { FuzzyMatcher } from '../src/core/query/fuzzy';
 import { makeCorpus, rng } from './corpus';
 import { detectionsBench } from './detectionsBench';
+import { correlationBench } from './correlationBench';
 import { identityBench } from './identityBench';
 import { remoteBench } from './remoteBench';
 
@@ -272,6 +273,7 @@ async function main(): Promise<void> {
   compareFuzzy(inv);
   // Detections (#23): the built-in rules and the SigmaHQ pack over this store, and their false positives.
   await detectionsBench(report, inv, root);
+  await correlationBench(report, inv, root);
 
   // Fuse.js with default options over the same events, in its own process (its heap is its own),
   // for a bounded number of queries and at most FUSE_TIMEOUT_S: the naive design takes seconds each.

@@ -36,7 +36,7 @@ const jobs = [
     minify: production,
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts', identity: 'src/webview/identity/main.ts' },
+    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts', identity: 'src/webview/identity/main.ts', coverage: 'src/webview/coverage/main.ts' },
     outdir: 'dist/webview',
   }),
 ];

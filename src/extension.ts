@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { CredentialCache } from './awsSdk/credentials';
 import { registerAlertCommands } from './detections/alertCommands';
+import { registerCoverageCommand } from './detections/coveragePanel';
 import { registerSigmaPackImport } from './detections/sigmaPackImport';
 import { useSigmaPackStorage } from './logViewer/detectionRules';
 import { registerRemoteCommands } from './remote/remoteCommands';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...LogEditorProvider.register(sessions),
     ...registerOpenCommands(commands, sessions, context.extensionUri, output),
     ...registerAlertCommands(commands, context.extensionUri, output),
+    ...registerCoverageCommand(commands, context.extensionUri, sessions, output),
     ...registerSigmaPackImport(commands, context.globalStorageUri, output, () => sessions.reanalyze()),
     ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
     reports,

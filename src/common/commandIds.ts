@@ -29,6 +29,7 @@ export enum CommandId {
   ValidateIntegrity = 'cloudtrailLens.validateIntegrity',
   ExportDetectionAsAlert = 'cloudtrailLens.exportDetectionAsAlert',
   ImportSigmaHqRules = 'cloudtrailLens.importSigmaHqRules',
+  ShowDetectionCoverage = 'cloudtrailLens.showDetectionCoverage',
   ShowIdentityGraph = 'cloudtrailLens.showIdentityGraph',
   AccessKeyReport = 'cloudtrailLens.accessKeyReport',
   DraftPolicy = 'cloudtrailLens.draftPolicy',

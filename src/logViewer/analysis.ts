@@ -29,6 +29,12 @@ export class Analysis {
     private readonly onRowSets: () => void,
   ) {}
 
+  /** Events each rule flagged in the last finished run (rule id → count); undefined before one. */
+  detectionCounts(): Map<string, number> | undefined {
+    const d = this.lastDetections;
+    return d && !d.running && d.items.length > 0 ? new Map(d.items.map((i) => [i.id, i.count])) : undefined;
+  }
+
   /** Re-sends the last outcome (a webview that reloaded). */
   replay(): void {
     if (this.lastDetections) this.post(this.lastDetections);

@@ -94,6 +94,11 @@ export class ViewerSession implements vscode.Disposable {
     });
   }
 
+  /** Events each detection flagged in this view's last finished run (the coverage matrix); undefined before one. */
+  detectionCounts(): Map<string, number> | undefined {
+    return this.analysis.detectionCounts();
+  }
+
   /** The query the view shows and how many events it selected (what Export writes). */
   shownQuery(): { query: { text: string; sort: SortOrder }; total: number } | undefined {
     return this.shown;

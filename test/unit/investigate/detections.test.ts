@@ -194,6 +194,11 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
       'cloudtrail-selectors-reduced': 1, // ReadOnly without management events; the other call restores All
       'flow-logs-deleted': 1,
       'secrets-burst': 60, // bursts of 40 and 20 in seconds
+      // First-seen and correlation rules (ruleKinds.ts). The run spans 55 minutes, shorter than any
+      // first-seen baseline, so those stay silent; the sequences fire on the Stratus principal:
+      'secrets-many-distinct': 60, // 20 distinct secrets in seconds
+      'seq-user-key-admin': 3, // CreateUser, CreateAccessKey, AttachUserPolicy AdministratorAccess
+      'seq-logging-stopped-then-activity': 363, // the writes within 30 minutes after StopLogging/PutEventSelectors
       'ssm-parameters-burst': 87,
       'ec2-password-data': 29,
       'access-key-for-other-user': 2, // stratus-red-team-backdoor-u-user, malicious-iam-user

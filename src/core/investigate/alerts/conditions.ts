@@ -47,6 +47,11 @@ export function ruleForms(rule: DetectionRule): { queries: QueryForm[]; differen
       text: `The rule keeps only bursts (${rule.threshold.count} or more within ${rule.threshold.withinMinutes} minutes${by}); the pattern matches every single event of the burst's query.`,
     });
   }
+  // First-seen and correlation rules judge an event by others (ruleKinds.ts); an alert sees one.
+  if (rule.firstSeen || rule.correlation) {
+    const what = rule.firstSeen ? `only combinations of ${rule.firstSeen.fields.join(' + ')} not seen in the ${rule.firstSeen.baselineDays} days before` : `only ${rule.correlation!.type} correlations within ${rule.correlation!.withinMinutes} minutes`;
+    differences.push({ kind: 'threshold', direction: 'more', text: `The rule keeps ${what}; an alert sees one event at a time, so it matches every candidate event of the rule's queries.` });
+  }
   if (rule.compare) {
     const c = rule.compare;
     const [op, [a, b]] =

@@ -11,6 +11,8 @@ import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import { parseSigmaRule } from './sigma';
 import { parseRuleTests } from './ruleTests';
 import type { PackRules, RulePack } from './pack';
+import { type Correlation, type FirstSeen, parseRuleKinds } from './ruleKinds';
+import { isSigmaCorrelation, parseSigmaCorrelation } from './sigmaCorrelation';
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };
@@ -47,6 +49,10 @@ export interface DetectionRule {
   query: string[];
   threshold?: Threshold;
   compare?: Compare;
+  /** A first-seen ("new terms") rule: fires on combinations new against a baseline (ruleKinds.ts). */
+  firstSeen?: FirstSeen;
+  /** A count, distinct count or sequence over a window, by group (ruleKinds.ts); `query` holds its candidates. */
+  correlation?: Correlation;
   /** A MITRE ATT&CK tactic, e.g. "defense-evasion". */
   tactic?: string;
   /** MITRE ATT&CK technique ids, e.g. "T1562.008". */
@@ -79,7 +85,7 @@ export interface RuleFile {
   text: string;
 }
 
-const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references', 'tests']);
+const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references', 'tests', 'firstSeen', 'correlation']);
 /** Ids appear in `detection:<id>` terms: no spaces, commas, quotes or stars. */
 export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A rule file is a few hundred bytes; anything far larger is not one. */
@@ -116,7 +122,9 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   const severity = o.severity;
   if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) problems.push(`"severity" must be one of ${SEVERITIES.join(', ')}.`);
   if (o.description !== undefined && typeof o.description !== 'string') problems.push('"description" is text.');
-  const queries = typeof o.query === 'string' ? [o.query] : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string') ? (o.query as string[]) : undefined;
+  // First-seen and correlation rules (ruleKinds.ts); a sequence's steps are its queries.
+  const kinds = parseRuleKinds(o, problems);
+  const queries = kinds.correlation?.steps?.flat() ?? (typeof o.query === 'string' ? [o.query] : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string') ? (o.query as string[]) : undefined);
   if (!queries) problems.push('"query" is required: a search-language query, or a list of them (any may match).');
   for (const q of queries ?? []) problems.push(...queryProblems(q));
   const threshold = o.threshold === undefined ? undefined : parseThreshold(o.threshold, problems);
@@ -141,6 +149,8 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   };
   if (threshold) rule.threshold = threshold;
   if (compare) rule.compare = compare;
+  if (kinds.firstSeen) rule.firstSeen = kinds.firstSeen;
+  if (kinds.correlation) rule.correlation = kinds.correlation;
   if (typeof o.tactic === 'string') rule.tactic = o.tactic;
   return { rule, problems: [] };
 }
@@ -151,6 +161,7 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
  */
 export function parseSigmaFile(text: string, source: string, origin: DetectionRule['origin'] = 'user'): { rule?: DetectionRule; problems: string[] } {
   if (text.length > MAX_RULE_FILE_BYTES) return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+  if (isSigmaCorrelation(text)) return parseSigmaCorrelation(text, source, origin, queryProblems);
   const { rule, problems } = parseSigmaRule(text, source);
   if (!rule) return { problems };
   const checks = rule.query.flatMap(queryProblems);

@@ -1,6 +1,7 @@
 /**
  * Runs detection rules over the loaded events: each rule's queries through the search engine
- * (indexed terms first, path terms on what is left), then its comparison and burst threshold.
+ * (indexed terms first, path terms on what is left), then its comparison and burst threshold,
+ * or its first-seen baseline (firstSeen.ts) or correlation (sequence.ts).
  * The matches become the engine's `detection` row sets, so `detection:<id>` shows them.
  */
 import { parseRaw, valuesAt, parsePath } from '../../query/eventPath';
@@ -8,6 +9,9 @@ import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import type { SearchEngine } from '../../query/search';
 import type { EventStore, StringField } from '../../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
+import { firstSeen } from './firstSeen';
+import { oldestOf } from './groupKeys';
+import { correlate } from './sequence';
 
 export interface DetectionResult {
   rule: DetectionRule;
@@ -44,25 +48,51 @@ export async function runDetections(engine: SearchEngine, store: EventStore, rul
 export function runRule(engine: SearchEngine, store: EventStore, rule: DetectionRule): DetectionResult {
   const errors: string[] = [];
   const hit = new Uint8Array(store.size);
-  for (const q of rule.query) {
-    // Path terms only narrow what the indexed terms find, and a query with path terms takes the
-    // engine's dense evaluation (milliseconds at 1M events even when nothing is left): when the
-    // indexed terms alone find nothing, neither does the query (rules/#23, the bench's 2 s target).
-    const parsed = parseQuery(q);
-    const indexed = parsed.terms.filter((t) => t.kind !== 'path');
-    if (indexed.length > 0 && indexed.length < parsed.terms.length && parsed.errors.length === 0 && engine.search({ ...parsed, terms: indexed }, 'newest').rows.length === 0) continue;
-    const r = engine.search(q, 'newest');
-    for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
-    // A rule whose terms were partly left out would over-match: it reports instead.
-    if (r.errors.length > 0) continue;
-    for (const row of r.rows) hit[row] = 1;
+  // A sequence's steps are searched one by one: each row learns which steps it matched.
+  const steps = rule.correlation?.steps ?? [rule.query];
+  const bits = rule.correlation?.steps ? new Uint8Array(store.size) : undefined;
+  for (const [i, step] of steps.entries()) {
+    for (const q of step) {
+      // Path terms only narrow what the indexed terms find, and a query with path terms takes the
+      // engine's dense evaluation (milliseconds at 1M events even when nothing is left): when the
+      // indexed terms alone find nothing, neither does the query (the bench's 2 s target).
+      const parsed = parseQuery(q);
+      const indexed = parsed.terms.filter((t) => t.kind !== 'path');
+      if (indexed.length > 0 && indexed.length < parsed.terms.length && parsed.errors.length === 0 && engine.search({ ...parsed, terms: indexed }, 'newest').rows.length === 0) continue;
+      const r = engine.search(q, 'newest');
+      for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
+      // A rule whose terms were partly left out would over-match: it reports instead.
+      if (r.errors.length > 0) continue;
+      for (const row of r.rows) {
+        hit[row] = 1;
+        if (bits) bits[row] |= 1 << i;
+      }
+    }
   }
+  if (rule.firstSeen || rule.correlation) return { rule, ...judged(store, rule, hit, bits), errors };
   let rows: number[] = [];
   for (const row of engine.search('', 'newest').rows) if (hit[row]) rows.push(row);
   if (rule.compare) rows = rows.filter(comparer(store, rule.compare));
   if (rule.threshold) rows = bursts(store, rows, rule.threshold);
   const out = Uint32Array.from(rows);
   return { rule, rows: out, count: out.length, errors };
+}
+
+/**
+ * First-seen and correlation rules judge candidates (`hit`) against each other: walked oldest
+ * first straight from the store's time order, as masks, never as lists of a million numbers.
+ */
+function judged(store: EventStore, rule: DetectionRule, hit: Uint8Array, bits: Uint8Array | undefined): { rows: Uint32Array; count: number } {
+  const keep = rule.compare ? comparer(store, rule.compare) : undefined;
+  const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1);
+  const fired = rule.firstSeen ? firstSeen(store, ordered, rule.firstSeen) : correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1);
+  const order = store.rowsByTime();
+  let n = 0;
+  for (let i = 0; i < order.length; i++) if (fired[order[i]]) n++;
+  const rows = new Uint32Array(n);
+  n = 0;
+  for (let i = 0; i < order.length; i++) if (fired[order[i]]) rows[n++] = order[i];
+  return { rows, count: n };
 }
 
 /** Reads the values a field name or path names, for one row (lower-cased, empty ones dropped). */

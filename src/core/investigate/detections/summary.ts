@@ -5,6 +5,7 @@
  */
 import type { DetectionSummary } from '../../../protocol/logViewer';
 import type { DetectionRule } from './rules';
+import { kindConditions } from './ruleKinds';
 
 /** The rule's requirements beyond its queries, as sentences (a burst threshold, a comparison). */
 export function ruleConditions(rule: DetectionRule): string[] {
@@ -15,6 +16,7 @@ export function ruleConditions(rule: DetectionRule): string[] {
   if (c && 'equals' in c) out.push(`${c.equals[0]} ${c.negate ? 'differs from' : 'equals'} ${c.equals[1]} (ignoring case)`);
   const t = rule.threshold;
   if (t) out.push(`at least ${t.count} matching events within ${t.withinMinutes} minutes${t.by ? `, per ${t.by}` : ''}`);
+  out.push(...kindConditions(rule));
   return out;
 }
 

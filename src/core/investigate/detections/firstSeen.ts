@@ -1,0 +1,47 @@
+/**
+ * First-seen ("new terms") rules, as Elastic's new-terms rules define them: an event fires when
+ * the combination of the rule's fields was not seen among the rule's events in the history
+ * window before it. Elastic evaluates each run's new events against [now − history, run start);
+ * over a fixed set of loaded events the same thing is a window sliding with each event:
+ *
+ * - the candidates are the events the rule's query selects, taken oldest first;
+ * - an event whose fields are not all present is left out (Elastic requires every new-terms field);
+ * - it fires when no earlier candidate had its combination within `baselineDays` before it;
+ * - but only when the loaded events reach back a whole baseline before it: the first
+ *   `baselineDays` of the data are the learning period (with no history everything is new).
+ *
+ * Memory: one time per distinct combination (a Map), whatever the number of events.
+ */
+import type { EventStore } from '../../store/store';
+import type { FirstSeen } from './ruleKinds';
+import { keyReader } from './groupKeys';
+
+/** Marks (over the store's rows) the candidates that are first seen; `ordered` holds them oldest first, each with a time. */
+export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSeen): Uint8Array {
+  const fired = new Uint8Array(store.size);
+  const start = dataStart(store);
+  if (ordered.length === 0 || start === undefined) return fired;
+  const times = store.timeColumn();
+  const baseline = rule.baselineDays * 86_400_000;
+  const learnedBy = start + baseline;
+  const key = keyReader(store, rule.fields);
+  const last = new Map<number | string, number>();
+  for (let i = 0; i < ordered.length; i++) {
+    const row = ordered[i];
+    const k = key(row);
+    if (k === undefined) continue;
+    const t = times[row];
+    const prev = last.get(k);
+    if (t >= learnedBy && (prev === undefined || t - prev > baseline)) fired[row] = 1;
+    last.set(k, t);
+  }
+  return fired;
+}
+
+/** The time of the oldest loaded event (of any kind), if any has one. */
+function dataStart(store: EventStore): number | undefined {
+  const order = store.rowsByTime();
+  const times = store.timeColumn();
+  for (let i = order.length - 1; i >= 0; i--) if (!Number.isNaN(times[order[i]])) return times[order[i]];
+  return undefined;
+}

@@ -15,6 +15,7 @@
 import type { EventStore } from '../../store/store';
 import type { FirstSeen } from './ruleKinds';
 import { keyReader } from './groupKeys';
+import { KeyTable } from './keyTable';
 
 /** Marks (over the store's rows) the candidates that are first seen; `ordered` holds them oldest first, each with a time. */
 export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSeen): Uint8Array {
@@ -25,15 +26,21 @@ export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSe
   const baseline = rule.baselineDays * 86_400_000;
   const learnedBy = start + baseline;
   const key = keyReader(store, rule.fields);
-  const last = new Map<number | string, number>();
+  // Numeric keys (the usual case) in a typed-array table; text keys (too many combinations for a double) in a Map.
+  const table = new KeyTable();
+  const texts = new Map<string, number>();
   for (let i = 0; i < ordered.length; i++) {
     const row = ordered[i];
     const k = key(row);
     if (k === undefined) continue;
     const t = times[row];
-    const prev = last.get(k);
-    if (t >= learnedBy && (prev === undefined || t - prev > baseline)) fired[row] = 1;
-    last.set(k, t);
+    let prev: number;
+    if (typeof k === 'number') prev = table.swap(k, t, NaN);
+    else {
+      prev = texts.get(k) ?? NaN;
+      texts.set(k, t);
+    }
+    if (t >= learnedBy && (Number.isNaN(prev) || t - prev > baseline)) fired[row] = 1;
   }
   return fired;
 }

@@ -12,6 +12,7 @@
 import type { EventStore } from '../../store/store';
 import type { Correlation } from './ruleKinds';
 import { keyReader, valueReader } from './groupKeys';
+import { KeyTable } from './keyTable';
 
 /** A row's steps as bits (bit i: step i matched); 0 for a row no step matched. */
 export type StepBits = (row: number) => number;
@@ -26,33 +27,53 @@ export function correlate(store: EventStore, ordered: Uint32Array, c: Correlatio
   const times = store.timeColumn();
   const windowMs = c.withinMinutes * 60_000;
   const ctx: Ctx = { times, windowMs, fired, min: c.min };
+  const index = groupIndex();
   if (c.type === 'event_count' || c.type === 'value_count') {
     const value = c.type === 'value_count' ? valueReader(store, c.field!) : undefined;
-    const groups = new Map<number | string, Window>();
+    const groups: Window[] = [];
     for (const row of ordered) {
       const k = key(row);
       if (k === undefined) continue;
       let v = '';
       if (value && !(v = value(row))) continue;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { rows: [], values: [], start: 0, marked: -1, counts: value ? new Map() : undefined }));
-      slide(ctx, g, row, v);
+      const gi = index(k, groups.length);
+      if (gi === groups.length) groups.push({ rows: [], values: [], start: 0, marked: -1, counts: value ? new Map() : undefined });
+      slide(ctx, groups[gi], row, v);
     }
     return fired;
   }
   const steps = c.steps!.length;
-  const groups = new Map<number | string, Chains>();
+  const groups: Chains[] = [];
   for (const row of ordered) {
     const bits = stepBits(row);
     if (bits === 0) continue;
     const k = key(row);
     if (k === undefined) continue;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = new Array<Chain | undefined>(steps).fill(undefined)));
+    const gi = index(k, groups.length);
+    if (gi === groups.length) groups.push(new Array<Chain | undefined>(steps).fill(undefined));
+    const g = groups[gi];
     if (c.type === 'temporal_ordered') ordered1(ctx, g, row, bits);
     else anyOrder(ctx, g, row, bits);
   }
   return fired;
+}
+
+/** Numbers groups by key in order of first appearance: `index(key, next)` answers `next` for a new key. */
+function groupIndex(): (key: number | string, next: number) => number {
+  const table = new KeyTable();
+  const texts = new Map<string, number>();
+  return (key, next) => {
+    if (typeof key === 'number') {
+      const i = table.get(key, -1);
+      if (i >= 0) return i;
+      table.swap(key, next, -1);
+      return next;
+    }
+    const i = texts.get(key);
+    if (i !== undefined) return i;
+    texts.set(key, next);
+    return next;
+  };
 }
 
 interface Ctx {

@@ -73,10 +73,19 @@ export class AthenaApi {
     private readonly clock: Clock = realClock,
   ) {}
 
-  /** The workgroup's query result location, undefined when it has none. */
+  /** The workgroup's query result location, undefined when it has none (see workGroupResults). */
   async workGroupOutput(workGroup: string): Promise<string | undefined> {
+    return (await this.workGroupResults(workGroup)).location;
+  }
+
+  /**
+   * Where the workgroup keeps results: its S3 location, or `managed` when Athena's managed query
+   * results are on (ManagedQueryResultsConfiguration.Enabled; no bucket needed, none may be given).
+   */
+  async workGroupResults(workGroup: string): Promise<{ location?: string; managed: boolean }> {
     const out = await this.client.send(new GetWorkGroupCommand({ WorkGroup: workGroup }));
-    return out.WorkGroup?.Configuration?.ResultConfiguration?.OutputLocation || undefined;
+    const conf = out.WorkGroup?.Configuration;
+    return { location: conf?.ResultConfiguration?.OutputLocation || undefined, managed: conf?.ManagedQueryResultsConfiguration?.Enabled === true };
   }
 
   /** Starts `sql`; returns the QueryExecutionId. */

@@ -18,7 +18,11 @@ type Body = Record<string, unknown>;
 export interface FakeAthenaOptions {
   /** The folder holding buckets: `s3://b/k` is `<s3Root>/b/k`. */
   s3Root: string;
-  /** Workgroup name → its query result location; a workgroup mapped to '' has none. Default: primary → s3://athena-results/. */
+  /**
+   * Workgroup name → its query result location; '' has none; 'managed' has managed query results
+   * (WorkGroupConfiguration.ManagedQueryResultsConfiguration.Enabled: Athena-owned storage, and a
+   * workgroup that has it cannot also have an OutputLocation). Default: primary → s3://athena-results/.
+   */
   workGroups?: Record<string, string>;
   /** Largest GetQueryResults page (Athena: 1,000). */
   pageSize?: number;
@@ -71,7 +75,7 @@ const ddlMetadata = (d: ParsedDdl): Body => ({
 /** Starts the fake on 127.0.0.1. */
 export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthena> {
   const duck = await AthenaDuck.open(opts.s3Root);
-  const workGroups = opts.workGroups ?? { primary: 's3://athena-results/' };
+  const workGroups = opts.workGroups ?? { primary: 's3://athena-results/', managed: 'managed' };
   const pageSize = Math.min(1000, opts.pageSize ?? 1000);
   let runMs = opts.runMs ?? 30;
   const queries: FakeQuery[] = [];
@@ -125,8 +129,14 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
       if (!sql.trim()) throw new AwsError('InvalidRequestException', 'QueryString must not be empty');
       const workGroup = String(b.WorkGroup ?? 'primary');
       if (!(workGroup in workGroups)) throw new AwsError('InvalidRequestException', `WorkGroup ${workGroup} is not found.`);
-      const outputLocation = String((b.ResultConfiguration as Body | undefined)?.OutputLocation ?? workGroups[workGroup] ?? '');
-      if (!outputLocation) throw new AwsError('InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.');
+      const managed = workGroups[workGroup] === 'managed';
+      const given = (b.ResultConfiguration as Body | undefined)?.OutputLocation;
+      // AWS documents that a managed-results workgroup has no OutputLocation; what StartQueryExecution
+      // answers when a query names one anyway is not documented: the fake refuses it, so a client that
+      // sends one is noticed.
+      if (managed && given) throw new AwsError('InvalidRequestException', 'This workgroup uses managed query results: a query result location cannot be given.');
+      const outputLocation = managed ? '' : String(given ?? workGroups[workGroup] ?? '');
+      if (!outputLocation && !managed) throw new AwsError('InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.');
       const database = String((b.QueryExecutionContext as Body | undefined)?.Database ?? 'default');
       const q: FakeQuery = { id: randomUUID(), sql, database, workGroup, outputLocation, state: 'RUNNING', submitted: Date.now(), scannedBytes: 0, scannedFiles: 0, totalBytes: 0, totalFiles: 0, columns: [], rows: [] };
       queries.push(q);
@@ -145,7 +155,8 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
           QueryExecutionId: q.id,
           Query: q.sql,
           StatementType: /^\s*CREATE/i.test(q.sql) ? 'DDL' : 'DML',
-          ResultConfiguration: { OutputLocation: `${q.outputLocation.replace(/\/?$/, '/')}${q.id}.csv` },
+          ResultConfiguration: q.outputLocation ? { OutputLocation: `${q.outputLocation.replace(/\/?$/, '/')}${q.id}.csv` } : {},
+          ...(q.outputLocation ? {} : { ManagedQueryResultsConfiguration: { Enabled: true } }),
           QueryExecutionContext: { Database: q.database, Catalog: 'awsdatacatalog' },
           Status: status(q),
           Statistics: { DataScannedInBytes: q.scannedBytes, EngineExecutionTimeInMillis: end - q.submitted, TotalExecutionTimeInMillis: end - q.submitted },
@@ -184,7 +195,8 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
     GetWorkGroup: (b) => {
       const name = String(b.WorkGroup ?? '');
       if (!(name in workGroups)) throw new AwsError('InvalidRequestException', `WorkGroup ${name} is not found.`);
-      return { WorkGroup: { Name: name, State: 'ENABLED', Configuration: { ResultConfiguration: workGroups[name] ? { OutputLocation: workGroups[name] } : {}, EnforceWorkGroupConfiguration: false, EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' } } } };
+      const managed = workGroups[name] === 'managed';
+      return { WorkGroup: { Name: name, State: 'ENABLED', Configuration: { ResultConfiguration: workGroups[name] && !managed ? { OutputLocation: workGroups[name] } : {}, ManagedQueryResultsConfiguration: { Enabled: managed }, EnforceWorkGroupConfiguration: false, EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' } } } };
     },
     ListTableMetadata: (b) => ({ TableMetadataList: duck.allTables(String(b.DatabaseName ?? 'default')).map(ddlMetadata) }),
     GetTableMetadata: (b) => {

@@ -122,6 +122,16 @@ test('no result location, AccessDenied on Athena, Glue and S3: each names what i
   assert.equal(await b.athenaApi.workGroupOutput('primary'), 's3://athena-results/');
 });
 
+test('a workgroup with managed query results runs without any result location (#21)', async () => {
+  assert.deepEqual(await b.athenaApi.workGroupResults('managed'), { location: undefined, managed: true });
+  assert.deepEqual(await b.athenaApi.workGroupResults('primary'), { location: 's3://athena-results/', managed: false });
+  const c = compileAthena(parseQuery('eventName:ConsoleLogin'), { table: b.table });
+  const r = await runAthenaSearch(b.athenaApi, c, { ...target, workGroup: 'managed' }, fast);
+  assert.ok(r.records.length > 0, 'the search ran and brought events back');
+  const given = await b.athenaApi.start('SELECT 1', { ...target, workGroup: 'managed', outputLocation: 's3://mine/' }).catch((e: unknown) => e);
+  assert.match(String((given as Error).message), /managed query results/);
+});
+
 test('the table is found again from ListTableMetadata', async () => {
   const { findTrailTable } = await import('../../../src/core/aws/athenaTable');
   const tables = await b.athenaApi.tables('default');

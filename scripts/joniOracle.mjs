@@ -3,6 +3,7 @@
 // test needs no Java. Needs javac and the sources of github.com/jruby/joni and jruby/jcodings:
 //   node scripts/joniOracle.mjs /path/to/joni /path/to/jcodings
 // (each a checkout; the commits used are written into the fixture).
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -161,7 +161,7 @@ export class AthenaApi {
 
   async table(database: string, name: string, catalog = 'AwsDataCatalog'): Promise<TableMetadataLike | undefined> {
     const r = await this.client.send(new GetTableMetadataCommand({ CatalogName: catalog, DatabaseName: database, TableName: name }));
-    return r.TableMetadata as TableMetadataLike | undefined;
+    return r.TableMetadata;
   }
 
   dispose(): void {

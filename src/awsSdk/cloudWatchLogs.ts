@@ -65,7 +65,7 @@ export class CloudWatchLogsApi {
         const out = await this.client.send(new GetQueryResultsCommand({ queryId: id }));
         const status = String(out.status ?? 'Scheduled');
         o.onProgress?.({ id, status, recordsMatched: out.statistics?.recordsMatched ?? 0, recordsScanned: out.statistics?.recordsScanned ?? 0, bytesScanned: out.statistics?.bytesScanned ?? 0 });
-        if (status === 'Complete') return (out.results ?? []) as LogsRow[];
+        if (status === 'Complete') return (out.results ?? []);
         if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout' || status === 'Unknown') {
           throw new LogsQueryError(status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed', `The Logs Insights query ended: ${status}.`, id);
         }

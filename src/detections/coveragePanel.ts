@@ -51,7 +51,9 @@ export function registerCoverageCommand(commands: Commands, extensionUri: vscode
           if (!target || !sessions.showQuery(target, `detection:${msg.rules.join(',')}`)) void vscode.window.showInformationMessage('Open a log view to see the events of these detections.');
         }
       });
-      p.onDidDispose(() => sub.dispose());
+      p.onDidDispose(() => {
+        sub.dispose();
+      });
       p.reveal();
       const cells = matrix.tactics.flatMap((t) => t.cells);
       const distinct = (f: (c: (typeof cells)[number]) => boolean): number => new Set(cells.filter(f).map((c) => c.technique)).size;

@@ -32,7 +32,7 @@ function writeCrafted(root: string): number {
 async function facts(row: ReturnType<Awaited<ReturnType<typeof logViewer>>['locator']>): Promise<Record<string, string>> {
   const details = row.locator('.detection-details');
   await details.waitFor({ timeout: T });
-  return Object.fromEntries(await details.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent]))) as Record<string, string>;
+  return Object.fromEntries(await details.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent])));
 }
 
 describe('first-seen and sequence detections, and the coverage matrix, in a real VS Code', { timeout: 300_000 }, () => {

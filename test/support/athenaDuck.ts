@@ -301,11 +301,11 @@ function serde(v: unknown, t: string): unknown {
   if (t.endsWith('[]')) return Array.isArray(v) ? v.map((x) => serde(x, t.slice(0, -2))) : null;
   if (t.startsWith('MAP(')) {
     if (typeof v !== 'object' || Array.isArray(v)) return null;
-    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, serde(x, 'VARCHAR')]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, serde(x, 'VARCHAR')]));
   }
   if (t.startsWith('STRUCT(')) {
     if (typeof v !== 'object' || Array.isArray(v)) return null;
-    const byLower = new Map(Object.entries(v as object).map(([k, x]) => [k.toLowerCase(), x]));
+    const byLower = new Map(Object.entries(v).map(([k, x]) => [k.toLowerCase(), x]));
     const out: Record<string, unknown> = {};
     for (const [name, ft] of structFields(t)) out[name] = serde(byLower.get(name), ft);
     return out;
@@ -357,7 +357,7 @@ export class AthenaDuck {
         const text = (f.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
         const records = (JSON.parse(text) as { Records?: unknown[] }).Records ?? [];
         for (const ev of records) {
-          const byLower = new Map(Object.entries((ev ?? {}) as object).map(([k, x]) => [k.toLowerCase(), x]));
+          const byLower = new Map(Object.entries((ev ?? {})).map(([k, x]) => [k.toLowerCase(), x]));
           const row: Record<string, unknown> = {};
           for (const c of ddl.columns) row[c.name] = serde(byLower.get(c.name), c.duck);
           for (const k of ddl.partitions) row[k] = p.values[k] ?? null;

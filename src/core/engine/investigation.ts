@@ -188,11 +188,11 @@ export class Investigation {
     let best: { field: string; value: string; ranges: Range[]; score: number } | undefined;
     for (const field of TEXT_FIELDS) {
       if (!FIELD_LABELS[field]) continue;
-      const ids = field === 'resources' ? Array.from(s.resourceValueIds(row)) : [s.valueId(field as StringField, row)];
+      const ids = field === 'resources' ? Array.from(s.resourceValueIds(row)) : [s.valueId(field, row)];
       for (const id of ids) {
         const m = matches.get(field)?.get(id);
         if (m && (!best || m.score < best.score)) {
-          best = { field: FIELD_LABELS[field]!, value: s.dictionary(field).values[id], ranges: m.ranges, score: m.score };
+          best = { field: FIELD_LABELS[field], value: s.dictionary(field).values[id], ranges: m.ranges, score: m.score };
         }
       }
     }

@@ -123,7 +123,7 @@ export class StoreClient {
         reject(e instanceof Error ? e : new Error(String(e)));
         return;
       }
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, cancellable: LONG_OPS.has(op) });
+      this.pending.set(id, { resolve: resolve, reject, onProgress: opts.onProgress, cancellable: LONG_OPS.has(op) });
       if (signal) {
         signal.addEventListener('abort', () => void this.call('cancel', { target: id }).catch(() => undefined), { once: true });
       }
@@ -218,7 +218,7 @@ export class StoreClient {
       this.failPending();
       this.close();
     };
-    let timer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined = undefined;
     if (long.length === 0) return end();
     for (const [target] of long) this.endpoint.postMessage({ id: this.nextId++, op: 'cancel', target });
     this.closing = end;

@@ -26,7 +26,7 @@ export interface ServicePort {
   postMessage(msg: StoreReply): void;
 }
 
-type Handler<K extends StoreOp> = (args: StoreCalls[K]['args'], ctx: { signal: AbortSignal; progress(done: number, total: number): void }) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
+type Handler<K extends StoreOp> = (args: StoreCalls[K]['args'], ctx: { signal: AbortSignal; progress: (done: number, total: number) => void }) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
 
 export class StoreService {
   readonly investigation = new Investigation();
@@ -63,7 +63,7 @@ export class StoreService {
     const ctx = { signal: abort.signal, progress: (done: number, total: number) => this.port.postMessage({ id: req.id, progress: { done, total } }) };
     try {
       const handler = this.handlers[req.op] as Handler<StoreOp>;
-      const value = await handler(req as never, ctx);
+      const value = await handler(req, ctx);
       this.port.postMessage({ id: req.id, ok: true, value });
     } catch (e) {
       this.port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), aborted: abort.signal.aborted || undefined });

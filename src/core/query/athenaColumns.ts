@@ -30,12 +30,12 @@ export class AthenaColumns {
   }
 
   /** The last segment after '/' (principal.ts lastSegment). */
-  private static last(x: string): string {
+  private static last(this: void, x: string): string {
     return `regexp_extract(${x}, '[^/]*$')`;
   }
 
   /** A regex group, '' when it does not match (Trino answers NULL, DuckDB ''). */
-  private static group(x: string, re: string, n: number): string {
+  private static group(this: void, x: string, re: string, n: number): string {
     return `COALESCE(regexp_extract(${x}, '${re}', ${n}), '')`;
   }
 

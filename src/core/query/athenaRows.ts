@@ -27,7 +27,7 @@ function parseJson(text: string): unknown {
  */
 function reshape(v: unknown, t: HiveType, depth = 0): unknown {
   if (v === null || v === undefined || depth > 16) return undefined;
-  if (t === 'string') return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (t === 'string') return typeof v === 'object' ? JSON.stringify(v) : `${v as string}`;
   if ('array' in t) {
     if (!Array.isArray(v)) return undefined;
     return v.map((x) => reshape(x, t.array, depth + 1)).filter((x) => x !== undefined);
@@ -41,7 +41,7 @@ function reshape(v: unknown, t: HiveType, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   const lower = isObject(v) ? new Map(Object.entries(v).map(([k, x]) => [k.toLowerCase(), x])) : undefined;
   t.struct.forEach(([name, ft], i) => {
-    const raw = Array.isArray(v) ? v[i] : lower?.get(name.toLowerCase());
+    const raw: unknown = Array.isArray(v) ? v[i] : lower?.get(name.toLowerCase());
     const x = reshape(raw, ft, depth + 1);
     if (x !== undefined) out[name] = x;
   });

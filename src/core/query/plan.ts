@@ -7,7 +7,7 @@
  * this file does not know.
  */
 import type { SortOrder } from '../../protocol/logViewer';
-import type { EventStore, IndexedField, StringField } from '../store/store';
+import type { EventStore, IndexedField } from '../store/store';
 import { orderRows } from './order';
 import { scratch } from './scratch';
 import { IdSetMatches, matchIds, type ValueMatch } from './vocabulary';
@@ -44,7 +44,7 @@ function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, Read
     const table = tables.take(store.dictionary(field).size, matches);
     if (matches instanceof IdSetMatches) for (const id of matches.ids) table[id] = 0;
     else for (const [id, m] of matches) if (m.score < table[id]) table[id] = m.score;
-    parts.push({ table, column: field === 'resources' ? undefined : store.column(field as StringField) });
+    parts.push({ table, column: field === 'resources' ? undefined : store.column(field) });
   }
   return parts;
 }

@@ -67,6 +67,6 @@ function isInit(m: Record<string, unknown>): m is ToCoverageView {
 window.addEventListener('message', (e: MessageEvent<ToCoverageView>) => {
   const m = e.data as unknown as Record<string, unknown>;
   if (typeof m !== 'object' || m === null || m.type !== 'init' || !isInit(m)) return;
-  render(m.matrix as CoverageMatrix, m.view as string | undefined);
+  render(m.matrix, m.view);
 });
 vscode.postMessage({ type: 'ready' });

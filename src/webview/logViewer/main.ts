@@ -4,7 +4,7 @@
  * APIs only, never as HTML. Rows are fetched from the host in windows, so the page holds only
  * what is on screen.
  */
-import type { Column, FromWebview, LoadStatus, Range, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
+import type { Column, FromWebview, LoadStatus, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
 import { el, setHighlighted } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { FieldHints } from './fieldHints';
@@ -30,7 +30,7 @@ const COLUMN_TITLES: Array<[Column | 'match', string]> = [
 ];
 
 function readState(): ViewerState {
-  const s = vscode.getState() as Partial<ViewerState> | undefined;
+  const s = vscode.getState();
   const sorts: SortOrder[] = ['relevance', 'newest', 'oldest'];
   return {
     query: typeof s?.query === 'string' ? s.query : '',
@@ -160,7 +160,7 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
   if (row.otherMatch) {
     match.append(el('span', { className: 'match-field', textContent: `${row.otherMatch.field}: ` }));
     const value = el('span');
-    setHighlighted(value, row.otherMatch.value, row.otherMatch.ranges as Range[]);
+    setHighlighted(value, row.otherMatch.value, row.otherMatch.ranges);
     match.append(value);
     match.title = `${row.otherMatch.field}: ${row.otherMatch.value}`;
   }
@@ -234,7 +234,7 @@ function onResults(msg: Extract<ToWebview, { type: 'results' }>): void {
   total = msg.total;
   activeQuery = msg.query;
   // Only the rows of the result set just replaced, and only for the same query and order.
-  stale = queryChanged || msg.sort !== activeSort ? new Map() : new Map(cache);
+  stale = queryChanged || msg.sort !== activeSort ? new Map<number, RowSummary>() : new Map(cache);
   activeSort = msg.sort;
   cache.clear();
   pending.clear();

@@ -131,7 +131,7 @@ describe('the table made from a sample bucket\'s folders, on the fake Athena', (
     for (const r of bucket.records) store.add(r, 0);
     const engine = new SearchEngine(store);
     for (const q of ['eventName:AssumeRole,GetCallerIdentity', 'error:AccessDenied', '']) {
-      const r = await runAthenaSearch(api, compileAthena(parseQuery(q), { table: found!, limit: 100_000 }), { workGroup: 'primary', database: 'default' }, { pollMs: 2, maxPollMs: 10 });
+      const r = await runAthenaSearch(api, compileAthena(parseQuery(q), { table: found, limit: 100_000 }), { workGroup: 'primary', database: 'default' }, { pollMs: 2, maxPollMs: 10 });
       const local = [...engine.search(parseQuery(q), 'newest').rows].map((row) => JSON.parse(store.raw(row)).eventID as string).sort();
       assert.ok(local.length > 0, q);
       assert.deepEqual(r.records.map((x) => x.eventId).sort(), local, q);

@@ -140,7 +140,7 @@ test('the table is found again from ListTableMetadata', async () => {
   assert.deepEqual(found?.partitions, b.table.partitions);
   // A query against the found table (with its metadata's columns) gives the same events.
   const q = parseQuery('principal:bert* after:2023-07-10T12:00Z');
-  const r = await runAthenaSearch(b.athenaApi, compileAthena(q, { table: found! }), target, fast);
+  const r = await runAthenaSearch(b.athenaApi, compileAthena(q, { table: found }), target, fast);
   assert.deepEqual(r.records.map((x) => x.eventId).sort(), b.local(q));
 });
 

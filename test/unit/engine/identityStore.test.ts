@@ -85,7 +85,7 @@ describe('identity requests to the store worker (invictus sample)', () => {
     const q = await client.query('origin:bert-jan', 'newest');
     assert.deepEqual(q?.errors, []);
     assert.equal(q?.total, viaOrigin.length);
-    const shown = await client.rows(q!.version, 0, 5000);
+    const shown = await client.rows(q.version, 0, 5000);
     assert.deepEqual(Uint32Array.from(shown!.map((r) => r.id)), viaOrigin);
     const issued = issuedByRows(local.chains, BERT_JAN_KEY);
     assert.ok(issued.length >= 29, 'the events of the sessions bert-jan minted');

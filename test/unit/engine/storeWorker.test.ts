@@ -48,7 +48,7 @@ describe('a log view store in a worker thread', () => {
       const first = local.rows(0, 1)[0];
       const opened = await client.open(first.id, 30 * 60_000);
       assert.equal(opened?.raw, local.store.raw(first.id));
-      assert.ok(opened!.sessions.length > 0, 'the first event belongs to a session');
+      assert.ok(opened.sessions.length > 0, 'the first event belongs to a session');
       assert.equal(await client.open(999_999, 1000), undefined, 'a row that does not exist');
 
       const lib = loadRules(rules());
@@ -68,7 +68,7 @@ describe('a log view store in a worker thread', () => {
       for (const text of ['user:zed*', 'zed-admin', 'eventName:Put*', '-region:us-east-1']) {
         const q = await client.query(text, 'newest');
         assert.equal(q?.total, local.query(text, 'newest').total, text);
-        assert.deepEqual(await client.rows(q!.version, 0, 50), local.rows(0, 50), text);
+        assert.deepEqual(await client.rows(q.version, 0, 50), local.rows(0, 50), text);
       }
       const cancelled = new AbortController();
       cancelled.abort();
@@ -87,7 +87,7 @@ describe('a log view store in a worker thread', () => {
       // A file's bytes in a buffer of their own, as a decode worker hands them on.
       const r = decodeToBatch(new Uint8Array(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })]))), { maxBytes: 1 << 20 });
       assert.equal(r.kind, 'batch');
-      const batch = (r as Extract<LoadResult, { kind: 'batch' }>).batch;
+      const batch = (r).batch;
       assert.equal(await client.addFile('a.json.gz', r), 2);
       assert.equal(batch.ids.byteLength, 0, 'transferred, not copied');
       assert.equal(batch.raw.bytes.byteLength, 0);

@@ -56,7 +56,7 @@ function scalarsAt(node: unknown, segs: string[]): string[] {
   if (Array.isArray(node)) return node.flatMap((n) => scalarsAt(n, segs));
   if (segs.length === 0) {
     if (node === null) return [''];
-    if (typeof node === 'object') return Object.values(node as object).flatMap((v) => scalarsAt(v, []));
+    if (typeof node === 'object') return Object.values(node).flatMap((v) => scalarsAt(v, []));
     return [String(node)];
   }
   if (typeof node !== 'object' || node === null) return [];

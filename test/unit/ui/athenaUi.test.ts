@@ -189,7 +189,7 @@ test('package.json contributes the commands, menus and settings, the endpoints r
   assert.match('cloudtrailLens:trail:logs', when(CommandId.SearchCloudWatchLogs));
   assert.match('cloudtrailLens:trail:shadow:logs', when(CommandId.SearchCloudWatchLogs));
   assert.doesNotMatch('cloudtrailLens:trail', when(CommandId.SearchCloudWatchLogs), 'only trails with a log group');
-  assert.equal(pkg.contributes.menus.commandPalette.find((m: { command: string }) => m.command === CommandId.SearchRemotely)?.when, 'false');
+  assert.equal(pkg.contributes.menus.commandPalette.find((m: { command: string }) => m.command === String(CommandId.SearchRemotely))?.when, 'false');
   const props = pkg.contributes.configuration.properties;
   assert.equal(props['cloudtrailLens.athena.workGroup'].default, 'primary');
   assert.equal(props['cloudtrailLens.athena.database'].default, 'default');

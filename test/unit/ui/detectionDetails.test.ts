@@ -43,7 +43,7 @@ describe('detection details (jsdom)', () => {
   });
 
   const facts = (root: HTMLElement): Record<string, string> =>
-    Object.fromEntries(Array.from(root.querySelectorAll('dt'), (dt) => [dt.textContent!, (dt.nextElementSibling as HTMLElement).textContent!]));
+    Object.fromEntries(Array.from(root.querySelectorAll('dt'), (dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent]));
 
   test('a Sigma rule shows its metadata, queries and conditions', () => {
     const calls: string[] = [];

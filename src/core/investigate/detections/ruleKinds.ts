@@ -61,7 +61,7 @@ export function checkNames(names: unknown, key: string, max: number, min: number
     problems.push(`"${key}" is a list of field names (principal, accessKey, ip, region, eventName, userAgentFamily) or paths (requestParameters.secretId).`);
     return [];
   }
-  const list = names as string[];
+  const list = names;
   if (list.length < min || list.length > max) problems.push(`"${key}" names ${min === max ? min : `${min} to ${max}`} fields; it has ${list.length}.`);
   for (const n of list.slice(0, 20)) if (!isKeyName(n)) problems.push(`"${key}": "${n.slice(0, 80)}" is not a single-valued field or path (resources has many values; fields: principal, accessKey, ip, region, eventName, userAgent, userAgentFamily; paths: requestParameters.x).`);
   const lower = list.map((n) => n.toLowerCase());

@@ -45,8 +45,8 @@ export function parseRuleTests(v: unknown, problems: string[]): RuleTest[] | und
     if (new Set(ids).size !== ids.length) problems.push(`${at}: two events share an eventID.`);
     const fires = o.fires;
     if (!Array.isArray(fires) || !fires.every((f) => typeof f === 'string')) return void problems.push(`${at}: "fires" is a list of eventIDs ([] for a near miss).`);
-    for (const f of fires as string[]) if (!ids.includes(f)) problems.push(`${at}: "fires" names ${JSON.stringify(f.slice(0, 60))}, which is not one of its events.`);
-    out.push({ name: o.name as string, events: events as Array<Record<string, unknown>>, fires: fires as string[] });
+    for (const f of fires) if (!ids.includes(f)) problems.push(`${at}: "fires" names ${JSON.stringify(f.slice(0, 60))}, which is not one of its events.`);
+    out.push({ name: o.name as string, events: events as Array<Record<string, unknown>>, fires: fires });
   });
   return problems.length === before ? out : undefined;
 }

@@ -124,7 +124,7 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
   if (o.description !== undefined && typeof o.description !== 'string') problems.push('"description" is text.');
   // First-seen and correlation rules (ruleKinds.ts); a sequence's steps are its queries.
   const kinds = parseRuleKinds(o, problems);
-  const queries = kinds.correlation?.steps?.flat() ?? (typeof o.query === 'string' ? [o.query] : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string') ? (o.query as string[]) : undefined);
+  const queries = kinds.correlation?.steps?.flat() ?? (typeof o.query === 'string' ? [o.query] : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string') ? (o.query) : undefined);
   if (!queries) problems.push('"query" is required: a search-language query, or a list of them (any may match).');
   for (const q of queries ?? []) problems.push(...queryProblems(q));
   const threshold = o.threshold === undefined ? undefined : parseThreshold(o.threshold, problems);
@@ -194,7 +194,7 @@ function parseThreshold(v: unknown, problems: string[]): Threshold | undefined {
     problems.push(`"threshold.by" must name a single-valued field (principal, accessKey, ip, …) or a path (requestParameters.secretId).`);
     return undefined;
   }
-  return t.by === undefined ? { count: t.count, withinMinutes: t.withinMinutes } : { count: t.count, withinMinutes: t.withinMinutes, by: t.by as string };
+  return t.by === undefined ? { count: t.count, withinMinutes: t.withinMinutes } : { count: t.count, withinMinutes: t.withinMinutes, by: t.by };
 }
 
 function parseCompare(v: unknown, problems: string[]): Compare | undefined {

@@ -5,7 +5,7 @@
  * `logsource: {product: aws, service: cloudtrail}` is read. A rule using something that cannot be
  * compiled faithfully is refused with the construct and the reason, never approximated.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Severity } from '../../../protocol/logViewer';
 import { compileCondition, type Dnf, FALSE, type Literal, or, SigmaError, TRUE, and } from './sigmaCondition';
 import { compileEntry, compileKeywords, type SigmaScalar } from './sigmaValues';
@@ -32,7 +32,8 @@ function toData(node: unknown, budget: { left: number }): Yaml {
     if (typeof v === 'boolean' || typeof v === 'string') return v;
     // Numbers keep their text: 0x40810000 or 010 mean what they say, not a converted number.
     if (typeof v === 'number' || typeof v === 'bigint') return node.source ?? String(v);
-    return String(v);
+    // What is left is a Date (YAML 1.1 timestamps) or a custom tag's value: its own toString is its text.
+    return `${v as string}`;
   }
   if (isSeq(node)) return node.items.map((i) => toData(i, budget));
   if (isMap(node)) {
@@ -99,7 +100,7 @@ function hoistCompare(dnf: Dnf): { clauses: Literal[][]; compare?: Compare } {
   if (one.length !== 1 || sig.some((s) => s !== sig[0])) {
     throw new SigmaError('fieldref', 'a field reference must apply to the whole rule once (selection and one fieldref, ANDed), not under "or" or several times');
   }
-  const e = one[0] as Extract<Literal, { kind: 'equals' }>;
+  const e = one[0];
   return { clauses: dnf.map((c) => c.filter((l) => l.kind !== 'equals')), compare: e.negate ? { equals: e.names, negate: true } : { equals: e.names } };
 }
 
@@ -115,7 +116,7 @@ export function parseSigmaRule(text: string, fileName: string): { rule?: SigmaRu
   if (doc.errors.length > 0) return { problems: doc.errors.slice(0, 5).map((e) => `Not valid YAML: ${e.message.split('\n')[0]}`) };
   let data: Yaml;
   try {
-    data = toData(doc.contents as Node | null, { left: MAX_NODES });
+    data = toData(doc.contents, { left: MAX_NODES });
   } catch (e) {
     return { problems: [e instanceof SigmaError ? `${e.where}: ${e.message}.` : `Not readable: ${(e as Error).message}`] };
   }

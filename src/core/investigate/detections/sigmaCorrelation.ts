@@ -34,7 +34,7 @@ export function parseTimespan(v: unknown): number | string {
   if (!m) return `"${String(v).slice(0, 30)}" is not a timespan: a number and s, m, h or d (90m, 1h, 7d)`;
   const minutes = Number(m[1]) * UNITS[m[2]];
   if (minutes <= 0) return 'a timespan of zero holds no events';
-  if (minutes > MAX_WINDOW_DAYS * 1440) return `${v} is more than ${MAX_WINDOW_DAYS} days (a longer window is usually a unit mix-up, and keeps every group alive)`;
+  if (minutes > MAX_WINDOW_DAYS * 1440) return `${m.input} is more than ${MAX_WINDOW_DAYS} days (a longer window is usually a unit mix-up, and keeps every group alive)`;
   return minutes;
 }
 

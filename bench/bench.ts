@@ -61,7 +61,11 @@ function timeShell(cmd: string, files: string[]): { wall: number; cpu: number } 
   const t = performance.now();
   // `times` prints the shell's own and its children's user/system time: CPU seconds do not depend
   // on what else the shared machine is running, wall seconds do.
-  const r = spawnSync('bash', ['-c', `xargs -0 ${cmd} > /dev/null; s=$?; times >&2; exit $s`], { input: files.join('\0'), maxBuffer: 1 << 20, stdio: ['pipe', 'ignore', 'pipe'] });
+  const r = spawnSync('bash', ['-c', `xargs -0 ${cmd} > /dev/null; s=$?; times >&2; exit $s`], {
+    input: files.join('\0'),
+    maxBuffer: 1 << 20,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   const wall = (performance.now() - t) / 1000;
   const stderr = r.stderr?.toString() ?? '';
   if (r.status !== 0) {
@@ -142,7 +146,9 @@ function compareFuzzy(inv: Investigation): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`# CloudTrail Lens bench: ${EVENTS.toLocaleString()} events, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(
+    `# CloudTrail Lens bench: ${EVENTS.toLocaleString()} events, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
   let t = performance.now();
   const corpus = makeCorpus(CACHE, EVENTS);
   console.log(`# corpus ready in ${((performance.now() - t) / 1000).toFixed(1)} s: ${corpus.dir}`);
@@ -188,7 +194,11 @@ async function main(): Promise<void> {
     const client = (last = StoreClient.inWorker(join(root, 'dist/storeWorker.js')));
     t = performance.now();
     const cpu0 = process.cpuUsage();
-    await loadFiles(fs, decoder, corpus.files, { limits: { maxBytes: 256 * 1024 * 1024 }, concurrency, onFile: async (_l, label, r) => void (await client.addFile(label, r)) });
+    await loadFiles(fs, decoder, corpus.files, {
+      limits: { maxBytes: 256 * 1024 * 1024 },
+      concurrency,
+      onFile: async (_l, label, r) => void (await client.addFile(label, r)),
+    });
     const wall = (performance.now() - t) / 1000;
     // process.cpuUsage counts every thread of the process: the decode workers too.
     const cpu = process.cpuUsage(cpu0);
@@ -199,13 +209,55 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   const store = last!;
   if (gzipRuns.length) {
-    report('gzip_dc_throughput', percentile(gzipRuns.map((r) => mb / r.wall), 50), 'MB/s');
-    report('gzip_dc_cpu_throughput', percentile(gzipRuns.map((r) => mb / r.cpu), 50), 'MB/cpu-s');
+    report(
+      'gzip_dc_throughput',
+      percentile(
+        gzipRuns.map((r) => mb / r.wall),
+        50,
+      ),
+      'MB/s',
+    );
+    report(
+      'gzip_dc_cpu_throughput',
+      percentile(
+        gzipRuns.map((r) => mb / r.cpu),
+        50,
+      ),
+      'MB/cpu-s',
+    );
   }
-  report('lens_load_time', percentile(loadRuns.map((r) => r.wall), 50), 's');
-  report('lens_load_throughput', percentile(loadRuns.map((r) => mb / r.wall), 50), 'MB/s');
-  report('lens_load_cpu_time', percentile(loadRuns.map((r) => r.cpu), 50), 'cpu-s');
-  report('lens_load_cpu_throughput', percentile(loadRuns.map((r) => mb / r.cpu), 50), 'MB/cpu-s');
+  report(
+    'lens_load_time',
+    percentile(
+      loadRuns.map((r) => r.wall),
+      50,
+    ),
+    's',
+  );
+  report(
+    'lens_load_throughput',
+    percentile(
+      loadRuns.map((r) => mb / r.wall),
+      50,
+    ),
+    'MB/s',
+  );
+  report(
+    'lens_load_cpu_time',
+    percentile(
+      loadRuns.map((r) => r.cpu),
+      50,
+    ),
+    'cpu-s',
+  );
+  report(
+    'lens_load_cpu_throughput',
+    percentile(
+      loadRuns.map((r) => mb / r.cpu),
+      50,
+    ),
+    'MB/cpu-s',
+  );
   const loaded = await store.memory();
   report('lens_events_loaded', loaded.events);
   (globalThis as { gc?: () => void }).gc?.();
@@ -243,7 +295,10 @@ async function main(): Promise<void> {
     // The median of three runs: one run is at the mercy of whatever else the shared machine does.
     const runs: Array<{ ms: number; total: number }> = [];
     for (let k = 0; k < 3; k++) runs.push(await timeQuery(q, other));
-    const ms = percentile(runs.map((r) => r.ms), 50);
+    const ms = percentile(
+      runs.map((r) => r.ms),
+      50,
+    );
     times.push(ms);
     console.log(`#   ${ms.toFixed(1).padStart(8)} ms  ${String(runs[0].total).padStart(8)} rows  ${q}`);
   }
@@ -263,7 +318,11 @@ async function main(): Promise<void> {
   const inv = new Investigation();
   const decoder2 = new WorkerDecoder(join(root, 'dist/decodeWorker.js'), concurrency);
   t = performance.now();
-  await loadFiles(fs, decoder2, corpus.files, { limits: { maxBytes: 256 * 1024 * 1024 }, concurrency, onFile: (_l, label, r) => void inv.addFile(label, r) });
+  await loadFiles(fs, decoder2, corpus.files, {
+    limits: { maxBytes: 256 * 1024 * 1024 },
+    concurrency,
+    onFile: (_l, label, r) => void inv.addFile(label, r),
+  });
   report('inprocess_load_throughput', mb / ((performance.now() - t) / 1000), 'MB/s');
   decoder2.dispose();
   // The corpus's shape, for comparing figures across corpora: how many distinct values each has.
@@ -279,14 +338,24 @@ async function main(): Promise<void> {
   // for a bounded number of queries and at most FUSE_TIMEOUT_S: the naive design takes seconds each.
   if (FUSE_QUERIES > 0) {
     const queries = FREE_TEXT.slice(0, FUSE_QUERIES);
-    const r = spawnSync(process.execPath, ['--max-old-space-size=16000', join(__dirname, 'fuseBaseline.js'), corpus.dir, ...queries], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: FUSE_TIMEOUT_S * 1000 });
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=16000', join(__dirname, 'fuseBaseline.js'), corpus.dir, ...queries],
+      { encoding: 'utf8', maxBuffer: 1 << 24, timeout: FUSE_TIMEOUT_S * 1000 },
+    );
     const index = /FUSE_INDEX (\{.*\})/.exec(r.stdout ?? '');
-    const done = [...(r.stdout ?? '').matchAll(/FUSE_QUERY (\{.*\})/g)].map((m) => JSON.parse(m[1]) as { query: string; ms: number; hits: number; rssMb: number });
+    const done = [...(r.stdout ?? '').matchAll(/FUSE_QUERY (\{.*\})/g)].map(
+      (m) => JSON.parse(m[1]) as { query: string; ms: number; hits: number; rssMb: number },
+    );
     if (index) {
       const info = JSON.parse(index[1]) as { indexMs: number; rssMb: number };
       report('fuse_index_time', info.indexMs / 1000, 's');
     }
-    done.forEach((q, i) => console.log(`#   Fuse.js ${q.ms.toFixed(0).padStart(8)} ms  ${String(q.hits).padStart(8)} hits  ${q.query}  (lens: ${lensFree[i].toFixed(1)} ms)`));
+    done.forEach((q, i) =>
+      console.log(
+        `#   Fuse.js ${q.ms.toFixed(0).padStart(8)} ms  ${String(q.hits).padStart(8)} hits  ${q.query}  (lens: ${lensFree[i].toFixed(1)} ms)`,
+      ),
+    );
     if (done.length > 0) {
       const avgFuse = done.reduce((a, q) => a + q.ms, 0) / done.length;
       const avgLens = lensFree.slice(0, done.length).reduce((a, b) => a + b, 0) / done.length;
@@ -297,7 +366,9 @@ async function main(): Promise<void> {
       report('lens_vs_fuse_speedup', avgFuse / avgLens, 'x');
     }
     if (done.length < queries.length) {
-      console.error(`# Fuse.js baseline: ${done.length} of ${queries.length} queries within ${FUSE_TIMEOUT_S} s${r.error ? ` (${r.error.message})` : ''}; ${(r.stderr ?? '').slice(-300)}`);
+      console.error(
+        `# Fuse.js baseline: ${done.length} of ${queries.length} queries within ${FUSE_TIMEOUT_S} s${r.error ? ` (${r.error.message})` : ''}; ${(r.stderr ?? '').slice(-300)}`,
+      );
     }
   }
 
@@ -311,14 +382,31 @@ async function main(): Promise<void> {
     const l = lines.find((x) => x.startsWith(`${k}:`));
     return l ? Number(l.split(' ')[1]) : undefined;
   };
-  const check = (label: string, ok: boolean | undefined, detail: string): void => console.log(`#   ${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'NOT MET'}  ${label}: ${detail}`);
+  const check = (label: string, ok: boolean | undefined, detail: string): void =>
+    console.log(`#   ${ok === undefined ? 'n/a ' : ok ? 'MET ' : 'NOT MET'}  ${label}: ${detail}`);
   const load = get('lens_load_throughput');
   const jq = get('jq_throughput');
   const gz = get('gzip_dc_throughput');
-  check('load ≥ 5× jq', load && jq ? load >= 5 * jq : undefined, `${load?.toFixed(1)} vs ${jq ? (5 * jq).toFixed(1) : '?'} MB/s`);
-  check('load ≥ 0.5× gzip -dc', load && gz ? load >= 0.5 * gz : undefined, `${load?.toFixed(1)} vs ${gz ? (0.5 * gz).toFixed(1) : '?'} MB/s`);
-  check('query p95 ≤ 50 ms', (get('lens_query_p95') ?? Infinity) <= 50, `${get('lens_query_p95')?.toFixed(1)} ms at ${loaded.events.toLocaleString()} events`);
-  check('≥ 100× faster than Fuse.js', get('lens_vs_fuse_speedup') === undefined ? undefined : get('lens_vs_fuse_speedup')! >= 100, `${get('lens_vs_fuse_speedup')?.toFixed(0)}×`);
+  check(
+    'load ≥ 5× jq',
+    load && jq ? load >= 5 * jq : undefined,
+    `${load?.toFixed(1)} vs ${jq ? (5 * jq).toFixed(1) : '?'} MB/s`,
+  );
+  check(
+    'load ≥ 0.5× gzip -dc',
+    load && gz ? load >= 0.5 * gz : undefined,
+    `${load?.toFixed(1)} vs ${gz ? (0.5 * gz).toFixed(1) : '?'} MB/s`,
+  );
+  check(
+    'query p95 ≤ 50 ms',
+    (get('lens_query_p95') ?? Infinity) <= 50,
+    `${get('lens_query_p95')?.toFixed(1)} ms at ${loaded.events.toLocaleString()} events`,
+  );
+  check(
+    '≥ 100× faster than Fuse.js',
+    get('lens_vs_fuse_speedup') === undefined ? undefined : get('lens_vs_fuse_speedup')! >= 100,
+    `${get('lens_vs_fuse_speedup')?.toFixed(0)}×`,
+  );
   check('peak RSS ≤ 1.5 GB', (get('lens_peak_rss') ?? Infinity) <= 1500, `${get('lens_peak_rss')?.toFixed(0)} MB`);
 }
 

@@ -19,10 +19,88 @@ export function rng(seed: number): () => number {
   };
 }
 
-const SERVICES = ['ec2', 's3', 'iam', 'sts', 'kms', 'lambda', 'rds', 'cloudtrail', 'logs', 'ssm', 'secretsmanager', 'dynamodb', 'sns', 'sqs', 'ecr', 'ecs', 'eks', 'cloudwatch', 'config', 'guardduty', 'organizations', 'route53', 'elasticloadbalancing', 'autoscaling', 'cloudformation'];
-const VERBS = ['Describe', 'List', 'Get', 'Create', 'Delete', 'Put', 'Update', 'Start', 'Stop', 'Modify', 'Attach', 'Detach', 'Tag', 'Untag'];
-const NOUNS = ['Instances', 'Buckets', 'Object', 'Role', 'User', 'Policy', 'Key', 'Function', 'DBInstances', 'Trail', 'LogGroups', 'Parameter', 'SecretValue', 'Table', 'Topic', 'Queue', 'Images', 'Cluster', 'Alarms', 'ConfigRule', 'Detector', 'Account', 'HostedZone', 'LoadBalancers', 'Stack', 'Snapshots', 'Volumes', 'SecurityGroups'];
-const ERRORS = ['AccessDenied', 'Client.UnauthorizedOperation', 'ThrottlingException', 'NoSuchBucket', 'ResourceNotFoundException', 'ValidationException', 'InvalidParameterValue'];
+const SERVICES = [
+  'ec2',
+  's3',
+  'iam',
+  'sts',
+  'kms',
+  'lambda',
+  'rds',
+  'cloudtrail',
+  'logs',
+  'ssm',
+  'secretsmanager',
+  'dynamodb',
+  'sns',
+  'sqs',
+  'ecr',
+  'ecs',
+  'eks',
+  'cloudwatch',
+  'config',
+  'guardduty',
+  'organizations',
+  'route53',
+  'elasticloadbalancing',
+  'autoscaling',
+  'cloudformation',
+];
+const VERBS = [
+  'Describe',
+  'List',
+  'Get',
+  'Create',
+  'Delete',
+  'Put',
+  'Update',
+  'Start',
+  'Stop',
+  'Modify',
+  'Attach',
+  'Detach',
+  'Tag',
+  'Untag',
+];
+const NOUNS = [
+  'Instances',
+  'Buckets',
+  'Object',
+  'Role',
+  'User',
+  'Policy',
+  'Key',
+  'Function',
+  'DBInstances',
+  'Trail',
+  'LogGroups',
+  'Parameter',
+  'SecretValue',
+  'Table',
+  'Topic',
+  'Queue',
+  'Images',
+  'Cluster',
+  'Alarms',
+  'ConfigRule',
+  'Detector',
+  'Account',
+  'HostedZone',
+  'LoadBalancers',
+  'Stack',
+  'Snapshots',
+  'Volumes',
+  'SecurityGroups',
+];
+const ERRORS = [
+  'AccessDenied',
+  'Client.UnauthorizedOperation',
+  'ThrottlingException',
+  'NoSuchBucket',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'InvalidParameterValue',
+];
 const AGENTS = [
   'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0-18-cloud-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#debian.12 md/prompt#off md/command#',
   'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.9.16 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69',
@@ -45,18 +123,24 @@ export interface CorpusInfo {
  * the data (v2: role sessions make many calls each; the unversioned corpus gave every assumed-role
  * event a session and key of its own, ~600k principals at 1M events instead of thousands).
  */
-export const corpusDir = (root: string, events: number, seed = 20261121): string => join(root, `corpus-v2-${events}-${seed}`);
+export const corpusDir = (root: string, events: number, seed = 20261121): string =>
+  join(root, `corpus-v2-${events}-${seed}`);
 
 /** A role's session names, shaped by what the role is for. */
 function sessionNames(kind: string, role: number, count: number): string[] {
   return Array.from({ length: count }, (_, j) => {
     const h = (Math.imul(role * 64 + j + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
     switch (kind) {
-      case 'app': return `i-0${h}${h.slice(0, 8)}`;
-      case 'admin': return `person-${((role * 7 + j) % 90).toString(36)}@example.com`;
-      case 'lambda': return `fn-${role}-${['ingest', 'resize', 'notify', 'sync', 'audit'][j % 5]}-${j}`;
-      case 'ecs': return `${h}${h.split('').reverse().join('')}${h}${h.slice(4)}${h.slice(0, 4)}`;
-      default: return `ci-job-${role}-${h}`;
+      case 'app':
+        return `i-0${h}${h.slice(0, 8)}`;
+      case 'admin':
+        return `person-${((role * 7 + j) % 90).toString(36)}@example.com`;
+      case 'lambda':
+        return `fn-${role}-${['ingest', 'resize', 'notify', 'sync', 'audit'][j % 5]}-${j}`;
+      case 'ecs':
+        return `${h}${h.split('').reverse().join('')}${h}${h.slice(4)}${h.slice(0, 4)}`;
+      default:
+        return `ci-job-${role}-${h}`;
     }
   });
 }
@@ -69,19 +153,30 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
     const next = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
     // Zipf over ~300 names: a few calls dominate, a long tail is rare, as in real trails.
-    const names = Array.from({ length: 300 }, (_, i) => `${VERBS[i % VERBS.length]}${NOUNS[(i * 7) % NOUNS.length]}${i >= 200 ? `V${i}` : ''}`);
+    const names = Array.from(
+      { length: 300 },
+      (_, i) => `${VERBS[i % VERBS.length]}${NOUNS[(i * 7) % NOUNS.length]}${i >= 200 ? `V${i}` : ''}`,
+    );
     const zipf = (): number => Math.min(names.length - 1, Math.floor(Math.pow(next(), 2.2) * names.length));
     const accounts = Array.from({ length: 12 }, (_, i) => String(111111111111 + i * 7919));
     const users = Array.from({ length: 1500 }, (_, i) => `user-${i.toString(36)}`);
     // 400 roles with 10 sessions each: 5,500 principals with the 1,500 users.
     const roles = Array.from({ length: 400 }, (_, i) => {
       const kind = ['ci', 'app', 'admin', 'lambda', 'ecs'][i % 5];
-      return { name: `role-${kind}-${i}`, id: `AROA${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(17, 'R')}`, sessions: sessionNames(kind, i, 10) };
+      return {
+        name: `role-${kind}-${i}`,
+        id: `AROA${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(17, 'R')}`,
+        sessions: sessionNames(kind, i, 10),
+      };
     });
     // One temporary key per session and day; the multiplier is odd, so distinct inputs give distinct keys.
     const sessionKey = (role: number, session: number, day: number): string =>
       `ASIA${(Math.imul((role * 16 + session) * 64 + day, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(16, 'X')}`;
-    const ips = Array.from({ length: 5000 }, () => `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`);
+    const ips = Array.from(
+      { length: 5000 },
+      () =>
+        `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`,
+    );
     const start = Date.UTC(2024, 2, 1);
     const span = 21 * 86_400_000;
     let id = 0;
@@ -90,7 +185,16 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
       const region = REGIONS[f % REGIONS.length];
       const t0 = start + Math.floor((f * perFile * span) / events);
       const day = new Date(t0);
-      const sub = join(dir, 'AWSLogs', account, 'CloudTrail', region, String(day.getUTCFullYear()), String(day.getUTCMonth() + 1).padStart(2, '0'), String(day.getUTCDate()).padStart(2, '0'));
+      const sub = join(
+        dir,
+        'AWSLogs',
+        account,
+        'CloudTrail',
+        region,
+        String(day.getUTCFullYear()),
+        String(day.getUTCMonth() + 1).padStart(2, '0'),
+        String(day.getUTCDate()).padStart(2, '0'),
+      );
       mkdirSync(sub, { recursive: true });
       const records: unknown[] = [];
       for (let i = 0; i < perFile && id < events; i++, id++) {
@@ -100,7 +204,9 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
         // Users and roles belong to one account each: the trail's account's own callers.
         const a = f % accounts.length;
         const r = a + accounts.length * Math.floor(next() * Math.ceil((roles.length - a) / accounts.length));
-        const who = asRole ? roles[r].name : users[a + accounts.length * Math.floor(next() * Math.ceil((users.length - a) / accounts.length))];
+        const who = asRole
+          ? roles[r].name
+          : users[a + accounts.length * Math.floor(next() * Math.ceil((users.length - a) / accounts.length))];
         const si = Math.floor(next() * roles[r].sessions.length);
         const session = roles[r].sessions[si];
         const failed = next() < 0.04;
@@ -109,16 +215,53 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
         records.push({
           eventVersion: '1.09',
           userIdentity: asRole
-            ? { type: 'AssumedRole', principalId: `${roles[r].id}:${session}`, arn: `arn:aws:sts::${account}:assumed-role/${who}/${session}`, accountId: account, accessKeyId: sessionKey(r, si, dayNo), sessionContext: { sessionIssuer: { type: 'Role', principalId: roles[r].id, arn: `arn:aws:iam::${account}:role/${who}`, accountId: account, userName: who }, attributes: { creationDate: new Date(start + dayNo * 86_400_000).toISOString(), mfaAuthenticated: 'false' } } }
-            : { type: 'IAMUser', principalId: `AIDA${who}`, arn: `arn:aws:iam::${account}:user/${who}`, accountId: account, accessKeyId: `AKIA${who.toUpperCase().padStart(16, 'Q')}`, userName: who },
+            ? {
+                type: 'AssumedRole',
+                principalId: `${roles[r].id}:${session}`,
+                arn: `arn:aws:sts::${account}:assumed-role/${who}/${session}`,
+                accountId: account,
+                accessKeyId: sessionKey(r, si, dayNo),
+                sessionContext: {
+                  sessionIssuer: {
+                    type: 'Role',
+                    principalId: roles[r].id,
+                    arn: `arn:aws:iam::${account}:role/${who}`,
+                    accountId: account,
+                    userName: who,
+                  },
+                  attributes: {
+                    creationDate: new Date(start + dayNo * 86_400_000).toISOString(),
+                    mfaAuthenticated: 'false',
+                  },
+                },
+              }
+            : {
+                type: 'IAMUser',
+                principalId: `AIDA${who}`,
+                arn: `arn:aws:iam::${account}:user/${who}`,
+                accountId: account,
+                accessKeyId: `AKIA${who.toUpperCase().padStart(16, 'Q')}`,
+                userName: who,
+              },
           eventTime: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           eventSource: `${service}.amazonaws.com`,
           eventName: n,
           awsRegion: region,
           sourceIPAddress: pick(ips),
           userAgent: pick(AGENTS),
-          ...(failed ? { errorCode: pick(ERRORS), errorMessage: `User: arn:aws:iam::${account}:user/${who} is not authorized to perform: ${service}:${n} on resource: *` } : {}),
-          requestParameters: { filterSet: { items: [{ name: 'tag:env', valueSet: { items: [{ value: pick(['prod', 'dev', 'staging']) }] } }] }, maxResults: 100, resourceName: `arn:aws:${service}:${region}:${account}:thing/${Math.floor(next() * 20000)}` },
+          ...(failed
+            ? {
+                errorCode: pick(ERRORS),
+                errorMessage: `User: arn:aws:iam::${account}:user/${who} is not authorized to perform: ${service}:${n} on resource: *`,
+              }
+            : {}),
+          requestParameters: {
+            filterSet: {
+              items: [{ name: 'tag:env', valueSet: { items: [{ value: pick(['prod', 'dev', 'staging']) }] } }],
+            },
+            maxResults: 100,
+            resourceName: `arn:aws:${service}:${region}:${account}:thing/${Math.floor(next() * 20000)}`,
+          },
           responseElements: null,
           requestID: `req-${id}`,
           eventID: `00000000-0000-4000-8000-${id.toString(16).padStart(12, '0')}`,
@@ -127,10 +270,20 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
           managementEvent: true,
           recipientAccountId: account,
           eventCategory: 'Management',
-          tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${service}.${region}.amazonaws.com` },
+          tlsDetails: {
+            tlsVersion: 'TLSv1.3',
+            cipherSuite: 'TLS_AES_128_GCM_SHA256',
+            clientProvidedHostHeader: `${service}.${region}.amazonaws.com`,
+          },
         });
       }
-      writeFileSync(join(sub, `${account}_CloudTrail_${region}_${day.toISOString().slice(0, 10).replace(/-/g, '')}T0000Z_${f.toString(36).padStart(8, '0')}.json.gz`), gzipSync(JSON.stringify({ Records: records }), { level: 6 }));
+      writeFileSync(
+        join(
+          sub,
+          `${account}_CloudTrail_${region}_${day.toISOString().slice(0, 10).replace(/-/g, '')}T0000Z_${f.toString(36).padStart(8, '0')}.json.gz`,
+        ),
+        gzipSync(JSON.stringify({ Records: records }), { level: 6 }),
+      );
     }
     writeFileSync(done, String(events));
   }

@@ -29,11 +29,23 @@ detection:
     readOnly: false
   condition: selection
 `;
-const sigma = (name: string, body: string): RuleFile => ({ name, text: `title: ${name}\nlevel: low\ncorrelation:\n${body}\n---\n${BASE}` });
+const sigma = (name: string, body: string): RuleFile => ({
+  name,
+  text: `title: ${name}\nlevel: low\ncorrelation:\n${body}\n---\n${BASE}`,
+});
 const SIGMA: RuleFile[] = [
-  sigma('mr_bench_count.yml', '  type: event_count\n  rules: [s3_reads]\n  group-by: [userIdentity.arn]\n  timespan: 10m\n  condition: {gte: 50}'),
-  sigma('mr_bench_distinct.yml', '  type: value_count\n  rules: [s3_reads]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n  condition: {gte: 20, field: sourceIPAddress}'),
-  sigma('mr_bench_ordered.yml', '  type: temporal_ordered\n  rules: [s3_reads, writes]\n  group-by: [userIdentity.arn, sourceIPAddress]\n  timespan: 5m'),
+  sigma(
+    'mr_bench_count.yml',
+    '  type: event_count\n  rules: [s3_reads]\n  group-by: [userIdentity.arn]\n  timespan: 10m\n  condition: {gte: 50}',
+  ),
+  sigma(
+    'mr_bench_distinct.yml',
+    '  type: value_count\n  rules: [s3_reads]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n  condition: {gte: 20, field: sourceIPAddress}',
+  ),
+  sigma(
+    'mr_bench_ordered.yml',
+    '  type: temporal_ordered\n  rules: [s3_reads, writes]\n  group-by: [userIdentity.arn, sourceIPAddress]\n  timespan: 5m',
+  ),
 ];
 
 /** Runs the first-seen and correlation rules over `inv` (already loaded), reporting times and counts. */
@@ -61,8 +73,12 @@ export async function correlationBench(report: Report, inv: Investigation, root:
     const s = performance.now();
     for (const q of r.rule.query) inv.engine.search(q, 'newest');
     const search = (performance.now() - s) / 1000;
-    console.log(`#   ${whole.toFixed(3).padStart(7)} s (search ${search.toFixed(3)} s)  ${String(r.count).padStart(9)} events  ${r.rule.id}${r.rule.firstSeen ? ' (first seen)' : ` (${r.rule.correlation!.type})`}`);
+    console.log(
+      `#   ${whole.toFixed(3).padStart(7)} s (search ${search.toFixed(3)} s)  ${String(r.count).padStart(9)} events  ${r.rule.id}${r.rule.firstSeen ? ' (first seen)' : ` (${r.rule.correlation!.type})`}`,
+    );
   }
   console.log('# first-seen and correlation targets:');
-  console.log(`#   ${seconds <= 1 ? 'MET ' : 'NOT MET'}  first-seen and sequence rules (${lib.rules.length}) together ≤ 1 s after load: ${seconds.toFixed(2)} s`);
+  console.log(
+    `#   ${seconds <= 1 ? 'MET ' : 'NOT MET'}  first-seen and sequence rules (${lib.rules.length}) together ≤ 1 s after load: ${seconds.toFixed(2)} s`,
+  );
 }

@@ -25,7 +25,11 @@ export const MAX_HIGH_SHARE = 0.0001;
 /** Runs the library over `inv` (already loaded), reporting times and per-rule counts. */
 export async function detectionsBench(report: Report, inv: Investigation, root: string): Promise<void> {
   const detections = join(root, 'detections');
-  const pack = loadPack(filesOf(join(detections, 'sigmahq/rules')), { ...SIGMAHQ, ...packVersion(readFileSync(join(detections, 'sigmahq/README.md'), 'utf8')), from: 'shipped' });
+  const pack = loadPack(filesOf(join(detections, 'sigmahq/rules')), {
+    ...SIGMAHQ,
+    ...packVersion(readFileSync(join(detections, 'sigmahq/README.md'), 'utf8')),
+    from: 'shipped',
+  });
   const lib = loadRules(filesOf(detections), [], pack);
   const events = inv.store.size;
   report('detections_rules', lib.rules.length);
@@ -42,13 +46,25 @@ export async function detectionsBench(report: Report, inv: Investigation, root: 
   for (const r of errors) console.log(`#   ${r.rule.id}: ${r.errors.join(' ')}`);
   console.log(`# detections on ordinary activity (${events.toLocaleString()} events), rules that matched:`);
   const fired = results.filter((r) => r.count > 0).sort((a, b) => b.count - a.count);
-  for (const r of fired) console.log(`#   ${String(r.count).padStart(9)}  ${((100 * r.count) / events).toFixed(4).padStart(8)} %  ${r.rule.severity.padEnd(8)}  ${r.rule.id}${r.rule.pack ? ' (SigmaHQ)' : ''}`);
-  const loud = fired.filter((r) => (r.rule.severity === 'high' || r.rule.severity === 'critical') && r.count / events > MAX_HIGH_SHARE);
+  for (const r of fired)
+    console.log(
+      `#   ${String(r.count).padStart(9)}  ${((100 * r.count) / events).toFixed(4).padStart(8)} %  ${r.rule.severity.padEnd(8)}  ${r.rule.id}${r.rule.pack ? ' (SigmaHQ)' : ''}`,
+    );
+  const loud = fired.filter(
+    (r) => (r.rule.severity === 'high' || r.rule.severity === 'critical') && r.count / events > MAX_HIGH_SHARE,
+  );
   report('detections_fired', fired.length);
   report('detections_high_over_bound', loud.length);
-  const worst = Math.max(0, ...fired.filter((r) => r.rule.severity === 'high' || r.rule.severity === 'critical').map((r) => r.count / events));
+  const worst = Math.max(
+    0,
+    ...fired.filter((r) => r.rule.severity === 'high' || r.rule.severity === 'critical').map((r) => r.count / events),
+  );
   report('detections_high_max_share', 100 * worst, '%');
   console.log('# detections targets:');
-  console.log(`#   ${seconds <= 2 ? 'MET ' : 'NOT MET'}  all rules (${lib.rules.length}, ≥ 150 asked) ≤ 2 s after load: ${seconds.toFixed(2)} s`);
-  console.log(`#   ${loud.length === 0 ? 'MET ' : 'NOT MET'}  no high/critical rule on > 0.01 % of ordinary events: ${loud.length ? loud.map((r) => `${r.rule.id} ${((100 * r.count) / events).toFixed(3)} %`).join(', ') : `worst ${(100 * worst).toFixed(4)} %`}`);
+  console.log(
+    `#   ${seconds <= 2 ? 'MET ' : 'NOT MET'}  all rules (${lib.rules.length}, ≥ 150 asked) ≤ 2 s after load: ${seconds.toFixed(2)} s`,
+  );
+  console.log(
+    `#   ${loud.length === 0 ? 'MET ' : 'NOT MET'}  no high/critical rule on > 0.01 % of ordinary events: ${loud.length ? loud.map((r) => `${r.rule.id} ${((100 * r.count) / events).toFixed(3)} %`).join(', ') : `worst ${(100 * worst).toFixed(4)} %`}`,
+  );
 }

@@ -17,19 +17,51 @@ const walk = (d: string): void => {
     const p = join(d, e.name);
     if (e.isDirectory()) walk(p);
     else if (e.name.endsWith('.json.gz')) {
-      for (const ev of (JSON.parse(gunzipSync(readFileSync(p)).toString()) as { Records: Array<Record<string, unknown>> }).Records) {
+      for (const ev of (
+        JSON.parse(gunzipSync(readFileSync(p)).toString()) as { Records: Array<Record<string, unknown>> }
+      ).Records) {
         const r = normalizeEvent(ev);
-        events.push({ eventName: r.eventName, principal: r.principal, principalArn: r.principalArn, accessKeyId: r.accessKeyId, sourceIp: r.sourceIp, errorCode: r.errorCode, eventSource: r.eventSource, resources: r.resources, awsRegion: r.awsRegion, account: r.account, userAgent: r.userAgent });
+        events.push({
+          eventName: r.eventName,
+          principal: r.principal,
+          principalArn: r.principalArn,
+          accessKeyId: r.accessKeyId,
+          sourceIp: r.sourceIp,
+          errorCode: r.errorCode,
+          eventSource: r.eventSource,
+          resources: r.resources,
+          awsRegion: r.awsRegion,
+          account: r.account,
+          userAgent: r.userAgent,
+        });
       }
     }
   }
 };
 walk(dir);
 let t = performance.now();
-const fuse = new Fuse(events, { keys: ['eventName', 'principal', 'principalArn', 'accessKeyId', 'sourceIp', 'errorCode', 'eventSource', 'resources', 'awsRegion', 'account', 'userAgent'] });
-console.log(`FUSE_INDEX ${JSON.stringify({ indexMs: performance.now() - t, events: events.length, rssMb: process.memoryUsage().rss / 1e6 })}`);
+const fuse = new Fuse(events, {
+  keys: [
+    'eventName',
+    'principal',
+    'principalArn',
+    'accessKeyId',
+    'sourceIp',
+    'errorCode',
+    'eventSource',
+    'resources',
+    'awsRegion',
+    'account',
+    'userAgent',
+  ],
+});
+console.log(
+  `FUSE_INDEX ${JSON.stringify({ indexMs: performance.now() - t, events: events.length, rssMb: process.memoryUsage().rss / 1e6 })}`,
+);
 for (const query of queries) {
   t = performance.now();
   const hits = fuse.search(query).length;
-  console.log(`FUSE_QUERY ${JSON.stringify({ query, ms: performance.now() - t, hits, rssMb: process.memoryUsage().rss / 1e6 })}`);
+  console.log(
+    `FUSE_QUERY ${JSON.stringify({ query, ms: performance.now() - t, hits, rssMb: process.memoryUsage().rss / 1e6 })}`,
+  );
 }

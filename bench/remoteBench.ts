@@ -29,14 +29,23 @@ type Report = (name: string, value: number | string, unit?: string) => void;
  */
 async function corpusPruning(dir: string, report: Report): Promise<void> {
   const logs = join(dir, 'AWSLogs');
-  const accounts = readdirSync(logs).filter((a) => /^\d{12}$/.test(a)).sort();
+  const accounts = readdirSync(logs)
+    .filter((a) => /^\d{12}$/.test(a))
+    .sort();
   const regions = [...new Set(accounts.flatMap((a) => readdirSync(join(logs, a, 'CloudTrail'))))].sort();
-  const { ddl, table } = cloudTrailTableDdl({ trailName: 'corpus', bucket: basename(dir), prefix: '', accounts, regions });
+  const { ddl, table } = cloudTrailTableDdl({
+    trailName: 'corpus',
+    bucket: basename(dir),
+    prefix: '',
+    accounts,
+    regions,
+  });
   // The corpus folder plays the bucket: the fake reads s3://<bucket>/… under its parent.
   const { AthenaDuck } = await import('../test/support/athenaDuck');
   const duck = await AthenaDuck.open(dirname(dir));
   await duck.createTable(ddl, 'default', { events: false });
-  const run = (q: string): Promise<{ files: number; bytes: number }> => duck.scanned(compileAthena(parseQuery(q), { table }).sql, 'default');
+  const run = (q: string): Promise<{ files: number; bytes: number }> =>
+    duck.scanned(compileAthena(parseQuery(q), { table }).sql, 'default');
   const full = await run('eventName:*');
   const day = await run('after:2024-03-10 before:2024-03-11');
   report('remote_corpus_full_files', full.files, 'files');
@@ -49,7 +58,13 @@ async function corpusPruning(dir: string, report: Report): Promise<void> {
 export async function remoteBench(report: Report, corpus?: string): Promise<void> {
   const b = buildSampleBucket();
   try {
-    const { ddl, table } = cloudTrailTableDdl({ trailName: 'bench', bucket: b.bucket, prefix: b.prefix, accounts: b.accounts, regions: b.regions });
+    const { ddl, table } = cloudTrailTableDdl({
+      trailName: 'bench',
+      bucket: b.bucket,
+      prefix: b.prefix,
+      accounts: b.accounts,
+      regions: b.regions,
+    });
     const rounds = 2000;
     let t = performance.now();
     for (let i = 0; i < rounds; i++) compileAthena(parseQuery(QUERIES[i % QUERIES.length]), { table });
@@ -61,7 +76,10 @@ export async function remoteBench(report: Report, corpus?: string): Promise<void
     const { AthenaDuck } = await import('../test/support/athenaDuck');
     const duck = await AthenaDuck.open(b.root);
     await duck.createTable(ddl, 'default');
-    const day = await duck.scanned(compileAthena(parseQuery('after:2023-07-10 before:2023-07-11'), { table }).sql, 'default');
+    const day = await duck.scanned(
+      compileAthena(parseQuery('after:2023-07-10 before:2023-07-11'), { table }).sql,
+      'default',
+    );
     const full = await duck.scanned(compileAthena(parseQuery('eventName:*'), { table }).sql, 'default');
     report('remote_scan_full_files', full.files, 'files');
     report('remote_scan_full_bytes', full.bytes, 'bytes');

@@ -36,26 +36,58 @@ const jobs = [
     minify: production,
     logLevel: 'warning',
     absWorkingDir: root,
-    entryPoints: { logViewer: 'src/webview/logViewer/main.ts', eventView: 'src/webview/eventView/main.ts', integrity: 'src/webview/integrity/main.ts', identity: 'src/webview/identity/main.ts', coverage: 'src/webview/coverage/main.ts' },
+    entryPoints: {
+      logViewer: 'src/webview/logViewer/main.ts',
+      eventView: 'src/webview/eventView/main.ts',
+      integrity: 'src/webview/integrity/main.ts',
+      identity: 'src/webview/identity/main.ts',
+      coverage: 'src/webview/coverage/main.ts',
+    },
     outdir: 'dist/webview',
   }),
 ];
 
 if (tests) {
   // Test files in `dir` and its subfolders (test/unit mirrors src/core's folders).
-  const list = (dir, re) => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? list(`${dir}/${e.name}`, re) : re.test(e.name) ? [`${dir}/${e.name}`] : []);
+  const list = (dir, re) =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? list(`${dir}/${e.name}`, re) : re.test(e.name) ? [`${dir}/${e.name}`] : [],
+    );
   rmSync(join(root, 'out'), { recursive: true, force: true });
-  const testBuild = { ...node, sourcemap: 'inline', minify: false, external: ['vscode', 'mocha', 'playwright-core', 'jsdom', '@duckdb/node-api'] };
+  const testBuild = {
+    ...node,
+    sourcemap: 'inline',
+    minify: false,
+    external: ['vscode', 'mocha', 'playwright-core', 'jsdom', '@duckdb/node-api'],
+  };
   jobs.push(
-    build({ ...testBuild, entryPoints: list('test/unit', /\.test\.ts$/), outbase: 'test/unit', outdir: 'out/test/unit' }),
+    build({
+      ...testBuild,
+      entryPoints: list('test/unit', /\.test\.ts$/),
+      outbase: 'test/unit',
+      outdir: 'out/test/unit',
+    }),
     build({ ...testBuild, entryPoints: list('test/e2e', /\.test\.ts$/), outdir: 'out/test/e2e' }),
     build({ ...testBuild, entryPoints: list('test/integration/suite', /\.ts$/), outdir: 'out/test/integration/suite' }),
     build({ ...testBuild, entryPoints: ['test/integration/run.ts'], outfile: 'out/test/integration/run.js' }),
-    build({ ...testBuild, external: [...testBuild.external, '@vscode/test-electron'], entryPoints: ['test/integration/runElectron.ts'], outfile: 'out/test/integration/runElectron.js' }),
+    build({
+      ...testBuild,
+      external: [...testBuild.external, '@vscode/test-electron'],
+      entryPoints: ['test/integration/runElectron.ts'],
+      outfile: 'out/test/integration/runElectron.js',
+    }),
   );
 }
 if (bench) {
-  jobs.push(build({ ...node, sourcemap: 'inline', minify: false, external: ['vscode', '@duckdb/node-api'], entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'], outdir: 'out/bench' }));
+  jobs.push(
+    build({
+      ...node,
+      sourcemap: 'inline',
+      minify: false,
+      external: ['vscode', '@duckdb/node-api'],
+      entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'],
+      outdir: 'out/bench',
+    }),
+  );
 }
 await Promise.all(jobs);

@@ -29,9 +29,12 @@ function tapCounts(file) {
 function nodeTests(dir, tap) {
   rmSync(tap, { force: true });
   const code = sh(process.execPath, [
-    '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     dir,
   ]);
   const counts = tapCounts(tap);

@@ -38,9 +38,17 @@ export interface CloudTrailLensApi {
 
 export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   const output = vscode.window.createOutputChannel('CloudTrail Lens', { log: true });
-  const commands = new Commands(output, (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }).contributes?.commands);
+  const commands = new Commands(
+    output,
+    (
+      context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }
+    ).contributes?.commands,
+  );
   const concurrency = Math.max(1, Math.min(4, availableParallelism()));
-  const decoder = new WorkerDecoder(vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath, concurrency);
+  const decoder = new WorkerDecoder(
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'decodeWorker.js').fsPath,
+    concurrency,
+  );
   const events = new EventDocuments();
   const eventPanel = new EventPanel(context.extensionUri, events, output, {
     keyReport: (store, key, view) => openKeyReport(store, key, view, output),
@@ -49,10 +57,23 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   useSigmaPackStorage(context.globalStorageUri);
   const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
   const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
-  const sessions = new Sessions(context.extensionUri, { extensionUri: context.extensionUri, decoder, newStore, concurrency, eventPanel, output });
+  const sessions = new Sessions(context.extensionUri, {
+    extensionUri: context.extensionUri,
+    decoder,
+    newStore,
+    concurrency,
+    eventPanel,
+    output,
+  });
   const credentials = new CredentialCache({
     mfaCode: async (serial) => {
-      const code = await vscode.window.showInputBox({ title: 'MFA code', prompt: `The current code of MFA device ${serial}`, ignoreFocusOut: true, password: false, validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'Six digits') });
+      const code = await vscode.window.showInputBox({
+        title: 'MFA code',
+        prompt: `The current code of MFA device ${serial}`,
+        ignoreFocusOut: true,
+        password: false,
+        validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'Six digits'),
+      });
       if (code === undefined) throw new Error('MFA code entry was cancelled.');
       return code.trim();
     },
@@ -60,7 +81,10 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
   // LookupEvents: 2 requests per second per account and region.
   const accounts = new Accounts(credentials, new RateLimiter(2), output);
   const explorer = new ExplorerProvider({ accounts, eventPanel, output });
-  const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', { treeDataProvider: explorer, showCollapseAll: true });
+  const view = vscode.window.createTreeView<ExplorerNode>('cloudtrailLens.explorer', {
+    treeDataProvider: explorer,
+    showCollapseAll: true,
+  });
   explorer.attach(view);
   const reports = new IntegrityReports(context.extensionUri);
   const defaultCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 's3-cache').fsPath;
@@ -74,9 +98,12 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     // The endpoint settings are restricted: granting trust can change where requests go.
     vscode.workspace.onDidGrantWorkspaceTrust(() => explorer.resetAll()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.resetAll();
-      else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) explorer.reloadProfiles();
-      if (['detectionsFolder', 'detections.sigmaHqPack'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`))) sessions.reanalyze();
+      if (['endpoint', 'requestTimeoutSeconds'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`)))
+        explorer.resetAll();
+      else if (['profiles', 'regions'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`)))
+        explorer.reloadProfiles();
+      if (['detectionsFolder', 'detections.sigmaHqPack'].some((k) => e.affectsConfiguration(`cloudtrailLens.${k}`)))
+        sessions.reanalyze();
     }),
     output,
     { dispose: () => decoder.dispose() },
@@ -88,11 +115,19 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerAlertCommands(commands, context.extensionUri, output),
     ...registerCoverageCommand(commands, context.extensionUri, sessions, output),
     ...registerSigmaPackImport(commands, context.globalStorageUri, output, () => sessions.reanalyze()),
-    ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(new IdentityGraphs(context.extensionUri, sessions, output)),
+    ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(
+      new IdentityGraphs(context.extensionUri, sessions, output),
+    ),
     reports,
     ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),
     ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
-    ...registerIntegrityCommands(commands, { accounts, state: context.workspaceState, reports, output, defaultCacheDir }),
+    ...registerIntegrityCommands(commands, {
+      accounts,
+      state: context.workspaceState,
+      reports,
+      output,
+      defaultCacheDir,
+    }),
   );
   return { viewers: () => sessions.list(), shownEvent: () => eventPanel.shown() };
 }
@@ -101,7 +136,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
 function watchProfileFiles(onChange: () => void): vscode.Disposable[] {
   return Object.values(profileFilePaths(process.env)).map((file) => {
     const uri = vscode.Uri.file(file);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.slice(uri.path.lastIndexOf('/') + 1)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.slice(uri.path.lastIndexOf('/') + 1)),
+    );
     watcher.onDidChange(onChange);
     watcher.onDidCreate(onChange);
     watcher.onDidDelete(onChange);

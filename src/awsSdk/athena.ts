@@ -85,17 +85,22 @@ export class AthenaApi {
   async workGroupResults(workGroup: string): Promise<{ location?: string; managed: boolean }> {
     const out = await this.client.send(new GetWorkGroupCommand({ WorkGroup: workGroup }));
     const conf = out.WorkGroup?.Configuration;
-    return { location: conf?.ResultConfiguration?.OutputLocation || undefined, managed: conf?.ManagedQueryResultsConfiguration?.Enabled === true };
+    return {
+      location: conf?.ResultConfiguration?.OutputLocation || undefined,
+      managed: conf?.ManagedQueryResultsConfiguration?.Enabled === true,
+    };
   }
 
   /** Starts `sql`; returns the QueryExecutionId. */
   async start(sql: string, t: AthenaQueryTarget): Promise<string> {
-    const out = await this.client.send(new StartQueryExecutionCommand({
-      QueryString: sql,
-      WorkGroup: t.workGroup,
-      QueryExecutionContext: { Database: t.database, Catalog: t.catalog },
-      ResultConfiguration: t.outputLocation ? { OutputLocation: t.outputLocation } : undefined,
-    }));
+    const out = await this.client.send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: t.workGroup,
+        QueryExecutionContext: { Database: t.database, Catalog: t.catalog },
+        ResultConfiguration: t.outputLocation ? { OutputLocation: t.outputLocation } : undefined,
+      }),
+    );
     if (!out.QueryExecutionId) throw new Error('Athena returned no query id.');
     return out.QueryExecutionId;
   }
@@ -117,11 +122,23 @@ export class AthenaApi {
         const out = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
         const q = out.QueryExecution;
         const state = q?.Status?.State ?? 'QUEUED';
-        last = { id, state, scannedBytes: q?.Statistics?.DataScannedInBytes ?? 0, elapsedMs: q?.Statistics?.TotalExecutionTimeInMillis ?? this.clock.now() - started };
+        last = {
+          id,
+          state,
+          scannedBytes: q?.Statistics?.DataScannedInBytes ?? 0,
+          elapsedMs: q?.Statistics?.TotalExecutionTimeInMillis ?? this.clock.now() - started,
+        };
         o.onProgress?.(last);
         if (state === 'SUCCEEDED') return { ...last, outputLocation: q?.ResultConfiguration?.OutputLocation };
-        if (state === 'FAILED') throw new AthenaQueryError('failed', q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? '', id, last.scannedBytes);
-        if (state === 'CANCELLED') throw new AthenaQueryError('cancelled', q?.Status?.StateChangeReason ?? 'Cancelled.', id, last.scannedBytes);
+        if (state === 'FAILED')
+          throw new AthenaQueryError(
+            'failed',
+            q?.Status?.StateChangeReason ?? q?.Status?.AthenaError?.ErrorMessage ?? '',
+            id,
+            last.scannedBytes,
+          );
+        if (state === 'CANCELLED')
+          throw new AthenaQueryError('cancelled', q?.Status?.StateChangeReason ?? 'Cancelled.', id, last.scannedBytes);
         return undefined;
       },
       stop: () => this.stop(id),
@@ -130,17 +147,27 @@ export class AthenaApi {
   }
 
   /** Result pages (the header row dropped), rows named by the result's columns, lower-case. */
-  async *pages(id: string, pageSize = 1000, signal?: AbortSignal): AsyncGenerator<{ columns: string[]; rows: AthenaRow[] }> {
+  async *pages(
+    id: string,
+    pageSize = 1000,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ columns: string[]; rows: AthenaRow[] }> {
     let next: string | undefined;
     let columns: string[] | undefined;
     let first = true;
     do {
       if (signal?.aborted) return;
-      const out = await this.client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: next, MaxResults: pageSize }), { abortSignal: signal });
+      const out = await this.client.send(
+        new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: next, MaxResults: pageSize }),
+        { abortSignal: signal },
+      );
       columns ??= (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => String(c.Name ?? '').toLowerCase());
       const raw = out.ResultSet?.Rows ?? [];
       // Athena puts the column names as the first row of the first page of a SELECT's results.
-      const data = first && raw.length > 0 && raw[0].Data?.every((d, i) => d.VarCharValue?.toLowerCase() === columns![i]) ? raw.slice(1) : raw;
+      const data =
+        first && raw.length > 0 && raw[0].Data?.every((d, i) => d.VarCharValue?.toLowerCase() === columns![i])
+          ? raw.slice(1)
+          : raw;
       first = false;
       yield { columns, rows: rowsFromResultSet(data, columns) };
       next = out.NextToken || undefined;
@@ -152,7 +179,9 @@ export class AthenaApi {
     const out: TableMetadataLike[] = [];
     let next: string | undefined;
     do {
-      const r = await this.client.send(new ListTableMetadataCommand({ CatalogName: catalog, DatabaseName: database, NextToken: next }));
+      const r = await this.client.send(
+        new ListTableMetadataCommand({ CatalogName: catalog, DatabaseName: database, NextToken: next }),
+      );
       out.push(...((r.TableMetadataList ?? []) as TableMetadataLike[]));
       next = r.NextToken || undefined;
     } while (next);
@@ -160,7 +189,9 @@ export class AthenaApi {
   }
 
   async table(database: string, name: string, catalog = 'AwsDataCatalog'): Promise<TableMetadataLike | undefined> {
-    const r = await this.client.send(new GetTableMetadataCommand({ CatalogName: catalog, DatabaseName: database, TableName: name }));
+    const r = await this.client.send(
+      new GetTableMetadataCommand({ CatalogName: catalog, DatabaseName: database, TableName: name }),
+    );
     return r.TableMetadata;
   }
 

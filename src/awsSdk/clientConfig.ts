@@ -27,6 +27,10 @@ export function clientBase(t: ClientTarget) {
     credentials: t.credentials,
     endpoint: t.endpoint || undefined,
     // Without throwOnRequestTimeout a late answer is only logged, and the request waits on.
-    requestHandler: { requestTimeout: t.timeoutMs, connectionTimeout: Math.min(t.timeoutMs, 10_000), throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: t.timeoutMs,
+      connectionTimeout: Math.min(t.timeoutMs, 10_000),
+      throwOnRequestTimeout: true,
+    },
   };
 }

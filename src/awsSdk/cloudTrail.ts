@@ -46,22 +46,28 @@ export class CloudTrailApi {
   }
 
   async describeTrails(): Promise<Trail[]> {
-    const out = await this.client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal: this.signal() });
-    return (out.trailList ?? []);
+    const out = await this.client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), {
+      abortSignal: this.signal(),
+    });
+    return out.trailList ?? [];
   }
 
   async trailStatus(trailArn: string): Promise<TrailStatus> {
-    return (await this.client.send(new GetTrailStatusCommand({ Name: trailArn }), { abortSignal: this.signal() }));
+    return await this.client.send(new GetTrailStatusCommand({ Name: trailArn }), { abortSignal: this.signal() });
   }
 
   async eventSelectors(trailArn: string): Promise<EventSelectors> {
-    return (await this.client.send(new GetEventSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() }));
+    return await this.client.send(new GetEventSelectorsCommand({ TrailName: trailArn }), {
+      abortSignal: this.signal(),
+    });
   }
 
   /** Undefined when the trail has no insight selectors (the API answers with an error then). */
   async insightSelectors(trailArn: string): Promise<InsightSelectors | undefined> {
     try {
-      return (await this.client.send(new GetInsightSelectorsCommand({ TrailName: trailArn }), { abortSignal: this.signal() }));
+      return await this.client.send(new GetInsightSelectorsCommand({ TrailName: trailArn }), {
+        abortSignal: this.signal(),
+      });
     } catch (e) {
       if ((e as Error).name === 'InsightNotEnabledException') return undefined;
       throw e;
@@ -73,19 +79,28 @@ export class CloudTrailApi {
    * is the range resolved once for the whole list: a NextToken is only valid with the very
    * parameters of the call that returned it.
    */
-  async *lookupPages(filter: LookupFilter, insights: boolean, token?: string, window = resolveRange(filter.range, this.now())): AsyncGenerator<Page<CtRecord>> {
+  async *lookupPages(
+    filter: LookupFilter,
+    insights: boolean,
+    token?: string,
+    window = resolveRange(filter.range, this.now()),
+  ): AsyncGenerator<Page<CtRecord>> {
     const { start, end } = window;
     const input: LookupEventsCommandInput = {
       StartTime: new Date(start),
       EndTime: new Date(end),
       MaxResults: PAGE_SIZE,
-      LookupAttributes: filter.attribute ? [{ AttributeKey: filter.attribute.key, AttributeValue: filter.attribute.value }] : undefined,
+      LookupAttributes: filter.attribute
+        ? [{ AttributeKey: filter.attribute.key, AttributeValue: filter.attribute.value }]
+        : undefined,
       EventCategory: insights ? 'insight' : undefined,
     };
     let next = token;
     do {
       await this.limiter.take(`${this.target.profile}|${this.target.region}`);
-      const out = await this.client.send(new LookupEventsCommand({ ...input, NextToken: next }), { abortSignal: this.signal() });
+      const out = await this.client.send(new LookupEventsCommand({ ...input, NextToken: next }), {
+        abortSignal: this.signal(),
+      });
       next = out.NextToken || undefined;
       const items = (out.Events ?? []).map((row) => normalizeAny(row)).filter((r): r is CtRecord => !!r);
       yield { items, nextToken: next };
@@ -97,9 +112,18 @@ export class CloudTrailApi {
     const keys: PublicKey[] = [];
     let next: string | undefined;
     do {
-      const out = await this.client.send(new ListPublicKeysCommand({ StartTime: new Date(start), EndTime: new Date(end), NextToken: next }), { abortSignal: this.signal() });
+      const out = await this.client.send(
+        new ListPublicKeysCommand({ StartTime: new Date(start), EndTime: new Date(end), NextToken: next }),
+        { abortSignal: this.signal() },
+      );
       for (const k of out.PublicKeyList ?? []) {
-        if (k.Fingerprint && k.Value) keys.push({ fingerprint: k.Fingerprint, value: k.Value, validityStart: k.ValidityStartTime?.getTime(), validityEnd: k.ValidityEndTime?.getTime() });
+        if (k.Fingerprint && k.Value)
+          keys.push({
+            fingerprint: k.Fingerprint,
+            value: k.Value,
+            validityStart: k.ValidityStartTime?.getTime(),
+            validityEnd: k.ValidityEndTime?.getTime(),
+          });
       }
       next = out.NextToken || undefined;
     } while (next);

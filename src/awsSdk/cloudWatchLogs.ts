@@ -3,7 +3,12 @@
  * log group, GetQueryResults polled with backoff until the query completes (progress reported),
  * StopQuery on the caller's AbortSignal or a timeout. No vscode import; the client is injected.
  */
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StopQueryCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { type ClientTarget, clientBase } from './clientConfig';
 import { type Clock, realClock } from '../core/aws/throttle';
 import type { CompiledLogsInsights } from '../core/query/logsInsights';
@@ -32,7 +37,11 @@ export interface LogsProgress {
 /** A Logs Insights query that did not complete. */
 export class LogsQueryError extends Error {
   override readonly name = 'LogsQueryError';
-  constructor(readonly kind: 'failed' | 'cancelled' | 'timeout', message: string, readonly id: string) {
+  constructor(
+    readonly kind: 'failed' | 'cancelled' | 'timeout',
+    message: string,
+    readonly id: string,
+  ) {
     super(message);
   }
 }
@@ -49,7 +58,15 @@ export class CloudWatchLogsApi {
   ) {}
 
   async start(q: CompiledLogsInsights, logGroup: string): Promise<string> {
-    const out = await this.client.send(new StartQueryCommand({ logGroupName: logGroupName(logGroup), queryString: q.queryString, startTime: q.startTime, endTime: q.endTime, limit: q.limit + 1 }));
+    const out = await this.client.send(
+      new StartQueryCommand({
+        logGroupName: logGroupName(logGroup),
+        queryString: q.queryString,
+        startTime: q.startTime,
+        endTime: q.endTime,
+        limit: q.limit + 1,
+      }),
+    );
     if (!out.queryId) throw new Error('CloudWatch Logs returned no query id.');
     return out.queryId;
   }
@@ -64,10 +81,20 @@ export class CloudWatchLogsApi {
       check: async () => {
         const out = await this.client.send(new GetQueryResultsCommand({ queryId: id }));
         const status = String(out.status ?? 'Scheduled');
-        o.onProgress?.({ id, status, recordsMatched: out.statistics?.recordsMatched ?? 0, recordsScanned: out.statistics?.recordsScanned ?? 0, bytesScanned: out.statistics?.bytesScanned ?? 0 });
-        if (status === 'Complete') return (out.results ?? []);
+        o.onProgress?.({
+          id,
+          status,
+          recordsMatched: out.statistics?.recordsMatched ?? 0,
+          recordsScanned: out.statistics?.recordsScanned ?? 0,
+          bytesScanned: out.statistics?.bytesScanned ?? 0,
+        });
+        if (status === 'Complete') return out.results ?? [];
         if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout' || status === 'Unknown') {
-          throw new LogsQueryError(status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed', `The Logs Insights query ended: ${status}.`, id);
+          throw new LogsQueryError(
+            status === 'Cancelled' ? 'cancelled' : status === 'Timeout' ? 'timeout' : 'failed',
+            `The Logs Insights query ended: ${status}.`,
+            id,
+          );
         }
         return undefined;
       },

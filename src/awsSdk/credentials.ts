@@ -17,9 +17,13 @@ export interface CredentialPrompts {
 const EARLY_MS = 5 * 60_000;
 
 /** Caches one resolution at a time; failures are not cached (the next call tries again). */
-export function cached(provider: AwsCredentialIdentityProvider, now: () => number = Date.now): AwsCredentialIdentityProvider {
+export function cached(
+  provider: AwsCredentialIdentityProvider,
+  now: () => number = Date.now,
+): AwsCredentialIdentityProvider {
   let current: Promise<AwsCredentialIdentity> | undefined;
-  const valid = (c: AwsCredentialIdentity | undefined): c is AwsCredentialIdentity => !!c && (!c.expiration || c.expiration.getTime() - EARLY_MS > now());
+  const valid = (c: AwsCredentialIdentity | undefined): c is AwsCredentialIdentity =>
+    !!c && (!c.expiration || c.expiration.getTime() - EARLY_MS > now());
   const get = async (): Promise<AwsCredentialIdentity> => {
     while (current) {
       const seen = current;
@@ -50,7 +54,10 @@ export class CredentialCache {
     if (!p) {
       // ignoreCache: the SDK otherwise keeps the files' first reading for the life of the process,
       // and edited keys or roles would be ignored until VS Code restarts.
-      const base = profile === ENV_PROFILE_NAME ? fromEnv() : fromIni({ profile, ignoreCache: true, mfaCodeProvider: (serial) => this.prompts.mfaCode(serial) });
+      const base =
+        profile === ENV_PROFILE_NAME
+          ? fromEnv()
+          : fromIni({ profile, ignoreCache: true, mfaCodeProvider: (serial) => this.prompts.mfaCode(serial) });
       this.providers.set(profile, (p = cached(base)));
     }
     return p;

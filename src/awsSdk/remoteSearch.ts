@@ -22,7 +22,12 @@ export interface RemoteResult {
 }
 
 /** Runs a compiled Athena query. Rejects with AthenaQueryError (failed/cancelled/timeout) or SDK errors. */
-export async function runAthenaSearch(api: AthenaApi, q: CompiledAthenaQuery, t: AthenaQueryTarget, o: WaitOptions = {}): Promise<RemoteResult> {
+export async function runAthenaSearch(
+  api: AthenaApi,
+  q: CompiledAthenaQuery,
+  t: AthenaQueryTarget,
+  o: WaitOptions = {},
+): Promise<RemoteResult> {
   if (q.unsupported.length) throw new Error(`Not run: ${q.unsupported.join(' ')}`);
   const id = await api.start(q.sql, t);
   const done = await api.wait(id, o);
@@ -38,7 +43,9 @@ export async function runAthenaSearch(api: AthenaApi, q: CompiledAthenaQuery, t:
   const records = applyResidual(rows, q.residual);
   return {
     records,
-    cut: more ? `Athena found more than ${q.limit.toLocaleString('en-US')} events; the newest ${q.limit.toLocaleString('en-US')} were fetched${q.residual.length ? `, ${records.length.toLocaleString('en-US')} of them matching every term` : ''}. Narrow the time range to see the rest.` : undefined,
+    cut: more
+      ? `Athena found more than ${q.limit.toLocaleString('en-US')} events; the newest ${q.limit.toLocaleString('en-US')} were fetched${q.residual.length ? `, ${records.length.toLocaleString('en-US')} of them matching every term` : ''}. Narrow the time range to see the rest.`
+      : undefined,
     scannedBytes: done.scannedBytes,
     costUsd: athenaCostUsd(done.scannedBytes),
     queryId: id,
@@ -46,17 +53,27 @@ export async function runAthenaSearch(api: AthenaApi, q: CompiledAthenaQuery, t:
 }
 
 /** Runs a compiled Logs Insights query on a log group (name or ARN). */
-export async function runLogsSearch(api: CloudWatchLogsApi, q: CompiledLogsInsights, logGroup: string, o: LogsWaitOptions = {}): Promise<RemoteResult> {
+export async function runLogsSearch(
+  api: CloudWatchLogsApi,
+  q: CompiledLogsInsights,
+  logGroup: string,
+  o: LogsWaitOptions = {},
+): Promise<RemoteResult> {
   if (q.unsupported.length) throw new Error(`Not run: ${q.unsupported.join(' ')}`);
   const id = await api.start(q, logGroup);
   let bytes = 0;
   const rows = await api.results(id, { ...o, onProgress: (p) => ((bytes = p.bytesScanned), o.onProgress?.(p)) });
   const more = rows.length > q.limit;
-  const fetched = rows.slice(0, q.limit).map(recordFromLogsRow).filter((r): r is CtRecord => !!r);
+  const fetched = rows
+    .slice(0, q.limit)
+    .map(recordFromLogsRow)
+    .filter((r): r is CtRecord => !!r);
   const records = applyResidual(fetched, q.residual);
   return {
     records,
-    cut: more ? `Logs Insights found more than ${q.limit.toLocaleString('en-US')} events; the newest ${q.limit.toLocaleString('en-US')} were fetched. Narrow the time range to see the rest.` : undefined,
+    cut: more
+      ? `Logs Insights found more than ${q.limit.toLocaleString('en-US')} events; the newest ${q.limit.toLocaleString('en-US')} were fetched. Narrow the time range to see the rest.`
+      : undefined,
     scannedBytes: bytes,
     // Logs Insights bills per GB scanned at its own price; not Athena's.
     costUsd: NaN,

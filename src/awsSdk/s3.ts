@@ -51,9 +51,14 @@ export class S3Api {
   async *listPages(bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<Page<S3Object>> {
     let token: string | undefined;
     do {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: bounded(this.target.timeoutMs * 4, signal) });
+      const out = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        { abortSignal: bounded(this.target.timeoutMs * 4, signal) },
+      );
       token = out.IsTruncated ? out.NextContinuationToken || undefined : undefined;
-      const items = (out.Contents ?? []).filter((o) => o.Key).map((o) => ({ bucket, key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified?.getTime() }));
+      const items = (out.Contents ?? [])
+        .filter((o) => o.Key)
+        .map((o) => ({ bucket, key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified?.getTime() }));
       yield { items, nextToken: token };
     } while (token);
   }
@@ -77,8 +82,12 @@ export class S3Api {
     const out: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: bounded(this.target.timeoutMs * 4, signal) });
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+        { abortSignal: bounded(this.target.timeoutMs * 4, signal) },
+      );
+      for (const p of page.CommonPrefixes ?? [])
+        if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
       token = page.IsTruncated ? page.NextContinuationToken || undefined : undefined;
     } while (token);
     return out;
@@ -86,11 +95,16 @@ export class S3Api {
 
   /** An object's bytes and metadata; refuses objects past `maxBytes` before reading them. */
   async getObject(bucket: string, key: string, maxBytes: number, signal?: AbortSignal): Promise<FetchedObject> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: bounded(this.target.timeoutMs * 6, signal) });
+    const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: bounded(this.target.timeoutMs * 6, signal),
+    });
     if ((out.ContentLength ?? 0) > maxBytes) {
       // Drop the connection rather than read what we refuse (the body is a Node stream here).
       (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
-      throw Object.assign(new Error(`s3://${bucket}/${key} is ${out.ContentLength} bytes, past the ${maxBytes}-byte limit.`), { name: 'TooLarge' });
+      throw Object.assign(
+        new Error(`s3://${bucket}/${key} is ${out.ContentLength} bytes, past the ${maxBytes}-byte limit.`),
+        { name: 'TooLarge' },
+      );
     }
     const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     const metadata: Record<string, string> = {};

@@ -55,11 +55,20 @@ export class S3Cache {
   owned(): Promise<boolean> {
     return (this.claim ??= (async () => {
       const marker = join(this.dir, CACHE_MARKER);
-      if (await stat(marker).then(() => true, () => false)) return true;
+      if (
+        await stat(marker).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
       const entries = await readdir(this.dir).catch(() => []);
       if (entries.length && !this.adopt) return false;
       await mkdir(this.dir, { recursive: true });
-      await writeFile(marker, 'This folder is the CloudTrail Lens download cache: files it wrote here are deleted when it exceeds "cloudtrailLens.s3CacheMaxMB".\n');
+      await writeFile(
+        marker,
+        'This folder is the CloudTrail Lens download cache: files it wrote here are deleted when it exceeds "cloudtrailLens.s3CacheMaxMB".\n',
+      );
       return true;
     })().catch(() => false));
   }
@@ -67,7 +76,8 @@ export class S3Cache {
   /** Where an object lives in the cache. Keys are attacker-influenced; the path stays inside `dir`. */
   pathFor(bucket: string, key: string): string {
     const path = join(this.dir, safeSegment(bucket), ...key.split('/').map(safeSegment));
-    if (!path.startsWith(this.dir.endsWith(sep) ? this.dir : this.dir + sep)) throw new Error(`Refusing key "${key.slice(0, 80)}": it would be written outside the cache.`);
+    if (!path.startsWith(this.dir.endsWith(sep) ? this.dir : this.dir + sep))
+      throw new Error(`Refusing key "${key.slice(0, 80)}": it would be written outside the cache.`);
     return path;
   }
 
@@ -92,7 +102,8 @@ export class S3Cache {
     const tmp = `${path}.${process.pid}.part`;
     await writeFile(tmp, obj.bytes);
     await rename(tmp, path);
-    if (obj.metadata.signature) await writeFile(`${path}${SIDECAR_SUFFIX}`, JSON.stringify({ Metadata: obj.metadata }, null, 1));
+    if (obj.metadata.signature)
+      await writeFile(`${path}${SIDECAR_SUFFIX}`, JSON.stringify({ Metadata: obj.metadata }, null, 1));
     return path;
   }
 
@@ -104,8 +115,14 @@ export class S3Cache {
     const path = join(this.dir, safeSegment(bucket), 'public-keys.json');
     await this.owned();
     await mkdir(dirname(path), { recursive: true });
-    const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const PublicKeyList = keys.map((k) => ({ Value: Buffer.from(k.value).toString('base64'), ValidityStartTime: iso(k.validityStart), ValidityEndTime: iso(k.validityEnd), Fingerprint: k.fingerprint }));
+    const iso = (ms: number | undefined): string | undefined =>
+      ms === undefined ? undefined : new Date(ms).toISOString();
+    const PublicKeyList = keys.map((k) => ({
+      Value: Buffer.from(k.value).toString('base64'),
+      ValidityStartTime: iso(k.validityStart),
+      ValidityEndTime: iso(k.validityEnd),
+      Fingerprint: k.fingerprint,
+    }));
     await writeFile(path, JSON.stringify({ PublicKeyList }, null, 1));
   }
 
@@ -114,7 +131,12 @@ export class S3Cache {
    * Only files the cache writes count; a folder without the marker is left alone (`skipped`).
    */
   async evict(keep: ReadonlySet<string> = new Set()): Promise<{ removed: number; total: number; skipped?: string }> {
-    if (!(await this.owned())) return { removed: 0, total: 0, skipped: `${this.dir} holds other files and no ${CACHE_MARKER}: nothing is deleted there.` };
+    if (!(await this.owned()))
+      return {
+        removed: 0,
+        total: 0,
+        skipped: `${this.dir} holds other files and no ${CACHE_MARKER}: nothing is deleted there.`,
+      };
     const files: Array<{ path: string; size: number; used: number }> = [];
     const walk = async (d: string): Promise<void> => {
       for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
@@ -157,9 +179,17 @@ export interface DownloadResult {
  * Downloads objects into the cache, `concurrency` at a time, reporting progress; cached ones are
  * not fetched again. Per-object failures are collected, not thrown; an abort stops everything.
  */
-export async function downloadObjects(api: S3Api, cache: S3Cache, objects: readonly S3Object[], opts: { concurrency: number; maxBytes: number; signal?: AbortSignal; progress?: (p: DownloadProgress) => void }): Promise<DownloadResult> {
+export async function downloadObjects(
+  api: S3Api,
+  cache: S3Cache,
+  objects: readonly S3Object[],
+  opts: { concurrency: number; maxBytes: number; signal?: AbortSignal; progress?: (p: DownloadProgress) => void },
+): Promise<DownloadResult> {
   const total = objects.reduce((n, o) => n + (o.size > opts.maxBytes ? 0 : o.size), 0);
-  if (total > cache.maxBytes) throw new Error(`The download (${Math.ceil(total / 1048576)} MB) is larger than the cache cap (${Math.floor(cache.maxBytes / 1048576)} MB): narrow the window, or raise "cloudtrailLens.s3CacheMaxMB".`);
+  if (total > cache.maxBytes)
+    throw new Error(
+      `The download (${Math.ceil(total / 1048576)} MB) is larger than the cache cap (${Math.floor(cache.maxBytes / 1048576)} MB): narrow the window, or raise "cloudtrailLens.s3CacheMaxMB".`,
+    );
   const paths = new Array<string>(objects.length);
   const failed: DownloadResult['failed'] = [];
   const done: DownloadProgress = { files: 0, bytes: 0 };
@@ -172,7 +202,13 @@ export async function downloadObjects(api: S3Api, cache: S3Cache, objects: reado
       const o = objects[i];
       try {
         // Refused by its listed size: no GetObject for what would be thrown away.
-        if (o.size > opts.maxBytes) throw Object.assign(new Error(`s3://${o.bucket}/${o.key} is ${o.size} bytes, past the ${opts.maxBytes}-byte limit ("cloudtrailLens.maxFileSizeMB"): skipped.`), { name: 'TooLarge' });
+        if (o.size > opts.maxBytes)
+          throw Object.assign(
+            new Error(
+              `s3://${o.bucket}/${o.key} is ${o.size} bytes, past the ${opts.maxBytes}-byte limit ("cloudtrailLens.maxFileSizeMB"): skipped.`,
+            ),
+            { name: 'TooLarge' },
+          );
         let path = await cache.hit(o);
         if (path) fromCache++;
         else path = await cache.put(o.bucket, o.key, await api.getObject(o.bucket, o.key, opts.maxBytes, opts.signal));

@@ -24,8 +24,19 @@ export interface S3SourceOptions {
 
 const DAY = 86_400_000;
 
-export function s3IntegritySource(s3: S3Api, cloudTrail: Pick<CloudTrailApi, 'listPublicKeys'>, o: S3SourceOptions): IntegritySource {
-  const place = (key: string, op: 'list' | 'get') => ({ profile: s3.target.profile, region: s3.target.region, endpoint: s3.target.endpoint, bucket: o.location.bucket, key, op });
+export function s3IntegritySource(
+  s3: S3Api,
+  cloudTrail: Pick<CloudTrailApi, 'listPublicKeys'>,
+  o: S3SourceOptions,
+): IntegritySource {
+  const place = (key: string, op: 'list' | 'get') => ({
+    profile: s3.target.profile,
+    region: s3.target.region,
+    endpoint: s3.target.endpoint,
+    bucket: o.location.bucket,
+    key,
+    op,
+  });
   // Listed sizes, so an object past the limit is refused before GetObject.
   const sizes = new Map<string, number>();
   const list = async (kind: 'log' | 'digest'): Promise<FoundFile[]> => {
@@ -38,7 +49,12 @@ export function s3IntegritySource(s3: S3Api, cloudTrail: Pick<CloudTrailApi, 'li
             const k = parseTrailKey(obj.key);
             if (k?.kind === kind && keyInWindow(k, o.window.start, o.window.end)) {
               sizes.set(obj.key, obj.size);
-              found.push({ key: obj.key, bucket: obj.bucket, location: `s3://${obj.bucket}/${obj.key}`, size: obj.size });
+              found.push({
+                key: obj.key,
+                bucket: obj.bucket,
+                location: `s3://${obj.bucket}/${obj.key}`,
+                size: obj.size,
+              });
             }
           }
         }
@@ -53,14 +69,26 @@ export function s3IntegritySource(s3: S3Api, cloudTrail: Pick<CloudTrailApi, 'li
   const fetch = async (bucket: string, key: string, max: number, kind: 'log' | 'digest'): Promise<Fetched> => {
     const location = `s3://${bucket}/${key}`;
     // Keys come from digests, which may be forged: only the trail's own files are fetched (and cached).
-    if (bucket !== o.location.bucket || parseTrailKey(key)?.kind !== kind) return { error: `Not fetched: not a CloudTrail ${kind} file in the trail's bucket s3://${o.location.bucket}.`, location };
+    if (bucket !== o.location.bucket || parseTrailKey(key)?.kind !== kind)
+      return {
+        error: `Not fetched: not a CloudTrail ${kind} file in the trail's bucket s3://${o.location.bucket}.`,
+        location,
+      };
     const size = sizes.get(key);
-    if (size !== undefined && size > max) return { error: `Too large: ${size} bytes, past the ${max}-byte limit ("cloudtrailLens.maxFileSizeMB" for logs); not fetched.`, location };
+    if (size !== undefined && size > max)
+      return {
+        error: `Too large: ${size} bytes, past the ${max}-byte limit ("cloudtrailLens.maxFileSizeMB" for logs); not fetched.`,
+        location,
+      };
     try {
       const got = await s3.getObject(bucket, key, max, o.signal);
       if (o.cache) await o.cache.put(bucket, key, got).catch(() => undefined); // a full disk must not fail the validation
       const sig = got.metadata.signature;
-      return { bytes: got.bytes, location, signature: sig ? { signature: sig, algorithm: got.metadata['signature-algorithm'] ?? '' } : undefined };
+      return {
+        bytes: got.bytes,
+        location,
+        signature: sig ? { signature: sig, algorithm: got.metadata['signature-algorithm'] ?? '' } : undefined,
+      };
     } catch (e) {
       if (o.signal?.aborted) throw e;
       const name = (e as { name?: string }).name ?? '';

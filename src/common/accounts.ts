@@ -72,7 +72,13 @@ export class Accounts implements vscode.Disposable {
 
   /** The one builder of client settings: as whom, where, through which endpoint, how long a request may take. */
   target(service: AwsService, profile: string, region: string): ClientTarget {
-    return { profile, region, credentials: this.credentials.forProfile(profile), endpoint: ENDPOINTS[service](), timeoutMs: config.requestTimeoutMs() };
+    return {
+      profile,
+      region,
+      credentials: this.credentials.forProfile(profile),
+      endpoint: ENDPOINTS[service](),
+      timeoutMs: config.requestTimeoutMs(),
+    };
   }
 
   /**
@@ -123,7 +129,8 @@ export class Accounts implements vscode.Disposable {
             this.output.warn(`Listing trails of ${p.name} in ${region}: ${(e as Error).message}`);
             return [];
           });
-        for (const trail of trails.filter((t) => (t.HomeRegion ?? region) === region)) out.push({ profile: p.name, region, trail });
+        for (const trail of trails.filter((t) => (t.HomeRegion ?? region) === region))
+          out.push({ profile: p.name, region, trail });
       }
     }
     return out;

@@ -23,6 +23,10 @@ export class EventDocuments implements vscode.TextDocumentContentProvider {
     while (this.contents.size > KEEP) this.contents.delete(this.contents.keys().next().value!);
     const doc = await vscode.workspace.openTextDocument(uri);
     if (doc.languageId !== 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
-    return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    return vscode.window.showTextDocument(doc, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+      preserveFocus: true,
+    });
   }
 }

@@ -72,7 +72,8 @@ export interface TrailNeeds {
 }
 
 function lacks(choice: TrailChoice, o: TrailNeeds): string | undefined {
-  if (o.needLogs && !choice.logGroupArn) return `Trail "${choice.name}" does not deliver to CloudWatch Logs (it has no CloudWatchLogsLogGroupArn). Run the search in Athena instead, or configure the trail's CloudWatch Logs delivery.`;
+  if (o.needLogs && !choice.logGroupArn)
+    return `Trail "${choice.name}" does not deliver to CloudWatch Logs (it has no CloudWatchLogsLogGroupArn). Run the search in Athena instead, or configure the trail's CloudWatch Logs delivery.`;
   if (o.needBucket && !choice.trail.S3BucketName) return `Trail "${choice.name}" names no S3 bucket.`;
   return undefined;
 }
@@ -81,7 +82,11 @@ function lacks(choice: TrailChoice, o: TrailNeeds): string | undefined {
  * The trail for a command: from `arg`, or picked. Undefined when cancelled or when there is none
  * (said in a message).
  */
-export async function chooseTrail(deps: TrailPickerDeps, arg: unknown, o: TrailNeeds): Promise<TrailChoice | undefined> {
+export async function chooseTrail(
+  deps: TrailPickerDeps,
+  arg: unknown,
+  o: TrailNeeds,
+): Promise<TrailChoice | undefined> {
   const given = trailFromArg(arg);
   if (given) {
     const why = lacks(given, o);
@@ -94,7 +99,12 @@ export async function chooseTrail(deps: TrailPickerDeps, arg: unknown, o: TrailN
     for (const { profile, region, trail } of listed) {
       const choice = new TrailChoice(profile, trail, region);
       if (lacks(choice, o)) continue;
-      out.push({ label: choice.name, description: `${profile} · ${region}${choice.key === last ? ' · last used' : ''}`, detail: o.needLogs ? choice.logGroupArn : `s3://${trail.S3BucketName ?? '?'}/${trail.S3KeyPrefix ?? ''}`, choice });
+      out.push({
+        label: choice.name,
+        description: `${profile} · ${region}${choice.key === last ? ' · last used' : ''}`,
+        detail: o.needLogs ? choice.logGroupArn : `s3://${trail.S3BucketName ?? '?'}/${trail.S3KeyPrefix ?? ''}`,
+        choice,
+      });
     }
     const i = out.findIndex((x) => x.choice.key === last);
     if (i > 0) out.unshift(...out.splice(i, 1));
@@ -102,7 +112,14 @@ export async function chooseTrail(deps: TrailPickerDeps, arg: unknown, o: TrailN
   });
   // Shown at once, busy while the trails are listed (one DescribeTrails per profile and region).
   const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { choice: TrailChoice }>();
-  Object.assign(qp, { title: o.title, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true, busy: true, placeholder: 'Listing trails…' });
+  Object.assign(qp, {
+    title: o.title,
+    matchOnDescription: true,
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+    busy: true,
+    placeholder: 'Listing trails…',
+  });
   const pick = await new Promise<TrailChoice | undefined>((resolve) => {
     qp.onDidAccept(() => resolve(qp.selectedItems[0]?.choice));
     qp.onDidHide(() => resolve(undefined));
@@ -110,7 +127,11 @@ export async function chooseTrail(deps: TrailPickerDeps, arg: unknown, o: TrailN
     void items.then(
       (listed) => {
         if (listed.length === 0) {
-          void vscode.window.showErrorMessage(o.needLogs ? 'None of the trails of the shown profiles and regions delivers to CloudWatch Logs.' : 'No trails were found in the shown profiles and regions. Add a region or select profiles in the CloudTrail Lens explorer.');
+          void vscode.window.showErrorMessage(
+            o.needLogs
+              ? 'None of the trails of the shown profiles and regions delivers to CloudWatch Logs.'
+              : 'No trails were found in the shown profiles and regions. Add a region or select profiles in the CloudTrail Lens explorer.',
+          );
           resolve(undefined);
           return;
         }

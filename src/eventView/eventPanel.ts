@@ -11,7 +11,15 @@ import type { StoreClient } from '../core/engine/storeClient';
 import { describeEvent } from '../core/ui/eventDetail';
 import { parseEventViewMessage } from '../core/ui/eventViewMessages';
 import { shorten } from '../core/model/visible';
-import type { ChainView, EventDetail, PivotField, PolicyScope, SessionBy, SessionLink, ToEventView } from '../protocol/eventView';
+import type {
+  ChainView,
+  EventDetail,
+  PivotField,
+  PolicyScope,
+  SessionBy,
+  SessionLink,
+  ToEventView,
+} from '../protocol/eventView';
 import type { EventDocuments } from '../common/eventDocuments';
 import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 import type { PolicyOf } from '../core/engine/storeProtocol';
@@ -94,7 +102,12 @@ export class EventPanel implements vscode.Disposable {
     return this.present(raw, origin, origin, known);
   }
 
-  private present(raw: string, origin: EventOrigin, root: EventOrigin, extra: Pick<Shown, 'source' | 'row' | 'chain'>): boolean {
+  private present(
+    raw: string,
+    origin: EventOrigin,
+    root: EventOrigin,
+    extra: Pick<Shown, 'source' | 'row' | 'chain'>,
+  ): boolean {
     const detail = describeEvent(raw);
     if (!detail) return false;
     this.shared.current = { detail, raw, origin, root, sessions: origin.sessions?.() ?? [], ...extra };
@@ -109,7 +122,13 @@ export class EventPanel implements vscode.Disposable {
   /** Drops a closed view's link, so its data can be freed and no pivot reaches it. */
   forget(origin: EventOrigin): void {
     const c = this.shared.current;
-    if (c?.root === origin) this.shared.current = { ...c, origin: { pivotable: [], pivot: () => undefined }, sessions: [], source: undefined };
+    if (c?.root === origin)
+      this.shared.current = {
+        ...c,
+        origin: { pivotable: [], pivot: () => undefined },
+        sessions: [],
+        source: undefined,
+      };
     this.post();
   }
 
@@ -126,12 +145,24 @@ export class EventPanel implements vscode.Disposable {
   private post(): void {
     const { panel, current } = this.shared;
     if (!panel || !current) return;
-    const msg: ToEventView = { type: 'show', detail: current.detail, pivotable: [...current.origin.pivotable], sessions: current.sessions, chain: current.chain, linked: !!current.source };
+    const msg: ToEventView = {
+      type: 'show',
+      detail: current.detail,
+      pivotable: [...current.origin.pivotable],
+      sessions: current.sessions,
+      chain: current.chain,
+      linked: !!current.source,
+    };
     void panel.webview.postMessage(msg);
   }
 
   private create(): vscode.WebviewPanel {
-    const panel = vscode.window.createWebviewPanel(EVENT_PANEL, 'CloudTrail event', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      EVENT_PANEL,
+      'CloudTrail event',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(this.extensionUri),
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
     panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
       title: 'CloudTrail event',
@@ -168,14 +199,19 @@ export class EventPanel implements vscode.Disposable {
         if (current?.sessions.some((s) => s.by === msg.by)) current.origin.showSession?.(msg.by);
         break;
       case 'copy':
-        void vscode.env.clipboard.writeText(msg.text).then(() => vscode.window.setStatusBarMessage(`CloudTrail Lens: copied ${msg.what}`, 2000));
+        void vscode.env.clipboard
+          .writeText(msg.text)
+          .then(() => vscode.window.setStatusBarMessage(`CloudTrail Lens: copied ${msg.what}`, 2000));
         break;
       case 'openJson':
         if (current) void this.documents.show(JSON.stringify(current.detail.event, null, 2), current.detail.eventName);
         break;
       case 'openHop':
         // Only a row the chain shown names: the webview cannot open arbitrary rows.
-        if (current?.source && current.chain?.hops.some((h) => h.row === msg.row)) void this.openHop(current, msg.row).catch((e: Error) => this.output.warn(`Opening the issuing event failed: ${e.message}`));
+        if (current?.source && current.chain?.hops.some((h) => h.row === msg.row))
+          void this.openHop(current, msg.row).catch((e: Error) =>
+            this.output.warn(`Opening the issuing event failed: ${e.message}`),
+          );
         break;
       case 'keyReport': {
         const store = current?.source?.store();
@@ -201,14 +237,19 @@ export class EventPanel implements vscode.Disposable {
       pivotable: from.origin.pivotable,
       pivot: (field, value) => from.origin.pivot(field, value),
       sessions: () => event.sessions,
-      showSession: (by) => void store.sessionQuery(row, by, gap).then((q) => q && source.showQuery(q), (e: Error) => this.output.warn(`Showing the session failed: ${e.message}`)),
+      showSession: (by) =>
+        void store.sessionQuery(row, by, gap).then(
+          (q) => q && source.showQuery(q),
+          (e: Error) => this.output.warn(`Showing the session failed: ${e.message}`),
+        ),
     };
     this.present(event.raw, origin, from.root, { source, row, chain: event.chain });
   }
 
   private draft(from: Shown, scope: PolicyScope): void {
     const store = from.source?.store();
-    if (store) void this.identity.policyDraft(store, { kind: scope, row: from.row!, gapMs: sessionGapMs() }, from.source!.title);
+    if (store)
+      void this.identity.policyDraft(store, { kind: scope, row: from.row!, gapMs: sessionGapMs() }, from.source!.title);
   }
 
   dispose(): void {

@@ -31,7 +31,9 @@ export class EventsNode extends ExplorerNode {
   private newList(): PagedList<CtRecord> {
     const filter = this.filterValue;
     const window = resolveRange(filter.range, this.services.now());
-    return new PagedList((token) => this.services.api(this.region.profile, this.region.region).lookupPages(filter, this.insights, token, window));
+    return new PagedList((token) =>
+      this.services.api(this.region.profile, this.region.region).lookupPages(filter, this.insights, token, window),
+    );
   }
 
   get filter(): LookupFilter {
@@ -45,10 +47,17 @@ export class EventsNode extends ExplorerNode {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.insights ? 'Insights events' : 'Recent events', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      this.insights ? 'Insights events' : 'Recent events',
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = `events:${this.region.profile}:${this.region.region}:${this.insights ? 'insights' : 'management'}`;
     const filtered = isFiltered(this.filterValue);
-    item.description = filtered ? `filter: ${describeFilter(this.filterValue)}` : this.list.items.length ? `${this.list.items.length}${this.list.done ? '' : '+'}` : '';
+    item.description = filtered
+      ? `filter: ${describeFilter(this.filterValue)}`
+      : this.list.items.length
+        ? `${this.list.items.length}${this.list.done ? '' : '+'}`
+        : '';
     item.tooltip = `${this.insights ? 'CloudTrail Insights events' : 'Management events'} from Event history (LookupEvents), newest first.${filtered ? `\nFilter: ${describeFilter(this.filterValue)}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(filtered ? 'filter-filled' : this.insights ? 'lightbulb' : 'history');
     item.contextValue = `cloudtrailLens:events${filtered ? ':filtered' : ''}`;
@@ -63,11 +72,23 @@ export class EventsNode extends ExplorerNode {
     if (list.error) {
       if (this.explained?.error !== list.error) {
         const profile = this.region.profileNode.profile;
-        this.explained = { error: list.error, node: new ErrorNode(this, this.services.explain(list.error, profile, this.region.region), profile.name) };
+        this.explained = {
+          error: list.error,
+          node: new ErrorNode(this, this.services.explain(list.error, profile, this.region.region), profile.name),
+        };
       }
       nodes.push(this.explained.node);
     } else if (nodes.length === 0) {
-      nodes.push(new PlaceholderNode(this, isFiltered(this.filterValue) ? `No events match ${describeFilter(this.filterValue)}.` : this.insights ? 'No Insights events in the last 90 days.' : 'No management events in the last 90 days.'));
+      nodes.push(
+        new PlaceholderNode(
+          this,
+          isFiltered(this.filterValue)
+            ? `No events match ${describeFilter(this.filterValue)}.`
+            : this.insights
+              ? 'No Insights events in the last 90 days.'
+              : 'No management events in the last 90 days.',
+        ),
+      );
     }
     // After a failure the same node retries the page, keeping what was loaded.
     if (!list.done) nodes.push(new LoadMoreNode(this, !!list.error));

@@ -58,7 +58,9 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
     } catch (e) {
       // A bug, not an AWS failure (those are error nodes already): still a node, never a silent empty tree.
       this.deps.output.error(`Explorer: ${(e as Error).stack ?? String(e)}`);
-      return node ? [new ErrorNode(node, { title: 'Could not list this', detail: (e as Error).message || String(e) }, '')] : [];
+      return node
+        ? [new ErrorNode(node, { title: 'Could not list this', detail: (e as Error).message || String(e) }, '')]
+        : [];
     }
   }
 
@@ -94,7 +96,12 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   explain(err: unknown, profile: AwsProfile, region: string): ExplainedError {
-    const e = explainAwsError(err, { profile: profile.name, region, endpoint: config.endpoint(), sso: profile.kind === 'sso' });
+    const e = explainAwsError(err, {
+      profile: profile.name,
+      region,
+      endpoint: config.endpoint(),
+      sso: profile.kind === 'sso',
+    });
     // The reason only: error messages from AWS and the SDK carry no secrets.
     this.deps.output.warn(`[${profile.name} ${region}] ${e.title}: ${e.detail}`);
     return e;
@@ -118,7 +125,10 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
       // Only what LookupEvents can search by: offering the rest would lead nowhere.
       pivotable: events ? LOOKUP_PIVOTS : [],
       pivot: (field, value) => {
-        if (events) this.pivot(events, record, field, value).catch((e: unknown) => this.deps.output.warn(`Pivot: ${(e as Error).message}`));
+        if (events)
+          this.pivot(events, record, field, value).catch((e: unknown) =>
+            this.deps.output.warn(`Pivot: ${(e as Error).message}`),
+          );
       },
     });
   }

@@ -38,7 +38,8 @@ export class ErrorNode extends ExplorerNode {
     item.tooltip = new vscode.MarkdownString().appendText(`${this.error.title}\n\n${this.error.detail}`);
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     item.contextValue = `cloudtrailLens:error${this.error.action ? `:${this.error.action}` : ''}`;
-    if (this.error.action === 'ssoLogin') item.command = { command: 'cloudtrailLens.ssoLogin', title: 'Sign in with SSO', arguments: [this] };
+    if (this.error.action === 'ssoLogin')
+      item.command = { command: 'cloudtrailLens.ssoLogin', title: 'Sign in with SSO', arguments: [this] };
     return item;
   }
 }
@@ -58,7 +59,9 @@ export class DetailNode extends ExplorerNode {
     item.description = this.value;
     item.tooltip = `${this.label}: ${this.value}`;
     item.contextValue = 'cloudtrailLens:detail';
-    item.iconPath = this.problem ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : undefined;
+    item.iconPath = this.problem
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : undefined;
     return item;
   }
 }

@@ -6,7 +6,15 @@ import { DetailNode, PlaceholderNode } from './messageNodes';
 import { RegionNode } from './regionNode';
 import type { ExplorerServices } from './services';
 
-const KIND_ICONS: Record<string, string> = { sso: 'organization', assumeRole: 'key', process: 'terminal', env: 'symbol-variable', static: 'account', webIdentity: 'globe', unknown: 'question' };
+const KIND_ICONS: Record<string, string> = {
+  sso: 'organization',
+  assumeRole: 'key',
+  process: 'terminal',
+  env: 'symbol-variable',
+  static: 'account',
+  webIdentity: 'globe',
+  unknown: 'question',
+};
 
 export class ProfileNode extends ExplorerNode {
   private readonly regions = new Map<string, RegionNode>();
@@ -22,8 +30,17 @@ export class ProfileNode extends ExplorerNode {
     const item = new vscode.TreeItem(this.profile.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `profile:${this.profile.name}`;
     item.description = this.profile.detail;
-    item.tooltip = [`Profile ${this.profile.name}`, this.profile.detail, this.profile.region ? `Region ${this.profile.region}` : '', ...this.profile.problems].filter(Boolean).join('\n');
-    item.iconPath = this.profile.problems.length ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon(KIND_ICONS[this.profile.kind] ?? 'account');
+    item.tooltip = [
+      `Profile ${this.profile.name}`,
+      this.profile.detail,
+      this.profile.region ? `Region ${this.profile.region}` : '',
+      ...this.profile.problems,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    item.iconPath = this.profile.problems.length
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon(KIND_ICONS[this.profile.kind] ?? 'account');
     item.contextValue = `cloudtrailLens:profile${this.profile.kind === 'sso' ? ':sso' : ''}`;
     return item;
   }

@@ -34,7 +34,8 @@ export class RegionNode extends ExplorerNode {
     item.id = `region:${this.profile}:${this.region}`;
     item.description = regionName(this.region) ?? 'unknown region';
     item.iconPath = new vscode.ThemeIcon('globe');
-    item.contextValue = this.region === this.profileNode.profile.region ? 'cloudtrailLens:region:home' : 'cloudtrailLens:region';
+    item.contextValue =
+      this.region === this.profileNode.profile.region ? 'cloudtrailLens:region:home' : 'cloudtrailLens:region';
     return item;
   }
 

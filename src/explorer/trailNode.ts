@@ -47,7 +47,10 @@ export class TrailNode extends ExplorerNode implements TrailCarrier {
     item.tooltip = tip;
     item.iconPath = this.hasProblems
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-      : new vscode.ThemeIcon(this.view.shadow ? 'mirror' : 'pass', this.view.shadow ? undefined : new vscode.ThemeColor('testing.iconPassed'));
+      : new vscode.ThemeIcon(
+          this.view.shadow ? 'mirror' : 'pass',
+          this.view.shadow ? undefined : new vscode.ThemeColor('testing.iconPassed'),
+        );
     // `:logs`: the trail also delivers to CloudWatch Logs ("Search in CloudWatch Logs…" is offered).
     item.contextValue = `cloudtrailLens:trail${this.view.shadow ? ':shadow' : ''}${this.trail.CloudWatchLogsLogGroupArn ? ':logs' : ''}`;
     return item;
@@ -63,8 +66,14 @@ export class TrailNode extends ExplorerNode implements TrailCarrier {
   private async loadSelectors(): Promise<ExplorerNode[]> {
     const arn = this.trail.TrailARN ?? this.trail.Name ?? '';
     try {
-      const [sel, ins] = await Promise.all([this.trail.HasCustomEventSelectors === false ? Promise.resolve(undefined) : this.api.eventSelectors(arn), this.trail.HasInsightSelectors ? this.api.insightSelectors(arn) : Promise.resolve(undefined)]);
-      const rows = describeSelectors(sel ?? { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] }, ins);
+      const [sel, ins] = await Promise.all([
+        this.trail.HasCustomEventSelectors === false ? Promise.resolve(undefined) : this.api.eventSelectors(arn),
+        this.trail.HasInsightSelectors ? this.api.insightSelectors(arn) : Promise.resolve(undefined),
+      ]);
+      const rows = describeSelectors(
+        sel ?? { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+        ins,
+      );
       return rows.map((r) => new DetailNode(this, r.label, r.value, r.problem));
     } catch (e) {
       this.selectors = undefined;

@@ -25,8 +25,12 @@ export class TrailsNode extends ExplorerNode {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Trails', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `trails:${this.region.profile}:${this.region.region}`;
-    item.iconPath = new vscode.ThemeIcon(this.problems ? 'warning' : 'list-tree', this.problems ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
-    item.description = this.count === undefined ? '' : `${this.count}${this.problems ? ` · ${this.problems} with problems` : ''}`;
+    item.iconPath = new vscode.ThemeIcon(
+      this.problems ? 'warning' : 'list-tree',
+      this.problems ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+    );
+    item.description =
+      this.count === undefined ? '' : `${this.count}${this.problems ? ` · ${this.problems} with problems` : ''}`;
     item.contextValue = 'cloudtrailLens:trails';
     return item;
   }
@@ -47,23 +51,45 @@ export class TrailsNode extends ExplorerNode {
       return [new ErrorNode(this, this.services.explain(e, profile, this.region.region), profile.name)];
     }
     // A shadow trail is managed in its home region: ask there about its status and selectors.
-    const home = (t: Trail) => (t.HomeRegion && t.HomeRegion !== this.region.region ? this.services.api(profile.name, t.HomeRegion) : api);
+    const home = (t: Trail) =>
+      t.HomeRegion && t.HomeRegion !== this.region.region ? this.services.api(profile.name, t.HomeRegion) : api;
     const statuses = await Promise.all(
       trails.map((t) =>
-        home(t).trailStatus(t.TrailARN ?? t.Name ?? '').then(
-          (s): TrailStatus | Error => s,
-          (e: unknown): Error => Object.assign(new Error(this.services.explain(e, profile, this.region.region).detail), { name: 'StatusError' }),
-        ),
+        home(t)
+          .trailStatus(t.TrailARN ?? t.Name ?? '')
+          .then(
+            (s): TrailStatus | Error => s,
+            (e: unknown): Error =>
+              Object.assign(new Error(this.services.explain(e, profile, this.region.region).detail), {
+                name: 'StatusError',
+              }),
+          ),
       ),
     );
     const now = this.services.now();
     const nodes = trails.map((t, i) => {
       const st = statuses[i];
-      return new TrailNode(this, t, describeTrail(t, this.region.region, now, st instanceof Error ? undefined : st), st instanceof Error ? st.message : undefined, home(t), this.services, profile, this.region.region);
+      return new TrailNode(
+        this,
+        t,
+        describeTrail(t, this.region.region, now, st instanceof Error ? undefined : st),
+        st instanceof Error ? st.message : undefined,
+        home(t),
+        this.services,
+        profile,
+        this.region.region,
+      );
     });
     this.count = nodes.length;
     this.problems = nodes.filter((n) => n.hasProblems).length;
-    return nodes.length ? nodes : [new PlaceholderNode(this, `No trails in ${this.region.region}. Without a trail, only the 90-day Event history is kept.`)];
+    return nodes.length
+      ? nodes
+      : [
+          new PlaceholderNode(
+            this,
+            `No trails in ${this.region.region}. Without a trail, only the 90-day Event history is kept.`,
+          ),
+        ];
   }
 
   override reset(): void {

@@ -18,28 +18,50 @@ export interface PolicyDocuments {
   events: number;
 }
 
-async function openDocument(language: 'markdown' | 'json', content: string, beside = false): Promise<vscode.TextDocument> {
+async function openDocument(
+  language: 'markdown' | 'json',
+  content: string,
+  beside = false,
+): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument({ language, content });
-  await vscode.window.showTextDocument(doc, { preview: false, viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: beside });
+  await vscode.window.showTextDocument(doc, {
+    preview: false,
+    viewColumn: beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+    preserveFocus: beside,
+  });
   return doc;
 }
 
 /** The report of `key` over `store`'s events, opened as Markdown. */
-export async function openKeyReport(store: StoreClient, key: string, view: string, output: vscode.LogOutputChannel): Promise<KeyReport | undefined> {
+export async function openKeyReport(
+  store: StoreClient,
+  key: string,
+  view: string,
+  output: vscode.LogOutputChannel,
+): Promise<KeyReport | undefined> {
   try {
     const report = await store.keyReport(key);
     await openDocument('markdown', keyReportMarkdown(report, view));
-    output.info(`Access key report of ${key.slice(0, 40)}: ${report.events} events, ${report.sessions.length} sessions minted.`);
+    output.info(
+      `Access key report of ${key.slice(0, 40)}: ${report.events} events, ${report.sessions.length} sessions minted.`,
+    );
     return report;
   } catch (e) {
     output.error(`The access key report failed: ${(e as Error).message}`);
-    void vscode.window.showErrorMessage(`CloudTrail Lens: the access key report could not be made: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(
+      `CloudTrail Lens: the access key report could not be made: ${(e as Error).message}`,
+    );
     return undefined;
   }
 }
 
 /** A policy drafted from the events `of` names: the JSON document, its notes beside it. */
-export async function openPolicyDraft(store: StoreClient, of: PolicyOf, view: string, output: vscode.LogOutputChannel): Promise<PolicyDocuments | undefined> {
+export async function openPolicyDraft(
+  store: StoreClient,
+  of: PolicyOf,
+  view: string,
+  output: vscode.LogOutputChannel,
+): Promise<PolicyDocuments | undefined> {
   try {
     const draft = await store.draftPolicy(of);
     if (draft.events === 0) {
@@ -48,7 +70,9 @@ export async function openPolicyDraft(store: StoreClient, of: PolicyOf, view: st
     }
     const policy = await openDocument('json', `${draft.json}\n`);
     const notes = await openDocument('markdown', policyNotesMarkdown(draft, view), true);
-    output.info(`Least-privilege draft from ${draft.events} events (${draft.scope}): ${draft.policy.Statement.length} statements, ${draft.denied.length} denied actions, ${draft.unmapped.length} unmapped events, ${draft.parsed} events read.`);
+    output.info(
+      `Least-privilege draft from ${draft.events} events (${draft.scope}): ${draft.policy.Statement.length} statements, ${draft.denied.length} denied actions, ${draft.unmapped.length} unmapped events, ${draft.parsed} events read.`,
+    );
     return { policy: policy.uri, notes: notes.uri, statements: draft.policy.Statement.length, events: draft.events };
   } catch (e) {
     output.error(`Drafting a policy failed: ${(e as Error).message}`);

@@ -47,9 +47,18 @@ export class IdentityGraphs implements vscode.Disposable {
       return;
     }
     const title = `Identities · ${session.title}`;
-    const panel = vscode.window.createWebviewPanel(IDENTITY_PANEL, title.length > 80 ? `${title.slice(0, 79)}…` : title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      IDENTITY_PANEL,
+      title.length > 80 ? `${title.slice(0, 79)}…` : title,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { title: 'Identity graph', script: 'dist/webview/identity.js', styles: ['media/identity.css'] });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+      title: 'Identity graph',
+      script: 'dist/webview/identity.js',
+      styles: ['media/identity.css'],
+    });
     const entry: Open = { panel };
     this.open.set(session, entry);
     const sub = panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(session, entry, raw));
@@ -68,7 +77,9 @@ export class IdentityGraphs implements vscode.Disposable {
     try {
       const { graph, events, ms } = await session.store.identityGraph();
       entry.graph = graph;
-      this.output.info(`${session.title}: identity graph of ${events} events in ${ms} ms: ${graph.nodes.length} nodes, ${graph.edges.length} edges.`);
+      this.output.info(
+        `${session.title}: identity graph of ${events} events in ${ms} ms: ${graph.nodes.length} nodes, ${graph.edges.length} edges.`,
+      );
       this.post(entry, { type: 'graph', title: session.title, graph, events, ms });
     } catch (e) {
       this.output.error(`${session.title}: the identity graph failed: ${(e as Error).message}`);
@@ -90,12 +101,20 @@ export class IdentityGraphs implements vscode.Disposable {
       case 'filter': {
         const g = entry.graph;
         const edge = msg.target === 'edge' ? g?.edges.find((e) => e.id === msg.id) : undefined;
-        const query = msg.target === 'node' ? g?.nodes.find((n) => n.id === msg.id)?.query : msg.failed ? edge?.failedQuery : edge?.query;
+        const query =
+          msg.target === 'node'
+            ? g?.nodes.find((n) => n.id === msg.id)?.query
+            : msg.failed
+              ? edge?.failedQuery
+              : edge?.query;
         if (query === undefined) {
-          void vscode.window.showInformationMessage('CloudTrail Lens: the search language cannot select exactly these events.');
+          void vscode.window.showInformationMessage(
+            'CloudTrail Lens: the search language cannot select exactly these events.',
+          );
           return;
         }
-        if (!this.sessions.showQuery(session, query)) void vscode.window.showWarningMessage('CloudTrail Lens: the log view of this graph is closed.');
+        if (!this.sessions.showQuery(session, query))
+          void vscode.window.showWarningMessage('CloudTrail Lens: the log view of this graph is closed.');
         break;
       }
     }

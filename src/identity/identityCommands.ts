@@ -23,11 +23,17 @@ export interface IdentityCommandDeps {
 
 function activeView(sessions: Sessions): ViewerSession | undefined {
   const s = sessions.active();
-  if (!s) void vscode.window.showInformationMessage('CloudTrail Lens: open CloudTrail logs in a log view first (CloudTrail: Open Log Files…).');
+  if (!s)
+    void vscode.window.showInformationMessage(
+      'CloudTrail Lens: open CloudTrail logs in a log view first (CloudTrail: Open Log Files…).',
+    );
   return s;
 }
 
-export function registerIdentityCommands(commands: Commands, { sessions, graphs, eventPanel, output }: IdentityCommandDeps): vscode.Disposable[] {
+export function registerIdentityCommands(
+  commands: Commands,
+  { sessions, graphs, eventPanel, output }: IdentityCommandDeps,
+): vscode.Disposable[] {
   return [
     commands.register(CommandId.ShowIdentityGraph, (): boolean => {
       const s = activeView(sessions);
@@ -45,7 +51,12 @@ export function registerIdentityCommands(commands: Commands, { sessions, graphs,
               prompt: `An access key id (AKIA… or ASIA…) to report on, from the events of ${s.title}`,
               value: eventPanel.shownAccessKey(),
               ignoreFocusOut: true,
-              validateInput: (v) => (v.trim() === '' ? 'An access key id' : v.trim().length > 256 ? 'Access key ids are at most 128 characters' : undefined),
+              validateInput: (v) =>
+                v.trim() === ''
+                  ? 'An access key id'
+                  : v.trim().length > 256
+                    ? 'Access key ids are at most 128 characters'
+                    : undefined,
             });
       if (!chosen?.trim()) return undefined;
       return openKeyReport(s.store, chosen.trim(), s.title, output);

@@ -25,16 +25,32 @@ export class IntegrityReports implements vscode.Disposable {
 
   show(report: IntegrityReport, title: string): void {
     this.last = report;
-    const panel = vscode.window.createWebviewPanel(REPORT_PANEL, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      REPORT_PANEL,
+      title,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { title, script: 'dist/webview/integrity.js', styles: ['media/integrity.css'] });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+      title,
+      script: 'dist/webview/integrity.js',
+      styles: ['media/integrity.css'],
+    });
     const post = (m: ToIntegrityView): Thenable<boolean> => panel.webview.postMessage(m);
     const sub = panel.webview.onDidReceiveMessage(async (m: unknown) => {
       const type = parseIntegrityViewMessage(m)?.type;
       if (type === 'ready') void post({ type: 'init', report, summary: summaryLine(report), outcome: outcome(report) });
       else if (type === 'export') {
         const stamp = report.generatedAt.replace(/[:.]/g, '-');
-        const target = await vscode.window.showSaveDialog({ title: 'Export the integrity report', filters: { JSON: ['json'] }, defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `cloudtrail-integrity-${stamp}.json`) });
+        const target = await vscode.window.showSaveDialog({
+          title: 'Export the integrity report',
+          filters: { JSON: ['json'] },
+          defaultUri: vscode.Uri.joinPath(
+            vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()),
+            `cloudtrail-integrity-${stamp}.json`,
+          ),
+        });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, Buffer.from(reportToJson(report)));
         void post({ type: 'toast', text: `Saved ${target.fsPath}` });

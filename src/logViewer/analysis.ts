@@ -45,14 +45,28 @@ export class Analysis {
   async run(): Promise<void> {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
-    this.post((this.lastDetections = { type: 'detections', running: true, items: this.lastDetections?.items ?? [], problems: [] }));
+    this.post(
+      (this.lastDetections = {
+        type: 'detections',
+        running: true,
+        items: this.lastDetections?.items ?? [],
+        problems: [],
+      }),
+    );
     this.post((this.lastInsights = { type: 'insights', running: true, items: this.lastInsights?.items ?? [] }));
     try {
       await this.detections(abort.signal);
     } catch (e) {
       if (abort.signal.aborted) return;
       this.output.error(`Detections failed: ${(e as Error).message}`);
-      this.post((this.lastDetections = { type: 'detections', running: false, items: [], problems: [`Detections could not run: ${(e as Error).message}`] }));
+      this.post(
+        (this.lastDetections = {
+          type: 'detections',
+          running: false,
+          items: [],
+          problems: [`Detections could not run: ${(e as Error).message}`],
+        }),
+      );
     }
     if (abort.signal.aborted) return;
     try {
@@ -62,7 +76,14 @@ export class Analysis {
     } catch (e) {
       if (abort.signal.aborted) return;
       this.output.error(`Insights failed: ${(e as Error).message}`);
-      this.post((this.lastInsights = { type: 'insights', running: false, items: [], note: `Baselines could not be computed: ${(e as Error).message}` }));
+      this.post(
+        (this.lastInsights = {
+          type: 'insights',
+          running: false,
+          items: [],
+          note: `Baselines could not be computed: ${(e as Error).message}`,
+        }),
+      );
     }
     if (abort.signal.aborted) return;
     // Last, when the view is idle: the indexes the first searches would otherwise build.

@@ -41,7 +41,9 @@ async function readFolder(folder: vscode.Uri, problems: string[], label: string)
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_RULE_FILE_BYTES) {
-        problems.push(`${name}: ${stat.size.toLocaleString()} bytes is too large for a rule file (at most ${MAX_RULE_FILE_BYTES.toLocaleString()}); left out.`);
+        problems.push(
+          `${name}: ${stat.size.toLocaleString()} bytes is too large for a rule file (at most ${MAX_RULE_FILE_BYTES.toLocaleString()}); left out.`,
+        );
         continue;
       }
       files.push({ name, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) });
@@ -85,11 +87,18 @@ async function readPack(extensionUri: vscode.Uri, problems: string[]): Promise<P
 /** Loads the built-in rules, the SigmaHQ pack and the user's; never throws. */
 export async function loadDetectionRules(extensionUri: vscode.Uri): Promise<LoadedRules> {
   const readProblems: string[] = [];
-  const builtIn = await readFolder(vscode.Uri.joinPath(extensionUri, 'detections'), readProblems, 'built-in detections');
+  const builtIn = await readFolder(
+    vscode.Uri.joinPath(extensionUri, 'detections'),
+    readProblems,
+    'built-in detections',
+  );
   const pack = await readPack(extensionUri, readProblems);
   const setting = detectionsFolder();
   const folder = userFolder(setting);
-  if (setting && !folder) readProblems.push(`The detections folder "${setting}" is relative, but no workspace folder is open to resolve it against.`);
+  if (setting && !folder)
+    readProblems.push(
+      `The detections folder "${setting}" is relative, but no workspace folder is open to resolve it against.`,
+    );
   const user = folder ? await readFolder(folder, readProblems, 'detections') : [];
   const lib = loadRules(builtIn, user, pack);
   // A pack's refused rules are named as the pack's, apart from the user's own files.

@@ -35,11 +35,20 @@ async function pick(folders: boolean): Promise<vscode.Uri[] | undefined> {
   return picked && picked.length > 0 ? picked : undefined;
 }
 
-export function registerOpenCommands(commands: Commands, sessions: Sessions, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
-  const open = (uris: readonly vscode.Uri[], title = titleFor(uris)): Promise<LoadSummary> => sessions.openPanel(uris, title);
+export function registerOpenCommands(
+  commands: Commands,
+  sessions: Sessions,
+  extensionUri: vscode.Uri,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  const open = (uris: readonly vscode.Uri[], title = titleFor(uris)): Promise<LoadSummary> =>
+    sessions.openPanel(uris, title);
   const active = (): ReturnType<Sessions['active']> => {
     const session = sessions.active();
-    if (!session) void vscode.window.showInformationMessage('CloudTrail Lens: open log files first (CloudTrail: Open Log Files…); this acts on the log view in front.');
+    if (!session)
+      void vscode.window.showInformationMessage(
+        'CloudTrail Lens: open log files first (CloudTrail: Open Log Files…); this acts on the log view in front.',
+      );
     return session;
   };
   return [

@@ -9,7 +9,6 @@ import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 
 export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
 
-
 export class Sessions implements vscode.Disposable {
   private readonly live = new Set<ViewerSession>();
   /** Each live view's panel: queries from other views (the identity graph) are posted to it. */
@@ -38,7 +37,10 @@ export class Sessions implements vscode.Disposable {
       store: () => (ref.session && this.live.has(ref.session) ? ref.session.store : undefined),
       showQuery: (text) => ref.session && this.showQuery(ref.session, text),
     };
-    const session = (ref.session = new ViewerSession(panel, title, { ...this.deps, eventPanel: this.deps.eventPanel.bound(source) }));
+    const session = (ref.session = new ViewerSession(panel, title, {
+      ...this.deps,
+      eventPanel: this.deps.eventPanel.bound(source),
+    }));
     this.live.add(session);
     this.panels.set(session, panel);
     this.lastActive = session;
@@ -83,7 +85,12 @@ export class Sessions implements vscode.Disposable {
 
   /** Opens a new panel over files and folders and loads them. */
   openPanel(uris: readonly vscode.Uri[], title: string): Promise<LoadSummary> {
-    const panel = vscode.window.createWebviewPanel(VIEWER_PANEL, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      VIEWER_PANEL,
+      title,
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
     return this.attach(panel, title).load(uris);
   }

@@ -40,8 +40,17 @@ export interface LoadSummary {
 
 const REFRESH_MS = 150;
 
-
-const EMPTY_STATUS: LoadStatus = { loading: false, filesTotal: 0, filesDone: 0, filesFailed: 0, digests: 0, events: 0, duplicates: 0, notes: [], notesOmitted: 0 };
+const EMPTY_STATUS: LoadStatus = {
+  loading: false,
+  filesTotal: 0,
+  filesDone: 0,
+  filesFailed: 0,
+  digests: 0,
+  events: 0,
+  duplicates: 0,
+  notes: [],
+  notesOmitted: 0,
+};
 
 export class ViewerSession implements vscode.Disposable {
   /** The worker that owns this view's events; every question about them is a request to it. */
@@ -77,14 +86,26 @@ export class ViewerSession implements vscode.Disposable {
       // No more files are read for a store that is gone.
       this.loadCts?.cancel();
       // The view keeps what it showed, and says why nothing more will come.
-      const note = { label: 'Event store', state: 'failed' as const, message: `Stopped: ${reason}. Close this view and open fewer files.` };
+      const note = {
+        label: 'Event store',
+        state: 'failed' as const,
+        message: `Stopped: ${reason}. Close this view and open fewer files.`,
+      };
       this.lastStatus = { ...this.lastStatus, loading: false, notes: [...this.lastStatus.notes, note] };
       this.post({ type: 'status', status: this.lastStatus });
-      void vscode.window.showErrorMessage(`CloudTrail Lens: the events of ${title} are no longer available: ${reason}. Close the view and open fewer files, or raise the memory available.`);
+      void vscode.window.showErrorMessage(
+        `CloudTrail Lens: the events of ${title} are no longer available: ${reason}. Close the view and open fewer files, or raise the memory available.`,
+      );
     });
     this.disposables.push(this.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
     // New detection row sets change what a detection: query selects (the result cache knows).
-    this.analysis = new Analysis(this.store, deps.extensionUri, deps.output, (m) => this.post(m), () => this.guard('search', this.postResults()));
+    this.analysis = new Analysis(
+      this.store,
+      deps.extensionUri,
+      deps.output,
+      (m) => this.post(m),
+      () => this.guard('search', this.postResults()),
+    );
   }
 
   /** Runs `work` for a webview message; a failure (the store stopped) is logged, not thrown. */
@@ -185,7 +206,10 @@ export class ViewerSession implements vscode.Disposable {
   private scheduleOverview(version: number): void {
     if (this.overviewVersion === version) return;
     this.overviewVersion = version;
-    this.guard('the timeline', this.store.overview(version).then((o) => o && this.post({ type: 'overview', version, ...o })));
+    this.guard(
+      'the timeline',
+      this.store.overview(version).then((o) => o && this.post({ type: 'overview', version, ...o })),
+    );
   }
 
   /**
@@ -195,15 +219,18 @@ export class ViewerSession implements vscode.Disposable {
    */
   private scheduleRefresh(): void {
     if (this.refreshTimer || this.disposed) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      if (this.disposed) return;
-      const started = Date.now();
-      this.guard(
-        'refresh',
-        Promise.all([this.postStatus(), this.postResults()]).finally(() => (this.refreshCost = Date.now() - started)),
-      );
-    }, Math.max(REFRESH_MS, this.refreshCost * 4));
+    this.refreshTimer = setTimeout(
+      () => {
+        this.refreshTimer = undefined;
+        if (this.disposed) return;
+        const started = Date.now();
+        this.guard(
+          'refresh',
+          Promise.all([this.postStatus(), this.postResults()]).finally(() => (this.refreshCost = Date.now() - started)),
+        );
+      },
+      Math.max(REFRESH_MS, this.refreshCost * 4),
+    );
   }
 
   /** The row last opened in the event view, and its sessions (offered there). */
@@ -215,7 +242,10 @@ export class ViewerSession implements vscode.Disposable {
     sessions: () => this.openedSessions,
     showSession: (by: SessionBy) => {
       if (this.opened < 0) return;
-      this.guard('showing the session', this.store.sessionQuery(this.opened, by, sessionGapMs()).then((q) => q && this.showQuery(q)));
+      this.guard(
+        'showing the session',
+        this.store.sessionQuery(this.opened, by, sessionGapMs()).then((q) => q && this.showQuery(q)),
+      );
     },
   };
 
@@ -250,10 +280,12 @@ export class ViewerSession implements vscode.Disposable {
    */
   load(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
     this.pendingLoads++;
-    const next = this.loads.then(() => this.loadNow(uris)).finally(() => {
-      // Analyses run over everything once no more files are queued.
-      if (--this.pendingLoads === 0 && !this.disposed) void this.analysis.run();
-    });
+    const next = this.loads
+      .then(() => this.loadNow(uris))
+      .finally(() => {
+        // Analyses run over everything once no more files are queued.
+        if (--this.pendingLoads === 0 && !this.disposed) void this.analysis.run();
+      });
     this.loads = next.then(
       () => undefined,
       () => undefined,
@@ -310,12 +342,17 @@ export class ViewerSession implements vscode.Disposable {
             onFile: async (_loc, label, result) => {
               if (result.kind === 'error') this.deps.output.warn(`${label}: ${result.reason}`);
               const added = await store.addFile(label, result);
-              if (result.kind !== 'error') this.deps.output.info(`${label}: ${result.kind === 'digest' ? 'digest file' : `${added} events`}`);
+              if (result.kind !== 'error')
+                this.deps.output.info(`${label}: ${result.kind === 'digest' ? 'digest file' : `${added} events`}`);
               this.scheduleRefresh();
             },
             onProgress: (done, total, current) => {
-              if (current !== lastCurrent) void store.setLoad({ current: (lastCurrent = current) }).catch(() => undefined);
-              progress.report({ message: `${done}/${total} files`, increment: total ? ((done - lastDone) / total) * 100 : 0 });
+              if (current !== lastCurrent)
+                void store.setLoad({ current: (lastCurrent = current) }).catch(() => undefined);
+              progress.report({
+                message: `${done}/${total} files`,
+                increment: total ? ((done - lastDone) / total) * 100 : 0,
+              });
               lastDone = done;
             },
           });

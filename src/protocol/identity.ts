@@ -40,7 +40,18 @@ export interface ChainView {
 /** Which events the event view's "Draft policy" covers. */
 export type PolicyScope = 'principal' | 'session';
 
-export type GraphNodeKind = 'user' | 'root' | 'role' | 'federated' | 'service' | 'account' | 'identityCenter' | 'saml' | 'webIdentity' | 'unknown' | 'other';
+export type GraphNodeKind =
+  | 'user'
+  | 'root'
+  | 'role'
+  | 'federated'
+  | 'service'
+  | 'account'
+  | 'identityCenter'
+  | 'saml'
+  | 'webIdentity'
+  | 'unknown'
+  | 'other';
 
 /** A principal of the identity graph (computed by core/investigate/identity/graph.ts). */
 export interface GraphNodeView {

@@ -13,12 +13,18 @@ import { CommandId } from '../common/commandIds';
 export const QUERY_TIMEOUT_MS = 600_000;
 
 /** Runs `work` under a cancellable notification; its AbortSignal fires on Cancel. */
-export function withQueryProgress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-    const ac = new AbortController();
-    token.onCancellationRequested(() => ac.abort());
-    return work(ac.signal, (message) => progress.report({ message }));
-  });
+export function withQueryProgress<T>(
+  title: string,
+  work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      return work(ac.signal, (message) => progress.report({ message }));
+    },
+  );
 }
 
 /** "RUNNING · 12 MB scanned (about $0.00006) · 4 s". */
@@ -35,7 +41,13 @@ export function isCancel(e: unknown): boolean {
  * Shows an explained failure: a cancel as information, the rest as errors with what helps
  * (Retry, Set Up Athena Table…, Open Settings). `retry` runs the same thing again.
  */
-export function showExplained(x: ExplainedError, cancelled: boolean, output: vscode.LogOutputChannel, retry?: () => unknown, setUpArg?: unknown): void {
+export function showExplained(
+  x: ExplainedError,
+  cancelled: boolean,
+  output: vscode.LogOutputChannel,
+  retry?: () => unknown,
+  setUpArg?: unknown,
+): void {
   const text = `${x.title}. ${x.detail}`;
   output[cancelled ? 'info' : 'warn'](text);
   if (cancelled) {
@@ -50,11 +62,18 @@ export function showExplained(x: ExplainedError, cancelled: boolean, output: vsc
   void vscode.window.showErrorMessage(text, ...buttons).then((pick) => {
     if (pick === 'Retry') void retry?.();
     else if (pick === 'Set Up Athena Table…') void vscode.commands.executeCommand(CommandId.SetUpAthenaTable, setUpArg);
-    else if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'cloudtrailLens.athena');
+    else if (pick === 'Open Settings')
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'cloudtrailLens.athena');
   });
 }
 
 /** An Athena failure explained for `ctx` and shown. */
-export function showAthenaError(e: unknown, ctx: AthenaErrorContext, output: vscode.LogOutputChannel, retry?: () => unknown, setUpArg?: unknown): void {
+export function showAthenaError(
+  e: unknown,
+  ctx: AthenaErrorContext,
+  output: vscode.LogOutputChannel,
+  retry?: () => unknown,
+  setUpArg?: unknown,
+): void {
   showExplained(explainAthenaError(e, ctx), isCancel(e), output, retry, setUpArg);
 }

@@ -16,10 +16,24 @@ import { type AthenaRow, recordFromAthenaRow } from '../core/query/athenaRows';
 import { parseQuery } from '../core/query/query';
 import { cutMessage, eventCount, parseProblemText, refusalText } from '../core/ui/remoteResults';
 import { describeWindow, resultTitle, type TimeWindow } from '../core/ui/remoteWindow';
-import { createdTable, generatedStatement, hasEventColumns, splitSqlStatements, sqlDocumentText, statementAt, statementKind } from '../core/ui/sqlStatements';
+import {
+  createdTable,
+  generatedStatement,
+  hasEventColumns,
+  splitSqlStatements,
+  sqlDocumentText,
+  statementAt,
+  statementKind,
+} from '../core/ui/sqlStatements';
 import { loadDetectionRules } from '../logViewer/detectionRules';
 import type { LoadSummary } from '../logViewer/viewerSession';
-import { QUERY_TIMEOUT_MS, athenaProgressText, showAthenaError, showExplained, withQueryProgress } from './athenaProgress';
+import {
+  QUERY_TIMEOUT_MS,
+  athenaProgressText,
+  showAthenaError,
+  showExplained,
+  withQueryProgress,
+} from './athenaProgress';
 import { findTable, rememberTable } from './athenaTables';
 import { askQuery, askWindow } from './prompts';
 import { athenaApi, type RemoteDeps, type SqlDocContext } from './remoteDeps';
@@ -54,20 +68,38 @@ function errorContext(w: Where, e: unknown): AthenaErrorContext {
 async function tableFor(deps: RemoteDeps, api: AthenaApi, w: Where): Promise<AthenaTableRef | undefined> {
   let table: AthenaTableRef | undefined;
   try {
-    table = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finding the Athena table of ${w.trail.name}…` }, () => findTable(deps, api, w.trail, w.database));
+    table = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Finding the Athena table of ${w.trail.name}…` },
+      () => findTable(deps, api, w.trail, w.database),
+    );
   } catch (e) {
     showAthenaError(e, { ...errorContext(w, e), operation: 'ListTableMetadata' }, deps.output);
     return undefined;
   }
   if (!table) {
     const base = `s3://${w.trail.trail.S3BucketName ?? '?'}/${w.trail.trail.S3KeyPrefix ? `${w.trail.trail.S3KeyPrefix}/` : ''}AWSLogs/`;
-    showExplained({ title: 'No Athena table', detail: `No table in the database "${w.database}" reads the logs of ${w.trail.name} (${base}). Set one up (right-click the trail → Set Up Athena Table…), or set cloudtrailLens.athena.database to the database that holds it.` }, false, deps.output, undefined, w.trail);
+    showExplained(
+      {
+        title: 'No Athena table',
+        detail: `No table in the database "${w.database}" reads the logs of ${w.trail.name} (${base}). Set one up (right-click the trail → Set Up Athena Table…), or set cloudtrailLens.athena.database to the database that holds it.`,
+      },
+      false,
+      deps.output,
+      undefined,
+      w.trail,
+    );
   }
   return table;
 }
 
 /** Runs compiled queries one after another (a detection's are a union), merging their events by eventID. */
-async function execute(deps: RemoteDeps, api: AthenaApi, w: Where & { table: AthenaTableRef }, queries: readonly Compiled[], title: string): Promise<LoadSummary | undefined> {
+async function execute(
+  deps: RemoteDeps,
+  api: AthenaApi,
+  w: Where & { table: AthenaTableRef },
+  queries: readonly Compiled[],
+  title: string,
+): Promise<LoadSummary | undefined> {
   let scanned = 0;
   const ids: string[] = [];
   let result: { records: CtRecord[]; cut?: string };
@@ -78,7 +110,12 @@ async function execute(deps: RemoteDeps, api: AthenaApi, w: Where & { table: Ath
       let cut: string | undefined;
       for (const [i, q] of queries.entries()) {
         const step = queries.length > 1 ? `query ${i + 1} of ${queries.length} · ` : '';
-        const r = await runAthenaSearch(api, q.compiled, { workGroup: w.workGroup, database: w.database }, { signal, timeoutMs: QUERY_TIMEOUT_MS, onProgress: (p) => report(step + athenaProgressText(p)) });
+        const r = await runAthenaSearch(
+          api,
+          q.compiled,
+          { workGroup: w.workGroup, database: w.database },
+          { signal, timeoutMs: QUERY_TIMEOUT_MS, onProgress: (p) => report(step + athenaProgressText(p)) },
+        );
         scanned += r.scannedBytes;
         ids.push(r.queryId);
         deps.output.info(`Athena ${r.queryId}: ${r.records.length} events, ${describeScan(r.scannedBytes)}.`);
@@ -102,7 +139,9 @@ async function execute(deps: RemoteDeps, api: AthenaApi, w: Where & { table: Ath
   }
   const scan = describeScan(scanned);
   if (result.cut) {
-    void vscode.window.showWarningMessage(cutMessage(result.cut, queries[0].compiled.limit, LIMIT_SETTING), 'Open Setting').then((p) => p && vscode.commands.executeCommand('workbench.action.openSettings', LIMIT_SETTING));
+    void vscode.window
+      .showWarningMessage(cutMessage(result.cut, queries[0].compiled.limit, LIMIT_SETTING), 'Open Setting')
+      .then((p) => p && vscode.commands.executeCommand('workbench.action.openSettings', LIMIT_SETTING));
   }
   if (result.records.length === 0) {
     void vscode.window.showInformationMessage(`${title}: Athena found no events. ${scan}.`);
@@ -125,14 +164,24 @@ function sqlDocument(w: Where, queries: readonly Compiled[], windowShort: string
     `Athena SQL for ${queries.length === 1 ? `the search "${queries[0].query}"` : `${queries.length} searches`} over trail ${w.trail.name} (${windowShort || 'all time'})`,
     `Runs in ${w.trail.region}, workgroup "${w.workGroup}", database "${w.database}" as profile ${w.trail.profile}. Edit it and use "Run in Athena" above a statement to run it again.`,
   ];
-  return sqlDocumentText(head, queries.map((q) => q.compiled.sql));
+  return sqlDocumentText(
+    head,
+    queries.map((q) => q.compiled.sql),
+  );
 }
 
 /**
  * Compiles `queries` for the trail's table, refuses terms Athena cannot express (each named with
  * why), shows the notes and the SQL, and runs.
  */
-export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: readonly string[], win: { window: TimeWindow; short: string }, title: string, extraNotes: readonly string[] = []): Promise<LoadSummary | undefined> {
+export async function runQueries(
+  deps: RemoteDeps,
+  trail: TrailChoice,
+  queries: readonly string[],
+  win: { window: TimeWindow; short: string },
+  title: string,
+  extraNotes: readonly string[] = [],
+): Promise<LoadSummary | undefined> {
   const w: Where = { trail, database: config.athenaDatabase(), workGroup: config.athenaWorkGroup() };
   const api = athenaApi(deps, trail.profile, trail.region);
   try {
@@ -145,7 +194,10 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
       void vscode.window.showErrorMessage(parseProblemText('Athena', problems));
       return undefined;
     }
-    const compiled = parsed.map((p) => ({ query: p.query, compiled: compileAthena(p.parsed, { table, window: win.window, limit, lateDays: lateDeliveryDays() }) }));
+    const compiled = parsed.map((p) => ({
+      query: p.query,
+      compiled: compileAthena(p.parsed, { table, window: win.window, limit, lateDays: lateDeliveryDays() }),
+    }));
     const unsupported = [...new Set(compiled.flatMap((c) => c.compiled.unsupported))];
     if (unsupported.length) {
       const text = refusalText('Athena', unsupported);
@@ -158,7 +210,11 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
       deps.output.info(`Athena: ${notes.join(' ')}`);
       void vscode.window.showInformationMessage(notes.join(' '));
     }
-    await deps.sqlDocs.open(sqlDocument({ ...w, table }, compiled, win.short), { ...w, table, compiled, windowShort: win.short }, false);
+    await deps.sqlDocs.open(
+      sqlDocument({ ...w, table }, compiled, win.short),
+      { ...w, table, compiled, windowShort: win.short },
+      false,
+    );
     return await execute(deps, api, { ...w, table }, compiled, title);
   } finally {
     api.dispose();
@@ -166,12 +222,18 @@ export async function runQueries(deps: RemoteDeps, trail: TrailChoice, queries: 
 }
 
 /** "Run in Athena…": a trail, a query, a window. */
-export async function runInAthena(deps: RemoteDeps, arg: unknown, args: RunArgs = {}): Promise<LoadSummary | undefined> {
+export async function runInAthena(
+  deps: RemoteDeps,
+  arg: unknown,
+  args: RunArgs = {},
+): Promise<LoadSummary | undefined> {
   const trail = await chooseTrail(deps, arg, { title: 'Run in Athena: which trail?' });
   if (!trail) return undefined;
   const query = await askQuery(deps.sessions, args.query, `Run in Athena over ${trail.name}`);
   if (query === undefined) return undefined;
-  const win = args.window ? { window: args.window, short: describeWindow(args.window) } : await askWindow(query, `Run in Athena over ${trail.name}: time window`, ALL_TIME);
+  const win = args.window
+    ? { window: args.window, short: describeWindow(args.window) }
+    : await askWindow(query, `Run in Athena over ${trail.name}: time window`, ALL_TIME);
   if (!win) return undefined;
   return runQueries(deps, trail, [query], win, resultTitle('Athena', query, win.short));
 }
@@ -181,29 +243,51 @@ export async function runDetectionInAthena(deps: RemoteDeps, arg: unknown): Prom
   const lib = await loadDetectionRules(deps.extensionUri);
   for (const p of lib.readProblems) deps.output.warn(p);
   const pick = await vscode.window.showQuickPick(
-    lib.rules.map((rule) => ({ label: rule.title, description: `${rule.severity} · ${rule.id}${rule.origin === 'user' ? ' · yours' : ''}`, detail: rule.query.join('   |   '), rule })),
+    lib.rules.map((rule) => ({
+      label: rule.title,
+      description: `${rule.severity} · ${rule.id}${rule.origin === 'user' ? ' · yours' : ''}`,
+      detail: rule.query.join('   |   '),
+      rule,
+    })),
     { title: 'Run which detection in Athena?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
   );
   if (!pick) return undefined;
   const rule = pick.rule;
   const trail = await chooseTrail(deps, arg, { title: `Run "${rule.title}" in Athena: which trail?` });
   if (!trail) return undefined;
-  const win = await askWindow(rule.query.length === 1 ? rule.query[0] : '', `Run "${rule.title}" in Athena: time window`, ALL_TIME);
+  const win = await askWindow(
+    rule.query.length === 1 ? rule.query[0] : '',
+    `Run "${rule.title}" in Athena: time window`,
+    ALL_TIME,
+  );
   if (!win) return undefined;
-  const notes = rule.threshold || rule.compare ? [`"${rule.title}" also has a ${rule.threshold ? 'threshold' : 'comparison'}: Athena returns the events of its queries, and the log viewer's Detections panel applies the rest to them.`] : [];
+  const notes =
+    rule.threshold || rule.compare
+      ? [
+          `"${rule.title}" also has a ${rule.threshold ? 'threshold' : 'comparison'}: Athena returns the events of its queries, and the log viewer's Detections panel applies the rest to them.`,
+        ]
+      : [];
   return runQueries(deps, trail, rule.query, win, resultTitle('Athena', `detection ${rule.title}`, win.short), notes);
 }
 
 /** A statement of a `.sql` document (the CodeLens, or the palette at the cursor). */
-export async function runSqlStatement(deps: RemoteDeps, uri?: vscode.Uri, index?: number): Promise<LoadSummary | undefined> {
+export async function runSqlStatement(
+  deps: RemoteDeps,
+  uri?: vscode.Uri,
+  index?: number,
+): Promise<LoadSummary | undefined> {
   const editor = vscode.window.activeTextEditor;
-  const doc = uri ? (vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri))) : editor?.document;
+  const doc = uri
+    ? (vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ??
+      (await vscode.workspace.openTextDocument(uri)))
+    : editor?.document;
   if (!doc) {
     void vscode.window.showErrorMessage('Open a .sql document to run a statement of it in Athena.');
     return undefined;
   }
   const statements = splitSqlStatements(doc.getText());
-  const at = index ?? (editor && editor.document === doc ? statementAt(statements, doc.offsetAt(editor.selection.active)) : 0);
+  const at =
+    index ?? (editor && editor.document === doc ? statementAt(statements, doc.offsetAt(editor.selection.active)) : 0);
   const st = statements[at];
   if (!st) {
     void vscode.window.showErrorMessage('There is no SQL statement to run here.');
@@ -211,7 +295,9 @@ export async function runSqlStatement(deps: RemoteDeps, uri?: vscode.Uri, index?
   }
   let ctx: SqlDocContext | undefined = deps.sqlDocs.get(doc.uri);
   if (!ctx) {
-    const trail = await chooseTrail(deps, undefined, { title: 'Run this SQL in Athena with which trail\u2019s profile and region?' });
+    const trail = await chooseTrail(deps, undefined, {
+      title: 'Run this SQL in Athena with which trail\u2019s profile and region?',
+    });
     if (!trail) return undefined;
     ctx = { trail, database: config.athenaDatabase(), workGroup: config.athenaWorkGroup() };
     deps.sqlDocs.set(doc.uri, ctx);
@@ -219,8 +305,22 @@ export async function runSqlStatement(deps: RemoteDeps, uri?: vscode.Uri, index?
   const api = athenaApi(deps, ctx.trail.profile, ctx.trail.region);
   try {
     // An unedited generated statement runs as its search: the terms Athena only narrowed are checked.
-    const same = ctx.table && ctx.compiled?.[generatedStatement(ctx.compiled.map((c) => c.compiled.sql), st.sql)];
-    if (same && ctx.table) return await execute(deps, api, { ...ctx, table: ctx.table }, [same], resultTitle('Athena', same.query, ctx.windowShort ?? ''));
+    const same =
+      ctx.table &&
+      ctx.compiled?.[
+        generatedStatement(
+          ctx.compiled.map((c) => c.compiled.sql),
+          st.sql,
+        )
+      ];
+    if (same && ctx.table)
+      return await execute(
+        deps,
+        api,
+        { ...ctx, table: ctx.table },
+        [same],
+        resultTitle('Athena', same.query, ctx.windowShort ?? ''),
+      );
     return await executeSql(deps, api, ctx, st.sql);
   } finally {
     api.dispose();
@@ -228,7 +328,12 @@ export async function runSqlStatement(deps: RemoteDeps, uri?: vscode.Uri, index?
 }
 
 /** Runs SQL as written: DDL reports done; rows with CloudTrail's columns open as events, other rows as JSON. */
-async function executeSql(deps: RemoteDeps, api: AthenaApi, ctx: SqlDocContext, sql: string): Promise<LoadSummary | undefined> {
+async function executeSql(
+  deps: RemoteDeps,
+  api: AthenaApi,
+  ctx: SqlDocContext,
+  sql: string,
+): Promise<LoadSummary | undefined> {
   const first = sql.split('\n')[0].trim();
   const label = first.length > 60 ? `${first.slice(0, 59)}…` : first;
   const kind = statementKind(sql);
@@ -238,7 +343,11 @@ async function executeSql(deps: RemoteDeps, api: AthenaApi, ctx: SqlDocContext, 
     out = await withQueryProgress(`Athena: ${label}`, async (signal, report) => {
       const id = await api.start(sql, { workGroup: ctx.workGroup, database: ctx.database });
       deps.output.info(`Athena ${id}: ${sql}`);
-      const done = await api.wait(id, { signal, timeoutMs: QUERY_TIMEOUT_MS, onProgress: (p) => report(athenaProgressText(p)) });
+      const done = await api.wait(id, {
+        signal,
+        timeoutMs: QUERY_TIMEOUT_MS,
+        onProgress: (p) => report(athenaProgressText(p)),
+      });
       const rows: AthenaRow[] = [];
       let columns: string[] = [];
       let more = false;
@@ -266,9 +375,20 @@ async function executeSql(deps: RemoteDeps, api: AthenaApi, ctx: SqlDocContext, 
     void vscode.window.showInformationMessage(`Done in Athena: ${label} (${scan}).`);
     return undefined;
   }
-  if (out.more) void vscode.window.showWarningMessage(cutMessage(`The statement returned more than ${limit.toLocaleString('en-US')} rows; the first ${limit.toLocaleString('en-US')} were fetched.`, limit, LIMIT_SETTING));
+  if (out.more)
+    void vscode.window.showWarningMessage(
+      cutMessage(
+        `The statement returned more than ${limit.toLocaleString('en-US')} rows; the first ${limit.toLocaleString('en-US')} were fetched.`,
+        limit,
+        LIMIT_SETTING,
+      ),
+    );
   if (!hasEventColumns(out.columns)) {
-    await openRows(out.columns, out.rows, `Athena query ${out.id}: ${scan}. These rows are not CloudTrail events (no eventid, eventtime and eventname columns), so they open here, not in a log viewer.`);
+    await openRows(
+      out.columns,
+      out.rows,
+      `Athena query ${out.id}: ${scan}. These rows are not CloudTrail events (no eventid, eventtime and eventname columns), so they open here, not in a log viewer.`,
+    );
     return undefined;
   }
   if (out.rows.length === 0) {
@@ -276,7 +396,14 @@ async function executeSql(deps: RemoteDeps, api: AthenaApi, ctx: SqlDocContext, 
     return undefined;
   }
   const records = out.rows.map(recordFromAthenaRow);
-  const summary = await openResults(deps.sessions, deps.storageUri, 'athena-results', out.id, records, `Athena: ${label}`);
+  const summary = await openResults(
+    deps.sessions,
+    deps.storageUri,
+    'athena-results',
+    out.id,
+    records,
+    `Athena: ${label}`,
+  );
   void vscode.window.showInformationMessage(`Athena: ${eventCount(records.length)} · ${scan}.`);
   return summary;
 }

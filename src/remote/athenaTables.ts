@@ -9,7 +9,15 @@ import type { AthenaApi } from '../awsSdk/athena';
 import * as config from '../common/config';
 import { type AthenaTableRef, cloudTrailTableDdl, trailLogsBase } from '../core/aws/athenaTable';
 import { REGIONS } from '../core/aws/regions';
-import { type BucketFolders, ddlHeader, findTableForTrail, organizationFolders, tableInputs, trailAccount, trailLocation } from '../core/aws/trailTableInputs';
+import {
+  type BucketFolders,
+  ddlHeader,
+  findTableForTrail,
+  organizationFolders,
+  tableInputs,
+  trailAccount,
+  trailLocation,
+} from '../core/aws/trailTableInputs';
 import { createdTable, splitSqlStatements } from '../core/ui/sqlStatements';
 import { QUERY_TIMEOUT_MS, athenaProgressText, showAthenaError, withQueryProgress } from './athenaProgress';
 import { athenaApi, type RemoteDeps } from './remoteDeps';
@@ -21,7 +29,12 @@ const REGION_LISTINGS = 200;
 const tableKey = (t: TrailChoice, database: string): string => `${t.key}|${database}`;
 
 /** Remembers that `name` in `database` is the trail's table. */
-export async function rememberTable(deps: RemoteDeps, trail: TrailChoice, database: string, name: string): Promise<void> {
+export async function rememberTable(
+  deps: RemoteDeps,
+  trail: TrailChoice,
+  database: string,
+  name: string,
+): Promise<void> {
   const all = { ...deps.state.get<Record<string, string>>(TABLES, {}), [tableKey(trail, database)]: name };
   await deps.state.update(TABLES, all);
 }
@@ -31,7 +44,12 @@ export async function rememberTable(deps: RemoteDeps, trail: TrailChoice, databa
  * the best among the database's tables (ListTableMetadata); undefined when none does. Athena and
  * Glue failures are thrown (the caller explains them).
  */
-export async function findTable(deps: RemoteDeps, api: AthenaApi, trail: TrailChoice, database: string): Promise<AthenaTableRef | undefined> {
+export async function findTable(
+  deps: RemoteDeps,
+  api: AthenaApi,
+  trail: TrailChoice,
+  database: string,
+): Promise<AthenaTableRef | undefined> {
   const remembered = deps.state.get<Record<string, string>>(TABLES, {})[tableKey(trail, database)];
   if (remembered) {
     const meta = await api.table(database, remembered).catch(() => undefined);
@@ -44,7 +62,10 @@ export async function findTable(deps: RemoteDeps, api: AthenaApi, trail: TrailCh
 }
 
 /** The organization, account and region folders of the trail's bucket; a failed listing becomes a note. */
-async function bucketFolders(deps: RemoteDeps, trail: TrailChoice): Promise<{ found: BucketFolders; orgId?: string } | undefined> {
+async function bucketFolders(
+  deps: RemoteDeps,
+  trail: TrailChoice,
+): Promise<{ found: BucketFolders; orgId?: string } | undefined> {
   const s3 = deps.accounts.s3(trail.profile, trail.region);
   const bucket = trail.trail.S3BucketName ?? '';
   const base = trailLocation(trail.trail);
@@ -55,7 +76,13 @@ async function bucketFolders(deps: RemoteDeps, trail: TrailChoice): Promise<{ fo
     if (trail.trail.IsOrganizationTrail) {
       const orgs = organizationFolders(await s3.listFolders(bucket, awsLogs));
       found.orgs = orgs;
-      orgId = orgs.length > 1 ? await vscode.window.showQuickPick(orgs, { title: `Set up an Athena table for ${trail.name}: which organization's logs?`, ignoreFocusOut: true }) : orgs[0];
+      orgId =
+        orgs.length > 1
+          ? await vscode.window.showQuickPick(orgs, {
+              title: `Set up an Athena table for ${trail.name}: which organization's logs?`,
+              ignoreFocusOut: true,
+            })
+          : orgs[0];
       if (orgs.length > 1 && !orgId) return undefined;
       if (!orgId) return { found };
     }
@@ -65,10 +92,15 @@ async function bucketFolders(deps: RemoteDeps, trail: TrailChoice): Promise<{ fo
     const own = trailAccount(trail.arn);
     // Regions from every account's folder (one listing each, a few at a time): accounts need not
     // log the same regions. Past REGION_LISTINGS accounts the rest are assumed alike.
-    const listed = [...new Set([...(own && accounts.includes(own) ? [own] : []), ...accounts])].slice(0, REGION_LISTINGS);
+    const listed = [...new Set([...(own && accounts.includes(own) ? [own] : []), ...accounts])].slice(
+      0,
+      REGION_LISTINGS,
+    );
     const regions = new Set<string>();
     for (let i = 0; i < listed.length; i += 8) {
-      const batch = await Promise.all(listed.slice(i, i + 8).map((a) => s3.listFolders(bucket, `${accountsAt}${a}/CloudTrail/`)));
+      const batch = await Promise.all(
+        listed.slice(i, i + 8).map((a) => s3.listFolders(bucket, `${accountsAt}${a}/CloudTrail/`)),
+      );
       for (const r of batch.flat()) regions.add(r);
     }
     found.regions = [...regions];
@@ -100,21 +132,40 @@ export async function setUpTable(deps: RemoteDeps, arg: unknown): Promise<Athena
   let database = config.athenaDatabase();
   let workGroup = config.athenaWorkGroup();
   const api = athenaApi(deps, trail.profile, trail.region);
-  const ctx = () => ({ workGroup, database, region: trail.region, logsLocation: `s3://${trail.trail.S3BucketName}/${trail.trail.S3KeyPrefix ?? ''}` });
+  const ctx = () => ({
+    workGroup,
+    database,
+    region: trail.region,
+    logsLocation: `s3://${trail.trail.S3BucketName}/${trail.trail.S3KeyPrefix ?? ''}`,
+  });
   try {
     let existing: AthenaTableRef | undefined;
     try {
-      existing = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking for a table over ${trail.name}'s logs in ${database}…` }, () => findTable(deps, api, trail, database));
+      existing = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Looking for a table over ${trail.name}'s logs in ${database}…`,
+        },
+        () => findTable(deps, api, trail, database),
+      );
     } catch (e) {
       showAthenaError(e, { ...ctx(), operation: 'ListTableMetadata' }, deps.output);
       return undefined;
     }
     if (existing) {
-      void vscode.window.showInformationMessage(`The table ${existing.database}.${existing.name} already covers the logs of ${trail.name}: Run in Athena uses it.`);
+      void vscode.window.showInformationMessage(
+        `The table ${existing.database}.${existing.name} already covers the logs of ${trail.name}: Run in Athena uses it.`,
+      );
       deps.output.info(`Athena: reusing ${existing.database}.${existing.name} for ${trail.arn}.`);
       return existing;
     }
-    const folders = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the folders of s3://${trail.trail.S3BucketName}…` }, () => bucketFolders(deps, trail));
+    const folders = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Reading the folders of s3://${trail.trail.S3BucketName}…`,
+      },
+      () => bucketFolders(deps, trail),
+    );
     if (!folders) return undefined;
     const inputs = tableInputs(trail.trail, folders.found, folders.orgId, partitionRegions(trail.region));
     if ('error' in inputs) {
@@ -136,9 +187,19 @@ export async function setUpTable(deps: RemoteDeps, arg: unknown): Promise<Athena
       );
       if (go === 'Create Table') break;
       if (go !== 'Change Database or Workgroup…') return undefined;
-      const db = await vscode.window.showInputBox({ title: 'Glue database for the table', value: database, ignoreFocusOut: true, validateInput: (v) => (NAME.test(v.trim()) ? undefined : 'Lower-case letters, digits and underscores') });
+      const db = await vscode.window.showInputBox({
+        title: 'Glue database for the table',
+        value: database,
+        ignoreFocusOut: true,
+        validateInput: (v) => (NAME.test(v.trim()) ? undefined : 'Lower-case letters, digits and underscores'),
+      });
       if (db === undefined) continue;
-      const wg = await vscode.window.showInputBox({ title: 'Athena workgroup to run it in', value: workGroup, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A workgroup name') });
+      const wg = await vscode.window.showInputBox({
+        title: 'Athena workgroup to run it in',
+        value: workGroup,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'A workgroup name'),
+      });
       if (wg === undefined) continue;
       database = db.trim();
       workGroup = wg.trim();
@@ -152,7 +213,9 @@ export async function setUpTable(deps: RemoteDeps, arg: unknown): Promise<Athena
       deps.sqlDocs.set(doc.uri, { trail, database, workGroup });
     }
     // The statement as the document has it now (reviewed, perhaps edited); the generated one if it was closed.
-    const sql = doc.isClosed ? shown.ddl : (splitSqlStatements(doc.getText()).find((s) => createdTable(s.sql)) ?? { sql: shown.ddl }).sql;
+    const sql = doc.isClosed
+      ? shown.ddl
+      : (splitSqlStatements(doc.getText()).find((s) => createdTable(s.sql)) ?? { sql: shown.ddl }).sql;
     const made = createdTable(sql);
     const name = made?.name ?? shown.table.name;
     const db = made?.database ?? database;
@@ -163,12 +226,24 @@ export async function setUpTable(deps: RemoteDeps, arg: unknown): Promise<Athena
         await api.wait(id, { signal, timeoutMs: QUERY_TIMEOUT_MS, onProgress: (p) => report(athenaProgressText(p)) });
       });
     } catch (e) {
-      showAthenaError(e, { ...ctx(), database: db, table: name, operation: 'StartQueryExecution', timeoutSeconds: QUERY_TIMEOUT_MS / 1000 }, deps.output);
+      showAthenaError(
+        e,
+        {
+          ...ctx(),
+          database: db,
+          table: name,
+          operation: 'StartQueryExecution',
+          timeoutSeconds: QUERY_TIMEOUT_MS / 1000,
+        },
+        deps.output,
+      );
       return undefined;
     }
     await rememberTable(deps, trail, db, name);
     deps.output.info(`Athena: created ${db}.${name} for ${trail.arn}.`);
-    void vscode.window.showInformationMessage(`Created the Athena table ${db}.${name} for ${trail.name}. Run in Athena… now searches every file of the trail.`);
+    void vscode.window.showInformationMessage(
+      `Created the Athena table ${db}.${name} for ${trail.name}. Run in Athena… now searches every file of the trail.`,
+    );
     return { ...shown.table, database: db, name };
   } finally {
     api.dispose();

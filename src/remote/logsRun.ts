@@ -22,13 +22,23 @@ import { chooseTrail } from '../common/trailPicker';
 
 const LIMIT_SETTING = 'cloudtrailLens.athena.maxResults';
 
-export async function searchCloudWatchLogs(deps: RemoteDeps, arg: unknown, args: RunArgs = {}): Promise<LoadSummary | undefined> {
+export async function searchCloudWatchLogs(
+  deps: RemoteDeps,
+  arg: unknown,
+  args: RunArgs = {},
+): Promise<LoadSummary | undefined> {
   const trail = await chooseTrail(deps, arg, { title: 'Search in CloudWatch Logs: which trail?', needLogs: true });
   if (!trail?.logGroupArn) return undefined;
   const logGroup = trail.logGroupArn;
   const query = await askQuery(deps.sessions, args.query, `Search ${trail.name}'s log group in CloudWatch Logs`);
   if (query === undefined) return undefined;
-  const win = args.window ? { window: args.window, short: describeWindow(args.window) } : await askWindow(query, `Search in CloudWatch Logs over ${trail.name}: time window`, "everything the log group keeps (its retention)");
+  const win = args.window
+    ? { window: args.window, short: describeWindow(args.window) }
+    : await askWindow(
+        query,
+        `Search in CloudWatch Logs over ${trail.name}: time window`,
+        'everything the log group keeps (its retention)',
+      );
   if (!win) return undefined;
   const parsed = parseQuery(query);
   if (parsed.errors.length) {
@@ -58,7 +68,9 @@ export async function searchCloudWatchLogs(deps: RemoteDeps, arg: unknown, args:
         timeoutMs: QUERY_TIMEOUT_MS,
         onProgress: (p) => {
           bytes = p.bytesScanned;
-          report(`${p.status} · ${p.recordsMatched.toLocaleString('en-US')} matched of ${p.recordsScanned.toLocaleString('en-US')} scanned · ${describeBytes(p.bytesScanned)}`);
+          report(
+            `${p.status} · ${p.recordsMatched.toLocaleString('en-US')} matched of ${p.recordsScanned.toLocaleString('en-US')} scanned · ${describeBytes(p.bytesScanned)}`,
+          );
         },
       }),
     );
@@ -73,7 +85,12 @@ export async function searchCloudWatchLogs(deps: RemoteDeps, arg: unknown, args:
     void vscode.window.showInformationMessage(`${title}: ${eventCount(r.records.length)} · ${scan}.`);
     return summary;
   } catch (e) {
-    showExplained(explainLogsError(e, { logGroup, region, timeoutSeconds: QUERY_TIMEOUT_MS / 1000 }), isCancel(e), deps.output, () => searchCloudWatchLogs(deps, trail, { query, window: win.window }));
+    showExplained(
+      explainLogsError(e, { logGroup, region, timeoutSeconds: QUERY_TIMEOUT_MS / 1000 }),
+      isCancel(e),
+      deps.output,
+      () => searchCloudWatchLogs(deps, trail, { query, window: win.window }),
+    );
     return undefined;
   } finally {
     api.dispose();

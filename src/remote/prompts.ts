@@ -8,7 +8,11 @@ import { customWindow, type TimeWindow, whenProblem, windowChoices } from '../co
 import type { Sessions } from '../logViewer/sessions';
 
 /** The query to run: `given`, else typed (the active view's query offered). Undefined when cancelled. */
-export async function askQuery(sessions: Sessions, given: string | undefined, title: string): Promise<string | undefined> {
+export async function askQuery(
+  sessions: Sessions,
+  given: string | undefined,
+  title: string,
+): Promise<string | undefined> {
   if (given !== undefined) return given;
   const value = sessions.active()?.shownQuery()?.query.text ?? '';
   return vscode.window.showInputBox({
@@ -26,13 +30,25 @@ export async function askQuery(sessions: Sessions, given: string | undefined, ti
 }
 
 /** The window chosen for `query`, and how titles name it; undefined when cancelled. */
-export async function askWindow(query: string, title: string, allTimeNote: string): Promise<{ window: TimeWindow; short: string } | undefined> {
+export async function askWindow(
+  query: string,
+  title: string,
+  allTimeNote: string,
+): Promise<{ window: TimeWindow; short: string } | undefined> {
   const now = Date.now();
   const choices = windowChoices(parseQuery(query, now), now, allTimeNote);
-  const pick = await vscode.window.showQuickPick(choices.map((c) => ({ label: c.label, description: c.description, choice: c })), { title, ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(
+    choices.map((c) => ({ label: c.label, description: c.description, choice: c })),
+    { title, ignoreFocusOut: true },
+  );
   if (!pick) return undefined;
   if (pick.choice.window) return { window: pick.choice.window, short: pick.choice.short };
-  const start = await vscode.window.showInputBox({ title: `${title}: start (UTC)`, prompt: 'e.g. 2024-03-01 or 2024-03-01T10:00Z', validateInput: whenProblem, ignoreFocusOut: true });
+  const start = await vscode.window.showInputBox({
+    title: `${title}: start (UTC)`,
+    prompt: 'e.g. 2024-03-01 or 2024-03-01T10:00Z',
+    validateInput: whenProblem,
+    ignoreFocusOut: true,
+  });
   if (start === undefined) return undefined;
   const end = await vscode.window.showInputBox({
     title: `${title}: end (UTC)`,

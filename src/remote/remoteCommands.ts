@@ -35,8 +35,16 @@ async function searchRemotely(deps: RemoteDeps, args: RunArgs): Promise<unknown>
   if (trail.logGroupArn) {
     const pick = await vscode.window.showQuickPick(
       [
-        { label: 'Run in Athena', description: 'every file in the trail\u2019s S3 bucket; billed per TB scanned', id: 'athena' },
-        { label: 'Search in CloudWatch Logs', description: `the log group ${trail.logGroupArn.split(':log-group:')[1]?.replace(/:\*$/, '') ?? ''}, for its retention`, id: 'logs' },
+        {
+          label: 'Run in Athena',
+          description: 'every file in the trail\u2019s S3 bucket; billed per TB scanned',
+          id: 'athena',
+        },
+        {
+          label: 'Search in CloudWatch Logs',
+          description: `the log group ${trail.logGroupArn.split(':log-group:')[1]?.replace(/:\*$/, '') ?? ''}, for its retention`,
+          id: 'logs',
+        },
       ],
       { title: `Run over ${trail.name} in…`, ignoreFocusOut: true },
     );
@@ -48,15 +56,31 @@ async function searchRemotely(deps: RemoteDeps, args: RunArgs): Promise<unknown>
 
 export function registerRemoteCommands(commands: Commands, d: AthenaCommandDeps): vscode.Disposable[] {
   const sqlDocs = new SqlDocuments();
-  const deps: RemoteDeps = { accounts: d.accounts, sessions: d.sessions, output: d.output, storageUri: d.context.globalStorageUri, state: d.context.workspaceState, extensionUri: d.context.extensionUri, sqlDocs };
+  const deps: RemoteDeps = {
+    accounts: d.accounts,
+    sessions: d.sessions,
+    output: d.output,
+    storageUri: d.context.globalStorageUri,
+    state: d.context.workspaceState,
+    extensionUri: d.context.extensionUri,
+    sqlDocs,
+  };
   return [
     sqlDocs,
     registerSqlCodeLens(sqlDocs),
     commands.register(CommandId.SetUpAthenaTable, (arg?: unknown) => setUpTable(deps, arg)),
     commands.register(CommandId.RunInAthena, (arg?: unknown, args?: unknown) => runInAthena(deps, arg, argsOf(args))),
     commands.register(CommandId.RunDetectionInAthena, (arg?: unknown) => runDetectionInAthena(deps, arg)),
-    commands.register(CommandId.SearchCloudWatchLogs, (arg?: unknown, args?: unknown) => searchCloudWatchLogs(deps, arg, argsOf(args))),
-    commands.register(CommandId.RunSqlInAthena, (uri?: unknown, index?: unknown) => runSqlStatement(deps, uri instanceof vscode.Uri ? uri : undefined, typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined)),
+    commands.register(CommandId.SearchCloudWatchLogs, (arg?: unknown, args?: unknown) =>
+      searchCloudWatchLogs(deps, arg, argsOf(args)),
+    ),
+    commands.register(CommandId.RunSqlInAthena, (uri?: unknown, index?: unknown) =>
+      runSqlStatement(
+        deps,
+        uri instanceof vscode.Uri ? uri : undefined,
+        typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : undefined,
+      ),
+    ),
     commands.register(CommandId.SearchRemotely, (args?: unknown) => searchRemotely(deps, argsOf(args))),
   ];
 }

@@ -69,7 +69,11 @@ export class SqlDocuments implements vscode.Disposable {
   async open(text: string, ctx: SqlDocContext, focus: boolean): Promise<vscode.TextDocument> {
     const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: text });
     this.set(doc.uri, ctx);
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: !focus, preview: false });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: !focus,
+      preview: false,
+    });
     return doc;
   }
 

@@ -16,14 +16,26 @@ const KEEP = 20;
 async function prune(dir: vscode.Uri, keep: number): Promise<void> {
   const entries = await vscode.workspace.fs.readDirectory(dir);
   const files = await Promise.all(
-    entries.filter(([n, t]) => t === vscode.FileType.File && n.endsWith('.json')).map(async ([n]) => ({ uri: vscode.Uri.joinPath(dir, n), mtime: (await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, n))).mtime })),
+    entries
+      .filter(([n, t]) => t === vscode.FileType.File && n.endsWith('.json'))
+      .map(async ([n]) => ({
+        uri: vscode.Uri.joinPath(dir, n),
+        mtime: (await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, n))).mtime,
+      })),
   );
   files.sort((a, b) => b.mtime - a.mtime);
   for (const f of files.slice(keep)) await vscode.workspace.fs.delete(f.uri).then(undefined, () => undefined);
 }
 
 /** Writes the records and opens them in a new log viewer titled `title`. */
-export async function openResults(sessions: Sessions, storage: vscode.Uri, kind: 'athena-results' | 'logs-results', queryId: string, records: readonly CtRecord[], title: string): Promise<LoadSummary> {
+export async function openResults(
+  sessions: Sessions,
+  storage: vscode.Uri,
+  kind: 'athena-results' | 'logs-results',
+  queryId: string,
+  records: readonly CtRecord[],
+  title: string,
+): Promise<LoadSummary> {
   const dir = vscode.Uri.joinPath(storage, kind);
   await vscode.workspace.fs.createDirectory(dir);
   const file = vscode.Uri.joinPath(dir, resultFileName(queryId));
@@ -33,7 +45,11 @@ export async function openResults(sessions: Sessions, storage: vscode.Uri, kind:
 }
 
 /** Rows that are not events (a user's own SELECT): opened as a JSON document to read. */
-export async function openRows(columns: readonly string[], rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>, note: string): Promise<void> {
+export async function openRows(
+  columns: readonly string[],
+  rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>,
+  note: string,
+): Promise<void> {
   const content = JSON.stringify({ note, columns, rows }, null, 2);
   const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
   await vscode.window.showTextDocument(doc, { preview: false });

@@ -17,15 +17,28 @@ export class SqlCodeLens implements vscode.CodeLensProvider {
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const ctx = this.docs.get(doc.uri);
-    const where = ctx ? ` (${ctx.trail.name} · ${ctx.trail.profile} · ${ctx.trail.region} · ${ctx.workGroup}/${ctx.database})` : '…';
+    const where = ctx
+      ? ` (${ctx.trail.name} · ${ctx.trail.profile} · ${ctx.trail.region} · ${ctx.workGroup}/${ctx.database})`
+      : '…';
     return splitSqlStatements(doc.getText()).map((s, i) => {
       const at = doc.positionAt(s.start);
-      return new vscode.CodeLens(new vscode.Range(at, at), { title: `$(play) Run in Athena${where}`, tooltip: 'Run this statement in Amazon Athena', command: CommandId.RunSqlInAthena, arguments: [doc.uri, i] });
+      return new vscode.CodeLens(new vscode.Range(at, at), {
+        title: `$(play) Run in Athena${where}`,
+        tooltip: 'Run this statement in Amazon Athena',
+        command: CommandId.RunSqlInAthena,
+        arguments: [doc.uri, i],
+      });
     });
   }
 }
 
 /** Registers the lens on SQL documents, saved or not. */
 export function registerSqlCodeLens(docs: SqlDocuments): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider([{ language: 'sql', scheme: 'file' }, { language: 'sql', scheme: 'untitled' }], new SqlCodeLens(docs));
+  return vscode.languages.registerCodeLensProvider(
+    [
+      { language: 'sql', scheme: 'file' },
+      { language: 'sql', scheme: 'untitled' },
+    ],
+    new SqlCodeLens(docs),
+  );
 }

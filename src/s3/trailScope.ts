@@ -39,11 +39,22 @@ export interface ScopeArgs {
 }
 
 /** The trail of a tree node, or one the user picks (the one trail picker); its S3 and CloudTrail APIs in its home region. */
-export async function resolveTrail(arg: unknown, deps: TrailPickerDeps, title = 'Which trail?'): Promise<TrailContext | undefined> {
+export async function resolveTrail(
+  arg: unknown,
+  deps: TrailPickerDeps,
+  title = 'Which trail?',
+): Promise<TrailContext | undefined> {
   const choice = await chooseTrail(deps, arg, { title, needBucket: true });
   if (!choice) return undefined;
   const { profile, trail, region } = choice;
-  return { profile, trail, trailArn: choice.arn, name: choice.name, cloudTrail: deps.accounts.cloudTrail(profile, region), s3: deps.accounts.s3(profile, region) };
+  return {
+    profile,
+    trail,
+    trailArn: choice.arn,
+    name: choice.name,
+    cloudTrail: deps.accounts.cloudTrail(profile, region),
+    s3: deps.accounts.s3(profile, region),
+  };
 }
 
 const HOUR = 3_600_000;
@@ -56,21 +67,46 @@ const WINDOWS = [
 
 /** A time window: a preset ending now, or a custom UTC start and end (any age: S3 keeps it all). */
 export async function pickWindow(title: string): Promise<{ start: number; end: number } | undefined> {
-  const pick = await vscode.window.showQuickPick([...WINDOWS.map((w) => ({ label: w.label, ms: w.ms })), { label: 'Custom range…', ms: 0 }], { title, ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(
+    [...WINDOWS.map((w) => ({ label: w.label, ms: w.ms })), { label: 'Custom range…', ms: 0 }],
+    { title, ignoreFocusOut: true },
+  );
   if (!pick) return undefined;
   const now = Date.now();
   if (pick.ms) return { start: now - pick.ms, end: now };
-  const when = (v: string): string | undefined => (parseWhen(v) === undefined ? 'A date: 2024-03-01 or 2024-03-01T10:00Z' : undefined);
-  const start = await vscode.window.showInputBox({ title: 'Start (UTC)', prompt: 'e.g. 2024-03-01 or 2024-03-01T10:00Z', validateInput: when, ignoreFocusOut: true });
+  const when = (v: string): string | undefined =>
+    parseWhen(v) === undefined ? 'A date: 2024-03-01 or 2024-03-01T10:00Z' : undefined;
+  const start = await vscode.window.showInputBox({
+    title: 'Start (UTC)',
+    prompt: 'e.g. 2024-03-01 or 2024-03-01T10:00Z',
+    validateInput: when,
+    ignoreFocusOut: true,
+  });
   if (start === undefined) return undefined;
-  const end = await vscode.window.showInputBox({ title: 'End (UTC)', prompt: 'Empty for now', ignoreFocusOut: true, validateInput: (v) => (!v.trim() ? undefined : when(v) ?? ((parseWhen(v) ?? 0) <= (parseWhen(start) ?? 0) ? 'The end must come after the start.' : undefined)) });
+  const end = await vscode.window.showInputBox({
+    title: 'End (UTC)',
+    prompt: 'Empty for now',
+    ignoreFocusOut: true,
+    validateInput: (v) =>
+      !v.trim()
+        ? undefined
+        : (when(v) ??
+          ((parseWhen(v) ?? 0) <= (parseWhen(start) ?? 0) ? 'The end must come after the start.' : undefined)),
+  });
   if (end === undefined) return undefined;
   return { start: parseWhen(start)!, end: end.trim() ? parseWhen(end)! : now };
 }
 
-async function multiPick(items: string[], title: string, preselect: (s: string) => boolean): Promise<string[] | undefined> {
+async function multiPick(
+  items: string[],
+  title: string,
+  preselect: (s: string) => boolean,
+): Promise<string[] | undefined> {
   if (items.length <= 1) return items;
-  const picks = await vscode.window.showQuickPick(items.map((label) => ({ label, picked: preselect(label) })), { title, canPickMany: true, ignoreFocusOut: true });
+  const picks = await vscode.window.showQuickPick(
+    items.map((label) => ({ label, picked: preselect(label) })),
+    { title, canPickMany: true, ignoreFocusOut: true },
+  );
   return picks && picks.length ? picks.map((p) => p.label) : undefined;
 }
 
@@ -92,7 +128,8 @@ export async function pickScope(ctx: TrailContext, args: ScopeArgs, title: strin
     let orgId: string | undefined;
     if (ctx.trail.IsOrganizationTrail) {
       const orgs = (await ctx.s3.listFolders(bucket, base)).filter((f) => /^o-[a-z0-9]{10,32}$/.test(f));
-      orgId = orgs.length > 1 ? (await vscode.window.showQuickPick(orgs, { title: `${title}: which organization?` })) : orgs[0];
+      orgId =
+        orgs.length > 1 ? await vscode.window.showQuickPick(orgs, { title: `${title}: which organization?` }) : orgs[0];
       if (orgs.length > 1 && !orgId) return undefined;
     }
     const location: TrailLocation = { bucket, prefix, orgId };
@@ -100,14 +137,22 @@ export async function pickScope(ctx: TrailContext, args: ScopeArgs, title: strin
     if (!accounts) {
       at = accountPrefix(location, '').slice(0, -1);
       const found = orgId ? (await ctx.s3.listFolders(bucket, at)).filter((f) => /^\d{12}$/.test(f)) : [ownAccount];
-      accounts = await multiPick(found.length ? found : [ownAccount], `${title}: accounts (${found.length} in the organization's logs)`, (a) => a === ownAccount || found.length <= 5);
+      accounts = await multiPick(
+        found.length ? found : [ownAccount],
+        `${title}: accounts (${found.length} in the organization's logs)`,
+        (a) => a === ownAccount || found.length <= 5,
+      );
       if (!accounts) return undefined;
     }
     let regions = args.regions;
     if (!regions) {
       at = `${accountPrefix(location, accounts[0])}CloudTrail/`;
       const found = ctx.trail.IsMultiRegionTrail ? await ctx.s3.listFolders(bucket, at) : [home];
-      regions = await multiPick(found.length ? found : [home], `${title}: regions (${found.length} with logs)`, () => true);
+      regions = await multiPick(
+        found.length ? found : [home],
+        `${title}: regions (${found.length} with logs)`,
+        () => true,
+      );
       if (!regions) return undefined;
     }
     return { location, accounts, regions, window };
@@ -119,7 +164,14 @@ export async function pickScope(ctx: TrailContext, args: ScopeArgs, title: strin
 
 /** Shows an S3 failure explained for its bucket and prefix; returns the explanation's text. */
 export function showS3Error(e: unknown, ctx: TrailContext, bucket: string, key: string, op: 'list' | 'get'): string {
-  const x = explainS3Error(e, { profile: ctx.profile, region: ctx.s3.target.region, endpoint: ctx.s3.target.endpoint, bucket, key, op });
+  const x = explainS3Error(e, {
+    profile: ctx.profile,
+    region: ctx.s3.target.region,
+    endpoint: ctx.s3.target.endpoint,
+    bucket,
+    key,
+    op,
+  });
   void vscode.window.showErrorMessage(`${x.title}. ${x.detail}`);
   return `${x.title}. ${x.detail}`;
 }

@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { type EventBatch, listValues, RESOURCES, toBatch } from '../../src/core/store/batch';
-import { decodeJsonBytes, decompress, type LoadResult, REREAD_MAX_BYTES, rereadRaws } from '../../src/core/ingest/decode';
+import {
+  decodeJsonBytes,
+  decompress,
+  type LoadResult,
+  REREAD_MAX_BYTES,
+  rereadRaws,
+} from '../../src/core/ingest/decode';
 import { STRING_FIELDS } from '../../src/core/store/store';
 
 export const LIMITS = { maxBytes: 1 << 28 };
@@ -16,14 +22,22 @@ export function slowDecodeToBatch(bytes: Uint8Array): LoadResult {
   const reread = d.gzipped && d.data.length <= REREAD_MAX_BYTES;
   const r = decodeJsonBytes(d.data, !reread);
   if (r.kind !== 'events') return r;
-  return { kind: 'batch', format: r.format, skipped: r.skipped, warning: r.warning, batch: toBatch(r.records, reread ? bytes : undefined) };
+  return {
+    kind: 'batch',
+    format: r.format,
+    skipped: r.skipped,
+    warning: r.warning,
+    batch: toBatch(r.records, reread ? bytes : undefined),
+  };
 }
 
 /** A batch's raws as strings (re-read from its source, or cut from its UTF-8 bytes). */
 export function rawsOf(batch: EventBatch): string[] {
   if (batch.raw.kind === 'source') return rereadRaws(batch.raw.bytes);
   const { bytes, offsets } = batch.raw;
-  return Array.from({ length: batch.count }, (_, r) => Buffer.from(bytes.buffer, bytes.byteOffset + offsets[r], offsets[r + 1] - offsets[r]).toString('utf8'));
+  return Array.from({ length: batch.count }, (_, r) =>
+    Buffer.from(bytes.buffer, bytes.byteOffset + offsets[r], offsets[r + 1] - offsets[r]).toString('utf8'),
+  );
 }
 
 /** Asserts two load results say the same: columns by value, times, event IDs, resources, raws (parsed). */
@@ -60,12 +74,17 @@ export function assertSameBatch(a: EventBatch, b: EventBatch, what: string): voi
   for (let r = 0; r < n; r++) {
     if (!Object.is(a.times[r], b.times[r])) assert.fail(`${what}: row ${r} time ${a.times[r]} vs ${b.times[r]}`);
     assert.equal(a.hasKey[r], b.hasKey[r], `${what}: row ${r} hasKey`);
-    assert.deepEqual(a.eventKeys.subarray(4 * r, 4 * r + 4), b.eventKeys.subarray(4 * r, 4 * r + 4), `${what}: row ${r} eventKey`);
+    assert.deepEqual(
+      a.eventKeys.subarray(4 * r, 4 * r + 4),
+      b.eventKeys.subarray(4 * r, 4 * r + 4),
+      `${what}: row ${r} eventKey`,
+    );
     assert.equal(a.eventIds[r], b.eventIds[r], `${what}: row ${r} eventId`);
     const ra = Array.from(a.resourceIds.subarray(a.resourceStarts[r], a.resourceStarts[r + 1]), (i) => resourcesA[i]);
     const rb = Array.from(b.resourceIds.subarray(b.resourceStarts[r], b.resourceStarts[r + 1]), (i) => resourcesB[i]);
     assert.deepEqual(ra, rb, `${what}: row ${r} resources`);
     // The same value; JSON.stringify(-0) is '0', so the slow path's raws had lost what -0 and 0 keep apart.
-    if (rawsA[r] !== rawsB[r]) assert.equal(JSON.stringify(JSON.parse(rawsA[r])), JSON.stringify(JSON.parse(rawsB[r])), `${what}: row ${r} raw`);
+    if (rawsA[r] !== rawsB[r])
+      assert.equal(JSON.stringify(JSON.parse(rawsA[r])), JSON.stringify(JSON.parse(rawsB[r])), `${what}: row ${r} raw`);
   }
 }

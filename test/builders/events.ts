@@ -50,7 +50,11 @@ export function gz(text: string | Buffer): Buffer {
 
 /** ../shared/samples, beside the repository (CI clones with shared/ beside it). */
 export function samplesDir(): string {
-  for (const candidate of [process.env.CLOUDTRAIL_SAMPLES, join(repoRoot(), '../shared/samples'), join(process.cwd(), '../shared/samples')]) {
+  for (const candidate of [
+    process.env.CLOUDTRAIL_SAMPLES,
+    join(repoRoot(), '../shared/samples'),
+    join(process.cwd(), '../shared/samples'),
+  ]) {
     if (candidate && existsSync(join(candidate, 'FILES.tsv'))) return candidate;
   }
   throw new Error('The shared samples folder (../shared/samples) was not found; set CLOUDTRAIL_SAMPLES to it.');
@@ -62,7 +66,12 @@ export function samplesDir(): string {
  */
 export function sampleEventsByIdentityType(): Map<string, string> {
   const dir = samplesDir();
-  const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]).filter((p) => /\.(json|jsonl|ndjson)$/.test(p));
+  const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t')[0])
+    .filter((p) => /\.(json|jsonl|ndjson)$/.test(p));
   const found = new Map<string, string>();
   for (const f of files) {
     const r = decodeLogBytes(readFileSync(join(dir, f)));
@@ -83,9 +92,14 @@ export function sampleEventsByIdentityType(): Map<string, string> {
 export function recentSampleEvents(now: number, count?: number): Array<Record<string, unknown>> {
   const dir = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
   const all: Array<Record<string, unknown>> = [];
-  for (const f of readdirSync(dir).sort()) all.push(...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: Array<Record<string, unknown>> }).Records);
+  for (const f of readdirSync(dir).sort())
+    all.push(
+      ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: Array<Record<string, unknown>> }).Records,
+    );
   const t = (e: Record<string, unknown>): number => Date.parse(String(e.eventTime));
   all.sort((a, b) => t(b) - t(a));
   const shift = now - 10 * 60_000 - t(all[0]);
-  return all.slice(0, count ?? all.length).map((e) => ({ ...e, eventTime: new Date(t(e) + shift).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+  return all
+    .slice(0, count ?? all.length)
+    .map((e) => ({ ...e, eventTime: new Date(t(e) + shift).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
 }

@@ -22,7 +22,18 @@ import { type FakeLogs, startFakeLogs } from '../support/fakeLogsInsights';
 import { type FakeS3, startFakeS3 } from '../support/fakeS3';
 import { buildSampleBucket, listFiles, type SampleBucket } from '../support/sampleBucket';
 import type { BucketObject } from '../support/trailBucket';
-import { chooseFromContextMenu, eventView, logViewer, openFromContextMenu, step, UI_TIMEOUT as T, webviewWith, workbenchSuite, expandSideBarRow, sideBarRow } from '../support/workbench';
+import {
+  chooseFromContextMenu,
+  eventView,
+  logViewer,
+  openFromContextMenu,
+  step,
+  UI_TIMEOUT as T,
+  webviewWith,
+  workbenchSuite,
+  expandSideBarRow,
+  sideBarRow,
+} from '../support/workbench';
 
 const LOG_GROUP = 'aws-cloudtrail-logs-main';
 const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`;
@@ -51,7 +62,12 @@ const quickInput = (): Locator => page.locator('.quick-input-widget');
 /** Picks a row of the open quick pick (whose title starts with `title`) by its label. */
 async function pick(title: string, label: string): Promise<void> {
   await quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ timeout: T });
-  await quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first().click({ timeout: T });
+  await quickInput()
+    .locator('.quick-input-list .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }),
+    })
+    .first()
+    .click({ timeout: T });
 }
 /** Types into the open input box titled `title` and accepts. */
 async function answer(title: string, text: string): Promise<void> {
@@ -60,9 +76,11 @@ async function answer(title: string, text: string): Promise<void> {
   await input.fill(text);
   await input.press('Enter');
 }
-const toast = (text: string | RegExp): Locator => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+const toast = (text: string | RegExp): Locator =>
+  page.locator('.notifications-toasts .notification-toast', { hasText: text });
 /** The log viewer whose title is exactly `title`. */
-const viewerTitled = (title: string): Promise<FrameLocator> => webviewWith(page, `h1.title:text-is(${JSON.stringify(title)})`, 60_000);
+const viewerTitled = (title: string): Promise<FrameLocator> =>
+  webviewWith(page, `h1.title:text-is(${JSON.stringify(title)})`, 60_000);
 const counts = async (v: FrameLocator): Promise<string> => (await v.locator('.counts').textContent()) ?? '';
 
 describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, () => {
@@ -71,11 +89,32 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       bucket = buildSampleBucket();
       const objects = new Map<string, BucketObject>();
       const bucketDir = join(bucket.root, bucket.bucket);
-      for (const f of listFiles(bucketDir)) objects.set(relative(bucketDir, f).split('\\').join('/'), { body: readFileSync(f), metadata: {}, lastModified: new Date() });
+      for (const f of listFiles(bucketDir))
+        objects.set(relative(bucketDir, f).split('\\').join('/'), {
+          body: readFileSync(f),
+          metadata: {},
+          lastModified: new Date(),
+        });
       s3 = await startFakeS3({ buckets: { [bucket.bucket]: objects } });
-      athena = await startFakeAthena({ s3Root: bucket.root, workGroups: { primary: 's3://athena-results/' }, runMs: 200 });
+      athena = await startFakeAthena({
+        s3Root: bucket.root,
+        workGroups: { primary: 's3://athena-results/' },
+        runMs: 200,
+      });
       logs = await startFakeLogs({ [LOG_GROUP]: bucket.records.map((r) => r.raw) });
-      const main = { Name: 'main', TrailARN: TRAIL, HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: false, S3BucketName: bucket.bucket, LogFileValidationEnabled: true, CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${LOG_GROUP}:*`, HasCustomEventSelectors: false, HasInsightSelectors: false, IncludeGlobalServiceEvents: true };
+      const main = {
+        Name: 'main',
+        TrailARN: TRAIL,
+        HomeRegion: 'us-east-1',
+        IsMultiRegionTrail: true,
+        IsOrganizationTrail: false,
+        S3BucketName: bucket.bucket,
+        LogFileValidationEnabled: true,
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${LOG_GROUP}:*`,
+        HasCustomEventSelectors: false,
+        HasInsightSelectors: false,
+        IncludeGlobalServiceEvents: true,
+      };
       aws = await startAwsFixture(Date.now(), { trails: { 'us-east-1': [main] } });
       workspace = mkdtempSync(join(tmpdir(), 'ctl-ws-athena-'));
       // The same files on disk, for the local log view.
@@ -83,11 +122,23 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       return {
         workspace,
         env: aws.env,
-        settings: { 'cloudtrailLens.endpoint': aws.fake.url, 'cloudtrailLens.s3Endpoint': s3.url, 'cloudtrailLens.athenaEndpoint': athena.url, 'cloudtrailLens.logsEndpoint': logs.url, 'cloudtrailLens.athena.maxResults': 10000 },
+        settings: {
+          'cloudtrailLens.endpoint': aws.fake.url,
+          'cloudtrailLens.s3Endpoint': s3.url,
+          'cloudtrailLens.athenaEndpoint': athena.url,
+          'cloudtrailLens.logsEndpoint': logs.url,
+          'cloudtrailLens.athena.maxResults': 10000,
+        },
         diagnose: () => {
           const t0 = aws.fake.requests[0]?.time ?? 0;
-          const ct = aws.fake.requests.slice(-20).map((r) => `${r.operation} ${r.region} +${((r.time - t0) / 1000).toFixed(1)}s`);
-          return [`fake CloudTrail: ${aws.fake.requests.length} request(s), the last: ${ct.join('; ')}`, `fake Athena calls: ${athena.calls.slice(-20).join(', ')}`, `fake Logs queries: ${logs.queries.length}`].join('\n');
+          const ct = aws.fake.requests
+            .slice(-20)
+            .map((r) => `${r.operation} ${r.region} +${((r.time - t0) / 1000).toFixed(1)}s`);
+          return [
+            `fake CloudTrail: ${aws.fake.requests.length} request(s), the last: ${ct.join('; ')}`,
+            `fake Athena calls: ${athena.calls.slice(-20).join(', ')}`,
+            `fake Logs queries: ${logs.queries.length}`,
+          ].join('\n');
         },
         cleanup: async () => {
           await s3.close();
@@ -105,56 +156,92 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
     },
   );
 
-  step('"Set Up Athena Table…" on the trail: the DDL opens to review, and is created on confirmation', 'athena-setup', current, async () => {
-    await expand('dev');
-    await expand('us-east-1');
-    await expand('Trails');
-    await chooseFromContextMenu(page, row('main'), 'Set Up Athena Table…');
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 60_000 });
-    // 16 account folders in the bucket and the trail's own account; 5 region folders.
-    assert.match((await dialog.textContent()) ?? '', /Create the table default\.cloudtrail_main over s3:\/\/trail-bucket\/AWSLogs\/ \(17 account\(s\), 5 region\(s\)\) in workgroup "primary"/);
-    await page.locator('.monaco-editor .view-lines').getByText('CREATE EXTERNAL TABLE `default`.`cloudtrail_main` (').first().waitFor({ timeout: T });
-    await screenshot(page, '60-athena-ddl-review');
-    await dialog.locator('.monaco-button', { hasText: 'Create Table' }).click();
-    await toast('Created the Athena table default.cloudtrail_main for main').waitFor({ timeout: 60_000 });
-    const ddl = athena.queries.find((q) => /^CREATE EXTERNAL TABLE/.test(q.sql));
-    assert.equal(ddl?.state, 'SUCCEEDED');
-    assert.ok(!ddl.sql.startsWith('--'), 'the header comments are not sent');
-    assert.match(ddl.sql, /'storage\.location\.template'='s3:\/\/trail-bucket\/AWSLogs\/\$\{account\}\/CloudTrail\/\$\{region\}\/\$\{timestamp\}'/);
-    assert.ok(athena.duck.table('default', 'cloudtrail_main'), 'the fake holds the table');
-    // The document's CodeLens runs it again (it names where).
-    await page.locator('.codelens-decoration', { hasText: 'Run in Athena (main · dev · us-east-1 · primary/default)' }).first().waitFor({ timeout: T });
-    await screenshot(page, '61-athena-table-created');
-  });
+  step(
+    '"Set Up Athena Table…" on the trail: the DDL opens to review, and is created on confirmation',
+    'athena-setup',
+    current,
+    async () => {
+      await expand('dev');
+      await expand('us-east-1');
+      await expand('Trails');
+      await chooseFromContextMenu(page, row('main'), 'Set Up Athena Table…');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 60_000 });
+      // 16 account folders in the bucket and the trail's own account; 5 region folders.
+      assert.match(
+        (await dialog.textContent()) ?? '',
+        /Create the table default\.cloudtrail_main over s3:\/\/trail-bucket\/AWSLogs\/ \(17 account\(s\), 5 region\(s\)\) in workgroup "primary"/,
+      );
+      await page
+        .locator('.monaco-editor .view-lines')
+        .getByText('CREATE EXTERNAL TABLE `default`.`cloudtrail_main` (')
+        .first()
+        .waitFor({ timeout: T });
+      await screenshot(page, '60-athena-ddl-review');
+      await dialog.locator('.monaco-button', { hasText: 'Create Table' }).click();
+      await toast('Created the Athena table default.cloudtrail_main for main').waitFor({ timeout: 60_000 });
+      const ddl = athena.queries.find((q) => /^CREATE EXTERNAL TABLE/.test(q.sql));
+      assert.equal(ddl?.state, 'SUCCEEDED');
+      assert.ok(!ddl.sql.startsWith('--'), 'the header comments are not sent');
+      assert.match(
+        ddl.sql,
+        /'storage\.location\.template'='s3:\/\/trail-bucket\/AWSLogs\/\$\{account\}\/CloudTrail\/\$\{region\}\/\$\{timestamp\}'/,
+      );
+      assert.ok(athena.duck.table('default', 'cloudtrail_main'), 'the fake holds the table');
+      // The document's CodeLens runs it again (it names where).
+      await page
+        .locator('.codelens-decoration', { hasText: 'Run in Athena (main · dev · us-east-1 · primary/default)' })
+        .first()
+        .waitFor({ timeout: T });
+      await screenshot(page, '61-athena-table-created');
+    },
+  );
 
-  step('a local log view\'s query runs in Athena from its toolbar: the SQL shown, the same events in a new view', 'athena-run', current, async () => {
-    // The DDL document stays open: an untitled document would ask to be saved on closing.
-    await page.keyboard.press('Control+Shift+E');
-    await openFromContextMenu(page, 'AWSLogs');
-    const local = await logViewer(page);
-    await local.locator('.counts', { hasText: `${bucket.records.length.toLocaleString('en-US')} events` }).waitFor({ timeout: 120_000 });
-    await local.locator('input.search').fill(QUERY);
-    await local.locator(`.grid[data-query=${JSON.stringify(QUERY)}]`).waitFor({ timeout: T });
-    const expected = localCount(QUERY);
-    assert.ok(expected > 0);
-    assert.match(await counts(local), new RegExp(`^${expected.toLocaleString('en-US')} of `));
-    await local.locator('button.remote-button').click();
-    await pick('Run this query over which trail?', 'main');
-    await pick('Run over main in', 'Run in Athena');
-    await pick('Run in Athena over main: time window', 'All time');
-    const title = `Athena: ${QUERY} (all time)`;
-    const v = await viewerTitled(title);
-    await v.locator('.counts', { hasText: new RegExp(`^${expected.toLocaleString('en-US')} events · 1 file`) }).waitFor({ timeout: 60_000 });
-    await page.locator('.tabs-container .tab', { hasText: title }).first().waitFor({ timeout: T });
-    const q = athena.queries.at(-1)!;
-    assert.match(q.sql, /^SELECT [\s\S]*FROM "default"\."cloudtrail_main"[\s\S]*ORDER BY "eventtime" DESC\nLIMIT 10001$/);
-    // The SQL is open as a document, its lens ready to run it again.
-    await page.locator('.monaco-editor .view-lines').getByText('FROM "default"."cloudtrail_main"').first().waitFor({ timeout: T });
-    await page.locator('.codelens-decoration', { hasText: 'Run in Athena (main' }).first().waitFor({ timeout: T });
-    await toast(/data scanned|scanned \(about \$/).first().waitFor({ timeout: T });
-    await screenshot(page, '62-athena-results');
-  });
+  step(
+    "a local log view's query runs in Athena from its toolbar: the SQL shown, the same events in a new view",
+    'athena-run',
+    current,
+    async () => {
+      // The DDL document stays open: an untitled document would ask to be saved on closing.
+      await page.keyboard.press('Control+Shift+E');
+      await openFromContextMenu(page, 'AWSLogs');
+      const local = await logViewer(page);
+      await local
+        .locator('.counts', { hasText: `${bucket.records.length.toLocaleString('en-US')} events` })
+        .waitFor({ timeout: 120_000 });
+      await local.locator('input.search').fill(QUERY);
+      await local.locator(`.grid[data-query=${JSON.stringify(QUERY)}]`).waitFor({ timeout: T });
+      const expected = localCount(QUERY);
+      assert.ok(expected > 0);
+      assert.match(await counts(local), new RegExp(`^${expected.toLocaleString('en-US')} of `));
+      await local.locator('button.remote-button').click();
+      await pick('Run this query over which trail?', 'main');
+      await pick('Run over main in', 'Run in Athena');
+      await pick('Run in Athena over main: time window', 'All time');
+      const title = `Athena: ${QUERY} (all time)`;
+      const v = await viewerTitled(title);
+      await v
+        .locator('.counts', { hasText: new RegExp(`^${expected.toLocaleString('en-US')} events · 1 file`) })
+        .waitFor({ timeout: 60_000 });
+      await page.locator('.tabs-container .tab', { hasText: title }).first().waitFor({ timeout: T });
+      const q = athena.queries.at(-1)!;
+      assert.match(
+        q.sql,
+        /^SELECT [\s\S]*FROM "default"\."cloudtrail_main"[\s\S]*ORDER BY "eventtime" DESC\nLIMIT 10001$/,
+      );
+      // The SQL is open as a document, its lens ready to run it again.
+      await page
+        .locator('.monaco-editor .view-lines')
+        .getByText('FROM "default"."cloudtrail_main"')
+        .first()
+        .waitFor({ timeout: T });
+      await page.locator('.codelens-decoration', { hasText: 'Run in Athena (main' }).first().waitFor({ timeout: T });
+      await toast(/data scanned|scanned \(about \$/)
+        .first()
+        .waitFor({ timeout: T });
+      await screenshot(page, '62-athena-results');
+    },
+  );
 
   step('an event of the Athena results opens in the event view', 'athena-event', current, async () => {
     const v = await viewerTitled(`Athena: ${QUERY} (all time)`);
@@ -164,50 +251,71 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
     await screenshot(page, '63-athena-event');
   });
 
-  step('a slow query is cancelled from its notification: StopQueryExecution, and a message saying so', 'athena-cancel', current, async () => {
-    athena.setRunMs(120_000);
-    try {
-      await runCommand(page, 'CloudTrail: Run in Athena…');
-      await pick('Run in Athena: which trail?', 'main');
-      await answer('Run in Athena over main', LOGS_QUERY);
-      await pick('Run in Athena over main: time window', 'Last 30 days');
-      const progress = toast(`Athena: ${LOGS_QUERY} (last 30 days)`);
-      await progress.waitFor({ timeout: T });
-      await page.waitForFunction(() => /RUNNING/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''), undefined, { timeout: T });
-      await screenshot(page, '64-athena-running');
-      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await toast('Query cancelled. Athena stopped it (StopQueryExecution).').waitFor({ timeout: T });
-      assert.ok(athena.calls.includes('StopQueryExecution'), 'StopQueryExecution was sent');
-      assert.equal(athena.queries.at(-1)!.state, 'CANCELLED');
-      await screenshot(page, '65-athena-cancelled');
-    } finally {
-      athena.setRunMs(200);
-    }
-  });
+  step(
+    'a slow query is cancelled from its notification: StopQueryExecution, and a message saying so',
+    'athena-cancel',
+    current,
+    async () => {
+      athena.setRunMs(120_000);
+      try {
+        await runCommand(page, 'CloudTrail: Run in Athena…');
+        await pick('Run in Athena: which trail?', 'main');
+        await answer('Run in Athena over main', LOGS_QUERY);
+        await pick('Run in Athena over main: time window', 'Last 30 days');
+        const progress = toast(`Athena: ${LOGS_QUERY} (last 30 days)`);
+        await progress.waitFor({ timeout: T });
+        await page.waitForFunction(
+          () => /RUNNING/.test(document.querySelector('.notifications-toasts')?.textContent ?? ''),
+          undefined,
+          { timeout: T },
+        );
+        await screenshot(page, '64-athena-running');
+        await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+        await toast('Query cancelled. Athena stopped it (StopQueryExecution).').waitFor({ timeout: T });
+        assert.ok(athena.calls.includes('StopQueryExecution'), 'StopQueryExecution was sent');
+        assert.equal(athena.queries.at(-1)!.state, 'CANCELLED');
+        await screenshot(page, '65-athena-cancelled');
+      } finally {
+        athena.setRunMs(200);
+      }
+    },
+  );
 
   step('AccessDenied on Athena names the permission to add', 'athena-denied', current, async () => {
-    athena.failNext('StartQueryExecution', { code: 'AccessDeniedException', message: `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/primary` });
+    athena.failNext('StartQueryExecution', {
+      code: 'AccessDeniedException',
+      message: `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:${ACCOUNT}:workgroup/primary`,
+    });
     await runCommand(page, 'CloudTrail: Run in Athena…');
     await pick('Run in Athena: which trail?', 'main');
     await answer('Run in Athena over main', LOGS_QUERY);
     await pick('Run in Athena over main: time window', 'All time');
-    await toast(/Access denied \(Athena\)\. The profile may not run Athena queries in us-east-1 \(workgroup "primary"\): it needs athena:StartQueryExecution/).waitFor({ timeout: T });
+    await toast(
+      /Access denied \(Athena\)\. The profile may not run Athena queries in us-east-1 \(workgroup "primary"\): it needs athena:StartQueryExecution/,
+    ).waitFor({ timeout: T });
     await screenshot(page, '66-athena-access-denied');
   });
 
-  step('"Search in CloudWatch Logs…" on the trail: Logs Insights, results as a log view', 'logs-search', current, async () => {
-    await page.locator('.activitybar .action-label[aria-label^="CloudTrail Lens"]').click();
-    await chooseFromContextMenu(page, row('main'), 'Search in CloudWatch Logs…');
-    await answer("Search main's log group in CloudWatch Logs", LOGS_QUERY);
-    await pick('Search in CloudWatch Logs over main: time window', 'All time');
-    const expected = localCount(LOGS_QUERY);
-    assert.ok(expected > 0);
-    const v = await viewerTitled(`CloudWatch Logs: ${LOGS_QUERY} (all time)`);
-    await v.locator('.counts', { hasText: new RegExp(`^${expected.toLocaleString('en-US')} events · 1 file`) }).waitFor({ timeout: 60_000 });
-    const q = logs.queries.at(-1)!;
-    assert.equal(q.logGroup, LOG_GROUP);
-    assert.match(q.queryString, /^fields @timestamp, @message\n\| filter /);
-    assert.equal(q.results.length, expected);
-    await screenshot(page, '67-logs-results');
-  });
+  step(
+    '"Search in CloudWatch Logs…" on the trail: Logs Insights, results as a log view',
+    'logs-search',
+    current,
+    async () => {
+      await page.locator('.activitybar .action-label[aria-label^="CloudTrail Lens"]').click();
+      await chooseFromContextMenu(page, row('main'), 'Search in CloudWatch Logs…');
+      await answer("Search main's log group in CloudWatch Logs", LOGS_QUERY);
+      await pick('Search in CloudWatch Logs over main: time window', 'All time');
+      const expected = localCount(LOGS_QUERY);
+      assert.ok(expected > 0);
+      const v = await viewerTitled(`CloudWatch Logs: ${LOGS_QUERY} (all time)`);
+      await v
+        .locator('.counts', { hasText: new RegExp(`^${expected.toLocaleString('en-US')} events · 1 file`) })
+        .waitFor({ timeout: 60_000 });
+      const q = logs.queries.at(-1)!;
+      assert.equal(q.logGroup, LOG_GROUP);
+      assert.match(q.queryString, /^fields @timestamp, @message\n\| filter /);
+      assert.equal(q.results.length, expected);
+      await screenshot(page, '67-logs-results');
+    },
+  );
 });

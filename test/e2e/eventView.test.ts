@@ -10,16 +10,48 @@ import { describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, openFirstEvent, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+import {
+  eventView,
+  openFirstEvent,
+  logViewer,
+  openFromContextMenu,
+  step,
+  toggleTheme,
+  UI_TIMEOUT as T,
+  workbenchSuite,
+} from '../support/workbench';
 import { INJECTION_PAYLOADS } from '../builders/injection';
 
 let page: Page;
 const current = (): Page | undefined => page;
 
 /** What a successful injection would leave in a webview page: a flag, foreign elements, handlers. */
-async function injectionTraces(frame: FrameLocator): Promise<{ pwned: unknown; foreign: string[]; handlers: number; injected: number }> {
+async function injectionTraces(
+  frame: FrameLocator,
+): Promise<{ pwned: unknown; foreign: string[]; handlers: number; injected: number }> {
   return frame.locator('body').evaluate((body) => {
-    const allowed = new Set(['MAIN', 'HEADER', 'DIV', 'H1', 'H2', 'SPAN', 'BUTTON', 'SECTION', 'DETAILS', 'SUMMARY', 'DL', 'DT', 'DD', 'UL', 'LI', 'MARK', 'INPUT', 'SELECT', 'OPTION', 'ASIDE']);
+    const allowed = new Set([
+      'MAIN',
+      'HEADER',
+      'DIV',
+      'H1',
+      'H2',
+      'SPAN',
+      'BUTTON',
+      'SECTION',
+      'DETAILS',
+      'SUMMARY',
+      'DL',
+      'DT',
+      'DD',
+      'UL',
+      'LI',
+      'MARK',
+      'INPUT',
+      'SELECT',
+      'OPTION',
+      'ASIDE',
+    ]);
     // The timeline's chart, and only it, is SVG (drawn from counts and times, never from event text).
     const chart = new Set(['svg', 'g', 'title', 'rect', 'line', 'text']);
     const app = body.ownerDocument.getElementById('app')!;
@@ -43,7 +75,9 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
     async (s) => {
       page = s.page;
       await openFromContextMenu(page, FIXTURE.identities);
-      await (await logViewer(page)).locator('.counts', { hasText: `${FIXTURE.identityTypes.length + 1} events` }).waitFor({ timeout: T });
+      await (await logViewer(page))
+        .locator('.counts', { hasText: `${FIXTURE.identityTypes.length + 1} events` })
+        .waitFor({ timeout: T });
     },
   );
 
@@ -70,36 +104,48 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
     const principal = (await ev.locator('.principal-name').textContent()) ?? '';
     await ev.locator('.pivots .pivot[data-field="principal"]').click();
     const v = await logViewer(page);
-    await v.locator('input.search').evaluate((input, want) => {
-      if ((input as HTMLInputElement).value !== want) throw new Error(`search is "${(input as HTMLInputElement).value}"`);
-    }, `principal:${principal}`).catch(async () => {
-      await page.waitForTimeout(500);
-      assert.equal(await v.locator('input.search').inputValue(), `principal:${principal}`);
-    });
+    await v
+      .locator('input.search')
+      .evaluate((input, want) => {
+        if ((input as HTMLInputElement).value !== want)
+          throw new Error(`search is "${(input as HTMLInputElement).value}"`);
+      }, `principal:${principal}`)
+      .catch(async () => {
+        await page.waitForTimeout(500);
+        assert.equal(await v.locator('input.search').inputValue(), `principal:${principal}`);
+      });
     await v.locator('.counts', { hasText: ' of ' }).waitFor({ timeout: T });
-    for (const cell of await v.locator('.spacer .row:not(.placeholder) .c-principal').allTextContents()) assert.equal(cell, principal);
+    for (const cell of await v.locator('.spacer .row:not(.placeholder) .c-principal').allTextContents())
+      assert.equal(cell, principal);
   });
 
-  step('keyboard: JSON nodes collapse with Enter; the state survives the view being hidden', 'keyboard-state', current, async () => {
-    const ev = await openFirstEvent(page, 'type:AssumedRole');
-    const toggle = ev.locator('.section-full .j-row[data-path="$.userIdentity"] > .j-head > .j-toggle');
-    await toggle.focus();
-    await page.keyboard.press('Enter');
-    await ev.locator('.section-full .j-row.collapsed[data-path="$.userIdentity"]').waitFor({ timeout: T });
-    await ev.locator('.section-requestParameters').scrollIntoViewIfNeeded();
-    await screenshot(page, '16-event-json-tree');
-    // Hide the view behind another editor in its group, then bring it back.
-    await ev.locator('h1.event-name').click();
-    // Event view tabs are titled "<event> · <time>": its group is now the active one.
-    await page.locator('.editor-group-container.active .tab.active .label-name', { hasText: ' · ' }).waitFor({ timeout: T });
-    await runCommand(page, 'File: New Untitled Text File');
-    await page.locator('.editor-group-container.active .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: T });
-    await runCommand(page, 'View: Open Previous Editor');
-    const back = await eventView(page);
-    await back.locator('.section-full .j-row.collapsed[data-path="$.userIdentity"]').waitFor({ timeout: T });
-    await back.getByRole('button', { name: 'Copy event JSON' }).click();
-    await back.locator('.toast.shown', { hasText: 'Copied event JSON' }).waitFor({ timeout: T });
-  });
+  step(
+    'keyboard: JSON nodes collapse with Enter; the state survives the view being hidden',
+    'keyboard-state',
+    current,
+    async () => {
+      const ev = await openFirstEvent(page, 'type:AssumedRole');
+      const toggle = ev.locator('.section-full .j-row[data-path="$.userIdentity"] > .j-head > .j-toggle');
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      await ev.locator('.section-full .j-row.collapsed[data-path="$.userIdentity"]').waitFor({ timeout: T });
+      await ev.locator('.section-requestParameters').scrollIntoViewIfNeeded();
+      await screenshot(page, '16-event-json-tree');
+      // Hide the view behind another editor in its group, then bring it back.
+      await ev.locator('h1.event-name').click();
+      // Event view tabs are titled "<event> · <time>": its group is now the active one.
+      await page
+        .locator('.editor-group-container.active .tab.active .label-name', { hasText: ' · ' })
+        .waitFor({ timeout: T });
+      await runCommand(page, 'File: New Untitled Text File');
+      await page.locator('.editor-group-container.active .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: T });
+      await runCommand(page, 'View: Open Previous Editor');
+      const back = await eventView(page);
+      await back.locator('.section-full .j-row.collapsed[data-path="$.userIdentity"]').waitFor({ timeout: T });
+      await back.getByRole('button', { name: 'Copy event JSON' }).click();
+      await back.locator('.toast.shown', { hasText: 'Copied event JSON' }).waitFor({ timeout: T });
+    },
+  );
 
   step('light theme', 'light', current, async () => {
     await toggleTheme(page, 'light');
@@ -110,29 +156,40 @@ describe('the event view in a real VS Code', { timeout: 400_000 }, () => {
     await toggleTheme(page, 'dark');
   });
 
-  step('hostile strings in every field stay inert text, in the event view and the table', 'injection', current, async () => {
-    await runCommand(page, 'View: Close All Editors');
-    await openFromContextMenu(page, FIXTURE.hostile);
-    const v = await logViewer(page);
-    await v.locator('.counts', { hasText: `${INJECTION_PAYLOADS.length} events` }).waitFor({ timeout: T });
-    const rows = v.locator('.spacer .row:not(.placeholder)');
-    await rows.first().waitFor({ timeout: T });
-    for (let i = 0; i < INJECTION_PAYLOADS.length; i++) {
-      await rows.nth(i).click();
-      const ev = await eventView(page);
-      await ev.locator('.event-page').waitFor({ timeout: T }).catch((e: Error) => {
-        throw new Error(`row ${i} (${JSON.stringify(INJECTION_PAYLOADS[i].slice(0, 40))}…): ${e.message}`);
-      });
-      const traces = await injectionTraces(ev);
-      assert.deepEqual(traces, { pwned: undefined, foreign: [], handlers: 0, injected: 0 }, `event view, row ${i}`);
-    }
-    assert.deepEqual(await injectionTraces(v), { pwned: undefined, foreign: [], handlers: 0, injected: 0 }, 'table');
-    // The payloads are on screen as text.
-    assert.ok((await v.locator('.spacer').textContent())?.includes('<img src=x onerror="window.__pwned=3">'));
-    // The side panel's top values show them as text too.
-    await v.locator('.facet[data-field="principal"] .facet-value').first().waitFor({ state: 'attached', timeout: T });
-    const side = (await v.locator('.side').textContent()) ?? '';
-    assert.ok(INJECTION_PAYLOADS.filter((p) => p.length > 12 && side.includes(p)).length >= 3, 'payloads shown as text in the panel');
-    await screenshot(page, '15-injection-inert');
-  });
+  step(
+    'hostile strings in every field stay inert text, in the event view and the table',
+    'injection',
+    current,
+    async () => {
+      await runCommand(page, 'View: Close All Editors');
+      await openFromContextMenu(page, FIXTURE.hostile);
+      const v = await logViewer(page);
+      await v.locator('.counts', { hasText: `${INJECTION_PAYLOADS.length} events` }).waitFor({ timeout: T });
+      const rows = v.locator('.spacer .row:not(.placeholder)');
+      await rows.first().waitFor({ timeout: T });
+      for (let i = 0; i < INJECTION_PAYLOADS.length; i++) {
+        await rows.nth(i).click();
+        const ev = await eventView(page);
+        await ev
+          .locator('.event-page')
+          .waitFor({ timeout: T })
+          .catch((e: Error) => {
+            throw new Error(`row ${i} (${JSON.stringify(INJECTION_PAYLOADS[i].slice(0, 40))}…): ${e.message}`);
+          });
+        const traces = await injectionTraces(ev);
+        assert.deepEqual(traces, { pwned: undefined, foreign: [], handlers: 0, injected: 0 }, `event view, row ${i}`);
+      }
+      assert.deepEqual(await injectionTraces(v), { pwned: undefined, foreign: [], handlers: 0, injected: 0 }, 'table');
+      // The payloads are on screen as text.
+      assert.ok((await v.locator('.spacer').textContent())?.includes('<img src=x onerror="window.__pwned=3">'));
+      // The side panel's top values show them as text too.
+      await v.locator('.facet[data-field="principal"] .facet-value').first().waitFor({ state: 'attached', timeout: T });
+      const side = (await v.locator('.side').textContent()) ?? '';
+      assert.ok(
+        INJECTION_PAYLOADS.filter((p) => p.length > 12 && side.includes(p)).length >= 3,
+        'payloads shown as text in the panel',
+      );
+      await screenshot(page, '15-injection-inert');
+    },
+  );
 });

@@ -11,7 +11,17 @@ import { describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { eventView, openFirstEvent, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, webviewWith, workbenchSuite } from '../support/workbench';
+import {
+  eventView,
+  openFirstEvent,
+  logViewer,
+  openFromContextMenu,
+  step,
+  toggleTheme,
+  UI_TIMEOUT as T,
+  webviewWith,
+  workbenchSuite,
+} from '../support/workbench';
 
 let page: Page;
 const current = (): Page | undefined => page;
@@ -50,7 +60,9 @@ const identityGraph = (p: Page): Promise<FrameLocator> => webviewWith(p, 'svg.gr
 /** The text of the editor lines on screen (every visible editor). */
 async function editorText(p: Page): Promise<string> {
   // Monaco draws spaces as no-break spaces.
-  return (await p.locator('.editor-instance .monaco-editor .view-lines').allTextContents()).join('\n').replace(/\u00a0/g, ' ');
+  return (await p.locator('.editor-instance .monaco-editor .view-lines').allTextContents())
+    .join('\n')
+    .replace(/\u00a0/g, ' ');
 }
 
 describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
@@ -66,89 +78,127 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     },
   );
 
-  step('a Stratus role session\'s chain leads back to bert-jan; its AssumeRole hop opens', 'identity-chain', current, async () => {
-    const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
-    assert.equal(await ev.locator('.identity-type').textContent(), 'AssumedRole');
-    const chain = ev.locator('.identity .chain');
-    await chain.waitFor({ timeout: T });
-    assert.equal(await chain.locator('.chain-line').textContent(), `bert-jan (IAM user) → ${SESSION} → this event`);
-    assert.equal(await chain.locator('.chain-note').count(), 0, 'a complete chain: no note');
-    const hop = chain.locator('.chain-hops > li.hop:not(.origin):not(.this)');
-    assert.equal(await hop.count(), 1);
-    assert.match((await hop.locator('.hop-meta').textContent()) ?? '', /^2023-07-10 11:54:47Z · from 192\.168\.10\.20 · account 123837392027$/);
-    // The Who card sits below the error: bring the chain on screen for the picture.
-    await chain.scrollIntoViewIfNeeded();
-    await screenshot(page, '70-identity-chain-dark');
-    await hop.locator('button.hop-open', { hasText: 'AssumeRole' }).click();
-    const issuing = await eventView(page);
-    await issuing.locator('h1.event-name', { hasText: 'AssumeRole' }).waitFor({ timeout: T });
-    assert.equal(await issuing.locator('.principal-name').textContent(), 'bert-jan');
-    assert.equal(await issuing.locator('.identity .chain .chain-line').textContent(), 'bert-jan (IAM user) → this event');
-    // The issuing event's own pivots still reach the log view it came from.
-    assert.ok(((await issuing.locator('.section-responseElements').textContent()) ?? '').includes(STRATUS_KEY));
-  });
+  step(
+    "a Stratus role session's chain leads back to bert-jan; its AssumeRole hop opens",
+    'identity-chain',
+    current,
+    async () => {
+      const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
+      assert.equal(await ev.locator('.identity-type').textContent(), 'AssumedRole');
+      const chain = ev.locator('.identity .chain');
+      await chain.waitFor({ timeout: T });
+      assert.equal(await chain.locator('.chain-line').textContent(), `bert-jan (IAM user) → ${SESSION} → this event`);
+      assert.equal(await chain.locator('.chain-note').count(), 0, 'a complete chain: no note');
+      const hop = chain.locator('.chain-hops > li.hop:not(.origin):not(.this)');
+      assert.equal(await hop.count(), 1);
+      assert.match(
+        (await hop.locator('.hop-meta').textContent()) ?? '',
+        /^2023-07-10 11:54:47Z · from 192\.168\.10\.20 · account 123837392027$/,
+      );
+      // The Who card sits below the error: bring the chain on screen for the picture.
+      await chain.scrollIntoViewIfNeeded();
+      await screenshot(page, '70-identity-chain-dark');
+      await hop.locator('button.hop-open', { hasText: 'AssumeRole' }).click();
+      const issuing = await eventView(page);
+      await issuing.locator('h1.event-name', { hasText: 'AssumeRole' }).waitFor({ timeout: T });
+      assert.equal(await issuing.locator('.principal-name').textContent(), 'bert-jan');
+      assert.equal(
+        await issuing.locator('.identity .chain .chain-line').textContent(),
+        'bert-jan (IAM user) → this event',
+      );
+      // The issuing event's own pivots still reach the log view it came from.
+      assert.ok(((await issuing.locator('.section-responseElements').textContent()) ?? '').includes(STRATUS_KEY));
+    },
+  );
 
-  step('the access key report of bert-jan\'s key opens as Markdown, from the event view', 'identity-key-report', current, async () => {
-    const ev = await eventView(page);
-    await ev.locator('.identity dd .key-report').click();
-    const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
-    await editor.locator('.view-line', { hasText: `# Access key \`${BERT_JAN_KEY}\`` }).first().waitFor({ timeout: T });
-    const text = await editorText(page);
-    assert.match(text, /Long-term access key/);
-    assert.match(text, /\*\*Events:\*\* 2,104/);
-    await screenshot(page, '71-identity-key-report');
-    // The report is an untitled document: close it without the "save?" dialog.
-    await runCommand(page, 'View: Revert and Close Editor');
-    // From the palette: the input box offers the event view's key.
-    await runCommand(page, 'CloudTrail: Access Key Report…');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ timeout: T });
-    assert.equal(await input.inputValue(), BERT_JAN_KEY);
-    await input.press('Escape');
-  });
+  step(
+    "the access key report of bert-jan's key opens as Markdown, from the event view",
+    'identity-key-report',
+    current,
+    async () => {
+      const ev = await eventView(page);
+      await ev.locator('.identity dd .key-report').click();
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+      await editor
+        .locator('.view-line', { hasText: `# Access key \`${BERT_JAN_KEY}\`` })
+        .first()
+        .waitFor({ timeout: T });
+      const text = await editorText(page);
+      assert.match(text, /Long-term access key/);
+      assert.match(text, /\*\*Events:\*\* 2,104/);
+      await screenshot(page, '71-identity-key-report');
+      // The report is an untitled document: close it without the "save?" dialog.
+      await runCommand(page, 'View: Revert and Close Editor');
+      // From the palette: the input box offers the event view's key.
+      await runCommand(page, 'CloudTrail: Access Key Report…');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: T });
+      assert.equal(await input.inputValue(), BERT_JAN_KEY);
+      await input.press('Escape');
+    },
+  );
 
-  step('the identity graph shows bert-jan → the Stratus role; an edge filters the log view', 'identity-graph', current, async () => {
-    const v0 = await logViewer(page);
-    await v0.locator('input.search').fill('');
-    await shownFor(v0, '');
-    await runCommand(page, 'CloudTrail: Show Identity Graph');
-    const g = await identityGraph(page);
-    await g.locator('g.node[data-id="user:arn:aws:iam::123837392027:user/bert-jan"]').waitFor({ timeout: T });
-    await g.locator(`g.node[data-id="role:123837392027:${ROLE}"]`).waitFor({ timeout: T });
-    const edge = g.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"]`);
-    assert.equal(await edge.locator('.edge-label').textContent(), 'AssumeRole ×2');
-    assert.equal(await edge.locator('.edge-failed').textContent(), '3 failed');
-    assert.match((await g.locator('.graph-header .meta').textContent()) ?? '', /2,900 events/);
-    await screenshot(page, '72-identity-graph-dark');
-    await edge.locator('.edge-label').click();
-    const v = await logViewer(page);
-    const query = `eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan resource:arn:aws:iam::123837392027:role/${ROLE} error:""`;
-    assert.equal(await shownFor(v, query), 2);
-    for (const name of await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents()) assert.equal(name.replace(/^write/, ''), 'AssumeRole');
-    await screenshot(page, '73-identity-graph-filtered');
-    // The failed calls, from the same edge.
-    await runCommand(page, 'CloudTrail: Show Identity Graph');
-    const again = await identityGraph(page);
-    await again.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"] .edge-failed`).click();
-    const v2 = await logViewer(page);
-    await v2.locator('.grid[data-query^="eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan error:*"]').waitFor({ timeout: T });
-    assert.equal(await shownFor(v2, (await v2.locator('input.search').inputValue()).trim()), 3);
-  });
+  step(
+    'the identity graph shows bert-jan → the Stratus role; an edge filters the log view',
+    'identity-graph',
+    current,
+    async () => {
+      const v0 = await logViewer(page);
+      await v0.locator('input.search').fill('');
+      await shownFor(v0, '');
+      await runCommand(page, 'CloudTrail: Show Identity Graph');
+      const g = await identityGraph(page);
+      await g.locator('g.node[data-id="user:arn:aws:iam::123837392027:user/bert-jan"]').waitFor({ timeout: T });
+      await g.locator(`g.node[data-id="role:123837392027:${ROLE}"]`).waitFor({ timeout: T });
+      const edge = g.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"]`);
+      assert.equal(await edge.locator('.edge-label').textContent(), 'AssumeRole ×2');
+      assert.equal(await edge.locator('.edge-failed').textContent(), '3 failed');
+      assert.match((await g.locator('.graph-header .meta').textContent()) ?? '', /2,900 events/);
+      await screenshot(page, '72-identity-graph-dark');
+      await edge.locator('.edge-label').click();
+      const v = await logViewer(page);
+      const query = `eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan resource:arn:aws:iam::123837392027:role/${ROLE} error:""`;
+      assert.equal(await shownFor(v, query), 2);
+      for (const name of await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents())
+        assert.equal(name.replace(/^write/, ''), 'AssumeRole');
+      await screenshot(page, '73-identity-graph-filtered');
+      // The failed calls, from the same edge.
+      await runCommand(page, 'CloudTrail: Show Identity Graph');
+      const again = await identityGraph(page);
+      await again.locator(`g.edge[data-from="bert-jan"][data-to="${ROLE}"] .edge-failed`).click();
+      const v2 = await logViewer(page);
+      await v2
+        .locator('.grid[data-query^="eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan error:*"]')
+        .waitFor({ timeout: T });
+      assert.equal(await shownFor(v2, (await v2.locator('input.search').inputValue()).trim()), 3);
+    },
+  );
 
-  step('a least-privilege draft of bert-jan\'s events opens as JSON with statements, notes beside it', 'identity-policy', current, async () => {
-    const v = await logViewer(page);
-    await v.locator('input.search').fill('principal:bert-jan');
-    await shownFor(v, 'principal:bert-jan');
-    await runCommand(page, 'CloudTrail: Draft Least-Privilege Policy');
-    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: '"Version": "2012-10-17"' }).first().waitFor({ timeout: T });
-    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: '# Least-privilege draft: notes' }).first().waitFor({ timeout: T });
-    const text = await editorText(page);
-    assert.match(text, /"Statement": \[/);
-    assert.match(text, /"Sid": "/);
-    assert.match(text, /"Action": \[/);
-    await screenshot(page, '74-identity-policy');
-    await closeEditors(page);
-  });
+  step(
+    "a least-privilege draft of bert-jan's events opens as JSON with statements, notes beside it",
+    'identity-policy',
+    current,
+    async () => {
+      const v = await logViewer(page);
+      await v.locator('input.search').fill('principal:bert-jan');
+      await shownFor(v, 'principal:bert-jan');
+      await runCommand(page, 'CloudTrail: Draft Least-Privilege Policy');
+      await page
+        .locator('.editor-instance .monaco-editor .view-line', { hasText: '"Version": "2012-10-17"' })
+        .first()
+        .waitFor({ timeout: T });
+      await page
+        .locator('.editor-instance .monaco-editor .view-line', { hasText: '# Least-privilege draft: notes' })
+        .first()
+        .waitFor({ timeout: T });
+      const text = await editorText(page);
+      assert.match(text, /"Statement": \[/);
+      assert.match(text, /"Sid": "/);
+      assert.match(text, /"Action": \[/);
+      await screenshot(page, '74-identity-policy');
+      await closeEditors(page);
+    },
+  );
 
   step('light theme: the chain and the graph', 'identity-light', current, async () => {
     await openFromContextMenu(page, FIXTURE.folder);

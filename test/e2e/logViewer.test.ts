@@ -9,7 +9,17 @@ import { describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
-import { activeTabTitle, eventView, explorerRow, logViewer, openFromContextMenu, step, toggleTheme, UI_TIMEOUT as T, workbenchSuite } from '../support/workbench';
+import {
+  activeTabTitle,
+  eventView,
+  explorerRow,
+  logViewer,
+  openFromContextMenu,
+  step,
+  toggleTheme,
+  UI_TIMEOUT as T,
+  workbenchSuite,
+} from '../support/workbench';
 
 let page: Page;
 const current = (): Page | undefined => page;
@@ -23,25 +33,30 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     (s) => void (page = s.page),
   );
 
-  step('double-clicking a *_CloudTrail_*.json.gz opens its events, newest first', 'custom-editor', current, async () => {
-    await explorerRow(page, FIXTURE.gzLog).dblclick();
-    const v = await logViewer(page);
-    await v.locator('.counts', { hasText: `${FIXTURE.gzLogEvents} events` }).waitFor({ timeout: T });
-    assert.equal(await activeTabTitle(page), FIXTURE.gzLog);
-    const rows = v.locator('.spacer .row:not(.placeholder)');
-    await rows.first().waitFor({ timeout: T });
-    assert.ok((await rows.count()) >= 20, 'a screenful of rows is rendered');
-    const times = await v.locator('.spacer .row .c-time').allTextContents();
-    const sorted = [...times].sort().reverse();
-    assert.deepEqual(times.slice(0, 10), sorted.slice(0, 10), 'newest first');
-    assert.match(times[0], /^2023-07-10 12:\d\d:\d\dZ$/);
-    // Error rows and write events are marked.
-    assert.ok((await v.locator('.spacer .row.error').count()) > 0);
-    assert.ok((await v.locator('.spacer .row.write .write-badge').count()) > 0);
-    // Local time on hover.
-    assert.match((await v.locator('.spacer .row .c-time').first().getAttribute('title')) ?? '', /^Local time: /);
-    await screenshot(page, '01-custom-editor-dark');
-  });
+  step(
+    'double-clicking a *_CloudTrail_*.json.gz opens its events, newest first',
+    'custom-editor',
+    current,
+    async () => {
+      await explorerRow(page, FIXTURE.gzLog).dblclick();
+      const v = await logViewer(page);
+      await v.locator('.counts', { hasText: `${FIXTURE.gzLogEvents} events` }).waitFor({ timeout: T });
+      assert.equal(await activeTabTitle(page), FIXTURE.gzLog);
+      const rows = v.locator('.spacer .row:not(.placeholder)');
+      await rows.first().waitFor({ timeout: T });
+      assert.ok((await rows.count()) >= 20, 'a screenful of rows is rendered');
+      const times = await v.locator('.spacer .row .c-time').allTextContents();
+      const sorted = [...times].sort().reverse();
+      assert.deepEqual(times.slice(0, 10), sorted.slice(0, 10), 'newest first');
+      assert.match(times[0], /^2023-07-10 12:\d\d:\d\dZ$/);
+      // Error rows and write events are marked.
+      assert.ok((await v.locator('.spacer .row.error').count()) > 0);
+      assert.ok((await v.locator('.spacer .row.write .write-badge').count()) > 0);
+      // Local time on hover.
+      assert.match((await v.locator('.spacer .row .c-time').first().getAttribute('title')) ?? '', /^Local time: /);
+      await screenshot(page, '01-custom-editor-dark');
+    },
+  );
 
   step('typing a search filters as you type, forgiving typos, and shows the match', 'search', current, async () => {
     const v = await logViewer(page);
@@ -61,25 +76,41 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await ev.locator('h1.event-name', { hasText: 'StopLogging' }).waitFor({ timeout: T });
     await ev.getByRole('button', { name: 'Open as JSON document' }).click();
     await page.locator('.tabs-container .tab', { hasText: 'StopLogging.json' }).waitFor({ timeout: T });
-    await page.locator('.monaco-editor .view-lines').getByText('"eventName": "StopLogging"').first().waitFor({ timeout: T });
+    await page
+      .locator('.monaco-editor .view-lines')
+      .getByText('"eventName": "StopLogging"')
+      .first()
+      .waitFor({ timeout: T });
     await screenshot(page, '03-event-json');
     await runCommand(page, 'View: Close All Editors');
   });
 
-  step('right-click a folder of bad files: each failure is named with its reason, the digest recognized', 'bad-files', current, async () => {
-    await openFromContextMenu(page, FIXTURE.bad);
-    const v = await logViewer(page);
-    await v.locator('.counts', { hasText: `${FIXTURE.badFailures} failed` }).waitFor({ timeout: 60_000 });
-    const notes = v.locator('.notes');
-    await notes.locator('summary').click();
-    const text = (await notes.textContent()) ?? '';
-    for (const expected of [/truncated/, /bomb\.json\.gz.*limit/, /package\.json.*Not CloudTrail/, /Not valid JSON/, /digest file, not a log/, /empty/]) {
-      assert.match(text, expected);
-    }
-    await v.locator('.empty', { hasText: 'No events could be read' }).waitFor({ timeout: T });
-    await screenshot(page, '04-bad-files');
-    await runCommand(page, 'View: Close All Editors');
-  });
+  step(
+    'right-click a folder of bad files: each failure is named with its reason, the digest recognized',
+    'bad-files',
+    current,
+    async () => {
+      await openFromContextMenu(page, FIXTURE.bad);
+      const v = await logViewer(page);
+      await v.locator('.counts', { hasText: `${FIXTURE.badFailures} failed` }).waitFor({ timeout: 60_000 });
+      const notes = v.locator('.notes');
+      await notes.locator('summary').click();
+      const text = (await notes.textContent()) ?? '';
+      for (const expected of [
+        /truncated/,
+        /bomb\.json\.gz.*limit/,
+        /package\.json.*Not CloudTrail/,
+        /Not valid JSON/,
+        /digest file, not a log/,
+        /empty/,
+      ]) {
+        assert.match(text, expected);
+      }
+      await v.locator('.empty', { hasText: 'No events could be read' }).waitFor({ timeout: T });
+      await screenshot(page, '04-bad-files');
+      await runCommand(page, 'View: Close All Editors');
+    },
+  );
 
   step('right-click an AWSLogs/ folder: the whole tree loads; a search narrows it', 'folder', current, async () => {
     await openFromContextMenu(page, FIXTURE.folder);
@@ -101,10 +132,13 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     const names = new Set(await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents());
     assert.deepEqual([...names].map((n) => n.replace(/^write/, '')).sort(), ['DeleteTrail', 'StopLogging']);
     assert.match(await run('eventName:Delete* -error:* before:2023-07-10T12:30Z'), / of 2,900 events/);
-    for (const cell of await v.locator('.spacer .row:not(.placeholder) .c-errorCode').allTextContents()) assert.equal(cell, '');
+    for (const cell of await v.locator('.spacer .row:not(.placeholder) .c-errorCode').allTextContents())
+      assert.equal(cell, '');
     // A mistyped field is reported inline, not searched as text.
     await run('evntName:StopLogging');
-    await v.locator('.query-errors', { hasText: 'Unknown field "evntName": did you mean eventName:?' }).waitFor({ timeout: T });
+    await v
+      .locator('.query-errors', { hasText: 'Unknown field "evntName": did you mean eventName:?' })
+      .waitFor({ timeout: T });
     // Field names are offered while typing; Tab takes the first.
     await search.fill('AccessDenied even');
     await v.locator('.hints .hint', { hasText: 'eventName:' }).waitFor({ timeout: T });
@@ -121,11 +155,16 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await v.locator('.counts', { hasText: '678 events' }).waitFor({ timeout: T });
     await v.locator('input.search').fill('bert-jan GetSecretValue');
     await v.locator('.counts', { hasText: 'of 678 events' }).waitFor({ timeout: T });
-    assert.equal(await v.locator('.spacer .row:not(.placeholder) .c-eventName').first().textContent(), 'GetSecretValue');
+    assert.equal(
+      await v.locator('.spacer .row:not(.placeholder) .c-eventName').first().textContent(),
+      'GetSecretValue',
+    );
     // The shot is of the light theme: the workbench says so and its sidebar is painted light.
     await page.locator('.monaco-workbench.vs').waitFor({ timeout: T });
     await page.waitForFunction(() => {
-      const [r, g, b] = (getComputedStyle(document.querySelector('.part.sidebar')!).backgroundColor.match(/\d+/g) ?? []).map(Number);
+      const [r, g, b] = (
+        getComputedStyle(document.querySelector('.part.sidebar')!).backgroundColor.match(/\d+/g) ?? []
+      ).map(Number);
       return r + g + b > 600;
     });
     await screenshot(page, '06-sample-light');

@@ -65,7 +65,8 @@ export async function runIntegrationSuite(opts: {
     const lastLines = (): string =>
       `${log.slice(-40).join('\n')}\n--- code-server:\n${server.logs().trimEnd().split('\n').slice(-20).join('\n')}`;
     timer = setTimeout(
-      () => fail(new Error(`integration suite did not finish within ${timeoutMs / 1000} s; last output:\n${lastLines()}`)),
+      () =>
+        fail(new Error(`integration suite did not finish within ${timeoutMs / 1000} s; last output:\n${lastLines()}`)),
       timeoutMs,
     );
 

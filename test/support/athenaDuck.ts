@@ -161,12 +161,17 @@ function group(text: string, open: number): { inner: string; end: number } {
   throw new Error('Unbalanced parentheses in DDL');
 }
 
-const unquoteHive = (s: string): string => s.trim().replace(/^'(.*)'$/s, '$1').replace(/\\(.)/g, '$1');
+const unquoteHive = (s: string): string =>
+  s
+    .trim()
+    .replace(/^'(.*)'$/s, '$1')
+    .replace(/\\(.)/g, '$1');
 const unticked = (s: string): string => s.replace(/`/g, '');
 
 /** Reads a CREATE EXTERNAL TABLE statement; throws a message like Athena's when it is malformed. */
 export function parseDdl(sql: string, defaultDb: string): ParsedDdl {
-  const head = /^\s*CREATE\s+EXTERNAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?)\s*\(/i.exec(sql);
+  const head =
+    /^\s*CREATE\s+EXTERNAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?)\s*\(/i.exec(sql);
   if (!head) throw new Error('line 1:1: mismatched input. Expecting: CREATE EXTERNAL TABLE');
   const names = head[1].split('.').map(unticked);
   const cols = group(sql, head[0].length - 1);
@@ -177,7 +182,9 @@ export function parseDdl(sql: string, defaultDb: string): ParsedDdl {
   });
   const rest = sql.slice(cols.end);
   const part = /PARTITIONED\s+BY\s*\(/i.exec(rest);
-  const partitions = part ? splitTop(group(rest, part.index + part[0].length - 1).inner).map((p) => unticked(p.split(/\s+/)[0]).toLowerCase()) : [];
+  const partitions = part
+    ? splitTop(group(rest, part.index + part[0].length - 1).inner).map((p) => unticked(p.split(/\s+/)[0]).toLowerCase())
+    : [];
   const serde = /ROW\s+FORMAT\s+SERDE\s+'([^']+)'/i.exec(rest)?.[1] ?? '';
   const inputFormat = /STORED\s+AS\s+INPUTFORMAT\s+'([^']+)'/i.exec(rest)?.[1] ?? '';
   const location = unquoteHive(/LOCATION\s+('(?:[^'\\]|\\.)*')/i.exec(rest)?.[1] ?? "''");
@@ -190,7 +197,16 @@ export function parseDdl(sql: string, defaultDb: string): ParsedDdl {
       props[unquoteHive(m[1])] = unquoteHive(m[2]);
     }
   }
-  return { database: names.length > 1 ? names[0] : defaultDb, table: names[names.length - 1].toLowerCase(), columns, partitions, serde, inputFormat, location, properties: props };
+  return {
+    database: names.length > 1 ? names[0] : defaultDb,
+    table: names[names.length - 1].toLowerCase(),
+    columns,
+    partitions,
+    serde,
+    inputFormat,
+    location,
+    properties: props,
+  };
 }
 
 /** Per partition (values joined by '|'): the files under it and their bytes. */
@@ -204,16 +220,24 @@ export interface PartitionFiles {
 function projectionCheck(d: ParsedDdl): void {
   const p = d.properties;
   if (!/JsonSerDe|CloudTrailSerde/.test(d.serde)) throw new Error(`SerDe ${d.serde} cannot read CloudTrail JSON`);
-  if (!/CloudTrailInputFormat/.test(d.inputFormat)) throw new Error(`Input format ${d.inputFormat} does not read CloudTrail's {"Records":[…]} files`);
+  if (!/CloudTrailInputFormat/.test(d.inputFormat))
+    throw new Error(`Input format ${d.inputFormat} does not read CloudTrail's {"Records":[…]} files`);
   if (d.partitions.length === 0) return;
-  if (p['projection.enabled'] !== 'true') throw new Error('Partitions without projection would need ALTER TABLE ADD PARTITION');
+  if (p['projection.enabled'] !== 'true')
+    throw new Error('Partitions without projection would need ALTER TABLE ADD PARTITION');
   const template = p['storage.location.template'] ?? '';
-  if (!template.startsWith(d.location.replace(/\/+$/, ''))) throw new Error('storage.location.template is not under LOCATION');
+  if (!template.startsWith(d.location.replace(/\/+$/, '')))
+    throw new Error('storage.location.template is not under LOCATION');
   for (const c of d.partitions) {
     const type = p[`projection.${c}.type`];
     if (type === 'enum' && !p[`projection.${c}.values`]) throw new Error(`projection.${c}.values is missing`);
-    if (type === 'date' && (!p[`projection.${c}.format`] || !/^[^,]+,\s*(NOW|[^,]+)$/.test(p[`projection.${c}.range`] ?? ''))) throw new Error(`projection.${c}.format/range is missing or malformed`);
-    if (type !== 'enum' && type !== 'date') throw new Error(`projection.${c}.type "${type}" is not supported by this fake`);
+    if (
+      type === 'date' &&
+      (!p[`projection.${c}.format`] || !/^[^,]+,\s*(NOW|[^,]+)$/.test(p[`projection.${c}.range`] ?? ''))
+    )
+      throw new Error(`projection.${c}.format/range is missing or malformed`);
+    if (type !== 'enum' && type !== 'date')
+      throw new Error(`projection.${c}.type "${type}" is not supported by this fake`);
     if (!template.includes(`\${${c}}`)) throw new Error(`storage.location.template does not use \${${c}}`);
   }
 }
@@ -235,7 +259,13 @@ const isDir = (p: string): boolean => {
 
 /** The date a projection format reads in a folder path part (yyyy/MM/dd → 2023/07/10), or undefined. */
 function dateValue(text: string, format: string): number | undefined {
-  const re = new RegExp(`^${format.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('yyyy', '(\\d{4})').replace('MM', '(\\d{2})').replace('dd', '(\\d{2})')}$`);
+  const re = new RegExp(
+    `^${format
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace('yyyy', '(\\d{4})')
+      .replace('MM', '(\\d{2})')
+      .replace('dd', '(\\d{2})')}$`,
+  );
   const m = re.exec(text);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) : undefined;
 }
@@ -243,7 +273,10 @@ function dateValue(text: string, format: string): number | undefined {
 /** Every partition the projection allows that has files, walking the template over the folder. */
 export function projectedPartitions(d: ParsedDdl, root: string): PartitionFiles[] {
   const template = d.partitions.length ? d.properties['storage.location.template'] : d.location;
-  const segments = template.replace(/^s3:\/\/[^/]+\/?/, '').split('/').filter(Boolean);
+  const segments = template
+    .replace(/^s3:\/\/[^/]+\/?/, '')
+    .split('/')
+    .filter(Boolean);
   const bucketDir = localPath(root, template.replace(/^(s3:\/\/[^/]+).*$/, '$1/'));
   const out: PartitionFiles[] = [];
   const walk = (dir: string, i: number, values: Record<string, string>): void => {
@@ -261,7 +294,8 @@ export function projectedPartitions(d: ParsedDdl, root: string): PartitionFiles[
     const col = ph[1].toLowerCase();
     const type = d.properties[`projection.${col}.type`];
     if (type === 'enum') {
-      for (const v of d.properties[`projection.${col}.values`].split(',').map((x) => x.trim())) if (isDir(join(dir, v))) walk(join(dir, v), i + 1, { ...values, [col]: v });
+      for (const v of d.properties[`projection.${col}.values`].split(',').map((x) => x.trim()))
+        if (isDir(join(dir, v))) walk(join(dir, v), i + 1, { ...values, [col]: v });
       return;
     }
     // A date: its format may span folders (yyyy/MM/dd); match that many levels.
@@ -332,7 +366,10 @@ export class AthenaDuck {
   private readonly tables = new Map<string, { ddl: ParsedDdl; partitions: PartitionFiles[] }>();
   private readonly tmp = mkdtempSync(join(tmpdir(), 'fake-athena-'));
 
-  private constructor(private readonly conn: DuckDBConnection, readonly root: string) {}
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    readonly root: string,
+  ) {}
 
   static async open(root: string): Promise<AthenaDuck> {
     const db = await DuckDBInstance.create(':memory:');
@@ -357,7 +394,7 @@ export class AthenaDuck {
         const text = (f.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
         const records = (JSON.parse(text) as { Records?: unknown[] }).Records ?? [];
         for (const ev of records) {
-          const byLower = new Map(Object.entries((ev ?? {})).map(([k, x]) => [k.toLowerCase(), x]));
+          const byLower = new Map(Object.entries(ev ?? {}).map(([k, x]) => [k.toLowerCase(), x]));
           const row: Record<string, unknown> = {};
           for (const c of ddl.columns) row[c.name] = serde(byLower.get(c.name), c.duck);
           for (const k of ddl.partitions) row[k] = p.values[k] ?? null;
@@ -367,12 +404,17 @@ export class AthenaDuck {
     }
     const file = join(this.tmp, `${ddl.database}.${ddl.table}.ndjson`);
     writeFileSync(file, lines.join('\n'));
-    const columns = [...ddl.columns.map((c) => `'${c.name}': '${c.duck.replace(/'/g, "''")}'`), ...ddl.partitions.map((k) => `'${k}': 'VARCHAR'`)].join(', ');
+    const columns = [
+      ...ddl.columns.map((c) => `'${c.name}': '${c.duck.replace(/'/g, "''")}'`),
+      ...ddl.partitions.map((k) => `'${k}': 'VARCHAR'`),
+    ].join(', ');
     const name = `"${ddl.database}"."${ddl.table}"`;
     await this.conn.run(`CREATE SCHEMA IF NOT EXISTS "${ddl.database}"`);
-    await this.conn.run(lines.length
-      ? `CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`
-      : `CREATE OR REPLACE TABLE ${name} (${[...ddl.columns.map((c) => `"${c.name}" ${c.duck}`), ...ddl.partitions.map((k) => `"${k}" VARCHAR`)].join(', ')})`);
+    await this.conn.run(
+      lines.length
+        ? `CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`
+        : `CREATE OR REPLACE TABLE ${name} (${[...ddl.columns.map((c) => `"${c.name}" ${c.duck}`), ...ddl.partitions.map((k) => `"${k}" VARCHAR`)].join(', ')})`,
+    );
     this.tables.set(`${ddl.database}.${ddl.table}`, { ddl, partitions });
     return lines.length;
   }
@@ -390,7 +432,10 @@ export class AthenaDuck {
    * The partitions a SELECT reads: those passing the WHERE conjuncts that name only partition
    * columns of the table in its FROM.
    */
-  async scanned(sql: string, defaultDb: string): Promise<{ files: number; bytes: number; totalFiles: number; totalBytes: number }> {
+  async scanned(
+    sql: string,
+    defaultDb: string,
+  ): Promise<{ files: number; bytes: number; totalFiles: number; totalBytes: number }> {
     const from = /\bFROM\s+(?:"([^"]+)"\.)?"([^"]+)"/i.exec(sql);
     const t = from ? this.tables.get(`${from[1] ?? defaultDb}.${from[2].toLowerCase()}`) : undefined;
     if (!t) return { files: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
@@ -402,11 +447,16 @@ export class AthenaDuck {
       const names = [...c.replace(/'(?:[^']|'')*'/g, "''").matchAll(/"([^"]+)"/g)].map((m) => m[1].toLowerCase());
       return names.length > 0 && names.every((n) => partCols.has(n));
     });
-    if (conjuncts.length === 0 || t.partitions.length === 0) return { files: totalFiles, bytes: totalBytes, totalFiles, totalBytes };
+    if (conjuncts.length === 0 || t.partitions.length === 0)
+      return { files: totalFiles, bytes: totalBytes, totalFiles, totalBytes };
     // One query over every partition's values: the conjuncts keep those Athena would read.
     const q = (v: string): string => `'${v.replace(/'/g, "''")}'`;
-    const values = t.partitions.map((p, i) => `(${i}, ${t.ddl.partitions.map((k) => q(p.values[k] ?? '')).join(', ')})`).join(', ');
-    const r = await this.conn.runAndReadAll(`SELECT i FROM (VALUES ${values}) AS p(i, ${t.ddl.partitions.map((k) => `"${k}"`).join(', ')}) WHERE ${conjuncts.join(' AND ')}`);
+    const values = t.partitions
+      .map((p, i) => `(${i}, ${t.ddl.partitions.map((k) => q(p.values[k] ?? '')).join(', ')})`)
+      .join(', ');
+    const r = await this.conn.runAndReadAll(
+      `SELECT i FROM (VALUES ${values}) AS p(i, ${t.ddl.partitions.map((k) => `"${k}"`).join(', ')}) WHERE ${conjuncts.join(' AND ')}`,
+    );
     let files = 0;
     let bytes = 0;
     for (const [i] of r.getRows()) {
@@ -421,7 +471,9 @@ export class AthenaDuck {
     await this.conn.run(`USE "${defaultDb}"`).catch(() => undefined);
     const reader = await this.conn.runAndReadAll(shimSql(sql));
     const columns = reader.columnNames();
-    const rows = reader.getRowsJson().map((r) => r.map((v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v))));
+    const rows = reader
+      .getRowsJson()
+      .map((r) => r.map((v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v))));
     return { columns, rows };
   }
 

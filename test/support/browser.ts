@@ -60,10 +60,7 @@ export async function openWorkbench(
     // about a second later: explorer rows show that the workbench talks to the server.
     // (An empty folder has no rows to wait for.)
     if (readdirSync(server.workspace).length > 0) {
-      await page
-        .locator('.explorer-folders-view .monaco-list-row')
-        .first()
-        .waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
     }
     await dismissNotifications(page);
   } catch (err) {
@@ -100,7 +97,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     } catch (err) {
       if (attempt === 3) throw err;
       await page.keyboard.press('Escape');
-      await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await page
+        .locator('.part.statusbar')
+        .click({ position: { x: 5, y: 5 } })
+        .catch(() => undefined);
     }
   }
   // Rows' aria-label is the title, possibly followed by the keybinding or "recently used";

@@ -184,7 +184,11 @@ function runCli(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`code-server ${args.join(' ')} did not finish in ${INSTALL_EXTENSION_TIMEOUT_MS} ms:\n${tail(output)}`));
+      reject(
+        new Error(
+          `code-server ${args.join(' ')} did not finish in ${INSTALL_EXTENSION_TIMEOUT_MS} ms:\n${tail(output)}`,
+        ),
+      );
     }, INSTALL_EXTENSION_TIMEOUT_MS);
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -255,8 +259,10 @@ export async function startCodeServer(opts: {
       bin,
       [
         ...dirArgs,
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',

@@ -69,7 +69,13 @@ const ddlMetadata = (d: ParsedDdl): Body => ({
   TableType: 'EXTERNAL_TABLE',
   Columns: d.columns.map((c) => ({ Name: c.name, Type: c.hive.replace(/\s+/g, '').toLowerCase() })),
   PartitionKeys: d.partitions.map((p) => ({ Name: p, Type: 'string' })),
-  Parameters: { EXTERNAL: 'TRUE', location: d.location, inputformat: d.inputFormat, 'serde.serialization.lib': d.serde, ...d.properties },
+  Parameters: {
+    EXTERNAL: 'TRUE',
+    location: d.location,
+    inputformat: d.inputFormat,
+    'serde.serialization.lib': d.serde,
+    ...d.properties,
+  },
 });
 
 /** Starts the fake on 127.0.0.1. */
@@ -100,7 +106,12 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
         await duck.createTable(q.sql, q.database);
       } else if (/^\s*(SELECT|WITH)\b/i.test(q.sql)) {
         const s = await duck.scanned(q.sql, q.database);
-        Object.assign(q, { scannedBytes: s.bytes, scannedFiles: s.files, totalBytes: s.totalBytes, totalFiles: s.totalFiles });
+        Object.assign(q, {
+          scannedBytes: s.bytes,
+          scannedFiles: s.files,
+          totalBytes: s.totalBytes,
+          totalFiles: s.totalFiles,
+        });
         const r = await duck.select(q.sql, q.database);
         if (q.state !== 'RUNNING') return; // cancelled meanwhile
         q.columns = r.columns;
@@ -111,14 +122,28 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
       if (q.state !== 'RUNNING') return;
       const msg = (e as Error).message;
       const missing = /Table with name (\S+) does not exist/.exec(msg);
-      const reason = (e as { athena?: boolean }).athena ? msg : missing ? `TABLE_NOT_FOUND: line 1:1: Table 'awsdatacatalog.${q.database}.${missing[1].replace(/"/g, '')}' does not exist` : `GENERIC_INTERNAL_ERROR: ${msg.split('\n')[0]}`;
-      Object.assign(q, { state: 'FAILED', reason, errorType: (e as { errorType?: string }).errorType ?? (missing ? 'USER_ERROR' : 'SYSTEM_ERROR'), completed: Date.now() });
+      const reason = (e as { athena?: boolean }).athena
+        ? msg
+        : missing
+          ? `TABLE_NOT_FOUND: line 1:1: Table 'awsdatacatalog.${q.database}.${missing[1].replace(/"/g, '')}' does not exist`
+          : `GENERIC_INTERNAL_ERROR: ${msg.split('\n')[0]}`;
+      Object.assign(q, {
+        state: 'FAILED',
+        reason,
+        errorType: (e as { errorType?: string }).errorType ?? (missing ? 'USER_ERROR' : 'SYSTEM_ERROR'),
+        completed: Date.now(),
+      });
     }
   }
 
   const status = (q: FakeQuery): Body => ({
     State: q.state,
-    ...(q.reason ? { StateChangeReason: q.reason, AthenaError: { ErrorCategory: q.errorType === 'USER_ERROR' ? 2 : 1, ErrorType: 1000, ErrorMessage: q.reason } } : {}),
+    ...(q.reason
+      ? {
+          StateChangeReason: q.reason,
+          AthenaError: { ErrorCategory: q.errorType === 'USER_ERROR' ? 2 : 1, ErrorType: 1000, ErrorMessage: q.reason },
+        }
+      : {}),
     SubmissionDateTime: q.submitted / 1000,
     ...(q.completed ? { CompletionDateTime: q.completed / 1000 } : {}),
   });
@@ -128,17 +153,40 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
       const sql = String(b.QueryString ?? '');
       if (!sql.trim()) throw new AwsError('InvalidRequestException', 'QueryString must not be empty');
       const workGroup = String(b.WorkGroup ?? 'primary');
-      if (!(workGroup in workGroups)) throw new AwsError('InvalidRequestException', `WorkGroup ${workGroup} is not found.`);
+      if (!(workGroup in workGroups))
+        throw new AwsError('InvalidRequestException', `WorkGroup ${workGroup} is not found.`);
       const managed = workGroups[workGroup] === 'managed';
       const given = (b.ResultConfiguration as Body | undefined)?.OutputLocation;
       // AWS documents that a managed-results workgroup has no OutputLocation; what StartQueryExecution
       // answers when a query names one anyway is not documented: the fake refuses it, so a client that
       // sends one is noticed.
-      if (managed && given) throw new AwsError('InvalidRequestException', 'This workgroup uses managed query results: a query result location cannot be given.');
+      if (managed && given)
+        throw new AwsError(
+          'InvalidRequestException',
+          'This workgroup uses managed query results: a query result location cannot be given.',
+        );
       const outputLocation = managed ? '' : String(given ?? workGroups[workGroup] ?? '');
-      if (!outputLocation && !managed) throw new AwsError('InvalidRequestException', 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.');
+      if (!outputLocation && !managed)
+        throw new AwsError(
+          'InvalidRequestException',
+          'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+        );
       const database = String((b.QueryExecutionContext as Body | undefined)?.Database ?? 'default');
-      const q: FakeQuery = { id: randomUUID(), sql, database, workGroup, outputLocation, state: 'RUNNING', submitted: Date.now(), scannedBytes: 0, scannedFiles: 0, totalBytes: 0, totalFiles: 0, columns: [], rows: [] };
+      const q: FakeQuery = {
+        id: randomUUID(),
+        sql,
+        database,
+        workGroup,
+        outputLocation,
+        state: 'RUNNING',
+        submitted: Date.now(),
+        scannedBytes: 0,
+        scannedFiles: 0,
+        totalBytes: 0,
+        totalFiles: 0,
+        columns: [],
+        rows: [],
+      };
       queries.push(q);
       const t = setTimeout(() => {
         timers.delete(t);
@@ -155,18 +203,25 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
           QueryExecutionId: q.id,
           Query: q.sql,
           StatementType: /^\s*CREATE/i.test(q.sql) ? 'DDL' : 'DML',
-          ResultConfiguration: q.outputLocation ? { OutputLocation: `${q.outputLocation.replace(/\/?$/, '/')}${q.id}.csv` } : {},
+          ResultConfiguration: q.outputLocation
+            ? { OutputLocation: `${q.outputLocation.replace(/\/?$/, '/')}${q.id}.csv` }
+            : {},
           ...(q.outputLocation ? {} : { ManagedQueryResultsConfiguration: { Enabled: true } }),
           QueryExecutionContext: { Database: q.database, Catalog: 'awsdatacatalog' },
           Status: status(q),
-          Statistics: { DataScannedInBytes: q.scannedBytes, EngineExecutionTimeInMillis: end - q.submitted, TotalExecutionTimeInMillis: end - q.submitted },
+          Statistics: {
+            DataScannedInBytes: q.scannedBytes,
+            EngineExecutionTimeInMillis: end - q.submitted,
+            TotalExecutionTimeInMillis: end - q.submitted,
+          },
           WorkGroup: q.workGroup,
         },
       };
     },
     GetQueryResults: (b) => {
       const q = find(b.QueryExecutionId);
-      if (q.state !== 'SUCCEEDED') throw new AwsError('InvalidRequestException', `Query has not yet finished. Current state: ${q.state}`);
+      if (q.state !== 'SUCCEEDED')
+        throw new AwsError('InvalidRequestException', `Query has not yet finished. Current state: ${q.state}`);
       const max = Math.min(pageSize, Number(b.MaxResults ?? 1000));
       let offset = 0;
       if (b.NextToken !== undefined) {
@@ -181,7 +236,15 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
       return {
         ResultSet: {
           Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
-          ResultSetMetadata: { ColumnInfo: q.columns.map((c) => ({ Name: c, Label: c, Type: 'varchar', CatalogName: 'hive', Nullable: 'UNKNOWN' })) },
+          ResultSetMetadata: {
+            ColumnInfo: q.columns.map((c) => ({
+              Name: c,
+              Label: c,
+              Type: 'varchar',
+              CatalogName: 'hive',
+              Nullable: 'UNKNOWN',
+            })),
+          },
         },
         UpdateCount: 0,
         NextToken: next,
@@ -189,16 +252,30 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
     },
     StopQueryExecution: (b) => {
       const q = find(b.QueryExecutionId);
-      if (q.state === 'RUNNING' || q.state === 'QUEUED') Object.assign(q, { state: 'CANCELLED', reason: 'Query cancelled by user', completed: Date.now() });
+      if (q.state === 'RUNNING' || q.state === 'QUEUED')
+        Object.assign(q, { state: 'CANCELLED', reason: 'Query cancelled by user', completed: Date.now() });
       return {};
     },
     GetWorkGroup: (b) => {
       const name = String(b.WorkGroup ?? '');
       if (!(name in workGroups)) throw new AwsError('InvalidRequestException', `WorkGroup ${name} is not found.`);
       const managed = workGroups[name] === 'managed';
-      return { WorkGroup: { Name: name, State: 'ENABLED', Configuration: { ResultConfiguration: workGroups[name] && !managed ? { OutputLocation: workGroups[name] } : {}, ManagedQueryResultsConfiguration: { Enabled: managed }, EnforceWorkGroupConfiguration: false, EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' } } } };
+      return {
+        WorkGroup: {
+          Name: name,
+          State: 'ENABLED',
+          Configuration: {
+            ResultConfiguration: workGroups[name] && !managed ? { OutputLocation: workGroups[name] } : {},
+            ManagedQueryResultsConfiguration: { Enabled: managed },
+            EnforceWorkGroupConfiguration: false,
+            EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' },
+          },
+        },
+      };
     },
-    ListTableMetadata: (b) => ({ TableMetadataList: duck.allTables(String(b.DatabaseName ?? 'default')).map(ddlMetadata) }),
+    ListTableMetadata: (b) => ({
+      TableMetadataList: duck.allTables(String(b.DatabaseName ?? 'default')).map(ddlMetadata),
+    }),
     GetTableMetadata: (b) => {
       const d = duck.table(String(b.DatabaseName ?? 'default'), String(b.TableName ?? ''));
       if (!d) throw new AwsError('MetadataException', `Table ${String(b.TableName)} not found.`);
@@ -210,12 +287,15 @@ export async function startFakeAthena(opts: FakeAthenaOptions): Promise<FakeAthe
     const text = await bodyText(req);
     const operation = operationOf(req, TARGET);
     calls.push(operation);
-    const reply = outcome(() => {
-      failures.throwFor(operation);
-      const h = handlers[operation];
-      if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-      return h(text.trim() ? (JSON.parse(text) as Body) : {});
-    }, (e) => new AwsError('InternalServerException', String(e), 500));
+    const reply = outcome(
+      () => {
+        failures.throwFor(operation);
+        const h = handlers[operation];
+        if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
+        return h(text.trim() ? (JSON.parse(text) as Body) : {});
+      },
+      (e) => new AwsError('InternalServerException', String(e), 500),
+    );
     sendJson(res, reply);
   }
 

@@ -10,7 +10,16 @@ import { AwsError, bodyText, InjectedFailures, listenLocal, outcome, sendJson } 
 
 /** The SDK sends `CloudTrail_20131101.<Operation>`; AWS's API reference shows the namespaced form. Both are accepted. */
 const TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
-const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
+const LOOKUP_KEYS = [
+  'EventId',
+  'EventName',
+  'ReadOnly',
+  'Username',
+  'ResourceType',
+  'ResourceName',
+  'EventSource',
+  'AccessKeyId',
+] as const;
 type LookupKey = (typeof LOOKUP_KEYS)[number];
 type Body = Record<string, unknown>;
 
@@ -107,12 +116,23 @@ function usernameOf(identity: Body): string | undefined {
 
 /** Request parameters that name a resource; CloudTrail derives its Resources list in a similar (richer) way. */
 const PARAM_RESOURCES: Array<[param: string, type: string, onlySource?: string]> = [
-  ['bucketName', 'AWS::S3::Bucket'], ['instanceId', 'AWS::EC2::Instance'], ['volumeId', 'AWS::EC2::Volume'], ['vpcId', 'AWS::EC2::VPC'],
-  ['groupId', 'AWS::EC2::SecurityGroup', 'ec2.amazonaws.com'], ['userName', 'AWS::IAM::User', 'iam.amazonaws.com'],
-  ['roleName', 'AWS::IAM::Role', 'iam.amazonaws.com'], ['groupName', 'AWS::IAM::Group', 'iam.amazonaws.com'], ['policyArn', 'AWS::IAM::Policy'],
-  ['functionName', 'AWS::Lambda::Function'], ['dBInstanceIdentifier', 'AWS::RDS::DBInstance'], ['secretId', 'AWS::SecretsManager::Secret'],
-  ['keyId', 'AWS::KMS::Key'], ['name', 'AWS::SSM::Parameter', 'ssm.amazonaws.com'], ['name', 'AWS::CloudTrail::Trail', 'cloudtrail.amazonaws.com'],
-  ['trailName', 'AWS::CloudTrail::Trail'], ['logGroupName', 'AWS::Logs::LogGroup'],
+  ['bucketName', 'AWS::S3::Bucket'],
+  ['instanceId', 'AWS::EC2::Instance'],
+  ['volumeId', 'AWS::EC2::Volume'],
+  ['vpcId', 'AWS::EC2::VPC'],
+  ['groupId', 'AWS::EC2::SecurityGroup', 'ec2.amazonaws.com'],
+  ['userName', 'AWS::IAM::User', 'iam.amazonaws.com'],
+  ['roleName', 'AWS::IAM::Role', 'iam.amazonaws.com'],
+  ['groupName', 'AWS::IAM::Group', 'iam.amazonaws.com'],
+  ['policyArn', 'AWS::IAM::Policy'],
+  ['functionName', 'AWS::Lambda::Function'],
+  ['dBInstanceIdentifier', 'AWS::RDS::DBInstance'],
+  ['secretId', 'AWS::SecretsManager::Secret'],
+  ['keyId', 'AWS::KMS::Key'],
+  ['name', 'AWS::SSM::Parameter', 'ssm.amazonaws.com'],
+  ['name', 'AWS::CloudTrail::Trail', 'cloudtrail.amazonaws.com'],
+  ['trailName', 'AWS::CloudTrail::Trail'],
+  ['logGroupName', 'AWS::Logs::LogGroup'],
 ];
 
 function resourcesOf(e: Body): Array<{ ResourceType: string; ResourceName: string }> {
@@ -124,7 +144,8 @@ function resourcesOf(e: Body): Array<{ ResourceType: string; ResourceName: strin
   };
   for (const r of Array.isArray(e.resources) ? e.resources : []) add(obj(r).type, obj(r).ARN);
   const params = obj(e.requestParameters);
-  for (const [param, type, onlySource] of PARAM_RESOURCES) if (!onlySource || onlySource === e.eventSource) add(type, params[param]);
+  for (const [param, type, onlySource] of PARAM_RESOURCES)
+    if (!onlySource || onlySource === e.eventSource) add(type, params[param]);
   // EC2 names instances in instancesSet.items, in the request (Stop/Terminate) or response (RunInstances).
   for (const holder of [params, obj(e.responseElements)]) {
     const items = obj(holder.instancesSet).items;
@@ -154,9 +175,14 @@ function indexEvent(e: Body): IndexedEvent {
     insight: e.eventCategory === 'Insight' || e.eventType === 'AwsCloudTrailInsight',
     summary,
     attrs: {
-      EventId: one('EventId'), EventName: one('EventName'), ReadOnly: one('ReadOnly'), Username: one('Username'),
-      EventSource: one('EventSource'), AccessKeyId: one('AccessKeyId'),
-      ResourceType: resources.map((r) => r.ResourceType), ResourceName: resources.map((r) => r.ResourceName),
+      EventId: one('EventId'),
+      EventName: one('EventName'),
+      ReadOnly: one('ReadOnly'),
+      Username: one('Username'),
+      EventSource: one('EventSource'),
+      AccessKeyId: one('AccessKeyId'),
+      ResourceType: resources.map((r) => r.ResourceType),
+      ResourceName: resources.map((r) => r.ResourceName),
     },
   };
 }
@@ -175,54 +201,75 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
   const events = opts.events.map(indexEvent).sort((a, b) => b.time - a.time);
   const pageCap = Math.max(1, Math.min(50, opts.pageSize ?? 50));
   const requests: RecordedRequest[] = [];
-  const failures = new InjectedFailures((code) => (code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400));
+  const failures = new InjectedFailures((code) =>
+    code === 'InternalFailure' ? 500 : code === 'ServiceUnavailable' ? 503 : 400,
+  );
   const delays = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let perSecond: number | undefined;
   const lookupTimes = new Map<string, number[]>(); // region → times of accepted LookupEvents calls
 
   const trailsIn = (region: string): FakeTrail[] => opts.trails?.[region] ?? [];
-  const byTrail = <T>(map: Record<string, T> | undefined, t: FakeTrail): T | undefined => map?.[t.TrailARN] ?? map?.[t.Name];
+  const byTrail = <T>(map: Record<string, T> | undefined, t: FakeTrail): T | undefined =>
+    map?.[t.TrailARN] ?? map?.[t.Name];
   /** AWS only finds a shadow trail by its ARN (documented for GetTrailStatus); by name it finds home trails. */
   const findTrail = (region: string, id: unknown, shadowByArnOnly: boolean): FakeTrail => {
     if (!str(id)) throw new AwsError('InvalidTrailNameException', 'Trail name or ARN can not be empty.');
-    const t = trailsIn(region).find((x) => x.TrailARN === id || (x.Name === id && (x.HomeRegion === region || !shadowByArnOnly)));
+    const t = trailsIn(region).find(
+      (x) => x.TrailARN === id || (x.Name === id && (x.HomeRegion === region || !shadowByArnOnly)),
+    );
     if (!t) throw new AwsError('TrailNotFoundException', `Unknown trail: ${String(id)} for the user: 111122223333`);
     return t;
   };
 
   function lookupEvents(body: Body, region: string): Body {
     const attrs = Array.isArray(body.LookupAttributes) ? (body.LookupAttributes as Body[]) : [];
-    if (attrs.length > 1) throw new AwsError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
+    if (attrs.length > 1)
+      throw new AwsError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
     const attr = attrs[0];
-    if (attr && !LOOKUP_KEYS.includes(attr.AttributeKey as LookupKey)) throw new AwsError('InvalidLookupAttributesException', `Invalid attribute key: ${String(attr.AttributeKey)}`);
+    if (attr && !LOOKUP_KEYS.includes(attr.AttributeKey as LookupKey))
+      throw new AwsError('InvalidLookupAttributesException', `Invalid attribute key: ${String(attr.AttributeKey)}`);
     const start = epochSeconds(body.StartTime, 'StartTime');
     const end = epochSeconds(body.EndTime, 'EndTime');
-    if (start !== undefined && end !== undefined && start > end) throw new AwsError('InvalidTimeRangeException', 'Start time must be before end time.');
-    if (body.EventCategory !== undefined && body.EventCategory !== 'insight') throw new AwsError('InvalidEventCategoryException', 'Event category must be insight.');
+    if (start !== undefined && end !== undefined && start > end)
+      throw new AwsError('InvalidTimeRangeException', 'Start time must be before end time.');
+    if (body.EventCategory !== undefined && body.EventCategory !== 'insight')
+      throw new AwsError('InvalidEventCategoryException', 'Event category must be insight.');
     const max = body.MaxResults ?? 50;
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 50) throw new AwsError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.');
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 50)
+      throw new AwsError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.');
 
     // The token carries a hash of the filter so a token from another query is refused, as AWS does.
-    const filterHash = createHash('sha256').update(JSON.stringify([attr?.AttributeKey, attr?.AttributeValue, start, end, body.EventCategory, region])).digest('hex').slice(0, 16);
+    const filterHash = createHash('sha256')
+      .update(JSON.stringify([attr?.AttributeKey, attr?.AttributeValue, start, end, body.EventCategory, region]))
+      .digest('hex')
+      .slice(0, 16);
     let offset = 0;
     if (body.NextToken !== undefined) {
       let parsed: { o?: unknown; f?: unknown } = {};
       try {
         parsed = obj(JSON.parse(Buffer.from(String(body.NextToken), 'base64url').toString('utf8')));
-      } catch { /* refused below */ }
-      if (parsed.f !== filterHash || typeof parsed.o !== 'number') throw new AwsError('InvalidNextTokenException', 'Invalid NextToken.');
+      } catch {
+        /* refused below */
+      }
+      if (parsed.f !== filterHash || typeof parsed.o !== 'number')
+        throw new AwsError('InvalidNextTokenException', 'Invalid NextToken.');
       offset = parsed.o;
     }
     const wantInsight = body.EventCategory === 'insight';
-    const matching = events.filter((e) =>
-      e.insight === wantInsight &&
-      (!opts.regionalEvents || e.region === region) &&
-      (start === undefined || e.time >= start) &&
-      (end === undefined || e.time <= end) &&
-      (!attr || e.attrs[attr.AttributeKey as LookupKey].includes(String(attr.AttributeValue))));
+    const matching = events.filter(
+      (e) =>
+        e.insight === wantInsight &&
+        (!opts.regionalEvents || e.region === region) &&
+        (start === undefined || e.time >= start) &&
+        (end === undefined || e.time <= end) &&
+        (!attr || e.attrs[attr.AttributeKey as LookupKey].includes(String(attr.AttributeValue))),
+    );
     const size = Math.min(max, pageCap);
-    const next = offset + size < matching.length ? Buffer.from(JSON.stringify({ o: offset + size, f: filterHash })).toString('base64url') : undefined;
+    const next =
+      offset + size < matching.length
+        ? Buffer.from(JSON.stringify({ o: offset + size, f: filterHash })).toString('base64url')
+        : undefined;
     return { Events: matching.slice(offset, offset + size).map((e) => e.summary), NextToken: next };
   }
 
@@ -230,37 +277,60 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
     DescribeTrails: (body, region) => {
       const names = Array.isArray(body.trailNameList) ? (body.trailNameList as unknown[]) : [];
       return {
-        trailList: trailsIn(region).filter((t) =>
-          (names.length === 0 || names.includes(t.Name) || names.includes(t.TrailARN)) &&
-          (body.includeShadowTrails !== false || t.HomeRegion === region)),
+        trailList: trailsIn(region).filter(
+          (t) =>
+            (names.length === 0 || names.includes(t.Name) || names.includes(t.TrailARN)) &&
+            (body.includeShadowTrails !== false || t.HomeRegion === region),
+        ),
       };
     },
     // ListTrails lists the account's trails in every region, once each.
     ListTrails: () => {
       const all = new Map<string, Body>();
-      for (const list of Object.values(opts.trails ?? {})) for (const t of list) all.set(t.TrailARN, { TrailARN: t.TrailARN, Name: t.Name, HomeRegion: t.HomeRegion });
+      for (const list of Object.values(opts.trails ?? {}))
+        for (const t of list) all.set(t.TrailARN, { TrailARN: t.TrailARN, Name: t.Name, HomeRegion: t.HomeRegion });
       return { Trails: [...all.values()] };
     },
     GetTrailStatus: (body, region) => {
       const t = findTrail(region, body.Name, true);
       const now = Math.floor(Date.now() / 1000);
       const iso = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
-      return byTrail(opts.status, t) ?? {
-        IsLogging: true, LatestDeliveryTime: now - 300, LatestDigestDeliveryTime: now - 3600, StartLoggingTime: now - 30 * 86400,
-        LatestDeliveryAttemptTime: iso(now - 300), LatestDeliveryAttemptSucceeded: iso(now - 300), TimeLoggingStarted: iso(now - 30 * 86400),
-      };
+      return (
+        byTrail(opts.status, t) ?? {
+          IsLogging: true,
+          LatestDeliveryTime: now - 300,
+          LatestDigestDeliveryTime: now - 3600,
+          StartLoggingTime: now - 30 * 86400,
+          LatestDeliveryAttemptTime: iso(now - 300),
+          LatestDeliveryAttemptSucceeded: iso(now - 300),
+          TimeLoggingStarted: iso(now - 30 * 86400),
+        }
+      );
     },
     GetEventSelectors: (body, region) => {
       const t = findTrail(region, body.TrailName, false);
-      return byTrail(opts.eventSelectors, t) ?? {
-        TrailARN: t.TrailARN,
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
-      };
+      return (
+        byTrail(opts.eventSelectors, t) ?? {
+          TrailARN: t.TrailARN,
+          EventSelectors: [
+            {
+              ReadWriteType: 'All',
+              IncludeManagementEvents: true,
+              DataResources: [],
+              ExcludeManagementEventSources: [],
+            },
+          ],
+        }
+      );
     },
     GetInsightSelectors: (body, region) => {
       const t = findTrail(region, body.TrailName, false);
       const found = byTrail(opts.insightSelectors, t);
-      if (!found) throw new AwsError('InsightNotEnabledException', `Trail ${t.TrailARN} does not have Insights enabled. Enable Insights on the trail, and then try again.`);
+      if (!found)
+        throw new AwsError(
+          'InsightNotEnabledException',
+          `Trail ${t.TrailARN} does not have Insights enabled. Enable Insights on the trail, and then try again.`,
+        );
       return found;
     },
     LookupEvents: lookupEvents,
@@ -268,27 +338,38 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
     ListPublicKeys: (body) => {
       const start = epochSeconds(body.StartTime, 'StartTime') ?? 0;
       const end = epochSeconds(body.EndTime, 'EndTime') ?? Date.now() / 1000;
-      return { PublicKeyList: (opts.publicKeys ?? []).filter((k) => k.ValidityStartTime.getTime() / 1000 <= end && k.ValidityEndTime.getTime() / 1000 >= start) };
+      return {
+        PublicKeyList: (opts.publicKeys ?? []).filter(
+          (k) => k.ValidityStartTime.getTime() / 1000 <= end && k.ValidityEndTime.getTime() / 1000 >= start,
+        ),
+      };
     },
   };
 
   /** The outcome is decided when the request arrives (as AWS throttles on arrival); only sending waits for a delay. */
-  function answer(operation: string, region: string, body: Body | undefined): { status: number; payload: unknown; code?: string } {
-    return outcome(() => {
-      failures.throwFor(operation);
-      const handler = handlers[operation];
-      if (!handler) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-      if (!region) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-      if (!body) throw new AwsError('SerializationException', 'The request body is not valid JSON.');
-      if (operation === 'LookupEvents' && perSecond !== undefined) {
-        const now = Date.now();
-        const recent = (lookupTimes.get(region) ?? []).filter((t) => now - t < 1000);
-        lookupTimes.set(region, recent);
-        if (recent.length >= perSecond) throw new AwsError('ThrottlingException', 'Rate exceeded');
-        recent.push(now);
-      }
-      return handler(body, region);
-    }, (e) => new AwsError('InternalFailure', String(e), 500));
+  function answer(
+    operation: string,
+    region: string,
+    body: Body | undefined,
+  ): { status: number; payload: unknown; code?: string } {
+    return outcome(
+      () => {
+        failures.throwFor(operation);
+        const handler = handlers[operation];
+        if (!handler) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
+        if (!region) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+        if (!body) throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+        if (operation === 'LookupEvents' && perSecond !== undefined) {
+          const now = Date.now();
+          const recent = (lookupTimes.get(region) ?? []).filter((t) => now - t < 1000);
+          lookupTimes.set(region, recent);
+          if (recent.length >= perSecond) throw new AwsError('ThrottlingException', 'Rate exceeded');
+          recent.push(now);
+        }
+        return handler(body, region);
+      },
+      (e) => new AwsError('InternalFailure', String(e), 500),
+    );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -300,16 +381,25 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
     let body: Body | undefined;
     try {
       body = text.trim() === '' ? {} : obj(JSON.parse(text));
-    } catch { /* answered with SerializationException */ }
+    } catch {
+      /* answered with SerializationException */
+    }
     requests.push({ operation, region, time: Date.now(), body: body ?? {}, authorization });
 
     const reply = answer(operation, region, body);
     const wait = delays.get(operation) ?? delays.get('*') ?? 0;
-    if (wait > 0) await new Promise<void>((resolve) => { const t = setTimeout(() => { timers.delete(t); resolve(); }, wait); timers.add(t); });
+    if (wait > 0)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          resolve();
+        }, wait);
+        timers.add(t);
+      });
     if (res.destroyed) return; // the client gave up (timeout / abort) while we waited
     // Dates in canned responses go out as epoch seconds, the JSON protocol's timestamp format.
     const json = JSON.stringify(reply.payload, function (this: Body, key, value: unknown) {
-      return this[key] instanceof Date ? (this[key]).getTime() / 1000 : value;
+      return this[key] instanceof Date ? this[key].getTime() / 1000 : value;
     });
     sendJson(res, reply, json);
   }

@@ -28,8 +28,15 @@ function tokenize(s: string): Tok[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')' || c === ',') { out.push({ t: 'p', v: c }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')' || c === ',') {
+      out.push({ t: 'p', v: c });
+      i++;
+      continue;
+    }
     if (c === '"') {
       let v = '';
       for (i++; i < s.length && s[i] !== '"'; i++) v += s[i] === '\\' ? s[++i] : s[i];
@@ -41,7 +48,13 @@ function tokenize(s: string): Tok[] {
     if (c === '/') {
       let v = '';
       for (i++; i < s.length && s[i] !== '/'; i++) {
-        if (s[i] === '\\' && s[i + 1] === '/') { v += '/'; i++; } else if (s[i] === '\\') { v += s[i] + s[i + 1]; i++; } else v += s[i];
+        if (s[i] === '\\' && s[i + 1] === '/') {
+          v += '/';
+          i++;
+        } else if (s[i] === '\\') {
+          v += s[i] + s[i + 1];
+          i++;
+        } else v += s[i];
       }
       if (s[i] !== '/') throw new AwsError('MalformedQueryException', 'unterminated regex');
       out.push({ t: 're', v });
@@ -49,11 +62,23 @@ function tokenize(s: string): Tok[] {
       continue;
     }
     const op = /^(=~|!=|<=|>=|=|<|>)/.exec(s.slice(i));
-    if (op) { out.push({ t: 'op', v: op[1] }); i += op[1].length; continue; }
+    if (op) {
+      out.push({ t: 'op', v: op[1] });
+      i += op[1].length;
+      continue;
+    }
     const num = /^\d+(\.\d+)?/.exec(s.slice(i));
-    if (num) { out.push({ t: 'num', v: num[0] }); i += num[0].length; continue; }
+    if (num) {
+      out.push({ t: 'num', v: num[0] });
+      i += num[0].length;
+      continue;
+    }
     const id = /^@?[A-Za-z_][\w.-]*/.exec(s.slice(i));
-    if (id) { out.push({ t: 'id', v: id[0] }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: 'id', v: id[0] });
+      i += id[0].length;
+      continue;
+    }
     throw new AwsError('MalformedQueryException', `unexpected character ${c}`);
   }
   return out;
@@ -66,7 +91,9 @@ function tokenize(s: string): Tok[] {
  */
 function regexTest(source: string): (v: string) => boolean {
   const flags = /^\(\?([ims]+)\)/.exec(source);
-  const body = (flags ? source.slice(flags[0].length) : source).replace(/\\x\{([0-9a-f]+)\}/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  const body = (flags ? source.slice(flags[0].length) : source).replace(/\\x\{([0-9a-f]+)\}/gi, (_m, h: string) =>
+    String.fromCodePoint(parseInt(h, 16)).replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+  );
   if (!/\(\?|\\[pPQEzACx]|\[\[:/.test(body)) {
     try {
       const re = new RegExp(body, flags?.[1] ?? '');
@@ -88,11 +115,13 @@ function parseFilter(toks: Tok[]): Pred {
   const peek = (): Tok | undefined => toks[i];
   const take = (t?: Tok['t'], v?: string): Tok => {
     const k = toks[i++];
-    if (!k || (t && k.t !== t) || (v && k.v !== v)) throw new AwsError('MalformedQueryException', `unexpected ${k ? k.v : 'end'}`);
+    if (!k || (t && k.t !== t) || (v && k.v !== v))
+      throw new AwsError('MalformedQueryException', `unexpected ${k ? k.v : 'end'}`);
     return k;
   };
   const kw = (w: string): boolean => peek()?.t === 'id' && peek()!.v === w;
-  const value = (f: Fields, ts: number, name: string): string | undefined => (name === '@timestamp' ? String(ts) : f.get(name));
+  const value = (f: Fields, ts: number, name: string): string | undefined =>
+    name === '@timestamp' ? String(ts) : f.get(name);
   const or = (): Pred => {
     let l = and();
     while (kw('or')) {
@@ -132,7 +161,11 @@ function parseFilter(toks: Tok[]): Pred {
       take('id', '@timestamp');
       take('p', ')');
       name = '@timestamp';
-    } else if (name === '@timestamp') throw new AwsError('MalformedQueryException', '@timestamp is a timestamp: compare toMillis(@timestamp) with a number');
+    } else if (name === '@timestamp')
+      throw new AwsError(
+        'MalformedQueryException',
+        '@timestamp is a timestamp: compare toMillis(@timestamp) with a number',
+      );
     if (name === 'ispresent') {
       take('p', '(');
       const field = take('id').v;
@@ -146,7 +179,8 @@ function parseFilter(toks: Tok[]): Pred {
       const cidr = parseCidr(take('str').v);
       take('p', ')');
       if (!cidr || 'error' in cidr) throw new AwsError('MalformedQueryException', 'bad subnet');
-      return (f) => f.has(field) && cidrContains(cidr, f.get(field)!) && f.get(field)!.toLowerCase() !== cidr.text.toLowerCase();
+      return (f) =>
+        f.has(field) && cidrContains(cidr, f.get(field)!) && f.get(field)!.toLowerCase() !== cidr.text.toLowerCase();
     }
     const op = take('op').v;
     const rhs = take();
@@ -160,13 +194,21 @@ function parseFilter(toks: Tok[]): Pred {
     }
     if (rhs.t === 'num') {
       const n = Number(rhs.v);
-      const cmp: Record<string, (a: number) => boolean> = { '=': (a) => a === n, '!=': (a) => a !== n, '<': (a) => a < n, '<=': (a) => a <= n, '>': (a) => a > n, '>=': (a) => a >= n };
+      const cmp: Record<string, (a: number) => boolean> = {
+        '=': (a) => a === n,
+        '!=': (a) => a !== n,
+        '<': (a) => a < n,
+        '<=': (a) => a <= n,
+        '>': (a) => a > n,
+        '>=': (a) => a >= n,
+      };
       return (f, ts) => {
         const v = value(f, ts, name);
         return v !== undefined && cmp[op](Number(v));
       };
     }
-    if (rhs.t !== 'str' || (op !== '=' && op !== '!=')) throw new AwsError('MalformedQueryException', `unsupported comparison ${op}`);
+    if (rhs.t !== 'str' || (op !== '=' && op !== '!='))
+      throw new AwsError('MalformedQueryException', `unsupported comparison ${op}`);
     return (f, ts) => {
       const v = value(f, ts, name);
       return v !== undefined && (op === '=' ? v === rhs.v : v !== rhs.v);
@@ -216,7 +258,13 @@ interface LogEvent {
 }
 
 /** Runs a query over events: matching rows, newest or oldest first, cut at the limit. */
-export function runLogsQuery(queryString: string, events: readonly LogEvent[], startS: number, endS: number, limit?: number): LogEvent[] {
+export function runLogsQuery(
+  queryString: string,
+  events: readonly LogEvent[],
+  startS: number,
+  endS: number,
+  limit?: number,
+): LogEvent[] {
   const cmds = commands(queryString);
   let rows = events.filter((e) => e.timestamp >= startS * 1000 && e.timestamp <= endS * 1000);
   let max = limit ?? 1000;
@@ -230,18 +278,30 @@ export function runLogsQuery(queryString: string, events: readonly LogEvent[], s
       const p = parseFilter(tokenize(args));
       rows = rows.filter((e) => p(e.fields, e.timestamp));
     } else if (cmd === 'sort') {
-      if (!/^@timestamp\s+(asc|desc)$/.test(args.trim())) throw new AwsError('MalformedQueryException', `unsupported sort ${args}`);
+      if (!/^@timestamp\s+(asc|desc)$/.test(args.trim()))
+        throw new AwsError('MalformedQueryException', `unsupported sort ${args}`);
       order = args.trim().endsWith('asc') ? 1 : -1;
     } else if (cmd === 'limit') {
       max = Math.min(Number(args.trim()), 10_000);
     } else throw new AwsError('MalformedQueryException', `unsupported command ${cmd}`);
   }
-  return rows.slice().sort((a, b) => order * (a.timestamp - b.timestamp)).slice(0, max);
+  return rows
+    .slice()
+    .sort((a, b) => order * (a.timestamp - b.timestamp))
+    .slice(0, max);
 }
 
 export interface FakeLogs {
   url: string;
-  queries: Array<{ id: string; queryString: string; logGroup: string; startTime: number; endTime: number; status: string; results: LogEvent[] }>;
+  queries: Array<{
+    id: string;
+    queryString: string;
+    logGroup: string;
+    startTime: number;
+    endTime: number;
+    status: string;
+    results: LogEvent[];
+  }>;
   close(): Promise<void>;
 }
 
@@ -249,10 +309,13 @@ export interface FakeLogs {
 export async function startFakeLogs(groups: Record<string, readonly string[]>): Promise<FakeLogs> {
   const logs = new Map<string, LogEvent[]>();
   for (const [name, raws] of Object.entries(groups)) {
-    logs.set(name, raws.map((message) => {
-      const ev = JSON.parse(message) as Record<string, unknown>;
-      return { message, timestamp: Date.parse(String(ev.eventTime)), fields: flatten(ev).set('@message', message) };
-    }));
+    logs.set(
+      name,
+      raws.map((message) => {
+        const ev = JSON.parse(message) as Record<string, unknown>;
+        return { message, timestamp: Date.parse(String(ev.eventTime)), fields: flatten(ev).set('@message', message) };
+      }),
+    );
   }
   const queries: FakeLogs['queries'] = [];
   const handlers: Record<string, (b: Body) => unknown> = {
@@ -263,7 +326,15 @@ export async function startFakeLogs(groups: Record<string, readonly string[]>): 
       const q = String(b.queryString ?? '');
       const results = runLogsQuery(q, events, Number(b.startTime), Number(b.endTime), b.limit as number | undefined);
       const id = randomUUID();
-      queries.push({ id, queryString: q, logGroup: group, startTime: Number(b.startTime), endTime: Number(b.endTime), status: 'Running', results });
+      queries.push({
+        id,
+        queryString: q,
+        logGroup: group,
+        startTime: Number(b.startTime),
+        endTime: Number(b.endTime),
+        status: 'Running',
+        results,
+      });
       return { queryId: id };
     },
     GetQueryResults: (b) => {
@@ -274,8 +345,19 @@ export async function startFakeLogs(groups: Record<string, readonly string[]>): 
       if (q.status === 'Running') q.status = 'Complete';
       return {
         status,
-        results: status === 'Complete' ? q.results.map((e) => [{ field: '@timestamp', value: new Date(e.timestamp).toISOString().replace('T', ' ').replace('Z', '') }, { field: '@message', value: e.message }, { field: '@ptr', value: randomUUID() }]) : [],
-        statistics: { recordsMatched: q.results.length, recordsScanned: logs.get(q.logGroup)!.length, bytesScanned: logs.get(q.logGroup)!.reduce((n, e) => n + e.message.length, 0) },
+        results:
+          status === 'Complete'
+            ? q.results.map((e) => [
+                { field: '@timestamp', value: new Date(e.timestamp).toISOString().replace('T', ' ').replace('Z', '') },
+                { field: '@message', value: e.message },
+                { field: '@ptr', value: randomUUID() },
+              ])
+            : [],
+        statistics: {
+          recordsMatched: q.results.length,
+          recordsScanned: logs.get(q.logGroup)!.length,
+          bytesScanned: logs.get(q.logGroup)!.reduce((n, e) => n + e.message.length, 0),
+        },
       };
     },
     StopQuery: (b) => {
@@ -287,11 +369,17 @@ export async function startFakeLogs(groups: Record<string, readonly string[]>): 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await bodyText(req);
     const op = operationOf(req, /^Logs_20140328\.(\w+)$/);
-    sendJson(res, outcome(() => {
-      const h = handlers[op];
-      if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${op}`);
-      return h(text.trim() ? (JSON.parse(text) as Body) : {});
-    }, (e) => new AwsError('ServiceUnavailableException', String(e), 500)));
+    sendJson(
+      res,
+      outcome(
+        () => {
+          const h = handlers[op];
+          if (!h) throw new AwsError('UnknownOperationException', `Unknown operation ${op}`);
+          return h(text.trim() ? (JSON.parse(text) as Body) : {});
+        },
+        (e) => new AwsError('ServiceUnavailableException', String(e), 500),
+      ),
+    );
   }
   const server = await listenLocal(handle);
   return {

@@ -38,7 +38,11 @@ const etag = (b: Buffer): string => `"${createHash('md5').update(b).digest('hex'
 
 function errorXml(res: ServerResponse, status: number, code: string, message: string, head: boolean): void {
   res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'FAKE' });
-  res.end(head ? undefined : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>FAKE</RequestId></Error>`);
+  res.end(
+    head
+      ? undefined
+      : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>FAKE</RequestId></Error>`,
+  );
 }
 
 /** Starts the fake on a free port. */
@@ -48,30 +52,54 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
   let wait = 0;
   const pageCap = opts.pageSize ?? 1000;
 
-  function list(res: ServerResponse, bucket: string, objects: Map<string, BucketObject>, q: Record<string, string>): void {
+  function list(
+    res: ServerResponse,
+    bucket: string,
+    objects: Map<string, BucketObject>,
+    q: Record<string, string>,
+  ): void {
     const prefix = q.prefix ?? '';
-    if (denied.some((d) => d.bucket === bucket && (prefix.startsWith(d.prefix) || d.prefix.startsWith(prefix)))) return errorXml(res, 403, 'AccessDenied', 'Access Denied', false);
+    if (denied.some((d) => d.bucket === bucket && (prefix.startsWith(d.prefix) || d.prefix.startsWith(prefix))))
+      return errorXml(res, 403, 'AccessDenied', 'Access Denied', false);
     const max = Math.min(pageCap, Number(q['max-keys'] ?? 1000) || 1000);
-    const after = q['continuation-token'] ? Buffer.from(q['continuation-token'], 'base64url').toString('utf8') : (q['start-after'] ?? '');
+    const after = q['continuation-token']
+      ? Buffer.from(q['continuation-token'], 'base64url').toString('utf8')
+      : (q['start-after'] ?? '');
     const delimiter = q.delimiter ?? '';
     // With a delimiter, keys below the next delimiter roll up into one common prefix each.
-    const entries = [...new Set([...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => {
-      const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
-      return at >= 0 ? k.slice(0, at + delimiter.length) : k;
-    }))].filter((k) => k > after).sort();
+    const entries = [
+      ...new Set(
+        [...objects.keys()]
+          .filter((k) => k.startsWith(prefix))
+          .map((k) => {
+            const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+            return at >= 0 ? k.slice(0, at + delimiter.length) : k;
+          }),
+      ),
+    ]
+      .filter((k) => k > after)
+      .sort();
     const page = entries.slice(0, max);
     const truncated = entries.length > max;
-    const common = page.filter((k) => !objects.has(k) && delimiter && k.endsWith(delimiter)).map((k) => `<CommonPrefixes><Prefix>${xmlEscape(k)}</Prefix></CommonPrefixes>`);
-    const contents = page.filter((k) => objects.has(k)).map((k) => {
-      const o = objects.get(k)!;
-      return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(etag(o.body))}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
-    });
+    const common = page
+      .filter((k) => !objects.has(k) && delimiter && k.endsWith(delimiter))
+      .map((k) => `<CommonPrefixes><Prefix>${xmlEscape(k)}</Prefix></CommonPrefixes>`);
+    const contents = page
+      .filter((k) => objects.has(k))
+      .map((k) => {
+        const o = objects.get(k)!;
+        return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(etag(o.body))}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+      });
     res.writeHead(200, { 'content-type': 'application/xml' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents.join('')}${common.join('')}${truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64url')}</NextContinuationToken>` : ''}</ListBucketResult>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents.join('')}${common.join('')}${truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]).toString('base64url')}</NextContinuationToken>` : ''}</ListBucketResult>`,
+    );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for await (const _ of req) { /* drain */ }
+    for await (const _ of req) {
+      /* drain */
+    }
     const url = new URL(req.url ?? '/', 'http://x');
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = rest.map(decodeURIComponent).join('/');
@@ -81,15 +109,25 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
     const head = method === 'HEAD';
     const objects = opts.buckets[decodeURIComponent(bucket)];
     if (!objects) return errorXml(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', head);
-    if (!key) return method === 'GET' ? list(res, bucket, objects, query) : errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
+    if (!key)
+      return method === 'GET'
+        ? list(res, bucket, objects, query)
+        : errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
     if (method !== 'GET' && !head) return errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
-    if (denied.some((d) => d.bucket === bucket && key.startsWith(d.prefix))) return errorXml(res, 403, 'AccessDenied', 'Access Denied', head);
+    if (denied.some((d) => d.bucket === bucket && key.startsWith(d.prefix)))
+      return errorXml(res, 403, 'AccessDenied', 'Access Denied', head);
     const o = objects.get(key);
     if (!o) return errorXml(res, 404, 'NoSuchKey', 'The specified key does not exist.', head);
     if (wait > 0 && !head) await new Promise((r) => setTimeout(r, wait));
     if (res.destroyed) return;
     const meta = Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]));
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': o.body.length, etag: etag(o.body), 'last-modified': o.lastModified.toUTCString(), ...meta });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': o.body.length,
+      etag: etag(o.body),
+      'last-modified': o.lastModified.toUTCString(),
+      ...meta,
+    });
     res.end(head ? undefined : o.body);
   }
 

@@ -29,7 +29,17 @@ export const FIXTURE = {
   badFailures: 5,
   /** One real sample event per identity type, plus an AccessDenied one. */
   identities: 'identities.json',
-  identityTypes: ['Root', 'IAMUser', 'AssumedRole', 'FederatedUser', 'AWSService', 'AWSAccount', 'Unknown', 'IdentityCenterUser', ''],
+  identityTypes: [
+    'Root',
+    'IAMUser',
+    'AssumedRole',
+    'FederatedUser',
+    'AWSService',
+    'AWSAccount',
+    'Unknown',
+    'IdentityCenterUser',
+    '',
+  ],
   /** One event per injection payload, the payload in every string field. */
   hostile: 'hostile.json',
 } as const;
@@ -37,7 +47,10 @@ export const FIXTURE = {
 const IDENTITY_CENTER_USER = {
   type: 'IdentityCenterUser',
   accountId: '111122223333',
-  onBehalfOf: { userId: '94482488-3041-7026-18f3-be45837cd0e4', identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-9067642ac7' },
+  onBehalfOf: {
+    userId: '94482488-3041-7026-18f3-be45837cd0e4',
+    identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-9067642ac7',
+  },
   credentialId: 'EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE',
 };
 
@@ -53,19 +66,41 @@ export function makeFixtureWorkspace(): string {
 
   const bad = join(ws, FIXTURE.bad);
   mkdirSync(bad);
-  const good = gzipSync(Buffer.from(JSON.stringify({ Records: Array.from({ length: 40 }, (_, i) => ({ eventVersion: '1.08', eventName: `E${i}` })) })));
+  const good = gzipSync(
+    Buffer.from(
+      JSON.stringify({ Records: Array.from({ length: 40 }, (_, i) => ({ eventVersion: '1.08', eventName: `E${i}` })) }),
+    ),
+  );
   writeFileSync(join(ws, FIXTURE.truncated), good.subarray(0, Math.floor(good.length / 2)));
   writeFileSync(join(ws, FIXTURE.bomb), gzipSync(Buffer.alloc(300 * 1024 * 1024, 0x20), { level: 9 }));
   writeFileSync(join(ws, FIXTURE.notCloudTrail), JSON.stringify({ name: 'my-app', version: '1.0.0' }));
-  copyFileSync(join(samples, 'aws-cloudtrail-processing-library_SYNTHETIC-fixtures/SerializerTestFileBadJsonFormat.json'), join(ws, FIXTURE.malformed));
-  copyFileSync(join(samples, 'llm-guard_digest/327878933619_CloudTrail-Digest_ap-northeast-1_llm-guard-trail_us-west-2_20231015T230404Z.json'), join(ws, FIXTURE.digest));
+  copyFileSync(
+    join(samples, 'aws-cloudtrail-processing-library_SYNTHETIC-fixtures/SerializerTestFileBadJsonFormat.json'),
+    join(ws, FIXTURE.malformed),
+  );
+  copyFileSync(
+    join(
+      samples,
+      'llm-guard_digest/327878933619_CloudTrail-Digest_ap-northeast-1_llm-guard-trail_us-west-2_20231015T230404Z.json',
+    ),
+    join(ws, FIXTURE.digest),
+  );
   writeFileSync(join(ws, FIXTURE.empty), '');
 
   const byType = sampleEventsByIdentityType();
-  const picked = [...FIXTURE.identityTypes, 'AccessDenied'].map((t) => byType.get(t)).filter((raw): raw is string => !!raw);
+  const picked = [...FIXTURE.identityTypes, 'AccessDenied']
+    .map((t) => byType.get(t))
+    .filter((raw): raw is string => !!raw);
   // No sample holds an IAM Identity Center user: this one follows the shape AWS documents.
-  picked.push(JSON.stringify(anEvent({ eventName: 'ListBuckets', eventSource: 's3.amazonaws.com', userIdentity: IDENTITY_CENTER_USER })));
+  picked.push(
+    JSON.stringify(
+      anEvent({ eventName: 'ListBuckets', eventSource: 's3.amazonaws.com', userIdentity: IDENTITY_CENTER_USER }),
+    ),
+  );
   writeFileSync(join(ws, FIXTURE.identities), `{"Records":[${picked.join(',')}]}`);
-  writeFileSync(join(ws, FIXTURE.hostile), JSON.stringify({ Records: INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)) }));
+  writeFileSync(
+    join(ws, FIXTURE.hostile),
+    JSON.stringify({ Records: INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)) }),
+  );
   return ws;
 }

@@ -12,7 +12,11 @@ export const JSON_1_1 = 'application/x-amz-json-1.1';
 
 /** An AWS error response: thrown by handlers, turned into `{"__type","message"}` + `x-amzn-errortype`. */
 export class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -26,7 +30,13 @@ export class InjectedFailures {
 
   add(operation: string, error: { code: string; message: string; status?: number }, times = 1): void {
     if (times < 1) return;
-    this.list.push({ operation, code: error.code, message: error.message, status: error.status ?? this.statusOf(error.code), left: times });
+    this.list.push({
+      operation,
+      code: error.code,
+      message: error.message,
+      status: error.status ?? this.statusOf(error.code),
+      left: times,
+    });
   }
 
   /** Throws the failure injected for `operation`, if any is left (using it up once). */
@@ -57,7 +67,10 @@ export async function bodyText(req: IncomingMessage): Promise<string> {
 }
 
 /** The reply to one call: `answer()`'s payload, or the error it threw (`fallback` for anything not an AwsError). */
-export function outcome(answer: () => unknown, fallback: (e: unknown) => AwsError): { status: number; payload: unknown; code?: string } {
+export function outcome(
+  answer: () => unknown,
+  fallback: (e: unknown) => AwsError,
+): { status: number; payload: unknown; code?: string } {
   try {
     return { status: 200, payload: answer() };
   } catch (e) {
@@ -67,14 +80,24 @@ export function outcome(answer: () => unknown, fallback: (e: unknown) => AwsErro
 }
 
 /** Sends a JSON 1.1 reply; `json` is the payload's text when it needs a replacer. */
-export function sendJson(res: ServerResponse, r: { status: number; payload: unknown; code?: string }, json = JSON.stringify(r.payload)): void {
+export function sendJson(
+  res: ServerResponse,
+  r: { status: number; payload: unknown; code?: string },
+  json = JSON.stringify(r.payload),
+): void {
   if (res.destroyed) return;
-  res.writeHead(r.status, { 'content-type': JSON_1_1, 'x-amzn-requestid': randomUUID(), ...(r.code ? { 'x-amzn-errortype': r.code } : {}) });
+  res.writeHead(r.status, {
+    'content-type': JSON_1_1,
+    'x-amzn-requestid': randomUUID(),
+    ...(r.code ? { 'x-amzn-errortype': r.code } : {}),
+  });
   res.end(json);
 }
 
 /** A server on a free 127.0.0.1 port; `close` ends the SDK's kept-alive connections, which a plain close would wait for. */
-export async function listenLocal(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenLocal(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });

@@ -12,7 +12,12 @@ import { expandRoots, loadFiles, type LogFileSystem } from '../../src/core/inges
 export function nodeFs(dir: string): LogFileSystem<string> {
   return {
     stat: async (p) => ({ kind: statSync(p).isDirectory() ? 'directory' : 'file', size: statSync(p).size }),
-    list: async (p) => readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' })),
+    list: async (p) =>
+      readdirSync(p, { withFileTypes: true }).map((d) => ({
+        loc: join(p, d.name),
+        name: d.name,
+        kind: d.isDirectory() ? 'directory' : 'file',
+      })),
     read: async (p) => readFileSync(p),
     label: (p) => relative(dir, p),
   };
@@ -22,5 +27,9 @@ export function nodeFs(dir: string): LogFileSystem<string> {
 export async function loadFolder(add: (label: string, r: LoadResult) => unknown, dir: string): Promise<void> {
   const fs = nodeFs(dir);
   const { files } = await expandRoots(fs, [dir]);
-  await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: async (_l, label, r) => void (await add(label, r)) });
+  await loadFiles(fs, inlineDecoder, files, {
+    limits: { maxBytes: 64 * 1024 * 1024 },
+    concurrency: 2,
+    onFile: async (_l, label, r) => void (await add(label, r)),
+  });
 }

@@ -38,22 +38,44 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-const target = (endpoint: string) => ({ profile: 'test', region: 'us-east-1', credentials: async () => credentials, endpoint, timeoutMs: 10_000 });
+const target = (endpoint: string) => ({
+  profile: 'test',
+  region: 'us-east-1',
+  credentials: async () => credentials,
+  endpoint,
+  timeoutMs: 10_000,
+});
 
 /** Builds the bucket, starts both fakes and creates the table (through Athena, from our DDL). */
-export async function startBackends(opts: { orgId?: string; prefix?: string; invictusEvery?: number } = {}): Promise<Backends> {
+export async function startBackends(
+  opts: { orgId?: string; prefix?: string; invictusEvery?: number } = {},
+): Promise<Backends> {
   const bucket = buildSampleBucket(opts);
   const athena = await startFakeAthena({ s3Root: bucket.root, runMs: 0 });
   const logs = await startFakeLogs({ [LOG_GROUP]: bucket.records.map((r) => r.raw) });
-  const athenaApi = new AthenaApi(target(athena.url), new AthenaClient({ region: 'us-east-1', endpoint: athena.url, credentials, maxAttempts: 4 }));
-  const logsApi = new CloudWatchLogsApi(target(logs.url), new CloudWatchLogsClient({ region: 'us-east-1', endpoint: logs.url, credentials }));
-  const { ddl, table } = cloudTrailTableDdl({ trailName: 'main', bucket: bucket.bucket, prefix: bucket.prefix, orgId: bucket.orgId, accounts: bucket.accounts, regions: bucket.regions });
+  const athenaApi = new AthenaApi(
+    target(athena.url),
+    new AthenaClient({ region: 'us-east-1', endpoint: athena.url, credentials, maxAttempts: 4 }),
+  );
+  const logsApi = new CloudWatchLogsApi(
+    target(logs.url),
+    new CloudWatchLogsClient({ region: 'us-east-1', endpoint: logs.url, credentials }),
+  );
+  const { ddl, table } = cloudTrailTableDdl({
+    trailName: 'main',
+    bucket: bucket.bucket,
+    prefix: bucket.prefix,
+    orgId: bucket.orgId,
+    accounts: bucket.accounts,
+    regions: bucket.regions,
+  });
   const id = await athenaApi.start(ddl, { workGroup: 'primary', database: 'default' });
   await athenaApi.wait(id, { pollMs: 2 });
   const store = new EventStore();
   for (const r of bucket.records) store.add(r, 0);
   const engine = new SearchEngine(store);
-  const ids = (rows: Iterable<number>): string[] => [...rows].map((r) => JSON.parse(store.raw(r)).eventID as string).sort();
+  const ids = (rows: Iterable<number>): string[] =>
+    [...rows].map((r) => JSON.parse(store.raw(r)).eventID as string).sort();
   return {
     bucket,
     athena,
@@ -66,7 +88,12 @@ export async function startBackends(opts: { orgId?: string; prefix?: string; inv
     local: (q) => ids(engine.search(q, 'newest').rows),
     async viaAthena(q) {
       const c = compileAthena(q, { table, limit: 100_000 });
-      const r = await runAthenaSearch(athenaApi, c, { workGroup: 'primary', database: 'default' }, { timeoutMs: 20_000, pollMs: 2, maxPollMs: 10 });
+      const r = await runAthenaSearch(
+        athenaApi,
+        c,
+        { workGroup: 'primary', database: 'default' },
+        { timeoutMs: 20_000, pollMs: 2, maxPollMs: 10 },
+      );
       return r.records.map((x) => x.eventId).sort();
     },
     async viaLogs(q) {

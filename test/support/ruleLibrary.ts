@@ -18,7 +18,11 @@ export function builtInRuleFiles(): RuleFile[] {
 
 /** Each built-in JSON rule file's cases, by file name. */
 export function builtInRuleTests(): Map<string, RuleTest[]> {
-  return new Map(builtInRuleFiles().filter((f) => f.name.endsWith('.json')).map((f) => [f.name, ruleTestsOf(f.text)]));
+  return new Map(
+    builtInRuleFiles()
+      .filter((f) => f.name.endsWith('.json'))
+      .map((f) => [f.name, ruleTestsOf(f.text)]),
+  );
 }
 
 /** Every event of every built-in rule's cases (firing ones and near misses). */

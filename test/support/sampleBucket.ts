@@ -41,15 +41,26 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** Sample files to read (relative to the samples folder): the gzipped invictus set plus the varied ones. */
 function sampleFiles(dir: string): string[] {
-  const list = readFileSync(join(dir, 'FILES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
-  return list.filter((p) => (p.startsWith('invictus-ir_aws_dataset_gzipped-by-us/') || !p.startsWith('invictus-ir_aws_dataset/')) && /\.(json|jsonl|ndjson)(\.gz)?$/.test(p) && !p.includes('digest'));
+  const list = readFileSync(join(dir, 'FILES.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t')[0]);
+  return list.filter(
+    (p) =>
+      (p.startsWith('invictus-ir_aws_dataset_gzipped-by-us/') || !p.startsWith('invictus-ir_aws_dataset/')) &&
+      /\.(json|jsonl|ndjson)(\.gz)?$/.test(p) &&
+      !p.includes('digest'),
+  );
 }
 
 /**
  * Builds the bucket in a new temporary folder. `invictusEvery`: keep every n-th invictus file only
  * (the set is 2,900 of the 3,150 events; tests that run hundreds of queries take a third).
  */
-export function buildSampleBucket(opts: { bucket?: string; prefix?: string; orgId?: string; invictusEvery?: number } = {}): SampleBucket {
+export function buildSampleBucket(
+  opts: { bucket?: string; prefix?: string; orgId?: string; invictusEvery?: number } = {},
+): SampleBucket {
   const dir = samplesDir();
   const root = mkdtempSync(join(tmpdir(), 'sample-bucket-'));
   const bucket = opts.bucket ?? 'trail-bucket';
@@ -72,7 +83,15 @@ export function buildSampleBucket(opts: { bucket?: string; prefix?: string; orgI
   };
   const write = (account: string, region: string, day: number, name: string, events: unknown[]): void => {
     const d = new Date(day);
-    const folder = join(base, account, 'CloudTrail', region, String(d.getUTCFullYear()), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()));
+    const folder = join(
+      base,
+      account,
+      'CloudTrail',
+      region,
+      String(d.getUTCFullYear()),
+      pad(d.getUTCMonth() + 1),
+      pad(d.getUTCDate()),
+    );
     mkdirSync(folder, { recursive: true });
     const path = join(folder, name);
     const body = gzipSync(JSON.stringify({ Records: events }));
@@ -90,7 +109,13 @@ export function buildSampleBucket(opts: { bucket?: string; prefix?: string; orgI
     const named = parseTrailFileName(rel);
     if (rel.startsWith('invictus-ir_aws_dataset_gzipped-by-us/') && named?.kind === 'log') {
       records.push(...kept);
-      write(named.account, named.region, Math.floor(named.time / DAY) * DAY, rel.slice(rel.lastIndexOf('/') + 1).replace(/\.json$/, '.json.gz'), kept.map((r) => JSON.parse(r.raw)));
+      write(
+        named.account,
+        named.region,
+        Math.floor(named.time / DAY) * DAY,
+        rel.slice(rel.lastIndexOf('/') + 1).replace(/\.json$/, '.json.gz'),
+        kept.map((r) => JSON.parse(r.raw)),
+      );
       continue;
     }
     for (const r of kept) {
@@ -107,7 +132,13 @@ export function buildSampleBucket(opts: { bucket?: string; prefix?: string; orgI
   for (const g of groups.values()) {
     const d = new Date(g.day);
     const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T2359Z`;
-    write(g.account, g.region, g.day, `${g.account}_CloudTrail_${g.region}_${stamp}_sample${String(n++).padStart(4, '0')}.json.gz`, g.events);
+    write(
+      g.account,
+      g.region,
+      g.day,
+      `${g.account}_CloudTrail_${g.region}_${stamp}_sample${String(n++).padStart(4, '0')}.json.gz`,
+      g.events,
+    );
   }
   const accounts = [...new Set(files.map((f) => f.account))].sort();
   const regions = [...new Set(files.map((f) => f.region))].sort();
@@ -116,5 +147,7 @@ export function buildSampleBucket(opts: { bucket?: string; prefix?: string; orgI
 
 /** Every file under a folder, for checks. */
 export function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }

@@ -59,14 +59,22 @@ export function testSigningKey(): SigningKey {
   return { privateKey, publicDer, fingerprint: createHash('md5').update(publicDer).digest('hex') };
 }
 
-const compact = (ms: number, seconds: boolean): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z').slice(0, seconds ? 15 : 13) + 'Z';
+const compact = (ms: number, seconds: boolean): string =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')
+    .slice(0, seconds ? 15 : 13) + 'Z';
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Signs a digest body the way CloudTrail does and returns the S3 metadata for it. */
 export function signDigest(key: SigningKey, body: Record<string, unknown>, content: Buffer): Record<string, string> {
   const toSign = `${String(body.digestEndTime)}\n${String(body.digestS3Bucket)}/${String(body.digestS3Object)}\n${sha(content)}\n${(body.previousDigestSignature as string | null) ?? 'null'}`;
-  return { signature: sign('sha256', Buffer.from(toSign), key.privateKey).toString('hex'), 'signature-algorithm': 'SHA256withRSA' };
+  return {
+    signature: sign('sha256', Buffer.from(toSign), key.privateKey).toString('hex'),
+    'signature-algorithm': 'SHA256withRSA',
+  };
 }
 
 /** Builds the bucket. Events are real invictus-ir sample events re-timed into the hours. */
@@ -81,7 +89,16 @@ export function buildTrailBucket(o: TrailBucketOptions): TrailBucket {
   const start = Math.floor(o.start / 3_600_000) * 3_600_000;
   const perHour = o.logsPerHour ?? 2;
   const pool = recentSampleEvents(start + o.hours * 3_600_000, 400);
-  const out: TrailBucket = { bucket, location, trailArn: `arn:aws:cloudtrail:${home}:${accounts[0]}:trail/${trailName}`, objects: new Map(), key, logs: [], digests: [], events: 0 };
+  const out: TrailBucket = {
+    bucket,
+    location,
+    trailArn: `arn:aws:cloudtrail:${home}:${accounts[0]}:trail/${trailName}`,
+    objects: new Map(),
+    key,
+    logs: [],
+    digests: [],
+    events: 0,
+  };
   let n = 0;
   for (const account of accounts) {
     for (const region of regions) {
@@ -95,22 +112,46 @@ export function buildTrailBucket(o: TrailBucketOptions): TrailBucket {
         const logFiles: Array<Record<string, unknown>> = [];
         for (let i = 0; i < perHour; i++) {
           const delivered = hourStart + (i + 1) * Math.floor(60 / (perHour + 1)) * 60_000;
-          const events = pool.slice((n * 7) % 390, ((n * 7) % 390) + 5).map((e, j) => ({ ...e, awsRegion: region, recipientAccountId: account, eventTime: iso(delivered - (5 - j) * 60_000), eventID: `${account}-${region}-${h}-${i}-${j}` }));
+          const events = pool.slice((n * 7) % 390, ((n * 7) % 390) + 5).map((e, j) => ({
+            ...e,
+            awsRegion: region,
+            recipientAccountId: account,
+            eventTime: iso(delivered - (5 - j) * 60_000),
+            eventID: `${account}-${region}-${h}-${i}-${j}`,
+          }));
           n++;
           out.events += events.length;
           const raw = Buffer.from(JSON.stringify({ Records: events }));
           const logKey = `${dayPrefix(location, account, region, 'log', delivered)}${account}_CloudTrail_${region}_${compact(delivered, false)}_${randomBytes(8).toString('hex')}.json.gz`;
           out.objects.set(logKey, { body: gzipSync(raw), metadata: {}, lastModified: new Date(delivered) });
           out.logs.push(logKey);
-          logFiles.push({ s3Bucket: bucket, s3Object: logKey, hashValue: sha(raw), hashAlgorithm: 'SHA-256', newestEventTime: events[4].eventTime, oldestEventTime: events[0].eventTime });
+          logFiles.push({
+            s3Bucket: bucket,
+            s3Object: logKey,
+            hashValue: sha(raw),
+            hashAlgorithm: 'SHA-256',
+            newestEventTime: events[4].eventTime,
+            oldestEventTime: events[0].eventTime,
+          });
         }
         const end = hourStart + 3_600_000 + 4_000;
         const digestKey = `${dayPrefix(location, account, region, 'digest', end)}${account}_CloudTrail-Digest_${region}_${trailName}_${home}_${compact(end, true)}.json.gz`;
         const body: Record<string, unknown> = {
-          awsAccountId: account, digestStartTime: iso(end - 3_600_000), digestEndTime: iso(end), digestS3Bucket: bucket, digestS3Object: digestKey,
-          digestPublicKeyFingerprint: key.fingerprint, digestSignatureAlgorithm: 'SHA256withRSA',
+          awsAccountId: account,
+          digestStartTime: iso(end - 3_600_000),
+          digestEndTime: iso(end),
+          digestS3Bucket: bucket,
+          digestS3Object: digestKey,
+          digestPublicKeyFingerprint: key.fingerprint,
+          digestSignatureAlgorithm: 'SHA256withRSA',
           ...(previous
-            ? { previousDigestS3Bucket: bucket, previousDigestS3Object: previous.key, previousDigestHashValue: previous.sha, previousDigestHashAlgorithm: 'SHA-256', previousDigestSignature: previous.signature }
+            ? {
+                previousDigestS3Bucket: bucket,
+                previousDigestS3Object: previous.key,
+                previousDigestHashValue: previous.sha,
+                previousDigestHashAlgorithm: 'SHA-256',
+                previousDigestSignature: previous.signature,
+              }
             : { previousDigestSignature: null }),
           logFiles,
         };
@@ -131,14 +172,31 @@ export function buildTrailBucket(o: TrailBucketOptions): TrailBucket {
  * signature in a `.metadata.json` sidecar and the public key in `public-keys.json` (the shape
  * of `aws cloudtrail list-public-keys`) unless told not to.
  */
-export function writeBucketToFolder(tb: TrailBucket, dir: string, opts: { sidecars?: boolean; publicKeys?: boolean } = {}): void {
+export function writeBucketToFolder(
+  tb: TrailBucket,
+  dir: string,
+  opts: { sidecars?: boolean; publicKeys?: boolean } = {},
+): void {
   for (const [key, obj] of tb.objects) {
     const path = join(dir, ...key.split('/'));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, obj.body);
-    if (opts.sidecars !== false && obj.metadata.signature) writeFileSync(`${path}.metadata.json`, JSON.stringify({ Metadata: obj.metadata }));
+    if (opts.sidecars !== false && obj.metadata.signature)
+      writeFileSync(`${path}.metadata.json`, JSON.stringify({ Metadata: obj.metadata }));
   }
   if (opts.publicKeys !== false) {
-    writeFileSync(join(dir, 'public-keys.json'), JSON.stringify({ PublicKeyList: [{ Value: tb.key.publicDer.toString('base64'), ValidityStartTime: '2020-01-01T00:00:00Z', ValidityEndTime: '2100-01-01T00:00:00Z', Fingerprint: tb.key.fingerprint }] }));
+    writeFileSync(
+      join(dir, 'public-keys.json'),
+      JSON.stringify({
+        PublicKeyList: [
+          {
+            Value: tb.key.publicDer.toString('base64'),
+            ValidityStartTime: '2020-01-01T00:00:00Z',
+            ValidityEndTime: '2100-01-01T00:00:00Z',
+            Fingerprint: tb.key.fingerprint,
+          },
+        ],
+      }),
+    );
   }
 }

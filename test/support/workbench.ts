@@ -25,10 +25,19 @@ export async function waitForExtension(page: Page): Promise<void> {
   for (;;) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    const opened = await input.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    const opened = await input.waitFor({ timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
     if (opened) {
       await input.fill('>CloudTrail: Open Sample Logs');
-      if (await label.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+      if (
+        await label.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
     }
     if (Date.now() > end) throw new Error('the CloudTrail Lens commands never appeared in the command palette');
   }
@@ -53,7 +62,12 @@ export async function chooseFromContextMenu(page: Page, target: Locator, label: 
   // The menu acts on mouse-up and may miss a click made while it is still laying out; the
   // highlighted item then still takes Enter.
   const menu = page.locator('.context-view.monaco-menu-container');
-  if (!(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) {
+  if (
+    !(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await item.hover();
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
@@ -76,8 +90,17 @@ export async function webviewWith(page: Page, selector: string, timeout = UI_TIM
     const visible = page.locator('iframe.webview.ready:visible');
     const n = await visible.count();
     for (let i = n - 1; i >= 0; i--) {
-      if ((await inner(visible.nth(i)).locator(selector).count().catch(() => 0)) === 0) continue;
-      const src = await visible.nth(i).getAttribute('src').catch(() => null);
+      if (
+        (await inner(visible.nth(i))
+          .locator(selector)
+          .count()
+          .catch(() => 0)) === 0
+      )
+        continue;
+      const src = await visible
+        .nth(i)
+        .getAttribute('src')
+        .catch(() => null);
       if (src && !src.includes('"')) return inner(page.locator(`iframe.webview[src="${src}"]`));
     }
     if (Date.now() > end) throw new Error(`no visible webview shows ${selector}`);
@@ -92,7 +115,11 @@ export const eventView = (page: Page): Promise<FrameLocator> => webviewWith(page
 
 /** A row of the side bar's tree (the CloudTrail Lens explorer) whose label is exactly `label`. */
 export function sideBarRow(page: Page, label: string): Locator {
-  return page.locator('.part.sidebar').locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  return page
+    .locator('.part.sidebar')
+    .locator('.monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
+    .first();
 }
 
 /** Expands that row (a click unless it is expanded already), waiting until it is. */
@@ -100,7 +127,9 @@ export async function expandSideBarRow(page: Page, label: string): Promise<void>
   const r = sideBarRow(page, label);
   await r.waitFor({ timeout: UI_TIMEOUT });
   if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: UI_TIMEOUT });
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), {
+    timeout: UI_TIMEOUT,
+  });
 }
 
 /** Filters the log view on `query` and opens the first matching event; returns the event view once it shows it. */
@@ -130,7 +159,10 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
       const p = page();
       if (p) await screenshot(p, `FAILED-${shot}`).catch(() => undefined);
       // Never in the way of the failure itself: a problem gathering the context is only named.
-      if (e instanceof Error) e.message += await whatWasShown(p).catch((d: unknown) => `\n(what the workbench showed could not be read: ${String(d)})`);
+      if (e instanceof Error)
+        e.message += await whatWasShown(p).catch(
+          (d: unknown) => `\n(what the workbench showed could not be read: ${String(d)})`,
+        );
       throw e;
     }
   });
@@ -139,7 +171,9 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
 /** Every file under the running code-server's `logs/` folder (none when it has gone). */
 function logFiles(dataDir: string): string[] {
   try {
-    return readdirSync(join(dataDir, 'logs'), { recursive: true, encoding: 'utf8' }).map((f) => join(dataDir, 'logs', f));
+    return readdirSync(join(dataDir, 'logs'), { recursive: true, encoding: 'utf8' }).map((f) =>
+      join(dataDir, 'logs', f),
+    );
   } catch {
     return [];
   }
@@ -153,7 +187,15 @@ function logFiles(dataDir: string): string[] {
 async function whatWasShown(page: Page | undefined): Promise<string> {
   const out: string[] = ['', '--- when it failed ---'];
   const text = async (selector: string): Promise<string[]> =>
-    page ? page.locator(selector).allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean), () => []) : [];
+    page
+      ? page
+          .locator(selector)
+          .allInnerTexts()
+          .then(
+            (t) => t.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean),
+            () => [],
+          )
+      : [];
   out.push(`side bar rows: ${JSON.stringify((await text('.part.sidebar .monaco-list-row')).slice(0, 40))}`);
   out.push(`notifications: ${JSON.stringify(await text('.notifications-toasts .notification-toast'))}`);
   out.push(`dialog: ${JSON.stringify(await text('.monaco-dialog-box'))}`);
@@ -163,8 +205,11 @@ async function whatWasShown(page: Page | undefined): Promise<string> {
     out.push(`extension log (last 30 of ${lines.length} lines):`, ...lines.slice(-30).map((l) => `  ${l}`));
   }
   for (const file of logs.filter((f) => f.endsWith('exthost.log'))) {
-    const errors = readFileSync(file, 'utf8').split('\n').filter((l) => /\[error\]/.test(l));
-    if (errors.length) out.push(`extension host errors (last 10 of ${errors.length}):`, ...errors.slice(-10).map((l) => `  ${l}`));
+    const errors = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /\[error\]/.test(l));
+    if (errors.length)
+      out.push(`extension host errors (last 10 of ${errors.length}):`, ...errors.slice(-10).map((l) => `  ${l}`));
   }
   if (activeDiagnose) out.push(activeDiagnose());
   return out.join('\n');
@@ -173,7 +218,9 @@ async function whatWasShown(page: Page | undefined): Promise<string> {
 /** Switches between the light and dark default themes. */
 export async function toggleTheme(page: Page, to: 'light' | 'dark'): Promise<void> {
   await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
-  await page.locator(to === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: UI_TIMEOUT });
+  await page
+    .locator(to === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark')
+    .waitFor({ timeout: UI_TIMEOUT });
 }
 
 export interface SuiteSetup {
@@ -191,7 +238,10 @@ export interface SuiteSetup {
  * (`CTL_VSIX`), the dark theme and `setup`'s workspace, env and settings, a browser on it, and
  * the extension ready; after them, everything stopped and removed. `ready` receives the page.
  */
-export function workbenchSuite(setup: () => Promise<SuiteSetup> | SuiteSetup, ready: (s: { page: Page; server: CodeServer }) => Promise<void> | void): void {
+export function workbenchSuite(
+  setup: () => Promise<SuiteSetup> | SuiteSetup,
+  ready: (s: { page: Page; server: CodeServer }) => Promise<void> | void,
+): void {
   let browser: Browser | undefined;
   let server: CodeServer | undefined;
   let cleanup: SuiteSetup['cleanup'];

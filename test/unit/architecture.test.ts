@@ -47,13 +47,19 @@ const BROWSER_PACKAGES = ['re2js'];
  */
 function importsOf(file: string, bundled = false): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  const specs = [...text.matchAll(/(?:^|\s)(import|export)\s([^'";]*?)from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm)]
+  const specs = [
+    ...text.matchAll(
+      /(?:^|\s)(import|export)\s([^'";]*?)from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm,
+    ),
+  ]
     .filter((m) => !(bundled && m[2] !== undefined && /^type\s/.test(m[2])))
     .map((m) => m[3] ?? m[4] ?? m[5]);
   return specs.map((spec) => {
     if (!spec.startsWith('.')) return spec;
     const base = normalize(join(dirname(file), spec));
-    const hit = [`${base}.ts`, join(base, 'index.ts'), base].find((c) => existsSync(join(root, c)) && statSync(join(root, c)).isFile());
+    const hit = [`${base}.ts`, join(base, 'index.ts'), base].find(
+      (c) => existsSync(join(root, c)) && statSync(join(root, c)).isFile(),
+    );
     assert.ok(hit, `${file}: import '${spec}' resolves to no file`);
     return hit;
   });
@@ -64,7 +70,10 @@ const coreFolder = (path: string): string | undefined => /^src\/core\/([^/]+)\//
 test('every file in src/core sits in one of the folders the layering names', () => {
   for (const f of files('src/core')) {
     const folder = coreFolder(f);
-    assert.ok(folder && folder in CORE_IMPORTS, `${f} is not in a known folder of src/core (${Object.keys(CORE_IMPORTS).join(', ')})`);
+    assert.ok(
+      folder && folder in CORE_IMPORTS,
+      `${f} is not in a known folder of src/core (${Object.keys(CORE_IMPORTS).join(', ')})`,
+    );
   }
 });
 
@@ -77,7 +86,10 @@ test('src/core folders import only the folders below them', () => {
       if (target.startsWith('src/protocol/')) continue;
       const to = coreFolder(target);
       if (!to) wrong.push(`${f} imports ${target}, outside src/core`);
-      else if (to !== from && !CORE_IMPORTS[from].includes(to)) wrong.push(`${f} (${from}) imports ${target} (${to}); ${from} may import ${CORE_IMPORTS[from].join(', ') || 'nothing else'}`);
+      else if (to !== from && !CORE_IMPORTS[from].includes(to))
+        wrong.push(
+          `${f} (${from}) imports ${target} (${to}); ${from} may import ${CORE_IMPORTS[from].join(', ') || 'nothing else'}`,
+        );
     }
   }
   assert.deepEqual(wrong, []);
@@ -93,7 +105,12 @@ test('src/core, src/awsSdk and src/protocol import nothing from vscode', () => {
 test('src/protocol imports only itself, the model and the integrity report (types both sides share)', () => {
   for (const f of files('src/protocol')) {
     for (const target of importsOf(f)) {
-      assert.ok(target.startsWith('src/protocol/') || target.startsWith('src/core/model/') || target === 'src/core/integrity/report.ts', `${f} imports ${target}`);
+      assert.ok(
+        target.startsWith('src/protocol/') ||
+          target.startsWith('src/core/model/') ||
+          target === 'src/core/integrity/report.ts',
+        `${f} imports ${target}`,
+      );
     }
   }
 });
@@ -101,7 +118,10 @@ test('src/protocol imports only itself, the model and the integrity report (type
 test('webview code imports only the protocol, webview code and browser-safe core modules, and bundles nothing of Node', () => {
   for (const f of files('src/webview')) {
     for (const target of importsOf(f)) {
-      assert.ok(target.startsWith('src/protocol/') || target.startsWith('src/webview/') || BROWSER_SAFE.includes(target), `${f} imports ${target}`);
+      assert.ok(
+        target.startsWith('src/protocol/') || target.startsWith('src/webview/') || BROWSER_SAFE.includes(target),
+        `${f} imports ${target}`,
+      );
     }
   }
   // Everything the webview bundles reach, transitively: no Node built-in, no vscode, no package.
@@ -116,7 +136,11 @@ test('webview code imports only the protocol, webview code and browser-safe core
       else assert.ok(BROWSER_PACKAGES.includes(target), `${f}, bundled into a webview, imports '${target}'`);
     }
   }
-  for (const safe of BROWSER_SAFE) assert.ok(seen.has(safe) || !existsSync(join(root, safe)), `${safe} is listed as browser-safe but no webview uses it: drop it from the list`);
+  for (const safe of BROWSER_SAFE)
+    assert.ok(
+      seen.has(safe) || !existsSync(join(root, safe)),
+      `${safe} is listed as browser-safe but no webview uses it: drop it from the list`,
+    );
 });
 
 test('the layering test sees real imports (it would catch a wrong one)', () => {
@@ -128,14 +152,20 @@ test('the layering test sees real imports (it would catch a wrong one)', () => {
 
 test('webview code never turns strings into markup', () => {
   for (const f of files('src/webview')) {
-    assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|eval\(|new Function\(/, f);
+    assert.doesNotMatch(
+      readFileSync(join(root, f), 'utf8'),
+      /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|eval\(|new Function\(/,
+      f,
+    );
   }
 });
 
 test('webview HTML is only ever the output of renderWebviewHtml', () => {
   let writers = 0;
   for (const f of files('src')) {
-    for (const line of readFileSync(join(root, f), 'utf8').split('\n').filter((l) => /\.html\s*=[^=]/.test(l))) {
+    for (const line of readFileSync(join(root, f), 'utf8')
+      .split('\n')
+      .filter((l) => /\.html\s*=[^=]/.test(l))) {
       writers++;
       assert.match(line, /\.html = renderWebviewHtml\(/, `${f}: ${line.trim()}`);
     }
@@ -172,20 +202,33 @@ function hostViolations(graph: ReadonlyArray<{ file: string; target: string }>):
     const from = hostFolder(file)!;
     const to = hostFolder(target);
     if (!to || to === from || HOST_BASE.includes(to) || to === 'common') continue;
-    if (!HOST_FEATURES[from].includes(to)) wrong.push(`${file} (${from}) imports ${target} (${to}); ${from} may import ${[...HOST_FEATURES[from], 'common', ...HOST_BASE].join(', ')}`);
+    if (!HOST_FEATURES[from].includes(to))
+      wrong.push(
+        `${file} (${from}) imports ${target} (${to}); ${from} may import ${[...HOST_FEATURES[from], 'common', ...HOST_BASE].join(', ')}`,
+      );
   }
   return wrong;
 }
 
 function hostImportGraph(): Array<{ file: string; target: string }> {
   const hostDirs = Object.keys(HOST_FEATURES).map((d) => `src/${d}`);
-  return hostDirs.flatMap((dir) => files(dir).flatMap((file) => importsOf(file).filter((t) => t.startsWith('src/')).map((target) => ({ file, target }))));
+  return hostDirs.flatMap((dir) =>
+    files(dir).flatMap((file) =>
+      importsOf(file)
+        .filter((t) => t.startsWith('src/'))
+        .map((target) => ({ file, target })),
+    ),
+  );
 }
 
 test('every host folder is in the host import table', () => {
   const known = new Set([...Object.keys(HOST_FEATURES), ...HOST_BASE, 'webview']);
   for (const name of readdirSync(join(root, 'src'))) {
-    if (statSync(join(root, 'src', name)).isDirectory()) assert.ok(known.has(name), `src/${name} is in no row of HOST_FEATURES (test/unit/architecture.test.ts) nor docs/architecture.md`);
+    if (statSync(join(root, 'src', name)).isDirectory())
+      assert.ok(
+        known.has(name),
+        `src/${name} is in no row of HOST_FEATURES (test/unit/architecture.test.ts) nor docs/architecture.md`,
+      );
   }
 });
 
@@ -206,30 +249,42 @@ test('the host table has no cycle, and an upward import fails the check', () => 
   };
   for (const f of Object.keys(HOST_FEATURES)) visit(f, []);
   // The check itself: the cycle this layout broke (eventView → identity) and common reaching a feature.
-  assert.equal(hostViolations([{ file: 'src/eventView/eventPanel.ts', target: 'src/identity/documents.ts' }]).length, 1);
+  assert.equal(
+    hostViolations([{ file: 'src/eventView/eventPanel.ts', target: 'src/identity/documents.ts' }]).length,
+    1,
+  );
   assert.equal(hostViolations([{ file: 'src/common/trailPicker.ts', target: 'src/explorer/trailNode.ts' }]).length, 1);
   assert.equal(hostViolations([{ file: 'src/identity/graphPanel.ts', target: 'src/logViewer/sessions.ts' }]).length, 0);
   // And it sees real imports today.
-  assert.ok(hostImportGraph().some((e) => e.file === 'src/identity/graphPanel.ts' && e.target === 'src/logViewer/sessions.ts'));
+  assert.ok(
+    hostImportGraph().some((e) => e.file === 'src/identity/graphPanel.ts' && e.target === 'src/logViewer/sessions.ts'),
+  );
 });
 
 test('src/awsSdk, the SDK side, imports only core', () => {
   for (const f of files('src/awsSdk')) {
-    for (const target of importsOf(f).filter((t) => t.startsWith('src/'))) assert.ok(target.startsWith('src/core/') || target.startsWith('src/awsSdk/'), `${f} imports ${target}`);
+    for (const target of importsOf(f).filter((t) => t.startsWith('src/')))
+      assert.ok(target.startsWith('src/core/') || target.startsWith('src/awsSdk/'), `${f} imports ${target}`);
   }
 });
 
 test('every webview panel validates what its page sends through a core/ui validator, and types what it posts', () => {
   // The host side of each webview: its onDidReceiveMessage hands the raw message to a parse…Message of core/ui.
-  const panels = files('src').filter((f) => /onDidReceiveMessage/.test(readFileSync(join(root, f), 'utf8')) && !f.startsWith('src/core/'));
+  const panels = files('src').filter(
+    (f) => /onDidReceiveMessage/.test(readFileSync(join(root, f), 'utf8')) && !f.startsWith('src/core/'),
+  );
   assert.ok(panels.length >= 4, `found ${panels.length} panels`);
   for (const f of panels) {
     const text = readFileSync(join(root, f), 'utf8');
-    assert.ok(importsOf(f).some((t) => /^src\/core\/ui\/\w+Messages\.ts$/.test(t)), `${f} receives webview messages but imports no core/ui validator`);
+    assert.ok(
+      importsOf(f).some((t) => /^src\/core\/ui\/\w+Messages\.ts$/.test(t)),
+      `${f} receives webview messages but imports no core/ui validator`,
+    );
     assert.doesNotMatch(text, /as From\w+\)/, `${f} casts a webview message instead of validating it`);
   }
   // One typed acquireVsCodeApi: only webview/shared/vscodeApi.ts declares it.
   for (const f of files('src/webview')) {
-    if (f !== 'src/webview/shared/vscodeApi.ts') assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /acquireVsCodeApi/, f);
+    if (f !== 'src/webview/shared/vscodeApi.ts')
+      assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /acquireVsCodeApi/, f);
   }
 });

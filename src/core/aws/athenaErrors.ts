@@ -77,39 +77,93 @@ export function explainAthenaError(err: unknown, ctx: AthenaErrorContext): Expla
   const logs = ctx.logsLocation ?? "the trail's bucket";
   const scanned = ctx.scannedBytes !== undefined ? ` It had ${describeScan(ctx.scannedBytes)}.` : '';
 
-  if (kind === 'cancelled') return { title: 'Query cancelled', detail: `Athena stopped it (StopQueryExecution).${scanned}` };
+  if (kind === 'cancelled')
+    return { title: 'Query cancelled', detail: `Athena stopped it (StopQueryExecution).${scanned}` };
   if (kind === 'timeout') {
-    return { title: 'Query timed out', detail: `The Athena query ran longer than ${ctx.timeoutSeconds ?? '?'} s and was stopped.${scanned} Narrow the time range (after:, before:, last:) or add a field term, then try again.`, action: 'retry' };
+    return {
+      title: 'Query timed out',
+      detail: `The Athena query ran longer than ${ctx.timeoutSeconds ?? '?'} s and was stopped.${scanned} Narrow the time range (after:, before:, last:) or add a field term, then try again.`,
+      action: 'retry',
+    };
   }
-  if (/output location|OutputLocation|result configuration/i.test(message) && /no |not |required|missing/i.test(message)) {
-    return { title: 'No query result location', detail: `The workgroup "${ctx.workGroup}" has no query result location, and Athena needs one. Set it in the Athena console (Workgroups → ${ctx.workGroup} → Edit → Query result configuration) or choose a workgroup that has one.` };
+  if (
+    /output location|OutputLocation|result configuration/i.test(message) &&
+    /no |not |required|missing/i.test(message)
+  ) {
+    return {
+      title: 'No query result location',
+      detail: `The workgroup "${ctx.workGroup}" has no query result location, and Athena needs one. Set it in the Athena console (Workgroups → ${ctx.workGroup} → Edit → Query result configuration) or choose a workgroup that has one.`,
+    };
   }
   if (/Access denied when writing (the )?output|writing output to url|PutObject/i.test(message)) {
-    return { title: 'Cannot write query results', detail: `Athena could not write results to ${ctx.outputLocation ?? 'the result location'}: the profile needs s3:PutObject (and s3:GetObject, s3:GetBucketLocation) there. Athena said: ${message}` };
+    return {
+      title: 'Cannot write query results',
+      detail: `Athena could not write results to ${ctx.outputLocation ?? 'the result location'}: the profile needs s3:PutObject (and s3:GetObject, s3:GetBucketLocation) there. Athena said: ${message}`,
+    };
   }
-  if (/TABLE_NOT_FOUND|EntityNotFound|Table .* (does not exist|not found)|MetadataException.*not found/i.test(`${name} ${message}`)) {
-    return { title: 'Table not found', detail: `The table ${table} does not exist. Set up the Athena table for this trail first, or choose the database that holds it. Athena said: ${message}` };
+  if (
+    /TABLE_NOT_FOUND|EntityNotFound|Table .* (does not exist|not found)|MetadataException.*not found/i.test(
+      `${name} ${message}`,
+    )
+  ) {
+    return {
+      title: 'Table not found',
+      detail: `The table ${table} does not exist. Set up the Athena table for this trail first, or choose the database that holds it. Athena said: ${message}`,
+    };
   }
   if (/SCHEMA_NOT_FOUND|Database .* (does not exist|not found)/i.test(message)) {
-    return { title: 'Database not found', detail: `The database ${ctx.database} does not exist in the data catalog. Create it (CREATE DATABASE ${ctx.database}) or choose another. Athena said: ${message}` };
+    return {
+      title: 'Database not found',
+      detail: `The database ${ctx.database} does not exist in the data catalog. Create it (CREATE DATABASE ${ctx.database}) or choose another. Athena said: ${message}`,
+    };
   }
   const permission = namedPermission(message);
   if (/glue:/i.test(message) || (permission && permission.startsWith('glue:'))) {
-    return { title: 'Access denied (Glue)', detail: `The profile may not read the table's definition: it needs ${permission ?? 'glue:GetTable, glue:GetDatabase and glue:GetPartitions'} on the Glue catalog, database ${ctx.database}${ctx.table ? ` and table ${ctx.table}` : ''}. AWS said: ${message}` };
+    return {
+      title: 'Access denied (Glue)',
+      detail: `The profile may not read the table's definition: it needs ${permission ?? 'glue:GetTable, glue:GetDatabase and glue:GetPartitions'} on the Glue catalog, database ${ctx.database}${ctx.table ? ` and table ${ctx.table}` : ''}. AWS said: ${message}`,
+    };
   }
-  if (/Access Denied \(Service: Amazon S3|Permission denied on S3 path|S3 Access Denied|HIVE_CANNOT_OPEN_SPLIT.*Access Denied|s3:GetObject|s3:ListBucket/i.test(message)) {
-    return { title: 'Access denied (S3)', detail: `Athena could not read the log files: the profile needs s3:GetObject and s3:ListBucket on ${logs} (and kms:Decrypt if the trail encrypts with KMS). Athena said: ${message}` };
+  if (
+    /Access Denied \(Service: Amazon S3|Permission denied on S3 path|S3 Access Denied|HIVE_CANNOT_OPEN_SPLIT.*Access Denied|s3:GetObject|s3:ListBucket/i.test(
+      message,
+    )
+  ) {
+    return {
+      title: 'Access denied (S3)',
+      detail: `Athena could not read the log files: the profile needs s3:GetObject and s3:ListBucket on ${logs} (and kms:Decrypt if the trail encrypts with KMS). Athena said: ${message}`,
+    };
   }
-  if (/AccessDenied|not authorized|UnauthorizedOperation/i.test(`${name} ${message}`) || e.$metadata?.httpStatusCode === 403) {
-    const needed = permission ?? (ctx.operation ? `athena:${ctx.operation}` : 'athena:StartQueryExecution, athena:GetQueryExecution and athena:GetQueryResults');
-    return { title: 'Access denied (Athena)', detail: `The profile may not run Athena queries in ${ctx.region} (workgroup "${ctx.workGroup}"): it needs ${needed}. AWS said: ${message || name}` };
+  if (
+    /AccessDenied|not authorized|UnauthorizedOperation/i.test(`${name} ${message}`) ||
+    e.$metadata?.httpStatusCode === 403
+  ) {
+    const needed =
+      permission ??
+      (ctx.operation
+        ? `athena:${ctx.operation}`
+        : 'athena:StartQueryExecution, athena:GetQueryExecution and athena:GetQueryResults');
+    return {
+      title: 'Access denied (Athena)',
+      detail: `The profile may not run Athena queries in ${ctx.region} (workgroup "${ctx.workGroup}"): it needs ${needed}. AWS said: ${message || name}`,
+    };
   }
   if (/Throttl|TooManyRequests|Rate exceeded/i.test(`${name} ${message}`)) {
-    return { title: 'Throttled by Athena', detail: `Athena kept throttling requests even after retries (${message || name}). Too many queries are running in this account; wait a moment and try again.`, action: 'retry' };
+    return {
+      title: 'Throttled by Athena',
+      detail: `Athena kept throttling requests even after retries (${message || name}). Too many queries are running in this account; wait a moment and try again.`,
+      action: 'retry',
+    };
   }
   if (kind === 'failed') {
-    const hint = /HIVE_BAD_DATA|HIVE_CURSOR_ERROR|JSON/i.test(message) ? ' A file under the table\u2019s location is not CloudTrail JSON (a digest or another file in the log folders?).' : '';
+    const hint = /HIVE_BAD_DATA|HIVE_CURSOR_ERROR|JSON/i.test(message)
+      ? ' A file under the table\u2019s location is not CloudTrail JSON (a digest or another file in the log folders?).'
+      : '';
     return { title: 'Query failed', detail: `Athena could not run the query: ${message || 'no reason given'}.${hint}` };
   }
-  return { title: name || 'Athena request failed', detail: message || name || 'The request failed for an unknown reason.', action: 'retry' };
+  return {
+    title: name || 'Athena request failed',
+    detail: message || name || 'The request failed for an unknown reason.',
+    action: 'retry',
+  };
 }

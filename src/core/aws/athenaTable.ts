@@ -10,7 +10,11 @@
 import type { TrailLocation } from './s3Layout';
 
 /** A Hive column type: a string, a struct (canonical camelCase field names), an array or a map. */
-export type HiveType = 'string' | { struct: ReadonlyArray<readonly [string, HiveType]> } | { array: HiveType } | { map: readonly [HiveType, HiveType] };
+export type HiveType =
+  | 'string'
+  | { struct: ReadonlyArray<readonly [string, HiveType]> }
+  | { array: HiveType }
+  | { map: readonly [HiveType, HiveType] };
 
 const S = 'string' as const;
 const struct = (...fields: Array<readonly [string, HiveType]>): HiveType => ({ struct: fields });
@@ -22,17 +26,30 @@ const struct = (...fields: Array<readonly [string, HiveType]>): HiveType => ({ s
  */
 export const CLOUDTRAIL_COLUMNS: ReadonlyArray<readonly [string, HiveType]> = [
   ['eventVersion', S],
-  ['userIdentity', struct(
-    ['type', S], ['principalId', S], ['arn', S], ['accountId', S], ['invokedBy', S], ['accessKeyId', S], ['userName', S], ['credentialId', S],
-    ['onBehalfOf', struct(['userId', S], ['identityStoreArn', S])],
-    ['sessionContext', struct(
-      ['attributes', struct(['mfaAuthenticated', S], ['creationDate', S])],
-      ['sessionIssuer', struct(['type', S], ['principalId', S], ['arn', S], ['accountId', S], ['userName', S])],
-      ['sourceIdentity', S],
-      ['ec2RoleDelivery', S],
-      ['webIdFederationData', struct(['federatedProvider', S], ['attributes', { map: [S, S] }])],
-    )],
-  )],
+  [
+    'userIdentity',
+    struct(
+      ['type', S],
+      ['principalId', S],
+      ['arn', S],
+      ['accountId', S],
+      ['invokedBy', S],
+      ['accessKeyId', S],
+      ['userName', S],
+      ['credentialId', S],
+      ['onBehalfOf', struct(['userId', S], ['identityStoreArn', S])],
+      [
+        'sessionContext',
+        struct(
+          ['attributes', struct(['mfaAuthenticated', S], ['creationDate', S])],
+          ['sessionIssuer', struct(['type', S], ['principalId', S], ['arn', S], ['accountId', S], ['userName', S])],
+          ['sourceIdentity', S],
+          ['ec2RoleDelivery', S],
+          ['webIdFederationData', struct(['federatedProvider', S], ['attributes', { map: [S, S] }])],
+        ),
+      ],
+    ),
+  ],
   ['eventTime', S],
   ['eventSource', S],
   ['eventName', S],
@@ -64,7 +81,13 @@ export const CLOUDTRAIL_COLUMNS: ReadonlyArray<readonly [string, HiveType]> = [
 ];
 
 /** STRING columns whose value is an object in the event: read back as JSON. */
-export const JSON_TEXT_COLUMNS: ReadonlySet<string> = new Set(['requestParameters', 'responseElements', 'additionalEventData', 'serviceEventDetails', 'edgeDeviceDetails']);
+export const JSON_TEXT_COLUMNS: ReadonlySet<string> = new Set([
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'serviceEventDetails',
+  'edgeDeviceDetails',
+]);
 
 /** How a table's partitions map onto the key layout. Absent: that part is not a partition. */
 export interface PartitionScheme {
@@ -118,7 +141,11 @@ export const DAY_FORMAT = 'yyyy/MM/dd';
 
 /** A table name for a trail: lower-case letters, digits and underscores, as Glue wants. */
 export function tableNameFor(trailName: string): string {
-  const base = trailName.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 200);
+  const base = trailName
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 200);
   return `cloudtrail_${base || 'trail'}`;
 }
 
@@ -155,15 +182,22 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 /** A day in a projection format made of yyyy, MM and dd (UTC). */
 export function formatDay(ms: number, format: string): string {
   const d = new Date(ms);
-  return format.replace(/yyyy|MM|dd/g, (tok) => (tok === 'yyyy' ? String(d.getUTCFullYear()) : tok === 'MM' ? pad(d.getUTCMonth() + 1) : pad(d.getUTCDate())));
+  return format.replace(/yyyy|MM|dd/g, (tok) =>
+    tok === 'yyyy' ? String(d.getUTCFullYear()) : tok === 'MM' ? pad(d.getUTCMonth() + 1) : pad(d.getUTCDate()),
+  );
 }
 
 /**
  * The CREATE EXTERNAL TABLE for a trail, partitioned by account, region and day, all projected
  * (nothing to add as data arrives), and the reference the compiler queries it by.
  */
-export function cloudTrailTableDdl(src: TrailTableSource, database = 'default', table = tableNameFor(src.trailName)): { ddl: string; table: AthenaTableRef } {
-  if (!/^[a-z0-9_]+$/.test(table) || !/^[a-z0-9_]+$/.test(database)) throw new Error('Table and database names are lower-case letters, digits and underscores.');
+export function cloudTrailTableDdl(
+  src: TrailTableSource,
+  database = 'default',
+  table = tableNameFor(src.trailName),
+): { ddl: string; table: AthenaTableRef } {
+  if (!/^[a-z0-9_]+$/.test(table) || !/^[a-z0-9_]+$/.test(database))
+    throw new Error('Table and database names are lower-case letters, digits and underscores.');
   const base = trailLogsBase(src);
   const start = formatDay(src.since ?? Date.UTC(2013, 10, 1), DAY_FORMAT);
   const props: Array<[string, string]> = [
@@ -192,7 +226,14 @@ export function cloudTrailTableDdl(src: TrailTableSource, database = 'default', 
     props.map(([k, v]) => `    ${hiveString(k)}=${hiveString(v)}`).join(',\n'),
     ')',
   ].join('\n');
-  return { ddl, table: { database, name: table, partitions: { account: 'account', region: 'region', day: { column: 'timestamp', format: DAY_FORMAT } } } };
+  return {
+    ddl,
+    table: {
+      database,
+      name: table,
+      partitions: { account: 'account', region: 'region', day: { column: 'timestamp', format: DAY_FORMAT } },
+    },
+  };
 }
 
 /** Athena's TableMetadata, the fields used (ListTableMetadata / GetTableMetadata). */
@@ -210,7 +251,12 @@ const PLACEHOLDER = /^\$\{([A-Za-z_][\w]*)\}$/;
  * points elsewhere. Literal accounts or regions (a table for one of them) are not reused: the
  * trail's other files would be missing from it.
  */
-function schemeOf(where: string, base: string, params: Record<string, string>, partitionNames: Set<string>): PartitionScheme | undefined {
+function schemeOf(
+  where: string,
+  base: string,
+  params: Record<string, string>,
+  partitionNames: Set<string>,
+): PartitionScheme | undefined {
   const norm = where.replace(/\/+$/, '');
   const baseNorm = base.replace(/\/+$/, '');
   if (norm === baseNorm) return {};
@@ -228,7 +274,8 @@ function schemeOf(where: string, base: string, params: Record<string, string>, p
   const scheme: PartitionScheme = { account, region: regionCol };
   const dayCol = day.length === 1 ? col(day[0]) : undefined;
   const format = dayCol ? params[`projection.${dayCol}.format`] : undefined;
-  if (dayCol && format && /^(yyyy|MM|dd|[/_.-])+$/.test(format) && params[`projection.${dayCol}.type`] === 'date') scheme.day = { column: dayCol, format };
+  if (dayCol && format && /^(yyyy|MM|dd|[/_.-])+$/.test(format) && params[`projection.${dayCol}.type`] === 'date')
+    scheme.day = { column: dayCol, format };
   return scheme;
 }
 
@@ -237,7 +284,11 @@ function schemeOf(where: string, base: string, params: Record<string, string>, p
  * projection, under `s3://bucket/prefix/AWSLogs/[org/]`), preferring one whose partitions prune by
  * day; undefined when there is none. Only tables with CloudTrail's columns count.
  */
-export function findTrailTable(tables: readonly TableMetadataLike[], loc: TrailLocation, database: string): AthenaTableRef | undefined {
+export function findTrailTable(
+  tables: readonly TableMetadataLike[],
+  loc: TrailLocation,
+  database: string,
+): AthenaTableRef | undefined {
   const base = trailLogsBase(loc);
   let best: { ref: AthenaTableRef; score: number } | undefined;
   for (const t of tables) {
@@ -246,7 +297,11 @@ export function findTrailTable(tables: readonly TableMetadataLike[], loc: TrailL
     const params = t.Parameters ?? {};
     const partitionNames = new Set((t.PartitionKeys ?? []).map((p) => String(p.Name).toLowerCase()));
     const projected = params['projection.enabled'] === 'true' && params['storage.location.template'];
-    const scheme = projected ? schemeOf(params['storage.location.template'], base, params, partitionNames) : params.location && partitionNames.size === 0 ? schemeOf(params.location, base, params, partitionNames) : undefined;
+    const scheme = projected
+      ? schemeOf(params['storage.location.template'], base, params, partitionNames)
+      : params.location && partitionNames.size === 0
+        ? schemeOf(params.location, base, params, partitionNames)
+        : undefined;
     if (!scheme) continue;
     const score = (scheme.day ? 2 : 0) + (scheme.account ? 1 : 0);
     if (!best || score > best.score) best = { ref: { database, name: t.Name, partitions: scheme, columns }, score };

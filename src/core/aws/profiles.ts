@@ -72,7 +72,8 @@ function parseIni(text: string, file: string): Map<string, Section> {
       const header = close > 1 ? line.slice(1, close) : '';
       // A broken header opens no section, so its keys cannot leak into the previous one.
       current = header ? sections.get(header) : undefined;
-      if (current) current.notes.push(`[${header}] appears more than once in the ${file} file; the AWS CLI rejects such a file`);
+      if (current)
+        current.notes.push(`[${header}] appears more than once in the ${file} file; the AWS CLI rejects such a file`);
       else if (header) sections.set(header, (current = { values: new Map(), notes: [] }));
       continue;
     }
@@ -106,7 +107,8 @@ function sectionName(header: string, prefix: string): string | undefined {
 
 const hasStatic = (v: Values): boolean => v.has('aws_access_key_id') || v.has('aws_secret_access_key');
 const isAssumeRole = (v: Values): boolean => v.has('role_arn') && !v.has('web_identity_token_file');
-const isSso = (v: Values): boolean => ['sso_session', 'sso_start_url', 'sso_account_id', 'sso_role_name'].some((k) => v.has(k));
+const isSso = (v: Values): boolean =>
+  ['sso_session', 'sso_start_url', 'sso_account_id', 'sso_role_name'].some((k) => v.has(k));
 const hasCredentials = (v: Values): boolean =>
   v.has('role_arn') || isSso(v) || hasStatic(v) || v.has('credential_process') || v.has('login_session');
 
@@ -133,7 +135,9 @@ function chainProblems(start: string, profiles: Map<string, Values>): string[] {
       if (src === parent && hasStatic(source)) return [];
       const path = [...visited, src];
       // Long loops are elided in the middle so the message stays readable (and small).
-      return [`source_profile chain loops: ${(path.length > 8 ? [...path.slice(0, 3), '…', ...path.slice(-3)] : path).join(' → ')}`];
+      return [
+        `source_profile chain loops: ${(path.length > 8 ? [...path.slice(0, 3), '…', ...path.slice(-3)] : path).join(' → ')}`,
+      ];
     }
     if (hasStatic(source) || !isAssumeRole(source)) {
       return direct && !hasCredentials(source) ? [`source_profile "${src}" has no credentials configured`] : [];
@@ -176,7 +180,11 @@ function describe(v: Values, sessions: Map<string, Values>): Described {
     if (id === undefined) problems.push('aws_secret_access_key is set without aws_access_key_id');
     if (!v.has('aws_secret_access_key')) problems.push('aws_access_key_id is set without aws_secret_access_key');
     const temporary = v.has('aws_session_token') ? ' (temporary)' : '';
-    return { kind: 'static', detail: `access key ${id === undefined ? '(missing)' : maskKeyId(id)}${temporary}`, problems };
+    return {
+      kind: 'static',
+      detail: `access key ${id === undefined ? '(missing)' : maskKeyId(id)}${temporary}`,
+      problems,
+    };
   }
   // `aws login` console sessions (2025) have no kind of their own in ProfileKind yet.
   if (v.has('login_session')) return { kind: 'unknown', detail: 'console sign-in (aws login)', problems };
@@ -190,7 +198,8 @@ function describeSso(v: Values, sessions: Map<string, Values>): Described {
   const problems: string[] = [];
   const ssoSession = v.get('sso_session');
   const session = ssoSession === undefined ? undefined : sessions.get(ssoSession);
-  if (ssoSession !== undefined && !session) problems.push(`sso_session "${ssoSession}" has no [sso-session ${ssoSession}] section`);
+  if (ssoSession !== undefined && !session)
+    problems.push(`sso_session "${ssoSession}" has no [sso-session ${ssoSession}] section`);
   const setting = (key: string): string | undefined => {
     const mine = v.get(key);
     const shared = session?.get(key);
@@ -204,14 +213,28 @@ function describeSso(v: Values, sessions: Map<string, Values>): Described {
   const ssoAccountId = v.get('sso_account_id');
   const ssoRoleName = v.get('sso_role_name');
   const owner = session ? `[sso-session ${ssoSession}]` : 'the profile';
-  for (const [key, value] of [['sso_start_url', ssoStartUrl], ['sso_region', ssoRegion]] as const) {
+  for (const [key, value] of [
+    ['sso_start_url', ssoStartUrl],
+    ['sso_region', ssoRegion],
+  ] as const) {
     if (value === undefined) problems.push(`${owner} has no ${key}`);
   }
-  const missing = [ssoAccountId === undefined && 'sso_account_id', ssoRoleName === undefined && 'sso_role_name'].filter(Boolean);
+  const missing = [ssoAccountId === undefined && 'sso_account_id', ssoRoleName === undefined && 'sso_role_name'].filter(
+    Boolean,
+  );
   if (missing.length) problems.push(`${missing.join(' and ')} missing, so it can sign in but not get credentials`);
   const label = ssoSession ?? hostOf(ssoStartUrl) ?? 'unknown portal';
-  const target = ssoAccountId !== undefined || ssoRoleName !== undefined ? ` (${ssoAccountId ?? '?'} / ${ssoRoleName ?? '?'})` : '';
-  return { kind: 'sso', detail: `SSO · ${label}${target}`, ssoSession, ssoStartUrl, ssoAccountId, ssoRoleName, problems };
+  const target =
+    ssoAccountId !== undefined || ssoRoleName !== undefined ? ` (${ssoAccountId ?? '?'} / ${ssoRoleName ?? '?'})` : '';
+  return {
+    kind: 'sso',
+    detail: `SSO · ${label}${target}`,
+    ssoSession,
+    ssoStartUrl,
+    ssoAccountId,
+    ssoRoleName,
+    problems,
+  };
 }
 
 /** `https://d-123.awsapps.com/start` → `d-123.awsapps.com`, the readable part of a legacy start URL. */
@@ -245,17 +268,23 @@ export function parseProfiles(files: ProfileFiles, env?: Env): AwsProfile[] {
   for (const [header, section] of configSections) {
     const session = sectionName(header, 'sso-session');
     if (session !== undefined) sessions.set(session, section.values);
-    const name = session === undefined ? (header === 'default' ? 'default' : sectionName(header, 'profile')) : undefined;
+    const name =
+      session === undefined ? (header === 'default' ? 'default' : sectionName(header, 'profile')) : undefined;
     if (name === undefined) continue; // [services x], [preview], … are not profiles
     // Both `[default]` and `[profile default]` (or `[profile a]` and `[profile "a"]`): later keys win.
     const seen = config.get(name);
     const notes = seen ? [...seen.notes, `both [${seen.header}] and [${header}] define it in the config file`] : [];
-    config.set(name, { header, values: new Map([...(seen?.values ?? []), ...section.values]), notes: [...notes, ...section.notes] });
+    config.set(name, {
+      header,
+      values: new Map([...(seen?.values ?? []), ...section.values]),
+      notes: [...notes, ...section.notes],
+    });
   }
   const credentials = parseIni(text(files.credentials), 'credentials');
   for (const [header, section] of credentials) {
     // The credentials file takes bare names, so `[profile x]` there is a profile called "profile x".
-    if (sectionName(header, 'profile') !== undefined) section.notes.push('the credentials file uses [NAME], not [profile NAME]');
+    if (sectionName(header, 'profile') !== undefined)
+      section.notes.push('the credentials file uses [NAME], not [profile NAME]');
   }
 
   const merged = new Map<string, Values>();
@@ -275,7 +304,12 @@ export function parseProfiles(files: ProfileFiles, env?: Env): AwsProfile[] {
         // Region is a config setting: the SDK prefers the config file's value for it.
         region: fromConfig?.values.get('region') ?? fromCredentials?.values.get('region'),
         sources: [...(fromConfig ? ['config' as const] : []), ...(fromCredentials ? ['credentials' as const] : [])],
-        problems: [...(fromConfig?.notes ?? []), ...(fromCredentials?.notes ?? []), ...described.problems, ...chainProblems(name, merged)],
+        problems: [
+          ...(fromConfig?.notes ?? []),
+          ...(fromCredentials?.notes ?? []),
+          ...described.problems,
+          ...chainProblems(name, merged),
+        ],
       }),
     );
   }
@@ -309,7 +343,9 @@ function expandHome(path: string): string {
 export function profileFilePaths(env: Env = process.env): { config: string; credentials: string } {
   return {
     config: env.AWS_CONFIG_FILE ? expandHome(env.AWS_CONFIG_FILE) : join(homedir(), '.aws', 'config'),
-    credentials: env.AWS_SHARED_CREDENTIALS_FILE ? expandHome(env.AWS_SHARED_CREDENTIALS_FILE) : join(homedir(), '.aws', 'credentials'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE
+      ? expandHome(env.AWS_SHARED_CREDENTIALS_FILE)
+      : join(homedir(), '.aws', 'credentials'),
   };
 }
 
@@ -321,7 +357,7 @@ async function readIfPresent(path: string, label: string): Promise<{ text?: stri
     const code = (e as NodeJS.ErrnoException | undefined)?.code;
     // ENOTDIR: a parent path is a file, so this file cannot exist either.
     if (code === 'ENOENT' || code === 'ENOTDIR') return {};
-    const why = code === 'EISDIR' ? 'it is a directory' : code ?? String((e as Error | undefined)?.message ?? e);
+    const why = code === 'EISDIR' ? 'it is a directory' : (code ?? String((e as Error | undefined)?.message ?? e));
     return { problem: `Cannot read the AWS ${label} file ${path}: ${why}` };
   }
 }
@@ -331,7 +367,10 @@ export async function loadProfiles(
   env: Env = process.env,
 ): Promise<{ profiles: AwsProfile[]; problems: string[]; paths: { config: string; credentials: string } }> {
   const paths = profileFilePaths(env);
-  const [config, credentials] = await Promise.all([readIfPresent(paths.config, 'config'), readIfPresent(paths.credentials, 'credentials')]);
+  const [config, credentials] = await Promise.all([
+    readIfPresent(paths.config, 'config'),
+    readIfPresent(paths.credentials, 'credentials'),
+  ]);
   const problems = [config.problem, credentials.problem].filter((p): p is string => p !== undefined);
   return { profiles: parseProfiles({ config: config.text, credentials: credentials.text }, env), problems, paths };
 }

@@ -14,7 +14,10 @@ export interface Region {
   partition: RegionPartition;
 }
 
-const region = (partition: RegionPartition) => (code: string, name: string): Region => Object.freeze({ code, name, partition });
+const region =
+  (partition: RegionPartition) =>
+  (code: string, name: string): Region =>
+    Object.freeze({ code, name, partition });
 const aws = region('aws');
 const gov = region('aws-us-gov');
 const cn = region('aws-cn');

@@ -27,18 +27,27 @@ export function explainS3Error(err: unknown, place: S3Place): ExplainedError {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   const where = `s3://${place.bucket}/${place.key}`;
   if (/AccessDenied|Forbidden/i.test(name) || status === 403) {
-    const perm = place.op === 'list'
-      ? `s3:ListBucket on arn:aws:s3:::${place.bucket} (for the prefix "${place.key}")`
-      : `s3:GetObject on arn:aws:s3:::${place.bucket}/${place.key}`;
+    const perm =
+      place.op === 'list'
+        ? `s3:ListBucket on arn:aws:s3:::${place.bucket} (for the prefix "${place.key}")`
+        : `s3:GetObject on arn:aws:s3:::${place.bucket}/${place.key}`;
     return {
       title: `Access denied: ${where}`,
       detail: `Profile "${place.profile}" may not ${place.op === 'list' ? 'list' : 'read'} ${where}. It needs ${perm}; if the trail encrypts its logs with SSE-KMS, also kms:Decrypt on the trail's KMS key. A bucket policy or an organization SCP may deny it too.`,
     };
   }
-  if (/NoSuchBucket/i.test(name)) return { title: `No such bucket: ${place.bucket}`, detail: `The bucket "${place.bucket}" does not exist (or not for this account and endpoint). Was the trail's bucket deleted or renamed?` };
-  if (/NoSuchKey|NotFound/i.test(name) || status === 404) return { title: `Not found: ${where}`, detail: `${where} does not exist.` };
+  if (/NoSuchBucket/i.test(name))
+    return {
+      title: `No such bucket: ${place.bucket}`,
+      detail: `The bucket "${place.bucket}" does not exist (or not for this account and endpoint). Was the trail's bucket deleted or renamed?`,
+    };
+  if (/NoSuchKey|NotFound/i.test(name) || status === 404)
+    return { title: `Not found: ${where}`, detail: `${where} does not exist.` };
   if (/KMS/i.test(name) || /KMS/.test(field(err, 'message'))) {
-    return { title: `Cannot decrypt: ${where}`, detail: `S3 could not decrypt ${where} with the trail's KMS key for profile "${place.profile}" (${name}). It needs kms:Decrypt on that key.` };
+    return {
+      title: `Cannot decrypt: ${where}`,
+      detail: `S3 could not decrypt ${where} with the trail's KMS key for profile "${place.profile}" (${name}). It needs kms:Decrypt on that key.`,
+    };
   }
   const general = explainAwsError(err, { profile: place.profile, region: place.region, endpoint: place.endpoint });
   return { ...general, detail: `${where}: ${general.detail.replace(/CloudTrail/g, 'S3')}` };

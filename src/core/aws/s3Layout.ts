@@ -41,7 +41,13 @@ export function accountPrefix(loc: Pick<TrailLocation, 'prefix' | 'orgId'>, acco
 }
 
 /** The prefix of one day's files of a kind, for an account and region. */
-export function dayPrefix(loc: Pick<TrailLocation, 'prefix' | 'orgId'>, account: string, region: string, kind: TrailFileKind, day: number): string {
+export function dayPrefix(
+  loc: Pick<TrailLocation, 'prefix' | 'orgId'>,
+  account: string,
+  region: string,
+  kind: TrailFileKind,
+  day: number,
+): string {
   const d = new Date(day);
   return `${accountPrefix(loc, account)}${folder(kind)}/${region}/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/`;
 }
@@ -51,21 +57,31 @@ export function dayPrefix(loc: Pick<TrailLocation, 'prefix' | 'orgId'>, account:
  * one extra day past the end: the digest covering the window's last hour is delivered up to an
  * hour later, possibly on the next day.
  */
-export function windowPrefixes(loc: Pick<TrailLocation, 'prefix' | 'orgId'>, accounts: readonly string[], regions: readonly string[], kind: TrailFileKind, start: number, end: number): string[] {
+export function windowPrefixes(
+  loc: Pick<TrailLocation, 'prefix' | 'orgId'>,
+  accounts: readonly string[],
+  regions: readonly string[],
+  kind: TrailFileKind,
+  start: number,
+  end: number,
+): string[] {
   const out: string[] = [];
   const last = end + (kind === 'digest' ? 2 * 3_600_000 : 0);
   for (const account of accounts) {
     for (const region of regions) {
-      for (let day = Math.floor(start / DAY) * DAY; day <= last; day += DAY) out.push(dayPrefix(loc, account, region, kind, day));
+      for (let day = Math.floor(start / DAY) * DAY; day <= last; day += DAY)
+        out.push(dayPrefix(loc, account, region, kind, day));
     }
   }
   return out;
 }
 
-const KEY = /^(?:(.*)\/)?AWSLogs\/(?:(o-[a-z0-9]{10,32})\/)?(\d{12})\/(CloudTrail|CloudTrail-Digest)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)$/;
+const KEY =
+  /^(?:(.*)\/)?AWSLogs\/(?:(o-[a-z0-9]{10,32})\/)?(\d{12})\/(CloudTrail|CloudTrail-Digest)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)$/;
 const LOG_NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$/;
 // The trail name may itself hold underscores; the home region and timestamp at the end do not.
-const DIGEST_NAME = /^(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_(.+)_([a-z]{2}(?:-[a-z]+)+-\d)_(\d{8}T\d{6}Z)\.json(?:\.gz)?$/;
+const DIGEST_NAME =
+  /^(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_(.+)_([a-z]{2}(?:-[a-z]+)+-\d)_(\d{8}T\d{6}Z)\.json(?:\.gz)?$/;
 
 /** `20231015T2205Z` or `20231015T230404Z` as epoch ms; NaN when malformed. */
 export function parseCompactTime(s: string): number {
@@ -84,7 +100,9 @@ export function parseTrailFileName(name: string): Omit<TrailKey, 'prefix' | 'org
   const d = DIGEST_NAME.exec(base);
   if (!d) return undefined;
   const time = parseCompactTime(d[5]);
-  return Number.isNaN(time) ? undefined : { kind: 'digest', account: d[1], region: d[2], time, trailName: d[3], homeRegion: d[4] };
+  return Number.isNaN(time)
+    ? undefined
+    : { kind: 'digest', account: d[1], region: d[2], time, trailName: d[3], homeRegion: d[4] };
 }
 
 /** Reads a log or digest key back; undefined for anything else (CloudTrail-Insight, stray objects). */
@@ -93,7 +111,8 @@ export function parseTrailKey(key: string): TrailKey | undefined {
   if (!m) return undefined;
   const [, prefix = '', orgId, account, dir, region, , , , name] = m;
   const f = parseTrailFileName(name);
-  if (!f || f.account !== account || f.region !== region || f.kind !== (dir === 'CloudTrail' ? 'log' : 'digest')) return undefined;
+  if (!f || f.account !== account || f.region !== region || f.kind !== (dir === 'CloudTrail' ? 'log' : 'digest'))
+    return undefined;
   return { ...f, prefix, orgId };
 }
 

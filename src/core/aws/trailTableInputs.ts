@@ -66,25 +66,40 @@ export type TableInputs = { source: TrailTableSource; notes: string[] } | { erro
  * be listed, a multi-region trail gets `allRegions` (projection over a region without files
  * reads nothing, and costs nothing).
  */
-export function tableInputs(trail: TrailLike, found: BucketFolders, orgId: string | undefined, allRegions: readonly string[]): TableInputs {
+export function tableInputs(
+  trail: TrailLike,
+  found: BucketFolders,
+  orgId: string | undefined,
+  allRegions: readonly string[],
+): TableInputs {
   const name = trail.Name ?? 'trail';
-  if (!trail.S3BucketName) return { error: `Trail "${name}" names no S3 bucket, so there are no files for a table to read.` };
+  if (!trail.S3BucketName)
+    return { error: `Trail "${name}" names no S3 bucket, so there are no files for a table to read.` };
   const notes: string[] = [];
   if (trail.IsOrganizationTrail && !orgId) {
-    return { error: `"${name}" is an organization trail, but no organization folder (AWSLogs/o-…/) was found in s3://${trail.S3BucketName}/${trail.S3KeyPrefix ?? ''}${found.problem ? ` (${found.problem})` : ''}. Its files sit under that folder, so the table needs it: set the table up once the trail has delivered logs, or check the profile may list the bucket (s3:ListBucket).` };
+    return {
+      error: `"${name}" is an organization trail, but no organization folder (AWSLogs/o-…/) was found in s3://${trail.S3BucketName}/${trail.S3KeyPrefix ?? ''}${found.problem ? ` (${found.problem})` : ''}. Its files sit under that folder, so the table needs it: set the table up once the trail has delivered logs, or check the profile may list the bucket (s3:ListBucket).`,
+    };
   }
   const own = trailAccount(trail.TrailARN);
   const accountFolders = (found.accounts ?? []).filter((a) => ACCOUNT_ID.test(a));
   const accounts = [...new Set([...accountFolders, ...(own ? [own] : [])])].sort();
-  if (accounts.length === 0) return { error: `No account of "${name}" is known: its ARN names none and the bucket's AWSLogs/ folder holds no account folders.` };
+  if (accounts.length === 0)
+    return {
+      error: `No account of "${name}" is known: its ARN names none and the bucket's AWSLogs/ folder holds no account folders.`,
+    };
   const home = trail.HomeRegion && isRegionCode(trail.HomeRegion) ? trail.HomeRegion : undefined;
   const regionFolders = (found.regions ?? []).filter(isRegionCode);
   let regions = [...new Set([...regionFolders, ...(!trail.IsMultiRegionTrail && home ? [home] : [])])].sort();
   if (regions.length === 0) regions = trail.IsMultiRegionTrail || !home ? [...allRegions] : [home];
   if (found.accounts === undefined || found.regions === undefined) {
-    notes.push(`The bucket's folders could not be read${found.problem ? ` (${found.problem})` : ''}: the table covers ${accounts.length === 1 ? `account ${accounts[0]}` : `${accounts.length} accounts`} and ${regions.length} region${regions.length === 1 ? '' : 's'}. Edit projection.account.values and projection.region.values below if the trail writes others.`);
+    notes.push(
+      `The bucket's folders could not be read${found.problem ? ` (${found.problem})` : ''}: the table covers ${accounts.length === 1 ? `account ${accounts[0]}` : `${accounts.length} accounts`} and ${regions.length} region${regions.length === 1 ? '' : 's'}. Edit projection.account.values and projection.region.values below if the trail writes others.`,
+    );
   } else {
-    notes.push(`Accounts and regions are the folders found in the bucket (${accountFolders.length} account folder${accountFolders.length === 1 ? '' : 's'}, ${regionFolders.length} region folder${regionFolders.length === 1 ? '' : 's'}).`);
+    notes.push(
+      `Accounts and regions are the folders found in the bucket (${accountFolders.length} account folder${accountFolders.length === 1 ? '' : 's'}, ${regionFolders.length} region folder${regionFolders.length === 1 ? '' : 's'}).`,
+    );
   }
   return { source: { trailName: name, ...trailLocation(trail, orgId), accounts, regions }, notes };
 }
@@ -106,7 +121,12 @@ function orgsInTables(tables: readonly TableMetadataLike[], bucket: string): str
  * An existing table over the trail's files. For an organization trail whose organization folder is
  * not known, each organization the tables over its bucket name is tried.
  */
-export function findTableForTrail(tables: readonly TableMetadataLike[], trail: TrailLike, database: string, orgId?: string): AthenaTableRef | undefined {
+export function findTableForTrail(
+  tables: readonly TableMetadataLike[],
+  trail: TrailLike,
+  database: string,
+  orgId?: string,
+): AthenaTableRef | undefined {
   if (!trail.S3BucketName) return undefined;
   if (!trail.IsOrganizationTrail || orgId) return findTrailTable(tables, trailLocation(trail, orgId), database);
   for (const org of orgsInTables(tables, trail.S3BucketName)) {

@@ -19,7 +19,13 @@ export const ISSUED_BY_SET = 'issuedby';
 /** A chain as the event view shows it (times as UTC text; NaN does not survive JSON). */
 export function chainView(c: Chain): ChainView {
   return {
-    origin: { kind: c.origin.kind, label: c.origin.label, arn: c.origin.arn, account: c.origin.account, inferred: c.origin.inferred },
+    origin: {
+      kind: c.origin.kind,
+      label: c.origin.label,
+      arn: c.origin.arn,
+      account: c.origin.account,
+      inferred: c.origin.inferred,
+    },
     hops: c.hops.map((h) => ({
       row: h.row ?? null,
       inferred: h.inferred,
@@ -59,7 +65,10 @@ export function policyRows(inv: Investigation, of: PolicyOf): { rows: ArrayLike<
   if (of.kind === 'query') {
     // Its own copy: the view's result set (and the cached empty query's time order) stay put.
     const rows = inv.engine.search(of.text, of.sort).rows.slice();
-    return { rows, scope: of.text.trim() ? `the events of the search ${JSON.stringify(of.text.trim())}` : 'every event loaded' };
+    return {
+      rows,
+      scope: of.text.trim() ? `the events of the search ${JSON.stringify(of.text.trim())}` : 'every event loaded',
+    };
   }
   const row = of.row;
   if (!Number.isInteger(row) || row < 0 || row >= store.size) throw new Error(`No event at row ${row}.`);
@@ -67,11 +76,17 @@ export function policyRows(inv: Investigation, of: PolicyOf): { rows: ArrayLike<
     const key = store.value('accessKeyId', row);
     if (key) {
       const id = store.dictionary('accessKeyId').idOf(key)!;
-      return { rows: store.dictionary('accessKeyId').rows(id), scope: `the session of access key ${key} (every event made with it)` };
+      return {
+        rows: store.dictionary('accessKeyId').rows(id),
+        scope: `the session of access key ${key} (every event made with it)`,
+      };
     }
     const s = sessionOf(store, row, 'principal', of.gapMs);
     if (!s?.query) return { rows: [row], scope: 'this event alone (its session cannot be selected exactly)' };
-    return { rows: inv.engine.search(s.query, 'newest').rows.slice(), scope: `the session of ${s.key} (${s.count} events)` };
+    return {
+      rows: inv.engine.search(s.query, 'newest').rows.slice(),
+      scope: `the session of ${s.key} (${s.count} events)`,
+    };
   }
   return principalRows(inv, row);
 }

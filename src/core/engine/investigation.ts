@@ -76,7 +76,8 @@ export class Investigation {
     let added = 0;
     if (result.kind === 'batch') added = this.store.addBatch(result.batch, file);
     else for (const rec of result.records) if (this.store.add(rec, file)) added++;
-    if ((result.kind === 'batch' ? result.batch.count : result.records.length) === 0) this.note({ label, state: 'empty', message: 'A valid log file with no events.' });
+    if ((result.kind === 'batch' ? result.batch.count : result.records.length) === 0)
+      this.note({ label, state: 'empty', message: 'A valid log file with no events.' });
     else if (result.warning) this.note({ label, state: 'loaded', message: result.warning });
     return added;
   }
@@ -138,7 +139,11 @@ export class Investigation {
     const s = this.store;
     const noError = s.dictionary('errorCode').idOf('');
     return {
-      timeline: buildTimeline(rows, (r) => s.time(r), (r) => s.valueId('errorCode', r) !== noError),
+      timeline: buildTimeline(
+        rows,
+        (r) => s.time(r),
+        (r) => s.valueId('errorCode', r) !== noError,
+      ),
       facets: topValues(s, rows),
     };
   }
@@ -192,7 +197,12 @@ export class Investigation {
       for (const id of ids) {
         const m = matches.get(field)?.get(id);
         if (m && (!best || m.score < best.score)) {
-          best = { field: FIELD_LABELS[field], value: s.dictionary(field).values[id], ranges: m.ranges, score: m.score };
+          best = {
+            field: FIELD_LABELS[field],
+            value: s.dictionary(field).values[id],
+            ranges: m.ranges,
+            score: m.score,
+          };
         }
       }
     }

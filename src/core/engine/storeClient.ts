@@ -56,7 +56,11 @@ export class StoreClient {
     const worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     const client = new StoreClient(worker, () => void worker.terminate());
     worker.on('error', (e: Error & { code?: string }) => {
-      client.stop(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'it ran out of memory (the files hold more events than fit)' : e.message);
+      client.stop(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? 'it ran out of memory (the files hold more events than fit)'
+          : e.message,
+      );
     });
     worker.on('exit', (code) => client.stop(`it exited (code ${code})`));
     return client;
@@ -107,7 +111,8 @@ export class StoreClient {
     args: StoreCalls[K]['args'],
     opts: { transfer?: ArrayBuffer[]; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
   ): Promise<StoreCalls[K]['value']> {
-    if (this.stoppedReason !== undefined) return Promise.reject(new Error(`The event store stopped: ${this.stoppedReason}.`));
+    if (this.stoppedReason !== undefined)
+      return Promise.reject(new Error(`The event store stopped: ${this.stoppedReason}.`));
     const { signal } = opts;
     if (signal?.aborted) {
       const e = new Error('Cancelled before it started.');
@@ -125,14 +130,20 @@ export class StoreClient {
       }
       this.pending.set(id, { resolve: resolve, reject, onProgress: opts.onProgress, cancellable: LONG_OPS.has(op) });
       if (signal) {
-        signal.addEventListener('abort', () => void this.call('cancel', { target: id }).catch(() => undefined), { once: true });
+        signal.addEventListener('abort', () => void this.call('cancel', { target: id }).catch(() => undefined), {
+          once: true,
+        });
       }
     });
   }
 
   /** Hands one decoded file to the store (a batch's buffers move to the worker: do not reuse them). */
   addFile(label: string, result: LoadResult): Promise<number> {
-    return this.call('addFile', { label, result }, { transfer: result.kind === 'batch' ? transferList(result.batch) : undefined });
+    return this.call(
+      'addFile',
+      { label, result },
+      { transfer: result.kind === 'batch' ? transferList(result.batch) : undefined },
+    );
   }
 
   addProblem(label: string, reason: string): Promise<void> {
@@ -170,7 +181,10 @@ export class StoreClient {
     return this.call('sessionQuery', { row, by, gapMs });
   }
 
-  detections(rules: StoreCalls['detections']['args']['rules'], signal?: AbortSignal): Promise<StoreCalls['detections']['value']> {
+  detections(
+    rules: StoreCalls['detections']['args']['rules'],
+    signal?: AbortSignal,
+  ): Promise<StoreCalls['detections']['value']> {
     return this.call('detections', { rules }, { signal });
   }
 
@@ -178,7 +192,11 @@ export class StoreClient {
     return this.call('insights', { minHours }, { signal });
   }
 
-  exportTo(args: StoreCalls['export']['args'], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<StoreCalls['export']['value']> {
+  exportTo(
+    args: StoreCalls['export']['args'],
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<StoreCalls['export']['value']> {
     return this.call('export', args, { signal, onProgress });
   }
 

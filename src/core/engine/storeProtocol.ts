@@ -12,7 +12,15 @@ import type { ChainView, PolicyScope } from '../../protocol/identity';
 import type { IdentityGraph } from '../investigate/identity/graph';
 import type { KeyReport } from '../investigate/identity/keyReport';
 import type { PolicyDraft } from '../investigate/identity/policy';
-import type { AnomalySummary, DetectionSummary, Facet, LoadStatus, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
+import type {
+  AnomalySummary,
+  DetectionSummary,
+  Facet,
+  LoadStatus,
+  RowSummary,
+  SortOrder,
+  Timeline,
+} from '../../protocol/logViewer';
 
 /** Every request the store worker answers: what it takes, and what it answers with. */
 export interface StoreCalls {
@@ -21,7 +29,10 @@ export interface StoreCalls {
   /** A problem that is not a file's decode result (an unreadable folder). */
   addProblem: { args: { label: string; reason: string }; value: void };
   /** The host's side of a load: started or ended, files queued, the file being read. */
-  setLoad: { args: { loading?: boolean; cancelled?: boolean; current?: string | null; addTotal?: number }; value: void };
+  setLoad: {
+    args: { loading?: boolean; cancelled?: boolean; current?: string | null; addTotal?: number };
+    value: void;
+  };
   status: { args: Record<string, never>; value: LoadStatus };
   /** Runs (or reuses) a query; `undefined` when a newer query arrived first and replaced it. */
   query: { args: { text: string; sort: SortOrder }; value: QueryAnswer | undefined };
@@ -37,15 +48,27 @@ export interface StoreCalls {
    * Runs the detection rules; their matches become `detection:<id>` row sets. First the chain
    * row sets, `origin:<who>` and `issuedBy:<key>` (rules may use them). Cancellable.
    */
-  detections: { args: { rules: DetectionRule[] }; value: { items: DetectionSummary[]; problems: string[]; ms: number } };
+  detections: {
+    args: { rules: DetectionRule[] };
+    value: { items: DetectionSummary[]; problems: string[]; ms: number };
+  };
   /** Hours departing from each API's baseline. Cancellable. */
-  insights: { args: { minHours: number }; value: { items: AnomalySummary[]; note?: string; total: number; hours: number; ms: number } };
+  insights: {
+    args: { minHours: number };
+    value: { items: AnomalySummary[]; note?: string; total: number; hours: number; ms: number };
+  };
   /** Writes the result set of `query` to `path` (atomically); answers the bytes written. Cancellable, with progress. */
-  export: { args: { query: { text: string; sort: SortOrder }; path: string; format: ExportFormat; columns?: string[] }; value: { events: number; bytes: number } };
+  export: {
+    args: { query: { text: string; sort: SortOrder }; path: string; format: ExportFormat; columns?: string[] };
+    value: { events: number; bytes: number };
+  };
   /** Builds every field's indexes, a field at a time, so the first keystrokes after a load need not. Cancellable. */
   warm: { args: Record<string, never>; value: { ms: number } };
   /** The worker's own memory (its heap is not the extension host's). */
-  memory: { args: Record<string, never>; value: { heapUsed: number; external: number; rawBytes: number; events: number } };
+  memory: {
+    args: Record<string, never>;
+    value: { heapUsed: number; external: number; rawBytes: number; events: number };
+  };
   /** Who became whom over every loaded event (the identity graph view). */
   identityGraph: { args: { maxNodes?: number }; value: { graph: IdentityGraph; events: number; ms: number } };
   /** Everything the events say about one access key (exact id). */
@@ -66,7 +89,9 @@ export interface OpenedEvent {
 }
 
 /** The events a policy is drafted from: a query's results, or a row's principal or session. */
-export type PolicyOf = { kind: 'query'; text: string; sort: SortOrder } | { kind: PolicyScope; row: number; gapMs: number };
+export type PolicyOf =
+  | { kind: 'query'; text: string; sort: SortOrder }
+  | { kind: PolicyScope; row: number; gapMs: number };
 
 export interface QueryAnswer {
   version: number;

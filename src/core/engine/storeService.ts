@@ -26,7 +26,10 @@ export interface ServicePort {
   postMessage(msg: StoreReply): void;
 }
 
-type Handler<K extends StoreOp> = (args: StoreCalls[K]['args'], ctx: { signal: AbortSignal; progress: (done: number, total: number) => void }) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
+type Handler<K extends StoreOp> = (
+  args: StoreCalls[K]['args'],
+  ctx: { signal: AbortSignal; progress: (done: number, total: number) => void },
+) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
 
 export class StoreService {
   readonly investigation = new Investigation();
@@ -60,13 +63,21 @@ export class StoreService {
   private async run(req: StoreRequest): Promise<void> {
     const abort = new AbortController();
     this.running.set(req.id, abort);
-    const ctx = { signal: abort.signal, progress: (done: number, total: number) => this.port.postMessage({ id: req.id, progress: { done, total } }) };
+    const ctx = {
+      signal: abort.signal,
+      progress: (done: number, total: number) => this.port.postMessage({ id: req.id, progress: { done, total } }),
+    };
     try {
       const handler = this.handlers[req.op] as Handler<StoreOp>;
       const value = await handler(req, ctx);
       this.port.postMessage({ id: req.id, ok: true, value });
     } catch (e) {
-      this.port.postMessage({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), aborted: abort.signal.aborted || undefined });
+      this.port.postMessage({
+        id: req.id,
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+        aborted: abort.signal.aborted || undefined,
+      });
     } finally {
       this.running.delete(req.id);
     }
@@ -84,14 +95,19 @@ export class StoreService {
     },
     status: () => this.investigation.status(),
     query: ({ text, sort }) => this.investigation.query(text, sort),
-    rows: ({ version, start, count }) => (version === this.investigation.resultVersion ? this.investigation.rows(start, count) : undefined),
-    overview: ({ version }) => (version === this.investigation.resultVersion ? this.investigation.overview() : undefined),
+    rows: ({ version, start, count }) =>
+      version === this.investigation.resultVersion ? this.investigation.rows(start, count) : undefined,
+    overview: ({ version }) =>
+      version === this.investigation.resultVersion ? this.investigation.overview() : undefined,
     open: ({ row, gapMs }) => {
       const store = this.investigation.store;
       if (!Number.isInteger(row) || row < 0 || row >= store.size) return undefined;
       return { raw: store.raw(row), sessions: this.sessions(row, gapMs), chain: chainOfRow(this.investigation, row) };
     },
-    sessionQuery: ({ row, by, gapMs }) => (row >= 0 && row < this.investigation.store.size ? sessionOf(this.investigation.store, row, by, gapMs)?.query : undefined),
+    sessionQuery: ({ row, by, gapMs }) =>
+      row >= 0 && row < this.investigation.store.size
+        ? sessionOf(this.investigation.store, row, by, gapMs)?.query
+        : undefined,
     detections: async ({ rules }, { signal }) => {
       const inv = this.investigation;
       const started = Date.now();
@@ -116,7 +132,9 @@ export class StoreService {
         observed: a.observed,
         query: a.query ?? '',
       }));
-      const note = result.note ?? (result.total > items.length ? `The ${items.length} strongest of ${result.total} are shown.` : undefined);
+      const note =
+        result.note ??
+        (result.total > items.length ? `The ${items.length} strongest of ${result.total} are shown.` : undefined);
       return { items, note, total: result.total, hours: result.hours, ms: Date.now() - started };
     },
     export: async ({ query, path, format, columns }, { signal, progress }) => {
@@ -153,7 +171,12 @@ export class StoreService {
     memory: () => {
       // Per isolate: this worker's heap, not the host's.
       const h = getHeapStatistics();
-      return { heapUsed: h.used_heap_size, external: h.external_memory, rawBytes: this.investigation.store.rawBytes, events: this.investigation.store.size };
+      return {
+        heapUsed: h.used_heap_size,
+        external: h.external_memory,
+        rawBytes: this.investigation.store.rawBytes,
+        events: this.investigation.store.size,
+      };
     },
     cancel: () => undefined,
   };
@@ -163,7 +186,16 @@ export class StoreService {
     for (const by of ['principal', 'accessKey'] as const) {
       const s = sessionOf(this.investigation.store, row, by, gapMs);
       // Offered only when the language can select it exactly.
-      if (s?.query) links.push({ by, key: s.key, start: s.start, end: s.end, count: s.count, errors: s.errors, gapMinutes: gapMs / 60_000 });
+      if (s?.query)
+        links.push({
+          by,
+          key: s.key,
+          start: s.start,
+          end: s.end,
+          count: s.count,
+          errors: s.errors,
+          gapMinutes: gapMs / 60_000,
+        });
     }
     return links;
   }

@@ -83,7 +83,10 @@ function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | Decode
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooLarge(limits, 'Decompresses');
     if (err.code === 'Z_BUF_ERROR') {
-      return { kind: 'error', reason: 'The gzip data is truncated (unexpected end of file): the download or copy was cut short.' };
+      return {
+        kind: 'error',
+        reason: 'The gzip data is truncated (unexpected end of file): the download or copy was cut short.',
+      };
     }
     return { kind: 'error', reason: `The gzip data is corrupt (${err.message}).` };
   }
@@ -93,7 +96,10 @@ function gunzipBounded(bytes: Uint8Array, limits: DecodeLimits): Buffer | Decode
  * Decompresses one file's bytes when gzipped (bounded), refusing what is not a log at all.
  * Returns the JSON bytes, or an error result.
  */
-export function decompress(bytes: Uint8Array, limits: DecodeLimits): { data: Uint8Array; gzipped: boolean } | DecodeError {
+export function decompress(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+): { data: Uint8Array; gzipped: boolean } | DecodeError {
   if (bytes.length === 0) return { kind: 'error', reason: 'The file is empty.' };
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     return { kind: 'error', reason: 'A ZIP archive, not a log file: extract it and open the folder.' };
@@ -102,7 +108,8 @@ export function decompress(bytes: Uint8Array, limits: DecodeLimits): { data: Uin
     const out = gunzipBounded(bytes, limits);
     return out instanceof Uint8Array ? { data: out, gzipped: true } : out;
   }
-  if (bytes.length > Math.min(limits.maxBytes, HARD_MAX_BYTES)) return tooLarge(limits, `It is ${formatBytes(bytes.length)},`);
+  if (bytes.length > Math.min(limits.maxBytes, HARD_MAX_BYTES))
+    return tooLarge(limits, `It is ${formatBytes(bytes.length)},`);
   return { data: bytes, gzipped: false };
 }
 
@@ -150,22 +157,26 @@ function fromElements(format: LogFormat, items: unknown[], keepRaw = true): Deco
   let skipped = 0;
   for (const item of items) {
     // In an S3 log file every object is a record by definition, however odd its fields.
-    const rec = format === 'records' && isObject(item) && !isObject(item.detail) && typeof item.CloudTrailEvent !== 'string'
-      ? normalizeEvent(item, keepRaw ? undefined : '')
-      : normalizeAny(item);
+    const rec =
+      format === 'records' && isObject(item) && !isObject(item.detail) && typeof item.CloudTrailEvent !== 'string'
+        ? normalizeEvent(item, keepRaw ? undefined : '')
+        : normalizeAny(item);
     if (rec) records.push(rec);
     else skipped++;
   }
   if (records.length === 0 && skipped > 0) {
     return { kind: 'error', reason: `Not CloudTrail: none of its ${skipped} entries is a CloudTrail event.` };
   }
-  const warning = skipped ? `${skipped} entr${skipped === 1 ? 'y is' : 'ies are'} not CloudTrail events and were skipped.` : undefined;
+  const warning = skipped
+    ? `${skipped} entr${skipped === 1 ? 'y is' : 'ies are'} not CloudTrail events and were skipped.`
+    : undefined;
   return { kind: 'events', format, records, skipped, warning };
 }
 
 function decodeDocument(doc: unknown, keepRaw: boolean): DecodeResult {
   if (Array.isArray(doc)) return fromElements('array', doc);
-  if (!isObject(doc)) return { kind: 'error', reason: 'Not CloudTrail: the JSON is a bare value, not an object or array.' };
+  if (!isObject(doc))
+    return { kind: 'error', reason: 'Not CloudTrail: the JSON is a bare value, not an object or array.' };
   if (Array.isArray(doc.Records)) return fromElements('records', doc.Records, keepRaw);
   if ('Records' in doc) return { kind: 'error', reason: 'Not CloudTrail: "Records" is not an array.' };
   if (Array.isArray(doc.logFiles) && ('digestEndTime' in doc || 'digestPublicKeyFingerprint' in doc)) {
@@ -173,8 +184,11 @@ function decodeDocument(doc: unknown, keepRaw: boolean): DecodeResult {
   }
   if (Array.isArray(doc.Events)) return fromElements('lookup', doc.Events);
   const rec = normalizeAny(doc);
-  if (rec) return { kind: 'events', format: isObject(doc.detail) ? 'eventbridge' : 'event', records: [rec], skipped: 0 };
-  const keys = Object.keys(doc).slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40)));
+  if (rec)
+    return { kind: 'events', format: isObject(doc.detail) ? 'eventbridge' : 'event', records: [rec], skipped: 0 };
+  const keys = Object.keys(doc)
+    .slice(0, 5)
+    .map((k) => JSON.stringify(k.slice(0, 40)));
   return {
     kind: 'error',
     reason: `Not CloudTrail: a JSON object without "Records", "eventName" or "CloudTrailEvent"${keys.length ? ` (its keys: ${keys.join(', ')})` : ''}.`,
@@ -224,7 +238,13 @@ function decodeNdjson(text: string): DecodeResult | undefined {
   const notes: string[] = [];
   if (badLines) notes.push(`${badLines} line${badLines === 1 ? '' : 's'} are not valid JSON (first: line ${firstBad})`);
   if (skipped) notes.push(`${skipped} line${skipped === 1 ? ' is' : 's are'} not CloudTrail events`);
-  return { kind: 'events', format: 'ndjson', records, skipped: skipped + badLines, warning: notes.length ? `${notes.join('; ')}; skipped.` : undefined };
+  return {
+    kind: 'events',
+    format: 'ndjson',
+    records,
+    skipped: skipped + badLines,
+    warning: notes.length ? `${notes.join('; ')}; skipped.` : undefined,
+  };
 }
 
 /** A decoded file as a column batch (what the loader hands to the investigation). */
@@ -259,7 +279,13 @@ export function decodeToBatch(bytes: Uint8Array, limits: DecodeLimits): LoadResu
   if (scanned?.batch) return { kind: 'batch', format: 'records', skipped: 0, batch: scanned.batch };
   const r = decodeJsonBytes(d.data, !reread);
   if (r.kind !== 'events') return r;
-  return { kind: 'batch', format: r.format, skipped: r.skipped, warning: r.warning, batch: toBatch(r.records, reread ? bytes : undefined) };
+  return {
+    kind: 'batch',
+    format: r.format,
+    skipped: r.skipped,
+    warning: r.warning,
+    batch: toBatch(r.records, reread ? bytes : undefined),
+  };
 }
 
 /** The raws of a batch's gzip source, in record order: the file decoded again exactly as at load. */

@@ -55,7 +55,11 @@ export interface Expansion<T> {
 }
 
 /** Expands roots into files: files as given, folders recursively (log-named files only). */
-export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], token?: CancelToken): Promise<Expansion<T>> {
+export async function expandRoots<T>(
+  fs: LogFileSystem<T>,
+  roots: readonly T[],
+  token?: CancelToken,
+): Promise<Expansion<T>> {
   const files: T[] = [];
   const problems: Expansion<T>['problems'] = [];
   const walk = async (dir: T): Promise<void> => {
@@ -70,7 +74,12 @@ export async function expandRoots<T>(fs: LogFileSystem<T>, roots: readonly T[], 
     for (const entry of entries) {
       if (token?.isCancellationRequested) return;
       if (entry.kind === 'directory' && !SKIPPED_DIRS.has(entry.name)) await walk(entry.loc);
-      else if (entry.kind === 'file' && (LOG_FILE_NAME.test(entry.name) || ARCHIVE_FILE_NAME.test(entry.name)) && !SIDECAR_FILE_NAME.test(entry.name)) files.push(entry.loc);
+      else if (
+        entry.kind === 'file' &&
+        (LOG_FILE_NAME.test(entry.name) || ARCHIVE_FILE_NAME.test(entry.name)) &&
+        !SIDECAR_FILE_NAME.test(entry.name)
+      )
+        files.push(entry.loc);
     }
   };
   for (const root of roots) {
@@ -112,7 +121,13 @@ type Landed = (label: string, result: LoadResult) => unknown;
  * Decodes each log-named member of a ZIP archive as a file, one at a time; a refused or broken
  * member lands as that member's error, and an archive with no log in it says so.
  */
-async function loadArchive(bytes: Uint8Array, label: string, decoder: Decoder, limits: DecodeLimits, land: Landed): Promise<void> {
+async function loadArchive(
+  bytes: Uint8Array,
+  label: string,
+  decoder: Decoder,
+  limits: DecodeLimits,
+  land: Landed,
+): Promise<void> {
   let logs = 0;
   const max = Math.min(limits.maxBytes, HARD_MAX_BYTES);
   const problems = await readZip(
@@ -127,11 +142,23 @@ async function loadArchive(bytes: Uint8Array, label: string, decoder: Decoder, l
     },
   );
   for (const p of problems) await land(`${label}/${p.name}`, { kind: 'error', reason: p.reason });
-  if (logs === 0 && problems.length === 0) await land(label, { kind: 'error', reason: 'The archive holds no log files (*.json, *.json.gz, *.jsonl, *.ndjson).' });
+  if (logs === 0 && problems.length === 0)
+    await land(label, {
+      kind: 'error',
+      reason: 'The archive holds no log files (*.json, *.json.gz, *.jsonl, *.ndjson).',
+    });
 }
 
 /** Stats, reads and decodes one file; every failure becomes an error result. */
-async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits: DecodeLimits, budget: ByteBudget, land?: Landed, label = ''): Promise<LoadResult | undefined> {
+async function loadOne<T>(
+  fs: LogFileSystem<T>,
+  decoder: Decoder,
+  loc: T,
+  limits: DecodeLimits,
+  budget: ByteBudget,
+  land?: Landed,
+  label = '',
+): Promise<LoadResult | undefined> {
   try {
     const { kind, size } = await fs.stat(loc);
     if (kind !== 'file') return { kind: 'error', reason: 'It is not a regular file.' };
@@ -165,7 +192,12 @@ async function loadOne<T>(fs: LogFileSystem<T>, decoder: Decoder, loc: T, limits
  * file finds the next one queued while the host stores the last: with one file per decoder they
  * waited on the host in turn.
  */
-export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files: readonly T[], opts: LoadOptions<T>): Promise<void> {
+export async function loadFiles<T>(
+  fs: LogFileSystem<T>,
+  decoder: Decoder,
+  files: readonly T[],
+  opts: LoadOptions<T>,
+): Promise<void> {
   let next = 0;
   let done = 0;
   const budget = new ByteBudget(READ_AHEAD_BYTES);
@@ -175,7 +207,9 @@ export async function loadFiles<T>(fs: LogFileSystem<T>, decoder: Decoder, files
       const label = fs.label(loc);
       opts.onProgress?.(done, files.length, label);
       // An archive's members land as they are decoded (within its read budget); a file lands once.
-      const land: Landed | undefined = ARCHIVE_FILE_NAME.test(label) ? (l, r) => (opts.token?.isCancellationRequested ? undefined : opts.onFile(loc, l, r)) : undefined;
+      const land: Landed | undefined = ARCHIVE_FILE_NAME.test(label)
+        ? (l, r) => (opts.token?.isCancellationRequested ? undefined : opts.onFile(loc, l, r))
+        : undefined;
       const result = await loadOne(fs, decoder, loc, opts.limits, budget, land, label);
       if (opts.token?.isCancellationRequested) return;
       done++;

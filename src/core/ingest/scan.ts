@@ -92,7 +92,9 @@ class RecordScanner {
   private readonly recentWho: PrincipalInfo[] = new Array<PrincipalInfo>(RECENT).fill(NO_PRINCIPAL);
   /** Per recent identity, where its values are plain bytes (scanFields Span), and a view of each one's spans. */
   private readonly recentSpans = new Int32Array(Span.Count * RECENT).fill(-1);
-  private readonly spanViews = Array.from({ length: RECENT }, (_, k) => this.recentSpans.subarray(Span.Count * k, Span.Count * (k + 1)));
+  private readonly spanViews = Array.from({ length: RECENT }, (_, k) =>
+    this.recentSpans.subarray(Span.Count * k, Span.Count * (k + 1)),
+  );
   /** readCommonIdentity's scratch: spans of the fields it reads. */
   private readonly identitySpans = new Int32Array(16);
   /** The record's identity among the recent ones, or -1 (none, or not an object). */
@@ -164,7 +166,8 @@ class RecordScanner {
           kind = w.escaped ? V.Escaped : V.String;
         } else {
           end = w.valueEnd(p);
-          kind = c === 0x74 ? V.True : c === 0x66 ? V.False : c === 0x2d || (c >= 0x30 && c <= 0x39) ? V.Number : V.Other;
+          kind =
+            c === 0x74 ? V.True : c === 0x66 ? V.False : c === 0x2d || (c >= 0x30 && c <= 0x39) ? V.Number : V.Other;
         }
         // A repeated key: the last one wins, as with JSON.parse.
         this.starts[id] = p;
@@ -320,25 +323,43 @@ class RecordScanner {
     // The identity's values by their bytes where they were plain strings (see Span).
     const at = Span.Count * this.whoSlot;
     const spans = this.recentSpans;
-    if (this.kinds[K.RecipientAccountId] === V.String && this.ends[K.RecipientAccountId] - this.starts[K.RecipientAccountId] > 2) this.field(F.account, K.RecipientAccountId);
+    if (
+      this.kinds[K.RecipientAccountId] === V.String &&
+      this.ends[K.RecipientAccountId] - this.starts[K.RecipientAccountId] > 2
+    )
+      this.field(F.account, K.RecipientAccountId);
     else {
       const account = this.str(K.RecipientAccountId);
       if (account || at < 0 || spans[at + Span.AccountStart] < 0) out.set(F.account, account || who.account);
       else out.setBytes(F.account, spans[at + Span.AccountStart], spans[at + Span.AccountEnd]);
     }
     out.set(F.identityType, who.type);
-    if (at >= 0 && spans[at + Span.NameStart] >= 0) out.setBytes(F.principal, spans[at + Span.NameStart], spans[at + Span.NameEnd]);
+    if (at >= 0 && spans[at + Span.NameStart] >= 0)
+      out.setBytes(F.principal, spans[at + Span.NameStart], spans[at + Span.NameEnd]);
     else out.set(F.principal, who.name);
-    if (at >= 0 && spans[at + Span.ArnStart] >= 0) out.setBytes(F.principalArn, spans[at + Span.ArnStart], spans[at + Span.ArnEnd]);
+    if (at >= 0 && spans[at + Span.ArnStart] >= 0)
+      out.setBytes(F.principalArn, spans[at + Span.ArnStart], spans[at + Span.ArnEnd]);
     else out.set(F.principalArn, who.arn);
-    if (at >= 0 && spans[at + Span.KeyStart] >= 0) out.setBytes(F.accessKeyId, spans[at + Span.KeyStart], spans[at + Span.KeyEnd]);
+    if (at >= 0 && spans[at + Span.KeyStart] >= 0)
+      out.setBytes(F.accessKeyId, spans[at + Span.KeyStart], spans[at + Span.KeyEnd]);
     else out.set(F.accessKeyId, who.accessKeyId);
     const ro = this.kinds[K.ReadOnly];
-    out.set(F.readOnly, ro === V.True ? 'true' : ro === V.False ? 'false' : ro === V.String || ro === V.Escaped ? readOnlyText(this.str(K.ReadOnly)) : '');
+    out.set(
+      F.readOnly,
+      ro === V.True
+        ? 'true'
+        : ro === V.False
+          ? 'false'
+          : ro === V.String || ro === V.Escaped
+            ? readOnlyText(this.str(K.ReadOnly))
+            : '',
+    );
     this.field(F.errorMessage, K.ErrorMessage);
-    if (this.kinds[K.EventTime] === V.String && this.ends[K.EventTime] - this.starts[K.EventTime] > 2) out.timeBytes(this.starts[K.EventTime] + 1, this.ends[K.EventTime] - 1, this.textOf);
+    if (this.kinds[K.EventTime] === V.String && this.ends[K.EventTime] - this.starts[K.EventTime] > 2)
+      out.timeBytes(this.starts[K.EventTime] + 1, this.ends[K.EventTime] - 1, this.textOf);
     else out.time(this.str(K.EventTime) || this.str(K.Timestamp));
-    if (this.kinds[K.EventId] === V.String) out.eventIdBytes(this.starts[K.EventId] + 1, this.ends[K.EventId] - 1, this.textOf);
+    if (this.kinds[K.EventId] === V.String)
+      out.eventIdBytes(this.starts[K.EventId] + 1, this.ends[K.EventId] - 1, this.textOf);
     else out.eventId(this.str(K.EventId));
     // collectResources' result: the `resources` names first, then new parameter names, at most 16.
     this.resourceNames.addAll(this.paramNames);
@@ -350,4 +371,3 @@ class RecordScanner {
 function readOnlyText(s: string): string {
   return s === 'true' || s === 'false' ? s : '';
 }
-

@@ -30,8 +30,21 @@ export const enum F {
 }
 
 export const F_NAMES: readonly string[] = [
-  'eventName', 'eventSource', 'awsRegion', 'sourceIp', 'userAgent', 'errorCode', 'eventType', 'eventCategory',
-  'account', 'identityType', 'principal', 'principalArn', 'accessKeyId', 'readOnly', 'errorMessage',
+  'eventName',
+  'eventSource',
+  'awsRegion',
+  'sourceIp',
+  'userAgent',
+  'errorCode',
+  'eventType',
+  'eventCategory',
+  'account',
+  'identityType',
+  'principal',
+  'principalArn',
+  'accessKeyId',
+  'readOnly',
+  'errorMessage',
 ];
 
 const FIELDS = STRING_FIELDS.length;
@@ -89,7 +102,15 @@ export class BatchBuilder {
   /** The time is bytes [s, e): `YYYY-MM-DDTHH:MM:SSZ` is read directly, anything else by parseEventTime. */
   timeBytes(s: number, e: number, text: (s: number, e: number) => string): void {
     const b = this.src;
-    if (e - s === 20 && b[s + 4] === 0x2d && b[s + 7] === 0x2d && b[s + 10] === 0x54 && b[s + 13] === 0x3a && b[s + 16] === 0x3a && b[s + 19] === 0x5a) {
+    if (
+      e - s === 20 &&
+      b[s + 4] === 0x2d &&
+      b[s + 7] === 0x2d &&
+      b[s + 10] === 0x54 &&
+      b[s + 13] === 0x3a &&
+      b[s + 16] === 0x3a &&
+      b[s + 19] === 0x5a
+    ) {
       const y = digits(b, s, 4);
       const mo = digits(b, s + 5, 2);
       const d = digits(b, s + 8, 2);

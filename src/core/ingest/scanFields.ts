@@ -67,9 +67,16 @@ const enum U {
 }
 
 const IDENTITY_KEYS = new KeyTable([
-  ['type', U.type], ['arn', U.arn], ['accountId', U.accountId], ['userName', U.userName], ['invokedBy', U.invokedBy],
-  ['principalId', U.principalId], ['accessKeyId', U.accessKeyId], ['credentialId', U.credentialId],
-  ['sessionContext', U.sessionContext], ['onBehalfOf', U.onBehalfOf],
+  ['type', U.type],
+  ['arn', U.arn],
+  ['accountId', U.accountId],
+  ['userName', U.userName],
+  ['invokedBy', U.invokedBy],
+  ['principalId', U.principalId],
+  ['accessKeyId', U.accessKeyId],
+  ['credentialId', U.credentialId],
+  ['sessionContext', U.sessionContext],
+  ['onBehalfOf', U.onBehalfOf],
 ]);
 const SESSION_KEYS = new KeyTable([['sessionIssuer', U.sessionIssuer]]);
 const ISSUER_KEYS = new KeyTable([['userName', U.userName]]);
@@ -117,7 +124,11 @@ export const enum Span {
  * the caller sets to -1 beforehand; such an accessKeyId is left out of `ui` (describePrincipal
  * only passes it on, and the column takes the bytes).
  */
-export function readIdentity(w: JsonWalker, p: number, spans: Int32Array): { end: number; ui: Record<string, unknown> } {
+export function readIdentity(
+  w: JsonWalker,
+  p: number,
+  spans: Int32Array,
+): { end: number; ui: Record<string, unknown> } {
   const ui: Record<string, unknown> = {};
   const end = eachKey(w, p, IDENTITY_KEYS, (id, v) => {
     const c = w.b[v];
@@ -161,7 +172,16 @@ export function readIdentity(w: JsonWalker, p: number, spans: Int32Array): { end
   return { end, ui };
 }
 
-const IDENTITY_NAMES = ['type', 'arn', 'accountId', 'userName', 'invokedBy', 'principalId', 'accessKeyId', 'credentialId'];
+const IDENTITY_NAMES = [
+  'type',
+  'arn',
+  'accountId',
+  'userName',
+  'invokedBy',
+  'principalId',
+  'accessKeyId',
+  'credentialId',
+];
 
 /** o[name] = str(value at p); returns the index after the value. */
 function set(w: JsonWalker, o: Record<string, unknown>, name: string, p: number): number {
@@ -182,7 +202,15 @@ const enum I {
   issuer,
   Count,
 }
-const COMMON_KEYS = new KeyTable([['type', I.type], ['arn', I.arn], ['accountId', I.accountId], ['userName', I.userName], ['principalId', I.principalId], ['accessKeyId', I.accessKeyId], ['sessionContext', I.Count]]);
+const COMMON_KEYS = new KeyTable([
+  ['type', I.type],
+  ['arn', I.arn],
+  ['accountId', I.accountId],
+  ['userName', I.userName],
+  ['principalId', I.principalId],
+  ['accessKeyId', I.accessKeyId],
+  ['sessionContext', I.Count],
+]);
 const CONTEXT_KEYS = new KeyTable([['sessionIssuer', I.Count]]);
 const ISSUER_NAME = new KeyTable([['userName', I.issuer]]);
 const ASSUMED_ROLE = Buffer.from('AssumedRole', 'latin1');
@@ -203,7 +231,12 @@ const ASSUMED_ROLE_WHO: PrincipalInfo = { type: 'AssumedRole', name: '', arn: ''
  * a value that is not a string, a repeated key, an ARN the rules below do not settle — and the
  * caller reads the identity with readIdentity.
  */
-export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, at: Int32Array): { end: number; who: PrincipalInfo } | undefined {
+export function readCommonIdentity(
+  w: JsonWalker,
+  p: number,
+  spans: Int32Array,
+  at: Int32Array,
+): { end: number; who: PrincipalInfo } | undefined {
   const b = w.b;
   at.fill(-1);
   const end = plainStrings(w, p, 0, at);
@@ -218,7 +251,14 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
     // userName || (arn ? lastSegment(arn) : principalId)
     const as = at[2 * I.arn];
     const ae = at[2 * I.arn + 1];
-    const k = at[2 * I.userName + 1] > at[2 * I.userName] ? I.userName : as >= 0 && ae > as ? I.arn : at[2 * I.principalId] >= 0 ? I.principalId : -1;
+    const k =
+      at[2 * I.userName + 1] > at[2 * I.userName]
+        ? I.userName
+        : as >= 0 && ae > as
+          ? I.arn
+          : at[2 * I.principalId] >= 0
+            ? I.principalId
+            : -1;
     if (k >= 0) {
       ns = k === I.arn ? lastSlash(b, as, ae) + 1 : at[2 * k];
       ne = at[2 * k + 1];
@@ -243,7 +283,13 @@ export function readCommonIdentity(w: JsonWalker, p: number, spans: Int32Array, 
     who = ASSUMED_ROLE_WHO;
     if (ie > is && !(ie - is === slash - roleStart && sameBytes(w.dv, b, is, roleStart, ie - is))) {
       // Another role name than the ARN's: not one run of bytes.
-      who = { type: 'AssumedRole', name: `${w.text(is, ie)}/${w.text(slash + 1, ae)}`, arn: '', accessKeyId: '', account: '' };
+      who = {
+        type: 'AssumedRole',
+        name: `${w.text(is, ie)}/${w.text(slash + 1, ae)}`,
+        arn: '',
+        accessKeyId: '',
+        account: '',
+      };
       ns = -1;
     } else {
       ns = roleStart < slash ? roleStart : slash + 1;

@@ -43,7 +43,8 @@ export class NameList {
   }
 
   addString(v: string): void {
-    if (v.length > 0 && v.length <= MAX_RESOURCE_LEN && this.count < MAX_RESOURCES && this.indexOfString(v) < 0) this.push(-1, -1, v);
+    if (v.length > 0 && v.length <= MAX_RESOURCE_LEN && this.count < MAX_RESOURCES && this.indexOfString(v) < 0)
+      this.push(-1, -1, v);
   }
 
   /** Adds `other`'s names that are not here yet, up to 16 in all. */
@@ -67,7 +68,12 @@ export class NameList {
     const b = this.w.b;
     for (let i = 0; i < this.count; i++) {
       const t = this.spans[2 * i];
-      if (t >= 0 ? this.spans[2 * i + 1] - t === len && sameBytes(this.w.dv, b, t, s, len) : sameAscii(this.strings[i], b, s, len)) return i;
+      if (
+        t >= 0
+          ? this.spans[2 * i + 1] - t === len && sameBytes(this.w.dv, b, t, s, len)
+          : sameAscii(this.strings[i], b, s, len)
+      )
+        return i;
     }
     return -1;
   }
@@ -100,7 +106,8 @@ function resourceKey(b: Uint8Array, s: number, e: number): boolean {
     if (c1 === 0x6e && l(2) === 0x72 && l(3) === 0x61) return true; // arn
     if (c1 === 0x79 && l(2) === 0x65 && l(3) === 0x6b) return true; // key
     if (len >= 4 && c1 === 0x65 && l(2) === 0x6d && l(3) === 0x61 && l(4) === 0x6e) return true; // name
-    if (len >= 6 && c1 === 0x74 && l(2) === 0x65 && l(3) === 0x6b && l(4) === 0x63 && l(5) === 0x75 && l(6) === 0x62) return true; // bucket
+    if (len >= 6 && c1 === 0x74 && l(2) === 0x65 && l(3) === 0x6b && l(4) === 0x63 && l(5) === 0x75 && l(6) === 0x62)
+      return true; // bucket
   }
   return false;
 }
@@ -153,7 +160,8 @@ export class ParamsReader {
       p = ke + 2;
       const v = b[p];
       if (v === 0x22) {
-        if (resourceKey(b, ks, ke) && !bytesAre(b, ks, ke, ACCESS_KEY_ID) && !bytesAre(b, ks, ke, REQUEST_ID)) p = addString(w, this.names, p);
+        if (resourceKey(b, ks, ke) && !bytesAre(b, ks, ke, ACCESS_KEY_ID) && !bytesAre(b, ks, ke, REQUEST_ID))
+          p = addString(w, this.names, p);
         else p = w.stringEnd(p) + 1;
       } else if (v === 0x5b && resourceKey(b, ks, ke)) {
         p++;

@@ -17,7 +17,11 @@ export interface ZipLimits {
   maxTotalBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxEntryBytes: 256 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 20_000,
+  maxEntryBytes: 256 * 1024 * 1024,
+  maxTotalBytes: 1024 * 1024 * 1024,
+};
 
 export interface ZipMember {
   /** The member's path inside the archive ("/"-separated). */
@@ -46,12 +50,21 @@ const formatMB = (n: number): string => `${(n / 1024 / 1024).toLocaleString('en'
  * in archive order, and answers the problems met. Rejects only when the archive itself cannot be
  * read (not a ZIP, a damaged central directory), with yauzl's reason.
  */
-export async function readZip(bytes: Uint8Array, onMember: (m: ZipMember) => unknown, opts: { limits?: ZipLimits; accept?: (name: string) => boolean } = {}): Promise<ZipProblem[]> {
+export async function readZip(
+  bytes: Uint8Array,
+  onMember: (m: ZipMember) => unknown,
+  opts: { limits?: ZipLimits; accept?: (name: string) => boolean } = {},
+): Promise<ZipProblem[]> {
   const limits = opts.limits ?? DEFAULT_ZIP_LIMITS;
   const problems: ZipProblem[] = [];
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     // decodeStrings off: yauzl would fail the whole archive on one bad name; names are checked here, member by member.
-    yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err || !z ? reject(new Error(`Not a readable ZIP archive: ${err?.message ?? 'no archive'}`)) : resolve(z))),
+    yauzl.fromBuffer(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: true },
+      (err, z) =>
+        err || !z ? reject(new Error(`Not a readable ZIP archive: ${err?.message ?? 'no archive'}`)) : resolve(z),
+    ),
   );
   let entries = 0;
   let total = 0;
@@ -66,7 +79,11 @@ export async function readZip(bytes: Uint8Array, onMember: (m: ZipMember) => unk
           const next = (): void => zip.readEntry();
           entries++;
           if (entries > limits.maxEntries) {
-            if (entries === limits.maxEntries + 1) problems.push({ name, reason: `The archive has more than ${limits.maxEntries.toLocaleString('en')} members; this one and the rest were not read.` });
+            if (entries === limits.maxEntries + 1)
+              problems.push({
+                name,
+                reason: `The archive has more than ${limits.maxEntries.toLocaleString('en')} members; this one and the rest were not read.`,
+              });
             return next();
           }
           if (name.endsWith('/')) return next();
@@ -77,11 +94,17 @@ export async function readZip(bytes: Uint8Array, onMember: (m: ZipMember) => unk
           }
           if (opts.accept && !opts.accept(name)) return next();
           if (entry.uncompressedSize > limits.maxEntryBytes) {
-            problems.push({ name, reason: `It inflates to ${formatMB(entry.uncompressedSize)}, past the ${formatMB(limits.maxEntryBytes)} limit for one member; not read.` });
+            problems.push({
+              name,
+              reason: `It inflates to ${formatMB(entry.uncompressedSize)}, past the ${formatMB(limits.maxEntryBytes)} limit for one member; not read.`,
+            });
             return next();
           }
           if (total + entry.uncompressedSize > limits.maxTotalBytes) {
-            problems.push({ name, reason: `The archive inflates past ${formatMB(limits.maxTotalBytes)} in all; this member was not read.` });
+            problems.push({
+              name,
+              reason: `The archive inflates past ${formatMB(limits.maxTotalBytes)} in all; this member was not read.`,
+            });
             return next();
           }
           try {

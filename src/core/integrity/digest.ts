@@ -63,7 +63,8 @@ export function inflate(bytes: Uint8Array, maxBytes: number): Buffer {
       return gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new Error(`decompresses past ${Math.round(maxBytes / 1048576)} MB`);
+      if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+        throw new Error(`decompresses past ${Math.round(maxBytes / 1048576)} MB`);
       throw new Error(`corrupt gzip data (${err.code ?? err.message})`);
     }
   }
@@ -71,7 +72,14 @@ export function inflate(bytes: Uint8Array, maxBytes: number): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-const REQUIRED = ['awsAccountId', 'digestStartTime', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint'] as const;
+const REQUIRED = [
+  'awsAccountId',
+  'digestStartTime',
+  'digestEndTime',
+  'digestS3Bucket',
+  'digestS3Object',
+  'digestPublicKeyFingerprint',
+] as const;
 
 /**
  * `inflate` off the event loop: zlib works in libuv's thread pool, so validating thousands of
@@ -83,7 +91,8 @@ export async function inflateAsync(bytes: Uint8Array, maxBytes: number): Promise
     return await gunzipAsync(bytes, { maxOutputLength: maxBytes });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new Error(`decompresses past ${Math.round(maxBytes / 1048576)} MB`);
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+      throw new Error(`decompresses past ${Math.round(maxBytes / 1048576)} MB`);
     throw new Error(`corrupt gzip data (${err.code ?? err.message})`);
   }
 }
@@ -100,10 +109,19 @@ export function parseDigest(content: Uint8Array | string): Digest {
   const missing = REQUIRED.filter((k) => typeof doc[k] !== 'string' || doc[k] === '');
   if (missing.length) throw new Error(`not a CloudTrail digest: missing ${missing.join(', ')}`);
   if (!Array.isArray(doc.logFiles)) throw new Error('not a CloudTrail digest: "logFiles" is not an array');
-  if (!('previousDigestSignature' in doc)) throw new Error('not a CloudTrail digest: no "previousDigestSignature" field');
+  if (!('previousDigestSignature' in doc))
+    throw new Error('not a CloudTrail digest: no "previousDigestSignature" field');
   const logFiles: DigestLogFile[] = doc.logFiles.map((f, i) => {
-    if (!isObject(f) || !str(f.s3Bucket) || !str(f.s3Object) || !/^[0-9a-f]{64}$/i.test(str(f.hashValue))) throw new Error(`log file entry ${i + 1} lacks s3Bucket, s3Object or a SHA-256 hashValue`);
-    return { s3Bucket: str(f.s3Bucket), s3Object: str(f.s3Object), hashValue: str(f.hashValue).toLowerCase(), hashAlgorithm: str(f.hashAlgorithm) || 'SHA-256', oldestEventTime: str(f.oldestEventTime) || undefined, newestEventTime: str(f.newestEventTime) || undefined };
+    if (!isObject(f) || !str(f.s3Bucket) || !str(f.s3Object) || !/^[0-9a-f]{64}$/i.test(str(f.hashValue)))
+      throw new Error(`log file entry ${i + 1} lacks s3Bucket, s3Object or a SHA-256 hashValue`);
+    return {
+      s3Bucket: str(f.s3Bucket),
+      s3Object: str(f.s3Object),
+      hashValue: str(f.hashValue).toLowerCase(),
+      hashAlgorithm: str(f.hashAlgorithm) || 'SHA-256',
+      oldestEventTime: str(f.oldestEventTime) || undefined,
+      newestEventTime: str(f.newestEventTime) || undefined,
+    };
   });
   const opt = (k: string): string | undefined => str(doc[k]) || undefined;
   return {
@@ -124,13 +142,17 @@ export function parseDigest(content: Uint8Array | string): Digest {
 }
 
 /** The string CloudTrail signs for a digest, given the hex SHA-256 of its uncompressed content. */
-export function signingString(d: Pick<Digest, 'digestEndTime' | 'digestS3Bucket' | 'digestS3Object' | 'previousDigestSignature'>, digestSha256: string): string {
+export function signingString(
+  d: Pick<Digest, 'digestEndTime' | 'digestS3Bucket' | 'digestS3Object' | 'previousDigestSignature'>,
+  digestSha256: string,
+): string {
   return `${d.digestEndTime}\n${d.digestS3Bucket}/${d.digestS3Object}\n${digestSha256}\n${d.previousDigestSignature ?? 'null'}`;
 }
 
 /** Why a signature cannot be one CloudTrail wrote (not SHA256withRSA, not hexadecimal), or undefined. */
 export function signatureFormatProblem(sig: DigestSignature): string | undefined {
-  if (sig.algorithm.toUpperCase() !== 'SHA256WITHRSA') return `unsupported signature algorithm "${sig.algorithm.slice(0, 40)}"`;
+  if (sig.algorithm.toUpperCase() !== 'SHA256WITHRSA')
+    return `unsupported signature algorithm "${sig.algorithm.slice(0, 40)}"`;
   if (!/^([0-9a-f]{2})+$/i.test(sig.signature)) return 'the signature is not hexadecimal';
   return undefined;
 }
@@ -178,10 +200,13 @@ export function parsePublicKeysFile(text: string): PublicKey[] {
   const doc: unknown = JSON.parse(text);
   const list = isObject(doc) && Array.isArray(doc.PublicKeyList) ? doc.PublicKeyList : undefined;
   if (!list) throw new Error('no "PublicKeyList" array: expected the output of "aws cloudtrail list-public-keys"');
-  return list.filter(isObject).filter((k) => str(k.Fingerprint) && str(k.Value)).map((k) => ({
-    fingerprint: str(k.Fingerprint),
-    value: Buffer.from(str(k.Value), 'base64'),
-    validityStart: Date.parse(str(k.ValidityStartTime)) || undefined,
-    validityEnd: Date.parse(str(k.ValidityEndTime)) || undefined,
-  }));
+  return list
+    .filter(isObject)
+    .filter((k) => str(k.Fingerprint) && str(k.Value))
+    .map((k) => ({
+      fingerprint: str(k.Fingerprint),
+      value: Buffer.from(str(k.Value), 'base64'),
+      validityStart: Date.parse(str(k.ValidityStartTime)) || undefined,
+      validityEnd: Date.parse(str(k.ValidityEndTime)) || undefined,
+    }));
 }

@@ -42,12 +42,12 @@ async function walk(root: string, signal?: AbortSignal): Promise<Index> {
       const path = join(dir, e.name);
       if (e.isDirectory()) await visit(path, depth + 1);
       else if (e.isFile()) {
-        if (++seen > MAX_FILES) throw new Error(`More than ${MAX_FILES} files under ${root}: pick the folder that holds the logs.`);
+        if (++seen > MAX_FILES)
+          throw new Error(`More than ${MAX_FILES} files under ${root}: pick the folder that holds the logs.`);
         if (e.name.endsWith(SIDECAR_SUFFIX)) index.sidecars.set(e.name.slice(0, -SIDECAR_SUFFIX.length), path);
         else if (e.name === KEYS_FILE) {
           if (depth <= 1) index.keyFiles.push(path);
-        }
-        else {
+        } else {
           const kind = parseTrailFileName(e.name)?.kind;
           if (kind === 'digest') index.digests.push({ location: path, key: relative(root, path).replace(/\\/g, '/') });
           else if (kind === 'log') index.logs.set(fileId(e.name), path);
@@ -59,7 +59,8 @@ async function walk(root: string, signal?: AbortSignal): Promise<Index> {
   return index;
 }
 
-const errorText = (e: unknown): string => ((e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message);
+const errorText = (e: unknown): string =>
+  (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
 
 /** A file's text, refused by size before reading (undefined when too large or unreadable). */
 async function readSmall(path: string): Promise<string | undefined> {
@@ -74,16 +75,23 @@ async function readSmall(path: string): Promise<string | undefined> {
  * A source over `root`; the folder is read once, when listing starts. Log files larger than
  * `limits.maxLogBytes` (default 1 GB) and digests larger than {@link MAX_DIGEST_BYTES} are not read.
  */
-export function folderSource(root: string, signal?: AbortSignal, limits: { maxLogBytes?: number } = {}): IntegritySource {
+export function folderSource(
+  root: string,
+  signal?: AbortSignal,
+  limits: { maxLogBytes?: number } = {},
+): IntegritySource {
   let index: Promise<Index> | undefined;
   const get = (): Promise<Index> => (index ??= walk(root, signal));
   const read = async (path: string, max: number): Promise<Fetched> => {
     try {
       const size = (await stat(path)).size;
-      if (size > max) return { error: `Too large: ${size} bytes, past the ${max}-byte limit; not read.`, location: path };
+      if (size > max)
+        return { error: `Too large: ${size} bytes, past the ${max}-byte limit; not read.`, location: path };
       return { bytes: await readFile(path), location: path };
     } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true, location: path } : { error: `Could not read it: ${errorText(e)}.`, location: path };
+      return (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? { missing: true, location: path }
+        : { error: `Could not read it: ${errorText(e)}.`, location: path };
     }
   };
   return {
@@ -104,11 +112,17 @@ export function folderSource(root: string, signal?: AbortSignal, limits: { maxLo
     },
     async fetchLog(bucket, key) {
       const path = (await get()).logs.get(fileId(key));
-      return path ? read(path, limits.maxLogBytes ?? 1024 * 1024 * 1024) : { missing: true, location: `s3://${bucket}/${key} (not in the folder)` };
+      return path
+        ? read(path, limits.maxLogBytes ?? 1024 * 1024 * 1024)
+        : { missing: true, location: `s3://${bucket}/${key} (not in the folder)` };
     },
     async publicKeys() {
       const files = (await get()).keyFiles;
-      if (!files.length) return { reason: 'no public-keys.json at the top of the folder (or in a bucket folder right under it). Save them with "aws cloudtrail list-public-keys --start-time <first day> > public-keys.json" (in the trail\'s home region) at the top of the folder.' };
+      if (!files.length)
+        return {
+          reason:
+            'no public-keys.json at the top of the folder (or in a bucket folder right under it). Save them with "aws cloudtrail list-public-keys --start-time <first day> > public-keys.json" (in the trail\'s home region) at the top of the folder.',
+        };
       const keys: PublicKey[] = [];
       const bad: string[] = [];
       for (const f of files) {
@@ -120,7 +134,9 @@ export function folderSource(root: string, signal?: AbortSignal, limits: { maxLo
           bad.push(`${baseName(f)}: ${(e as Error).message}`);
         }
       }
-      return keys.length ? keys : { reason: `the public keys file(s) hold no usable key (${bad.join('; ') || 'empty list'}).` };
+      return keys.length
+        ? keys
+        : { reason: `the public keys file(s) hold no usable key (${bad.join('; ') || 'empty list'}).` };
     },
   };
 }

@@ -41,15 +41,37 @@ export interface IntegrityReport {
 
 export const VERDICTS: readonly Verdict[] = ['invalid', 'missing', 'unverifiable', 'notDelivered', 'valid'];
 const emptyCounts = (): Counts => ({ valid: 0, invalid: 0, missing: 0, unverifiable: 0, notDelivered: 0 });
-const countKey: Record<FindingKind, keyof IntegrityReport['counts']> = { digest: 'digests', log: 'logs', chain: 'chain', gap: 'gaps' };
+const countKey: Record<FindingKind, keyof IntegrityReport['counts']> = {
+  digest: 'digests',
+  log: 'logs',
+  chain: 'chain',
+  gap: 'gaps',
+};
 
 /** Builds the report from findings: counts, and problems sorted first (then by time). */
-export function buildReport(mode: IntegrityReport['mode'], source: string, findings: Finding[], notes: string[], window: IntegrityReport['window'], now: number): IntegrityReport {
+export function buildReport(
+  mode: IntegrityReport['mode'],
+  source: string,
+  findings: Finding[],
+  notes: string[],
+  window: IntegrityReport['window'],
+  now: number,
+): IntegrityReport {
   const counts = { digests: emptyCounts(), logs: emptyCounts(), chain: emptyCounts(), gaps: emptyCounts() };
   for (const f of findings) counts[countKey[f.kind]][f.verdict]++;
   const rank = (f: Finding): number => VERDICTS.indexOf(f.verdict);
-  const sorted = [...findings].sort((a, b) => rank(a) - rank(b) || (a.time ?? '').localeCompare(b.time ?? '') || a.location.localeCompare(b.location));
-  return { mode, source, window, generatedAt: new Date(now).toISOString(), counts, findings: sorted, notes: [...new Set(notes)] };
+  const sorted = [...findings].sort(
+    (a, b) => rank(a) - rank(b) || (a.time ?? '').localeCompare(b.time ?? '') || a.location.localeCompare(b.location),
+  );
+  return {
+    mode,
+    source,
+    window,
+    generatedAt: new Date(now).toISOString(),
+    counts,
+    findings: sorted,
+    notes: [...new Set(notes)],
+  };
 }
 
 /**
@@ -73,7 +95,10 @@ export function isIntact(r: IntegrityReport): boolean {
 export function summaryLine(r: IntegrityReport): string {
   const c = r.counts;
   const total = (x: Counts): number => x.valid + x.invalid + x.missing + x.unverifiable + x.notDelivered;
-  const parts = [`${c.digests.valid}/${total(c.digests)} digests valid`, `${c.logs.valid}/${total(c.logs)} log files valid`];
+  const parts = [
+    `${c.digests.valid}/${total(c.digests)} digests valid`,
+    `${c.logs.valid}/${total(c.logs)} log files valid`,
+  ];
   const bad = [
     c.digests.invalid + c.chain.invalid && `${c.digests.invalid + c.chain.invalid} digest or chain problem(s)`,
     c.logs.invalid && `${c.logs.invalid} log file(s) modified`,

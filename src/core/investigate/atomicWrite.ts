@@ -24,7 +24,11 @@ export function tempPathFor(path: string): string {
  * Writes `chunks` to `path` atomically and returns the number of bytes written. Rejects with the
  * stream's own error, the file system's, or the signal's AbortError, leaving no partial file.
  */
-export async function writeAtomically(path: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options: AtomicWriteOptions = {}): Promise<number> {
+export async function writeAtomically(
+  path: string,
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  options: AtomicWriteOptions = {},
+): Promise<number> {
   const { signal } = options;
   signal?.throwIfAborted();
   const temp = tempPathFor(path);

@@ -25,7 +25,12 @@ export interface ExportOptions {
 }
 
 /** The file name extension for each format. */
-export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = { json: '.json', 'json.gz': '.json.gz', ndjson: '.ndjson', csv: '.csv' };
+export const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = {
+  json: '.json',
+  'json.gz': '.json.gz',
+  ndjson: '.ndjson',
+  csv: '.csv',
+};
 
 const DEFAULT_CHUNK = 1 << 20;
 
@@ -33,7 +38,13 @@ const DEFAULT_CHUNK = 1 << 20;
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Rows → text pieces, batched into chunks; `piece` returns the text for one row. */
-async function* batched(rows: Uint32Array, options: ExportOptions, head: string, piece: (row: number, i: number) => string, tail: string): AsyncGenerator<string> {
+async function* batched(
+  rows: Uint32Array,
+  options: ExportOptions,
+  head: string,
+  piece: (row: number, i: number) => string,
+  tail: string,
+): AsyncGenerator<string> {
   const { signal, onProgress } = options;
   const limit = options.chunkChars ?? DEFAULT_CHUNK;
   signal?.throwIfAborted();
@@ -82,7 +93,11 @@ export function windowedRaws(store: EventStore, rows: Uint32Array, window = RAW_
 }
 
 /** `{"Records":[…]}` as CloudTrail writes to S3, each event's raw JSON as stored. */
-export function recordsJsonChunks(store: EventStore, rows: Uint32Array, options: ExportOptions = {}): AsyncGenerator<string> {
+export function recordsJsonChunks(
+  store: EventStore,
+  rows: Uint32Array,
+  options: ExportOptions = {},
+): AsyncGenerator<string> {
   const raw = windowedRaws(store, rows);
   return batched(rows, options, '{"Records":[', (_r, i) => (i === 0 ? raw(i) : `,${raw(i)}`), ']}\n');
 }
@@ -91,12 +106,22 @@ export function recordsJsonChunks(store: EventStore, rows: Uint32Array, options:
  * One event per line. Raw JSON can only hold line breaks as whitespace between tokens (inside
  * strings they are escaped), so turning them into spaces keeps the event and the format intact.
  */
-export function ndjsonChunks(store: EventStore, rows: Uint32Array, options: ExportOptions = {}): AsyncGenerator<string> {
+export function ndjsonChunks(
+  store: EventStore,
+  rows: Uint32Array,
+  options: ExportOptions = {},
+): AsyncGenerator<string> {
   const rawAt = windowedRaws(store, rows);
-  return batched(rows, options, '', (_r, i) => {
-    const raw = rawAt(i);
-    return `${/[\r\n]/.test(raw) ? raw.replace(/[\r\n]/g, ' ') : raw}\n`;
-  }, '');
+  return batched(
+    rows,
+    options,
+    '',
+    (_r, i) => {
+      const raw = rawAt(i);
+      return `${/[\r\n]/.test(raw) ? raw.replace(/[\r\n]/g, ' ') : raw}\n`;
+    },
+    '',
+  );
 }
 
 /**
@@ -108,20 +133,26 @@ export function csvChunks(store: EventStore, rows: Uint32Array, options: ExportO
   const header = `${options.bom === false ? '' : '\uFEFF'}${columns.map((c) => csvCell(c.name)).join(',')}\r\n`;
   // Only columns read from the event's JSON need its raw.
   const rawAt = windowedRaws(store, rows);
-  return batched(rows, options, header, (r, i) => {
-    let parsed: unknown;
-    const raw = (): unknown => {
-      if (parsed === undefined) {
-        try {
-          parsed = JSON.parse(rawAt(i));
-        } catch {
-          parsed = null;
+  return batched(
+    rows,
+    options,
+    header,
+    (r, i) => {
+      let parsed: unknown;
+      const raw = (): unknown => {
+        if (parsed === undefined) {
+          try {
+            parsed = JSON.parse(rawAt(i));
+          } catch {
+            parsed = null;
+          }
         }
-      }
-      return parsed;
-    };
-    return `${columns.map((c) => csvCell(c.read(store, r, raw))).join(',')}\r\n`;
-  }, '');
+        return parsed;
+      };
+      return `${columns.map((c) => csvCell(c.read(store, r, raw))).join(',')}\r\n`;
+    },
+    '',
+  );
 }
 
 /** Gzips a stream of chunks, streaming (zlib works off the main thread). */
@@ -139,7 +170,12 @@ export async function* gzipChunks(source: AsyncIterable<string | Uint8Array>): A
 }
 
 /** The chunks of one export format. */
-export function exportChunks(store: EventStore, rows: Uint32Array, format: ExportFormat, options: ExportOptions = {}): AsyncIterable<string | Uint8Array> {
+export function exportChunks(
+  store: EventStore,
+  rows: Uint32Array,
+  format: ExportFormat,
+  options: ExportOptions = {},
+): AsyncIterable<string | Uint8Array> {
   switch (format) {
     case 'json':
       return recordsJsonChunks(store, rows, options);

@@ -23,8 +23,21 @@ export interface CsvColumn {
 
 /** Columns a CSV export has when none are chosen. */
 export const DEFAULT_CSV_COLUMNS: readonly string[] = [
-  'time', 'eventName', 'eventSource', 'principal', 'principalArn', 'accessKeyId', 'sourceIp', 'awsRegion',
-  'account', 'errorCode', 'errorMessage', 'readOnly', 'userAgent', 'eventID', 'resources',
+  'time',
+  'eventName',
+  'eventSource',
+  'principal',
+  'principalArn',
+  'accessKeyId',
+  'sourceIp',
+  'awsRegion',
+  'account',
+  'errorCode',
+  'errorMessage',
+  'readOnly',
+  'userAgent',
+  'eventID',
+  'resources',
 ];
 
 /**
@@ -32,11 +45,26 @@ export const DEFAULT_CSV_COLUMNS: readonly string[] = [
  * other dotted path works too.
  */
 export const CSV_COLUMN_CHOICES: readonly string[] = [
-  'time', ...STRING_FIELDS, 'resources',
-  'eventTime', 'eventID', 'requestID', 'errorMessage', 'userIdentity.type', 'userIdentity.userName',
-  'userIdentity.sessionContext.attributes.mfaAuthenticated', 'userIdentity.sessionContext.sessionIssuer.arn',
-  'requestParameters', 'responseElements', 'additionalEventData', 'tlsDetails.clientProvidedHostHeader',
-  'vpcEndpointId', 'sharedEventID', 'recipientAccountId', 'managementEvent', 'eventVersion',
+  'time',
+  ...STRING_FIELDS,
+  'resources',
+  'eventTime',
+  'eventID',
+  'requestID',
+  'errorMessage',
+  'userIdentity.type',
+  'userIdentity.userName',
+  'userIdentity.sessionContext.attributes.mfaAuthenticated',
+  'userIdentity.sessionContext.sessionIssuer.arn',
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'tlsDetails.clientProvidedHostHeader',
+  'vpcEndpointId',
+  'sharedEventID',
+  'recipientAccountId',
+  'managementEvent',
+  'eventVersion',
 ];
 
 /** More columns than this is a mistake, not a request. */
@@ -77,7 +105,8 @@ function column(name: string): CsvColumn {
     return { name, read: (s, r) => (Number.isNaN(s.time(r)) ? '' : new Date(s.time(r)).toISOString()) };
   }
   if (name === 'resources') {
-    const read = (s: EventStore, r: number): string => Array.from(s.resourceValueIds(r), (id) => s.dictionary('resources').values[id]).join('\n');
+    const read = (s: EventStore, r: number): string =>
+      Array.from(s.resourceValueIds(r), (id) => s.dictionary('resources').values[id]).join('\n');
     return { name, read };
   }
   if (STORE_FIELDS.has(name)) return { name, read: (s, r) => s.value(name as StringField, r) };
@@ -93,10 +122,13 @@ function column(name: string): CsvColumn {
  */
 export function resolveColumns(names: readonly string[] = DEFAULT_CSV_COLUMNS): CsvColumn[] {
   if (names.length === 0) throw new RangeError('Choose at least one column to export.');
-  if (names.length > MAX_COLUMNS) throw new RangeError(`At most ${MAX_COLUMNS} columns can be exported (${names.length} chosen).`);
+  if (names.length > MAX_COLUMNS)
+    throw new RangeError(`At most ${MAX_COLUMNS} columns can be exported (${names.length} chosen).`);
   return names.map((name) => {
     if (typeof name !== 'string' || !/^[^.\s]+(\.[^.\s]+)*$/.test(name)) {
-      throw new RangeError(`"${String(name).slice(0, 80)}" is not a column: use a field name such as eventName, or a path such as userIdentity.arn.`);
+      throw new RangeError(
+        `"${String(name).slice(0, 80)}" is not a column: use a field name such as eventName, or a path such as userIdentity.arn.`,
+      );
     }
     return column(name);
   });

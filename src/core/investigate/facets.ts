@@ -33,7 +33,8 @@ export function topValues(store: EventStore, rows: ArrayLike<number>, top = DEFA
     let distinct = 0;
     // Keep the best `top` ids in a small sorted array: no sort of the whole vocabulary.
     const best: number[] = [];
-    const better = (a: number, b: number): boolean => counts[a] > counts[b] || (counts[a] === counts[b] && dict.values[a] < dict.values[b]);
+    const better = (a: number, b: number): boolean =>
+      counts[a] > counts[b] || (counts[a] === counts[b] && dict.values[a] < dict.values[b]);
     for (let id = 0; id < counts.length; id++) {
       if (counts[id] === 0 || id === empty) continue;
       distinct++;
@@ -50,7 +51,9 @@ export function topValues(store: EventStore, rows: ArrayLike<number>, top = DEFA
       missing: empty === undefined ? 0 : counts[empty],
       values: best.map((id) => {
         const value = dict.values[id];
-        return value.length > MAX_FACET_VALUE ? { value: value.slice(0, MAX_FACET_VALUE), count: counts[id], cut: true } : { value, count: counts[id] };
+        return value.length > MAX_FACET_VALUE
+          ? { value: value.slice(0, MAX_FACET_VALUE), count: counts[id], cut: true }
+          : { value, count: counts[id] };
       }),
     };
   });

@@ -104,7 +104,13 @@ function robust(nonzero: Float64Array, hours: number): { baseline: number; sprea
 }
 
 /** The query selecting one API's calls (or errors) in one hour. */
-function hourQuery(kind: InsightKind, source: string, name: string, hour: number, writeOnly: boolean): string | undefined {
+function hourQuery(
+  kind: InsightKind,
+  source: string,
+  name: string,
+  hour: number,
+  writeOnly: boolean,
+): string | undefined {
   // The parser trims values: a padded name could not be selected exactly.
   if (source !== source.trim() || name !== name.trim()) return undefined;
   const after = queryInstant(hour);
@@ -114,7 +120,11 @@ function hourQuery(kind: InsightKind, source: string, name: string, hour: number
 }
 
 /** Rows grouped by API, each group's codes (hour index × 4, + 1 when failed, + 2 when read-only) sorted ascending. */
-function groupByApi(store: EventStore, rows: Uint32Array, firstHour: number): { apis: number[]; offsets: Uint32Array; codes: Float64Array } {
+function groupByApi(
+  store: EventStore,
+  rows: Uint32Array,
+  firstHour: number,
+): { apis: number[]; offsets: Uint32Array; codes: Float64Array } {
   const names = store.dictionary('eventName').size;
   const noError = store.dictionary('errorCode').idOf('');
   const readOnly = store.dictionary('readOnly').idOf('true');
@@ -182,7 +192,14 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
   const covered = coveredHours(codes, hours);
   if (covered < minHours) {
     const span = covered === 0 ? 'no events with a time' : `${covered} hour${covered === 1 ? '' : 's'}`;
-    return { anomalies: [], total: 0, start, hours: covered, apis: 0, note: `Insights compare each hour with the others, so they need events in at least ${minHours} hours (these cover ${span}).` };
+    return {
+      anomalies: [],
+      total: 0,
+      start,
+      hours: covered,
+      apis: 0,
+      note: `Insights compare each hour with the others, so they need events in at least ${minHours} hours (these cover ${span}).`,
+    };
   }
   const names = store.dictionary('eventName');
   const sources = store.dictionary('eventSource');
@@ -219,7 +236,17 @@ export function findInsights(store: EventStore, rows: Uint32Array, options: Insi
         const score = (observed - baseline) / spread;
         if (observed < least || score < threshold || observed < minRatio * baseline) return;
         const hour = start + hourIdx[j] * HOUR;
-        const anomaly: Anomaly = { kind, eventSource: source, eventName: name, hour, observed, baseline, spread, score, calls: calls[j] };
+        const anomaly: Anomaly = {
+          kind,
+          eventSource: source,
+          eventName: name,
+          hour,
+          observed,
+          baseline,
+          spread,
+          score,
+          calls: calls[j],
+        };
         const query = hourQuery(kind, source, name, hour, writeOnly);
         if (query) anomaly.query = query;
         found.push(anomaly);
@@ -250,7 +277,12 @@ function coveredHours(codes: Float64Array, span: number): number {
 }
 
 function bySeverity(a: Anomaly, b: Anomaly): number {
-  return b.score - a.score || b.observed - a.observed || a.hour - b.hour || (a.eventName < b.eventName ? -1 : a.eventName > b.eventName ? 1 : 0);
+  return (
+    b.score - a.score ||
+    b.observed - a.observed ||
+    a.hour - b.hour ||
+    (a.eventName < b.eventName ? -1 : a.eventName > b.eventName ? 1 : 0)
+  );
 }
 
 export interface HourlySeries {
@@ -267,7 +299,13 @@ export interface HourlySeries {
  * One API's calls and errors per UTC hour over the range of `rows` (for drawing the baseline next
  * to an anomaly). At most `maxHours` hours, the latest ones.
  */
-export function hourlySeries(store: EventStore, rows: Uint32Array, eventSource: string, eventName: string, maxHours = 24 * 92): HourlySeries {
+export function hourlySeries(
+  store: EventStore,
+  rows: Uint32Array,
+  eventSource: string,
+  eventName: string,
+  maxHours = 24 * 92,
+): HourlySeries {
   const range = hourRange(store, rows);
   const hours = Math.min(range.hours, maxHours);
   const start = range.start + (range.hours - hours) * HOUR;

@@ -109,7 +109,16 @@ export function sessionQuery(by: SessionBy, key: string, start: number, end: num
 }
 
 /** Summarizes the rows [from, to) of one session (sorted by time). */
-function summarize(store: EventStore, by: SessionBy, g: Group, rows: ArrayLike<number>, from: number, to: number, topNames: number, exactable: boolean): Session {
+function summarize(
+  store: EventStore,
+  by: SessionBy,
+  g: Group,
+  rows: ArrayLike<number>,
+  from: number,
+  to: number,
+  topNames: number,
+  exactable: boolean,
+): Session {
   const start = store.time(rows[from]);
   const end = store.time(rows[to - 1]);
   const noError = store.dictionary('errorCode').idOf('');
@@ -149,7 +158,13 @@ function groupRows(store: EventStore, g: Group): number[] {
  * The session around `row` among all the store's events of the row's principal (`by:
  * 'principal'`) or access key. Undefined when the row has no time or no such key.
  */
-export function sessionOf(store: EventStore, row: number, by: SessionBy, gapMs = DEFAULT_SESSION_GAP_MS, topNames = 5): Session | undefined {
+export function sessionOf(
+  store: EventStore,
+  row: number,
+  by: SessionBy,
+  gapMs = DEFAULT_SESSION_GAP_MS,
+  topNames = 5,
+): Session | undefined {
   checkGap(gapMs);
   const g = groupOf(store, row, by);
   if (!g || Number.isNaN(store.time(row))) return undefined;
@@ -177,7 +192,8 @@ const groupCache = new WeakMap<EventStore, { version: number; groups: Map<string
 
 function sortedGroup(store: EventStore, g: Group): SortedGroup {
   let cache = groupCache.get(store);
-  if (!cache || cache.version !== store.version) groupCache.set(store, (cache = { version: store.version, groups: new Map() }));
+  if (!cache || cache.version !== store.version)
+    groupCache.set(store, (cache = { version: store.version, groups: new Map() }));
   const key = `${g.kind}\u0000${matchKey(g.key)}`;
   let sorted = cache.groups.get(key);
   if (!sorted) {
@@ -218,7 +234,12 @@ function collision(store: EventStore, g: Group, values?: { names: Set<string>; a
  * its rows. Linear in `rows`, plus a sort when they are not in time order and one of the sessions
  * by start; only the `limit` sessions returned are built as objects.
  */
-export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy, options: SessionOptions = {}): SessionList {
+export function sessionsFor(
+  store: EventStore,
+  rows: Uint32Array,
+  by: SessionBy,
+  options: SessionOptions = {},
+): SessionList {
   const gapMs = options.gapMs ?? DEFAULT_SESSION_GAP_MS;
   checkGap(gapMs);
   const limit = options.limit ?? 1000;
@@ -281,7 +302,8 @@ export function sessionsFor(store: EventStore, rows: Uint32Array, by: SessionBy,
       }
     }
   }
-  const fromOf = (b: number): number => (b === 0 || groupOfBound[b - 1] !== groupOfBound[b] ? starts[groupOfBound[b]] : bounds[b - 1]);
+  const fromOf = (b: number): number =>
+    b === 0 || groupOfBound[b - 1] !== groupOfBound[b] ? starts[groupOfBound[b]] : bounds[b - 1];
   const startTimes = Float64Array.from(bounds, (_end, b) => store.time(byGroup[fromOf(b)]));
   const newest = Uint32Array.from(bounds.keys())
     .sort((a, b) => startTimes[b] - startTimes[a] || a - b)

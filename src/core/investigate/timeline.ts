@@ -50,7 +50,12 @@ export function chooseBucketSize(min: number, max: number, maxBuckets = DEFAULT_
  * Buckets `rows` by time. `time(row)` is epoch ms or NaN (no time: counted in `noTime`, not drawn);
  * `isError(row)` says whether the event failed.
  */
-export function buildTimeline(rows: ArrayLike<number>, time: (row: number) => number, isError: (row: number) => boolean, maxBuckets = DEFAULT_MAX_BUCKETS): Timeline {
+export function buildTimeline(
+  rows: ArrayLike<number>,
+  time: (row: number) => number,
+  isError: (row: number) => boolean,
+  maxBuckets = DEFAULT_MAX_BUCKETS,
+): Timeline {
   let min = Infinity;
   let max = -Infinity;
   let noTime = 0;

@@ -87,7 +87,8 @@ export function describePrincipal(ui: Record<string, unknown> | undefined): Prin
       break;
     default:
       // No type: service events carry only {accountId, invokedBy}; anything else keeps its name.
-      name = userName || invokedBy || (arn ? lastSegment(arn) : '') || (account ? `account ${account}` : '') || principalId;
+      name =
+        userName || invokedBy || (arn ? lastSegment(arn) : '') || (account ? `account ${account}` : '') || principalId;
   }
   return { type, name, arn, accessKeyId: str(ui.accessKeyId), account };
 }

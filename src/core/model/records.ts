@@ -146,12 +146,45 @@ export function normalizeAny(el: unknown, unwrap = true): CtRecord | undefined {
 
 const CANONICAL = new Map(
   [
-    'eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress',
-    'userAgent', 'errorCode', 'errorMessage', 'requestParameters', 'responseElements', 'requestID', 'eventID',
-    'readOnly', 'resources', 'eventType', 'recipientAccountId', 'eventCategory', 'managementEvent', 'principalId',
-    'accountId', 'accessKeyId', 'userName', 'sessionContext', 'sessionIssuer', 'invokedBy', 'attributes',
-    'mfaAuthenticated', 'creationDate', 'webIdFederationData', 'sourceIdentity', 'onBehalfOf', 'userId',
-    'credentialId', 'additionalEventData', 'tlsDetails', 'sharedEventID', 'vpcEndpointId',
+    'eventVersion',
+    'userIdentity',
+    'eventTime',
+    'eventSource',
+    'eventName',
+    'awsRegion',
+    'sourceIPAddress',
+    'userAgent',
+    'errorCode',
+    'errorMessage',
+    'requestParameters',
+    'responseElements',
+    'requestID',
+    'eventID',
+    'readOnly',
+    'resources',
+    'eventType',
+    'recipientAccountId',
+    'eventCategory',
+    'managementEvent',
+    'principalId',
+    'accountId',
+    'accessKeyId',
+    'userName',
+    'sessionContext',
+    'sessionIssuer',
+    'invokedBy',
+    'attributes',
+    'mfaAuthenticated',
+    'creationDate',
+    'webIdFederationData',
+    'sourceIdentity',
+    'onBehalfOf',
+    'userId',
+    'credentialId',
+    'additionalEventData',
+    'tlsDetails',
+    'sharedEventID',
+    'vpcEndpointId',
   ].map((k) => [k.toLowerCase(), k]),
 );
 
@@ -161,7 +194,8 @@ function recase(o: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(o)) {
     const name = CANONICAL.get(k) ?? k;
     // Only the identity objects are walked: request parameters keep the service's own names.
-    out[name] = isObject(v) && (name === 'userIdentity' || name === 'sessionContext' || name === 'sessionIssuer') ? recase(v) : v;
+    out[name] =
+      isObject(v) && (name === 'userIdentity' || name === 'sessionContext' || name === 'sessionIssuer') ? recase(v) : v;
   }
   return out;
 }

@@ -30,7 +30,10 @@ export function parseEventTime(text: string): number {
 /** `2023-07-10 11:42:18Z` — UTC, to the second, the way the table shows times. */
 export function formatUtc(ms: number): string {
   if (!Number.isFinite(ms)) return '';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** "just now", "5 min ago", "3 h ago", "12 days ago". */

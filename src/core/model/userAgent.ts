@@ -18,7 +18,10 @@ const RULES: Rule[] = [
   { test: /\bpulumi\b/i, name: 'Pulumi' },
   { test: /\baws-cdk\/([\d.]+)/i, name: (m) => `AWS CDK${ver(m)}` },
   { test: /\bstratus-red-team/i, name: 'Stratus Red Team (attack simulation)' },
-  { test: /\b(?:pacu|ScoutSuite|prowler|cloudsplaining|cloudfox|trufflehog)\b/i, name: (m) => `${m[0]} (security tool)` },
+  {
+    test: /\b(?:pacu|ScoutSuite|prowler|cloudsplaining|cloudfox|trufflehog)\b/i,
+    name: (m) => `${m[0]} (security tool)`,
+  },
   { test: /\bAWSPowerShell(?:\.Common)?\/([\d.]+)/i, name: (m) => `AWS Tools for PowerShell${ver(m)}` },
   { test: /\baws-cli\/([\d.]+)/i, name: (m) => `AWS CLI${ver(m)}` },
   { test: /\bBoto3\/([\d.]+)/i, name: (m) => `Python (boto3${ver(m)})` },

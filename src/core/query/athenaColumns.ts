@@ -54,7 +54,10 @@ export class AthenaColumns {
     const roleArn = group(arn, ':assumed-role/(.+)/([^/]+)$', 1);
     const role = firstNonEmpty(issuerName, last(roleArn), "''");
     // `role` is issuer name or the ARN's role; a non-matching ARN gives '' for both parts.
-    const session = firstNonEmpty(group(arn, ':assumed-role/(.+)/([^/]+)$', 2), `CASE WHEN strpos(${principalId}, ':') > 0 THEN regexp_extract(${principalId}, '[^:]*$') ELSE '' END`);
+    const session = firstNonEmpty(
+      group(arn, ':assumed-role/(.+)/([^/]+)$', 2),
+      `CASE WHEN strpos(${principalId}, ':') > 0 THEN regexp_extract(${principalId}, '[^:]*$') ELSE '' END`,
+    );
     const assumed = `CASE WHEN ${role} <> '' AND ${session} <> '' THEN ${role} || '/' || ${session} ELSE ${firstNonEmpty(role, session, principalId, "'assumed role'")} END`;
     const lastOfArn = `CASE WHEN ${arn} <> '' THEN ${last(arn)} ELSE '' END`;
     return `(CASE ${type}
@@ -75,25 +78,40 @@ export class AthenaColumns {
   /** A store field as non-null text; undefined for `resources` (collected from request parameters: not SQL). */
   field(f: IndexedField): string | undefined {
     switch (f) {
-      case 'eventName': return this.text('eventName');
-      case 'eventSource': return this.text('eventSource');
-      case 'awsRegion': return this.text('awsRegion');
-      case 'sourceIp': return this.text('sourceIPAddress');
-      case 'userAgent': return this.text('userAgent');
-      case 'errorCode': return this.text('errorCode');
-      case 'errorMessage': return this.text('errorMessage');
-      case 'eventType': return this.text('eventType');
-      case 'eventCategory': return this.text('eventCategory');
+      case 'eventName':
+        return this.text('eventName');
+      case 'eventSource':
+        return this.text('eventSource');
+      case 'awsRegion':
+        return this.text('awsRegion');
+      case 'sourceIp':
+        return this.text('sourceIPAddress');
+      case 'userAgent':
+        return this.text('userAgent');
+      case 'errorCode':
+        return this.text('errorCode');
+      case 'errorMessage':
+        return this.text('errorMessage');
+      case 'eventType':
+        return this.text('eventType');
+      case 'eventCategory':
+        return this.text('eventCategory');
       case 'readOnly': {
         const ro = this.text('readOnly');
         return `(CASE WHEN ${ro} IN ('true', 'false') THEN ${ro} ELSE '' END)`;
       }
-      case 'account': return firstNonEmpty(this.text('recipientAccountId'), this.text('userIdentity', 'accountId'));
-      case 'identityType': return this.text('userIdentity', 'type');
-      case 'principal': return this.principal();
-      case 'principalArn': return this.text('userIdentity', 'arn');
-      case 'accessKeyId': return this.text('userIdentity', 'accessKeyId');
-      case 'resources': return undefined;
+      case 'account':
+        return firstNonEmpty(this.text('recipientAccountId'), this.text('userIdentity', 'accountId'));
+      case 'identityType':
+        return this.text('userIdentity', 'type');
+      case 'principal':
+        return this.principal();
+      case 'principalArn':
+        return this.text('userIdentity', 'arn');
+      case 'accessKeyId':
+        return this.text('userIdentity', 'accessKeyId');
+      case 'resources':
+        return undefined;
     }
   }
 }

@@ -35,7 +35,14 @@ function reshape(v: unknown, t: HiveType, depth = 0): unknown {
   if ('map' in t) {
     if (!isObject(v)) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null) Object.defineProperty(out, k, { value: reshape(x, t.map[1], depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      if (x !== null)
+        Object.defineProperty(out, k, {
+          value: reshape(x, t.map[1], depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     return out;
   }
   const out: Record<string, unknown> = {};
@@ -75,7 +82,10 @@ export function recordFromAthenaRow(row: AthenaRow): CtRecord {
 }
 
 /** Rows from GetQueryResults' `ResultSet.Rows` (`Data[].VarCharValue`), named by `columns`. */
-export function rowsFromResultSet(rows: ReadonlyArray<{ Data?: ReadonlyArray<{ VarCharValue?: string }> }>, columns: readonly string[]): AthenaRow[] {
+export function rowsFromResultSet(
+  rows: ReadonlyArray<{ Data?: ReadonlyArray<{ VarCharValue?: string }> }>,
+  columns: readonly string[],
+): AthenaRow[] {
   return rows.map((r) => {
     const out: Record<string, string | undefined> = {};
     columns.forEach((c, i) => {

@@ -11,7 +11,14 @@
  * eventName, the principal's name and ARN, access key, source IP, error code, event source,
  * resources, region, account and user agent.
  */
-import { type AthenaTableRef, CLOUDTRAIL_COLUMNS, formatDay, type HiveType, JSON_TEXT_COLUMNS, schemaLeaf } from '../aws/athenaTable';
+import {
+  type AthenaTableRef,
+  CLOUDTRAIL_COLUMNS,
+  formatDay,
+  type HiveType,
+  JSON_TEXT_COLUMNS,
+  schemaLeaf,
+} from '../aws/athenaTable';
 import type { IndexedField } from '../model/fields';
 import { roleSessionsGlob } from '../model/principal';
 import { AthenaColumns } from './athenaColumns';
@@ -73,7 +80,11 @@ class Compiler {
 
   /** Text of the whole event as the table holds it, for looser filters: every column, objects as JSON. */
   private wholeEvent(): string[] {
-    return CLOUDTRAIL_COLUMNS.filter(([n]) => this.cols.has([n])).map(([n, t]) => (t === 'string' ? `lower(${this.cols.text(n)})` : `lower(COALESCE(json_format(CAST(${sqlIdent(n.toLowerCase())} AS JSON)), ''))`));
+    return CLOUDTRAIL_COLUMNS.filter(([n]) => this.cols.has([n])).map(([n, t]) =>
+      t === 'string'
+        ? `lower(${this.cols.text(n)})`
+        : `lower(COALESCE(json_format(CAST(${sqlIdent(n.toLowerCase())} AS JSON)), ''))`,
+    );
   }
 
   /** Rows whose text holds `piece` (lower-case) in one of `texts` (lower-case expressions). */
@@ -85,7 +96,12 @@ class Compiler {
    * A looser filter for a positive term: rows whose text (`texts`) holds a piece of every
    * alternative; undefined (no condition) when some alternative has no usable piece.
    */
-  private looser(texts: readonly string[], values: readonly string[], literal: boolean, patternCount: number): string | undefined {
+  private looser(
+    texts: readonly string[],
+    values: readonly string[],
+    literal: boolean,
+    patternCount: number,
+  ): string | undefined {
     if (patternCount > 0) return undefined;
     const parts: string[] = [];
     for (const v of values) {
@@ -97,7 +113,10 @@ class Compiler {
   }
 
   private resourcesText(): string[] {
-    return [this.cols.has(['resources']) ? `lower(COALESCE(json_format(CAST("resources" AS JSON)), ''))` : '', `lower(${this.cols.text('requestParameters')})`].filter(Boolean);
+    return [
+      this.cols.has(['resources']) ? `lower(COALESCE(json_format(CAST("resources" AS JSON)), ''))` : '',
+      `lower(${this.cols.text('requestParameters')})`,
+    ].filter(Boolean);
   }
 
   field(term: FieldTerm): Compiled {
@@ -172,14 +191,19 @@ class Compiler {
       if (!positive || values.includes('')) return { exact: false };
       const text = `lower(${this.cols.text(root)})`;
       const key = rest.length > 0 ? rawPiece(rest[rest.length - 1], false) : undefined;
-      const keyCond = key && key === rest[rest.length - 1].toLowerCase() ? `strpos(${text}, ${sqlString(`"${key}"`)}) > 0` : undefined;
+      const keyCond =
+        key && key === rest[rest.length - 1].toLowerCase()
+          ? `strpos(${text}, ${sqlString(`"${key}"`)}) > 0`
+          : undefined;
       const valueCond = this.looser([text], values, !!term.literal, patterns.length);
       const sql = [keyCond, valueCond].filter(Boolean).join(' AND ') || undefined;
       return { sql, exact: false };
     }
     const leaf = schemaLeaf(type, rest);
     if (leaf === 'missing') {
-      this.unsupported.push(`${term.name}: the Athena table keeps only the fields CloudTrail documents under ${root}; ${term.segments.join('.')} is not one of them.`);
+      this.unsupported.push(
+        `${term.name}: the Athena table keeps only the fields CloudTrail documents under ${root}; ${term.segments.join('.')} is not one of them.`,
+      );
       return undefined;
     }
     if (leaf) {
@@ -223,19 +247,33 @@ function selectList(cols: AthenaColumns): { select: string[]; columns: string[] 
  * negation reads every folder); `account:` cannot, since it falls back to userIdentity.accountId.
  * The notes say which terms pruned.
  */
-function folderPredicates(c: Compiler, table: AthenaTableRef, terms: ReadonlyArray<FieldTerm | PathTerm | TextTerm>): string[] {
+function folderPredicates(
+  c: Compiler,
+  table: AthenaTableRef,
+  terms: ReadonlyArray<FieldTerm | PathTerm | TextTerm>,
+): string[] {
   const out: string[] = [];
   const pruned: string[] = [];
   for (const t of terms) {
     const target =
-      t.kind === 'field' && t.fields.length === 1 && t.fields[0] === 'awsRegion' ? table.partitions.region
-      : t.kind === 'path' && !t.json && t.segments.length === 1 && t.segments[0].toLowerCase() === 'awsregion' ? table.partitions.region
-      : t.kind === 'path' && !t.json && t.segments.length === 1 && t.segments[0].toLowerCase() === 'recipientaccountid' ? table.partitions.account
-      : undefined;
-    if (t.kind === 'field' && t.fields.includes('account') && !t.negate && table.partitions.account) c.notes.push(`${t.name}: does not prune the account partition (it also matches userIdentity.accountId); recipientAccountId: does.`);
+      t.kind === 'field' && t.fields.length === 1 && t.fields[0] === 'awsRegion'
+        ? table.partitions.region
+        : t.kind === 'path' && !t.json && t.segments.length === 1 && t.segments[0].toLowerCase() === 'awsregion'
+          ? table.partitions.region
+          : t.kind === 'path' &&
+              !t.json &&
+              t.segments.length === 1 &&
+              t.segments[0].toLowerCase() === 'recipientaccountid'
+            ? table.partitions.account
+            : undefined;
+    if (t.kind === 'field' && t.fields.includes('account') && !t.negate && table.partitions.account)
+      c.notes.push(
+        `${t.name}: does not prune the account partition (it also matches userIdentity.accountId); recipientAccountId: does.`,
+      );
     if (!target || (t.kind !== 'field' && t.kind !== 'path') || t.negate || (t.patterns?.length ?? 0) > 0) continue;
     const values = t.values.map((v) => v.trim());
-    if (!values.length || values.some((v) => v === '' || (!t.literal && v.includes('*')) || !/^[A-Za-z0-9-]+$/.test(v))) continue;
+    if (!values.length || values.some((v) => v === '' || (!t.literal && v.includes('*')) || !/^[A-Za-z0-9-]+$/.test(v)))
+      continue;
     out.push(`${sqlIdent(target)} IN (${[...new Set(values.map((v) => v.toLowerCase()))].map(sqlString).join(', ')})`);
     pruned.push(`${t.name} (${target})`);
   }
@@ -244,7 +282,12 @@ function folderPredicates(c: Compiler, table: AthenaTableRef, terms: ReadonlyArr
 }
 
 /** The day partition's predicates for [start, end), `lateDays` more at the end for late delivery. */
-function dayPredicates(table: AthenaTableRef, start: number | undefined, end: number | undefined, lateDays: number): string[] {
+function dayPredicates(
+  table: AthenaTableRef,
+  start: number | undefined,
+  end: number | undefined,
+  lateDays: number,
+): string[] {
   const day = table.partitions.day;
   if (!day || (start === undefined && end === undefined)) return [];
   // Only a format ordered as its text (yyyy, then MM, then dd) compares as strings.
@@ -253,7 +296,10 @@ function dayPredicates(table: AthenaTableRef, start: number | undefined, end: nu
   const first = start === undefined ? undefined : Math.floor(start / DAY) * DAY;
   const last = end === undefined ? undefined : Math.floor((end - 1) / DAY) * DAY + lateDays * DAY;
   if (ordered) {
-    return [first !== undefined ? `${col} >= ${sqlString(formatDay(first, day.format))}` : '', last !== undefined ? `${col} <= ${sqlString(formatDay(last, day.format))}` : ''].filter(Boolean);
+    return [
+      first !== undefined ? `${col} >= ${sqlString(formatDay(first, day.format))}` : '',
+      last !== undefined ? `${col} <= ${sqlString(formatDay(last, day.format))}` : '',
+    ].filter(Boolean);
   }
   if (first === undefined || last === undefined || (last - first) / DAY > 366) return [];
   const days: string[] = [];
@@ -272,12 +318,24 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   c.unsupported.push(...unsupported);
   for (const term of terms) {
     const regex = term.kind === 'field' || term.kind === 'path' ? regexFit(term.patterns ?? []) : { exact: true };
-    const cased = term.kind === 'text' ? caseExact([term.text]) : term.kind === 'field' || term.kind === 'path' ? caseExact(term.values, term.patterns) : true;
+    const cased =
+      term.kind === 'text'
+        ? caseExact([term.text])
+        : term.kind === 'field' || term.kind === 'path'
+          ? caseExact(term.values, term.patterns)
+          : true;
     if ('error' in regex) {
       c.unsupported.push(`${(term as FieldTerm | PathTerm).name}: ${regex.error}.`);
       continue;
     }
-    const r = term.kind === 'field' ? c.field(term) : term.kind === 'text' ? c.text(term) : term.kind === 'path' ? c.path(term) : unknownTerm(c, term);
+    const r =
+      term.kind === 'field'
+        ? c.field(term)
+        : term.kind === 'text'
+          ? c.text(term)
+          : term.kind === 'path'
+            ? c.path(term)
+            : unknownTerm(c, term);
     if (!r) continue;
     // A narrowing (regex or non-ASCII case) keeps extra rows: a positive term is re-checked, a negated one cannot narrow.
     const fits = regex.exact && cased;
@@ -289,12 +347,19 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     if (!r.exact || !fits) residual.push(term);
   }
   const lateDays = Math.max(0, Math.floor(opts.lateDays ?? 1));
-  const partitionPredicates = [...dayPredicates(opts.table, start, end, lateDays), ...folderPredicates(c, opts.table, terms)];
-  if (end !== undefined && opts.table.partitions.day) c.notes.push(`Day partitions are read up to ${lateDays} day${lateDays === 1 ? '' : 's'} past the range's end: an event is found if CloudTrail delivered its file within ${lateDays === 0 ? 'the same day' : `${lateDays} day${lateDays === 1 ? '' : 's'}`} of the range's end (setting cloudtrailLens.athena.lateDeliveryDays).`);
+  const partitionPredicates = [
+    ...dayPredicates(opts.table, start, end, lateDays),
+    ...folderPredicates(c, opts.table, terms),
+  ];
+  if (end !== undefined && opts.table.partitions.day)
+    c.notes.push(
+      `Day partitions are read up to ${lateDays} day${lateDays === 1 ? '' : 's'} past the range's end: an event is found if CloudTrail delivered its file within ${lateDays === 0 ? 'the same day' : `${lateDays} day${lateDays === 1 ? '' : 's'}`} of the range's end (setting cloudtrailLens.athena.lateDeliveryDays).`,
+    );
   const timeCol = `try(from_iso8601_timestamp(${sqlIdent('eventtime')}))`;
   if (start !== undefined) where.push(`${timeCol} >= from_iso8601_timestamp(${sqlString(iso(start))})`);
   if (end !== undefined) where.push(`${timeCol} < from_iso8601_timestamp(${sqlString(iso(end))})`);
-  if (start !== undefined && end !== undefined && end <= start) c.notes.push('The time range is empty: after: is not before before:.');
+  if (start !== undefined && end !== undefined && end <= start)
+    c.notes.push('The time range is empty: after: is not before before:.');
   c.notes.push(...remoteNotes(parsed, residual, 'Athena', 'row limit'));
   const limit = Math.max(1, Math.floor(opts.limit ?? DEFAULT_ATHENA_LIMIT));
   const { select, columns } = selectList(c.cols);
@@ -305,8 +370,19 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     conditions.length ? `WHERE ${conditions.join('\n  AND ')}` : '',
     `ORDER BY ${sqlIdent('eventtime')} DESC`,
     `LIMIT ${limit + 1}`,
-  ].filter(Boolean).join('\n');
-  return { sql, partitionPredicates, columns, limit, range: { start, end }, unsupported: c.unsupported, residual, notes: c.notes };
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return {
+    sql,
+    partitionPredicates,
+    columns,
+    limit,
+    range: { start, end },
+    unsupported: c.unsupported,
+    residual,
+    notes: c.notes,
+  };
 }
 
 /** Whether a term's regexes say on Athena exactly what they say locally (javaRegex.ts), or which one cannot be sent. */

@@ -81,7 +81,13 @@ export function valuesAt(event: unknown, segments: readonly string[]): string[] 
  * the path crossed — and one at its end too, unless `wholeAtEnd`), within MAX_DEPTH, until `out`
  * holds MAX_SCALARS values.
  */
-function eachAt(event: unknown, segments: readonly string[], wholeAtEnd: boolean, out: readonly string[], visit: (node: unknown, depth: number) => void): void {
+function eachAt(
+  event: unknown,
+  segments: readonly string[],
+  wholeAtEnd: boolean,
+  out: readonly string[],
+  visit: (node: unknown, depth: number) => void,
+): void {
   const lower = segments.map((s) => s.toLowerCase());
   const walk = (node: unknown, i: number, depth: number): void => {
     if (out.length >= MAX_SCALARS || depth > MAX_DEPTH) return;
@@ -101,7 +107,8 @@ function eachAt(event: unknown, segments: readonly string[], wholeAtEnd: boolean
     // Object.keys lists own keys only: a "__proto__" key from JSON.parse is an own data property,
     // and nothing inherited is ever reached.
     for (const key of Object.keys(node)) {
-      if (key === segments[i] || key.toLowerCase() === lower[i]) walk((node as Record<string, unknown>)[key], i + 1, depth + 1);
+      if (key === segments[i] || key.toLowerCase() === lower[i])
+        walk((node as Record<string, unknown>)[key], i + 1, depth + 1);
     }
   };
   walk(event, 0, 0);
@@ -113,7 +120,8 @@ function scalarsUnder(node: unknown, out: string[], depth: number): void {
   else if (typeof node === 'string') out.push(node);
   else if (typeof node === 'number' || typeof node === 'boolean') out.push(String(node));
   else if (Array.isArray(node)) for (const item of node) scalarsUnder(item, out, depth + 1);
-  else if (typeof node === 'object') for (const key of Object.keys(node)) scalarsUnder((node as Record<string, unknown>)[key], out, depth + 1);
+  else if (typeof node === 'object')
+    for (const key of Object.keys(node)) scalarsUnder((node as Record<string, unknown>)[key], out, depth + 1);
 }
 
 /**
@@ -148,11 +156,16 @@ function jsonText(node: unknown): string {
  * empty; `*` wildcards (not when `literal`) never match an empty value; all ignoring case.
  * `patterns` (regexes, CIDR ranges, globs) are more alternatives, each tried on every scalar.
  */
-export function valueMatcher(alternatives: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): (values: readonly string[]) => boolean {
+export function valueMatcher(
+  alternatives: readonly string[],
+  literal: boolean,
+  patterns: readonly ValuePattern[] = [],
+): (values: readonly string[]) => boolean {
   const tests = alternatives.map((alt): ((values: readonly string[]) => boolean) => {
     if (alt === '') return (values) => values.every((v) => v === '');
     const lower = alt.toLowerCase();
-    if (literal || !alt.includes('*')) return (values) => values.some((v) => v.length === lower.length && v.toLowerCase() === lower);
+    if (literal || !alt.includes('*'))
+      return (values) => values.some((v) => v.length === lower.length && v.toLowerCase() === lower);
     const parts = lower.split('*');
     return (values) => values.some((v) => v !== '' && globMatch(parts, v.toLowerCase()));
   });

@@ -56,12 +56,21 @@ export class FuzzyMatcher {
   }
 
   private withFuse(term: string): Map<number, ValueMatch> {
-    this.fuse ??= new Fuse<string>([], { includeScore: true, includeMatches: true, ignoreLocation: true, threshold: FUSE_THRESHOLD, minMatchCharLength: 2 });
+    this.fuse ??= new Fuse<string>([], {
+      includeScore: true,
+      includeMatches: true,
+      ignoreLocation: true,
+      threshold: FUSE_THRESHOLD,
+      minMatchCharLength: 2,
+    });
     for (; this.indexed < this.values.length; this.indexed++) this.fuse.add(this.values[this.indexed]);
     const found = new Map<number, ValueMatch>();
     for (const r of this.fuse.search(term, { limit: FUZZY_LIMIT })) {
       if (!this.values[r.refIndex]) continue;
-      found.set(r.refIndex, { score: FUZZY + (r.score ?? 1) * (1 - FUZZY), ranges: fuseRanges(r.matches?.[0]?.indices) });
+      found.set(r.refIndex, {
+        score: FUZZY + (r.score ?? 1) * (1 - FUZZY),
+        ranges: fuseRanges(r.matches?.[0]?.indices),
+      });
     }
     return found;
   }
@@ -82,7 +91,10 @@ export class FuzzyMatcher {
       const id = info.idx[k];
       if (!this.values[id]) continue;
       // uFuzzy ranks without a score: spread its order over the upper half of the fuzzy band.
-      found.set(id, { score: FUZZY + ((1 - FUZZY) / 2) * (i / Math.max(1, n - 1)), ranges: uFuzzyRanges(info.ranges[k]) });
+      found.set(id, {
+        score: FUZZY + ((1 - FUZZY) / 2) * (i / Math.max(1, n - 1)),
+        ranges: uFuzzyRanges(info.ranges[k]),
+      });
     }
     return found;
   }

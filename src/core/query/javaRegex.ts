@@ -24,8 +24,20 @@ export type JavaRegex = { source: string; exact: boolean } | { error: string };
 const WORD = '0-9A-Za-z_';
 const SPACE = '\\t\\n\\f\\r ';
 const POSIX: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
-  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-/:-@\\[-`{-~', space: '\\t\\n\\x0B\\f\\r ', upper: 'A-Z', word: WORD, xdigit: '0-9A-Fa-f',
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-/:-@\\[-`{-~',
+  space: '\\t\\n\\x0B\\f\\r ',
+  upper: 'A-Z',
+  word: WORD,
+  xdigit: '0-9A-Fa-f',
 };
 const SHORT_PROPS = new Set(['L', 'M', 'N', 'P', 'S', 'Z', 'C']);
 
@@ -55,13 +67,22 @@ export function javaRegex(source: string, flags: string): JavaRegex {
   let exact = !flags.includes('i');
   let f: Flags = { m: flags.includes('m'), s: flags.includes('s'), i: flags.includes('i') };
   const stack: Flags[] = [];
-  const refuse = (what: string): JavaRegex => ({ error: `uses ${what}, which Athena's regular expressions (Joni, Java syntax) cannot be made to read as RE2 does` });
+  const refuse = (what: string): JavaRegex => ({
+    error: `uses ${what}, which Athena's regular expressions (Joni, Java syntax) cannot be made to read as RE2 does`,
+  });
   let k = 0;
   /** An escape at chars[k] (the backslash), in or out of a class: [text, nextIndex] or an error. */
   const escape = (inClass: boolean): [string, number] | string => {
     const e = chars[k + 1];
     if (e === undefined) return 'a trailing backslash';
-    const simple: Record<string, [string, string]> = { d: ['[0-9]', '0-9'], w: [`[${WORD}]`, WORD], s: [`[${SPACE}]`, SPACE], D: ['[^0-9]', ''], W: [`[^${WORD}]`, ''], S: [`[^${SPACE}]`, ''] };
+    const simple: Record<string, [string, string]> = {
+      d: ['[0-9]', '0-9'],
+      w: [`[${WORD}]`, WORD],
+      s: [`[${SPACE}]`, SPACE],
+      D: ['[^0-9]', ''],
+      W: [`[^${WORD}]`, ''],
+      S: [`[^${SPACE}]`, ''],
+    };
     if (simple[e]) {
       if (inClass && !simple[e][1]) return `\\${e} inside a character class`;
       return [inClass ? simple[e][1] : simple[e][0], k + 2];
@@ -115,7 +136,10 @@ export function javaRegex(source: string, flags: string): JavaRegex {
     const c = chars[k];
     if (c === '\\' && chars[k + 1] === 'Q') {
       const end = findSeq(chars, '\\E', k + 2);
-      out += chars.slice(k + 2, end < 0 ? chars.length : end).map(lit).join('');
+      out += chars
+        .slice(k + 2, end < 0 ? chars.length : end)
+        .map(lit)
+        .join('');
       k = end < 0 ? chars.length : end + 2;
       continue;
     }

@@ -94,7 +94,8 @@ const FIELD_NAMES: Partial<Record<IndexedField, string>> = {
 
 const empty = (f: string): string => `(not ispresent(${f}) or ${f} = "")`;
 const present = (f: string): string => `(ispresent(${f}) and ${f} != "")`;
-const anyOf = (xs: readonly string[]): string => ([...new Set(xs)].length === 1 ? xs[0] : `(${[...new Set(xs)].join(' or ')})`);
+const anyOf = (xs: readonly string[]): string =>
+  [...new Set(xs)].length === 1 ? xs[0] : `(${[...new Set(xs)].join(' or ')})`;
 
 /** One alternative on field `f`, reading a missing field as '' (as the store does). */
 function altExpr(f: string, alt: string, literal: boolean): string {
@@ -104,7 +105,8 @@ function altExpr(f: string, alt: string, literal: boolean): string {
 }
 
 function globExpr(f: string, parts: readonly string[]): string {
-  if (parts.length === 1) return parts[0] === '' ? empty(f) : `(ispresent(${f}) and ${f} =~ /(?i)^${regexEscape(parts[0])}$/)`;
+  if (parts.length === 1)
+    return parts[0] === '' ? empty(f) : `(ispresent(${f}) and ${f} =~ /(?i)^${regexEscape(parts[0])}$/)`;
   return `(${present(f)} and ${f} =~ /(?i)^${parts.map(regexEscape).join(ANY)}$/)`;
 }
 
@@ -112,11 +114,17 @@ function patternExpr(f: string, p: ValuePattern): string {
   if (p.kind === 'glob') return globExpr(f, p.parts);
   // A missing field reads as '': when the pattern matches '', so does a missing field.
   const orEmpty = patternTest(p)('') ? `${empty(f)} or ` : '';
-  if (p.kind === 'regex') return `(${orEmpty}(ispresent(${f}) and ${f} =~ /${p.flags ? `(?${p.flags})` : ''}${regexBody(p.source)}/))`;
+  if (p.kind === 'regex')
+    return `(${orEmpty}(ispresent(${f}) and ${f} =~ /${p.flags ? `(?${p.flags})` : ''}${regexBody(p.source)}/))`;
   return `(${orEmpty}(ispresent(${f}) and (${f} =~ /(?i)^${regexEscape(p.text)}$/ or isIpInSubnet(${f}, "${p.network}/${p.bits}"))))`;
 }
 
-function alternatives(f: string, values: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): string {
+function alternatives(
+  f: string,
+  values: readonly string[],
+  literal: boolean,
+  patterns: readonly ValuePattern[] = [],
+): string {
   const parts = [...values.map((v) => altExpr(f, v, literal)), ...patterns.map((p) => patternExpr(f, p))];
   return parts.length ? anyOf(parts) : 'false';
 }
@@ -164,10 +172,18 @@ function fieldTerm(term: FieldTerm): Compiled {
   let unbounded = false;
   for (const field of term.fields) {
     // readOnly is a JSON boolean, shown as true/false or 1/0: only its plain values are sent.
-    const roOk = field !== 'readOnly' || (!term.patterns?.length && term.values.every((v) => /^(true|false)$/i.test(v)));
-    const e = roOk && field === 'readOnly'
-      ? anyOf(term.values.map((v) => `(ispresent(readOnly) and readOnly =~ /(?i)^(${/^true$/i.test(v) ? 'true|1' : 'false|0'})$/)`))
-      : roOk ? fieldTest(field, (f) => alternatives(f, term.values, !!term.literal, term.patterns)) : undefined;
+    const roOk =
+      field !== 'readOnly' || (!term.patterns?.length && term.values.every((v) => /^(true|false)$/i.test(v)));
+    const e =
+      roOk && field === 'readOnly'
+        ? anyOf(
+            term.values.map(
+              (v) => `(ispresent(readOnly) and readOnly =~ /(?i)^(${/^true$/i.test(v) ? 'true|1' : 'false|0'})$/)`,
+            ),
+          )
+        : roOk
+          ? fieldTest(field, (f) => alternatives(f, term.values, !!term.literal, term.patterns))
+          : undefined;
     if (e === undefined) {
       const l = looser(term.values, !!term.literal, term.patterns?.length ?? 0);
       if (l) loose.push(l);
@@ -237,7 +253,8 @@ export function compileLogsInsights(parsed: ParsedQuery, opts: LogsInsightsOptio
   const { start, end, terms, unsupported } = remoteTerms(parsed, opts.window);
   for (const term of terms) {
     const t = term as Term;
-    const r = t.kind === 'field' ? fieldTerm(t) : t.kind === 'text' ? textTerm(t) : t.kind === 'path' ? pathTerm(t) : undefined;
+    const r =
+      t.kind === 'field' ? fieldTerm(t) : t.kind === 'text' ? textTerm(t) : t.kind === 'path' ? pathTerm(t) : undefined;
     if (!r) {
       unsupported.push(`${termName(t)}: this kind of term is not compiled for Logs Insights yet.`);
       continue;
@@ -249,8 +266,16 @@ export function compileLogsInsights(parsed: ParsedQuery, opts: LogsInsightsOptio
   if (end !== undefined) filters.push(`toMillis(@timestamp) < ${Math.ceil(end)}`);
   const notes = remoteNotes(parsed, residual, 'Logs Insights', 'result limit');
   const limit = Math.max(1, Math.min(LOGS_INSIGHTS_MAX_LIMIT - 1, Math.floor(opts.limit ?? DEFAULT_LOGS_LIMIT)));
-  const queryString = ['fields @timestamp, @message', ...filters.map((f) => `filter ${f}`), 'sort @timestamp desc', `limit ${limit + 1}`].join('\n| ');
-  if (queryString.length > LOGS_INSIGHTS_MAX_QUERY) unsupported.push(`The query is ${queryString.length} characters once compiled; Logs Insights takes at most ${LOGS_INSIGHTS_MAX_QUERY}. Use fewer alternatives.`);
+  const queryString = [
+    'fields @timestamp, @message',
+    ...filters.map((f) => `filter ${f}`),
+    'sort @timestamp desc',
+    `limit ${limit + 1}`,
+  ].join('\n| ');
+  if (queryString.length > LOGS_INSIGHTS_MAX_QUERY)
+    unsupported.push(
+      `The query is ${queryString.length} characters once compiled; Logs Insights takes at most ${LOGS_INSIGHTS_MAX_QUERY}. Use fewer alternatives.`,
+    );
   const now = opts.now ?? Date.now();
   return {
     queryString,

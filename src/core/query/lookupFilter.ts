@@ -5,7 +5,16 @@
 
 import { parseInstant } from './query';
 
-export const LOOKUP_ATTRIBUTES = ['EventName', 'Username', 'ResourceName', 'ResourceType', 'EventSource', 'AccessKeyId', 'ReadOnly', 'EventId'] as const;
+export const LOOKUP_ATTRIBUTES = [
+  'EventName',
+  'Username',
+  'ResourceName',
+  'ResourceType',
+  'EventSource',
+  'AccessKeyId',
+  'ReadOnly',
+  'EventId',
+] as const;
 export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTES)[number];
 
 export const RANGE_PRESETS = {
@@ -50,7 +59,8 @@ export function customRange(startText: string, endText: string, now: number): Ti
   const end = endText.trim() ? parseWhen(endText) : now;
   if (end === undefined) return `"${endText}" is not a date: use 2024-03-01 or 2024-03-01T10:00Z.`;
   if (end <= start) return 'The end must come after the start.';
-  if (end < now - HISTORY_MS) return 'Event history keeps 90 days: this range is older than that. Open the trail\u2019s logs from S3 instead.';
+  if (end < now - HISTORY_MS)
+    return 'Event history keeps 90 days: this range is older than that. Open the trail\u2019s logs from S3 instead.';
   return { kind: 'custom', start, end };
 }
 
@@ -58,7 +68,8 @@ export function customRange(startText: string, endText: string, now: number): Ti
 export function attributeProblem(key: LookupAttributeKey, value: string): string | undefined {
   if (!value.trim()) return 'Enter a value.';
   if (key === 'ReadOnly' && value !== 'true' && value !== 'false') return 'ReadOnly is true or false.';
-  if (key === 'AccessKeyId' && !/^[A-Z0-9]{16,128}$/.test(value.trim())) return 'Access key IDs look like AKIA… or ASIA… (16 or more capital letters and digits).';
+  if (key === 'AccessKeyId' && !/^[A-Z0-9]{16,128}$/.test(value.trim()))
+    return 'Access key IDs look like AKIA… or ASIA… (16 or more capital letters and digits).';
   if (value.length > 2000) return 'That value is too long.';
   return undefined;
 }
@@ -84,7 +95,11 @@ export function describeFilter(f: LookupFilter): string {
  * searched by that field (source IP, error code, account). For a principal, LookupEvents'
  * Username is the user name, or an assumed role's session name.
  */
-export function lookupValueFor(field: string, value: string, rec: { identityType: string; principal: string }): { key: LookupAttributeKey; value: string } | undefined {
+export function lookupValueFor(
+  field: string,
+  value: string,
+  rec: { identityType: string; principal: string },
+): { key: LookupAttributeKey; value: string } | undefined {
   switch (field) {
     case 'accessKey':
       return { key: 'AccessKeyId', value };
@@ -93,7 +108,12 @@ export function lookupValueFor(field: string, value: string, rec: { identityType
     case 'resource':
       return { key: 'ResourceName', value };
     case 'principal': {
-      const name = rec.identityType === 'AssumedRole' || rec.identityType === 'FederatedUser' || rec.identityType === 'IdentityCenterUser' ? value.slice(value.lastIndexOf('/') + 1) : value;
+      const name =
+        rec.identityType === 'AssumedRole' ||
+        rec.identityType === 'FederatedUser' ||
+        rec.identityType === 'IdentityCenterUser'
+          ? value.slice(value.lastIndexOf('/') + 1)
+          : value;
       return name ? { key: 'Username', value: name } : undefined;
     }
     default:

@@ -24,7 +24,14 @@ function rankOf(byTime: Uint32Array): Uint32Array {
  * radix-sorted, so the cost follows the matching rows, not the store: ordering 140,000 matches of
  * a million rows through a pass over every row's position took 10-20 ms; this takes one or two.
  */
-export function orderRows(rows: Uint32Array, scores: Float32Array, termCount: number, byTime: Uint32Array, sort: SortOrder, inTimeOrder: boolean): Uint32Array {
+export function orderRows(
+  rows: Uint32Array,
+  scores: Float32Array,
+  termCount: number,
+  byTime: Uint32Array,
+  sort: SortOrder,
+  inTimeOrder: boolean,
+): Uint32Array {
   const k = rows.length;
   const bands = new Uint32Array(k);
   const maxBand = sort === 'relevance' ? relevanceBands(scores, termCount, bands) : 0;
@@ -83,7 +90,13 @@ function rowsAtPositions(keys: Uint32Array, mask: number, byTime: Uint32Array, o
  * `rows` (with their bands) in time order: each row's position marked with its band + 1 in
  * `marks` (all 0, and left so), then the positions read back in order.
  */
-function rowsByPosition(rows: Uint32Array, bands: Uint32Array, rank: Uint32Array, byTime: Uint32Array, marks: Uint8Array): { rows: Uint32Array; bands: Uint32Array } {
+function rowsByPosition(
+  rows: Uint32Array,
+  bands: Uint32Array,
+  rank: Uint32Array,
+  byTime: Uint32Array,
+  marks: Uint8Array,
+): { rows: Uint32Array; bands: Uint32Array } {
   for (let i = 0; i < rows.length; i++) marks[rank[rows[i]]] = bands[i] + 1;
   const outRows = new Uint32Array(rows.length);
   const outBands = new Uint32Array(rows.length);

@@ -34,8 +34,10 @@ function unsupportedAt(rest: string): string | undefined {
  */
 export function compileRegex(source: string, flags: string): { re: RE2JS } | { error: string } {
   const shown = `/${source.length > 60 ? `${source.slice(0, 60)}…` : source}/${flags}`;
-  if (source.length > MAX_REGEX_LENGTH) return { error: `The regular expression ${shown} is ${source.length} characters; at most ${MAX_REGEX_LENGTH}.` };
-  if (!/^[ims]*$/.test(flags)) return { error: `The regular expression ${shown} has unknown flags "${flags}": use i, m or s.` };
+  if (source.length > MAX_REGEX_LENGTH)
+    return { error: `The regular expression ${shown} is ${source.length} characters; at most ${MAX_REGEX_LENGTH}.` };
+  if (!/^[ims]*$/.test(flags))
+    return { error: `The regular expression ${shown} has unknown flags "${flags}": use i, m or s.` };
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
@@ -53,7 +55,10 @@ export function compileRegex(source: string, flags: string): { re: RE2JS } | { e
     }
     if (c === '\\' || c === '(' || '*+?}'.includes(c)) {
       const construct = unsupportedAt(source.slice(i, i + 6));
-      if (construct) return { error: `The regular expression ${shown} uses ${construct} (${JSON.stringify(source.slice(i, i + 4))}), which RE2 does not support: matching must stay linear in the value.` };
+      if (construct)
+        return {
+          error: `The regular expression ${shown} uses ${construct} (${JSON.stringify(source.slice(i, i + 4))}), which RE2 does not support: matching must stay linear in the value.`,
+        };
       if (c === '\\') i++;
     }
   }
@@ -64,7 +69,9 @@ export function compileRegex(source: string, flags: string): { re: RE2JS } | { e
   try {
     return { re: RE2JS.compile(source, bits) };
   } catch (e) {
-    return { error: `The regular expression ${shown} is not valid: ${(e as Error).message.replace(/^error parsing regexp: /, '')}.` };
+    return {
+      error: `The regular expression ${shown} is not valid: ${(e as Error).message.replace(/^error parsing regexp: /, '')}.`,
+    };
   }
 }
 
@@ -154,7 +161,11 @@ export function parseCidr(text: string): CidrPattern | { error: string } | undef
   const bits = Number(m[2]);
   if (!addr || bits > (addr.version === 4 ? 32 : 128)) {
     // An IPv6-looking value with letters could be anything (a hash); only name clear mistakes.
-    return ipv4ish || addr ? { error: `"${text}" is not a CIDR range: write an IPv4 or IPv6 address, "/", and a prefix length of at most ${addr?.version === 6 ? 128 : 32}.` } : undefined;
+    return ipv4ish || addr
+      ? {
+          error: `"${text}" is not a CIDR range: write an IPv4 or IPv6 address, "/", and a prefix length of at most ${addr?.version === 6 ? 128 : 32}.`,
+        }
+      : undefined;
   }
   const network = { version: addr.version, groups: masked(addr.groups, bits) };
   return { kind: 'cidr', version: addr.version, network: formatAddress(network), bits, text };
@@ -187,7 +198,8 @@ export function valuePieces(value: string): Piece[] {
       bare = '';
       let text = '';
       let j = i + 1;
-      for (; j < value.length && value[j] !== '"'; j++) text += value[j] === '\\' && j + 1 < value.length ? value[++j] : value[j];
+      for (; j < value.length && value[j] !== '"'; j++)
+        text += value[j] === '\\' && j + 1 < value.length ? value[++j] : value[j];
       pieces.push({ text, quoted: true, closed: j < value.length });
       i = j;
     } else bare += value[i];
@@ -236,14 +248,20 @@ export function mixedAlternatives(pieces: readonly Piece[]): { values: string[];
 
 /** Comma-separated alternatives of an unquoted value ('' kept only alone: "empty"). */
 function splitAlternatives(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v, _i, all) => v !== '' || all.length === 1);
 }
 
 /**
  * An unquoted value's alternatives: a whole `/regex/flags`, or comma-separated values of which
  * CIDR-looking ones are ranges. Undefined (after a note) when a regex or range is broken.
  */
-export function bareAlternatives(note: (m: string) => void, value: string): { values: string[]; patterns: ValuePattern[] } | undefined {
+export function bareAlternatives(
+  note: (m: string) => void,
+  value: string,
+): { values: string[]; patterns: ValuePattern[] } | undefined {
   const re = regexLiteral(value.trim());
   if (re) {
     const compiled = compileRegex(re.source, re.flags);
@@ -251,7 +269,10 @@ export function bareAlternatives(note: (m: string) => void, value: string): { va
       note(compiled.error);
       return undefined;
     }
-    return { values: [], patterns: [{ kind: 'regex', source: re.source, flags: [...'ims'].filter((f) => re.flags.includes(f)).join('') }] };
+    return {
+      values: [],
+      patterns: [{ kind: 'regex', source: re.source, flags: [...'ims'].filter((f) => re.flags.includes(f)).join('') }],
+    };
   }
   const values: string[] = [];
   const patterns: ValuePattern[] = [];

@@ -37,7 +37,11 @@ interface Check {
   given: 0 | 1 | 2;
 }
 
-function compileValues(store: EventStore, fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>, tables: Tables): Part[] {
+function compileValues(
+  store: EventStore,
+  fields: ReadonlyMap<IndexedField, ReadonlyMap<number, ValueMatch>>,
+  tables: Tables,
+): Part[] {
   const parts: Part[] = [];
   for (const [field, matches] of fields) {
     if (matches.size === 0) continue;
@@ -66,7 +70,8 @@ class Tables {
     let free = Tables.pools.get(this.store);
     if (!free) Tables.pools.set(this.store, (free = []));
     let best = -1;
-    for (let i = 0; i < free.length; i++) if (free[i].length >= size && (best < 0 || free[i].length < free[best].length)) best = i;
+    for (let i = 0; i < free.length; i++)
+      if (free[i].length >= size && (best < 0 || free[i].length < free[best].length)) best = i;
     const table = best >= 0 ? free.splice(best, 1)[0] : new Float32Array(size).fill(Infinity);
     this.used.push([table, matches]);
     return table;
@@ -82,7 +87,10 @@ class Tables {
     this.used.length = 0;
     free.sort((a, b) => b.length - a.length);
     let slots = 0;
-    Tables.pools.set(this.store, free.filter((t) => (slots += t.length) <= KEPT_SLOTS));
+    Tables.pools.set(
+      this.store,
+      free.filter((t) => (slots += t.length) <= KEPT_SLOTS),
+    );
   }
 }
 /** Slots kept between queries (32 MB): a text term over every field of a million events needs ~3 M. */
@@ -105,7 +113,13 @@ function firstBelow(times: Float64Array, byTime: Uint32Array, t: number): number
  * Rows matching every term, in display order (see rankRows). `termCount` is the query's number of
  * terms, for relevance bands; `byTime` is every row, newest first.
  */
-export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder): Uint32Array {
+export function evaluate(
+  store: EventStore,
+  terms: readonly PlanTerm[],
+  termCount: number,
+  byTime: Uint32Array,
+  sort: SortOrder,
+): Uint32Array {
   const tables = new Tables(store);
   try {
     return evaluateWith(store, terms, termCount, byTime, sort, tables);
@@ -114,7 +128,14 @@ export function evaluate(store: EventStore, terms: readonly PlanTerm[], termCoun
   }
 }
 
-function evaluateWith(store: EventStore, terms: readonly PlanTerm[], termCount: number, byTime: Uint32Array, sort: SortOrder, tables: Tables): Uint32Array {
+function evaluateWith(
+  store: EventStore,
+  terms: readonly PlanTerm[],
+  termCount: number,
+  byTime: Uint32Array,
+  sort: SortOrder,
+  tables: Tables,
+): Uint32Array {
   const n = store.size;
   const times = store.timeColumn();
   const checks: Check[] = [];
@@ -144,7 +165,13 @@ function evaluateWith(store: EventStore, terms: readonly PlanTerm[], termCount: 
   }
   for (const term of terms) {
     if (term.kind === 'time') {
-      checks.push({ parts: [], negate: false, after: term.after ?? -Infinity, before: term.before ?? Infinity, given: 0 });
+      checks.push({
+        parts: [],
+        negate: false,
+        after: term.after ?? -Infinity,
+        before: term.before ?? Infinity,
+        given: 0,
+      });
       continue;
     }
     const parts = compileValues(store, term.fields, tables);
@@ -160,7 +187,8 @@ function evaluateWith(store: EventStore, terms: readonly PlanTerm[], termCount: 
       const { offsets } = store.dictionary(field).postings();
       for (const id of matchIds(matches)) cost += offsets[id + 1] - offsets[id];
     }
-    if (cost < driverCost) [driverCost, driverRange, driverTerm, driverCheck] = [cost, undefined, term.fields, checks.length - 1];
+    if (cost < driverCost)
+      [driverCost, driverRange, driverTerm, driverCheck] = [cost, undefined, term.fields, checks.length - 1];
   }
   if (driverRange) for (const check of checks) if (check.parts.length === 0) check.given = 1;
   // The driver's own check can be skipped when visiting its rows already answers it: a time
@@ -256,7 +284,16 @@ function driverRows(
 }
 
 /** Appends to `out` from `w` the rows of value ids `ids` not `seen` yet (marking them); returns the new end. */
-function visitPostings(ids: Uint32Array, offsets: Uint32Array, rows: Uint32Array, seen: Uint8Array, out: Uint32Array, w: number, scoreTable: Float32Array | undefined, scores: Float32Array | undefined): number {
+function visitPostings(
+  ids: Uint32Array,
+  offsets: Uint32Array,
+  rows: Uint32Array,
+  seen: Uint8Array,
+  out: Uint32Array,
+  w: number,
+  scoreTable: Float32Array | undefined,
+  scores: Float32Array | undefined,
+): number {
   for (let j = 0; j < ids.length; j++) {
     const id = ids[j];
     // Offsets, not index.of(id): a view per value costs an allocation, and a pattern can match 30,000.

@@ -166,10 +166,36 @@ export const QUERY_FIELDS: ReadonlyMap<string, readonly IndexedField[]> = new Ma
 
 /** Canonical spellings of the field names, for completion hints. */
 export const FIELD_NAMES = [
-  'eventName', 'eventSource', 'principal', 'accessKey', 'ip', 'region', 'account', 'error', 'readOnly', 'type', 'userAgent', 'resource', 'eventType', 'eventCategory',
-  'after', 'before', 'last', 'detection', 'origin', 'issuedBy', 'any',
+  'eventName',
+  'eventSource',
+  'principal',
+  'accessKey',
+  'ip',
+  'region',
+  'account',
+  'error',
+  'readOnly',
+  'type',
+  'userAgent',
+  'resource',
+  'eventType',
+  'eventCategory',
+  'after',
+  'before',
+  'last',
+  'detection',
+  'origin',
+  'issuedBy',
+  'any',
   // Path roots: completed as names, then typed on with a dot.
-  'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'userIdentity', 'serviceEventDetails', 'resources', 'tlsDetails',
+  'errorMessage',
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'userIdentity',
+  'serviceEventDetails',
+  'resources',
+  'tlsDetails',
 ] as const;
 
 const TIME_FIELDS = new Set(['after', 'before', 'last']);
@@ -230,7 +256,10 @@ const QUOTED = String.raw`"(?:[^"\\]|\\.)*"?`;
  * One term as typed: an optional '-', then name:value (whose value may hold quoted pieces at its
  * start or after a `*` or `,`, spaces included), a "quoted phrase", or a bare word.
  */
-const TERM = new RegExp(String.raw`(-?)(?:([A-Za-z][\w.-]*):((?:${QUOTED})?(?:[*,]${QUOTED}|\S)*)|"([^"]*)("?)|(\S+))`, 'g');
+const TERM = new RegExp(
+  String.raw`(-?)(?:([A-Za-z][\w.-]*):((?:${QUOTED})?(?:[*,]${QUOTED}|\S)*)|"([^"]*)("?)|(\S+))`,
+  'g',
+);
 
 /** The query's terms as typed, quoted values kept whole: exactly the pieces parseQuery reads. */
 export function queryWords(input: string): string[] {
@@ -266,7 +295,8 @@ export function parseQuery(input: string, now: number = Date.now()): ParsedQuery
       const word = m[6] ?? m[0].slice(m[1].length);
       const named = /^([A-Za-z][\w.-]*):(.*)$/.exec(word);
       const root = named ? misspeltRoot(named[1]) : undefined;
-      if (named && isName(named[1]) && !NOT_FIELDS.has(named[1].toLowerCase())) pushNamed(terms, note, named[1], named[2], false, negate, now);
+      if (named && isName(named[1]) && !NOT_FIELDS.has(named[1].toLowerCase()))
+        pushNamed(terms, note, named[1], named[2], false, negate, now);
       else if (root) note(`"${named![1]}" is not a path into the event: did you mean ${root}?`);
       else if (negate && word.length > 0) terms.push({ kind: 'text', text: word, negate });
       else terms.push({ kind: 'text', text: `${m[1]}${word}` });
@@ -282,7 +312,10 @@ const UNCLOSED = 'A quote is not closed: the phrase runs to the end of the query
  * path whose root is a CloudTrail key. Other dotted words (example.com:443) are text.
  */
 function isName(name: string): boolean {
-  return /^[A-Za-z]+$/.test(name) || (name.includes('.') && (parsePath(name, false) !== undefined || jsonPath(name) !== undefined));
+  return (
+    /^[A-Za-z]+$/.test(name) ||
+    (name.includes('.') && (parsePath(name, false) !== undefined || jsonPath(name) !== undefined))
+  );
 }
 
 /**
@@ -298,7 +331,12 @@ function misspeltRoot(name: string): string | undefined {
 
 /** Splits a field value into alternatives: a quoted value is one; '' stands for "empty". */
 function alternatives(value: string, quoted: boolean): string[] {
-  return quoted ? [value.trim()] : value.split(',').map((v) => v.trim()).filter((v, _i, all) => v !== '' || all.length === 1);
+  return quoted
+    ? [value.trim()]
+    : value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v, _i, all) => v !== '' || all.length === 1);
 }
 
 /** A `json.<path>` name's segments (the path after `json.`), else undefined. */
@@ -306,7 +344,16 @@ function jsonPath(name: string): string[] | undefined {
   return /^json\./i.test(name) ? parsePath(name.slice(5), true) : undefined;
 }
 
-function pushNamed(terms: Term[], note: (m: string) => void, name: string, value: string, quoted: boolean, negate: boolean, now: number, mixed?: { values: string[]; patterns: ValuePattern[] }): void {
+function pushNamed(
+  terms: Term[],
+  note: (m: string) => void,
+  name: string,
+  value: string,
+  quoted: boolean,
+  negate: boolean,
+  now: number,
+  mixed?: { values: string[]; patterns: ValuePattern[] },
+): void {
   const key = name.toLowerCase();
   if (TIME_FIELDS.has(key)) {
     if (negate) note(`"-${name}:" cannot be negated: use ${key === 'after' ? 'before:' : 'after:'} instead.`);
@@ -325,7 +372,8 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
     return;
   }
-  const parsed = mixed ?? (quoted ? { values: alternatives(value, true), patterns: [] } : bareAlternatives(note, value));
+  const parsed =
+    mixed ?? (quoted ? { values: alternatives(value, true), patterns: [] } : bareAlternatives(note, value));
   if (!parsed) return;
   const { values, patterns } = parsed;
   const lit = quoted ? { literal: true as const } : {};
@@ -339,7 +387,16 @@ function pushNamed(terms: Term[], note: (m: string) => void, name: string, value
     return;
   }
   if (path) {
-    terms.push({ kind: 'path', name, segments: path, values, negate, ...lit, ...pat, ...(json ? { json: true as const } : {}) });
+    terms.push({
+      kind: 'path',
+      name,
+      segments: path,
+      values,
+      negate,
+      ...lit,
+      ...pat,
+      ...(json ? { json: true as const } : {}),
+    });
     return;
   }
   if (key === 'readonly' && values.some((v) => !v.includes('*') && !/^(true|false)$/i.test(v))) {
@@ -357,7 +414,8 @@ function pushTime(terms: Term[], note: (m: string) => void, key: string, value: 
     return;
   }
   const t = parseInstant(value);
-  if (t === undefined) return note(`"${key}:${value}" is not a time: use ${key}:2024-03-01 or ${key}:2024-03-01T10:00Z.`);
+  if (t === undefined)
+    return note(`"${key}:${value}" is not a time: use ${key}:2024-03-01 or ${key}:2024-03-01T10:00Z.`);
   terms.push(key === 'after' ? { kind: 'time', after: t } : { kind: 'time', before: t });
 }
 

@@ -41,7 +41,9 @@ export function remoteTerms(parsed: ParsedQuery, window: { start?: number; end?:
       if (term.after !== undefined) start = start === undefined ? term.after : Math.max(start, term.after);
       if (term.before !== undefined) end = end === undefined ? term.before : Math.min(end, term.before);
     } else if (term.kind === 'set') {
-      unsupported.push(`${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`);
+      unsupported.push(
+        `${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`,
+      );
     } else terms.push(term);
   }
   return { start, end, terms, unsupported };
@@ -53,10 +55,21 @@ export function termName(t: Term): string {
 }
 
 /** The notes every remote back end adds: free text is substring matching; residual terms are re-checked here. */
-export function remoteNotes(parsed: ParsedQuery, residual: readonly Term[], backEnd: string, limitName: string): string[] {
+export function remoteNotes(
+  parsed: ParsedQuery,
+  residual: readonly Term[],
+  backEnd: string,
+  limitName: string,
+): string[] {
   const notes: string[] = [];
-  if (parsed.terms.some((t) => t.kind === 'text')) notes.push('Free text is matched as a substring (no typo tolerance) in the event name, principal, access key, source IP, error code, event source, resources, region, account and user agent.');
-  if (residual.length) notes.push(`${[...new Set(residual.map(termName))].join(', ')}: ${backEnd} narrows these, and the events that come back are checked here; the ${limitName} counts before that check.`);
+  if (parsed.terms.some((t) => t.kind === 'text'))
+    notes.push(
+      'Free text is matched as a substring (no typo tolerance) in the event name, principal, access key, source IP, error code, event source, resources, region, account and user agent.',
+    );
+  if (residual.length)
+    notes.push(
+      `${[...new Set(residual.map(termName))].join(', ')}: ${backEnd} narrows these, and the events that come back are checked here; the ${limitName} counts before that check.`,
+    );
   return notes;
 }
 
@@ -86,7 +99,16 @@ export function applyResidual(records: readonly CtRecord[], residual: readonly T
 const JSON_SAFE = /[A-Za-z0-9_.:@+=,#$%&!?~^|;<>()[\]{}'`-]+/g;
 
 /** Constant words principal names are made of (principal.ts): a piece inside one proves nothing. */
-const SYNTHESIZED = ['root', 'aws service', 'assumed role', 'account', 'via', 'federated', 'identity-center', 'unknown'];
+const SYNTHESIZED = [
+  'root',
+  'aws service',
+  'assumed role',
+  'account',
+  'via',
+  'federated',
+  'identity-center',
+  'unknown',
+];
 
 /**
  * The longest piece of `value` (lower-case) that must appear in the JSON text of any event whose

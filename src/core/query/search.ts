@@ -126,18 +126,38 @@ export class SearchEngine {
   }
 
   /** The values each field matched for one text or field term. Records highlights. */
-  private termMatches(term: TextTerm | FieldTerm, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>): Map<IndexedField, ReadonlyMap<number, ValueMatch>> {
+  private termMatches(
+    term: TextTerm | FieldTerm,
+    matches: SearchResult['matches'],
+    owned: Set<ReadonlyMap<number, ValueMatch>>,
+  ): Map<IndexedField, ReadonlyMap<number, ValueMatch>> {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, ReadonlyMap<number, ValueMatch>>();
     for (const field of fields) {
-      if (term.kind === 'field') perField.set(field, this.fieldValues(field, term.values, !!term.literal, term.patterns));
-      else perField.set(field, this.withRoleSessions(field, [term.text], term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text)));
+      if (term.kind === 'field')
+        perField.set(field, this.fieldValues(field, term.values, !!term.literal, term.patterns));
+      else
+        perField.set(
+          field,
+          this.withRoleSessions(
+            field,
+            [term.text],
+            term.negate ? this.containing(field, term.text) : this.vocabulary(field).literal(term.text),
+          ),
+        );
     }
     // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
     // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
-    if (term.kind === 'text' && !term.negate && term.text.length >= 3 && term.text.length <= 32 && [...perField.values()].every((m) => m.size === 0)) {
+    if (
+      term.kind === 'text' &&
+      !term.negate &&
+      term.text.length >= 3 &&
+      term.text.length <= 32 &&
+      [...perField.values()].every((m) => m.size === 0)
+    ) {
       for (const field of fields) {
-        if (this.store.dictionary(field).size <= this.fuzzyLimit) perField.set(field, this.vocabulary(field).fuzzy(term.text));
+        if (this.store.dictionary(field).size <= this.fuzzyLimit)
+          perField.set(field, this.vocabulary(field).fuzzy(term.text));
       }
     }
     for (const [field, valueMatches] of perField) {
@@ -165,7 +185,11 @@ export class SearchEngine {
   }
 
   /** Per-row best score for one text or field term (Infinity: no match). Records highlights. */
-  private termScores(term: TextTerm | FieldTerm, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>): Float32Array {
+  private termScores(
+    term: TextTerm | FieldTerm,
+    matches: SearchResult['matches'],
+    owned: Set<ReadonlyMap<number, ValueMatch>>,
+  ): Float32Array {
     const best = new Float32Array(this.store.size).fill(Infinity);
     for (const [field, valueMatches] of this.termMatches(term, matches, owned)) {
       const dict = this.store.dictionary(field);
@@ -178,12 +202,18 @@ export class SearchEngine {
    * Evaluates the query from the inverted indexes (plan.ts) when every term is a field, text or
    * time term; undefined otherwise, for the dense evaluation below.
    */
-  private planned(parsed: ParsedQuery, matches: SearchResult['matches'], owned: Set<ReadonlyMap<number, ValueMatch>>, sort: SortOrder): Uint32Array | undefined {
+  private planned(
+    parsed: ParsedQuery,
+    matches: SearchResult['matches'],
+    owned: Set<ReadonlyMap<number, ValueMatch>>,
+    sort: SortOrder,
+  ): Uint32Array | undefined {
     if (parsed.terms.some((t) => t.kind !== 'time' && t.kind !== 'field' && t.kind !== 'text')) return undefined;
     const terms: PlanTerm[] = [];
     for (const term of parsed.terms) {
       if (term.kind === 'time') terms.push({ kind: 'time', after: term.after, before: term.before });
-      else if (term.kind === 'field' || term.kind === 'text') terms.push({ kind: 'values', negate: !!term.negate, fields: this.termMatches(term, matches, owned) });
+      else if (term.kind === 'field' || term.kind === 'text')
+        terms.push({ kind: 'values', negate: !!term.negate, fields: this.termMatches(term, matches, owned) });
       else return undefined;
     }
     return evaluate(this.store, terms, parsed.terms.length, this.byTime(), sort);
@@ -193,14 +223,21 @@ export class SearchEngine {
    * Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty,
    * and the term's patterns (regexes, CIDR ranges, globs with literal `*`s).
    */
-  private fieldValues(field: IndexedField, alternatives: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): ReadonlyMap<number, ValueMatch> {
+  private fieldValues(
+    field: IndexedField,
+    alternatives: readonly string[],
+    literal: boolean,
+    patterns: readonly ValuePattern[] = [],
+  ): ReadonlyMap<number, ValueMatch> {
     const dict = this.store.dictionary(field);
     const vocab = this.vocabulary(field);
     const single = !literal && alternatives.length === 1 && patterns.length === 0;
     // `prefix*` alone: the values with the prefix, straight from the sorted index.
-    if (single && /^[^*]+\*$/.test(alternatives[0])) return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
+    if (single && /^[^*]+\*$/.test(alternatives[0]))
+      return vocab.prefixMatches(alternatives[0].slice(0, -1).toLowerCase());
     // `*infix*` alone: the values containing it, as the trigram filter finds them.
-    if (single && /^\*[^*]+\*$/.test(alternatives[0])) return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
+    if (single && /^\*[^*]+\*$/.test(alternatives[0]))
+      return vocab.infixMatches(alternatives[0].slice(1, -1).toLowerCase());
     const found = new Map<number, ValueMatch>();
     for (const p of patterns) vocab.pattern(p, found);
     for (const alt of alternatives) {
@@ -220,7 +257,11 @@ export class SearchEngine {
    * `found`, plus, where `field` is principalArn and a text is an IAM role's ARN, the ARNs of that
    * role's sessions: a role pasted from the IAM console finds what its sessions did (negated too).
    */
-  private withRoleSessions(field: IndexedField, texts: readonly string[], found: Map<number, ValueMatch>): Map<number, ValueMatch> {
+  private withRoleSessions(
+    field: IndexedField,
+    texts: readonly string[],
+    found: Map<number, ValueMatch>,
+  ): Map<number, ValueMatch> {
     if (field !== 'principalArn') return found;
     for (const text of texts) {
       const glob = roleSessionsGlob(text.trim());

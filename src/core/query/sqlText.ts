@@ -41,7 +41,10 @@ export function lowerSql(x: string, foldSigma = false): string {
 
 /** Whether compares against these values say in Trino exactly what they say locally (ASCII values). */
 export function caseExact(values: readonly string[], patterns: readonly ValuePattern[] = []): boolean {
-  return values.every((v) => ASCII.test(v)) && patterns.every((p) => p.kind !== 'glob' || p.parts.every((x) => ASCII.test(x)));
+  return (
+    values.every((v) => ASCII.test(v)) &&
+    patterns.every((p) => p.kind !== 'glob' || p.parts.every((x) => ASCII.test(x)))
+  );
 }
 
 /** A lower-case literal compared with lowerSql(x): as is when ASCII, else lowered in Trino the same way. */
@@ -81,7 +84,11 @@ function regexSource(source: string, flags: string): string {
 
 /** `x` (non-null text) against a value pattern: regex, CIDR range or glob with literal pieces. */
 export function patternSql(x: string, p: ValuePattern): string {
-  if (p.kind === 'glob') return globSql(x, p.parts.map((s) => s.toLowerCase()));
+  if (p.kind === 'glob')
+    return globSql(
+      x,
+      p.parts.map((s) => s.toLowerCase()),
+    );
   if (p.kind === 'regex') return `regexp_like(${x}, ${sqlString(regexSource(p.source, p.flags))})`;
   // Trino's IPADDRESS holds IPv4 as IPv4-mapped IPv6, so the family is checked as cidrContains does.
   const family = p.version === 4 ? `strpos(${x}, ':') = 0` : `strpos(${x}, ':') > 0`;
@@ -90,14 +97,24 @@ export function patternSql(x: string, p: ValuePattern): string {
 }
 
 /** OR of `x` against every alternative and pattern of a term ('FALSE' when it has none). */
-export function alternativesSql(x: string, values: readonly string[], literal: boolean, patterns: readonly ValuePattern[] = []): string {
+export function alternativesSql(
+  x: string,
+  values: readonly string[],
+  literal: boolean,
+  patterns: readonly ValuePattern[] = [],
+): string {
   const parts = [...values.map((v) => valueSql(x, v, literal)), ...patterns.map((p) => patternSql(x, p))];
   return parts.length === 0 ? 'FALSE' : parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
 }
 
 /** `x || y` of the search code (first non-empty), for non-null text expressions; the last is the fallback. */
 export function firstNonEmpty(...xs: string[]): string {
-  return xs.length === 1 ? xs[0] : `COALESCE(${xs.slice(0, -1).map((x) => `NULLIF(${x}, '')`).join(', ')}, ${xs[xs.length - 1]})`;
+  return xs.length === 1
+    ? xs[0]
+    : `COALESCE(${xs
+        .slice(0, -1)
+        .map((x) => `NULLIF(${x}, '')`)
+        .join(', ')}, ${xs[xs.length - 1]})`;
 }
 
 /** OR of parts, dropping duplicates; 'FALSE' when empty. */

@@ -23,7 +23,12 @@ export type RowSets = ReadonlyMap<string, Uint32Array>;
  * Sets `scores[row]` to Infinity for surviving rows that fail any path term. Returns an error
  * sentence when the rows were too many to check (scores then untouched), else undefined.
  */
-export function applyPathTerms(store: EventStore, terms: readonly PathTerm[], scores: Float32Array, limit = MAX_PATH_ROWS): string | undefined {
+export function applyPathTerms(
+  store: EventStore,
+  terms: readonly PathTerm[],
+  scores: Float32Array,
+  limit = MAX_PATH_ROWS,
+): string | undefined {
   if (terms.length === 0) return undefined;
   let candidates = 0;
   for (let r = 0; r < scores.length; r++) if (scores[r] !== Infinity) candidates++;
@@ -31,7 +36,12 @@ export function applyPathTerms(store: EventStore, terms: readonly PathTerm[], sc
     const names = [...new Set(terms.map((t) => t.name))].join(', ');
     return `${names}: path terms read each event, and ${candidates.toLocaleString('en-US')} events are more than ${limit.toLocaleString('en-US')}; add a field term such as eventName: to narrow them first. The path terms were left out.`;
   }
-  const tests = terms.map((t) => ({ segments: t.segments, negate: t.negate, read: t.json ? jsonTextsAt : valuesAt, match: valueMatcher(t.values, !!t.literal, t.patterns) }));
+  const tests = terms.map((t) => ({
+    segments: t.segments,
+    negate: t.negate,
+    read: t.json ? jsonTextsAt : valuesAt,
+    match: valueMatcher(t.values, !!t.literal, t.patterns),
+  }));
   // In row order, so a store that re-reads raws per source file reads each file once.
   for (let r = 0; r < scores.length; r++) {
     if (scores[r] === Infinity) continue;
@@ -53,7 +63,9 @@ export function resolveSetIds(term: SetTerm, ids: readonly string[]): { ids: str
   for (const alt of term.values) {
     const lower = alt.toLowerCase();
     const parts = lower.split('*');
-    const hits = ids.filter((id) => (term.literal || !alt.includes('*') ? id.toLowerCase() === lower : globMatch(parts, id.toLowerCase())));
+    const hits = ids.filter((id) =>
+      term.literal || !alt.includes('*') ? id.toLowerCase() === lower : globMatch(parts, id.toLowerCase()),
+    );
     if (hits.length === 0) unknown.push(alt);
     for (const h of hits) found.add(h);
   }
@@ -67,12 +79,19 @@ const LISTED_IDS = 12;
  * Scores for a set term (0 in any named set, Infinity elsewhere), or undefined with an error when
  * it names nothing known; ids it names beside unknown ones still count.
  */
-export function setTermScores(term: SetTerm, sets: RowSets | undefined, size: number): { scores?: Float32Array; error?: string } {
+export function setTermScores(
+  term: SetTerm,
+  sets: RowSets | undefined,
+  size: number,
+): { scores?: Float32Array; error?: string } {
   const ids = [...(sets?.keys() ?? [])];
   const { ids: hit, unknown } = resolveSetIds(term, ids);
   let error: string | undefined;
   if (unknown.length > 0) {
-    const known = ids.length === 0 ? `No ${term.set} has run yet.` : `Known: ${ids.slice(0, LISTED_IDS).join(', ')}${ids.length > LISTED_IDS ? `, and ${ids.length - LISTED_IDS} more` : ''}.`;
+    const known =
+      ids.length === 0
+        ? `No ${term.set} has run yet.`
+        : `Known: ${ids.slice(0, LISTED_IDS).join(', ')}${ids.length > LISTED_IDS ? `, and ${ids.length - LISTED_IDS} more` : ''}.`;
     error = `Unknown ${term.set} ${unknown.map((u) => `"${u}"`).join(', ')}. ${known}`;
   }
   if (hit.length === 0) return { error };

@@ -40,7 +40,11 @@ function substringScore(value: string, lower: string, term: string): ValueMatch 
   if (lower.length === term.length) return { score: EQUAL, ranges };
   if (at === 0) return { score: PREFIX, ranges };
   const before = value.charCodeAt(at - 1);
-  const boundary = !((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122));
+  const boundary = !(
+    (before >= 48 && before <= 57) ||
+    (before >= 65 && before <= 90) ||
+    (before >= 97 && before <= 122)
+  );
   // A capital inside camelCase (StopLogging → "logging") is a word start too.
   const camel = value[at] !== lower[at];
   return { score: boundary || camel ? WORD : CONTAINS, ranges };
@@ -53,11 +57,20 @@ const fullMatches: ValueMatch[] = [];
  */
 function fullMatch(length: number): ValueMatch {
   if (length >= 4096) return { score: EQUAL, ranges: [[0, length]] };
-  return (fullMatches[length] ??= Object.freeze({ score: EQUAL, ranges: Object.freeze([Object.freeze([0, length])]) }) as ValueMatch);
+  return (fullMatches[length] ??= Object.freeze({
+    score: EQUAL,
+    ranges: Object.freeze([Object.freeze([0, length])]),
+  }) as ValueMatch);
 }
 
 function trigramBit(s: string, i: number): number {
-  return (Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ Math.imul(s.charCodeAt(i + 1), 0x85ebca6b) ^ Math.imul(s.charCodeAt(i + 2), 0xc2b2ae35)) >>> 21 & FILTER_MASK;
+  return (
+    ((Math.imul(s.charCodeAt(i), 0x9e3779b1) ^
+      Math.imul(s.charCodeAt(i + 1), 0x85ebca6b) ^
+      Math.imul(s.charCodeAt(i + 2), 0xc2b2ae35)) >>>
+      21) &
+    FILTER_MASK
+  );
 }
 
 /**
@@ -128,7 +141,14 @@ export function matchIds(matches: ReadonlyMap<number, ValueMatch>): Iterable<num
  */
 
 /** Lowercases values [from, to) onto `lowered` and adds their trigrams to their blocks' filters. */
-function lowerAndFilter(values: readonly string[], from: number, to: number, lowered: string[], filters: Uint32Array, unsafe: Set<number>): void {
+function lowerAndFilter(
+  values: readonly string[],
+  from: number,
+  to: number,
+  lowered: string[],
+  filters: Uint32Array,
+  unsafe: Set<number>,
+): void {
   for (let id = from; id < to; id++) {
     const lower = values[id].toLowerCase();
     lowered.push(lower);
@@ -216,7 +236,8 @@ export class FieldVocabulary {
     const merged = new Uint32Array(n);
     let i = 0;
     let j = 0;
-    for (let w = 0; w < n; w++) merged[w] = j >= fresh.length || (i < old.length && cmp(old[i], fresh[j]) <= 0) ? old[i++] : fresh[j++];
+    for (let w = 0; w < n; w++)
+      merged[w] = j >= fresh.length || (i < old.length && cmp(old[i], fresh[j]) <= 0) ? old[i++] : fresh[j++];
     return (this.sorted = merged);
   }
 
@@ -366,7 +387,11 @@ export class FieldVocabulary {
     this.sync();
     if (p.kind === 'glob') {
       if (p.parts.length === 1) this.equalIgnoringCase(p.parts[0], into);
-      else this.glob(p.parts.map((x) => x.toLowerCase()), into);
+      else
+        this.glob(
+          p.parts.map((x) => x.toLowerCase()),
+          into,
+        );
       return;
     }
     this.testEach(patternTest(p), into);
@@ -374,7 +399,8 @@ export class FieldVocabulary {
 
   private testEach(test: (value: string) => boolean, into: Map<number, ValueMatch>): void {
     const values = this.values;
-    for (let id = 0; id < values.length; id++) if (!into.has(id) && test(values[id])) into.set(id, fullMatch(values[id].length));
+    for (let id = 0; id < values.length; id++)
+      if (!into.has(id) && test(values[id])) into.set(id, fullMatch(values[id].length));
   }
 
   /** Values close to the term, for typos (see fuzzy.ts; `engine` overrides its choice). */

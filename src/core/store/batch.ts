@@ -109,7 +109,12 @@ export class ValueWriter {
 
   finish(): BatchValues {
     this.startList(RESOURCES + 1);
-    return { text: this.bytes.slice(0, this.length), textStarts: this.starts.view().slice(), listStarts: this.listStarts, strings: this.strings };
+    return {
+      text: this.bytes.slice(0, this.length),
+      textStarts: this.starts.view().slice(),
+      listStarts: this.listStarts,
+      strings: this.strings,
+    };
   }
 
   private room(more: number): void {
@@ -126,7 +131,8 @@ export function listValues(v: BatchValues, f: number): string[] {
   const text = Buffer.from(v.text.buffer, v.text.byteOffset, v.text.byteLength);
   const special = new Map(v.strings);
   const out: string[] = [];
-  for (let i = v.listStarts[f]; i < v.listStarts[f + 1]; i++) out.push(special.get(i) ?? text.toString('utf8', v.textStarts[i], v.textStarts[i + 1]));
+  for (let i = v.listStarts[f]; i < v.listStarts[f + 1]; i++)
+    out.push(special.get(i) ?? text.toString('utf8', v.textStarts[i], v.textStarts[i + 1]));
   return out;
 }
 
@@ -153,7 +159,12 @@ export const COLUMN_GETTERS: ReadonlyArray<(r: CtRecord) => string> = [
 ];
 
 /** Interns `get(record)` over the records into a distinct-values list and ids written at `out[base + row]`. */
-function encodeColumn(records: readonly CtRecord[], get: (r: CtRecord) => string, out: Uint32Array, base: number): string[] {
+function encodeColumn(
+  records: readonly CtRecord[],
+  get: (r: CtRecord) => string,
+  out: Uint32Array,
+  base: number,
+): string[] {
   const values: string[] = [];
   const ids = new Map<string, number>();
   let last = '';
@@ -212,7 +223,18 @@ export function toBatch(records: readonly CtRecord[], source?: Uint8Array): Even
   }
   writer.startList(RESOURCES);
   for (const v of resourceValues) writer.addString(v);
-  return { count: n, ...writer.finish(), ids, resourceStarts, resourceIds: Uint32Array.from(resourceList), times, eventKeys, hasKey, eventIds, raw: source ? { kind: 'source', bytes: source } : utf8Raws(records) };
+  return {
+    count: n,
+    ...writer.finish(),
+    ids,
+    resourceStarts,
+    resourceIds: Uint32Array.from(resourceList),
+    times,
+    eventKeys,
+    hasKey,
+    eventIds,
+    raw: source ? { kind: 'source', bytes: source } : utf8Raws(records),
+  };
 }
 
 function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
@@ -222,7 +244,8 @@ function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
   // A buffer of its own (not Node's shared pool), so it can be transferred.
   const bytes = new Uint8Array(total);
   const encoder = new TextEncoder();
-  for (let r = 0; r < records.length; r++) encoder.encodeInto(records[r].raw, bytes.subarray(offsets[r], offsets[r + 1]));
+  for (let r = 0; r < records.length; r++)
+    encoder.encodeInto(records[r].raw, bytes.subarray(offsets[r], offsets[r + 1]));
   return { kind: 'utf8', bytes, offsets };
 }
 
@@ -232,7 +255,24 @@ function utf8Raws(records: readonly CtRecord[]): EventBatch['raw'] {
  * buffer would detach everything else sharing it.
  */
 export function transferList(batch: EventBatch): ArrayBuffer[] {
-  const views: ArrayBufferView[] = [batch.text, batch.textStarts, batch.listStarts, batch.ids, batch.resourceStarts, batch.resourceIds, batch.times, batch.eventKeys, batch.hasKey, batch.raw.bytes];
+  const views: ArrayBufferView[] = [
+    batch.text,
+    batch.textStarts,
+    batch.listStarts,
+    batch.ids,
+    batch.resourceStarts,
+    batch.resourceIds,
+    batch.times,
+    batch.eventKeys,
+    batch.hasKey,
+    batch.raw.bytes,
+  ];
   if (batch.raw.kind === 'utf8') views.push(batch.raw.offsets);
-  return [...new Set(views.filter((v) => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength).map((v) => v.buffer as ArrayBuffer))];
+  return [
+    ...new Set(
+      views
+        .filter((v) => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+        .map((v) => v.buffer as ArrayBuffer),
+    ),
+  ];
 }

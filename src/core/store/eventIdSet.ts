@@ -24,7 +24,9 @@ export function uuidKey(id: string, out: Uint32Array, at: number): boolean {
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
 /** Where a UUID's 32 digits are, eight to a key word (the dashes are at 8, 13, 18 and 23). */
-const DIGITS = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]);
+const DIGITS = Uint8Array.from([
+  0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+]);
 
 /** uuidKey on the 36 bytes at `b[s…]` (the scanner reads IDs from a file's bytes). */
 export function uuidKeyBytes(b: Uint8Array, s: number, out: Uint32Array, at: number): boolean {
@@ -96,7 +98,10 @@ export class EventIdSet {
   private find(a: number, b: number, c: number, d: number): number {
     const mask = this.used.length - 1;
     // Random UUIDs are uniform already; mixing still spreads sequential or hand-made ones.
-    let slot = (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>> 0) & mask;
+    let slot =
+      (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>>
+        0) &
+      mask;
     const k = this.keys;
     while (this.used[slot]) {
       const o = slot * 4;

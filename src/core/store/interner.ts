@@ -27,8 +27,15 @@ export function stringHash(s: string): number {
   const n = s.length;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    a = Math.imul(a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)), 0x01000193);
-    b = Math.imul(b ^ (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)), 0x01000193);
+    a = Math.imul(
+      a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)),
+      0x01000193,
+    );
+    b = Math.imul(
+      b ^
+        (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)),
+      0x01000193,
+    );
   }
   for (; i < n; i++) a = Math.imul(a ^ s.charCodeAt(i), 0x01000193);
   return mix(a, b, n);

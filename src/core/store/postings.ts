@@ -124,7 +124,15 @@ export class Postings {
 }
 
 /** Per value: a's rows then b's, into `offsets` and `rows` (value ids past a list's offsets hold none). */
-function mergeSegments(aOffsets: Uint32Array, aRows: Uint32Array, bOffsets: Uint32Array, bRows: Uint32Array, valueCount: number, offsets: Uint32Array, rows: Uint32Array): void {
+function mergeSegments(
+  aOffsets: Uint32Array,
+  aRows: Uint32Array,
+  bOffsets: Uint32Array,
+  bRows: Uint32Array,
+  valueCount: number,
+  offsets: Uint32Array,
+  rows: Uint32Array,
+): void {
   const aValues = aOffsets.length - 1;
   const bValues = bOffsets.length - 1;
   let w = 0;

@@ -36,7 +36,8 @@ export class Dictionary {
     const starts = v.textStarts;
     for (let i = 0; i < out.length; i++) out[i] = this.ids.internUtf8(text, starts[from + i], starts[from + i + 1]);
     // Values UTF-8 could not carry came as strings.
-    for (const [at, value] of v.strings) if (at >= from && at - from < out.length) out[at - from] = this.ids.intern(value);
+    for (const [at, value] of v.strings)
+      if (at >= from && at - from < out.length) out[at - from] = this.ids.intern(value);
     return out;
   }
 
@@ -139,7 +140,9 @@ export class EventStore {
     let added = 0;
     this.eventIds.reserve(n);
     for (let r = 0; r < n; r++) {
-      const fresh = batch.hasKey[r] ? this.eventIds.addKey(batch.eventKeys, 4 * r) : !batch.eventIds[r] || this.eventIds.add(batch.eventIds[r]);
+      const fresh = batch.hasKey[r]
+        ? this.eventIds.addKey(batch.eventKeys, 4 * r)
+        : !batch.eventIds[r] || this.eventIds.add(batch.eventIds[r]);
       if (fresh) {
         added++;
         continue;
@@ -232,7 +235,10 @@ export class EventStore {
 
   /** Every row's resource value ids: row r's are `ids[starts[r]] … ids[starts[r + 1] - 1]` (views: do not modify). */
   resourceLists(): { starts: Uint32Array; ids: Uint32Array } {
-    return { starts: this.resourceOffsets.data.subarray(0, this.size + 1), ids: this.resourceIds.data.subarray(0, this.resourceIds.length) };
+    return {
+      starts: this.resourceOffsets.data.subarray(0, this.size + 1),
+      ids: this.resourceIds.data.subarray(0, this.resourceIds.length),
+    };
   }
 
   time(row: number): number {

@@ -45,7 +45,15 @@ export function sortByTime(t: Float64Array, from: number, to: number): Uint32Arr
 }
 
 /** One stable counting pass of radixSortPairs on digit `(key >>> shift) & mask`, from k1/v1 into k2/v2. */
-function radixPass(k1: Uint32Array, v1: Uint32Array, k2: Uint32Array, v2: Uint32Array, counts: Uint32Array, shift: number, mask: number): void {
+function radixPass(
+  k1: Uint32Array,
+  v1: Uint32Array,
+  k2: Uint32Array,
+  v2: Uint32Array,
+  counts: Uint32Array,
+  shift: number,
+  mask: number,
+): void {
   counts.fill(0);
   for (let i = 0; i < k1.length; i++) counts[(k1[i] >>> shift) & mask]++;
   let sum = 0;
@@ -91,7 +99,10 @@ function radixSortPairs(keys: Uint32Array, values: Uint32Array, bits: number): v
  */
 function sortByDistinctTimes(t: Float64Array, from: number, to: number): Uint32Array {
   const n = to - from;
-  const distinct = t.subarray(from, to).filter((x) => !Number.isNaN(x)).sort();
+  const distinct = t
+    .subarray(from, to)
+    .filter((x) => !Number.isNaN(x))
+    .sort();
   let m = 0;
   for (let i = 0; i < distinct.length; i++) if (i === 0 || distinct[i] !== distinct[m - 1]) distinct[m++] = distinct[i];
   const bucket = new Uint32Array(n);

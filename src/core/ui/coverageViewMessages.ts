@@ -10,7 +10,13 @@ export function parseCoverageViewMessage(msg: unknown): FromCoverageView | undef
   if (typeof msg !== 'object' || msg === null) return undefined;
   const m = msg as Record<string, unknown>;
   if (m.type === 'ready') return { type: 'ready' };
-  if (m.type === 'show' && Array.isArray(m.rules) && m.rules.length > 0 && m.rules.length <= 500 && m.rules.every((r) => typeof r === 'string' && RULE_ID.test(r))) {
+  if (
+    m.type === 'show' &&
+    Array.isArray(m.rules) &&
+    m.rules.length > 0 &&
+    m.rules.length <= 500 &&
+    m.rules.every((r) => typeof r === 'string' && RULE_ID.test(r))
+  ) {
     return { type: 'show', rules: [...(m.rules as string[])] };
   }
   return undefined;

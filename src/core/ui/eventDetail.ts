@@ -49,9 +49,22 @@ function identityCard(ev: Record<string, unknown>): IdentityCard {
     field('Identity Center user', str(onBehalfOf?.userId), { mono: true }),
     field('Identity store', str(onBehalfOf?.identityStoreArn), { mono: true }),
     field('Web identity provider', str(web?.federatedProvider)),
-    field('Access key', who.accessKeyId, { pivot: 'accessKey', mono: true, title: /^ASIA/.test(who.accessKeyId) ? 'Temporary credentials (ASIA…)' : /^AKIA/.test(who.accessKeyId) ? 'Long-term access key (AKIA…)' : undefined }),
-    field('Credentials', /^ASIA/.test(who.accessKeyId) ? 'temporary (STS)' : /^AKIA/.test(who.accessKeyId) ? 'long-term access key' : ''),
-    field('MFA', mfa === 'true' ? 'yes' : mfa === 'false' ? 'no' : '', { tone: mfa === 'false' ? 'warning' : undefined }),
+    field('Access key', who.accessKeyId, {
+      pivot: 'accessKey',
+      mono: true,
+      title: /^ASIA/.test(who.accessKeyId)
+        ? 'Temporary credentials (ASIA…)'
+        : /^AKIA/.test(who.accessKeyId)
+          ? 'Long-term access key (AKIA…)'
+          : undefined,
+    }),
+    field(
+      'Credentials',
+      /^ASIA/.test(who.accessKeyId) ? 'temporary (STS)' : /^AKIA/.test(who.accessKeyId) ? 'long-term access key' : '',
+    ),
+    field('MFA', mfa === 'true' ? 'yes' : mfa === 'false' ? 'no' : '', {
+      tone: mfa === 'false' ? 'warning' : undefined,
+    }),
     field('Session created', str(attrs?.creationDate)),
     field('Credential from', str(ui?.credentialId) ? `credential ${str(ui?.credentialId)}` : ''),
     field('EC2 role delivery', str(session?.ec2RoleDelivery)),
@@ -61,7 +74,11 @@ function identityCard(ev: Record<string, unknown>): IdentityCard {
   const type = who.type;
   return {
     type: type || 'none',
-    heading: Object.hasOwn(IDENTITY_HEADINGS, type) ? IDENTITY_HEADINGS[type] : type ? `${type} identity` : 'No identity type (an AWS service event)',
+    heading: Object.hasOwn(IDENTITY_HEADINGS, type)
+      ? IDENTITY_HEADINGS[type]
+      : type
+        ? `${type} identity`
+        : 'No identity type (an AWS service event)',
     name: who.name || '(unknown)',
     flag: type === 'Root' ? 'root' : type === 'Unknown' ? 'unknown' : undefined,
     fields,
@@ -95,7 +112,9 @@ export function describeEvent(raw: string): EventDetail | undefined {
   const identity = identityCard(ev);
   const errorCode = str(ev.errorCode);
   const resources = Array.isArray(ev.resources)
-    ? ev.resources.filter(isObject).map((r) => ({ arn: str(r.ARN) || str(r.arn), type: str(r.type), account: str(r.accountId) }))
+    ? ev.resources
+        .filter(isObject)
+        .map((r) => ({ arn: str(r.ARN) || str(r.arn), type: str(r.type), account: str(r.accountId) }))
     : [];
   const userAgent = str(ev.userAgent);
   const pivots: Pivot[] = [];
@@ -103,7 +122,11 @@ export function describeEvent(raw: string): EventDetail | undefined {
     if (value && !pivots.some((p) => p.field === f && p.value === value)) pivots.push({ field: f, value, label });
   };
   pivot('principal', identity.name !== '(unknown)' ? identity.name : '', `Events by ${identity.name}`);
-  pivot('accessKey', describePrincipal(isObject(ev.userIdentity) ? ev.userIdentity : undefined).accessKeyId, 'Events with this access key');
+  pivot(
+    'accessKey',
+    describePrincipal(isObject(ev.userIdentity) ? ev.userIdentity : undefined).accessKeyId,
+    'Events with this access key',
+  );
   pivot('ip', str(ev.sourceIPAddress), `Events from ${str(ev.sourceIPAddress)}`);
   pivot('eventName', str(ev.eventName), `All ${str(ev.eventName)} events`);
   pivot('error', errorCode, `All ${errorCode} errors`);
@@ -116,11 +139,17 @@ export function describeEvent(raw: string): EventDetail | undefined {
     time: Number.isNaN(time) ? null : time,
     timeUtc: Number.isNaN(time) ? timeText : formatUtc(time),
     region: str(ev.awsRegion),
-    account: str(ev.recipientAccountId) || describePrincipal(isObject(ev.userIdentity) ? ev.userIdentity : undefined).account,
+    account:
+      str(ev.recipientAccountId) || describePrincipal(isObject(ev.userIdentity) ? ev.userIdentity : undefined).account,
     eventId: str(ev.eventID),
-    outcome: errorCode || str(ev.errorMessage) || loginResult === 'Failure'
-      ? { ok: false, errorCode: errorCode || (loginResult === 'Failure' ? 'ConsoleLogin Failure' : ''), errorMessage: str(ev.errorMessage) }
-      : { ok: true },
+    outcome:
+      errorCode || str(ev.errorMessage) || loginResult === 'Failure'
+        ? {
+            ok: false,
+            errorCode: errorCode || (loginResult === 'Failure' ? 'ConsoleLogin Failure' : ''),
+            errorMessage: str(ev.errorMessage),
+          }
+        : { ok: true },
     readOnly: ro === true || ro === 'true' ? 'read' : ro === false || ro === 'false' ? 'write' : '',
     eventType: str(ev.eventType),
     eventCategory: str(ev.eventCategory),
@@ -130,7 +159,11 @@ export function describeEvent(raw: string): EventDetail | undefined {
     sourceIp: str(ev.sourceIPAddress),
     userAgent,
     client: clientName(userAgent),
-    sections: SECTIONS.filter(([key]) => ev[key] !== undefined && ev[key] !== null).map(([key, title]) => ({ key, title, value: ev[key] })),
+    sections: SECTIONS.filter(([key]) => ev[key] !== undefined && ev[key] !== null).map(([key, title]) => ({
+      key,
+      title,
+      value: ev[key],
+    })),
     resources,
     pivots,
     event: ev,

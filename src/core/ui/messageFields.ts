@@ -10,6 +10,9 @@ export function fieldsOf(msg: unknown): Readonly<Record<string, unknown>> | unde
 }
 
 /** `{ type }` when the message's type is one of `bare` (messages with no other field the host reads). */
-export function bareMessage<T extends string>(m: Readonly<Record<string, unknown>>, bare: readonly T[]): { type: T } | undefined {
+export function bareMessage<T extends string>(
+  m: Readonly<Record<string, unknown>>,
+  bare: readonly T[],
+): { type: T } | undefined {
   return (bare as readonly unknown[]).includes(m.type) ? { type: m.type as T } : undefined;
 }

@@ -41,7 +41,12 @@ export function queryTimeRange(parsed: ParsedQuery): TimeWindow | undefined {
   return any ? { start, end } : undefined;
 }
 
-const minute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ').replace(/ 00:00$/, '');
+const minute = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .slice(0, 16)
+    .replace('T', ' ')
+    .replace(/ 00:00$/, '');
 
 /** "2024-03-01 10:00 → 2024-03-02 UTC", "since …", "until …", "all time". */
 export function describeWindow(w: TimeWindow): string {
@@ -57,11 +62,34 @@ export function describeWindow(w: TimeWindow): string {
  */
 export function windowChoices(parsed: ParsedQuery, now: number, allTimeNote: string): WindowChoice[] {
   const own = queryTimeRange(parsed);
-  const preset = (id: WindowChoiceId, label: string, ms: number, short: string): WindowChoice => ({ id, label, description: describeWindow({ start: now - ms, end: now }), window: { start: now - ms, end: now }, short });
+  const preset = (id: WindowChoiceId, label: string, ms: number, short: string): WindowChoice => ({
+    id,
+    label,
+    description: describeWindow({ start: now - ms, end: now }),
+    window: { start: now - ms, end: now },
+    short,
+  });
   const out: WindowChoice[] = [];
-  if (own) out.push({ id: 'query', label: 'As the query says', description: describeWindow(own), window: {}, short: describeWindow(own) });
-  out.push(preset('24h', 'Last 24 hours', DAY, 'last 24 hours'), preset('7d', 'Last 7 days', 7 * DAY, 'last 7 days'), preset('30d', 'Last 30 days', 30 * DAY, 'last 30 days'));
-  out.push({ id: 'all', label: 'All time', description: allTimeNote, window: {}, short: own ? describeWindow(own) : 'all time' });
+  if (own)
+    out.push({
+      id: 'query',
+      label: 'As the query says',
+      description: describeWindow(own),
+      window: {},
+      short: describeWindow(own),
+    });
+  out.push(
+    preset('24h', 'Last 24 hours', DAY, 'last 24 hours'),
+    preset('7d', 'Last 7 days', 7 * DAY, 'last 7 days'),
+    preset('30d', 'Last 30 days', 30 * DAY, 'last 30 days'),
+  );
+  out.push({
+    id: 'all',
+    label: 'All time',
+    description: allTimeNote,
+    window: {},
+    short: own ? describeWindow(own) : 'all time',
+  });
   out.push({ id: 'custom', label: 'Custom range…', description: 'a start and an end, UTC', short: '' });
   return out;
 }
@@ -72,7 +100,11 @@ export function whenProblem(text: string): string | undefined {
 }
 
 /** A custom range from typed start and end (empty end: now), or why not. */
-export function customWindow(startText: string, endText: string, now: number): { window: TimeWindow; short: string } | { error: string } {
+export function customWindow(
+  startText: string,
+  endText: string,
+  now: number,
+): { window: TimeWindow; short: string } | { error: string } {
   const start = parseWhen(startText.trim());
   if (start === undefined) return { error: `"${startText}" is not a time: use 2024-03-01 or 2024-03-01T10:00Z.` };
   const end = endText.trim() ? parseWhen(endText.trim()) : now;

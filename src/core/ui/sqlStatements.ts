@@ -120,7 +120,10 @@ export function hasEventColumns(columns: readonly string[]): boolean {
 /** `db`.`table` or db.table of a CREATE [EXTERNAL] TABLE statement, lower-case; undefined otherwise. */
 export function createdTable(sql: string): { database?: string; name: string } | undefined {
   const id = '(?:`([^`]+)`|"([^"]+)"|([A-Za-z0-9_]+))';
-  const m = new RegExp(`^CREATE\\s+(?:EXTERNAL\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${id}(?:\\s*\\.\\s*${id})?`, 'i').exec(sql.trim());
+  const m = new RegExp(
+    `^CREATE\\s+(?:EXTERNAL\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${id}(?:\\s*\\.\\s*${id})?`,
+    'i',
+  ).exec(sql.trim());
   if (!m) return undefined;
   const a = (m[1] ?? m[2] ?? m[3]).toLowerCase();
   const b = m[4] ?? m[5] ?? m[6];
@@ -129,7 +132,10 @@ export function createdTable(sql: string): { database?: string; name: string } |
 
 /** Two SQL texts alike but for blanks and comments (an unedited generated statement). */
 export function sameSql(a: string, b: string): boolean {
-  const norm = (s: string): string => splitSqlStatements(s).map((x) => x.sql.replace(/\s+/g, ' ')).join(';');
+  const norm = (s: string): string =>
+    splitSqlStatements(s)
+      .map((x) => x.sql.replace(/\s+/g, ' '))
+      .join(';');
   return norm(a) === norm(b);
 }
 

@@ -23,10 +23,25 @@ function cellView(cell: CoverageCell, counted: boolean): HTMLElement {
   const body: Node[] = [
     el('div', { className: 'tech-id', textContent: cell.technique }),
     el('div', { className: 'tech-name', textContent: cell.name || '(not in the shipped ATT&CK table)' }),
-    ...(rules.length ? [el('ul', { className: 'rules' }, rules)] : [el('div', { className: 'none', textContent: 'no rule' })]),
+    ...(rules.length
+      ? [el('ul', { className: 'rules' }, rules)]
+      : [el('div', { className: 'none', textContent: 'no rule' })]),
   ];
-  if (fired.length === 0) return el('div', { className: `cell ${state}`, role: 'listitem', title: `${cell.technique} ${cell.name}: ${cell.rules.length} rules` }, body);
-  const b = el('button', { className: `cell ${state}`, title: `Show the events of ${fired.map((r) => r.id).join(', ')} in the log view` }, body);
+  if (fired.length === 0)
+    return el(
+      'div',
+      {
+        className: `cell ${state}`,
+        role: 'listitem',
+        title: `${cell.technique} ${cell.name}: ${cell.rules.length} rules`,
+      },
+      body,
+    );
+  const b = el(
+    'button',
+    { className: `cell ${state}`, title: `Show the events of ${fired.map((r) => r.id).join(', ')} in the log view` },
+    body,
+  );
   b.addEventListener('click', () => vscode.postMessage({ type: 'show', rules: fired.map((r) => r.id) }));
   return b;
 }
@@ -40,28 +55,64 @@ function render(m: CoverageMatrix, view: string | undefined): void {
   app.replaceChildren(
     el('header', { className: 'cov-header' }, [
       el('h1', { textContent: 'Detection coverage — MITRE ATT&CK for cloud (IaaS)' }),
-      el('p', { className: 'summary', textContent: `${covered.size} of ${all.size} techniques covered by a rule${counted ? ` · ${fired.size} with detections in ${clip(view, 200)}` : ' · open a log view to see which fired'}` }),
+      el('p', {
+        className: 'summary',
+        textContent: `${covered.size} of ${all.size} techniques covered by a rule${counted ? ` · ${fired.size} with detections in ${clip(view, 200)}` : ' · open a log view to see which fired'}`,
+      }),
       el('p', { className: 'legend' }, [
-        el('span', { className: 'swatch fired' }), document.createTextNode(' fired (click: show events)  '),
-        el('span', { className: 'swatch covered' }), document.createTextNode(' covered  '),
-        el('span', { className: 'swatch uncovered' }), document.createTextNode(' no rule'),
+        el('span', { className: 'swatch fired' }),
+        document.createTextNode(' fired (click: show events)  '),
+        el('span', { className: 'swatch covered' }),
+        document.createTextNode(' covered  '),
+        el('span', { className: 'swatch uncovered' }),
+        document.createTextNode(' no rule'),
       ]),
     ]),
-    el('div', { className: 'matrix', role: 'table' }, m.tactics.map((t) =>
-      el('section', { className: 'tactic', role: 'list', title: t.name }, [
-        el('h2', { textContent: t.name, title: t.attack }),
-        ...t.cells.map((c) => cellView(c, counted)),
-      ]),
-    )),
-    ...(m.other.length ? [el('section', { className: 'other' }, [el('h2', { textContent: 'Techniques not in the shipped table' }), el('div', { className: 'other-cells' }, m.other.map((c) => cellView(c, counted)))])] : []),
-    ...(m.unmapped.length ? [el('p', { className: 'unmapped', textContent: `Rules naming no technique: ${m.unmapped.map((r) => r.id).join(', ')}` })] : []),
+    el(
+      'div',
+      { className: 'matrix', role: 'table' },
+      m.tactics.map((t) =>
+        el('section', { className: 'tactic', role: 'list', title: t.name }, [
+          el('h2', { textContent: t.name, title: t.attack }),
+          ...t.cells.map((c) => cellView(c, counted)),
+        ]),
+      ),
+    ),
+    ...(m.other.length
+      ? [
+          el('section', { className: 'other' }, [
+            el('h2', { textContent: 'Techniques not in the shipped table' }),
+            el(
+              'div',
+              { className: 'other-cells' },
+              m.other.map((c) => cellView(c, counted)),
+            ),
+          ]),
+        ]
+      : []),
+    ...(m.unmapped.length
+      ? [
+          el('p', {
+            className: 'unmapped',
+            textContent: `Rules naming no technique: ${m.unmapped.map((r) => r.id).join(', ')}`,
+          }),
+        ]
+      : []),
     el('footer', { className: 'attribution', textContent: m.attribution }),
   );
 }
 
 function isInit(m: Record<string, unknown>): m is ToCoverageView {
   const x = m.matrix as Record<string, unknown> | undefined;
-  return typeof x === 'object' && x !== null && Array.isArray(x.tactics) && Array.isArray(x.other) && Array.isArray(x.unmapped) && typeof x.attribution === 'string' && (m.view === undefined || typeof m.view === 'string');
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray(x.tactics) &&
+    Array.isArray(x.other) &&
+    Array.isArray(x.unmapped) &&
+    typeof x.attribution === 'string' &&
+    (m.view === undefined || typeof m.view === 'string')
+  );
 }
 
 window.addEventListener('message', (e: MessageEvent<ToCoverageView>) => {

@@ -41,12 +41,22 @@ const OPEN_DEPTH = 6;
 function copyButtons(value: unknown, path: string, hooks: TreeHooks): HTMLElement {
   // Serialized on click, not for every node up front (that costs size × depth).
   const valueText = (): string => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  const copyValue = el('button', { className: 'j-copy', type: 'button', textContent: 'Copy value', title: `Copy the value at ${clip(path, 300)}` });
+  const copyValue = el('button', {
+    className: 'j-copy',
+    type: 'button',
+    textContent: 'Copy value',
+    title: `Copy the value at ${clip(path, 300)}`,
+  });
   copyValue.addEventListener('click', (e) => {
     e.stopPropagation();
     hooks.copy(valueText(), 'value');
   });
-  const copyPath = el('button', { className: 'j-copy', type: 'button', textContent: 'Copy path', title: clip(path, 300) });
+  const copyPath = el('button', {
+    className: 'j-copy',
+    type: 'button',
+    textContent: 'Copy path',
+    title: clip(path, 300),
+  });
   copyPath.addEventListener('click', (e) => {
     e.stopPropagation();
     hooks.copy(path, 'JSON path');
@@ -55,11 +65,23 @@ function copyButtons(value: unknown, path: string, hooks: TreeHooks): HTMLElemen
 }
 
 /** Renders `value` as a tree; `label` is its key in the parent (or undefined at the root). */
-export function renderJson(value: unknown, path: string, hooks: TreeHooks, label?: string | number, depth = 0): HTMLElement {
+export function renderJson(
+  value: unknown,
+  path: string,
+  hooks: TreeHooks,
+  label?: string | number,
+  depth = 0,
+): HTMLElement {
   const row = el('div', { className: 'j-row' });
   row.dataset.path = path;
   const head = el('div', { className: 'j-head' });
-  const keyNode = label === undefined ? undefined : el('span', { className: typeof label === 'number' ? 'j-index' : 'j-key', textContent: typeof label === 'number' ? `${label}` : JSON.stringify(clip(label, 500)) });
+  const keyNode =
+    label === undefined
+      ? undefined
+      : el('span', {
+          className: typeof label === 'number' ? 'j-index' : 'j-key',
+          textContent: typeof label === 'number' ? `${label}` : JSON.stringify(clip(label, 500)),
+        });
   const container = typeof value === 'object' && value !== null;
   if (!container) {
     head.append(el('span', { className: 'j-spacer' }));
@@ -68,13 +90,23 @@ export function renderJson(value: unknown, path: string, hooks: TreeHooks, label
     row.append(head);
     return row;
   }
-  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value as Record<string, unknown>);
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value as Record<string, unknown>);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   const toggle = el('button', { className: 'j-toggle', type: 'button', title: 'Collapse or expand' });
-  const summary = el('span', { className: 'j-summary', textContent: ` ${entries.length} ${Array.isArray(value) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'} ` });
+  const summary = el('span', {
+    className: 'j-summary',
+    textContent: ` ${entries.length} ${Array.isArray(value) ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'} `,
+  });
   head.append(toggle);
   if (keyNode) head.append(keyNode, el('span', { className: 'j-punct', textContent: ': ' }));
-  head.append(el('span', { className: 'j-punct', textContent: open }), summary, el('span', { className: 'j-punct j-close-inline', textContent: close }), copyButtons(value, path, hooks));
+  head.append(
+    el('span', { className: 'j-punct', textContent: open }),
+    summary,
+    el('span', { className: 'j-punct j-close-inline', textContent: close }),
+    copyButtons(value, path, hooks),
+  );
   const children = el('div', { className: 'j-children' });
   let built = false;
   const build = (): void => {

@@ -3,7 +3,16 @@
  * (per event) across being hidden and shown, and sends pivots and copies back. It checks each
  * message's shape before acting on it.
  */
-import { type ChainView, type EventDetail, type EventViewState, type FromEventView, PIVOT_FIELDS, type PivotField, type SessionLink, type ToEventView } from '../../protocol/eventView';
+import {
+  type ChainView,
+  type EventDetail,
+  type EventViewState,
+  type FromEventView,
+  PIVOT_FIELDS,
+  type PivotField,
+  type SessionLink,
+  type ToEventView,
+} from '../../protocol/eventView';
 import { el } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { parseChain } from './chain';
@@ -30,21 +39,44 @@ document.body.append(toast);
 
 function isSessionLink(s: unknown): s is SessionLink {
   const x = s as Record<string, unknown> | null;
-  return !!x && (x.by === 'principal' || x.by === 'accessKey') && typeof x.key === 'string' && ['start', 'end', 'count', 'errors', 'gapMinutes'].every((k) => typeof x[k] === 'number');
+  return (
+    !!x &&
+    (x.by === 'principal' || x.by === 'accessKey') &&
+    typeof x.key === 'string' &&
+    ['start', 'end', 'count', 'errors', 'gapMinutes'].every((k) => typeof x[k] === 'number')
+  );
 }
 
 /** The parts of a `show` message that rendering relies on. */
 function isDetail(d: unknown): d is EventDetail {
   if (typeof d !== 'object' || d === null) return false;
   const x = d as Record<string, unknown>;
-  const strings = ['eventName', 'eventSource', 'timeUtc', 'region', 'account', 'eventId', 'readOnly', 'kind', 'sourceIp', 'userAgent', 'client'];
+  const strings = [
+    'eventName',
+    'eventSource',
+    'timeUtc',
+    'region',
+    'account',
+    'eventId',
+    'readOnly',
+    'kind',
+    'sourceIp',
+    'userAgent',
+    'client',
+  ];
   return (
     strings.every((k) => typeof x[k] === 'string') &&
     (x.time === null || typeof x.time === 'number') &&
-    typeof x.identity === 'object' && x.identity !== null && Array.isArray((x.identity as { fields?: unknown }).fields) &&
-    typeof x.outcome === 'object' && x.outcome !== null &&
-    Array.isArray(x.sections) && Array.isArray(x.resources) && Array.isArray(x.pivots) &&
-    typeof x.event === 'object' && x.event !== null
+    typeof x.identity === 'object' &&
+    x.identity !== null &&
+    Array.isArray((x.identity as { fields?: unknown }).fields) &&
+    typeof x.outcome === 'object' &&
+    x.outcome !== null &&
+    Array.isArray(x.sections) &&
+    Array.isArray(x.resources) &&
+    Array.isArray(x.pivots) &&
+    typeof x.event === 'object' &&
+    x.event !== null
   );
 }
 
@@ -52,7 +84,13 @@ function save(): void {
   vscode.setState(state);
 }
 
-function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions: SessionLink[], chain: ChainView | undefined, linked: boolean): void {
+function show(
+  detail: EventDetail,
+  pivotable: ReadonlySet<PivotField>,
+  sessions: SessionLink[],
+  chain: ChainView | undefined,
+  linked: boolean,
+): void {
   if (state.eventId !== detail.eventId) state = { collapsed: [], expanded: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
   const expanded = new Set(state.expanded);
@@ -62,7 +100,9 @@ function show(detail: EventDetail, pivotable: ReadonlySet<PivotField>, sessions:
       // The host refuses copies past 5 MB: say so instead of claiming success.
       const tooLarge = text.length > MAX_COPY;
       if (!tooLarge) vscode.postMessage({ type: 'copy', text, what });
-      toast.textContent = tooLarge ? `Too large to copy (${(text.length / 1e6).toFixed(1)} MB): use "Open as JSON document"` : `Copied ${what}`;
+      toast.textContent = tooLarge
+        ? `Too large to copy (${(text.length / 1e6).toFixed(1)} MB): use "Open as JSON document"`
+        : `Copied ${what}`;
       toast.classList.add('shown');
       window.clearTimeout(toastTimer);
       toastTimer = window.setTimeout(() => toast.classList.remove('shown'), 1500);
@@ -109,8 +149,18 @@ window.addEventListener('scroll', () => {
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = event.data as ToEventView;
   if (msg?.type === 'show' && isDetail(msg.detail)) {
-    const pivotable = new Set((Array.isArray(msg.pivotable) ? msg.pivotable : []).filter((f): f is PivotField => (PIVOT_FIELDS as readonly string[]).includes(f)));
-    show(msg.detail, pivotable, Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : [], parseChain(msg.chain), msg.linked === true);
+    const pivotable = new Set(
+      (Array.isArray(msg.pivotable) ? msg.pivotable : []).filter((f): f is PivotField =>
+        (PIVOT_FIELDS as readonly string[]).includes(f),
+      ),
+    );
+    show(
+      msg.detail,
+      pivotable,
+      Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : [],
+      parseChain(msg.chain),
+      msg.linked === true,
+    );
   }
 });
 

@@ -3,7 +3,16 @@
  * client (from where, with what), pivots, resources, request/response sections and the full
  * event. DOM APIs and textContent only: every value here may be attacker-controlled.
  */
-import type { ChainView, DetailField, EventDetail, Pivot, PivotField, PolicyScope, SessionBy, SessionLink } from '../../protocol/eventView';
+import type {
+  ChainView,
+  DetailField,
+  EventDetail,
+  Pivot,
+  PivotField,
+  PolicyScope,
+  SessionBy,
+  SessionLink,
+} from '../../protocol/eventView';
 import { clip, el } from '../shared/dom';
 import { renderChain } from './chain';
 import { renderJson, type TreeHooks } from './jsonTree';
@@ -31,7 +40,12 @@ function badge(text: string, className = ''): HTMLElement {
 
 function pivotButton(field: PivotField, value: string, label: string, hooks: PageHooks): HTMLElement | undefined {
   if (!hooks.pivotable.has(field) || !value) return undefined;
-  const b = el('button', { className: 'pivot', type: 'button', textContent: clip(label, 120), title: `Show all events with ${field} ${clip(value, 300)}` });
+  const b = el('button', {
+    className: 'pivot',
+    type: 'button',
+    textContent: clip(label, 120),
+    title: `Show all events with ${field} ${clip(value, 300)}`,
+  });
   b.dataset.field = field;
   b.addEventListener('click', () => hooks.pivot(field, value));
   return b;
@@ -45,7 +59,13 @@ function fieldRow(f: DetailField, hooks: PageHooks): HTMLElement[] {
   if (p) value.append(p);
   if (f.pivot === 'accessKey' && hooks.linked && hooks.keyReport) {
     const report = hooks.keyReport;
-    const b = el('button', { className: 'pivot key-report', type: 'button', textContent: 'Key report', title: 'Everything the loaded events say about this key: its life, where and how it was used, the sessions minted with it' });
+    const b = el('button', {
+      className: 'pivot key-report',
+      type: 'button',
+      textContent: 'Key report',
+      title:
+        'Everything the loaded events say about this key: its life, where and how it was used, the sessions minted with it',
+    });
     b.addEventListener('click', () => report());
     value.append(b);
   }
@@ -58,7 +78,10 @@ function section(title: string, className: string, body: Node[], collapsible = f
     d.append(el('summary', { className: 'section-title', textContent: title }), ...body);
     return d;
   }
-  return el('section', { className: `section ${className}` }, [el('h2', { className: 'section-title', textContent: title }), ...body]);
+  return el('section', { className: `section ${className}` }, [
+    el('h2', { className: 'section-title', textContent: title }),
+    ...body,
+  ]);
 }
 
 function header(d: EventDetail, hooks: PageHooks): HTMLElement {
@@ -67,16 +90,28 @@ function header(d: EventDetail, hooks: PageHooks): HTMLElement {
   const outcome = d.outcome.ok ? badge('Success', 'ok') : badge(clip(d.outcome.errorCode, 120) || 'Failed', 'failed');
   const badges = el('div', { className: 'badges' }, [outcome]);
   if (d.readOnly) badges.append(badge(d.readOnly, d.readOnly === 'write' ? 'write' : 'read'));
-  for (const b of [d.kind, d.eventType, d.eventCategory && d.eventCategory.toLowerCase() !== d.kind ? d.eventCategory : '']) if (b) badges.append(badge(clip(b, 120)));
+  for (const b of [
+    d.kind,
+    d.eventType,
+    d.eventCategory && d.eventCategory.toLowerCase() !== d.kind ? d.eventCategory : '',
+  ])
+    if (b) badges.append(badge(clip(b, 120)));
   const time = el('span', { className: 'time mono', textContent: clip(d.timeUtc, 100) || '(no time)' });
-  if (d.time !== null) time.title = `Local time: ${new Date(d.time).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'long' })}`;
+  if (d.time !== null)
+    time.title = `Local time: ${new Date(d.time).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'long' })}`;
   const meta = el('div', { className: 'meta' }, [time]);
   for (const [label, value] of [
     ['Region', d.region],
     ['Account', d.account],
     ['Event ID', d.eventId],
   ] as const) {
-    if (value) meta.append(el('span', { className: 'meta-item' }, [el('span', { className: 'meta-label', textContent: `${label} ` }), el('span', { className: 'mono', textContent: clip(value, 300) })]));
+    if (value)
+      meta.append(
+        el('span', { className: 'meta-item' }, [
+          el('span', { className: 'meta-label', textContent: `${label} ` }),
+          el('span', { className: 'mono', textContent: clip(value, 300) }),
+        ]),
+      );
   }
   const actions = el('div', { className: 'actions' });
   const openJson = el('button', { type: 'button', className: 'action', textContent: 'Open as JSON document' });
@@ -84,10 +119,18 @@ function header(d: EventDetail, hooks: PageHooks): HTMLElement {
   const copyAll = el('button', { type: 'button', className: 'action', textContent: 'Copy event JSON' });
   copyAll.addEventListener('click', () => hooks.copy(JSON.stringify(d.event, null, 2), 'event JSON'));
   actions.append(openJson, copyAll);
-  const top = el('header', { className: 'event-header' }, [el('div', { className: 'title-line' }, [title, source]), badges, meta, actions]);
+  const top = el('header', { className: 'event-header' }, [
+    el('div', { className: 'title-line' }, [title, source]),
+    badges,
+    meta,
+    actions,
+  ]);
   if (!d.outcome.ok) {
-    const err = el('div', { className: 'error-box', role: 'alert' }, [el('div', { className: 'error-code', textContent: clip(d.outcome.errorCode, 300) || 'The call failed' })]);
-    if (d.outcome.errorMessage) err.append(el('div', { className: 'error-message', textContent: clip(d.outcome.errorMessage) }));
+    const err = el('div', { className: 'error-box', role: 'alert' }, [
+      el('div', { className: 'error-code', textContent: clip(d.outcome.errorCode, 300) || 'The call failed' }),
+    ]);
+    if (d.outcome.errorMessage)
+      err.append(el('div', { className: 'error-message', textContent: clip(d.outcome.errorMessage) }));
     const p = pivotButton('error', d.outcome.errorCode, `All ${d.outcome.errorCode} errors`, hooks);
     if (p && d.pivots.some((x) => x.field === 'error')) err.append(p);
     top.append(err);
@@ -99,12 +142,27 @@ function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
   const card = d.identity;
   const body: Node[] = [];
   if (card.flag === 'root') {
-    body.push(el('div', { className: 'root-flag', role: 'alert', textContent: 'ROOT USER — the account\u2019s all-powerful identity. Root activity should be rare; check that this was expected.' }));
+    body.push(
+      el('div', {
+        className: 'root-flag',
+        role: 'alert',
+        textContent:
+          'ROOT USER — the account\u2019s all-powerful identity. Root activity should be rare; check that this was expected.',
+      }),
+    );
   } else if (card.flag === 'unknown') {
-    body.push(el('div', { className: 'unknown-flag', textContent: 'CloudTrail could not attribute this call to a known identity type.' }));
+    body.push(
+      el('div', {
+        className: 'unknown-flag',
+        textContent: 'CloudTrail could not attribute this call to a known identity type.',
+      }),
+    );
   }
   body.push(
-    el('div', { className: 'identity-name' }, [el('span', { className: 'identity-type', textContent: clip(card.type, 120) }), el('span', { className: 'principal-name', textContent: clip(card.name, 300) })]),
+    el('div', { className: 'identity-name' }, [
+      el('span', { className: 'identity-type', textContent: clip(card.type, 120) }),
+      el('span', { className: 'principal-name', textContent: clip(card.name, 300) }),
+    ]),
     el('div', { className: 'identity-heading', textContent: card.heading }),
   );
   const dl = el('dl', { className: 'fields' });
@@ -123,8 +181,16 @@ function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
     body.push(
       el('div', { className: 'identity-actions' }, [
         el('span', { className: 'meta-label', textContent: 'Least privilege: ' }),
-        button('principal', 'Draft policy: this principal', 'An IAM policy allowing exactly what this principal (a role: every session of it) was seen doing'),
-        button('session', 'Draft policy: this session', 'An IAM policy allowing exactly what this session (its access key) was seen doing'),
+        button(
+          'principal',
+          'Draft policy: this principal',
+          'An IAM policy allowing exactly what this principal (a role: every session of it) was seen doing',
+        ),
+        button(
+          'session',
+          'Draft policy: this session',
+          'An IAM policy allowing exactly what this session (its access key) was seen doing',
+        ),
       ]),
     );
   }
@@ -141,7 +207,10 @@ function network(d: EventDetail, hooks: PageHooks): HTMLElement {
   ];
   if (d.mfaUsed) rows.push({ label: 'MFA used', value: d.mfaUsed, tone: d.mfaUsed === 'No' ? 'warning' : undefined });
   for (const f of rows) if (f.value) dl.append(...fieldRow(f, hooks));
-  const body: Node[] = dl.childElementCount > 0 ? [dl] : [el('div', { className: 'empty-note', textContent: 'This event records no source IP or user agent.' })];
+  const body: Node[] =
+    dl.childElementCount > 0
+      ? [dl]
+      : [el('div', { className: 'empty-note', textContent: 'This event records no source IP or user agent.' })];
   return section('From where, with what', 'network', body);
 }
 
@@ -162,12 +231,21 @@ function sessions(hooks: PageHooks): HTMLElement | undefined {
   const rows = hooks.sessions.map((s) => {
     const who = s.by === 'accessKey' ? 'Access key' : 'Principal';
     const minutes = Math.max(1, Math.round((s.end - s.start) / 60_000));
-    const b = el('button', { className: 'pivot session-link', type: 'button', textContent: `Show this session (${s.count.toLocaleString()} events)` });
+    const b = el('button', {
+      className: 'pivot session-link',
+      type: 'button',
+      textContent: `Show this session (${s.count.toLocaleString()} events)`,
+    });
     b.dataset.by = s.by;
     b.title = `All events of ${clip(s.key, 300)} from ${utcMinute(s.start)} to ${utcMinute(s.end)} UTC, with no pause longer than ${s.gapMinutes.toLocaleString()} minutes.`;
     b.addEventListener('click', () => hooks.showSession(s.by));
     const text = `${utcMinute(s.start)} – ${utcMinute(s.end)} UTC · ${minutes.toLocaleString()} min · ${s.count.toLocaleString()} events${s.errors ? ` · ${s.errors.toLocaleString()} errors` : ''}`;
-    return el('li', {}, [el('span', { className: 'meta-label', textContent: `${who} ` }), el('span', { className: 'mono', textContent: clip(s.key, 200) }), el('div', { className: 'session-span', textContent: text }), b]);
+    return el('li', {}, [
+      el('span', { className: 'meta-label', textContent: `${who} ` }),
+      el('span', { className: 'mono', textContent: clip(s.key, 200) }),
+      el('div', { className: 'session-span', textContent: text }),
+      b,
+    ]);
   });
   return section('Session: activity around this event', 'sessions', [el('ul', { className: 'session-list' }, rows)]);
 }
@@ -193,8 +271,22 @@ export function renderEvent(d: EventDetail, hooks: PageHooks): HTMLElement {
   const extra = [pivots(d.pivots, hooks), sessions(hooks), resources(d, hooks)].filter((x): x is HTMLElement => !!x);
   page.append(...extra);
   for (const s of d.sections) {
-    page.append(section(s.title, `json-section section-${s.key}`, [el('div', { className: 'json' }, [renderJson(s.value, `$.${s.key}`, hooks)])], true));
+    page.append(
+      section(
+        s.title,
+        `json-section section-${s.key}`,
+        [el('div', { className: 'json' }, [renderJson(s.value, `$.${s.key}`, hooks)])],
+        true,
+      ),
+    );
   }
-  page.append(section('Full event', 'json-section section-full', [el('div', { className: 'json' }, [renderJson(d.event, '$', hooks)])], true));
+  page.append(
+    section(
+      'Full event',
+      'json-section section-full',
+      [el('div', { className: 'json' }, [renderJson(d.event, '$', hooks)])],
+      true,
+    ),
+  );
   return page;
 }

@@ -32,7 +32,19 @@ export interface GraphLayout {
   height: number;
 }
 
-const KIND_ORDER = ['user', 'root', 'identityCenter', 'saml', 'webIdentity', 'federated', 'account', 'service', 'role', 'unknown', 'other'];
+const KIND_ORDER = [
+  'user',
+  'root',
+  'identityCenter',
+  'saml',
+  'webIdentity',
+  'federated',
+  'account',
+  'service',
+  'role',
+  'unknown',
+  'other',
+];
 
 export function layoutGraph(g: IdentityGraphView): GraphLayout {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
@@ -59,8 +71,12 @@ export function layoutGraph(g: IdentityGraphView): GraphLayout {
   const placed = new Map<string, PlacedNode>();
   let rows = 0;
   columns.forEach((list, c) => {
-    list.sort((a, b) => rank(a) - rank(b) || b.events - a.events || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-    list.forEach((node, i) => placed.set(node.id, { node, column: c, x: PAD + c * (NODE_W + COL_GAP), y: PAD + i * (NODE_H + ROW_GAP) }));
+    list.sort(
+      (a, b) => rank(a) - rank(b) || b.events - a.events || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+    );
+    list.forEach((node, i) =>
+      placed.set(node.id, { node, column: c, x: PAD + c * (NODE_W + COL_GAP), y: PAD + i * (NODE_H + ROW_GAP) }),
+    );
     rows = Math.max(rows, list.length);
   });
   const used = columns.length;

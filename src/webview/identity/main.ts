@@ -12,7 +12,8 @@ const vscode = vscodeApi<FromIdentityView>();
 const app = document.getElementById('app')!;
 
 const hooks = {
-  filter: (target: 'node' | 'edge', id: string, failed: boolean) => vscode.postMessage({ type: 'filter', target, id, failed }),
+  filter: (target: 'node' | 'edge', id: string, failed: boolean) =>
+    vscode.postMessage({ type: 'filter', target, id, failed }),
   refresh: () => vscode.postMessage({ type: 'refresh' }),
 };
 
@@ -28,7 +29,12 @@ window.addEventListener('message', (e: MessageEvent) => {
     if (!app.querySelector('.graph-header')) status(`Building the identity graph of ${clip(m.title, 300)}…`, 'loading');
   } else if (m.type === 'error' && typeof m.message === 'string') {
     status(clip(m.message, 2000), 'error');
-  } else if (m.type === 'graph' && typeof m.title === 'string' && typeof m.events === 'number' && typeof m.ms === 'number') {
+  } else if (
+    m.type === 'graph' &&
+    typeof m.title === 'string' &&
+    typeof m.events === 'number' &&
+    typeof m.ms === 'number'
+  ) {
     const graph = parseGraph(m.graph);
     if (graph) app.replaceChildren(renderGraphPage({ title: m.title, graph, events: m.events, ms: m.ms }, hooks));
   }

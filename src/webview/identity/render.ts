@@ -23,14 +23,27 @@ export interface GraphPage {
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const KIND_LABEL: Record<string, string> = {
-  user: 'IAM user', root: 'root', role: 'role', federated: 'federated user', service: 'AWS service', account: 'account',
-  identityCenter: 'Identity Center user', saml: 'SAML user', webIdentity: 'web identity', unknown: 'unknown', other: 'others',
+  user: 'IAM user',
+  root: 'root',
+  role: 'role',
+  federated: 'federated user',
+  service: 'AWS service',
+  account: 'account',
+  identityCenter: 'Identity Center user',
+  saml: 'SAML user',
+  webIdentity: 'web identity',
+  unknown: 'unknown',
+  other: 'others',
 };
 /** Only known kinds reach the class list (the kind comes from the host, but stay strict). */
 const kindClass = (kind: string): string => (Object.hasOwn(KIND_LABEL, kind) ? `kind-${kind}` : 'kind-unknown');
 const n = (x: number): string => x.toLocaleString('en-US');
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, children: Node[] = []): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  children: Node[] = [],
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   node.append(...children);
@@ -67,20 +80,36 @@ function clickable(node: SVGElement, label: string, act: () => void): void {
 }
 
 function nodeTitle(node: GraphNodeView): string {
-  const lines = [`${clip(node.label, 500)} (${KIND_LABEL[node.kind] ?? 'unknown'})`, node.arn && clip(node.arn, 500), node.account && `account ${clip(node.account, 40)}`, `${n(node.events)} events, ${n(node.errors)} errors`, node.query ? 'Click to show its events in the log view.' : 'Its events cannot be selected exactly by a search.'];
+  const lines = [
+    `${clip(node.label, 500)} (${KIND_LABEL[node.kind] ?? 'unknown'})`,
+    node.arn && clip(node.arn, 500),
+    node.account && `account ${clip(node.account, 40)}`,
+    `${n(node.events)} events, ${n(node.errors)} errors`,
+    node.query ? 'Click to show its events in the log view.' : 'Its events cannot be selected exactly by a search.',
+  ];
   return lines.filter(Boolean).join('\n');
 }
 
 function drawNode(p: PlacedNode, hooks: GraphHooks): SVGGElement {
   const { node, x, y } = p;
-  const g = svg('g', { class: `node ${kindClass(node.kind)}${node.errors ? ' has-errors' : ''}${node.query ? '' : ' no-query'}` });
+  const g = svg('g', {
+    class: `node ${kindClass(node.kind)}${node.errors ? ' has-errors' : ''}${node.query ? '' : ' no-query'}`,
+  });
   g.dataset.id = node.id;
   const title = svg('title');
   title.textContent = nodeTitle(node);
   g.append(title, svg('rect', { x, y, width: NODE_W, height: NODE_H, rx: 5 }));
   g.append(svgText(fit(node.label, 30), x + 10, y + 19, 'node-label'));
-  g.append(svgText(`${KIND_LABEL[node.kind] ?? 'unknown'} · ${n(node.events)} events${node.errors ? ` · ${n(node.errors)} errors` : ''}`, x + 10, y + 36, 'node-sub'));
-  if (node.query) clickable(g, `Show the events of ${fit(node.label, 200)}`, () => hooks.filter('node', node.id, false));
+  g.append(
+    svgText(
+      `${KIND_LABEL[node.kind] ?? 'unknown'} · ${n(node.events)} events${node.errors ? ` · ${n(node.errors)} errors` : ''}`,
+      x + 10,
+      y + 36,
+      'node-sub',
+    ),
+  );
+  if (node.query)
+    clickable(g, `Show the events of ${fit(node.label, 200)}`, () => hooks.filter('node', node.id, false));
   return g;
 }
 
@@ -108,7 +137,13 @@ class LabelPlacer {
   }
 }
 
-function drawEdge(e: GraphEdgeView, from: PlacedNode, to: PlacedNode, hooks: GraphHooks, labels: LabelPlacer): SVGGElement {
+function drawEdge(
+  e: GraphEdgeView,
+  from: PlacedNode,
+  to: PlacedNode,
+  hooks: GraphHooks,
+  labels: LabelPlacer,
+): SVGGElement {
   const x1 = from.x + NODE_W;
   const y1 = from.y + NODE_H / 2;
   const forward = to.column > from.column;
@@ -121,22 +156,35 @@ function drawEdge(e: GraphEdgeView, from: PlacedNode, to: PlacedNode, hooks: Gra
   const d = `M ${x1} ${y1} C ${c1x} ${y1}, ${c2x} ${y2}, ${x2} ${y2}`;
   const mx = (x1 + 3 * c1x + 3 * c2x + x2) / 8;
   const my = (y1 + 3 * y1 + 3 * y2 + y2) / 8;
-  const g = svg('g', { class: `edge${e.crossAccount ? ' cross' : ''}${e.ok === 0 ? ' failed-only' : ''}${e.query ? '' : ' no-query'}` });
+  const g = svg('g', {
+    class: `edge${e.crossAccount ? ' cross' : ''}${e.ok === 0 ? ' failed-only' : ''}${e.query ? '' : ' no-query'}`,
+  });
   g.dataset.id = e.id;
   g.dataset.from = from.node.label;
   g.dataset.to = to.node.label;
   const title = svg('title');
   title.textContent = `${clip(from.node.label, 300)} \u2192 ${clip(to.node.label, 300)}\n${clip(e.eventName, 100)}: ${n(e.ok)} succeeded, ${n(e.failed)} failed${e.crossAccount ? '\nCross-account' : ''}`;
   const arrow = forward ? `M ${x2} ${y2} l -9 -5 l 0 10 z` : `M ${x2} ${y2} l 9 -5 l 0 10 z`;
-  g.append(title, svg('path', { d, class: 'edge-line' }), svg('path', { d: arrow, class: 'edge-arrow' }), svg('path', { d, class: 'edge-hit' }));
+  g.append(
+    title,
+    svg('path', { d, class: 'edge-line' }),
+    svg('path', { d: arrow, class: 'edge-arrow' }),
+    svg('path', { d, class: 'edge-hit' }),
+  );
   // A label's baseline is 12 below its top; the failed count takes a second line.
   const top = labels.place(mx, my - 16, e.failed > 0 ? 32 : 16);
   const label = svgText(edgeText(e), mx, top + 12, 'edge-label');
   g.append(label);
-  if (e.query) clickable(g, `Show the ${fit(e.eventName, 60)} calls from ${fit(from.node.label, 100)} to ${fit(to.node.label, 100)}`, () => hooks.filter('edge', e.id, false));
+  if (e.query)
+    clickable(
+      g,
+      `Show the ${fit(e.eventName, 60)} calls from ${fit(from.node.label, 100)} to ${fit(to.node.label, 100)}`,
+      () => hooks.filter('edge', e.id, false),
+    );
   if (e.failed > 0) {
     const failed = svgText(`${n(e.failed)} failed`, mx, top + 28, `edge-failed${e.failedQuery ? '' : ' no-query'}`);
-    if (e.failedQuery) clickable(failed, `Show the ${n(e.failed)} failed calls`, () => hooks.filter('edge', e.id, true));
+    if (e.failedQuery)
+      clickable(failed, `Show the ${n(e.failed)} failed calls`, () => hooks.filter('edge', e.id, true));
     g.append(failed);
   }
   return g;
@@ -154,28 +202,54 @@ function edgeList(edges: GraphEdgeView[], byId: Map<string, GraphNodeView>, hook
     const from = byId.get(e.from)!;
     const to = byId.get(e.to)!;
     const li = el('li', { className: `edge-item${e.crossAccount ? ' cross' : ''}` }, [
-      button(`${clip(from.label, 120)} \u2192 ${clip(to.label, 120)}`, 'link edge-filter', e.query ? () => hooks.filter('edge', e.id, false) : undefined, e.query ? 'Show these calls in the log view' : 'These calls cannot be selected exactly by a search'),
+      button(
+        `${clip(from.label, 120)} \u2192 ${clip(to.label, 120)}`,
+        'link edge-filter',
+        e.query ? () => hooks.filter('edge', e.id, false) : undefined,
+        e.query ? 'Show these calls in the log view' : 'These calls cannot be selected exactly by a search',
+      ),
       el('span', { className: 'edge-counts', textContent: ` ${clip(e.eventName, 60)} · ${n(e.ok)} succeeded` }),
     ]);
     li.dataset.id = e.id;
-    if (e.failed > 0) li.append(button(`${n(e.failed)} failed`, 'link failed edge-filter-failed', e.failedQuery ? () => hooks.filter('edge', e.id, true) : undefined));
+    if (e.failed > 0)
+      li.append(
+        button(
+          `${n(e.failed)} failed`,
+          'link failed edge-filter-failed',
+          e.failedQuery ? () => hooks.filter('edge', e.id, true) : undefined,
+        ),
+      );
     if (e.crossAccount) li.append(el('span', { className: 'badge cross', textContent: 'cross-account' }));
     return li;
   });
-  return el('section', { className: 'edges-section' }, [el('h2', { textContent: `Assumptions (${n(edges.length)})` }), el('ul', { className: 'edge-list' }, items)]);
+  return el('section', { className: 'edges-section' }, [
+    el('h2', { textContent: `Assumptions (${n(edges.length)})` }),
+    el('ul', { className: 'edge-list' }, items),
+  ]);
 }
 
 function isolatedList(nodes: GraphNodeView[], hooks: GraphHooks): HTMLElement | undefined {
   if (nodes.length === 0) return undefined;
   const items = nodes.map((node) => {
     const li = el('li', { className: kindClass(node.kind) }, [
-      button(clip(node.label, 120), 'link node-filter', node.query ? () => hooks.filter('node', node.id, false) : undefined, nodeTitle(node)),
-      el('span', { className: 'node-counts', textContent: ` ${KIND_LABEL[node.kind] ?? 'unknown'} · ${n(node.events)} events${node.errors ? ` · ${n(node.errors)} errors` : ''}` }),
+      button(
+        clip(node.label, 120),
+        'link node-filter',
+        node.query ? () => hooks.filter('node', node.id, false) : undefined,
+        nodeTitle(node),
+      ),
+      el('span', {
+        className: 'node-counts',
+        textContent: ` ${KIND_LABEL[node.kind] ?? 'unknown'} · ${n(node.events)} events${node.errors ? ` · ${n(node.errors)} errors` : ''}`,
+      }),
     ]);
     li.dataset.id = node.id;
     return li;
   });
-  return el('section', { className: 'isolated-section' }, [el('h2', { textContent: `Made calls, became no one else (${n(nodes.length)})` }), el('ul', { className: 'isolated-list' }, items)]);
+  return el('section', { className: 'isolated-section' }, [
+    el('h2', { textContent: `Made calls, became no one else (${n(nodes.length)})` }),
+    el('ul', { className: 'isolated-list' }, items),
+  ]);
 }
 
 /** The whole page for one graph. */
@@ -184,21 +258,56 @@ export function renderGraphPage(p: GraphPage, hooks: GraphHooks): HTMLElement {
   const layout = layoutGraph(g);
   const byId = new Map(g.nodes.map((x) => [x.id, x]));
   const refresh = button('Refresh', 'action', () => hooks.refresh(), 'Build the graph again (after adding files)');
-  const facts = [`${n(p.events)} events`, `${n(g.nodes.length)} identities`, `${n(layout.edges.length)} kinds of assumption`, g.anonymous ? `${n(g.anonymous)} events with no principal` : '', `built in ${n(p.ms)} ms`].filter(Boolean).join(' · ');
+  const facts = [
+    `${n(p.events)} events`,
+    `${n(g.nodes.length)} identities`,
+    `${n(layout.edges.length)} kinds of assumption`,
+    g.anonymous ? `${n(g.anonymous)} events with no principal` : '',
+    `built in ${n(p.ms)} ms`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const header = el('header', { className: 'graph-header' }, [
     el('h1', { textContent: 'Who became whom' }),
     el('p', { className: 'meta', textContent: `${clip(p.title, 300)} · ${facts}` }),
-    el('div', { className: 'actions' }, [refresh, el('span', { className: 'legend', textContent: 'Click a box or an arrow to show its events in the log view. Dashed: cross-account. Red: failed calls.' })]),
+    el('div', { className: 'actions' }, [
+      refresh,
+      el('span', {
+        className: 'legend',
+        textContent:
+          'Click a box or an arrow to show its events in the log view. Dashed: cross-account. Red: failed calls.',
+      }),
+    ]),
   ]);
   const page = el('main', { className: 'identity-page' }, [header]);
-  if (g.folded) page.append(el('p', { className: 'note', textContent: `The ${n(g.folded)} least active identities are folded into "others".` }));
+  if (g.folded)
+    page.append(
+      el('p', {
+        className: 'note',
+        textContent: `The ${n(g.folded)} least active identities are folded into "others".`,
+      }),
+    );
   if (layout.edges.length === 0) {
-    page.append(el('p', { className: 'empty', textContent: 'No credential-issuing call (AssumeRole, AssumeRoleWithSAML, GetFederationToken…) is loaded: nobody became anybody else here.' }));
+    page.append(
+      el('p', {
+        className: 'empty',
+        textContent:
+          'No credential-issuing call (AssumeRole, AssumeRoleWithSAML, GetFederationToken…) is loaded: nobody became anybody else here.',
+      }),
+    );
   } else {
-    const chart = svg('svg', { class: 'graph', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'Identity graph' });
+    const chart = svg('svg', {
+      class: 'graph',
+      width: layout.width,
+      height: layout.height,
+      viewBox: `0 0 ${layout.width} ${layout.height}`,
+      role: 'img',
+      'aria-label': 'Identity graph',
+    });
     const edges = svg('g', { class: 'edges' });
     const labels = new LabelPlacer();
-    for (const e of layout.edges) edges.append(drawEdge(e, layout.placed.get(e.from)!, layout.placed.get(e.to)!, hooks, labels));
+    for (const e of layout.edges)
+      edges.append(drawEdge(e, layout.placed.get(e.from)!, layout.placed.get(e.to)!, hooks, labels));
     const nodes = svg('g', { class: 'nodes' });
     for (const placed of layout.placed.values()) nodes.append(drawNode(placed, hooks));
     chart.append(edges, nodes);

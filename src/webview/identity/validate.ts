@@ -11,12 +11,28 @@ const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string'
 
 function isNode(x: unknown): x is GraphNodeView {
   const n = x as Record<string, unknown> | null;
-  return !!n && typeof n === 'object' && [n.id, n.kind, n.label, n.arn, n.account].every(isStr) && isCount(n.events) && isCount(n.errors) && optStr(n.query);
+  return (
+    !!n &&
+    typeof n === 'object' &&
+    [n.id, n.kind, n.label, n.arn, n.account].every(isStr) &&
+    isCount(n.events) &&
+    isCount(n.errors) &&
+    optStr(n.query)
+  );
 }
 
 function isEdge(x: unknown): x is GraphEdgeView {
   const e = x as Record<string, unknown> | null;
-  return !!e && typeof e === 'object' && [e.id, e.from, e.to, e.eventName].every(isStr) && isCount(e.ok) && isCount(e.failed) && typeof e.crossAccount === 'boolean' && optStr(e.query) && optStr(e.failedQuery);
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    [e.id, e.from, e.to, e.eventName].every(isStr) &&
+    isCount(e.ok) &&
+    isCount(e.failed) &&
+    typeof e.crossAccount === 'boolean' &&
+    optStr(e.query) &&
+    optStr(e.failedQuery)
+  );
 }
 
 /** The graph in a `graph` message, checked; undefined when it is not one. */
@@ -24,5 +40,10 @@ export function parseGraph(g: unknown): IdentityGraphView | undefined {
   if (typeof g !== 'object' || g === null) return undefined;
   const x = g as Record<string, unknown>;
   if (!Array.isArray(x.nodes) || !Array.isArray(x.edges)) return undefined;
-  return { nodes: x.nodes.filter(isNode), edges: x.edges.filter(isEdge), folded: isCount(x.folded) ? x.folded : 0, anonymous: isCount(x.anonymous) ? x.anonymous : 0 };
+  return {
+    nodes: x.nodes.filter(isNode),
+    edges: x.edges.filter(isEdge),
+    folded: isCount(x.folded) ? x.folded : 0,
+    anonymous: isCount(x.anonymous) ? x.anonymous : 0,
+  };
 }

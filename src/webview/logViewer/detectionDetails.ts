@@ -19,14 +19,22 @@ export interface DetectionActions {
 const SHOWN = 400;
 
 function line(label: string, values: readonly string[] | string | undefined, className = ''): HTMLElement[] {
-  const list = typeof values === 'string' ? [values] : values ?? [];
+  const list = typeof values === 'string' ? [values] : (values ?? []);
   if (list.length === 0) return [];
-  return [el('dt', { textContent: label }), el('dd', { className }, list.map((v) => el('div', { textContent: clip(v, SHOWN) })))];
+  return [
+    el('dt', { textContent: label }),
+    el(
+      'dd',
+      { className },
+      list.map((v) => el('div', { textContent: clip(v, SHOWN) })),
+    ),
+  ];
 }
 
 /** The details block of `d` (hidden until its row's toggle opens it). */
 export function detectionDetails(d: DetectionSummary, actions: DetectionActions): HTMLElement {
-  const source = d.source === 'built-in' ? 'built-in library' : `${d.source} (${d.format === 'sigma' ? 'Sigma rule' : 'JSON rule'})`;
+  const source =
+    d.source === 'built-in' ? 'built-in library' : `${d.source} (${d.format === 'sigma' ? 'Sigma rule' : 'JSON rule'})`;
   const severity = d.level && d.level !== d.severity ? `${d.severity} (Sigma level ${d.level})` : d.severity;
   const list = el('dl', { className: 'detection-facts' }, [
     ...line('Rule', d.id),
@@ -45,7 +53,12 @@ export function detectionDetails(d: DetectionSummary, actions: DetectionActions)
   const show = el('button', { type: 'button', className: 'link-button', textContent: 'Show events' });
   show.disabled = d.count === 0;
   show.addEventListener('click', () => actions.show(d.id));
-  const exportButton = el('button', { type: 'button', className: 'link-button', textContent: 'Export as alert…', title: 'A CloudWatch Logs metric filter and alarm, and an EventBridge rule, as CloudFormation and AWS CLI' });
+  const exportButton = el('button', {
+    type: 'button',
+    className: 'link-button',
+    textContent: 'Export as alert…',
+    title: 'A CloudWatch Logs metric filter and alarm, and an EventBridge rule, as CloudFormation and AWS CLI',
+  });
   exportButton.addEventListener('click', () => actions.exportAlert(d.id));
   return el('div', { className: 'detection-details' }, [
     el('div', { className: 'detection-description', textContent: clip(d.description, SHOWN * 2) }),

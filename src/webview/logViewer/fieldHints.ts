@@ -10,7 +10,10 @@ export class FieldHints {
   readonly element = el('div', { className: 'hints', hidden: true });
 
   /** `onTake` runs after a hint replaced the word being typed in `input`. */
-  constructor(private readonly input: HTMLInputElement, private readonly onTake: () => void) {
+  constructor(
+    private readonly input: HTMLInputElement,
+    private readonly onTake: () => void,
+  ) {
     this.element.setAttribute('aria-label', 'Field name suggestions');
   }
 

@@ -8,7 +8,11 @@ import { el } from '../shared/dom';
 
 function renderNote(n: FileNote): HTMLElement {
   const li = el('li', { className: `note note-${n.state}` });
-  li.append(el('span', { className: 'note-state', textContent: n.state === 'failed' ? 'failed' : n.state }), el('span', { className: 'note-label', textContent: n.label }), el('span', { className: 'note-message', textContent: n.message }));
+  li.append(
+    el('span', { className: 'note-state', textContent: n.state === 'failed' ? 'failed' : n.state }),
+    el('span', { className: 'note-label', textContent: n.label }),
+    el('span', { className: 'note-message', textContent: n.message }),
+  );
   return li;
 }
 
@@ -17,7 +21,11 @@ export class LoadStatusView {
   private readonly progressBar = el('div', { className: 'progress-bar' });
   private readonly cancelButton = el('button', { className: 'cancel', textContent: 'Cancel', type: 'button' });
   /** The progress bar, shown while loading. */
-  readonly progress = el('div', { className: 'progress', hidden: true }, [this.progressText, this.cancelButton, el('div', { className: 'progress-track' }, [this.progressBar])]);
+  readonly progress = el('div', { className: 'progress', hidden: true }, [
+    this.progressText,
+    this.cancelButton,
+    el('div', { className: 'progress-track' }, [this.progressBar]),
+  ]);
   private readonly notesSummary = el('summary');
   private readonly notesList = el('ul', { className: 'notes-list' });
   /** The notes, shown when a file failed or has a message, or loading was cancelled. */
@@ -47,7 +55,13 @@ export class LoadStatusView {
     this.notesSummary.textContent = bits.join(' · ') || 'Notes';
     this.notes.classList.toggle('has-failures', s.filesFailed > 0);
     const items = s.notes.map(renderNote);
-    if (s.notesOmitted) items.unshift(el('li', { className: 'note', textContent: `${s.notesOmitted} earlier notes not shown (see the CloudTrail Lens output).` }));
+    if (s.notesOmitted)
+      items.unshift(
+        el('li', {
+          className: 'note',
+          textContent: `${s.notesOmitted} earlier notes not shown (see the CloudTrail Lens output).`,
+        }),
+      );
     this.notesList.replaceChildren(...items);
   }
 }

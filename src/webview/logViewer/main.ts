@@ -4,7 +4,15 @@
  * APIs only, never as HTML. Rows are fetched from the host in windows, so the page holds only
  * what is on screen.
  */
-import type { Column, FromWebview, LoadStatus, RowSummary, SortOrder, ToWebview, ViewerState } from '../../protocol/logViewer';
+import type {
+  Column,
+  FromWebview,
+  LoadStatus,
+  RowSummary,
+  SortOrder,
+  ToWebview,
+  ViewerState,
+} from '../../protocol/logViewer';
 import { el, setHighlighted } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
 import { FieldHints } from './fieldHints';
@@ -66,12 +74,41 @@ for (const [value, label] of [
 }
 sort.value = state.sort;
 const counts = el('span', { className: 'counts', role: 'status' });
-const addButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Add…', title: 'Add more log files or folders to this investigation' });
-const exportButton = el('button', { type: 'button', className: 'tool-button', textContent: 'Export…', title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)' });
-const remoteButton = el('button', { type: 'button', className: 'tool-button remote-button', textContent: 'Athena…', title: 'Run this query over a whole trail: in Athena (every file in its bucket) or in CloudWatch Logs' });
-const panelButton = el('button', { type: 'button', className: 'tool-button panel-toggle', textContent: 'Panel', title: 'Show or hide detections, unusual hours and top values' });
+const addButton = el('button', {
+  type: 'button',
+  className: 'tool-button',
+  textContent: 'Add…',
+  title: 'Add more log files or folders to this investigation',
+});
+const exportButton = el('button', {
+  type: 'button',
+  className: 'tool-button',
+  textContent: 'Export…',
+  title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)',
+});
+const remoteButton = el('button', {
+  type: 'button',
+  className: 'tool-button remote-button',
+  textContent: 'Athena…',
+  title: 'Run this query over a whole trail: in Athena (every file in its bucket) or in CloudWatch Logs',
+});
+const panelButton = el('button', {
+  type: 'button',
+  className: 'tool-button panel-toggle',
+  textContent: 'Panel',
+  title: 'Show or hide detections, unusual hours and top values',
+});
 panelButton.setAttribute('aria-pressed', String(state.sidePanel));
-const toolbar = el('div', { className: 'toolbar' }, [title, search, sort, counts, addButton, exportButton, remoteButton, panelButton]);
+const toolbar = el('div', { className: 'toolbar' }, [
+  title,
+  search,
+  sort,
+  counts,
+  addButton,
+  exportButton,
+  remoteButton,
+  panelButton,
+]);
 
 const loadStatus = new LoadStatusView(() => vscode.postMessage({ type: 'cancel' }));
 
@@ -79,7 +116,8 @@ const queryErrors = el('div', { className: 'query-errors', hidden: true, role: '
 const hints = new FieldHints(search, () => sendQuery());
 
 const header = el('div', { className: 'row head', role: 'row' });
-for (const [key, label] of COLUMN_TITLES) header.append(el('div', { className: `cell c-${key}`, role: 'columnheader', textContent: label }));
+for (const [key, label] of COLUMN_TITLES)
+  header.append(el('div', { className: `cell c-${key}`, role: 'columnheader', textContent: label }));
 const spacer = el('div', { className: 'spacer' });
 const viewport = el('div', { className: 'viewport', tabIndex: 0 }, [spacer]);
 viewport.setAttribute('aria-label', 'Events');
@@ -154,7 +192,14 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
   };
   const time = cell('time', row.timeText || '(no time)', row.time === null ? undefined : formatLocal(row.time));
   const name = cell('eventName', row.eventName || '(no event name)');
-  if (row.readOnly === 'false') name.prepend(el('span', { className: 'badge write-badge', textContent: 'write', title: 'Changes something (readOnly: false)' }));
+  if (row.readOnly === 'false')
+    name.prepend(
+      el('span', {
+        className: 'badge write-badge',
+        textContent: 'write',
+        title: 'Changes something (readOnly: false)',
+      }),
+    );
   const error = cell('errorCode', row.errorCode, row.errorMessage);
   const match = el('div', { className: 'cell c-match', role: 'gridcell' });
   if (row.otherMatch) {
@@ -207,7 +252,11 @@ function showEmptyState(): void {
   if (total === 0) {
     if (loadStatus.last?.loading) text = 'Loading…';
     else if (activeQuery) text = `No events match “${activeQuery}”. Try fewer or shorter words.`;
-    else if (loadStatus.last) text = loadStatus.last.filesFailed > 0 ? 'No events could be read. The notes above say why, file by file.' : 'These files hold no events.';
+    else if (loadStatus.last)
+      text =
+        loadStatus.last.filesFailed > 0
+          ? 'No events could be read. The notes above say why, file by file.'
+          : 'These files hold no events.';
   }
   empty.textContent = text;
   empty.hidden = !text;
@@ -217,7 +266,11 @@ function updateCounts(): void {
   const s = loadStatus.last;
   const parts: string[] = [];
   const events = s?.events ?? 0;
-  parts.push(activeQuery ? `${total.toLocaleString()} of ${events.toLocaleString()} events` : `${events.toLocaleString()} events`);
+  parts.push(
+    activeQuery
+      ? `${total.toLocaleString()} of ${events.toLocaleString()} events`
+      : `${events.toLocaleString()} events`,
+  );
   if (s) {
     parts.push(`${s.filesDone.toLocaleString()} file${s.filesDone === 1 ? '' : 's'}`);
     if (s.filesFailed) parts.push(`${s.filesFailed} failed`);
@@ -367,7 +420,8 @@ function select(index: number, open: boolean): void {
   selectedIndex = Math.max(0, Math.min(total - 1, index));
   const top = selectedIndex * ROW_HEIGHT;
   if (top < viewport.scrollTop) viewport.scrollTop = top;
-  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight;
+  else if (top + ROW_HEIGHT > viewport.scrollTop + viewport.clientHeight)
+    viewport.scrollTop = top + ROW_HEIGHT - viewport.clientHeight;
   const row = cache.get(selectedIndex);
   state.selectedId = row ? row.id : null;
   saveState();

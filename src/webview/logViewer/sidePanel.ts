@@ -3,7 +3,13 @@
  * the top values of the current result set. Every click turns into a query in the search box, so
  * what the panel shows is always something the user could have typed. DOM APIs only.
  */
-import { type AnomalySummary, type DetectionSummary, type Facet, SEVERITIES, type Severity } from '../../protocol/logViewer';
+import {
+  type AnomalySummary,
+  type DetectionSummary,
+  type Facet,
+  SEVERITIES,
+  type Severity,
+} from '../../protocol/logViewer';
 import { fieldTerm } from '../../core/query/query';
 import { el, reveal } from '../shared/dom';
 import { detectionDetails } from './detectionDetails';
@@ -42,25 +48,38 @@ export class SidePanel {
   constructor(private readonly actions: SidePanelActions) {
     this.element = el('aside', { className: 'side' }, [this.detections.root, this.insights.root, this.facets.root]);
     this.element.setAttribute('aria-label', 'Detections, unusual hours and top values');
-    this.detections.body.append(el('div', { className: 'side-note', textContent: 'Detections run when the files have loaded.' }));
-    this.insights.body.append(el('div', { className: 'side-note', textContent: 'Hourly baselines are computed when the files have loaded.' }));
+    this.detections.body.append(
+      el('div', { className: 'side-note', textContent: 'Detections run when the files have loaded.' }),
+    );
+    this.insights.body.append(
+      el('div', { className: 'side-note', textContent: 'Hourly baselines are computed when the files have loaded.' }),
+    );
   }
 
   showDetections(items: DetectionSummary[], problems: string[], running: boolean): void {
-    const fired = items.filter((d) => d.count > 0).sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count);
+    const fired = items
+      .filter((d) => d.count > 0)
+      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count);
     const quiet = items.filter((d) => d.count === 0);
-    this.detections.summary.textContent = running ? 'Detections (running…)' : `Detections: ${fired.length} of ${items.length} fired`;
+    this.detections.summary.textContent = running
+      ? 'Detections (running…)'
+      : `Detections: ${fired.length} of ${items.length} fired`;
     const nodes: Node[] = [];
     if (problems.length) {
       // Folded: a long list of rule-file mistakes must not push the detections out of sight.
-      const list = el('details', { className: 'side-problems' }, [el('summary', { textContent: `${problems.length} note${problems.length === 1 ? '' : 's'} about rule files` })]);
+      const list = el('details', { className: 'side-problems' }, [
+        el('summary', { textContent: `${problems.length} note${problems.length === 1 ? '' : 's'} about rule files` }),
+      ]);
       list.append(...problems.map((p) => el('div', { className: 'side-problem', textContent: reveal(p) })));
       nodes.push(list);
     }
-    if (!running && fired.length === 0) nodes.push(el('div', { className: 'side-note', textContent: 'No detection matched the loaded events.' }));
+    if (!running && fired.length === 0)
+      nodes.push(el('div', { className: 'side-note', textContent: 'No detection matched the loaded events.' }));
     nodes.push(...fired.map((d) => this.detectionRow(d)));
     if (quiet.length) {
-      const more = el('details', { className: 'quiet' }, [el('summary', { textContent: `${quiet.length} with no matches` })]);
+      const more = el('details', { className: 'quiet' }, [
+        el('summary', { textContent: `${quiet.length} with no matches` }),
+      ]);
       more.append(...quiet.map((d) => this.detectionRow(d)));
       nodes.push(more);
     }
@@ -69,7 +88,10 @@ export class SidePanel {
 
   /** A rule's row (click: its events) with a toggle that unfolds its details. */
   private detectionRow(d: DetectionSummary): HTMLElement {
-    const b = el('button', { type: 'button', className: `side-row detection sev-${SEVERITY_ORDER.includes(d.severity) ? d.severity : 'info'}` });
+    const b = el('button', {
+      type: 'button',
+      className: `side-row detection sev-${SEVERITY_ORDER.includes(d.severity) ? d.severity : 'info'}`,
+    });
     b.dataset.id = d.id;
     b.title = `${reveal(d.description)}\n\n${d.id}${d.tactic ? ` · ${d.tactic}` : ''} · ${d.source === 'built-in' ? 'built-in rule' : `rule file ${d.source}`}\nClick to show the matching events.`;
     b.append(
@@ -80,7 +102,12 @@ export class SidePanel {
     b.disabled = d.count === 0;
     const show = (id: string): void => this.actions.setQuery(fieldTerm('detection', id));
     b.addEventListener('click', () => show(d.id));
-    const toggle = el('button', { type: 'button', className: 'detection-toggle', textContent: '▸', title: 'Details of this rule' });
+    const toggle = el('button', {
+      type: 'button',
+      className: 'detection-toggle',
+      textContent: '▸',
+      title: 'Details of this rule',
+    });
     toggle.setAttribute('aria-expanded', 'false');
     toggle.setAttribute('aria-label', `Details of ${reveal(d.title)}`);
     let details: HTMLElement | undefined;
@@ -100,7 +127,11 @@ export class SidePanel {
     this.insights.summary.textContent = running ? 'Unusual hours (computing…)' : `Unusual hours: ${items.length}`;
     const notes: HTMLElement[] = note ? [el('div', { className: 'side-note insights-note', textContent: note })] : [];
     if (!running && items.length === 0) {
-      this.insights.body.replaceChildren(...(notes.length ? notes : [el('div', { className: 'side-note', textContent: 'No event name departs from its hourly baseline.' })]));
+      this.insights.body.replaceChildren(
+        ...(notes.length
+          ? notes
+          : [el('div', { className: 'side-note', textContent: 'No event name departs from its hourly baseline.' })]),
+      );
       return;
     }
     this.insights.body.replaceChildren(
@@ -111,7 +142,10 @@ export class SidePanel {
         b.title = `${reveal(a.eventName)}: ${a.observed.toLocaleString()} ${what} in ${hourText(a.hour)}, baseline ${formatRate(a.baseline)} ${what} an hour.\nClick to show that hour's events.`;
         b.append(
           el('span', { className: 'side-label', textContent: reveal(a.eventName.slice(0, SHOWN)) }),
-          el('span', { className: 'anomaly-detail', textContent: `${a.observed.toLocaleString()} ${what} vs ${formatRate(a.baseline)}/h · ${hourText(a.hour)}` }),
+          el('span', {
+            className: 'anomaly-detail',
+            textContent: `${a.observed.toLocaleString()} ${what} vs ${formatRate(a.baseline)}/h · ${hourText(a.hour)}`,
+          }),
         );
         b.disabled = !a.query;
         b.addEventListener('click', () => this.actions.setQuery(a.query));
@@ -131,11 +165,17 @@ export class SidePanel {
       for (const v of f.values) {
         const b = el('button', { type: 'button', className: 'side-row facet-value', role: 'listitem' });
         const shown = reveal(v.value.slice(0, SHOWN)) + (v.value.length > SHOWN || v.cut ? '…' : '');
-        b.title = v.cut ? `${reveal(v.value)}…\nToo long to filter on from here.` : `${reveal(v.value)}\nClick to show only these events; Alt+click to exclude them.`;
+        b.title = v.cut
+          ? `${reveal(v.value)}…\nToo long to filter on from here.`
+          : `${reveal(v.value)}\nClick to show only these events; Alt+click to exclude them.`;
         b.disabled = !!v.cut;
         const bar = el('span', { className: 'facet-bar' });
         bar.style.width = `${Math.max(2, Math.round((v.count / max) * 100))}%`;
-        b.append(el('span', { className: 'side-label', textContent: shown }), el('span', { className: 'side-count', textContent: v.count.toLocaleString() }), bar);
+        b.append(
+          el('span', { className: 'side-label', textContent: shown }),
+          el('span', { className: 'side-count', textContent: v.count.toLocaleString() }),
+          bar,
+        );
         b.addEventListener('click', (e) => this.actions.addTerm(`${e.altKey ? '-' : ''}${fieldTerm(f.name, v.value)}`));
         list.append(b);
       }

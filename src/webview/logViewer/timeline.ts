@@ -12,7 +12,10 @@ const HEIGHT = 84;
 const AXIS = 16;
 const MIN_DRAG_PX = 4;
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   return node;
@@ -29,7 +32,12 @@ function label(ms: number, bucketMs: number): string {
 export class TimelineView {
   readonly element: HTMLElement;
   private readonly caption = el('span', { className: 'timeline-caption' });
-  private readonly reset = el('button', { type: 'button', className: 'link-button', textContent: 'Show all times', hidden: true });
+  private readonly reset = el('button', {
+    type: 'button',
+    className: 'link-button',
+    textContent: 'Show all times',
+    hidden: true,
+  });
   private readonly chart = svg('svg', { class: 'timeline-chart', height: HEIGHT, role: 'img' });
   private data: Timeline | undefined;
   private query = '';
@@ -45,8 +53,14 @@ export class TimelineView {
       el('span', { className: 'swatch swatch-error' }),
       el('span', { textContent: 'errors' }),
     ]);
-    this.element = el('div', { className: 'timeline' }, [el('div', { className: 'timeline-head' }, [this.caption, legend, this.reset]), this.chart]);
-    this.element.setAttribute('aria-label', 'Events over time. Drag to filter to a time range, click a bar to zoom in.');
+    this.element = el('div', { className: 'timeline' }, [
+      el('div', { className: 'timeline-head' }, [this.caption, legend, this.reset]),
+      this.chart,
+    ]);
+    this.element.setAttribute(
+      'aria-label',
+      'Events over time. Drag to filter to a time range, click a bar to zoom in.',
+    );
     this.reset.addEventListener('click', () => this.onQuery(withoutTimeRange(this.query)));
     this.chart.addEventListener('mousedown', (e) => this.startDrag(e));
     // Keyboard: arrows move between bars, Home/End jump, Enter zooms into the bar.
@@ -104,8 +118,19 @@ export class TimelineView {
         // At least one pixel, so a lone event in a busy range is still visible.
         const h = Math.max(1, (count / max) * (plot - 4));
         const eh = t.errors[i] ? Math.max(1, (t.errors[i] / max) * (plot - 4)) : 0;
-        g.append(svg('rect', { class: 'bar', x: x + gap / 2, y: plot - h, width: Math.max(1, slot - gap), height: h - eh }));
-        if (eh) g.append(svg('rect', { class: 'bar-error', x: x + gap / 2, y: plot - eh, width: Math.max(1, slot - gap), height: eh }));
+        g.append(
+          svg('rect', { class: 'bar', x: x + gap / 2, y: plot - h, width: Math.max(1, slot - gap), height: h - eh }),
+        );
+        if (eh)
+          g.append(
+            svg('rect', {
+              class: 'bar-error',
+              x: x + gap / 2,
+              y: plot - eh,
+              width: Math.max(1, slot - gap),
+              height: eh,
+            }),
+          );
       }
       nodes.push(g);
     }
@@ -113,7 +138,12 @@ export class TimelineView {
     // Start, middle and end labels: enough to read the range without crowding.
     const ticks = n > 2 ? [0, Math.floor(n / 2), n] : [0, n];
     for (const i of ticks) {
-      const text = svg('text', { class: 'tick', x: Math.min(width - 2, Math.max(2, i * slot)), y: HEIGHT - 3, 'text-anchor': i === 0 ? 'start' : i === n ? 'end' : 'middle' });
+      const text = svg('text', {
+        class: 'tick',
+        x: Math.min(width - 2, Math.max(2, i * slot)),
+        y: HEIGHT - 3,
+        'text-anchor': i === 0 ? 'start' : i === n ? 'end' : 'middle',
+      });
       text.textContent = label(t.start + i * t.bucketMs, t.bucketMs);
       nodes.push(text);
     }
@@ -126,8 +156,14 @@ export class TimelineView {
     const t = this.data;
     if (!t?.counts.length) return;
     const last = t.counts.length - 1;
-    const moves: Record<string, number> = { ArrowRight: this.focused + 1, ArrowLeft: this.focused - 1, Home: 0, End: last };
-    if (e.key in moves) this.focusBar(Math.max(0, Math.min(last, this.focused < 0 && e.key === 'ArrowLeft' ? last : moves[e.key])));
+    const moves: Record<string, number> = {
+      ArrowRight: this.focused + 1,
+      ArrowLeft: this.focused - 1,
+      Home: 0,
+      End: last,
+    };
+    if (e.key in moves)
+      this.focusBar(Math.max(0, Math.min(last, this.focused < 0 && e.key === 'ArrowLeft' ? last : moves[e.key])));
     else if (e.key === 'Enter' && this.focused >= 0 && t.counts[this.focused] > 0) {
       const from = t.start + this.focused * t.bucketMs;
       this.onQuery(withTimeRange(this.query, from, from + t.bucketMs));

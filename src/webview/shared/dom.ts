@@ -7,11 +7,30 @@ import { reveal } from '../../core/model/visible';
 export { reveal };
 
 type Props<K extends keyof HTMLElementTagNameMap> = Partial<
-  Pick<HTMLElementTagNameMap[K], Extract<keyof HTMLElementTagNameMap[K], 'className' | 'textContent' | 'title' | 'hidden' | 'type' | 'placeholder' | 'value' | 'spellcheck' | 'tabIndex' | 'open'>>
+  Pick<
+    HTMLElementTagNameMap[K],
+    Extract<
+      keyof HTMLElementTagNameMap[K],
+      | 'className'
+      | 'textContent'
+      | 'title'
+      | 'hidden'
+      | 'type'
+      | 'placeholder'
+      | 'value'
+      | 'spellcheck'
+      | 'tabIndex'
+      | 'open'
+    >
+  >
 > & { role?: string };
 
 /** Creates an element with a few safe properties (never innerHTML) and children. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props<K> = {},
+  children: Node[] = [],
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   const { role, ...rest } = props;
   Object.assign(node, rest);
@@ -24,7 +43,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K
  * Fills `target` with `text`, wrapping the given half-open ranges in <mark>. Ranges may overlap
  * or run past the text; they are clipped and merged.
  */
-export function setHighlighted(target: HTMLElement, text: string, ranges: ReadonlyArray<readonly [number, number]>): void {
+export function setHighlighted(
+  target: HTMLElement,
+  text: string,
+  ranges: ReadonlyArray<readonly [number, number]>,
+): void {
   const clean = ranges
     .map(([a, b]) => [Math.max(0, Math.min(a, text.length)), Math.max(0, Math.min(b, text.length))] as [number, number])
     .filter(([a, b]) => b > a)
@@ -54,6 +77,7 @@ export const MAX_SHOWN = 2000;
 
 /** `text` revealed, and cut to its first `max` characters with a note of how many more there are. */
 export function clip(text: string, max = MAX_SHOWN): string {
-  const cut = text.length > max ? `${text.slice(0, max)}… (${(text.length - max).toLocaleString()} more characters)` : text;
+  const cut =
+    text.length > max ? `${text.slice(0, max)}… (${(text.length - max).toLocaleString()} more characters)` : text;
   return reveal(cut);
 }

@@ -11,7 +11,11 @@ export interface VsCodeApi<From, State> {
   setState(state: State): void;
 }
 
-declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
+declare function acquireVsCodeApi(): {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+};
 
 /** The webview API, once per page (VS Code allows a single `acquireVsCodeApi` call). */
 export function vscodeApi<From, State = never>(): VsCodeApi<From, State> {

@@ -3,7 +3,16 @@ import { describe, test } from 'node:test';
 import { explainAwsError } from '../../../src/core/aws/awsErrors';
 import { eventRowLabel } from '../../../src/core/ui/explorerLabels';
 import { relativeTime } from '../../../src/core/model/time';
-import { attributeProblem, customRange, describeFilter, isFiltered, lookupValueFor, NO_FILTER, parseWhen, resolveRange } from '../../../src/core/query/lookupFilter';
+import {
+  attributeProblem,
+  customRange,
+  describeFilter,
+  isFiltered,
+  lookupValueFor,
+  NO_FILTER,
+  parseWhen,
+  resolveRange,
+} from '../../../src/core/query/lookupFilter';
 import { PagedList, type Page } from '../../../src/core/aws/paging';
 import { normalizeEvent } from '../../../src/core/model/records';
 import { type Clock, RateLimiter, Spacer } from '../../../src/core/aws/throttle';
@@ -26,7 +35,8 @@ describe('throttle', () => {
       await spacer.take();
       starts.push(clock.t);
     }
-    for (let i = 2; i < starts.length; i++) assert.ok(starts[i] - starts[i - 2] >= 1000, `starts ${i - 2} and ${i} are a second apart`);
+    for (let i = 2; i < starts.length; i++)
+      assert.ok(starts[i] - starts[i - 2] >= 1000, `starts ${i - 2} and ${i} are a second apart`);
     assert.equal(starts[0], 1_000_000, 'the first call does not wait');
   });
 
@@ -100,8 +110,17 @@ describe('lookup filters', () => {
     assert.deepEqual(r, { start: now - 90 * 86_400_000, end: now });
     assert.equal(describeFilter(NO_FILTER), 'last 90 days');
     assert.equal(isFiltered(NO_FILTER), false);
-    assert.equal(describeFilter({ attribute: { key: 'EventName', value: 'StopLogging' }, range: { kind: 'preset', preset: '90d' } }), 'EventName = StopLogging');
-    assert.equal(describeFilter({ attribute: { key: 'Username', value: 'bob' }, range: { kind: 'preset', preset: '1h' } }), 'Username = bob · last hour');
+    assert.equal(
+      describeFilter({
+        attribute: { key: 'EventName', value: 'StopLogging' },
+        range: { kind: 'preset', preset: '90d' },
+      }),
+      'EventName = StopLogging',
+    );
+    assert.equal(
+      describeFilter({ attribute: { key: 'Username', value: 'bob' }, range: { kind: 'preset', preset: '1h' } }),
+      'Username = bob · last hour',
+    );
   });
 
   test('custom ranges are validated with reasons', () => {
@@ -121,17 +140,37 @@ describe('lookup filters', () => {
   });
 
   test('event-view pivots map to LookupEvents attributes, or say they cannot', () => {
-    assert.deepEqual(lookupValueFor('principal', 'Admin/alice', { identityType: 'AssumedRole', principal: 'Admin/alice' }), { key: 'Username', value: 'alice' });
-    assert.deepEqual(lookupValueFor('principal', 'bert-jan', { identityType: 'IAMUser', principal: 'bert-jan' }), { key: 'Username', value: 'bert-jan' });
-    assert.deepEqual(lookupValueFor('accessKey', 'AKIA1', { identityType: 'IAMUser', principal: 'x' }), { key: 'AccessKeyId', value: 'AKIA1' });
-    assert.deepEqual(lookupValueFor('resource', 'arn:aws:s3:::b', { identityType: '', principal: '' }), { key: 'ResourceName', value: 'arn:aws:s3:::b' });
+    assert.deepEqual(
+      lookupValueFor('principal', 'Admin/alice', { identityType: 'AssumedRole', principal: 'Admin/alice' }),
+      { key: 'Username', value: 'alice' },
+    );
+    assert.deepEqual(lookupValueFor('principal', 'bert-jan', { identityType: 'IAMUser', principal: 'bert-jan' }), {
+      key: 'Username',
+      value: 'bert-jan',
+    });
+    assert.deepEqual(lookupValueFor('accessKey', 'AKIA1', { identityType: 'IAMUser', principal: 'x' }), {
+      key: 'AccessKeyId',
+      value: 'AKIA1',
+    });
+    assert.deepEqual(lookupValueFor('resource', 'arn:aws:s3:::b', { identityType: '', principal: '' }), {
+      key: 'ResourceName',
+      value: 'arn:aws:s3:::b',
+    });
     assert.equal(lookupValueFor('ip', '1.2.3.4', { identityType: '', principal: '' }), undefined);
   });
 });
 
 describe('trail health', () => {
   const now = Date.UTC(2026, 10, 21, 12);
-  const trail = { Name: 'org-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:1:trail/org-trail', HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: true, S3BucketName: 'logs', LogFileValidationEnabled: true };
+  const trail = {
+    Name: 'org-trail',
+    TrailARN: 'arn:aws:cloudtrail:us-east-1:1:trail/org-trail',
+    HomeRegion: 'us-east-1',
+    IsMultiRegionTrail: true,
+    IsOrganizationTrail: true,
+    S3BucketName: 'logs',
+    LogFileValidationEnabled: true,
+  };
 
   test('a healthy trail in its home region', () => {
     const v = describeTrail(trail, 'us-east-1', now, { IsLogging: true, LatestDeliveryTime: new Date(now - 300_000) });
@@ -142,7 +181,11 @@ describe('trail health', () => {
   });
 
   test('shadow trails, logging off, delivery errors and validation off are flagged', () => {
-    const v = describeTrail({ ...trail, LogFileValidationEnabled: false }, 'eu-west-1', now, { IsLogging: false, LatestDeliveryError: 'AccessDenied', StopLoggingTime: now - 1000 });
+    const v = describeTrail({ ...trail, LogFileValidationEnabled: false }, 'eu-west-1', now, {
+      IsLogging: false,
+      LatestDeliveryError: 'AccessDenied',
+      StopLoggingTime: now - 1000,
+    });
     assert.equal(v.shadow, true);
     assert.match(v.description, /NOT LOGGING.*shadow of us-east-1/);
     assert.deepEqual(v.problems, ['Logging is off', 'Delivery error: AccessDenied', 'Log file validation is off']);
@@ -151,8 +194,22 @@ describe('trail health', () => {
   test('selectors are summarized: basic, data, advanced, insights', () => {
     const rows = describeSelectors(
       {
-        EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::a/', 'arn:aws:s3:::b/'] }] }],
-        AdvancedEventSelectors: [{ Name: 'S3 writes', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'readOnly', Equals: ['false'] }] }],
+        EventSelectors: [
+          {
+            ReadWriteType: 'WriteOnly',
+            IncludeManagementEvents: true,
+            DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::a/', 'arn:aws:s3:::b/'] }],
+          },
+        ],
+        AdvancedEventSelectors: [
+          {
+            Name: 'S3 writes',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'readOnly', Equals: ['false'] },
+            ],
+          },
+        ],
       },
       { InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] },
     );
@@ -170,16 +227,44 @@ describe('trail health', () => {
 
 describe('AWS errors are explained', () => {
   const ctx = { profile: 'prod', region: 'eu-west-1' };
-  const named = (name: string, message = '', status?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+  const named = (name: string, message = '', status?: number) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
   const cases: Array<[unknown, RegExp, string | undefined]> = [
-    [named('CredentialsProviderError', 'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.'), /SSO session expired/, 'ssoLogin'],
-    [named('ExpiredTokenException', 'The security token included in the request is expired', 400), /Credentials expired/, 'retry'],
-    [named('AccessDeniedException', 'User: x is not authorized to perform: cloudtrail:LookupEvents', 400), /Access denied/, undefined],
-    [named('UnrecognizedClientException', 'The security token included in the request is invalid.', 400), /Credentials rejected/, undefined],
+    [
+      named(
+        'CredentialsProviderError',
+        'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.',
+      ),
+      /SSO session expired/,
+      'ssoLogin',
+    ],
+    [
+      named('ExpiredTokenException', 'The security token included in the request is expired', 400),
+      /Credentials expired/,
+      'retry',
+    ],
+    [
+      named('AccessDeniedException', 'User: x is not authorized to perform: cloudtrail:LookupEvents', 400),
+      /Access denied/,
+      undefined,
+    ],
+    [
+      named('UnrecognizedClientException', 'The security token included in the request is invalid.', 400),
+      /Credentials rejected/,
+      undefined,
+    ],
     [named('ThrottlingException', 'Rate exceeded', 400), /Throttled/, 'retry'],
     [named('TimeoutError', 'Connection timed out after 20000 ms'), /Timed out/, 'retry'],
-    [Object.assign(new Error('getaddrinfo ENOTFOUND cloudtrail.xx-nowhere-1.amazonaws.com'), { code: 'ENOTFOUND' }), /Cannot reach AWS/, 'checkRegion'],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), /Connection failed/, 'retry'],
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND cloudtrail.xx-nowhere-1.amazonaws.com'), { code: 'ENOTFOUND' }),
+      /Cannot reach AWS/,
+      'checkRegion',
+    ],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      /Connection failed/,
+      'retry',
+    ],
     [named('InternalFailure', 'oops', 500), /AWS service error/, 'retry'],
   ];
   for (const [err, title, action] of cases) {
@@ -191,12 +276,20 @@ describe('AWS errors are explained', () => {
     });
   }
   test('with an endpoint override, network failures point at the setting', () => {
-    const e = explainAwsError(Object.assign(new Error('getaddrinfo ENOTFOUND fake'), { code: 'ENOTFOUND' }), { ...ctx, endpoint: 'http://fake:4566' });
+    const e = explainAwsError(Object.assign(new Error('getaddrinfo ENOTFOUND fake'), { code: 'ENOTFOUND' }), {
+      ...ctx,
+      endpoint: 'http://fake:4566',
+    });
     assert.equal(e.action, 'checkEndpoint');
     assert.match(e.detail, /cloudtrailLens\.endpoint/);
   });
   test('a failed credential_process never shows its command line or output', () => {
-    const err = Object.assign(new Error('Command failed: /usr/local/bin/vault-creds --token s.SECRETTOKEN123\nerror: token expired s.SECRETTOKEN123'), { name: 'CredentialsProviderError' });
+    const err = Object.assign(
+      new Error(
+        'Command failed: /usr/local/bin/vault-creds --token s.SECRETTOKEN123\nerror: token expired s.SECRETTOKEN123',
+      ),
+      { name: 'CredentialsProviderError' },
+    );
     const e = explainAwsError(err, ctx);
     assert.doesNotMatch(`${e.title} ${e.detail}`, /SECRETTOKEN|vault-creds/);
     assert.match(e.detail, /credential_process command failed/);
@@ -215,7 +308,14 @@ describe('event row labels', () => {
     assert.equal(relativeTime(now - 12 * 86_400_000, now), '12 days ago');
   });
   test('name, principal, time, error; hostile text revealed and cut', () => {
-    const rec = normalizeEvent(anEvent({ eventName: 'Stop\u202ELogging', eventTime: new Date(now - 120_000).toISOString(), errorCode: 'AccessDenied', errorMessage: 'nope' }));
+    const rec = normalizeEvent(
+      anEvent({
+        eventName: 'Stop\u202ELogging',
+        eventTime: new Date(now - 120_000).toISOString(),
+        errorCode: 'AccessDenied',
+        errorMessage: 'nope',
+      }),
+    );
     const l = eventRowLabel(rec, now);
     assert.equal(l.label, 'Stop⟦U+202E⟧Logging');
     assert.equal(l.description, 'alice · 2 min ago · AccessDenied');

@@ -32,9 +32,16 @@ const LOCAL_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/local-tra
 
 function trail(name: string, arn: string, multiRegion: boolean): FakeTrail {
   return {
-    Name: name, TrailARN: arn, HomeRegion: 'us-east-1', IsMultiRegionTrail: multiRegion, IsOrganizationTrail: false,
-    S3BucketName: `${name}-logs`, LogFileValidationEnabled: true, HasCustomEventSelectors: false,
-    HasInsightSelectors: name === 'org-trail', IncludeGlobalServiceEvents: true,
+    Name: name,
+    TrailARN: arn,
+    HomeRegion: 'us-east-1',
+    IsMultiRegionTrail: multiRegion,
+    IsOrganizationTrail: false,
+    S3BucketName: `${name}-logs`,
+    LogFileValidationEnabled: true,
+    HasCustomEventSelectors: false,
+    HasInsightSelectors: name === 'org-trail',
+    IncludeGlobalServiceEvents: true,
   };
 }
 
@@ -42,7 +49,9 @@ function trail(name: string, arn: string, multiRegion: boolean): FakeTrail {
 function sampleEvents(): Rec[] {
   const dir = join(samplesDir(), 'invictus-ir_aws_dataset', 'CloudTrail');
   const records: Rec[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     records.push(...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: Rec[] }).Records);
   }
   assert.equal(records.length, 2900);
@@ -52,9 +61,17 @@ function sampleEvents(): Rec[] {
 /** Insights events carry no identity; the dataset has none, so two are made here. */
 function insightEvent(n: number): Rec {
   return {
-    eventVersion: '1.08', eventTime: `2023-07-10T12:0${n}:00Z`, awsRegion: 'us-east-1', eventID: `insight-${n}`,
-    eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances',
-    recipientAccountId: ACCOUNT, sharedEventID: `shared-${n}`, insightDetails: { state: n === 1 ? 'Start' : 'End' },
+    eventVersion: '1.08',
+    eventTime: `2023-07-10T12:0${n}:00Z`,
+    awsRegion: 'us-east-1',
+    eventID: `insight-${n}`,
+    eventType: 'AwsCloudTrailInsight',
+    eventCategory: 'Insight',
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'RunInstances',
+    recipientAccountId: ACCOUNT,
+    sharedEventID: `shared-${n}`,
+    insightDetails: { state: n === 1 ? 'Start' : 'End' },
   };
 }
 
@@ -69,7 +86,12 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
   const clients: CloudTrailClient[] = [];
   /** A client that never retries (unless asked) and signs with a fake key, as the extension's tests should. */
   const client = (region = 'us-east-1', extra: { maxAttempts?: number } = { maxAttempts: 1 }): CloudTrailClient => {
-    const c = new CloudTrailClient({ endpoint: fake.url, region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, ...extra });
+    const c = new CloudTrailClient({
+      endpoint: fake.url,
+      region,
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+      ...extra,
+    });
     clients.push(c);
     return c;
   };
@@ -96,11 +118,24 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
         'us-east-1': [trail('org-trail', ORG_TRAIL_ARN, true), trail('local-trail', LOCAL_TRAIL_ARN, false)],
         'eu-west-1': [trail('org-trail', ORG_TRAIL_ARN, true)], // the shadow of the multi-region trail
       },
-      status: { 'local-trail': { IsLogging: false, LatestDeliveryTime: new Date('2024-01-02T03:04:05Z'), LatestDeliveryError: 'AccessDenied' } },
-      eventSelectors: {
-        [LOCAL_TRAIL_ARN]: { TrailARN: LOCAL_TRAIL_ARN, AdvancedEventSelectors: [{ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] },
+      status: {
+        'local-trail': {
+          IsLogging: false,
+          LatestDeliveryTime: new Date('2024-01-02T03:04:05Z'),
+          LatestDeliveryError: 'AccessDenied',
+        },
       },
-      insightSelectors: { [ORG_TRAIL_ARN]: { TrailARN: ORG_TRAIL_ARN, InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] } },
+      eventSelectors: {
+        [LOCAL_TRAIL_ARN]: {
+          TrailARN: LOCAL_TRAIL_ARN,
+          AdvancedEventSelectors: [
+            { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+          ],
+        },
+      },
+      insightSelectors: {
+        [ORG_TRAIL_ARN]: { TrailARN: ORG_TRAIL_ARN, InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] },
+      },
     });
   });
   beforeEach(() => fake.reset());
@@ -111,7 +146,10 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
 
   test('DescribeTrails lists home trails and, by default, shadow trails of multi-region trails', async () => {
     const home = await client('us-east-1').send(new DescribeTrailsCommand({}));
-    assert.deepEqual(home.trailList?.map((t) => t.Name), ['org-trail', 'local-trail']);
+    assert.deepEqual(
+      home.trailList?.map((t) => t.Name),
+      ['org-trail', 'local-trail'],
+    );
     const shadow = await client('eu-west-1').send(new DescribeTrailsCommand({}));
     assert.equal(shadow.trailList?.length, 1);
     assert.equal(shadow.trailList?.[0].TrailARN, ORG_TRAIL_ARN);
@@ -119,7 +157,10 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const noShadows = await client('eu-west-1').send(new DescribeTrailsCommand({ includeShadowTrails: false }));
     assert.deepEqual(noShadows.trailList, []);
     const named = await client('us-east-1').send(new DescribeTrailsCommand({ trailNameList: [LOCAL_TRAIL_ARN] }));
-    assert.deepEqual(named.trailList?.map((t) => t.Name), ['local-trail']);
+    assert.deepEqual(
+      named.trailList?.map((t) => t.Name),
+      ['local-trail'],
+    );
   });
 
   test('ListTrails lists every trail once, with its home region', async () => {
@@ -150,7 +191,12 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const c = client('us-east-1');
     const def = await c.send(new GetEventSelectorsCommand({ TrailName: 'org-trail' }));
     assert.equal(def.TrailARN, ORG_TRAIL_ARN);
-    assert.deepEqual(def.EventSelectors?.[0], { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] });
+    assert.deepEqual(def.EventSelectors?.[0], {
+      ReadWriteType: 'All',
+      IncludeManagementEvents: true,
+      DataResources: [],
+      ExcludeManagementEventSources: [],
+    });
     const adv = await c.send(new GetEventSelectorsCommand({ TrailName: 'local-trail' }));
     assert.equal(adv.AdvancedEventSelectors?.[0].FieldSelectors?.[0].Equals?.[0], 'Management');
 
@@ -167,7 +213,8 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const all = await lookupAll({});
     assert.equal(fake.requests.length, 6, '300 events in pages of 50');
     assert.deepEqual(returnedIds(all), idsOf(samples));
-    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].EventTime!.getTime() >= all[i].EventTime!.getTime(), 'newest first');
+    for (let i = 1; i < all.length; i++)
+      assert.ok(all[i - 1].EventTime!.getTime() >= all[i].EventTime!.getTime(), 'newest first');
     const first = all[0];
     const original = samples.find((e) => e.eventID === first.EventId)!;
     assert.deepEqual(JSON.parse(first.CloudTrailEvent!), original);
@@ -191,26 +238,74 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     };
     const s = samples;
     await expectBy('EventId', String(s[10].eventID), [s[10]]);
-    await expectBy('EventName', String(s[0].eventName), s.filter((e) => e.eventName === s[0].eventName));
-    await expectBy('ReadOnly', 'false', s.filter((e) => e.readOnly === false));
-    await expectBy('EventSource', 's3.amazonaws.com', s.filter((e) => e.eventSource === 's3.amazonaws.com'));
+    await expectBy(
+      'EventName',
+      String(s[0].eventName),
+      s.filter((e) => e.eventName === s[0].eventName),
+    );
+    await expectBy(
+      'ReadOnly',
+      'false',
+      s.filter((e) => e.readOnly === false),
+    );
+    await expectBy(
+      'EventSource',
+      's3.amazonaws.com',
+      s.filter((e) => e.eventSource === 's3.amazonaws.com'),
+    );
     const key = String(ident(s[0]).accessKeyId);
-    await expectBy('AccessKeyId', key, s.filter((e) => ident(e).accessKeyId === key));
-    await expectBy('Username', 'benjamin', s.filter((e) => ident(e).userName === 'benjamin'));
+    await expectBy(
+      'AccessKeyId',
+      key,
+      s.filter((e) => ident(e).accessKeyId === key),
+    );
+    await expectBy(
+      'Username',
+      'benjamin',
+      s.filter((e) => ident(e).userName === 'benjamin'),
+    );
     // An assumed role's Username is its session name (the last part of the assumed-role ARN).
     const role = s.find((e) => ident(e).type === 'AssumedRole')!;
     const session = String(ident(role).arn).split('/').pop()!;
-    await expectBy('Username', session, s.filter((e) => ident(e).type === 'AssumedRole' && String(ident(e).arn).endsWith(`/${session}`)));
+    await expectBy(
+      'Username',
+      session,
+      s.filter((e) => ident(e).type === 'AssumedRole' && String(ident(e).arn).endsWith(`/${session}`)),
+    );
     // Resources come from the event's resources[] and from parameters such as bucketName.
-    const kmsKey = String((s.find((e) => JSON.stringify(e.resources ?? []).includes('AWS::KMS::Key'))!.resources as Rec[])[0].ARN);
-    await expectBy('ResourceName', kmsKey, s.filter((e) => ((e.resources ?? []) as Rec[]).some((r) => r.ARN === kmsKey)));
-    const bucketEvents = s.filter((e) => ((e.resources ?? []) as Rec[]).some((r) => r.type === 'AWS::S3::Bucket') || (e.requestParameters as Rec | null)?.bucketName);
+    const kmsKey = String(
+      (s.find((e) => JSON.stringify(e.resources ?? []).includes('AWS::KMS::Key'))!.resources as Rec[])[0].ARN,
+    );
+    await expectBy(
+      'ResourceName',
+      kmsKey,
+      s.filter((e) => ((e.resources ?? []) as Rec[]).some((r) => r.ARN === kmsKey)),
+    );
+    const bucketEvents = s.filter(
+      (e) =>
+        ((e.resources ?? []) as Rec[]).some((r) => r.type === 'AWS::S3::Bucket') ||
+        (e.requestParameters as Rec | null)?.bucketName,
+    );
     await expectBy('ResourceType', 'AWS::S3::Bucket', bucketEvents);
     const bucket = 'config-bucket-123837392027';
-    assert.ok((await lookupBy('ResourceName', bucket)).every((e) => e.Resources?.some((r) => r.ResourceType === 'AWS::S3::Bucket' && r.ResourceName === bucket)));
+    assert.ok(
+      (await lookupBy('ResourceName', bucket)).every((e) =>
+        e.Resources?.some((r) => r.ResourceType === 'AWS::S3::Bucket' && r.ResourceName === bucket),
+      ),
+    );
 
     assert.deepEqual(await lookupBy('EventName', 'NoSuchEvent'), []);
-    await assert.rejects(client().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'Username', AttributeValue: 'b' }] })), { name: 'InvalidLookupAttributesException' });
+    await assert.rejects(
+      client().send(
+        new LookupEventsCommand({
+          LookupAttributes: [
+            { AttributeKey: 'EventName', AttributeValue: 'a' },
+            { AttributeKey: 'Username', AttributeValue: 'b' },
+          ],
+        }),
+      ),
+      { name: 'InvalidLookupAttributesException' },
+    );
   });
 
   test('LookupEvents time range is inclusive; the SDK sends Dates as epoch seconds', async () => {
@@ -219,12 +314,18 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const got = await lookupAll({ StartTime: new Date(start * 1000), EndTime: new Date(end * 1000) });
     assert.deepEqual(returnedIds(got), idsOf(samples.filter((e) => epoch(e) >= start && epoch(e) <= end)));
     assert.equal(fake.requests[0].body.StartTime, start, 'epoch seconds, as a JSON number');
-    await assert.rejects(client().send(new LookupEventsCommand({ StartTime: new Date(end * 1000), EndTime: new Date(start * 1000) })), { name: 'InvalidTimeRangeException' });
+    await assert.rejects(
+      client().send(new LookupEventsCommand({ StartTime: new Date(end * 1000), EndTime: new Date(start * 1000) })),
+      { name: 'InvalidTimeRangeException' },
+    );
   });
 
   test("LookupEvents EventCategory 'insight' returns only Insights events", async () => {
     const got = await lookupAll({ EventCategory: 'insight' });
-    assert.deepEqual(got.map((e) => e.EventId), ['insight-2', 'insight-1']);
+    assert.deepEqual(
+      got.map((e) => e.EventId),
+      ['insight-2', 'insight-1'],
+    );
     assert.ok(!(await lookupBy('EventName', 'RunInstances')).some((e) => e.EventId?.startsWith('insight-')));
   });
 
@@ -232,9 +333,24 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const c = client();
     const page = await c.send(new LookupEventsCommand({ MaxResults: 5 }));
     assert.ok(page.NextToken);
-    await assert.rejects(c.send(new LookupEventsCommand({ MaxResults: 5, NextToken: page.NextToken, LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'true' }] })), { name: 'InvalidNextTokenException' });
-    await assert.rejects(c.send(new LookupEventsCommand({ NextToken: 'garbage' })), { name: 'InvalidNextTokenException' });
-    await assert.rejects(client('eu-west-1').send(new LookupEventsCommand({ NextToken: page.NextToken })), { name: 'InvalidNextTokenException' }, 'tokens are per region');
+    await assert.rejects(
+      c.send(
+        new LookupEventsCommand({
+          MaxResults: 5,
+          NextToken: page.NextToken,
+          LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'true' }],
+        }),
+      ),
+      { name: 'InvalidNextTokenException' },
+    );
+    await assert.rejects(c.send(new LookupEventsCommand({ NextToken: 'garbage' })), {
+      name: 'InvalidNextTokenException',
+    });
+    await assert.rejects(
+      client('eu-west-1').send(new LookupEventsCommand({ NextToken: page.NextToken })),
+      { name: 'InvalidNextTokenException' },
+      'tokens are per region',
+    );
   });
 
   test('failNext surfaces as the SDK exception with its name and HTTP status', async () => {
@@ -251,12 +367,19 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
 
     fake.failNext('*', { code: 'InternalFailure', message: 'boom' }, 2);
     for (const call of [() => c.send(new ListTrailsCommand({})), () => c.send(new DescribeTrailsCommand({}))]) {
-      await assert.rejects(call(), (err: CloudTrailServiceException) => err.name === 'InternalFailure' && err.$metadata.httpStatusCode === 500 && err.$fault === 'server');
+      await assert.rejects(
+        call(),
+        (err: CloudTrailServiceException) =>
+          err.name === 'InternalFailure' && err.$metadata.httpStatusCode === 500 && err.$fault === 'server',
+      );
     }
     // Codes CloudTrail's model does not list still arrive as err.name.
     for (const code of ['AccessDeniedException', 'UnrecognizedClientException', 'ExpiredTokenException']) {
       fake.failNext('ListTrails', { code, message: code });
-      await assert.rejects(c.send(new ListTrailsCommand({})), (err: CloudTrailServiceException) => err.name === code && err.$metadata.httpStatusCode === 400);
+      await assert.rejects(
+        c.send(new ListTrailsCommand({})),
+        (err: CloudTrailServiceException) => err.name === code && err.$metadata.httpStatusCode === 400,
+      );
     }
     await c.send(new ListTrailsCommand({}));
   });
@@ -277,7 +400,9 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     t0 = Date.now();
     await c.send(new DescribeTrailsCommand({}));
     assert.ok(Date.now() - t0 < 250, 'other operations are not delayed');
-    await assert.rejects(c.send(new ListTrailsCommand({}), { abortSignal: AbortSignal.timeout(50) }), { name: 'AbortError' });
+    await assert.rejects(c.send(new ListTrailsCommand({}), { abortSignal: AbortSignal.timeout(50) }), {
+      name: 'AbortError',
+    });
     fake.delay('ListTrails', 0);
     t0 = Date.now();
     await c.send(new ListTrailsCommand({}));
@@ -304,7 +429,10 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
     const [r] = fake.requests;
     assert.equal(r.operation, 'DescribeTrails');
     assert.equal(r.region, 'ap-southeast-2');
-    assert.match(r.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/ap-southeast-2\/cloudtrail\/aws4_request/);
+    assert.match(
+      r.authorization,
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/ap-southeast-2\/cloudtrail\/aws4_request/,
+    );
     assert.deepEqual(r.body, { includeShadowTrails: false });
     fake.reset();
     assert.equal(fake.requests.length, 0);
@@ -313,7 +441,11 @@ describe('fake CloudTrail endpoint with the real AWS SDK', () => {
   test('an unknown operation answers 400 UnknownOperationException', async () => {
     const res = await fetch(fake.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.StartLoggingEverywhere', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240101/us-east-1/cloudtrail/aws4_request' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CloudTrail_20131101.StartLoggingEverywhere',
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240101/us-east-1/cloudtrail/aws4_request',
+      },
       body: '{}',
     });
     assert.equal(res.status, 400);

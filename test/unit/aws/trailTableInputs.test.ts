@@ -15,7 +15,15 @@ import { LogsQueryError } from '../../../src/awsSdk/cloudWatchLogs';
 import { runAthenaSearch } from '../../../src/awsSdk/remoteSearch';
 import { cloudTrailTableDdl, trailLogsBase } from '../../../src/core/aws/athenaTable';
 import { explainLogsError } from '../../../src/core/aws/logsErrors';
-import { ddlHeader, findTableForTrail, logGroupRegion, organizationFolders, tableInputs, type TrailLike, trailAccount } from '../../../src/core/aws/trailTableInputs';
+import {
+  ddlHeader,
+  findTableForTrail,
+  logGroupRegion,
+  organizationFolders,
+  tableInputs,
+  type TrailLike,
+  trailAccount,
+} from '../../../src/core/aws/trailTableInputs';
 import { decodeLogBytes } from '../../../src/core/ingest/decode';
 import { compileAthena } from '../../../src/core/query/athenaSql';
 import { parseQuery } from '../../../src/core/query/query';
@@ -28,11 +36,28 @@ import { buildSampleBucket, type SampleBucket } from '../../support/sampleBucket
 
 const OWN = '123456789012';
 const ALL = ['us-east-1', 'us-west-2', 'eu-west-1'];
-const trail = (over: Partial<TrailLike> = {}): TrailLike => ({ Name: 'main', TrailARN: `arn:aws:cloudtrail:us-east-1:${OWN}:trail/main`, HomeRegion: 'us-east-1', S3BucketName: 'logs', S3KeyPrefix: '/ct/', IsMultiRegionTrail: true, IsOrganizationTrail: false, ...over });
+const trail = (over: Partial<TrailLike> = {}): TrailLike => ({
+  Name: 'main',
+  TrailARN: `arn:aws:cloudtrail:us-east-1:${OWN}:trail/main`,
+  HomeRegion: 'us-east-1',
+  S3BucketName: 'logs',
+  S3KeyPrefix: '/ct/',
+  IsMultiRegionTrail: true,
+  IsOrganizationTrail: false,
+  ...over,
+});
 
-describe('the table\'s inputs from a trail and its bucket', () => {
-  test('accounts and regions are the folders found, with the trail\'s own account; odd folders are left out', () => {
-    const r = tableInputs(trail(), { accounts: ['999988887777', 'not-an-account', OWN], regions: ['eu-west-1', 'us-east-1', 'CloudTrail-Digest', 'x'] }, undefined, ALL);
+describe("the table's inputs from a trail and its bucket", () => {
+  test("accounts and regions are the folders found, with the trail's own account; odd folders are left out", () => {
+    const r = tableInputs(
+      trail(),
+      {
+        accounts: ['999988887777', 'not-an-account', OWN],
+        regions: ['eu-west-1', 'us-east-1', 'CloudTrail-Digest', 'x'],
+      },
+      undefined,
+      ALL,
+    );
     assert.ok('source' in r);
     assert.deepEqual(r.source.accounts, [OWN, '999988887777']);
     assert.deepEqual(r.source.regions, ['eu-west-1', 'us-east-1']);
@@ -46,7 +71,10 @@ describe('the table\'s inputs from a trail and its bucket', () => {
     assert.ok('source' in multi);
     assert.deepEqual(multi.source.accounts, [OWN]);
     assert.deepEqual(multi.source.regions, ALL);
-    assert.match(multi.notes[0], /could not be read \(AccessDenied: Access Denied\): the table covers account 123456789012 and 3 regions\. Edit projection/);
+    assert.match(
+      multi.notes[0],
+      /could not be read \(AccessDenied: Access Denied\): the table covers account 123456789012 and 3 regions\. Edit projection/,
+    );
     const single = tableInputs(trail({ IsMultiRegionTrail: false, HomeRegion: 'eu-west-1' }), {}, undefined, ALL);
     assert.ok('source' in single);
     assert.deepEqual(single.source.regions, ['eu-west-1']);
@@ -56,16 +84,29 @@ describe('the table\'s inputs from a trail and its bucket', () => {
     const org = trail({ IsOrganizationTrail: true });
     const none = tableInputs(org, { orgs: [], problem: 'AccessDenied: no' }, undefined, ALL);
     assert.ok('error' in none);
-    assert.match(none.error, /organization trail, but no organization folder \(AWSLogs\/o-…\/\) was found in s3:\/\/logs\/\/ct\/ \(AccessDenied: no\).*s3:ListBucket/);
-    const ok = tableInputs(org, { orgs: ['o-abcdef1234'], accounts: ['111122223333'], regions: ['us-east-1'] }, 'o-abcdef1234', ALL);
+    assert.match(
+      none.error,
+      /organization trail, but no organization folder \(AWSLogs\/o-…\/\) was found in s3:\/\/logs\/\/ct\/ \(AccessDenied: no\).*s3:ListBucket/,
+    );
+    const ok = tableInputs(
+      org,
+      { orgs: ['o-abcdef1234'], accounts: ['111122223333'], regions: ['us-east-1'] },
+      'o-abcdef1234',
+      ALL,
+    );
     assert.ok('source' in ok);
     assert.equal(trailLogsBase(ok.source), 's3://logs/ct/AWSLogs/o-abcdef1234/');
     assert.ok('error' in tableInputs(trail({ S3BucketName: undefined }), {}, undefined, ALL));
-    assert.ok('error' in tableInputs(trail({ TrailARN: 'main' }), { accounts: [], regions: [] }, undefined, ALL), 'no account known');
-    assert.deepEqual(organizationFolders(['o-abcdef1234', 'o-short', '123456789012', 'O-ABCDEF1234']), ['o-abcdef1234']);
+    assert.ok(
+      'error' in tableInputs(trail({ TrailARN: 'main' }), { accounts: [], regions: [] }, undefined, ALL),
+      'no account known',
+    );
+    assert.deepEqual(organizationFolders(['o-abcdef1234', 'o-short', '123456789012', 'O-ABCDEF1234']), [
+      'o-abcdef1234',
+    ]);
   });
 
-  test('ARNs: the trail\'s account, the log group\'s region', () => {
+  test("ARNs: the trail's account, the log group's region", () => {
     assert.equal(trailAccount(`arn:aws:cloudtrail:us-east-1:${OWN}:trail/main`), OWN);
     assert.equal(trailAccount('main'), undefined);
     assert.equal(logGroupRegion(`arn:aws:logs:eu-west-1:${OWN}:log-group:aws-cloudtrail-logs:*`), 'eu-west-1');
@@ -74,7 +115,12 @@ describe('the table\'s inputs from a trail and its bucket', () => {
   });
 
   test('the header is comments only, whatever the trail is named: the statement runs without it', () => {
-    const r = tableInputs(trail({ Name: 'evil\nDROP TABLE x; --' }), { accounts: [OWN], regions: ['us-east-1'] }, undefined, ALL);
+    const r = tableInputs(
+      trail({ Name: 'evil\nDROP TABLE x; --' }),
+      { accounts: [OWN], regions: ['us-east-1'] },
+      undefined,
+      ALL,
+    );
     assert.ok('source' in r);
     const { ddl } = cloudTrailTableDdl(r.source);
     const doc = `${ddlHeader(r.source, [...r.notes, 'a note\r\nSELECT 1;'], trailLogsBase(r.source))}\n${ddl}\n`;
@@ -85,17 +131,29 @@ describe('the table\'s inputs from a trail and its bucket', () => {
   });
 });
 
-describe('the table made from a sample bucket\'s folders, on the fake Athena', () => {
+describe("the table made from a sample bucket's folders, on the fake Athena", () => {
   let bucket: SampleBucket;
   let athena: FakeAthena;
   let api: AthenaApi;
   const credentials = { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' };
-  const folders = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const folders = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
 
   before(async () => {
     bucket = buildSampleBucket({ prefix: 'ct', orgId: 'o-sample12345', invictusEvery: 4 });
     athena = await startFakeAthena({ s3Root: bucket.root, runMs: 0 });
-    api = new AthenaApi({ profile: 'test', region: 'us-east-1', credentials: async () => credentials, endpoint: athena.url, timeoutMs: 10_000 }, new AthenaClient({ region: 'us-east-1', endpoint: athena.url, credentials, maxAttempts: 2 }));
+    api = new AthenaApi(
+      {
+        profile: 'test',
+        region: 'us-east-1',
+        credentials: async () => credentials,
+        endpoint: athena.url,
+        timeoutMs: 10_000,
+      },
+      new AthenaClient({ region: 'us-east-1', endpoint: athena.url, credentials, maxAttempts: 2 }),
+    );
   });
   after(async () => {
     api?.dispose();
@@ -124,15 +182,30 @@ describe('the table made from a sample bucket\'s folders, on the fake Athena', (
     const found = findTableForTrail(await api.tables('default'), org, 'default');
     assert.equal(found?.name, table.name);
     assert.deepEqual(found?.partitions, table.partitions);
-    assert.equal(findTableForTrail(await api.tables('default'), { ...org, S3KeyPrefix: 'other' }, 'default'), undefined, 'another prefix is another trail');
-    assert.equal(findTableForTrail(await api.tables('default'), { ...org, IsOrganizationTrail: false }, 'default'), undefined, 'a trail outside the organization folder');
+    assert.equal(
+      findTableForTrail(await api.tables('default'), { ...org, S3KeyPrefix: 'other' }, 'default'),
+      undefined,
+      'another prefix is another trail',
+    );
+    assert.equal(
+      findTableForTrail(await api.tables('default'), { ...org, IsOrganizationTrail: false }, 'default'),
+      undefined,
+      'a trail outside the organization folder',
+    );
 
     const store = new EventStore();
     for (const r of bucket.records) store.add(r, 0);
     const engine = new SearchEngine(store);
     for (const q of ['eventName:AssumeRole,GetCallerIdentity', 'error:AccessDenied', '']) {
-      const r = await runAthenaSearch(api, compileAthena(parseQuery(q), { table: found, limit: 100_000 }), { workGroup: 'primary', database: 'default' }, { pollMs: 2, maxPollMs: 10 });
-      const local = [...engine.search(parseQuery(q), 'newest').rows].map((row) => JSON.parse(store.raw(row)).eventID as string).sort();
+      const r = await runAthenaSearch(
+        api,
+        compileAthena(parseQuery(q), { table: found, limit: 100_000 }),
+        { workGroup: 'primary', database: 'default' },
+        { pollMs: 2, maxPollMs: 10 },
+      );
+      const local = [...engine.search(parseQuery(q), 'newest').rows]
+        .map((row) => JSON.parse(store.raw(row)).eventID as string)
+        .sort();
       assert.ok(local.length > 0, q);
       assert.deepEqual(r.records.map((x) => x.eventId).sort(), local, q);
       // The result file the log viewer opens holds the same events.
@@ -147,11 +220,38 @@ test('CloudWatch Logs failures say what to do', () => {
   const ctx = { logGroup: 'arn:aws:logs:us-east-1:1:log-group:ct:*', region: 'us-east-1', timeoutSeconds: 600 };
   assert.equal(explainLogsError(new LogsQueryError('cancelled', 'Cancelled.', 'q'), ctx).title, 'Query cancelled');
   assert.match(explainLogsError(new LogsQueryError('timeout', 'x', 'q'), ctx).detail, /longer than 600 s/);
-  assert.match(explainLogsError(Object.assign(new Error('User: arn:aws:iam::1:user/a is not authorized to perform: logs:StartQuery on resource: x'), { name: 'AccessDeniedException' }), ctx).detail, /needs logs:StartQuery on the log group/);
-  assert.match(explainLogsError(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }), ctx).detail, /needs logs:StartQuery, logs:GetQueryResults and logs:StopQuery/);
-  assert.equal(explainLogsError(Object.assign(new Error("Log group 'ct' does not exist"), { name: 'ResourceNotFoundException' }), ctx).title, 'Log group not found');
-  assert.equal(explainLogsError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), ctx).action, 'retry');
-  assert.equal(explainLogsError(Object.assign(new Error('too many'), { name: 'LimitExceededException' }), ctx).title, 'Too many queries');
-  assert.match(explainLogsError(Object.assign(new Error('bad'), { name: 'MalformedQueryException' }), ctx).detail, /did not accept the compiled query: bad/);
+  assert.match(
+    explainLogsError(
+      Object.assign(
+        new Error('User: arn:aws:iam::1:user/a is not authorized to perform: logs:StartQuery on resource: x'),
+        { name: 'AccessDeniedException' },
+      ),
+      ctx,
+    ).detail,
+    /needs logs:StartQuery on the log group/,
+  );
+  assert.match(
+    explainLogsError(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }), ctx).detail,
+    /needs logs:StartQuery, logs:GetQueryResults and logs:StopQuery/,
+  );
+  assert.equal(
+    explainLogsError(
+      Object.assign(new Error("Log group 'ct' does not exist"), { name: 'ResourceNotFoundException' }),
+      ctx,
+    ).title,
+    'Log group not found',
+  );
+  assert.equal(
+    explainLogsError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), ctx).action,
+    'retry',
+  );
+  assert.equal(
+    explainLogsError(Object.assign(new Error('too many'), { name: 'LimitExceededException' }), ctx).title,
+    'Too many queries',
+  );
+  assert.match(
+    explainLogsError(Object.assign(new Error('bad'), { name: 'MalformedQueryException' }), ctx).detail,
+    /did not accept the compiled query: bad/,
+  );
   assert.equal(explainLogsError('boom', ctx).detail, 'boom');
 });

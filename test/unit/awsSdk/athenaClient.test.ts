@@ -23,7 +23,13 @@ after(async () => {
   await b?.close();
 });
 
-const ctx = { workGroup: 'primary', database: 'default', table: 'cloudtrail_main', region: 'us-east-1', logsLocation: 's3://trail-bucket/AWSLogs/' };
+const ctx = {
+  workGroup: 'primary',
+  database: 'default',
+  table: 'cloudtrail_main',
+  region: 'us-east-1',
+  logsLocation: 's3://trail-bucket/AWSLogs/',
+};
 const fast = { pollMs: 2, maxPollMs: 20 };
 const target = { workGroup: 'primary', database: 'default' };
 
@@ -50,15 +56,31 @@ test('a query is polled to SUCCEEDED with progress, and its results paged (heade
 });
 
 test('a result over the limit is cut, with a message saying so', async () => {
-  const r = await runAthenaSearch(b.athenaApi, compileAthena(parseQuery(''), { table: b.table, limit: 50 }), target, fast);
+  const r = await runAthenaSearch(
+    b.athenaApi,
+    compileAthena(parseQuery(''), { table: b.table, limit: 50 }),
+    target,
+    fast,
+  );
   assert.equal(r.records.length, 50);
   assert.match(r.cut!, /more than 50 events; the newest 50 were fetched/);
   const all = b.local(parseQuery(''));
   // The newest first, as the SQL orders them.
-  const newest = [...b.bucket.records].sort((x, y) => y.time - x.time).slice(0, 50).map((x) => x.time);
-  assert.deepEqual(r.records.map((x) => x.time), newest);
+  const newest = [...b.bucket.records]
+    .sort((x, y) => y.time - x.time)
+    .slice(0, 50)
+    .map((x) => x.time);
+  assert.deepEqual(
+    r.records.map((x) => x.time),
+    newest,
+  );
   assert.ok(all.length > 50);
-  const small = await runAthenaSearch(b.athenaApi, compileAthena(parseQuery('error:*'), { table: b.table, limit: 500 }), target, fast);
+  const small = await runAthenaSearch(
+    b.athenaApi,
+    compileAthena(parseQuery('error:*'), { table: b.table, limit: 500 }),
+    target,
+    fast,
+  );
   assert.equal(small.cut, undefined);
 });
 
@@ -85,13 +107,15 @@ test('a query past its timeout is stopped and explained', async () => {
   assert.match(explainAthenaError(err, { ...ctx, timeoutSeconds: 0.06 }).detail, /Narrow the time range/);
 });
 
-test('throttling is retried by the SDK; FAILED queries carry Athena\'s reason', async () => {
+test("throttling is retried by the SDK; FAILED queries carry Athena's reason", async () => {
   b.athena.failNext('GetQueryExecution', { code: 'TooManyRequestsException', message: 'Rate exceeded' }, 2);
   const ok = await runAthenaSearch(b.athenaApi, compileAthena(parseQuery('error:*'), { table: b.table }), target, fast);
   assert.equal(b.athena.calls.filter((c) => c === 'GetQueryExecution').length >= 3, true);
   assert.ok(ok.records.length > 0);
   b.athena.failNextQuery('HIVE_BAD_DATA: Error parsing field value for field 2');
-  const err = await runAthenaSearch(b.athenaApi, compileAthena(parseQuery(''), { table: b.table }), target, fast).catch((e: unknown) => e);
+  const err = await runAthenaSearch(b.athenaApi, compileAthena(parseQuery(''), { table: b.table }), target, fast).catch(
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AthenaQueryError && err.kind === 'failed');
   assert.match(explainAthenaError(err, ctx).detail, /HIVE_BAD_DATA.*not CloudTrail JSON/);
 });
@@ -105,19 +129,49 @@ test('a missing table fails with what to do', async () => {
 });
 
 test('no result location, AccessDenied on Athena, Glue and S3: each names what is missing', async () => {
-  const noOutput = await b.athenaApi.start('SELECT 1', { workGroup: 'primary', database: 'default' }).then(() => undefined);
+  const noOutput = await b.athenaApi
+    .start('SELECT 1', { workGroup: 'primary', database: 'default' })
+    .then(() => undefined);
   assert.equal(noOutput, undefined);
-  b.athena.failNext('StartQueryExecution', { code: 'InvalidRequestException', message: 'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.' });
+  b.athena.failNext('StartQueryExecution', {
+    code: 'InvalidRequestException',
+    message:
+      'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+  });
   const e1 = await b.athenaApi.start('SELECT 1', target).catch((e: unknown) => e);
   assert.match(explainAthenaError(e1, ctx).detail, /workgroup "primary" has no query result location/);
-  b.athena.failNext('StartQueryExecution', { code: 'AccessDeniedException', message: 'User: arn:aws:iam::1:user/x is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:1:workgroup/primary', status: 400 });
+  b.athena.failNext('StartQueryExecution', {
+    code: 'AccessDeniedException',
+    message:
+      'User: arn:aws:iam::1:user/x is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:1:workgroup/primary',
+    status: 400,
+  });
   const e2 = await b.athenaApi.start('SELECT 1', target).catch((e: unknown) => e);
   assert.match(explainAthenaError(e2, ctx).detail, /needs athena:StartQueryExecution/);
-  const glue = explainAthenaError(new AthenaQueryError('failed', 'Insufficient permissions to execute the query. User: arn:aws:iam::1:user/x is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:1:table/default/t', 'q', 0), ctx);
+  const glue = explainAthenaError(
+    new AthenaQueryError(
+      'failed',
+      'Insufficient permissions to execute the query. User: arn:aws:iam::1:user/x is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:1:table/default/t',
+      'q',
+      0,
+    ),
+    ctx,
+  );
   assert.match(glue.detail, /needs glue:GetTable/);
-  const s3 = explainAthenaError(new AthenaQueryError('failed', 'Permission denied on S3 path: s3://trail-bucket/AWSLogs/1/CloudTrail/us-east-1/2024/03/01/x.json.gz', 'q', 0), ctx);
+  const s3 = explainAthenaError(
+    new AthenaQueryError(
+      'failed',
+      'Permission denied on S3 path: s3://trail-bucket/AWSLogs/1/CloudTrail/us-east-1/2024/03/01/x.json.gz',
+      'q',
+      0,
+    ),
+    ctx,
+  );
   assert.match(s3.detail, /s3:GetObject and s3:ListBucket on s3:\/\/trail-bucket\/AWSLogs\//);
-  const out = explainAthenaError(new AthenaQueryError('failed', 'Access denied when writing output to url: s3://results/x.csv', 'q', 0), { ...ctx, outputLocation: 's3://results/' });
+  const out = explainAthenaError(
+    new AthenaQueryError('failed', 'Access denied when writing output to url: s3://results/x.csv', 'q', 0),
+    { ...ctx, outputLocation: 's3://results/' },
+  );
   assert.match(out.detail, /s3:PutObject/);
   assert.equal(await b.athenaApi.workGroupOutput('primary'), 's3://athena-results/');
 });
@@ -128,7 +182,9 @@ test('a workgroup with managed query results runs without any result location (#
   const c = compileAthena(parseQuery('eventName:ConsoleLogin'), { table: b.table });
   const r = await runAthenaSearch(b.athenaApi, c, { ...target, workGroup: 'managed' }, fast);
   assert.ok(r.records.length > 0, 'the search ran and brought events back');
-  const given = await b.athenaApi.start('SELECT 1', { ...target, workGroup: 'managed', outputLocation: 's3://mine/' }).catch((e: unknown) => e);
+  const given = await b.athenaApi
+    .start('SELECT 1', { ...target, workGroup: 'managed', outputLocation: 's3://mine/' })
+    .catch((e: unknown) => e);
   assert.match(String((given as Error).message), /managed query results/);
 });
 
@@ -144,16 +200,21 @@ test('the table is found again from ListTableMetadata', async () => {
   assert.deepEqual(r.records.map((x) => x.eventId).sort(), b.local(q));
 });
 
-test('a windowed query reads only its days, and data scanned is priced at Athena\'s rate', async () => {
+test("a windowed query reads only its days, and data scanned is priced at Athena's rate", async () => {
   const day = compileAthena(parseQuery('after:2023-07-10 before:2023-07-11'), { table: b.table });
   const full = compileAthena(parseQuery('eventSource:*'), { table: b.table });
   const rDay = await runAthenaSearch(b.athenaApi, day, target, fast);
   const rFull = await runAthenaSearch(b.athenaApi, full, target, fast);
-  const expected = b.bucket.files.filter((f) => f.day >= Date.UTC(2023, 6, 10) && f.day <= Date.UTC(2023, 6, 11)).reduce((n, f) => n + f.bytes, 0);
+  const expected = b.bucket.files
+    .filter((f) => f.day >= Date.UTC(2023, 6, 10) && f.day <= Date.UTC(2023, 6, 11))
+    .reduce((n, f) => n + f.bytes, 0);
   assert.equal(rDay.scannedBytes, expected);
-  assert.equal(rFull.scannedBytes, b.bucket.files.reduce((n, f) => n + f.bytes, 0));
+  assert.equal(
+    rFull.scannedBytes,
+    b.bucket.files.reduce((n, f) => n + f.bytes, 0),
+  );
   assert.ok(rDay.scannedBytes < rFull.scannedBytes);
-  assert.equal(athenaCostUsd(0), (10 * 1024 * 1024 / 1024 ** 4) * 5);
+  assert.equal(athenaCostUsd(0), ((10 * 1024 * 1024) / 1024 ** 4) * 5);
   assert.equal(athenaCostUsd(1024 ** 4), 5);
   assert.equal(athenaCostUsd(1024 ** 4, false), 0);
   assert.match(describeScan(3 * 1024 * 1024 * 1024), /^3\.0 GB scanned \(about \$0\.01\)$/);
@@ -161,10 +222,20 @@ test('a windowed query reads only its days, and data scanned is priced at Athena
 
 test('Logs Insights: polled until Complete, events rebuilt from @message, cut at the limit', async () => {
   const q = parseQuery('eventName:ListBuckets,GetCallerIdentity');
-  const r = await runLogsSearch(b.logsApi, compileLogsInsights(q, { now: Date.UTC(2100, 0, 1) }), `arn:aws:logs:us-east-1:1:log-group:${LOG_GROUP}:*`, fast);
+  const r = await runLogsSearch(
+    b.logsApi,
+    compileLogsInsights(q, { now: Date.UTC(2100, 0, 1) }),
+    `arn:aws:logs:us-east-1:1:log-group:${LOG_GROUP}:*`,
+    fast,
+  );
   assert.deepEqual(r.records.map((x) => x.eventId).sort(), b.local(q));
   assert.equal(b.logs.queries.at(-1)?.logGroup, LOG_GROUP);
-  const cut = await runLogsSearch(b.logsApi, compileLogsInsights(parseQuery(''), { limit: 10, now: Date.UTC(2100, 0, 1) }), LOG_GROUP, fast);
+  const cut = await runLogsSearch(
+    b.logsApi,
+    compileLogsInsights(parseQuery(''), { limit: 10, now: Date.UTC(2100, 0, 1) }),
+    LOG_GROUP,
+    fast,
+  );
   assert.equal(cut.records.length, 10);
   assert.match(cut.cut!, /more than 10/);
 });

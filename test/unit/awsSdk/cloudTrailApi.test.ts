@@ -30,8 +30,34 @@ describe('CloudTrail adapter against a local fake endpoint', () => {
     fake = await startFakeCloudTrail({
       events,
       trails: {
-        'us-east-1': [{ Name: 'main', TrailARN: 'arn:aws:cloudtrail:us-east-1:123837392027:trail/main', HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: false, S3BucketName: 'logs', LogFileValidationEnabled: true, HasCustomEventSelectors: false, HasInsightSelectors: false, IncludeGlobalServiceEvents: true }],
-        'eu-west-1': [{ Name: 'main', TrailARN: 'arn:aws:cloudtrail:us-east-1:123837392027:trail/main', HomeRegion: 'us-east-1', IsMultiRegionTrail: true, IsOrganizationTrail: false, S3BucketName: 'logs', LogFileValidationEnabled: true, HasCustomEventSelectors: false, HasInsightSelectors: false, IncludeGlobalServiceEvents: true }],
+        'us-east-1': [
+          {
+            Name: 'main',
+            TrailARN: 'arn:aws:cloudtrail:us-east-1:123837392027:trail/main',
+            HomeRegion: 'us-east-1',
+            IsMultiRegionTrail: true,
+            IsOrganizationTrail: false,
+            S3BucketName: 'logs',
+            LogFileValidationEnabled: true,
+            HasCustomEventSelectors: false,
+            HasInsightSelectors: false,
+            IncludeGlobalServiceEvents: true,
+          },
+        ],
+        'eu-west-1': [
+          {
+            Name: 'main',
+            TrailARN: 'arn:aws:cloudtrail:us-east-1:123837392027:trail/main',
+            HomeRegion: 'us-east-1',
+            IsMultiRegionTrail: true,
+            IsOrganizationTrail: false,
+            S3BucketName: 'logs',
+            LogFileValidationEnabled: true,
+            HasCustomEventSelectors: false,
+            HasInsightSelectors: false,
+            IncludeGlobalServiceEvents: true,
+          },
+        ],
       },
     });
   });
@@ -80,8 +106,13 @@ describe('CloudTrail adapter against a local fake endpoint', () => {
     while (list.items.length < 8 * 50 && !list.done && !list.error) await list.loadMore();
     assert.equal(list.error, undefined, String(list.error));
     const times = fake.requests.filter((r) => r.operation === 'LookupEvents').map((r) => r.time);
-    for (let i = 2; i < times.length; i++) assert.ok(times[i] - times[i - 2] >= 1000, `calls ${i - 2} and ${i} within a second`);
-    assert.equal(fake.requests.filter((r) => r.operation === 'LookupEvents').length, times.length, 'no call was throttled and retried');
+    for (let i = 2; i < times.length; i++)
+      assert.ok(times[i] - times[i - 2] >= 1000, `calls ${i - 2} and ${i} within a second`);
+    assert.equal(
+      fake.requests.filter((r) => r.operation === 'LookupEvents').length,
+      times.length,
+      'no call was throttled and retried',
+    );
     assert.ok(times.length >= 8);
     fake.rateLimit(undefined);
   });
@@ -98,10 +129,12 @@ describe('CloudTrail adapter against a local fake endpoint', () => {
     fake.reset();
     fake.delay('DescribeTrails', 10_000);
     const started = Date.now();
-    const err = await api('us-east-1', 300).describeTrails().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await api('us-east-1', 300)
+      .describeTrails()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err, 'the call fails');
     assert.ok(Date.now() - started < 8000, `gave up after ${Date.now() - started} ms`);
     assert.equal(explainAwsError(err, { profile: 'unit', region: 'us-east-1', endpoint: fake.url }).title, 'Timed out');
@@ -109,16 +142,30 @@ describe('CloudTrail adapter against a local fake endpoint', () => {
   });
 
   test('AccessDenied and expired credentials are explained; the access key never appears in messages', async () => {
-    fake.failNext('LookupEvents', { code: 'AccessDeniedException', message: 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudtrail:LookupEvents' });
-    const err = await api().lookupPages(NO_FILTER, false).next().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    fake.failNext('LookupEvents', {
+      code: 'AccessDeniedException',
+      message: 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudtrail:LookupEvents',
+    });
+    const err = await api()
+      .lookupPages(NO_FILTER, false)
+      .next()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const e = explainAwsError(err, { profile: 'unit', region: 'us-east-1' });
     assert.equal(e.title, 'Access denied');
     assert.doesNotMatch(`${e.title} ${e.detail}`, /not-a-secret|AKIDUNITTEST/);
-    fake.failNext('DescribeTrails', { code: 'ExpiredTokenException', message: 'The security token included in the request is expired' });
-    const expired = await api().describeTrails().then(() => undefined, (x: unknown) => x);
+    fake.failNext('DescribeTrails', {
+      code: 'ExpiredTokenException',
+      message: 'The security token included in the request is expired',
+    });
+    const expired = await api()
+      .describeTrails()
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
     assert.equal(explainAwsError(expired, { profile: 'unit', region: 'us-east-1', sso: true }).action, 'ssoLogin');
   });
 

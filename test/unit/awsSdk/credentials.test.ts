@@ -28,7 +28,9 @@ function startSts(): Promise<void> {
       calls.push(form);
       if (form.get('TokenCode') === '000000') {
         res.writeHead(403, { 'content-type': 'text/xml' });
-        res.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code.</Message></Error></ErrorResponse>');
+        res.end(
+          '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code.</Message></Error></ErrorResponse>',
+        );
         return;
       }
       const exp = new Date(Date.now() + 3_600_000).toISOString();
@@ -51,10 +53,27 @@ describe('credentials for profiles', () => {
     await startSts();
     writeFileSync(
       join(dir, 'config'),
-      ['[profile base]', 'region = us-east-1', '', '[profile audit]', 'role_arn = arn:aws:iam::111122223333:role/Audit', 'source_profile = base', 'mfa_serial = arn:aws:iam::111122223333:mfa/alice', 'region = us-east-1', ''].join('\n'),
+      [
+        '[profile base]',
+        'region = us-east-1',
+        '',
+        '[profile audit]',
+        'role_arn = arn:aws:iam::111122223333:role/Audit',
+        'source_profile = base',
+        'mfa_serial = arn:aws:iam::111122223333:mfa/alice',
+        'region = us-east-1',
+        '',
+      ].join('\n'),
     );
-    writeFileSync(join(dir, 'credentials'), ['[base]', 'aws_access_key_id = AKIABASEPROFILE0001', 'aws_secret_access_key = base-secret', ''].join('\n'));
-    Object.assign(process.env, { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_ENDPOINT_URL_STS: stsUrl });
+    writeFileSync(
+      join(dir, 'credentials'),
+      ['[base]', 'aws_access_key_id = AKIABASEPROFILE0001', 'aws_secret_access_key = base-secret', ''].join('\n'),
+    );
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_ENDPOINT_URL_STS: stsUrl,
+    });
   });
   after(() => {
     sts.close();
@@ -63,7 +82,9 @@ describe('credentials for profiles', () => {
   });
 
   test('static keys come from the credentials file', async () => {
-    const creds = await new CredentialCache({ mfaCode: () => Promise.reject(new Error('not asked')) }).forProfile('base')();
+    const creds = await new CredentialCache({ mfaCode: () => Promise.reject(new Error('not asked')) }).forProfile(
+      'base',
+    )();
     assert.equal(creds.accessKeyId, 'AKIABASEPROFILE0001');
   });
 
@@ -85,7 +106,9 @@ describe('credentials for profiles', () => {
 
   test('a cancelled MFA prompt fails the call with a reason, and the next call asks again', async () => {
     let n = 0;
-    const cache = new CredentialCache({ mfaCode: async () => (++n === 1 ? Promise.reject(new Error('MFA code entry was cancelled.')) : '654321') });
+    const cache = new CredentialCache({
+      mfaCode: async () => (++n === 1 ? Promise.reject(new Error('MFA code entry was cancelled.')) : '654321'),
+    });
     await assert.rejects(cache.forProfile('audit')(), /cancelled/);
     const creds = await cache.forProfile('audit')();
     assert.equal(creds.accessKeyId, 'ASIAASSUMEDROLE0001');
@@ -100,7 +123,10 @@ describe('credentials for profiles', () => {
   test('cached credentials renew before they expire; failures are not cached', async () => {
     let now = 0;
     let calls2 = 0;
-    const provider = cached(async () => ({ accessKeyId: `K${++calls2}`, secretAccessKey: 's', expiration: new Date(now + 10 * 60_000) }), () => now);
+    const provider = cached(
+      async () => ({ accessKeyId: `K${++calls2}`, secretAccessKey: 's', expiration: new Date(now + 10 * 60_000) }),
+      () => now,
+    );
     assert.equal((await provider()).accessKeyId, 'K1');
     now += 4 * 60_000;
     assert.equal((await provider()).accessKeyId, 'K1', 'still valid for 6 minutes');

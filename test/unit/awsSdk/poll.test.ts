@@ -32,11 +32,15 @@ test('polls until the check has an outcome, the interval growing by half up to i
   const ac = new AbortController();
   let polls = 0;
   let stopped = 0;
-  const out = await pollUntilEnded(clock, { signal: ac.signal, pollMs: 100, maxPollMs: 300 }, {
-    check: async () => (++polls === 40 ? 'done' : undefined),
-    stop: async () => void stopped++,
-    ended,
-  });
+  const out = await pollUntilEnded(
+    clock,
+    { signal: ac.signal, pollMs: 100, maxPollMs: 300 },
+    {
+      check: async () => (++polls === 40 ? 'done' : undefined),
+      stop: async () => void stopped++,
+      ended,
+    },
+  );
   assert.equal(out, 'done');
   assert.equal(polls, 40);
   assert.equal(stopped, 0);
@@ -48,7 +52,11 @@ test('an abort wakes the sleep at once, stops the query and fails as cancelled',
   const clock = fakeClock({ hang: true });
   const ac = new AbortController();
   let stopped = 0;
-  const waiting = pollUntilEnded(clock, { signal: ac.signal }, { check: async () => undefined, stop: async () => void stopped++, ended });
+  const waiting = pollUntilEnded(
+    clock,
+    { signal: ac.signal },
+    { check: async () => undefined, stop: async () => void stopped++, ended },
+  );
   await new Promise((r) => setImmediate(r));
   ac.abort();
   const err = (await waiting.catch((e: unknown) => e)) as Error & { kind: string };
@@ -59,11 +67,15 @@ test('an abort wakes the sleep at once, stops the query and fails as cancelled',
 
 test('past its timeout the query is stopped (a failing stop is ignored) and the wait fails as timed out', async () => {
   const clock = fakeClock();
-  const err = (await pollUntilEnded(clock, { timeoutMs: 5000, pollMs: 1000, maxPollMs: 1000 }, {
-    check: async () => undefined,
-    stop: () => Promise.reject(new Error('StopQueryExecution failed')),
-    ended,
-  }).catch((e: unknown) => e)) as Error & { kind: string };
+  const err = (await pollUntilEnded(
+    clock,
+    { timeoutMs: 5000, pollMs: 1000, maxPollMs: 1000 },
+    {
+      check: async () => undefined,
+      stop: () => Promise.reject(new Error('StopQueryExecution failed')),
+      ended,
+    },
+  ).catch((e: unknown) => e)) as Error & { kind: string };
   assert.equal(err.kind, 'timeout');
   assert.equal(err.message, 'Stopped after 5 s.');
 });

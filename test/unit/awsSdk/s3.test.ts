@@ -3,7 +3,17 @@
  * S3 and a fake CloudTrail serving ListPublicKeys), never AWS.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,7 +34,15 @@ import { buildTrailBucket, testSigningKey } from '../../support/trailBucket';
 const credentials = async () => ({ accessKeyId: 'AKIDUNITTEST', secretAccessKey: 'not-a-secret' });
 const START = Date.UTC(2024, 2, 1, 22, 0, 0); // crosses midnight: two day prefixes
 const WINDOW = { start: START, end: START + 4 * 3_600_000 };
-const tb = buildTrailBucket({ start: START, hours: 4, key: testSigningKey(), bucket: 'org-trail-logs', prefix: 'p', orgId: 'o-abcdef1234', accounts: ['111122223333', '444455556666'] });
+const tb = buildTrailBucket({
+  start: START,
+  hours: 4,
+  key: testSigningKey(),
+  bucket: 'org-trail-logs',
+  prefix: 'p',
+  orgId: 'o-abcdef1234',
+  accounts: ['111122223333', '444455556666'],
+});
 let s3: FakeS3;
 let ct: FakeCloudTrail;
 let api: S3Api;
@@ -39,7 +57,17 @@ const tempDir = (): string => {
 describe('S3 adapter, cache and online validation against local fakes', () => {
   before(async () => {
     s3 = await startFakeS3({ buckets: { [tb.bucket]: tb.objects }, pageSize: 3 });
-    ct = await startFakeCloudTrail({ events: [], publicKeys: [{ Value: tb.key.publicDer.toString('base64'), Fingerprint: tb.key.fingerprint, ValidityStartTime: new Date(START - 86_400_000 * 30), ValidityEndTime: new Date(START + 86_400_000 * 30) }] });
+    ct = await startFakeCloudTrail({
+      events: [],
+      publicKeys: [
+        {
+          Value: tb.key.publicDer.toString('base64'),
+          Fingerprint: tb.key.fingerprint,
+          ValidityStartTime: new Date(START - 86_400_000 * 30),
+          ValidityEndTime: new Date(START + 86_400_000 * 30),
+        },
+      ],
+    });
     const target: S3Target = { profile: 'unit', region: 'us-east-1', credentials, endpoint: s3.url, timeoutMs: 5000 };
     api = new S3Api(target, createS3Client(target));
     const ctTarget = { profile: 'unit', region: 'us-east-1', credentials, endpoint: ct.url, timeoutMs: 5000 };
@@ -53,18 +81,30 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('lists a window\'s log files page by page, across days and accounts', async () => {
-    const prefixes = windowPrefixes(tb.location, ['111122223333', '444455556666'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end);
+  it("lists a window's log files page by page, across days and accounts", async () => {
+    const prefixes = windowPrefixes(
+      tb.location,
+      ['111122223333', '444455556666'],
+      ['us-east-1'],
+      'log',
+      WINDOW.start,
+      WINDOW.end,
+    );
     const found = await api.listAll(tb.bucket, prefixes);
     assert.deepEqual(found.map((o) => o.key).sort(), [...tb.logs].sort());
-    assert.ok(s3.requests.some((r) => r.query['continuation-token']), 'paged with continuation tokens');
+    assert.ok(
+      s3.requests.some((r) => r.query['continuation-token']),
+      'paged with continuation tokens',
+    );
     assert.ok(found.every((o) => o.size > 0));
   });
 
   it('lists folders: organization, accounts, regions', async () => {
     assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/'), ['o-abcdef1234']);
     assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/o-abcdef1234/'), ['111122223333', '444455556666']);
-    assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/'), ['us-east-1']);
+    assert.deepEqual(await api.listFolders(tb.bucket, 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/'), [
+      'us-east-1',
+    ]);
   });
 
   it('gets an object with its x-amz-meta-* metadata', async () => {
@@ -77,16 +117,34 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
   it('explains AccessDenied for the bucket and prefix', async () => {
     s3.deny(tb.bucket, 'p/AWSLogs/o-abcdef1234/444455556666/');
     const prefix = 'p/AWSLogs/o-abcdef1234/444455556666/CloudTrail/us-east-1/2024/03/01/';
-    const err = await api.listAll(tb.bucket, [prefix]).then(() => undefined, (e: unknown) => e);
+    const err = await api.listAll(tb.bucket, [prefix]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const x = explainS3Error(err, { profile: 'unit', region: 'us-east-1', bucket: tb.bucket, key: prefix, op: 'list' });
     assert.equal(x.title, `Access denied: s3://${tb.bucket}/${prefix}`);
     assert.match(x.detail, /s3:ListBucket on arn:aws:s3:::org-trail-logs \(for the prefix .*kms:Decrypt/);
   });
 
   it('explains a missing bucket and falls back to the general explanations', async () => {
-    const err = await api.listAll('no-such-bucket', ['AWSLogs/']).then(() => undefined, (e: unknown) => e);
-    assert.equal(explainS3Error(err, { profile: 'unit', region: 'us-east-1', bucket: 'no-such-bucket', key: 'AWSLogs/', op: 'list' }).title, 'No such bucket: no-such-bucket');
-    const refused = explainS3Error(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), { profile: 'unit', region: 'us-east-1', bucket: 'b', key: 'k', op: 'get', endpoint: 'http://127.0.0.1:1' });
+    const err = await api.listAll('no-such-bucket', ['AWSLogs/']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal(
+      explainS3Error(err, {
+        profile: 'unit',
+        region: 'us-east-1',
+        bucket: 'no-such-bucket',
+        key: 'AWSLogs/',
+        op: 'list',
+      }).title,
+      'No such bucket: no-such-bucket',
+    );
+    const refused = explainS3Error(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      { profile: 'unit', region: 'us-east-1', bucket: 'b', key: 'k', op: 'get', endpoint: 'http://127.0.0.1:1' },
+    );
     assert.equal(refused.title, 'Connection failed');
     assert.match(refused.detail, /^s3:\/\/b\/k: /);
   });
@@ -94,12 +152,25 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
   it('downloads into the cache concurrently with progress; a second run hits the cache; the cap evicts the oldest', async () => {
     const dir = tempDir();
     const cache = new S3Cache(dir, 10 * 1024 * 1024);
-    const objects = await api.listAll(tb.bucket, windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end));
+    const objects = await api.listAll(
+      tb.bucket,
+      windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end),
+    );
     const seen: number[] = [];
-    const first = await downloadObjects(api, cache, objects, { concurrency: 4, maxBytes: 1 << 26, progress: (p) => seen.push(p.files) });
+    const first = await downloadObjects(api, cache, objects, {
+      concurrency: 4,
+      maxBytes: 1 << 26,
+      progress: (p) => seen.push(p.files),
+    });
     assert.equal(first.paths.length, objects.length);
-    assert.deepEqual(seen, objects.map((_, i) => i + 1));
-    assert.equal(readFileSync(first.paths[0]).length, objects.find((o) => first.paths[0].endsWith(o.key.split('/').pop()!))!.size);
+    assert.deepEqual(
+      seen,
+      objects.map((_, i) => i + 1),
+    );
+    assert.equal(
+      readFileSync(first.paths[0]).length,
+      objects.find((o) => first.paths[0].endsWith(o.key.split('/').pop()!))!.size,
+    );
     const gets = s3.requests.filter((r) => r.method === 'GET' && r.key).length;
     const again = await downloadObjects(api, cache, objects, { concurrency: 4, maxBytes: 1 << 26 });
     assert.equal(again.fromCache, objects.length);
@@ -108,7 +179,11 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     assert.ok(existsSync(join(dir, CACHE_MARKER)), 'the cache marks the empty folder it started in');
     // An older cached log (a trail key) and a user's files, older still, in the same folder.
     const old = first.paths[0].replace(/_[0-9A-Za-z]+\.json\.gz$/, '_OLDOLDOLDOLD0000.json.gz');
-    const mine = [join(dir, 'notes.txt'), join(dir, tb.bucket, 'report.docx'), join(dirname(first.paths[0]), 'mine.json.gz')];
+    const mine = [
+      join(dir, 'notes.txt'),
+      join(dir, tb.bucket, 'report.docx'),
+      join(dirname(first.paths[0]), 'mine.json.gz'),
+    ];
     for (const f of [old, ...mine]) {
       writeFileSync(f, Buffer.alloc(4000));
       utimesSync(f, new Date(0), new Date(0));
@@ -117,12 +192,21 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     const ev = await small.evict(new Set(first.paths));
     assert.ok(!existsSync(old), 'the least recently used cache file went');
     assert.equal(ev.removed, 1);
-    assert.ok(mine.every((f) => existsSync(f)), 'files the cache did not write are never evicted');
-    assert.ok(first.paths.every((p) => existsSync(p)), 'files of the current download stay');
-    await assert.rejects(downloadObjects(api, new S3Cache(dir, 10), objects, { concurrency: 2, maxBytes: 1 << 26 }), /larger than the cache cap/);
+    assert.ok(
+      mine.every((f) => existsSync(f)),
+      'files the cache did not write are never evicted',
+    );
+    assert.ok(
+      first.paths.every((p) => existsSync(p)),
+      'files of the current download stay',
+    );
+    await assert.rejects(
+      downloadObjects(api, new S3Cache(dir, 10), objects, { concurrency: 2, maxBytes: 1 << 26 }),
+      /larger than the cache cap/,
+    );
   });
 
-  it('a cache folder pointed at a folder of someone\'s files evicts nothing there', async () => {
+  it("a cache folder pointed at a folder of someone's files evicts nothing there", async () => {
     const dir = tempDir();
     const theirs = join(dir, tb.bucket, tb.logs[0]);
     mkdirSync(dirname(theirs), { recursive: true });
@@ -140,53 +224,100 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
 
   it('recognizes only the files the cache writes', () => {
     const log = tb.logs[0];
-    for (const rel of [`b/${log}`, `b/${log}.123.part`, `b/${tb.digests[0]}${'.metadata.json'}`, 'b/public-keys.json']) assert.ok(isCacheFile(rel), rel);
-    for (const rel of ['public-keys.json', 'b/notes.txt', `b/${log}.txt`, 'b/x/public-keys.json', CACHE_MARKER]) assert.ok(!isCacheFile(rel), rel);
+    for (const rel of [`b/${log}`, `b/${log}.123.part`, `b/${tb.digests[0]}${'.metadata.json'}`, 'b/public-keys.json'])
+      assert.ok(isCacheFile(rel), rel);
+    for (const rel of ['public-keys.json', 'b/notes.txt', `b/${log}.txt`, 'b/x/public-keys.json', CACHE_MARKER])
+      assert.ok(!isCacheFile(rel), rel);
   });
 
   it('refuses an object past the limit without reading its body: the stream is destroyed', async () => {
     let destroyed = false;
     let read = false;
-    const body = { destroy: () => void (destroyed = true), transformToByteArray: async () => ((read = true), new Uint8Array()) };
-    const fake = { send: async () => ({ ContentLength: 5_000_000_000, Body: body, Metadata: {} }), destroy: () => undefined } as unknown as S3Client;
+    const body = {
+      destroy: () => void (destroyed = true),
+      transformToByteArray: async () => ((read = true), new Uint8Array()),
+    };
+    const fake = {
+      send: async () => ({ ContentLength: 5_000_000_000, Body: body, Metadata: {} }),
+      destroy: () => undefined,
+    } as unknown as S3Client;
     const small = new S3Api(api.target, fake);
-    await assert.rejects(small.getObject('b', 'k', 1000), (e: Error) => e.name === 'TooLarge' && /past the 1000-byte limit/.test(e.message));
+    await assert.rejects(
+      small.getObject('b', 'k', 1000),
+      (e: Error) => e.name === 'TooLarge' && /past the 1000-byte limit/.test(e.message),
+    );
     assert.ok(destroyed, 'the body stream is destroyed');
     assert.ok(!read, 'the body is never buffered');
   });
 
   it('a download skips objects whose listed size is past the limit, without a GET', async () => {
-    const objects = await api.listAll(tb.bucket, windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end));
+    const objects = await api.listAll(
+      tb.bucket,
+      windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end),
+    );
     const big = { ...objects[0], size: 1 << 27 };
     const before = s3.requests.length;
-    const r = await downloadObjects(api, new S3Cache(tempDir(), 1 << 30), [big, ...objects.slice(1)], { concurrency: 2, maxBytes: 1 << 26 });
+    const r = await downloadObjects(api, new S3Cache(tempDir(), 1 << 30), [big, ...objects.slice(1)], {
+      concurrency: 2,
+      maxBytes: 1 << 26,
+    });
     assert.equal(r.failed.length, 1);
     assert.equal((r.failed[0].error as Error).name, 'TooLarge');
     assert.equal(r.paths.length, objects.length - 1);
     assert.ok(!s3.requests.slice(before).some((q) => q.key === big.key), 'no GetObject for it');
   });
 
-  it('online: fetches and caches only trail files of the trail\'s bucket, and nothing past the size limit', async () => {
+  it("online: fetches and caches only trail files of the trail's bucket, and nothing past the size limit", async () => {
     const dir = tempDir();
-    const source = s3IntegritySource(api, cloudTrail, { trailArn: tb.trailArn, location: tb.location, accounts: ['111122223333'], regions: ['us-east-1'], window: WINDOW, maxLogBytes: 64, cache: new S3Cache(dir, 1 << 30) });
+    const source = s3IntegritySource(api, cloudTrail, {
+      trailArn: tb.trailArn,
+      location: tb.location,
+      accounts: ['111122223333'],
+      regions: ['us-east-1'],
+      window: WINDOW,
+      maxLogBytes: 64,
+      cache: new S3Cache(dir, 1 << 30),
+    });
     const before = s3.requests.length;
     const keysKey = 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/us-east-1/public-keys.json';
-    for (const got of [await source.fetchLog(tb.bucket, keysKey), await source.fetchLog('another-bucket', tb.logs[0]), await source.fetchDigest({ key: `${tb.digests[0]}.metadata.json`, bucket: tb.bucket, location: '' }), await source.fetchDigest({ key: tb.logs[0], bucket: tb.bucket, location: '' })]) {
-      assert.match('error' in got ? got.error : '', /^Not fetched: not a CloudTrail (log|digest) file in the trail's bucket/);
+    for (const got of [
+      await source.fetchLog(tb.bucket, keysKey),
+      await source.fetchLog('another-bucket', tb.logs[0]),
+      await source.fetchDigest({ key: `${tb.digests[0]}.metadata.json`, bucket: tb.bucket, location: '' }),
+      await source.fetchDigest({ key: tb.logs[0], bucket: tb.bucket, location: '' }),
+    ]) {
+      assert.match(
+        'error' in got ? got.error : '',
+        /^Not fetched: not a CloudTrail (log|digest) file in the trail's bucket/,
+      );
     }
     const log = tb.logs.find((k) => k.includes('/111122223333/'))!;
     const big = await source.fetchLog(tb.bucket, log);
     assert.match('error' in big ? big.error : '', /^Too large: \d+ bytes, past the 64-byte limit/);
-    assert.deepEqual(s3.requests.slice(before).filter((q) => q.key), [], 'no GetObject at all');
+    assert.deepEqual(
+      s3.requests.slice(before).filter((q) => q.key),
+      [],
+      'no GetObject at all',
+    );
     assert.deepEqual(readdirSync(dir), [], 'nothing cached');
   });
 
   it('cancels a download', async () => {
     s3.delay(200);
     const ac = new AbortController();
-    const objects = await api.listAll(tb.bucket, windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end));
+    const objects = await api.listAll(
+      tb.bucket,
+      windowPrefixes(tb.location, ['111122223333'], ['us-east-1'], 'log', WINDOW.start, WINDOW.end),
+    );
     setTimeout(() => ac.abort(), 50);
-    await assert.rejects(downloadObjects(api, new S3Cache(tempDir(), 1 << 30), objects, { concurrency: 2, maxBytes: 1 << 26, signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+    await assert.rejects(
+      downloadObjects(api, new S3Cache(tempDir(), 1 << 30), objects, {
+        concurrency: 2,
+        maxBytes: 1 << 26,
+        signal: ac.signal,
+      }),
+      (e: Error) => e.name === 'AbortError',
+    );
     s3.delay(0);
   });
 
@@ -202,17 +333,40 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
     const original = tb.objects.get(victim)!.body;
     tb.objects.get(victim)!.body = Buffer.from(original).fill(0x20, 30, 40);
     try {
-      const source = s3IntegritySource(api, cloudTrail, { trailArn: tb.trailArn, location: tb.location, accounts: ['111122223333'], regions: ['us-east-1'], window: WINDOW, maxLogBytes: 1 << 26, cache: new S3Cache(dir, 1 << 30) });
-      const r = await validateIntegrity(source, { window: WINDOW, maxLogBytes: 1 << 26, now: START + 30 * 86_400_000, expected: [{ account: '111122223333', region: 'us-east-1' }] });
+      const source = s3IntegritySource(api, cloudTrail, {
+        trailArn: tb.trailArn,
+        location: tb.location,
+        accounts: ['111122223333'],
+        regions: ['us-east-1'],
+        window: WINDOW,
+        maxLogBytes: 1 << 26,
+        cache: new S3Cache(dir, 1 << 30),
+      });
+      const r = await validateIntegrity(source, {
+        window: WINDOW,
+        maxLogBytes: 1 << 26,
+        now: START + 30 * 86_400_000,
+        expected: [{ account: '111122223333', region: 'us-east-1' }],
+      });
       assert.ok(ct.requests.some((q) => q.operation === 'ListPublicKeys'));
       assert.equal(r.counts.digests.valid, 4);
       assert.equal(r.counts.chain.valid, 3);
       const bad = r.findings.filter((f) => f.verdict !== 'valid');
-      assert.deepEqual(bad.map((f) => [f.kind, f.verdict, f.location]), [['log', 'invalid', `s3://${tb.bucket}/${victim}`]]);
+      assert.deepEqual(
+        bad.map((f) => [f.kind, f.verdict, f.location]),
+        [['log', 'invalid', `s3://${tb.bucket}/${victim}`]],
+      );
       assert.match(bad[0].reason, /Unreadable: corrupt gzip|Modified/);
 
-      const offline = await validateIntegrity(folderSource(dir), { maxLogBytes: 1 << 26, now: START + 30 * 86_400_000 });
-      assert.equal(offline.counts.digests.valid, 4, 'signatures checked offline: sidecars and public-keys.json were cached');
+      const offline = await validateIntegrity(folderSource(dir), {
+        maxLogBytes: 1 << 26,
+        now: START + 30 * 86_400_000,
+      });
+      assert.equal(
+        offline.counts.digests.valid,
+        4,
+        'signatures checked offline: sidecars and public-keys.json were cached',
+      );
       assert.equal(offline.counts.chain.valid, 3);
       assert.equal(offline.counts.logs.invalid, 1);
     } finally {
@@ -222,10 +376,20 @@ describe('S3 adapter, cache and online validation against local fakes', () => {
 
   it('online: AccessDenied on logs is "unverifiable" with the reason, not a crash', async () => {
     s3.deny(tb.bucket, 'p/AWSLogs/o-abcdef1234/111122223333/CloudTrail/');
-    const source = s3IntegritySource(api, cloudTrail, { trailArn: tb.trailArn, location: tb.location, accounts: ['111122223333'], regions: ['us-east-1'], window: WINDOW, maxLogBytes: 1 << 26 });
+    const source = s3IntegritySource(api, cloudTrail, {
+      trailArn: tb.trailArn,
+      location: tb.location,
+      accounts: ['111122223333'],
+      regions: ['us-east-1'],
+      window: WINDOW,
+      maxLogBytes: 1 << 26,
+    });
     source.listLogs = undefined;
     const r = await validateIntegrity(source, { window: WINDOW, maxLogBytes: 1 << 26, now: START + 30 * 86_400_000 });
     assert.equal(r.counts.logs.unverifiable, 8);
-    assert.match(r.findings.find((f) => f.kind === 'log')!.reason, /Access denied: s3:\/\/org-trail-logs\/p\/AWSLogs\/.*s3:GetObject/);
+    assert.match(
+      r.findings.find((f) => f.kind === 'log')!.reason,
+      /Access denied: s3:\/\/org-trail-logs\/p\/AWSLogs\/.*s3:GetObject/,
+    );
   });
 });

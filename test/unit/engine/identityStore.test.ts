@@ -68,7 +68,10 @@ describe('identity requests to the store worker (invictus sample)', () => {
     // The hop is the issuing event, and the client remembers which row it last opened.
     assert.deepEqual({ row: client.lastOpened?.row, chain: client.lastOpened?.chain }, { row, chain });
     const issuing = await client.open(hop.row!, 30 * 60_000);
-    const ev = JSON.parse(issuing!.raw) as { eventName: string; responseElements: { credentials: { accessKeyId: string } } };
+    const ev = JSON.parse(issuing!.raw) as {
+      eventName: string;
+      responseElements: { credentials: { accessKeyId: string } };
+    };
     assert.equal(ev.eventName, 'AssumeRole');
     assert.equal(ev.responseElements.credentials.accessKeyId, STRATUS_KEY);
     assert.equal(issuing!.chain!.origin.label, 'bert-jan (IAM user)', 'the issuing call itself was made by bert-jan');
@@ -81,7 +84,7 @@ describe('identity requests to the store worker (invictus sample)', () => {
     const local = new Investigation();
     await loadFolder((label, r) => local.addFile(label, r), stratus);
     const viaOrigin = originRows(local.chains, 'bert-jan');
-    assert.ok(viaOrigin.length > 2641, 'bert-jan\'s own events and his role sessions\'');
+    assert.ok(viaOrigin.length > 2641, "bert-jan's own events and his role sessions'");
     const q = await client.query('origin:bert-jan', 'newest');
     assert.deepEqual(q?.errors, []);
     assert.equal(q?.total, viaOrigin.length);
@@ -105,7 +108,10 @@ describe('identity requests to the store worker (invictus sample)', () => {
     const role = graph.nodes.find((n) => n.id === `role:123837392027:${ROLE}`)!;
     assert.ok(user && role);
     const edge = graph.edges.find((e) => e.from === user.id && e.to === role.id)!;
-    assert.deepEqual({ eventName: edge.eventName, ok: edge.ok, failed: edge.failed, crossAccount: edge.crossAccount }, { eventName: 'AssumeRole', ok: 2, failed: 3, crossAccount: false });
+    assert.deepEqual(
+      { eventName: edge.eventName, ok: edge.ok, failed: edge.failed, crossAccount: edge.crossAccount },
+      { eventName: 'AssumeRole', ok: 2, failed: 3, crossAccount: false },
+    );
     for (const [query, want] of [
       [user.query!, user.events],
       [role.query!, role.events],
@@ -117,13 +123,16 @@ describe('identity requests to the store worker (invictus sample)', () => {
       assert.equal(q?.total, want, query);
     }
     assert.equal(user.events, 2641);
-    assert.ok(graph.edges.some((e) => e.from === 'service:ec2.amazonaws.com'), 'EC2 instance profiles assume roles too');
+    assert.ok(
+      graph.edges.some((e) => e.from === 'service:ec2.amazonaws.com'),
+      'EC2 instance profiles assume roles too',
+    );
     const small = await client.identityGraph(5);
     assert.equal(small.graph.nodes.length, 5);
     assert.equal(small.graph.nodes[4].id, 'other');
   });
 
-  test('the access key report of bert-jan\'s long-term key', async () => {
+  test("the access key report of bert-jan's long-term key", async () => {
     const r = await client.keyReport(BERT_JAN_KEY);
     const q = await client.query(`accessKey:${BERT_JAN_KEY}`, 'newest');
     assert.equal(r.kind, 'longTerm');
@@ -131,7 +140,10 @@ describe('identity requests to the store worker (invictus sample)', () => {
     assert.equal(r.events, 2104);
     assert.equal(r.sessions.length, 10, 'the AssumeRole calls it made');
     assert.ok(r.sessions.some((s) => s.key === STRATUS_KEY));
-    assert.deepEqual(r.principals.map((p) => p.value), ['bert-jan']);
+    assert.deepEqual(
+      r.principals.map((p) => p.value),
+      ['bert-jan'],
+    );
     assert.ok(r.firstSeen <= r.lastSeen);
     const temp = await client.keyReport(STRATUS_KEY);
     assert.equal(temp.kind, 'temporary');
@@ -148,7 +160,10 @@ describe('identity requests to the store worker (invictus sample)', () => {
     assert.match(bySearch.scope, /the search "accessKey:ASIATFQR7NSCWLLE7IWW"/);
     // The Stratus technique's calls were all refused: nothing to grant, each denial listed.
     assert.deepEqual(bySearch.policy.Statement, []);
-    assert.deepEqual(bySearch.denied.map((d) => [d.action, d.count, d.errorCodes]), [['ec2:GetPasswordData', keyed?.total, ['Client.UnauthorizedOperation']]]);
+    assert.deepEqual(
+      bySearch.denied.map((d) => [d.action, d.count, d.errorCodes]),
+      [['ec2:GetPasswordData', keyed?.total, ['Client.UnauthorizedOperation']]],
+    );
     const row = await firstRow(client, `accessKey:${STRATUS_KEY}`);
     const session = await client.draftPolicy({ kind: 'session', row, gapMs: 30 * 60_000 });
     assert.equal(session.events, keyed?.total);
@@ -158,11 +173,18 @@ describe('identity requests to the store worker (invictus sample)', () => {
     const roleEvents = await client.query(`principal:arn:aws:sts::123837392027:assumed-role/${ROLE}/*`, 'newest');
     assert.equal(principal.events, roleEvents?.total);
     assert.equal(principal.scope, `role ${ROLE} (every session of it)`);
-    const user = await client.draftPolicy({ kind: 'principal', row: await firstRow(client, 'principal:bert-jan'), gapMs: 30 * 60_000 });
+    const user = await client.draftPolicy({
+      kind: 'principal',
+      row: await firstRow(client, 'principal:bert-jan'),
+      gapMs: 30 * 60_000,
+    });
     assert.equal(user.events, 2641);
     assert.ok(user.denied.length > 0, 'bert-jan was refused some calls');
     assert.ok(user.policy.Statement.length > 3);
-    assert.ok(user.policy.Statement.some((st) => st.Action.includes('sts:AssumeRole')), 'the roles he assumed');
+    assert.ok(
+      user.policy.Statement.some((st) => st.Action.includes('sts:AssumeRole')),
+      'the roles he assumed',
+    );
     assert.equal(JSON.parse(user.json).Version, '2012-10-17');
     await assert.rejects(client.draftPolicy({ kind: 'session', row: 1e9, gapMs: 1000 }), /No event at row/);
     assert.equal(service.investigation.store.size, 2900);
@@ -175,8 +197,22 @@ describe('hostile chains reach the event view with their note', () => {
     try {
       // A's call (with key K1) mints K2; a call made with K2 mints K1: each key's minter used the other.
       const events = [
-        assumeRole({ caller: roleSession('Loop', 'a', 'ASIALOOP00000000000B'), role: 'Loop', session: 'a', key: 'ASIALOOP00000000000A', time: '2024-03-01T09:00:00Z', requestId: 'r1' }),
-        assumeRole({ caller: roleSession('Loop', 'a', 'ASIALOOP00000000000A'), role: 'Loop', session: 'a', key: 'ASIALOOP00000000000B', time: '2024-03-01T09:01:00Z', requestId: 'r2' }),
+        assumeRole({
+          caller: roleSession('Loop', 'a', 'ASIALOOP00000000000B'),
+          role: 'Loop',
+          session: 'a',
+          key: 'ASIALOOP00000000000A',
+          time: '2024-03-01T09:00:00Z',
+          requestId: 'r1',
+        }),
+        assumeRole({
+          caller: roleSession('Loop', 'a', 'ASIALOOP00000000000A'),
+          role: 'Loop',
+          session: 'a',
+          key: 'ASIALOOP00000000000B',
+          time: '2024-03-01T09:01:00Z',
+          requestId: 'r2',
+        }),
         callBy(roleSession('Loop', 'a', 'ASIALOOP00000000000A'), '2024-03-01T09:05:00Z', { eventName: 'ListBuckets' }),
         callBy(iamUser('carol', 'AKIACAROL00000000000'), '2024-03-01T09:06:00Z', { eventName: 'GetCallerIdentity' }),
       ];
@@ -184,9 +220,15 @@ describe('hostile chains reach the event view with their note', () => {
       const row = await firstRow(client, 'eventName:ListBuckets');
       const chain = (await client.open(row, 60_000))!.chain!;
       assert.equal(chain.end, 'loop');
-      assert.ok(chain.notes.some((n) => /loops/.test(n)), chain.notes.join(' | '));
+      assert.ok(
+        chain.notes.some((n) => /loops/.test(n)),
+        chain.notes.join(' | '),
+      );
       const plain = (await client.open(await firstRow(client, 'principal:carol'), 60_000))!.chain!;
-      assert.deepEqual({ end: plain.end, label: plain.origin.label, hops: plain.hops.length }, { end: 'origin', label: 'carol (IAM user)', hops: 0 });
+      assert.deepEqual(
+        { end: plain.end, label: plain.origin.label, hops: plain.hops.length },
+        { end: 'origin', label: 'carol (IAM user)', hops: 0 },
+      );
     } finally {
       client.dispose();
     }

@@ -37,7 +37,12 @@ describe('a log view store in a worker thread', () => {
       assert.equal(status.events, 2900);
       assert.deepEqual(status, local.status());
 
-      for (const [text, sort] of [['', 'newest'], ['eventName:ListBuckets', 'oldest'], ['error:* -user:root', 'newest'], ['stratus', 'relevance']] as const) {
+      for (const [text, sort] of [
+        ['', 'newest'],
+        ['eventName:ListBuckets', 'oldest'],
+        ['error:* -user:root', 'newest'],
+        ['stratus', 'relevance'],
+      ] as const) {
         const q = await client.query(text, sort);
         const l = local.query(text, sort);
         assert.ok(q, text);
@@ -61,7 +66,14 @@ describe('a log view store in a worker thread', () => {
       assert.equal(typeof insights.hours, 'number');
       // Indexes built ahead, then more rows and values: answers stay those of an unwarmed store.
       await client.warm();
-      const more = gz(aLogFile([anEvent({ eventName: 'PutBucketPolicy', userIdentity: { type: 'IAMUser', userName: 'zed-admin', arn: 'arn:aws:iam::111122223333:user/zed-admin' } })]));
+      const more = gz(
+        aLogFile([
+          anEvent({
+            eventName: 'PutBucketPolicy',
+            userIdentity: { type: 'IAMUser', userName: 'zed-admin', arn: 'arn:aws:iam::111122223333:user/zed-admin' },
+          }),
+        ]),
+      );
       // The worker's copy first: its batch keeps `more` as its source, and transferring detaches it.
       local.addFile('more.json.gz', decodeToBatch(Buffer.from(more), { maxBytes: 1 << 20 }));
       await client.addFile('more.json.gz', decodeToBatch(more, { maxBytes: 1 << 20 }));
@@ -85,9 +97,11 @@ describe('a log view store in a worker thread', () => {
     const client = StoreClient.inWorker(script);
     try {
       // A file's bytes in a buffer of their own, as a decode worker hands them on.
-      const r = decodeToBatch(new Uint8Array(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })]))), { maxBytes: 1 << 20 });
+      const r = decodeToBatch(new Uint8Array(gz(aLogFile([anEvent(), anEvent({ eventName: 'DeleteTrail' })]))), {
+        maxBytes: 1 << 20,
+      });
       assert.equal(r.kind, 'batch');
-      const batch = (r).batch;
+      const batch = r.batch;
       assert.equal(await client.addFile('a.json.gz', r), 2);
       assert.equal(batch.ids.byteLength, 0, 'transferred, not copied');
       assert.equal(batch.raw.bytes.byteLength, 0);
@@ -96,7 +110,13 @@ describe('a log view store in a worker thread', () => {
       const shared = new Uint8Array(file.length + 200);
       shared.set(file, 100);
       const neighbour = shared.subarray(0, 100).fill(7);
-      assert.equal(await client.addFile('b.json.gz', decodeToBatch(shared.subarray(100, 100 + file.length), { maxBytes: 1 << 20 })), 1);
+      assert.equal(
+        await client.addFile(
+          'b.json.gz',
+          decodeToBatch(shared.subarray(100, 100 + file.length), { maxBytes: 1 << 20 }),
+        ),
+        1,
+      );
       assert.equal(neighbour.byteLength, 100, 'the shared buffer was not moved');
       assert.ok(neighbour.every((x) => x === 7));
       assert.equal((await client.query('eventName:StopLogging', 'newest'))?.total, 1);
@@ -112,7 +132,11 @@ describe('a log view store in a worker thread', () => {
       await loadFolder((label, r) => client.addFile(label, r), stratus);
       const path = join(tmp, 'errors.ndjson');
       const seen: number[] = [];
-      const out = await client.exportTo({ query: { text: 'error:*', sort: 'oldest' }, path, format: 'ndjson' }, undefined, (done) => seen.push(done));
+      const out = await client.exportTo(
+        { query: { text: 'error:*', sort: 'oldest' }, path, format: 'ndjson' },
+        undefined,
+        (done) => seen.push(done),
+      );
       const lines = readFileSync(path, 'utf8').trim().split('\n');
       assert.equal(out.events, lines.length);
       assert.equal(out.events, (await client.query('error:*', 'oldest'))?.total);
@@ -122,9 +146,16 @@ describe('a log view store in a worker thread', () => {
       const abort = new AbortController();
       abort.abort();
       const cancelled = join(tmp, 'cancelled.json');
-      await assert.rejects(client.exportTo({ query: { text: '', sort: 'newest' }, path: cancelled, format: 'json' }, abort.signal), { name: 'AbortError' });
+      await assert.rejects(
+        client.exportTo({ query: { text: '', sort: 'newest' }, path: cancelled, format: 'json' }, abort.signal),
+        { name: 'AbortError' },
+      );
       assert.equal(existsSync(cancelled), false);
-      assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('cancelled')), [], 'no temporary file left');
+      assert.deepEqual(
+        readdirSync(tmp).filter((f) => f.startsWith('cancelled')),
+        [],
+        'no temporary file left',
+      );
     } finally {
       client.dispose();
     }
@@ -134,15 +165,21 @@ describe('a log view store in a worker thread', () => {
     const client = StoreClient.inWorker(script);
     const dir = mkdtempSync(join(tmp, 'close-'));
     for (let f = 0; f < 10; f++) {
-      const events = Array.from({ length: 5000 }, (_, i) => anEvent({ requestParameters: { bucketName: `b-${f}-${i}`, pad: 'x'.repeat(400) } }));
+      const events = Array.from({ length: 5000 }, (_, i) =>
+        anEvent({ requestParameters: { bucketName: `b-${f}-${i}`, pad: 'x'.repeat(400) } }),
+      );
       await client.addFile(`f${f}`, decodeToBatch(Buffer.from(aLogFile(events)), { maxBytes: 1 << 28 }));
     }
     let disposed = false;
-    const exported = client.exportTo({ query: { text: '', sort: 'newest' }, path: join(dir, 'all.json.gz'), format: 'json.gz' }, undefined, () => {
-      // Closed as soon as the file is being written.
-      if (!disposed) client.dispose();
-      disposed = true;
-    });
+    const exported = client.exportTo(
+      { query: { text: '', sort: 'newest' }, path: join(dir, 'all.json.gz'), format: 'json.gz' },
+      undefined,
+      () => {
+        // Closed as soon as the file is being written.
+        if (!disposed) client.dispose();
+        disposed = true;
+      },
+    );
     await assert.rejects(exported, { name: 'AbortError' });
     assert.ok(disposed, 'closed mid-export');
     assert.deepEqual(readdirSync(dir), []);
@@ -155,7 +192,17 @@ describe('a log view store in a worker thread', () => {
     const stops: string[] = [];
     client.onStopped((reason) => stops.push(reason));
     // Distinct events (fresh eventIDs) with distinct agents: nothing is deduplicated or shared.
-    const file = (): LoadResult => decodeToBatch(Buffer.from(aLogFile(Array.from({ length: 20_000 }, (_, i) => anEvent({ userAgent: `agent-${i}-${Math.random()}-${'x'.repeat(200)}` })))), { maxBytes: 1 << 28 });
+    const file = (): LoadResult =>
+      decodeToBatch(
+        Buffer.from(
+          aLogFile(
+            Array.from({ length: 20_000 }, (_, i) =>
+              anEvent({ userAgent: `agent-${i}-${Math.random()}-${'x'.repeat(200)}` }),
+            ),
+          ),
+        ),
+        { maxBytes: 1 << 28 },
+      );
     await assert.rejects(
       (async () => {
         for (let i = 0; i < 30; i++) await client.addFile(`f${i}`, file());
@@ -177,8 +224,15 @@ describe('the store service', () => {
       port2.close();
     });
     try {
-      await client.addFile('x', decodeToBatch(gz(aLogFile([anEvent({ eventName: 'A' }), anEvent({ eventName: 'B' })])), { maxBytes: 1 << 20 }));
-      const answers = await Promise.all([client.query('eventName:A', 'newest'), client.query('eventName:B', 'newest'), client.query('', 'newest')]);
+      await client.addFile(
+        'x',
+        decodeToBatch(gz(aLogFile([anEvent({ eventName: 'A' }), anEvent({ eventName: 'B' })])), { maxBytes: 1 << 20 }),
+      );
+      const answers = await Promise.all([
+        client.query('eventName:A', 'newest'),
+        client.query('eventName:B', 'newest'),
+        client.query('', 'newest'),
+      ]);
       assert.deepEqual(
         answers.map((a) => a?.total),
         [undefined, undefined, 2],

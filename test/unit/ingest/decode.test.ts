@@ -13,7 +13,7 @@ function events(r: DecodeResult) {
 }
 function failure(r: DecodeResult): string {
   assert.equal(r.kind, 'error', `expected an error, got ${r.kind}`);
-  return (r).reason;
+  return r.reason;
 }
 
 describe('decode: every input shape', () => {
@@ -22,7 +22,10 @@ describe('decode: every input shape', () => {
     for (const input of [bytes(aLogFile(evs)), gz(aLogFile(evs))]) {
       const r = events(decodeLogBytes(input));
       assert.equal(r.format, 'records');
-      assert.deepEqual(r.records.map((x) => x.eventName), ['StopLogging', 'DescribeInstances']);
+      assert.deepEqual(
+        r.records.map((x) => x.eventName),
+        ['StopLogging', 'DescribeInstances'],
+      );
       assert.deepEqual(JSON.parse(r.records[0].raw).extraUnknownField, { kept: true });
     }
   });
@@ -44,7 +47,11 @@ describe('decode: every input shape', () => {
     for (const at of [cut, 10]) {
       const bytes = Buffer.concat([gzipSync(Buffer.from(text.slice(0, at))), gzipSync(Buffer.from(text.slice(at)))]);
       assert.deepEqual(events(decodeLogBytes(bytes)).records, expected, `split at ${at}`);
-      assert.deepEqual(events(decodeLogBytes(bytes, { maxBytes: text.length })).records, expected, 'a bound equal to the size is enough');
+      assert.deepEqual(
+        events(decodeLogBytes(bytes, { maxBytes: text.length })).records,
+        expected,
+        'a bound equal to the size is enough',
+      );
     }
   });
 
@@ -58,7 +65,12 @@ describe('decode: every input shape', () => {
 
   test('LookupEvents output and Event-history rows read the CloudTrailEvent string', () => {
     const inner = anEvent({ eventName: 'TerminateInstances' });
-    const row = { EventId: inner.eventID, EventName: 'TerminateInstances', EventTime: '2024-03-01 21:00:00+11:00', CloudTrailEvent: JSON.stringify(inner) };
+    const row = {
+      EventId: inner.eventID,
+      EventName: 'TerminateInstances',
+      EventTime: '2024-03-01 21:00:00+11:00',
+      CloudTrailEvent: JSON.stringify(inner),
+    };
     const r = events(decodeLogText(JSON.stringify({ Events: [row], NextToken: 'x' })));
     assert.equal(r.format, 'lookup');
     assert.equal(r.records[0].eventName, 'TerminateInstances');
@@ -66,7 +78,14 @@ describe('decode: every input shape', () => {
   });
 
   test('a LookupEvents row with an unreadable CloudTrailEvent keeps its own fields and time', () => {
-    const row = { EventId: 'e1', EventName: 'DeleteBucket', EventSource: 's3.amazonaws.com', EventTime: '2022-02-08 09:23:37+11:00', Username: 'bob', CloudTrailEvent: '{broken' };
+    const row = {
+      EventId: 'e1',
+      EventName: 'DeleteBucket',
+      EventSource: 's3.amazonaws.com',
+      EventTime: '2022-02-08 09:23:37+11:00',
+      Username: 'bob',
+      CloudTrailEvent: '{broken',
+    };
     const rec = events(decodeLogText(JSON.stringify(row))).records[0];
     assert.equal(rec.eventName, 'DeleteBucket');
     assert.equal(rec.principal, 'bob');
@@ -74,17 +93,37 @@ describe('decode: every input shape', () => {
   });
 
   test('EventBridge envelopes unwrap `detail`', () => {
-    const env = { version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', detail: anEvent({ eventName: 'PutBucketPolicy' }) };
+    const env = {
+      version: '0',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.s3',
+      detail: anEvent({ eventName: 'PutBucketPolicy' }),
+    };
     const r = events(decodeLogText(JSON.stringify(env)));
     assert.equal(r.format, 'eventbridge');
     assert.equal(r.records[0].eventName, 'PutBucketPolicy');
   });
 
   test('digest files are recognized and summarized, not read as empty logs', () => {
-    const digest = { awsAccountId: '1', digestStartTime: '2023-10-15T22:04:04Z', digestEndTime: '2023-10-15T23:04:04Z', digestS3Bucket: 'b', logFiles: [{}, {}], digestPublicKeyFingerprint: 'f', previousDigestSignature: 'ab' };
+    const digest = {
+      awsAccountId: '1',
+      digestStartTime: '2023-10-15T22:04:04Z',
+      digestEndTime: '2023-10-15T23:04:04Z',
+      digestS3Bucket: 'b',
+      logFiles: [{}, {}],
+      digestPublicKeyFingerprint: 'f',
+      previousDigestSignature: 'ab',
+    };
     const r = decodeLogText(JSON.stringify(digest));
     assert.equal(r.kind, 'digest');
-    assert.deepEqual(r.kind === 'digest' && r.digest, { account: '1', startTime: '2023-10-15T22:04:04Z', endTime: '2023-10-15T23:04:04Z', bucket: 'b', logFiles: 2, hasPreviousSignature: true });
+    assert.deepEqual(r.kind === 'digest' && r.digest, {
+      account: '1',
+      startTime: '2023-10-15T22:04:04Z',
+      endTime: '2023-10-15T23:04:04Z',
+      bucket: 'b',
+      logFiles: 2,
+      hasPreviousSignature: true,
+    });
   });
 
   test('an empty Records array is a valid, empty log', () => {
@@ -114,7 +153,10 @@ describe('decode: bad input gets a clear reason', () => {
   });
 
   test('a ZIP archive says to extract it (the OTRF sample ships as one)', () => {
-    assert.match(failure(decodeLogBytes(readFileSync(join(samplesDir(), 'otrf_security-datasets/ec2_proxy_s3_exfiltration.zip')))), /ZIP archive/);
+    assert.match(
+      failure(decodeLogBytes(readFileSync(join(samplesDir(), 'otrf_security-datasets/ec2_proxy_s3_exfiltration.zip')))),
+      /ZIP archive/,
+    );
   });
 
   test('broken JSON names the problem', () => {
@@ -157,7 +199,8 @@ describe('decode: bad input gets a clear reason', () => {
   });
 
   test('__proto__ keys do not pollute prototypes', () => {
-    const text = '{"Records":[{"eventName":"X","eventVersion":"1.08","__proto__":{"polluted":true},"userIdentity":{"__proto__":{"polluted":true},"type":"IAMUser","userName":"u"}}]}';
+    const text =
+      '{"Records":[{"eventName":"X","eventVersion":"1.08","__proto__":{"polluted":true},"userIdentity":{"__proto__":{"polluted":true},"type":"IAMUser","userName":"u"}}]}';
     const r = events(decodeLogText(text));
     assert.equal(r.records[0].principal, 'u');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -165,7 +208,15 @@ describe('decode: bad input gets a clear reason', () => {
   });
 
   test('hostile field types read as empty strings, not crashes', () => {
-    const r = events(decodeLogText(JSON.stringify({ Records: [{ eventVersion: '1', eventName: { toString: 1 }, userIdentity: ['x'], eventTime: 42, resources: 'nope' }] })));
+    const r = events(
+      decodeLogText(
+        JSON.stringify({
+          Records: [
+            { eventVersion: '1', eventName: { toString: 1 }, userIdentity: ['x'], eventTime: 42, resources: 'nope' },
+          ],
+        }),
+      ),
+    );
     assert.equal(r.records[0].eventName, '');
     assert.equal(r.records[0].identityType, '');
   });
@@ -173,7 +224,11 @@ describe('decode: bad input gets a clear reason', () => {
 
 describe('decode: every file in ../shared/samples', () => {
   const dir = samplesDir();
-  const rows = readFileSync(join(dir, 'FILES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = readFileSync(join(dir, 'FILES.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
   const logs = rows.filter(([path]) => /\.(json|jsonl|ndjson)(\.gz)?$/.test(path));
 
   test('the manifest lists the sample logs', () => assert.ok(logs.length > 100));

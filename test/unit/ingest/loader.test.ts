@@ -20,7 +20,11 @@ function nodeFs(base: string, reads: string[] = []): LogFileSystem<string> {
       return { kind: s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other', size: s.size };
     },
     async list(p) {
-      return readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' }));
+      return readdirSync(p, { withFileTypes: true }).map((d) => ({
+        loc: join(p, d.name),
+        name: d.name,
+        kind: d.isDirectory() ? 'directory' : 'file',
+      }));
     },
     async read(p) {
       reads.push(p);
@@ -38,19 +42,34 @@ function write(path: string, data: string | Buffer): string {
 }
 
 const trail = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/01';
-const good1 = write(`${trail}/111122223333_CloudTrail_eu-west-1_20240301T1000Z_a.json.gz`, gz(aLogFile([anEvent(), anEvent()])));
+const good1 = write(
+  `${trail}/111122223333_CloudTrail_eu-west-1_20240301T1000Z_a.json.gz`,
+  gz(aLogFile([anEvent(), anEvent()])),
+);
 write(`${trail}/111122223333_CloudTrail_eu-west-1_20240301T1005Z_b.json.gz`, gz(aLogFile([anEvent()])));
-write(`${trail}/111122223333_CloudTrail_eu-west-1_20240301T1010Z_truncated.json.gz`, gz(aLogFile([anEvent(), anEvent()])).subarray(0, 60));
+write(
+  `${trail}/111122223333_CloudTrail_eu-west-1_20240301T1010Z_truncated.json.gz`,
+  gz(aLogFile([anEvent(), anEvent()])).subarray(0, 60),
+);
 write(`${trail}/notes.txt`, 'not a log');
 write('AWSLogs/.git/config', 'ignored');
 const big = write('big.json', Buffer.alloc(2 * 1024 * 1024, 0x20));
 
-async function loadInto(inv: Investigation, roots: string[], maxBytes = 64 * 1024 * 1024, reads: string[] = []): Promise<void> {
+async function loadInto(
+  inv: Investigation,
+  roots: string[],
+  maxBytes = 64 * 1024 * 1024,
+  reads: string[] = [],
+): Promise<void> {
   const fs = nodeFs(root, reads);
   const { files, problems } = await expandRoots(fs, roots);
   for (const p of problems) inv.addProblem(p.label, p.reason);
   inv.filesTotal += files.length;
-  await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes }, concurrency: 2, onFile: (_l, label, r) => inv.addFile(label, r) });
+  await loadFiles(fs, inlineDecoder, files, {
+    limits: { maxBytes },
+    concurrency: 2,
+    onFile: (_l, label, r) => inv.addFile(label, r),
+  });
 }
 
 describe('loader', () => {
@@ -97,7 +116,10 @@ describe('loader', () => {
     writeFileSync(join(root, 'cache', 'public-keys.json'), '{"PublicKeyList":[]}');
     writeFileSync(join(root, 'cache', 'log.json'), aLogFile([anEvent()]));
     const { files } = await expandRoots(nodeFs(root), [join(root, 'cache')]);
-    assert.deepEqual(files.map((f) => relative(join(root, 'cache'), f)).sort(), [join('AWSLogs', '111122223333', 'CloudTrail-Digest', 'us-east-1', digest), 'log.json']);
+    assert.deepEqual(files.map((f) => relative(join(root, 'cache'), f)).sort(), [
+      join('AWSLogs', '111122223333', 'CloudTrail-Digest', 'us-east-1', digest),
+      'log.json',
+    ]);
     // Named explicitly, a sidecar is still read (and reported for what it is).
     assert.equal((await expandRoots(nodeFs(root), [join(root, 'cache', 'public-keys.json')])).files.length, 1);
   });
@@ -140,7 +162,11 @@ describe('read-ahead', () => {
       },
     };
     let landed = 0;
-    await loadFiles(fs, decoder, [...Array(n).keys()], { limits: { maxBytes: HARD_MAX_BYTES }, concurrency, onFile: () => landed++ });
+    await loadFiles(fs, decoder, [...Array(n).keys()], {
+      limits: { maxBytes: HARD_MAX_BYTES },
+      concurrency,
+      onFile: () => landed++,
+    });
     return { peak, landed };
   }
 
@@ -162,10 +188,15 @@ describe('worker decoder pool', () => {
     const pool = new WorkerDecoder(script, 1, 48);
     try {
       // The leading space sends it down the JSON.parse path (the byte scanner holds far less).
-      const many = gz(' ' + aLogFile(Array.from({ length: 60000 }, () => anEvent({ requestParameters: { pad: 'x'.repeat(300) } }))));
-      const [huge, small] = await Promise.all([pool.decode(many, { maxBytes: 1 << 28 }), pool.decode(gz(aLogFile([anEvent()])), { maxBytes: 1 << 20 })]);
+      const many = gz(
+        ' ' + aLogFile(Array.from({ length: 60000 }, () => anEvent({ requestParameters: { pad: 'x'.repeat(300) } }))),
+      );
+      const [huge, small] = await Promise.all([
+        pool.decode(many, { maxBytes: 1 << 28 }),
+        pool.decode(gz(aLogFile([anEvent()])), { maxBytes: 1 << 20 }),
+      ]);
       assert.equal(huge.kind, 'error');
-      assert.match((huge).reason, /out of memory|decoder/);
+      assert.match(huge.reason, /out of memory|decoder/);
       assert.equal(small.kind, 'batch');
     } finally {
       pool.dispose();
@@ -188,7 +219,17 @@ describe('investigation rows and messages', () => {
     const inv = new Investigation();
     inv.addFile('a.json', { kind: 'events', format: 'records', skipped: 0, records: [] });
     const { decodeLogText } = await import('../../../src/core/ingest/decode');
-    const r = decodeLogText(aLogFile([anEvent({ eventName: 'GetSecretValue', errorCode: 'AccessDenied', errorMessage: 'not allowed', readOnly: true }), anEvent({ eventName: 'PutObject', readOnly: false, userAgent: 'evil-agent/1.0' })]));
+    const r = decodeLogText(
+      aLogFile([
+        anEvent({
+          eventName: 'GetSecretValue',
+          errorCode: 'AccessDenied',
+          errorMessage: 'not allowed',
+          readOnly: true,
+        }),
+        anEvent({ eventName: 'PutObject', readOnly: false, userAgent: 'evil-agent/1.0' }),
+      ]),
+    );
     inv.addFile('b.json', r);
     let q = inv.query('', 'newest');
     assert.equal(q.total, 2);
@@ -209,19 +250,50 @@ describe('investigation rows and messages', () => {
   });
 
   test('messages from the webview are validated before use', () => {
-    assert.deepEqual(parseViewerMessage({ type: 'query', text: 'x', sort: 'newest' }), { type: 'query', text: 'x', sort: 'newest' });
+    assert.deepEqual(parseViewerMessage({ type: 'query', text: 'x', sort: 'newest' }), {
+      type: 'query',
+      text: 'x',
+      sort: 'newest',
+    });
     assert.deepEqual(parseViewerMessage({ type: 'open', id: 3, extra: 1 }), { type: 'open', id: 3 });
-    assert.deepEqual(parseViewerMessage({ type: 'exportAlert', id: 'aws_console_getsignintoken', x: 1 }), { type: 'exportAlert', id: 'aws_console_getsignintoken' });
-    for (const bad of [{ type: 'exportAlert' }, { type: 'exportAlert', id: 3 }, { type: 'exportAlert', id: '../../etc/passwd' }, { type: 'exportAlert', id: 'a b' }, { type: 'exportAlert', id: 'x'.repeat(65) }]) {
+    assert.deepEqual(parseViewerMessage({ type: 'exportAlert', id: 'aws_console_getsignintoken', x: 1 }), {
+      type: 'exportAlert',
+      id: 'aws_console_getsignintoken',
+    });
+    for (const bad of [
+      { type: 'exportAlert' },
+      { type: 'exportAlert', id: 3 },
+      { type: 'exportAlert', id: '../../etc/passwd' },
+      { type: 'exportAlert', id: 'a b' },
+      { type: 'exportAlert', id: 'x'.repeat(65) },
+    ]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad));
     }
     // Run the query remotely: the text only, bounded like a query; the host asks everything else.
-    assert.deepEqual(parseViewerMessage({ type: 'remote', text: 'eventName:StopLogging', backend: 'x', profile: 'evil' }), { type: 'remote', text: 'eventName:StopLogging' });
+    assert.deepEqual(
+      parseViewerMessage({ type: 'remote', text: 'eventName:StopLogging', backend: 'x', profile: 'evil' }),
+      { type: 'remote', text: 'eventName:StopLogging' },
+    );
     assert.deepEqual(parseViewerMessage({ type: 'remote', text: '' }), { type: 'remote', text: '' });
-    for (const bad of [{ type: 'remote' }, { type: 'remote', text: 3 }, { type: 'remote', text: ['x'] }, { type: 'remote', text: 'x'.repeat(10_001) }]) {
+    for (const bad of [
+      { type: 'remote' },
+      { type: 'remote', text: 3 },
+      { type: 'remote', text: ['x'] },
+      { type: 'remote', text: 'x'.repeat(10_001) },
+    ]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad).slice(0, 60));
     }
-    for (const bad of [null, 'ready', { type: 'open', id: -1 }, { type: 'open', id: '3' }, { type: 'query', text: 1, sort: 'newest' }, { type: 'query', text: 'x', sort: 'sideways' }, { type: 'rows', version: 1, start: 0, count: 100000 }, { type: 'eval', code: 'x' }, { type: 'query', text: 'x'.repeat(20_000), sort: 'newest' }]) {
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'open', id: -1 },
+      { type: 'open', id: '3' },
+      { type: 'query', text: 1, sort: 'newest' },
+      { type: 'query', text: 'x', sort: 'sideways' },
+      { type: 'rows', version: 1, start: 0, count: 100000 },
+      { type: 'eval', code: 'x' },
+      { type: 'query', text: 'x'.repeat(20_000), sort: 'newest' },
+    ]) {
       assert.equal(parseViewerMessage(bad), undefined, JSON.stringify(bad)?.slice(0, 60));
     }
   });

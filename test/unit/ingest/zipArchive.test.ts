@@ -15,7 +15,10 @@ import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
 import { zipOf } from '../../support/zipWriter';
 
 const limits = { maxEntries: 100, maxEntryBytes: 1 << 20, maxTotalBytes: 4 << 20 };
-async function members(bytes: Uint8Array, opts: Parameters<typeof readZip>[2] = { limits }): Promise<{ got: ZipMember[]; problems: Awaited<ReturnType<typeof readZip>> }> {
+async function members(
+  bytes: Uint8Array,
+  opts: Parameters<typeof readZip>[2] = { limits },
+): Promise<{ got: ZipMember[]; problems: Awaited<ReturnType<typeof readZip>> }> {
   const got: ZipMember[] = [];
   const problems = await readZip(bytes, (m) => void got.push(m), opts);
   return { got, problems };
@@ -34,7 +37,12 @@ async function load(files: Record<string, Uint8Array>): Promise<Array<[string, s
   const fs = memFs(files);
   const out: Array<[string, string]> = [];
   const { files: list } = await expandRoots(fs, ['/']);
-  await loadFiles(fs, inlineDecoder, list, { limits: { maxBytes: 1 << 20 }, concurrency: 1, onFile: (_l, label, r: LoadResult) => void out.push([label, r.kind === 'error' ? r.reason : `${r.kind}:${r.kind === 'batch' ? r.batch.count : ''}`]) });
+  await loadFiles(fs, inlineDecoder, list, {
+    limits: { maxBytes: 1 << 20 },
+    concurrency: 1,
+    onFile: (_l, label, r: LoadResult) =>
+      void out.push([label, r.kind === 'error' ? r.reason : `${r.kind}:${r.kind === 'batch' ? r.batch.count : ''}`]),
+  });
   return out.sort((a, b) => a[0].localeCompare(b[0]));
 }
 
@@ -44,7 +52,10 @@ describe('ZIP archives', () => {
     const { got, problems } = await members(readFileSync(join(dir, 'ec2_proxy_s3_exfiltration.zip')), {});
     assert.deepEqual(problems, []);
     const json = got.find((m) => m.name.endsWith('.json'))!;
-    assert.deepEqual(Buffer.from(json.bytes), readFileSync(join(dir, 'ec2_proxy_s3_exfiltration_2020-09-14011940.json')));
+    assert.deepEqual(
+      Buffer.from(json.bytes),
+      readFileSync(join(dir, 'ec2_proxy_s3_exfiltration_2020-09-14011940.json')),
+    );
   });
 
   test('names that leave the folder are refused, the others read', async () => {
@@ -57,8 +68,14 @@ describe('ZIP archives', () => {
       { name: 'logs/', data: '', deflate: false },
     ]);
     const { got, problems } = await members(zip);
-    assert.deepEqual(got.map((m) => [m.name, Buffer.from(m.bytes).toString()]), [['logs/ok.json', 'fine']]);
-    assert.deepEqual(problems.map((p) => p.name), ['../../etc/passwd.json', '/abs.json', 'C:\\win.json', 'a/../../b.json']);
+    assert.deepEqual(
+      got.map((m) => [m.name, Buffer.from(m.bytes).toString()]),
+      [['logs/ok.json', 'fine']],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.name),
+      ['../../etc/passwd.json', '/abs.json', 'C:\\win.json', 'a/../../b.json'],
+    );
     assert.match(problems[0].reason, /Refused: its name climbs out of the archive/);
     assert.match(problems[1].reason, /absolute path/);
     assert.equal(unsafeZipName('a/b..c.json'), undefined, 'dots inside a name are fine');
@@ -73,10 +90,22 @@ describe('ZIP archives', () => {
     ]);
     assert.ok(zip.length < 64 * 1024, 'the archive itself is small');
     const { got, problems } = await members(zip);
-    assert.deepEqual(got.map((m) => m.name), ['small.json']);
-    assert.match(problems.find((p) => p.name === 'big.json')!.reason, /inflates to 3 MB, past the 1 MB limit for one member/);
-    assert.match(problems.find((p) => p.name === 'liar.json')!.reason, /^It could not be inflated: too many bytes in the stream. expected 100/, 'stopped at the size it declared');
-    const total = await members(zipOf([1, 2, 3, 4, 5].map((i) => ({ name: `${i}.json`, data: new Uint8Array(900 * 1024) }))));
+    assert.deepEqual(
+      got.map((m) => m.name),
+      ['small.json'],
+    );
+    assert.match(
+      problems.find((p) => p.name === 'big.json')!.reason,
+      /inflates to 3 MB, past the 1 MB limit for one member/,
+    );
+    assert.match(
+      problems.find((p) => p.name === 'liar.json')!.reason,
+      /^It could not be inflated: too many bytes in the stream. expected 100/,
+      'stopped at the size it declared',
+    );
+    const total = await members(
+      zipOf([1, 2, 3, 4, 5].map((i) => ({ name: `${i}.json`, data: new Uint8Array(900 * 1024) }))),
+    );
     assert.equal(total.got.length, 4, 'four 900 KB members fit in 4 MB');
     assert.match(total.problems[0].reason, /inflates past 4 MB in all/);
     const many = await members(zipOf(Array.from({ length: 103 }, (_, i) => ({ name: `${i}.json`, data: 'x' }))));
@@ -85,7 +114,10 @@ describe('ZIP archives', () => {
   });
 
   test('a file that is not a ZIP, or a damaged one, rejects with the reason', async () => {
-    await assert.rejects(readZip(Buffer.from('not a zip at all, just text'), () => undefined), /Not a readable ZIP archive/);
+    await assert.rejects(
+      readZip(Buffer.from('not a zip at all, just text'), () => undefined),
+      /Not a readable ZIP archive/,
+    );
     const zip = zipOf([{ name: 'a.json', data: 'aaaaaaaaaaaaaaaaaaaa' }]);
     zip[40] ^= 0xff; // inside the deflated body
     const { problems } = await members(zip);
@@ -107,7 +139,18 @@ describe('ZIP archives', () => {
       'fake.zip': Buffer.from('plain text'),
       'plain.json': Buffer.from(log(1)),
     });
-    assert.deepEqual(out.map(([l]) => l), ['empty.zip', 'fake.zip', 'handover.zip/../evil.json', 'handover.zip/AWSLogs/1/CloudTrail/eu-west-1/a.json', 'handover.zip/AWSLogs/1/CloudTrail/eu-west-1/b.json.gz', 'handover.zip/broken.json', 'plain.json']);
+    assert.deepEqual(
+      out.map(([l]) => l),
+      [
+        'empty.zip',
+        'fake.zip',
+        'handover.zip/../evil.json',
+        'handover.zip/AWSLogs/1/CloudTrail/eu-west-1/a.json',
+        'handover.zip/AWSLogs/1/CloudTrail/eu-west-1/b.json.gz',
+        'handover.zip/broken.json',
+        'plain.json',
+      ],
+    );
     const by = Object.fromEntries(out);
     assert.equal(by['handover.zip/AWSLogs/1/CloudTrail/eu-west-1/a.json'], 'batch:2');
     assert.equal(by['handover.zip/AWSLogs/1/CloudTrail/eu-west-1/b.json.gz'], 'batch:3');

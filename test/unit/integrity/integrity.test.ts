@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { samplesDir } from '../../builders/events';
-import { inflate, inflateAsync, parseDigest, parseSignatureSidecar, sha256Hex, signingString, verifySignature } from '../../../src/core/integrity/digest';
+import {
+  inflate,
+  inflateAsync,
+  parseDigest,
+  parseSignatureSidecar,
+  sha256Hex,
+  signingString,
+  verifySignature,
+} from '../../../src/core/integrity/digest';
 import { type Finding, isIntact, outcome, reportToJson, summaryLine } from '../../../src/core/integrity/report';
 import { type IntegritySource, validateIntegrity } from '../../../src/core/integrity/validate';
 import { buildTrailBucket, signDigest, type TrailBucket, testSigningKey } from '../../support/trailBucket';
@@ -17,13 +25,29 @@ function memorySource(tb: TrailBucket, opts: { listLogs?: boolean } = {}): Integ
   const fetch = async (key: string) => {
     const o = tb.objects.get(key);
     const location = `s3://${tb.bucket}/${key}`;
-    return o ? { bytes: o.body, location, signature: o.metadata.signature ? { signature: o.metadata.signature, algorithm: o.metadata['signature-algorithm'] } : undefined } : { missing: true as const, location };
+    return o
+      ? {
+          bytes: o.body,
+          location,
+          signature: o.metadata.signature
+            ? { signature: o.metadata.signature, algorithm: o.metadata['signature-algorithm'] }
+            : undefined,
+        }
+      : { missing: true as const, location };
   };
   return {
     mode: 'online',
     name: tb.trailArn,
-    listDigests: async () => [...tb.objects.keys()].filter((k) => k.includes('/CloudTrail-Digest/')).map((key) => ({ key, bucket: tb.bucket, location: `s3://${tb.bucket}/${key}` })),
-    listLogs: opts.listLogs ? async () => [...tb.objects.keys()].filter((k) => k.includes('/CloudTrail/')).map((key) => ({ key, bucket: tb.bucket, location: `s3://${tb.bucket}/${key}` })) : undefined,
+    listDigests: async () =>
+      [...tb.objects.keys()]
+        .filter((k) => k.includes('/CloudTrail-Digest/'))
+        .map((key) => ({ key, bucket: tb.bucket, location: `s3://${tb.bucket}/${key}` })),
+    listLogs: opts.listLogs
+      ? async () =>
+          [...tb.objects.keys()]
+            .filter((k) => k.includes('/CloudTrail/'))
+            .map((key) => ({ key, bucket: tb.bucket, location: `s3://${tb.bucket}/${key}` }))
+      : undefined,
     fetchDigest: (f) => fetch(f.key),
     fetchLog: (_b, key) => fetch(key),
     publicKeys: async () => [{ fingerprint: tb.key.fingerprint, value: tb.key.publicDer }],
@@ -31,9 +55,14 @@ function memorySource(tb: TrailBucket, opts: { listLogs?: boolean } = {}): Integ
 }
 
 const run = (tb: TrailBucket, o: { listLogs?: boolean; now?: number } = {}) =>
-  validateIntegrity(memorySource(tb, o), { window: { start: START, end: START + 6 * 3_600_000 }, maxLogBytes: 1 << 26, now: o.now ?? START + 30 * 86_400_000 });
+  validateIntegrity(memorySource(tb, o), {
+    window: { start: START, end: START + 6 * 3_600_000 },
+    maxLogBytes: 1 << 26,
+    now: o.now ?? START + 30 * 86_400_000,
+  });
 const problems = (fs: Finding[]): Finding[] => fs.filter((f) => f.verdict !== 'valid');
-const bucket = (o: Partial<Parameters<typeof buildTrailBucket>[0]> = {}): TrailBucket => buildTrailBucket({ start: START, hours: 6, key: KEY, ...o });
+const bucket = (o: Partial<Parameters<typeof buildTrailBucket>[0]> = {}): TrailBucket =>
+  buildTrailBucket({ start: START, hours: 6, key: KEY, ...o });
 
 /** Rewrites one object's (uncompressed) content, keeping its metadata: what a tamperer can do. */
 function tamper(tb: TrailBucket, key: string, edit: (text: string) => string): void {
@@ -43,13 +72,23 @@ function tamper(tb: TrailBucket, key: string, edit: (text: string) => string): v
 
 describe('integrity: signatures and the signing string', () => {
   it('builds the documented signing string, "null" for the first digest', () => {
-    const d = { digestEndTime: '2015-08-17T15:01:31Z', digestS3Bucket: 'b', digestS3Object: 'AWSLogs/1/CloudTrail-Digest/x.json.gz', previousDigestSignature: null };
+    const d = {
+      digestEndTime: '2015-08-17T15:01:31Z',
+      digestS3Bucket: 'b',
+      digestS3Object: 'AWSLogs/1/CloudTrail-Digest/x.json.gz',
+      previousDigestSignature: null,
+    };
     assert.equal(signingString(d, 'ab'), '2015-08-17T15:01:31Z\nb/AWSLogs/1/CloudTrail-Digest/x.json.gz\nab\nnull');
     assert.equal(signingString({ ...d, previousDigestSignature: 'ff00' }, 'ab').split('\n')[3], 'ff00');
   });
 
   it('verifies a valid signature, rejects a changed string, a changed signature and another key', () => {
-    const body = { digestEndTime: '2024-03-01T01:00:04Z', digestS3Bucket: 'b', digestS3Object: 'k', previousDigestSignature: null };
+    const body = {
+      digestEndTime: '2024-03-01T01:00:04Z',
+      digestS3Bucket: 'b',
+      digestS3Object: 'k',
+      previousDigestSignature: null,
+    };
     const content = Buffer.from('{}');
     const meta = signDigest(KEY, body, content);
     const sig = { signature: meta.signature, algorithm: meta['signature-algorithm'] };
@@ -59,7 +98,10 @@ describe('integrity: signatures and the signing string', () => {
     // The last byte flipped (setting it to 00 would change nothing once in 256 keys).
     const last = (Number.parseInt(sig.signature.slice(-2), 16) ^ 0xff).toString(16).padStart(2, '0');
     assert.notEqual(last, sig.signature.slice(-2));
-    assert.equal(verifySignature(str, { ...sig, signature: `${sig.signature.slice(0, -2)}${last}` }, KEY.publicDer), false);
+    assert.equal(
+      verifySignature(str, { ...sig, signature: `${sig.signature.slice(0, -2)}${last}` }, KEY.publicDer),
+      false,
+    );
     assert.equal(verifySignature(str, sig, testSigningKey().publicDer), false);
     assert.throws(() => verifySignature(str, { ...sig, algorithm: 'MD5withRSA' }, KEY.publicDer), /unsupported/);
     assert.throws(() => verifySignature(str, { ...sig, signature: 'zz' }, KEY.publicDer), /hexadecimal/);
@@ -67,8 +109,14 @@ describe('integrity: signatures and the signing string', () => {
   });
 
   it('reads signature sidecars in head-object, bare and header shapes', () => {
-    assert.deepEqual(parseSignatureSidecar('{"Metadata":{"signature":"ab","signature-algorithm":"SHA256withRSA"}}'), { signature: 'ab', algorithm: 'SHA256withRSA' });
-    assert.deepEqual(parseSignatureSidecar('{"x-amz-meta-signature":"cd"}'), { signature: 'cd', algorithm: 'SHA256withRSA' });
+    assert.deepEqual(parseSignatureSidecar('{"Metadata":{"signature":"ab","signature-algorithm":"SHA256withRSA"}}'), {
+      signature: 'ab',
+      algorithm: 'SHA256withRSA',
+    });
+    assert.deepEqual(parseSignatureSidecar('{"x-amz-meta-signature":"cd"}'), {
+      signature: 'cd',
+      algorithm: 'SHA256withRSA',
+    });
     assert.equal(parseSignatureSidecar('{"Metadata":{}}'), undefined);
     assert.equal(parseSignatureSidecar('not json'), undefined);
   });
@@ -137,7 +185,10 @@ describe('integrity: validating a trail bucket', () => {
     const tb = bucket();
     tb.objects.delete(tb.logs[0]);
     const p = problems((await run(tb)).findings);
-    assert.deepEqual(p.map((f) => [f.kind, f.verdict]), [['log', 'missing']]);
+    assert.deepEqual(
+      p.map((f) => [f.kind, f.verdict]),
+      [['log', 'missing']],
+    );
     assert.match(p[0].reason, /Deleted/);
   });
 
@@ -146,10 +197,28 @@ describe('integrity: validating a trail bucket', () => {
     tamper(tb, tb.digests[2], (t) => t.replace(/"hashValue":"[0-9a-f]{64}"/, `"hashValue":"${'0'.repeat(64)}"`));
     const r = await run(tb);
     const p = problems(r.findings);
-    assert.ok(p.some((f) => f.kind === 'digest' && f.verdict === 'invalid' && /Signature does not match/.test(f.reason)));
-    assert.ok(p.some((f) => f.kind === 'chain' && f.verdict === 'invalid' && /previousDigestHashValue does not match/.test(f.reason)));
-    assert.ok(p.some((f) => f.kind === 'log' && f.verdict === 'unverifiable' && /Not fetched: its digest .* failed validation/.test(f.reason)), 'the logs of a failed digest are not fetched');
-    assert.ok(!r.findings.some((f) => f.kind === 'log' && f.verdict === 'valid' && tb.logs.slice(4, 6).some((k) => f.location.endsWith(k))));
+    assert.ok(
+      p.some((f) => f.kind === 'digest' && f.verdict === 'invalid' && /Signature does not match/.test(f.reason)),
+    );
+    assert.ok(
+      p.some(
+        (f) => f.kind === 'chain' && f.verdict === 'invalid' && /previousDigestHashValue does not match/.test(f.reason),
+      ),
+    );
+    assert.ok(
+      p.some(
+        (f) =>
+          f.kind === 'log' &&
+          f.verdict === 'unverifiable' &&
+          /Not fetched: its digest .* failed validation/.test(f.reason),
+      ),
+      'the logs of a failed digest are not fetched',
+    );
+    assert.ok(
+      !r.findings.some(
+        (f) => f.kind === 'log' && f.verdict === 'valid' && tb.logs.slice(4, 6).some((k) => f.location.endsWith(k)),
+      ),
+    );
     assert.ok(!isIntact(r));
   });
 
@@ -159,32 +228,64 @@ describe('integrity: validating a trail bucket', () => {
     const p = problems((await run(tb, { listLogs: true })).findings);
     const missing = p.find((f) => f.kind === 'digest' && f.verdict === 'missing');
     assert.equal(missing?.location, `s3://${tb.bucket}/${tb.digests[3]}`);
-    assert.equal(p.filter((f) => f.kind === 'log' && f.verdict === 'unverifiable' && /Listed by no digest/.test(f.reason)).length, 2);
+    assert.equal(
+      p.filter((f) => f.kind === 'log' && f.verdict === 'unverifiable' && /Listed by no digest/.test(f.reason)).length,
+      2,
+    );
   });
 
   it('a missing hour (logging off) is a gap where the chain restarts', async () => {
     const r = await run(bucket({ offHours: [2] }));
     const p = problems(r.findings);
-    assert.deepEqual(p.map((f) => [f.kind, f.verdict]), [['gap', 'missing']]);
+    assert.deepEqual(
+      p.map((f) => [f.kind, f.verdict]),
+      [['gap', 'missing']],
+    );
     assert.match(p[0].reason, /chain restarts: no digest from 2024-03-01T02:00:04Z to 2024-03-01T03:00:04Z/);
   });
 
   it('the last hours are "not yet delivered" near now, "missing" long after', async () => {
     const tb = bucket({ hours: 3 });
     const soon = await run(tb, { now: START + 4 * 3_600_000 + 30 * 60_000 });
-    assert.deepEqual(problems(soon.findings).map((f) => f.verdict), ['notDelivered']);
+    assert.deepEqual(
+      problems(soon.findings).map((f) => f.verdict),
+      ['notDelivered'],
+    );
     assert.ok(isIntact(soon));
     const late = await run(tb);
-    assert.deepEqual(problems(late.findings).map((f) => [f.kind, f.verdict]), [['gap', 'missing']]);
+    assert.deepEqual(
+      problems(late.findings).map((f) => [f.kind, f.verdict]),
+      [['gap', 'missing']],
+    );
   });
 
   it('an account and region with no digest: missing, or not yet delivered for a recent window', async () => {
     const tb = bucket({ hours: 2 });
-    const expected = [{ account: '111122223333', region: 'us-east-1' }, { account: '111122223333', region: 'eu-west-1' }];
-    const old = await validateIntegrity(memorySource(tb), { window: { start: START, end: START + 2 * 3_600_000 }, expected, maxLogBytes: 1 << 26, now: START + 86_400_000 });
-    assert.deepEqual(problems(old.findings).map((f) => [f.kind, f.verdict, f.region]), [['gap', 'missing', 'eu-west-1']]);
-    const recent = await validateIntegrity(memorySource(tb), { window: { start: START, end: START + 2 * 3_600_000 }, expected, maxLogBytes: 1 << 26, now: START + 3_600_000 });
-    assert.ok(problems(recent.findings).some((f) => f.kind === 'gap' && f.verdict === 'notDelivered' && f.region === 'eu-west-1'));
+    const expected = [
+      { account: '111122223333', region: 'us-east-1' },
+      { account: '111122223333', region: 'eu-west-1' },
+    ];
+    const old = await validateIntegrity(memorySource(tb), {
+      window: { start: START, end: START + 2 * 3_600_000 },
+      expected,
+      maxLogBytes: 1 << 26,
+      now: START + 86_400_000,
+    });
+    assert.deepEqual(
+      problems(old.findings).map((f) => [f.kind, f.verdict, f.region]),
+      [['gap', 'missing', 'eu-west-1']],
+    );
+    const recent = await validateIntegrity(memorySource(tb), {
+      window: { start: START, end: START + 2 * 3_600_000 },
+      expected,
+      maxLogBytes: 1 << 26,
+      now: START + 3_600_000,
+    });
+    assert.ok(
+      problems(recent.findings).some(
+        (f) => f.kind === 'gap' && f.verdict === 'notDelivered' && f.region === 'eu-west-1',
+      ),
+    );
   });
 
   it('online, a digest without signature metadata or signed by an unknown key is invalid (a forgery)', async () => {
@@ -194,15 +295,25 @@ describe('integrity: validating a trail bucket', () => {
     const forged = JSON.parse(gunzipSync(tb.objects.get(tb.digests[2])!.body).toString('utf8'));
     forged.digestPublicKeyFingerprint = forger.fingerprint;
     const content = Buffer.from(JSON.stringify(forged));
-    tb.objects.set(tb.digests[2], { body: gzipSync(content), metadata: signDigest(forger, forged, content), lastModified: new Date() });
+    tb.objects.set(tb.digests[2], {
+      body: gzipSync(content),
+      metadata: signDigest(forger, forged, content),
+      lastModified: new Date(),
+    });
     const p = problems((await run(tb)).findings).filter((f) => f.kind === 'digest');
-    assert.deepEqual(p.map((f) => f.verdict), ['invalid', 'invalid']);
+    assert.deepEqual(
+      p.map((f) => f.verdict),
+      ['invalid', 'invalid'],
+    );
     assert.ok(p.some((f) => /no x-amz-meta-signature metadata/.test(f.reason)));
     assert.ok(p.some((f) => /Signed with a key CloudTrail does not list/.test(f.reason)));
   });
 
   it('a rewritten digest with a garbage or foreign-algorithm signature is invalid online; its logs are never "valid"', async () => {
-    for (const metadata of [{ signature: 'not-hex!', 'signature-algorithm': 'SHA256withRSA' }, { signature: 'abcd', 'signature-algorithm': 'MD5withRSA' }]) {
+    for (const metadata of [
+      { signature: 'not-hex!', 'signature-algorithm': 'SHA256withRSA' },
+      { signature: 'abcd', 'signature-algorithm': 'MD5withRSA' },
+    ]) {
       const tb = bucket({ hours: 2 });
       // The tamperer edits a log, rewrites the digest's hash of it, and cannot sign: garbage instead.
       tamper(tb, tb.logs[0], (t) => t.replace('"eventName":"', '"eventName":"X'));
@@ -236,7 +347,11 @@ describe('integrity: validating a trail bucket', () => {
     const fetchLog = src.fetchLog;
     src.fetchLog = (b, k) => (fetched.push(k), fetchLog(b, k));
     src.publicKeys = async () => ({ reason: 'ListPublicKeys failed (AccessDenied).' });
-    const r = await validateIntegrity(src, { window: { start: START, end: START + 2 * 3_600_000 }, maxLogBytes: 1 << 26, now: START + 86_400_000 });
+    const r = await validateIntegrity(src, {
+      window: { start: START, end: START + 2 * 3_600_000 },
+      maxLogBytes: 1 << 26,
+      now: START + 86_400_000,
+    });
     assert.equal(r.counts.digests.valid, 0);
     assert.equal(r.counts.logs.valid, 0);
     assert.equal(r.counts.logs.unverifiable, 4);
@@ -246,15 +361,26 @@ describe('integrity: validating a trail bucket', () => {
     assert.match(summaryLine(r), /^NOT VERIFIED: 0\/2 digests valid/);
   });
 
-  it('a verified digest\'s list is followed only to trail log keys in its own bucket', async () => {
+  it("a verified digest's list is followed only to trail log keys in its own bucket", async () => {
     const tb = bucket({ hours: 1 });
     const d = tb.objects.get(tb.digests[0])!;
     const doc = JSON.parse(gunzipSync(d.body).toString('utf8'));
     const h = '0'.repeat(64);
-    doc.logFiles.push({ s3Bucket: tb.bucket, s3Object: 'AWSLogs/111122223333/public-keys.json', hashValue: h, hashAlgorithm: 'SHA-256', newestEventTime: doc.digestEndTime, oldestEventTime: doc.digestStartTime });
+    doc.logFiles.push({
+      s3Bucket: tb.bucket,
+      s3Object: 'AWSLogs/111122223333/public-keys.json',
+      hashValue: h,
+      hashAlgorithm: 'SHA-256',
+      newestEventTime: doc.digestEndTime,
+      oldestEventTime: doc.digestStartTime,
+    });
     doc.logFiles.push({ ...doc.logFiles[0], s3Bucket: 'someone-elses-bucket' });
     const content = Buffer.from(JSON.stringify(doc));
-    tb.objects.set(tb.digests[0], { body: gzipSync(content), metadata: signDigest(tb.key, doc, content), lastModified: new Date() });
+    tb.objects.set(tb.digests[0], {
+      body: gzipSync(content),
+      metadata: signDigest(tb.key, doc, content),
+      lastModified: new Date(),
+    });
     const src = memorySource(tb);
     const fetched: string[] = [];
     const fetchLog = src.fetchLog;
@@ -263,13 +389,18 @@ describe('integrity: validating a trail bucket', () => {
     assert.equal(r.counts.digests.valid, 1, r.findings.map((f) => f.reason).join('\n'));
     assert.deepEqual(fetched.sort(), tb.logs.map((k) => `${tb.bucket}/${k}`).sort());
     const odd = r.findings.filter((f) => /not a CloudTrail log file in the trail's bucket/.test(f.reason));
-    assert.deepEqual(odd.map((f) => f.verdict), ['unverifiable', 'unverifiable']);
+    assert.deepEqual(
+      odd.map((f) => f.verdict),
+      ['unverifiable', 'unverifiable'],
+    );
   });
 
   it('a key outside its validity window does not vouch for a digest', async () => {
     const tb = bucket({ hours: 1 });
     const src = memorySource(tb);
-    src.publicKeys = async () => [{ fingerprint: tb.key.fingerprint, value: tb.key.publicDer, validityStart: START + 86_400_000 }];
+    src.publicKeys = async () => [
+      { fingerprint: tb.key.fingerprint, value: tb.key.publicDer, validityStart: START + 86_400_000 },
+    ];
     const r = await validateIntegrity(src, { maxLogBytes: 1 << 26, now: START + 86_400_000 });
     const digest = r.findings.find((f) => f.kind === 'digest')!;
     assert.equal(digest.verdict, 'invalid');
@@ -283,7 +414,9 @@ describe('integrity: validating a trail bucket', () => {
     const list = await src.listDigests();
     src.listDigests = async () => list.map((f) => ({ ...f, bucket: 'other-bucket' }));
     const r = await validateIntegrity(src, { maxLogBytes: 1 << 26 });
-    assert.ok(r.findings.some((f) => f.kind === 'digest' && f.verdict === 'invalid' && /Moved or renamed/.test(f.reason)));
+    assert.ok(
+      r.findings.some((f) => f.kind === 'digest' && f.verdict === 'invalid' && /Moved or renamed/.test(f.reason)),
+    );
   });
 
   it('exports JSON with the summary and every finding; hostile strings stay data', async () => {

@@ -28,7 +28,11 @@ const library = loadRules(builtInRuleFiles());
 /** Every event of the shared samples (the gzipped copies of invictus left out: the same events). */
 function sampleRecords(): CtRecord[] {
   const dir = samplesDir();
-  const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t')[0]);
   const out: CtRecord[] = [];
   for (const f of files) {
     if (f.includes('gzipped-by-us') || !/\.(json|jsonl|ndjson|gz)$/.test(f)) continue;
@@ -38,12 +42,34 @@ function sampleRecords(): CtRecord[] {
   return out;
 }
 
-const call = (eventSource: string, eventName: string, requestParameters: Record<string, unknown>): Record<string, unknown> => anEvent({ eventSource, eventName, readOnly: false, requestParameters });
+const call = (
+  eventSource: string,
+  eventName: string,
+  requestParameters: Record<string, unknown>,
+): Record<string, unknown> => anEvent({ eventSource, eventName, readOnly: false, requestParameters });
 /** Shapes the samples lack: what a rule looks for in a later list element, a mixed-case value, a nested list. */
 const TARGETED = [
-  call('cloudtrail.amazonaws.com', 'PutEventSelectors', { trailName: 't', eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true }, { readWriteType: 'All', includeManagementEvents: false }] }),
-  call('rds.amazonaws.com', 'ModifyDBSnapshotAttribute', { dBSnapshotIdentifier: 's', attributeName: 'restore', valuesToAdd: ['', '', '', '', '', '', 'all'] }),
-  call('s3.amazonaws.com', 'PutBucketPolicy', { bucketName: 'b', bucketPolicy: { Statement: [{ Principal: { Service: 'x.amazonaws.com' } }, { Principal: { AWS: ['arn:aws:iam::111122223333:root', '*'] } }] } }),
+  call('cloudtrail.amazonaws.com', 'PutEventSelectors', {
+    trailName: 't',
+    eventSelectors: [
+      { readWriteType: 'All', includeManagementEvents: true },
+      { readWriteType: 'All', includeManagementEvents: false },
+    ],
+  }),
+  call('rds.amazonaws.com', 'ModifyDBSnapshotAttribute', {
+    dBSnapshotIdentifier: 's',
+    attributeName: 'restore',
+    valuesToAdd: ['', '', '', '', '', '', 'all'],
+  }),
+  call('s3.amazonaws.com', 'PutBucketPolicy', {
+    bucketName: 'b',
+    bucketPolicy: {
+      Statement: [
+        { Principal: { Service: 'x.amazonaws.com' } },
+        { Principal: { AWS: ['arn:aws:iam::111122223333:root', '*'] } },
+      ],
+    },
+  }),
   call('s3.amazonaws.com', 'PutBucketAcl', { bucketName: 'b', 'x-amz-acl': ['private', 'public-read'] }),
   anEvent({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', additionalEventData: { MFAUsed: 'YES' } }),
   anEvent({ errorCode: 'accessdenied' }),
@@ -51,8 +77,12 @@ const TARGETED = [
 
 /** The sample Sigma rules the loader accepts, as detection rules (the refused ones are listed). */
 const sigmaDir = join(samplesDir(), 'sigma-cloudtrail');
-const sigma = readdirSync(sigmaDir).filter((f) => f.endsWith('.yml')).map((f) => ({ file: f, ...parseSigmaRule(readFileSync(join(sigmaDir, f), 'utf8'), f) }));
-const sigmaRules: DetectionRule[] = sigma.flatMap((s) => (s.rule ? [{ ...s.rule, origin: 'user' as const, file: s.file }] : []));
+const sigma = readdirSync(sigmaDir)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => ({ file: f, ...parseSigmaRule(readFileSync(join(sigmaDir, f), 'utf8'), f) }));
+const sigmaRules: DetectionRule[] = sigma.flatMap((s) =>
+  s.rule ? [{ ...s.rule, origin: 'user' as const, file: s.file }] : [],
+);
 
 const records = [...sampleRecords(), ...[...ruleCaseEvents(), ...TARGETED].map((e) => normalizeEvent(e))];
 const store = new EventStore();
@@ -75,13 +105,16 @@ function matcherOf(e: AlertExport, target: Target): (event: Record<string, unkno
 function foldValue(v: unknown): unknown {
   if (typeof v === 'string') return v.toLowerCase();
   if (Array.isArray(v)) return v.map(foldValue);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), foldValue(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), foldValue(x)]));
   return v;
 }
 function foldedMatcher(e: AlertExport, target: Target): (event: Record<string, unknown>) => boolean {
   if (target === 'metricFilter') {
     const keywords = /\b(is null|is true|is false|not exists)\b/g;
-    const filters = e.metricFilter.patterns.map((p) => parseMetricFilter(p.toLowerCase().replace(keywords, (k) => k.toUpperCase())));
+    const filters = e.metricFilter.patterns.map((p) =>
+      parseMetricFilter(p.toLowerCase().replace(keywords, (k) => k.toUpperCase())),
+    );
     return (ev) => filters.some((f) => f.matches(foldValue(ev)));
   }
   const pattern = foldValue(e.eventBridge.pattern);
@@ -130,22 +163,44 @@ function check(rule: DetectionRule, target: Target): { extra: number; missing: n
   const more = diffs.filter((d) => d.direction !== 'fewer');
   const fewer = diffs.filter((d) => d.direction !== 'more');
   const folded = foldedMatcher(e, target);
-  const say = (rows: number[]): string => rows.slice(0, 3).map((r) => store.raw(r).slice(0, 300)).join('\n');
+  const say = (rows: number[]): string =>
+    rows
+      .slice(0, 3)
+      .map((r) => store.raw(r).slice(0, 300))
+      .join('\n');
   if (extra.length > 0) {
-    assert.ok(more.length > 0, `${rule.id} ${target}: ${extra.length} events more than the rule, none declared:\n${say(extra)}`);
+    assert.ok(
+      more.length > 0,
+      `${rule.id} ${target}: ${extra.length} events more than the rule, none declared:\n${say(extra)}`,
+    );
     const relaxed = rowsOf(without(rule, more));
     const caseMore = more.some((d) => d.kind === 'case');
     const unexplained = extra.filter((r) => !relaxed.has(r) && !(caseMore && !folded(events[r])));
-    assert.deepEqual(unexplained, [], `${rule.id} ${target}: more events than the declared terms explain:\n${say(unexplained)}`);
+    assert.deepEqual(
+      unexplained,
+      [],
+      `${rule.id} ${target}: more events than the declared terms explain:\n${say(unexplained)}`,
+    );
   }
   if (missing.length > 0) {
-    assert.ok(fewer.length > 0, `${rule.id} ${target}: ${missing.length} events fewer than the rule, none declared:\n${say(missing)}`);
+    assert.ok(
+      fewer.length > 0,
+      `${rule.id} ${target}: ${missing.length} events fewer than the rule, none declared:\n${say(missing)}`,
+    );
     const relaxedAlert = matcherOf(exportAlerts(without(rule, fewer)), target);
     const leftOut = new Set(fewer.filter((d) => d.ref?.term === -1).map((d) => d.ref!.query));
-    const byLeftOut = new Set(rule.query.flatMap((q, i) => (leftOut.has(i) ? [...rowsOf({ ...rule, query: [q] })] : [])));
+    const byLeftOut = new Set(
+      rule.query.flatMap((q, i) => (leftOut.has(i) ? [...rowsOf({ ...rule, query: [q] })] : [])),
+    );
     const caseFewer = fewer.some((d) => d.kind === 'case');
-    const unexplained = missing.filter((r) => !relaxedAlert(events[r]) && !byLeftOut.has(r) && !(caseFewer && folded(events[r])));
-    assert.deepEqual(unexplained, [], `${rule.id} ${target}: fewer events than the declared terms explain:\n${say(unexplained)}`);
+    const unexplained = missing.filter(
+      (r) => !relaxedAlert(events[r]) && !byLeftOut.has(r) && !(caseFewer && folded(events[r])),
+    );
+    assert.deepEqual(
+      unexplained,
+      [],
+      `${rule.id} ${target}: fewer events than the declared terms explain:\n${say(unexplained)}`,
+    );
   }
   return { extra: extra.length, missing: missing.length };
 }
@@ -158,7 +213,11 @@ describe('exported alerts match what their rule matches, or differ as declared',
   });
 
   test('the sample Sigma rules load', () => {
-    assert.deepEqual(sigma.filter((x) => !x.rule).map((x) => [x.file, x.problems]), [], 'none refused');
+    assert.deepEqual(
+      sigma.filter((x) => !x.rule).map((x) => [x.file, x.problems]),
+      [],
+      'none refused',
+    );
     assert.equal(sigmaRules.length, 10);
   });
 

@@ -16,7 +16,10 @@ describe('metric filter matcher (AWS "Filter pattern syntax", JSON examples)', (
     eventType: 'UpdateTrail',
     sourceIPAddress: '111.111.111.111',
     arrayKey: ['value', 'another value'],
-    objectList: [{ name: 'a', id: 1 }, { name: 'b', id: 2 }],
+    objectList: [
+      { name: 'a', id: 1 },
+      { name: 'b', id: 2 },
+    ],
     SomeObject: null,
     ThisFlag: true,
   };
@@ -29,7 +32,8 @@ describe('metric filter matcher (AWS "Filter pattern syntax", JSON examples)', (
       '{ $.SomeObject IS NULL }',
       '{ $.SomeOtherObject NOT EXISTS }',
       '{ $.ThisFlag IS TRUE }',
-    ]) assert.equal(mf(p, doc), true, p);
+    ])
+      assert.equal(mf(p, doc), true, p);
   });
   test('and the near misses do not', () => {
     for (const p of [
@@ -44,14 +48,32 @@ describe('metric filter matcher (AWS "Filter pattern syntax", JSON examples)', (
       '{ $.ThisFlag IS FALSE }',
       '{ $.ThisFlag = "true" }',
       '{ $.eventType = "Update*Trail" }', // a * inside is a character
-    ]) assert.equal(mf(p, doc), false, p);
+    ])
+      assert.equal(mf(p, doc), false, p);
   });
   test('wildcards at either end, numbers, && before ||, parentheses', () => {
-    const compound = { user: { id: 1, email: 'John.Stiles@example.com' }, users: [{ id: 2, email: 'John.Doe@example.com' }], actions: ['GET', 'PUT', 'DELETE'], coordinates: [[0, 1, 2]] };
+    const compound = {
+      user: { id: 1, email: 'John.Stiles@example.com' },
+      users: [{ id: 2, email: 'John.Doe@example.com' }],
+      actions: ['GET', 'PUT', 'DELETE'],
+      coordinates: [[0, 1, 2]],
+    };
     assert.equal(mf('{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', compound), true);
     assert.equal(mf('{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', compound), false);
-    assert.equal(mf('{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', compound), true);
-    assert.equal(mf('{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', compound), false);
+    assert.equal(
+      mf(
+        '{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }',
+        compound,
+      ),
+      true,
+    );
+    assert.equal(
+      mf(
+        '{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }',
+        compound,
+      ),
+      false,
+    );
     assert.equal(mf('{ $.coordinates[0][1] = 1 }', compound), true);
     assert.equal(mf('{ $.user.email = "*@example.com" }', compound), true);
     assert.equal(mf('{ $.user.email = "John*" }', compound), true);
@@ -73,7 +95,20 @@ describe('event pattern matcher (EventBridge docs, event-ruler README)', () => {
     source: 'aws.ec2',
     'detail-type': 'EC2 Instance State-change Notification',
     resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-1'],
-    detail: { state: 'running', 'c-count': 5, 'source-ip': '10.0.0.33', ip6: '2001:db8::1', empty: '', nothing: null, obj: { c1: 100 }, list: ['a', 'b'], employees: [{ first: 'John', last: 'Doe' }, { first: 'Anna', last: 'Smith' }] },
+    detail: {
+      state: 'running',
+      'c-count': 5,
+      'source-ip': '10.0.0.33',
+      ip6: '2001:db8::1',
+      empty: '',
+      nothing: null,
+      obj: { c1: 100 },
+      list: ['a', 'b'],
+      employees: [
+        { first: 'John', last: 'Doe' },
+        { first: 'Anna', last: 'Smith' },
+      ],
+    },
   };
   test('each matcher, on the documented shapes', () => {
     const yes = [
@@ -131,21 +166,41 @@ describe('event pattern matcher (EventBridge docs, event-ruler README)', () => {
 });
 
 const ruleOf = (over: Record<string, unknown>): DetectionRule => {
-  const r = parseRule(JSON.stringify({ id: 'r', title: 'T', severity: 'high', query: 'eventName:X', ...over }), 'r.json', 'user');
+  const r = parseRule(
+    JSON.stringify({ id: 'r', title: 'T', severity: 'high', query: 'eventName:X', ...over }),
+    'r.json',
+    'user',
+  );
   assert.deepEqual(r.problems, []);
   return r.rule!;
 };
 
 describe('compiled alerts, pinned', () => {
-  test('CloudTrail stopped: a pattern like the CIS benchmark\'s, and an EventBridge pattern', () => {
-    const e = exportAlerts(ruleOf({ id: 'cloudtrail-stopped', query: 'eventSource:cloudtrail.amazonaws.com eventName:StopLogging' }));
-    assert.deepEqual(e.metricFilter.patterns, ['{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }']);
+  test("CloudTrail stopped: a pattern like the CIS benchmark's, and an EventBridge pattern", () => {
+    const e = exportAlerts(
+      ruleOf({ id: 'cloudtrail-stopped', query: 'eventSource:cloudtrail.amazonaws.com eventName:StopLogging' }),
+    );
+    assert.deepEqual(e.metricFilter.patterns, [
+      '{ ($.eventSource = "cloudtrail.amazonaws.com") && ($.eventName = "StopLogging") }',
+    ]);
     assert.deepEqual(e.eventBridge.pattern, {
       source: [{ prefix: 'aws.' }],
-      'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail', 'AWS Service Event via CloudTrail', 'AWS Console Action via CloudTrail', 'AWS Insight via CloudTrail'],
-      detail: { eventSource: [{ 'equals-ignore-case': 'cloudtrail.amazonaws.com' }], eventName: [{ 'equals-ignore-case': 'StopLogging' }] },
+      'detail-type': [
+        'AWS API Call via CloudTrail',
+        'AWS Console Sign In via CloudTrail',
+        'AWS Service Event via CloudTrail',
+        'AWS Console Action via CloudTrail',
+        'AWS Insight via CloudTrail',
+      ],
+      detail: {
+        eventSource: [{ 'equals-ignore-case': 'cloudtrail.amazonaws.com' }],
+        eventName: [{ 'equals-ignore-case': 'StopLogging' }],
+      },
     });
-    assert.deepEqual(e.metricFilter.differences.map((d) => [d.kind, d.direction]), [['case', 'fewer']]);
+    assert.deepEqual(
+      e.metricFilter.differences.map((d) => [d.kind, d.direction]),
+      [['case', 'fewer']],
+    );
     assert.deepEqual(e.eventBridge.differences, [], 'equals-ignore-case: exactly the rule');
     assert.equal(e.eventBridge.state, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
     assert.deepEqual(e.metricFilter.alarm, { period: 300, threshold: 1, evaluationPeriods: 1 });
@@ -158,15 +213,29 @@ describe('compiled alerts, pinned', () => {
     ]);
     const ors = (e.eventBridge.pattern.$or as Array<{ detail: unknown }>).map((o) => o.detail);
     assert.deepEqual(ors, [
-      { userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [{ exists: false }] }, eventType: [{ exists: false }] },
-      { userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [{ exists: false }] }, eventType: [{ 'anything-but': { 'equals-ignore-case': 'AwsServiceEvent' } }] },
-      { userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [null, ''] }, eventType: [{ exists: false }] },
-      { userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [null, ''] }, eventType: [{ 'anything-but': { 'equals-ignore-case': 'AwsServiceEvent' } }] },
+      {
+        userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [{ exists: false }] },
+        eventType: [{ exists: false }],
+      },
+      {
+        userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [{ exists: false }] },
+        eventType: [{ 'anything-but': { 'equals-ignore-case': 'AwsServiceEvent' } }],
+      },
+      {
+        userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [null, ''] },
+        eventType: [{ exists: false }],
+      },
+      {
+        userIdentity: { type: [{ 'equals-ignore-case': 'Root' }], invokedBy: [null, ''] },
+        eventType: [{ 'anything-but': { 'equals-ignore-case': 'AwsServiceEvent' } }],
+      },
     ]);
   });
 
   test('a burst: the alarm counts within the window; per-principal and sliding windows are declared', () => {
-    const e = exportAlerts(ruleOf({ query: 'eventName:GetSecretValue', threshold: { count: 10, withinMinutes: 5, by: 'principal' } }));
+    const e = exportAlerts(
+      ruleOf({ query: 'eventName:GetSecretValue', threshold: { count: 10, withinMinutes: 5, by: 'principal' } }),
+    );
     assert.deepEqual(e.metricFilter.alarm, { period: 300, threshold: 10, evaluationPeriods: 1 });
     assert.ok(e.metricFilter.differences.some((d) => d.kind === 'threshold' && d.direction === 'more'));
     assert.match(e.metricFilter.notes.join(' '), /fixed periods.*silent/);
@@ -175,7 +244,11 @@ describe('compiled alerts, pinned', () => {
   });
 
   test('terms a target cannot say are named, with the direction', () => {
-    const e = exportAlerts(ruleOf({ query: ['eventName:X -noisy', 'eventName:Y resource:arn:aws:s3:::b', 'eventName:Z userAgent:*aws*cli*'] }));
+    const e = exportAlerts(
+      ruleOf({
+        query: ['eventName:X -noisy', 'eventName:Y resource:arn:aws:s3:::b', 'eventName:Z userAgent:*aws*cli*'],
+      }),
+    );
     const mfd = e.metricFilter.differences.map((d) => `${d.direction} ${d.ref?.query}.${d.ref?.term}`);
     assert.ok(mfd.includes('more 0.1'), 'free text dropped');
     assert.ok(mfd.includes('more 1.1'), 'resources dropped');
@@ -183,19 +256,34 @@ describe('compiled alerts, pinned', () => {
     assert.match(e.metricFilter.patterns[0], /\$\.userAgent = "\*aws\*" && \$\.userAgent = "\*cli\*"/);
     const ebd = e.eventBridge.differences.map((d) => `${d.kind} ${d.direction}`);
     assert.ok(ebd.includes('case fewer'), 'wildcard is case-sensitive');
-    assert.deepEqual((e.eventBridge.pattern.$or as Array<{ detail: Record<string, unknown> }>)[2].detail.userAgent, [{ wildcard: '*aws*cli*' }]);
+    assert.deepEqual((e.eventBridge.pattern.$or as Array<{ detail: Record<string, unknown> }>)[2].detail.userAgent, [
+      { wildcard: '*aws*cli*' },
+    ]);
   });
 
   test('CLI commands quote the pattern for the shell; the templates are JSON; the document renders', () => {
     assert.equal(shellQuote(`it's $HOME "x"`), `'it'\\''s $HOME "x"'`);
     const e = exportAlerts(ruleOf({ title: "Bob's `rule`\n$(rm -rf /)", query: 'eventName:StopLogging' }));
     assert.ok(e.metricFilter.cli.includes(`--filter-pattern='{ $.eventName = "StopLogging" }'`));
-    assert.ok(e.metricFilter.cli.includes(`--alarm-description='Bob'\\''s \`rule\` $(rm -rf /) (CloudTrail Lens detection r, high)'`), 'one line, single-quoted');
+    assert.ok(
+      e.metricFilter.cli.includes(
+        `--alarm-description='Bob'\\''s \`rule\` $(rm -rf /) (CloudTrail Lens detection r, high)'`,
+      ),
+      'one line, single-quoted',
+    );
     assert.ok(e.eventBridge.cli.includes(`--event-pattern='${JSON.stringify(e.eventBridge.pattern)}'`));
-    const cfn = JSON.parse(e.metricFilter.cloudFormation) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    assert.deepEqual(Object.values(cfn.Resources).map((r) => r.Type), ['AWS::Logs::MetricFilter', 'AWS::CloudWatch::Alarm']);
+    const cfn = JSON.parse(e.metricFilter.cloudFormation) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    assert.deepEqual(
+      Object.values(cfn.Resources).map((r) => r.Type),
+      ['AWS::Logs::MetricFilter', 'AWS::CloudWatch::Alarm'],
+    );
     assert.equal(cfn.Resources.MetricFilter.Properties.FilterPattern, '{ $.eventName = "StopLogging" }');
-    assert.equal((JSON.parse(e.eventBridge.cloudFormation) as { Resources: { Rule: { Type: string } } }).Resources.Rule.Type, 'AWS::Events::Rule');
+    assert.equal(
+      (JSON.parse(e.eventBridge.cloudFormation) as { Resources: { Rule: { Type: string } } }).Resources.Rule.Type,
+      'AWS::Events::Rule',
+    );
     const md = renderAlertExport(e);
     assert.match(md, /^# Alerts for ``Bob's `rule` \$\(rm -rf \/\)``/);
     assert.match(md, /Matches \*\*fewer\*\* events than the rule/);

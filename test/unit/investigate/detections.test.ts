@@ -3,7 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { inlineDecoder } from '../../../src/core/ingest/decoderPool';
-import { loadRules, parseRule, type DetectionRule, type RuleFile } from '../../../src/core/investigate/detections/rules';
+import {
+  loadRules,
+  parseRule,
+  type DetectionRule,
+  type RuleFile,
+} from '../../../src/core/investigate/detections/rules';
 import { runDetections, runRule } from '../../../src/core/investigate/detections/run';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { expandRoots, loadFiles, type LogFileSystem } from '../../../src/core/ingest/loader';
@@ -22,22 +27,44 @@ function storeOf(events: Array<Record<string, unknown>>): { store: EventStore; e
   return { store, engine: new SearchEngine(store) };
 }
 
-const rule = (over: Record<string, unknown> = {}): string => JSON.stringify({ id: 'my-rule', title: 'Mine', severity: 'low', query: 'eventName:CreateUser', ...over });
+const rule = (over: Record<string, unknown> = {}): string =>
+  JSON.stringify({ id: 'my-rule', title: 'Mine', severity: 'low', query: 'eventName:CreateUser', ...over });
 
 describe('rule files', () => {
   test('a valid rule parses, with defaults for the optional keys', () => {
-    const { rule: r, problems } = parseRule(rule({ query: ['eventName:A', 'eventName:B requestParameters.x:y'], threshold: { count: 3, withinMinutes: 5, by: 'principal' }, mitre: ['T1098.001'] }), 'mine.json');
+    const { rule: r, problems } = parseRule(
+      rule({
+        query: ['eventName:A', 'eventName:B requestParameters.x:y'],
+        threshold: { count: 3, withinMinutes: 5, by: 'principal' },
+        mitre: ['T1098.001'],
+      }),
+      'mine.json',
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual(r, {
-      id: 'my-rule', title: 'Mine', severity: 'low', description: '', query: ['eventName:A', 'eventName:B requestParameters.x:y'],
-      threshold: { count: 3, withinMinutes: 5, by: 'principal' }, mitre: ['T1098.001'], references: [], origin: 'user', file: 'mine.json',
+      id: 'my-rule',
+      title: 'Mine',
+      severity: 'low',
+      description: '',
+      query: ['eventName:A', 'eventName:B requestParameters.x:y'],
+      threshold: { count: 3, withinMinutes: 5, by: 'principal' },
+      mitre: ['T1098.001'],
+      references: [],
+      origin: 'user',
+      file: 'mine.json',
     });
   });
 
   test('every problem is named: unknown keys, bad severity, query errors, bad thresholds and comparisons', () => {
     const p = (text: string): string => parseRule(text, 'x.json').problems.join(' | ');
-    assert.match(p(rule({ severity: 'urgent', colour: 'red' })), /Unknown key "colour".*\| "severity" must be one of critical, high, medium, low, info/);
-    assert.match(p(rule({ query: 'evntName:X' })), /"query" "evntName:X": Unknown field "evntName": did you mean eventName/);
+    assert.match(
+      p(rule({ severity: 'urgent', colour: 'red' })),
+      /Unknown key "colour".*\| "severity" must be one of critical, high, medium, low, info/,
+    );
+    assert.match(
+      p(rule({ query: 'evntName:X' })),
+      /"query" "evntName:X": Unknown field "evntName": did you mean eventName/,
+    );
     assert.match(p(rule({ query: 'eventName:X detection:cis-4.1' })), /cannot use detection: terms/);
     assert.match(p(rule({ query: 'stoplogging' })), /field: and path terms only/);
     assert.match(p(rule({ query: 'last:1d eventName:X' })), /field: and path terms only/);
@@ -47,7 +74,11 @@ describe('rule files', () => {
     assert.match(p(rule({ title: '' })), /"title" is required/);
     assert.match(p(rule({ threshold: { count: 1, withinMinutes: 5 } })), /"threshold" is/);
     assert.match(p(rule({ threshold: { count: 5, withinMinutes: 5, by: 'nonsense' } })), /"threshold.by"/);
-    assert.match(p(rule({ threshold: { count: 5, withinMinutes: 5, by: 'resource' } })), /"threshold.by"/, 'resources are many per event');
+    assert.match(
+      p(rule({ threshold: { count: 5, withinMinutes: 5, by: 'resource' } })),
+      /"threshold.by"/,
+      'resources are many per event',
+    );
     assert.match(p(rule({ compare: { differs: ['requestParameters.userName'] } })), /"compare" is/);
     assert.match(p(rule({ compare: { equals: ['principal', 'ip'] } })), /"compare" is/);
     assert.match(p(rule({ references: ['javascript:alert(1)'] })), /"references" is a list of http\(s\) URLs/);
@@ -59,7 +90,10 @@ describe('rule files', () => {
   });
 
   test('a "__proto__" key is reported as unknown and pollutes nothing', () => {
-    const { problems } = parseRule('{"__proto__": {"polluted": 1}, "id": "a", "title": "t", "severity": "low", "query": "eventName:X"}', 'x.json');
+    const { problems } = parseRule(
+      '{"__proto__": {"polluted": 1}, "id": "a", "title": "t", "severity": "low", "query": "eventName:X"}',
+      'x.json',
+    );
     assert.match(problems.join(), /Unknown key "__proto__"/);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
@@ -73,7 +107,13 @@ describe('rule files', () => {
       { name: 'README.md', text: '# notes' },
     ]);
     assert.deepEqual(lib.overridden, [{ id: 'cis-4.3', file: 'root.json' }]);
-    assert.deepEqual(lib.problems.map((p) => [p.origin, p.file, p.problems.length]), [['user', 'b.json', 1], ['user', 'bad.json', 1]]);
+    assert.deepEqual(
+      lib.problems.map((p) => [p.origin, p.file, p.problems.length]),
+      [
+        ['user', 'b.json', 1],
+        ['user', 'bad.json', 1],
+      ],
+    );
     assert.match(lib.problems[0].problems[0], /already used by a\.json/);
     const root = lib.rules.find((r) => r.id.toLowerCase() === 'cis-4.3')!;
     assert.equal(root.title, 'My root rule');
@@ -87,7 +127,11 @@ describe('the built-in library', () => {
     assert.deepEqual(library.problems, []);
     const ids = library.rules.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.deepEqual(ids.filter((id) => id.startsWith('cis-')), Array.from({ length: 15 }, (_, i) => `cis-4.${i + 1}`), 'numbers in numeric order');
+    assert.deepEqual(
+      ids.filter((id) => id.startsWith('cis-')),
+      Array.from({ length: 15 }, (_, i) => `cis-4.${i + 1}`),
+      'numbers in numeric order',
+    );
     for (const r of library.rules) {
       assert.ok(r.description.length > 20, `${r.id} describes itself`);
       assert.ok(r.references.length > 0, `${r.id} cites a reference`);
@@ -99,9 +143,22 @@ describe('the built-in library', () => {
 });
 
 describe('running rules', () => {
-  const burst = (by?: string): DetectionRule => parseRule(rule({ id: 'b', query: 'eventName:GetSecretValue', threshold: { count: 3, withinMinutes: 5, ...(by ? { by } : {}) } }), 'b.json', 'built-in').rule!;
+  const burst = (by?: string): DetectionRule =>
+    parseRule(
+      rule({
+        id: 'b',
+        query: 'eventName:GetSecretValue',
+        threshold: { count: 3, withinMinutes: 5, ...(by ? { by } : {}) },
+      }),
+      'b.json',
+      'built-in',
+    ).rule!;
   const at = (min: number, user = 'alice'): Record<string, unknown> =>
-    anEvent({ eventName: 'GetSecretValue', eventTime: new Date(Date.UTC(2024, 0, 1) + min * 60_000).toISOString(), userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::1:user/${user}` } });
+    anEvent({
+      eventName: 'GetSecretValue',
+      eventTime: new Date(Date.UTC(2024, 0, 1) + min * 60_000).toISOString(),
+      userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::1:user/${user}` },
+    });
 
   test('a threshold keeps exactly the events inside windows that reach the count, per key', () => {
     // alice: 0, 1, 5 (a window of 5 minutes holds 0..5 inclusive: three), then 20, 21 (two: out).
@@ -115,27 +172,51 @@ describe('running rules', () => {
   });
 
   test('a principal key tells apart same-named users of different accounts', () => {
-    const other = (min: number): Record<string, unknown> => ({ ...at(min), userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::2:user/alice' } });
+    const other = (min: number): Record<string, unknown> => ({
+      ...at(min),
+      userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::2:user/alice' },
+    });
     const { engine, store } = storeOf([at(0), at(1), other(2), other(3)]);
     assert.equal(runRule(engine, store, burst('principal')).count, 0);
-    assert.equal(runRule(engine, store, burst('userIdentity.userName')).count, 4, 'while the user name alone groups them');
+    assert.equal(
+      runRule(engine, store, burst('userIdentity.userName')).count,
+      4,
+      'while the user name alone groups them',
+    );
   });
 
   test('a query union counts an event once; results are newest first', () => {
     const r = parseRule(rule({ query: ['eventName:A', 'eventName:A,B'] }), 'u.json').rule!;
-    const { engine, store } = storeOf([anEvent({ eventName: 'A', eventTime: '2024-01-01T00:00:00Z' }), anEvent({ eventName: 'B', eventTime: '2024-01-02T00:00:00Z' }), anEvent({ eventName: 'C' })]);
+    const { engine, store } = storeOf([
+      anEvent({ eventName: 'A', eventTime: '2024-01-01T00:00:00Z' }),
+      anEvent({ eventName: 'B', eventTime: '2024-01-02T00:00:00Z' }),
+      anEvent({ eventName: 'C' }),
+    ]);
     assert.deepEqual(Array.from(runRule(engine, store, r).rows), [1, 0]);
   });
 
   test('runDetections feeds detection: row sets, and stops when aborted', async () => {
-    const { engine, store } = storeOf([anEvent({ eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com' }), anEvent()]);
+    const { engine, store } = storeOf([
+      anEvent({ eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com' }),
+      anEvent(),
+    ]);
     const results = await runDetections(engine, store, library.rules);
     assert.equal(results.length, library.rules.length);
-    assert.deepEqual(results.filter((r) => r.count > 0).map((r) => r.rule.id), ['cis-4.5', 'cloudtrail-stopped']);
+    assert.deepEqual(
+      results.filter((r) => r.count > 0).map((r) => r.rule.id),
+      ['cis-4.5', 'cloudtrail-stopped'],
+    );
     assert.deepEqual(Array.from(engine.search('detection:cloudtrail-stopped').rows), [0]);
     assert.deepEqual(Array.from(engine.search('-detection:cis-4.*').rows), [1]);
-    assert.deepEqual(Array.from(engine.search('detection:cis-4.7').rows), [], 'a rule that matched nothing is known, and empty');
-    assert.match(engine.search('detection:nope').errors.join(), /Unknown detection "nope"\. Known: access-analyzer-deleted, access-key-for-other-user, .*, and \d+ more\./);
+    assert.deepEqual(
+      Array.from(engine.search('detection:cis-4.7').rows),
+      [],
+      'a rule that matched nothing is known, and empty',
+    );
+    assert.match(
+      engine.search('detection:nope').errors.join(),
+      /Unknown detection "nope"\. Known: access-analyzer-deleted, access-key-for-other-user, .*, and \d+ more\./,
+    );
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await assert.rejects(runDetections(engine, store, library.rules, ac.signal), /stop/);
@@ -157,7 +238,13 @@ class SearchEngineWithLimit extends SearchEngine {
   override search(...args: Parameters<SearchEngine['search']>): ReturnType<SearchEngine['search']> {
     const r = super.search(...args);
     // As the real engine does past its bound: the path term is dropped, so every row is returned.
-    return typeof args[0] === 'string' && args[0].includes('.') ? { ...r, rows: super.search('', 'newest').rows, errors: [...r.errors, 'requestParameters.userName: ... The path terms were left out.'] } : r;
+    return typeof args[0] === 'string' && args[0].includes('.')
+      ? {
+          ...r,
+          rows: super.search('', 'newest').rows,
+          errors: [...r.errors, 'requestParameters.userName: ... The path terms were left out.'],
+        }
+      : r;
   }
 }
 
@@ -166,13 +253,22 @@ describe('the Stratus Red Team run in ../shared/samples/invictus-ir_aws_dataset'
     const dir = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
     const fs: LogFileSystem<string> = {
       stat: async (p) => ({ kind: statSync(p).isDirectory() ? 'directory' : 'file', size: statSync(p).size }),
-      list: async (p) => readdirSync(p, { withFileTypes: true }).map((d) => ({ loc: join(p, d.name), name: d.name, kind: d.isDirectory() ? 'directory' : 'file' })),
+      list: async (p) =>
+        readdirSync(p, { withFileTypes: true }).map((d) => ({
+          loc: join(p, d.name),
+          name: d.name,
+          kind: d.isDirectory() ? 'directory' : 'file',
+        })),
       read: async (p) => readFileSync(p),
       label: (p) => relative(dir, p),
     };
     const inv = new Investigation();
     const { files } = await expandRoots(fs, [dir]);
-    await loadFiles(fs, inlineDecoder, files, { limits: { maxBytes: 64 * 1024 * 1024 }, concurrency: 2, onFile: (_l, label, r) => inv.addFile(label, r) });
+    await loadFiles(fs, inlineDecoder, files, {
+      limits: { maxBytes: 64 * 1024 * 1024 },
+      concurrency: 2,
+      onFile: (_l, label, r) => inv.addFile(label, r),
+    });
     assert.equal(inv.store.size, 2900);
     assert.match(inv.query('detection:cloudtrail-stopped', 'newest').errors.join(), /No detection has run yet/);
     const results = await runDetections(inv.engine, inv.store, library.rules);

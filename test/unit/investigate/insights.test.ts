@@ -17,7 +17,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** `count` calls of one API spread over hour `h` after T0. */
 function calls(h: number, count: number, fields: Record<string, unknown> = {}): Array<Record<string, unknown>> {
-  return Array.from({ length: count }, (_, i) => anEvent({ eventTime: iso(T0 + h * HOUR + Math.floor((i * HOUR) / count)), ...fields }));
+  return Array.from({ length: count }, (_, i) =>
+    anEvent({ eventTime: iso(T0 + h * HOUR + Math.floor((i * HOUR) / count)), ...fields }),
+  );
 }
 
 function storeOf(events: Array<Record<string, unknown>>): EventStore {
@@ -32,9 +34,13 @@ function twoDays(): EventStore {
   for (let h = 0; h < 48; h++) {
     events.push(...calls(h, h === 30 ? 200 : 10));
     events.push(...calls(h, 50 + (h % 7) * 3, { eventSource: 's3.amazonaws.com', eventName: 'ListBuckets' }));
-    events.push(...calls(h, h % 2, { eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', errorCode: 'AccessDenied' }));
+    events.push(
+      ...calls(h, h % 2, { eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', errorCode: 'AccessDenied' }),
+    );
   }
-  events.push(...calls(40, 40, { eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', errorCode: 'AccessDenied' }));
+  events.push(
+    ...calls(40, 40, { eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', errorCode: 'AccessDenied' }),
+  );
   events.push(...calls(12, 1, { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' }));
   return storeOf(events);
 }
@@ -62,18 +68,31 @@ describe('insights', () => {
     assert.equal(err[0].eventName, 'AssumeRole');
     assert.equal(err[0].observed, 40);
     assert.equal(err[0].baseline, 1, 'the median of 23 zeros, 24 ones and the 40');
-    assert.equal(err[0].query, 'eventSource:sts.amazonaws.com eventName:AssumeRole after:2024-03-02T16:00:00Z before:2024-03-02T17:00:00Z error:*');
+    assert.equal(
+      err[0].query,
+      'eventSource:sts.amazonaws.com eventName:AssumeRole after:2024-03-02T16:00:00Z before:2024-03-02T17:00:00Z error:*',
+    );
     const engine = new SearchEngine(store);
     assert.equal(engine.search(err[0].query).rows.length, 40);
     const burst = r.anomalies.find((a) => a.kind === 'callRate' && a.eventName === 'DescribeInstances')!;
     assert.equal(engine.search(burst.query!).rows.length, 200);
-    assert.deepEqual(r.anomalies.map((a) => a.score), r.anomalies.map((a) => a.score).sort((a, b) => b - a), 'most severe first');
+    assert.deepEqual(
+      r.anomalies.map((a) => a.score),
+      r.anomalies.map((a) => a.score).sort((a, b) => b - a),
+      'most severe first',
+    );
   });
 
   test('thresholds, minimum volume and the output bound are options', () => {
     const store = twoDays();
-    assert.equal(findInsights(store, all(store), { minCalls: 201 }).anomalies.filter((a) => a.kind === 'callRate').length, 0);
-    assert.equal(findInsights(store, all(store), { minErrors: 41 }).anomalies.filter((a) => a.kind === 'errorRate').length, 0);
+    assert.equal(
+      findInsights(store, all(store), { minCalls: 201 }).anomalies.filter((a) => a.kind === 'callRate').length,
+      0,
+    );
+    assert.equal(
+      findInsights(store, all(store), { minErrors: 41 }).anomalies.filter((a) => a.kind === 'errorRate').length,
+      0,
+    );
     const one = findInsights(store, all(store), { limit: 1 });
     assert.equal(one.anomalies.length, 1);
     assert.equal(one.total, 3, 'the burst, and the failing hour as both a call-rate and an error-rate anomaly');
@@ -82,13 +101,21 @@ describe('insights', () => {
 
   test('writeOnly counts only write calls for the call rate, as CloudTrail does', () => {
     const store = twoDays();
-    for (let h = 0; h < 48; h++) for (const e of calls(h, h === 45 ? 60 : 2, { eventName: 'RunInstances', readOnly: false })) store.add(normalizeEvent(e), 0);
+    for (let h = 0; h < 48; h++)
+      for (const e of calls(h, h === 45 ? 60 : 2, { eventName: 'RunInstances', readOnly: false }))
+        store.add(normalizeEvent(e), 0);
     const r = findInsights(store, all(store), { writeOnly: true });
-    assert.deepEqual(r.anomalies.map((a) => `${a.kind} ${a.eventName} ${a.observed}`), ['callRate RunInstances 60', 'errorRate AssumeRole 40']);
+    assert.deepEqual(
+      r.anomalies.map((a) => `${a.kind} ${a.eventName} ${a.observed}`),
+      ['callRate RunInstances 60', 'errorRate AssumeRole 40'],
+    );
     const run = r.anomalies[0];
     assert.match(run.query!, / -readOnly:true$/);
     assert.equal(new SearchEngine(store).search(run.query!).rows.length, 60);
-    assert.ok(findInsights(store, all(store)).anomalies.some((a) => a.eventName === 'DescribeInstances'), 'reads count by default');
+    assert.ok(
+      findInsights(store, all(store)).anomalies.some((a) => a.eventName === 'DescribeInstances'),
+      'reads count by default',
+    );
   });
 
   test('two periods months apart, or one event with a bogus time, do not turn every busy hour into an anomaly', () => {
@@ -100,12 +127,20 @@ describe('insights', () => {
     assert.deepEqual(r.anomalies, []);
     assert.equal(r.hours, 60, 'hours that hold logs');
     // A planted event dated years away adds one covered hour, not thousands of empty ones.
-    store.add(normalizeEvent(anEvent({ eventTime: '2031-01-01T00:00:00Z', eventName: 'ListBuckets', eventSource: 's3.amazonaws.com' })), 0);
+    store.add(
+      normalizeEvent(
+        anEvent({ eventTime: '2031-01-01T00:00:00Z', eventName: 'ListBuckets', eventSource: 's3.amazonaws.com' }),
+      ),
+      0,
+    );
     assert.deepEqual(findInsights(store, all(store)).anomalies, []);
     // A real spike in that data is still found.
     store.add(normalizeEvent(anEvent({ eventTime: iso(T0 + 10 * HOUR) })), 0);
     for (const e of calls(10, 150)) store.add(normalizeEvent(e), 0);
-    assert.deepEqual(findInsights(store, all(store)).anomalies.map((a) => [a.eventName, a.hour]), [['DescribeInstances', T0 + 10 * HOUR]]);
+    assert.deepEqual(
+      findInsights(store, all(store)).anomalies.map((a) => [a.eventName, a.hour]),
+      [['DescribeInstances', T0 + 10 * HOUR]],
+    );
   });
 
   test('too short a range says why instead of guessing', () => {
@@ -128,7 +163,8 @@ describe('insights', () => {
     const store = new EventStore();
     for (const rec of sample) store.add(rec, 0);
     for (let k = 1; k <= 47; k++) {
-      for (const rec of sample) if (!stolen.has(rec.eventSource)) store.add({ ...rec, time: rec.time - k * HOUR, eventId: '' }, k);
+      for (const rec of sample)
+        if (!stolen.has(rec.eventSource)) store.add({ ...rec, time: rec.time - k * HOUR, eventId: '' }, k);
     }
     const r = findInsights(store, all(store), { limit: 1000 });
     assert.equal(r.hours, 49);
@@ -148,7 +184,8 @@ describe('insights', () => {
     assert.ok(expected.size >= 2, `${[...expected].join('; ')}`);
     assert.deepEqual(new Set(r.anomalies.map((a) => `${a.kind} ${a.eventSource} ${a.eventName} ${a.hour}`)), expected);
     const engine = new SearchEngine(store);
-    for (const a of r.anomalies) assert.equal(engine.search(a.query!).rows.length, a.kind === 'callRate' ? a.calls : a.observed);
+    for (const a of r.anomalies)
+      assert.equal(engine.search(a.query!).rows.length, a.kind === 'callRate' ? a.calls : a.observed);
   });
 
   test('an hourly series for drawing one API', () => {
@@ -160,12 +197,20 @@ describe('insights', () => {
     assert.equal(s.errors[41], 1);
     assert.equal(s.clipped, false);
     const clipped = hourlySeries(store, all(store), 'ec2.amazonaws.com', 'DescribeInstances', 10);
-    assert.deepEqual([clipped.start, clipped.calls.length, clipped.clipped, clipped.calls[0]], [T0 + 38 * HOUR, 10, true, 10]);
-    assert.equal(hourlySeries(store, all(store), 'nope', 'nope').calls.reduce((a, b) => a + b, 0), 0);
+    assert.deepEqual(
+      [clipped.start, clipped.calls.length, clipped.clipped, clipped.calls[0]],
+      [T0 + 38 * HOUR, 10, true, 10],
+    );
+    assert.equal(
+      hourlySeries(store, all(store), 'nope', 'nope').calls.reduce((a, b) => a + b, 0),
+      0,
+    );
   });
 
   test('hostile names and times do not break it', () => {
-    const events: Array<Record<string, unknown>> = INJECTION_PAYLOADS.flatMap((p, i) => Array.from({ length: 30 }, (_, j) => ({ ...hostileEvent(p, i), eventID: `h-${i}-${j}` })));
+    const events: Array<Record<string, unknown>> = INJECTION_PAYLOADS.flatMap((p, i) =>
+      Array.from({ length: 30 }, (_, j) => ({ ...hostileEvent(p, i), eventID: `h-${i}-${j}` })),
+    );
     events.push(anEvent({ eventTime: '+275760-09-13T00:00:00.000Z' }), anEvent({ eventTime: '1970-01-01T00:00:00Z' }));
     for (let h = 0; h < 30; h++) events.push(...calls(h, 5));
     const store = storeOf(events);

@@ -35,7 +35,9 @@ async function flagged(s: ReturnType<typeof service>, rule: DetectionRule): Prom
   const q = await s.client.query(`detection:${rule.id}`, 'oldest');
   assert.deepEqual(q?.errors, [], 'the detection set is known');
   const inv = s.service.investigation;
-  return Array.from(inv.engine.search(`detection:${rule.id}`, 'oldest').rows, (row) => String(JSON.parse(inv.store.raw(row)).eventID));
+  return Array.from(inv.engine.search(`detection:${rule.id}`, 'oldest').rows, (row) =>
+    String(JSON.parse(inv.store.raw(row)).eventID),
+  );
 }
 
 describe('rule self-tests (the tests key)', () => {
@@ -50,16 +52,28 @@ describe('rule self-tests (the tests key)', () => {
     assert.match(p([{ name: 'x', events: [], fires: [] }]), /"events" is a list of 1 to 200/);
     assert.match(p([{ name: 'x', events: [{ eventName: 'A' }], fires: [] }]), /needs an "eventID"/);
     assert.match(p([{ name: 'x', events: [{ eventID: 'a' }, { eventID: 'a' }], fires: [] }]), /share an eventID/);
-    assert.match(p([{ name: 'x', events: [{ eventID: 'a' }], fires: ['b'] }]), /"fires" names "b", which is not one of its events/);
-    assert.match(p([{ name: '', events: [{ eventID: 'a' }], fires: [], extra: 1 }]), /unknown key "extra".*"name" says/);
+    assert.match(
+      p([{ name: 'x', events: [{ eventID: 'a' }], fires: ['b'] }]),
+      /"fires" names "b", which is not one of its events/,
+    );
+    assert.match(
+      p([{ name: '', events: [{ eventID: 'a' }], fires: [], extra: 1 }]),
+      /unknown key "extra".*"name" says/,
+    );
   });
 
   test('every built-in JSON rule has a case that fires and a near miss', () => {
     assert.deepEqual(library.problems, []);
     for (const r of library.rules.filter((x) => x.origin === 'built-in' && x.file.endsWith('.json'))) {
       const own = cases.get(r.file) ?? [];
-      assert.ok(own.some((c) => c.fires.length > 0), `${r.file}: no case where the rule fires`);
-      assert.ok(own.some((c) => c.fires.length === 0), `${r.file}: no near miss`);
+      assert.ok(
+        own.some((c) => c.fires.length > 0),
+        `${r.file}: no case where the rule fires`,
+      );
+      assert.ok(
+        own.some((c) => c.fires.length === 0),
+        `${r.file}: no near miss`,
+      );
     }
   });
 
@@ -68,7 +82,10 @@ describe('rule self-tests (the tests key)', () => {
       for (const c of cases.get(r.file)!) {
         const s = service();
         try {
-          await s.client.addFile(`${r.id}.json`, decodeToBatch(new TextEncoder().encode(aLogFile(c.events)), { maxBytes: 1 << 22 }));
+          await s.client.addFile(
+            `${r.id}.json`,
+            decodeToBatch(new TextEncoder().encode(aLogFile(c.events)), { maxBytes: 1 << 22 }),
+          );
           assert.equal((await s.client.status()).events, c.events.length, `${c.name}: every event loads`);
           const d = await s.client.detections([r]);
           assert.deepEqual(d.problems, [], c.name);

@@ -19,11 +19,13 @@ function storeOf(events: Array<Record<string, unknown>>): EventStore {
 function invictus(): EventStore {
   const store = new EventStore();
   const dir = join(samplesDir(), 'invictus-ir_aws_dataset/CloudTrail');
-  readdirSync(dir).sort().forEach((f, i) => {
-    const r = decodeLogBytes(readFileSync(join(dir, f)));
-    assert.equal(r.kind, 'events', f);
-    if (r.kind === 'events') for (const rec of r.records) store.add(rec, i);
-  });
+  readdirSync(dir)
+    .sort()
+    .forEach((f, i) => {
+      const r = decodeLogBytes(readFileSync(join(dir, f)));
+      assert.equal(r.kind, 'events', f);
+      if (r.kind === 'events') for (const rec of r.records) store.add(rec, i);
+    });
   return store;
 }
 
@@ -31,7 +33,14 @@ const all = (store: EventStore): Uint32Array => Uint32Array.from({ length: store
 const sorted = (rows: Iterable<number>): number[] => [...rows].sort((a, b) => a - b);
 const at = (iso: string): string => iso;
 
-const bob = { type: 'IAMUser', principalId: 'AIDABOB', arn: 'arn:aws:iam::111122223333:user/bob', accountId: '111122223333', accessKeyId: 'AKIABOB0000000000001', userName: 'bob' };
+const bob = {
+  type: 'IAMUser',
+  principalId: 'AIDABOB',
+  arn: 'arn:aws:iam::111122223333:user/bob',
+  accountId: '111122223333',
+  accessKeyId: 'AKIABOB0000000000001',
+  userName: 'bob',
+};
 
 /** alice: 3 events, a 31-minute pause, 2 events (the first 0.9 s after a whole second); bob: 1. */
 function twoSessions(): EventStore {
@@ -47,7 +56,7 @@ function twoSessions(): EventStore {
 }
 
 describe('sessions', () => {
-  test('a pause longer than the gap splits a principal\'s events; counts, errors and top names', () => {
+  test("a pause longer than the gap splits a principal's events; counts, errors and top names", () => {
     const store = twoSessions();
     const list = sessionsFor(store, all(store), 'principal');
     assert.equal(list.total, 3);
@@ -60,17 +69,31 @@ describe('sessions', () => {
         ['2024-03-01T10:00:00.000Z', '2024-03-01T10:29:59.999Z', 3, 1],
       ],
     );
-    assert.deepEqual(alice[1].topEventNames, [{ name: 'ListBuckets', count: 2 }, { name: 'GetObject', count: 1 }]);
-    assert.equal(alice[1].query, 'principal:arn:aws:iam::111122223333:user/alice after:2024-03-01T10:00:00Z before:2024-03-01T10:30:00Z');
+    assert.deepEqual(alice[1].topEventNames, [
+      { name: 'ListBuckets', count: 2 },
+      { name: 'GetObject', count: 1 },
+    ]);
+    assert.equal(
+      alice[1].query,
+      'principal:arn:aws:iam::111122223333:user/alice after:2024-03-01T10:00:00Z before:2024-03-01T10:30:00Z',
+    );
     // A 40-minute gap joins them.
-    assert.equal(sessionsFor(store, all(store), 'principal', { gapMs: 40 * 60_000 }).sessions.filter((s) => s.by === 'principal' && s.key.endsWith('alice')).length, 1);
+    assert.equal(
+      sessionsFor(store, all(store), 'principal', { gapMs: 40 * 60_000 }).sessions.filter(
+        (s) => s.by === 'principal' && s.key.endsWith('alice'),
+      ).length,
+      1,
+    );
   });
 
   test('sessionOf finds the session around a row, by principal or by access key', () => {
     const store = twoSessions();
     const s = sessionOf(store, 3, 'principal')!;
     assert.equal(s.count, 2);
-    assert.equal(s.query, 'principal:arn:aws:iam::111122223333:user/alice after:2024-03-01T11:01:00Z before:2024-03-01T11:20:01Z');
+    assert.equal(
+      s.query,
+      'principal:arn:aws:iam::111122223333:user/alice after:2024-03-01T11:01:00Z before:2024-03-01T11:20:01Z',
+    );
     const k = sessionOf(store, 1, 'accessKey')!;
     assert.equal(k.key, 'AKIAEXAMPLE0000000001');
     assert.equal(k.count, 3);
@@ -87,7 +110,11 @@ describe('sessions', () => {
     assert.equal(joined.count, 6);
     assert.equal(joined.start, Date.parse('2024-03-01T10:00:00Z'));
     // Rows at the same time are told apart by row number, not confused.
-    const tie = storeOf([anEvent({ eventTime: at('2024-03-01T10:00:00Z') }), anEvent({ eventTime: at('2024-03-01T10:00:00Z') }), anEvent({ eventTime: at('2024-03-01T12:00:00Z') })]);
+    const tie = storeOf([
+      anEvent({ eventTime: at('2024-03-01T10:00:00Z') }),
+      anEvent({ eventTime: at('2024-03-01T10:00:00Z') }),
+      anEvent({ eventTime: at('2024-03-01T12:00:00Z') }),
+    ]);
     assert.equal(sessionOf(tie, 1, 'principal')!.count, 2);
     assert.equal(sessionOf(tie, 2, 'principal')!.count, 1);
   });
@@ -105,7 +132,10 @@ describe('sessions', () => {
     const engine = new SearchEngine(store);
     const current = 'eventName:ListBuckets,PutObject';
     const list = sessionsFor(store, engine.search(current).rows, 'principal');
-    assert.deepEqual(list.sessions.map((s) => s.count), [2, 2]);
+    assert.deepEqual(
+      list.sessions.map((s) => s.count),
+      [2, 2],
+    );
     for (const s of list.sessions) assert.equal(engine.search(`${current} ${s.query}`).rows.length, s.count);
   });
 
@@ -130,7 +160,12 @@ describe('sessions', () => {
   });
 
   test('hostile keys still make exact queries, or none', () => {
-    const odd = ['AKIA\\x,"y"*z', 'AKIA x', 'akia-LOWER', 'AKIA:after:2024'].map((key, i) => anEvent({ eventTime: `2024-05-01T11:00:0${i}Z`, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${key}`, accessKeyId: key } }));
+    const odd = ['AKIA\\x,"y"*z', 'AKIA x', 'akia-LOWER', 'AKIA:after:2024'].map((key, i) =>
+      anEvent({
+        eventTime: `2024-05-01T11:00:0${i}Z`,
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::1:user/${key}`, accessKeyId: key },
+      }),
+    );
     const store = storeOf([...INJECTION_PAYLOADS.map((p, i) => hostileEvent(p, i)), ...odd]);
     const engine = new SearchEngine(store);
     for (let row = 0; row < store.size; row++) {
@@ -153,15 +188,41 @@ describe('sessions', () => {
   test('events without an ARN group by name, apart from the ARN events of the same name', () => {
     const store = twoSessions();
     // A console event with no ARN, named like alice, during her first session; and a forged name.
-    store.add(normalizeEvent(anEvent({ eventTime: '2024-03-01T10:05:00Z', userIdentity: { type: 'IAMUser', userName: 'alice', accountId: '111122223333' } })), 0);
+    store.add(
+      normalizeEvent(
+        anEvent({
+          eventTime: '2024-03-01T10:05:00Z',
+          userIdentity: { type: 'IAMUser', userName: 'alice', accountId: '111122223333' },
+        }),
+      ),
+      0,
+    );
     const byName = sessionOf(store, store.size - 1, 'principal')!;
     assert.equal(byName.count, 1);
     assert.equal(byName.query, 'principal:alice after:2024-03-01T10:05:00Z before:2024-03-01T10:05:01Z principal:""');
     const engine = new SearchEngine(store);
     assert.deepEqual([...engine.search(byName.query).rows], [store.size - 1]);
     assert.equal(sessionOf(store, 0, 'principal')!.count, 3, 'the ARN session is unchanged');
-    store.add(normalizeEvent(anEvent({ userIdentity: { type: 'IAMUser', userName: 'arn:aws:iam::111122223333:user/alice', arn: 'arn:aws:iam::1:user/x' } })), 0);
-    assert.equal(sessionOf(store, 0, 'principal')!.query, undefined, 'a forged name equal to the ARN: no exact query exists');
-    assert.equal(sessionsFor(store, all(store), 'principal').sessions.find((s) => s.key.endsWith('user/alice'))!.query, undefined);
+    store.add(
+      normalizeEvent(
+        anEvent({
+          userIdentity: {
+            type: 'IAMUser',
+            userName: 'arn:aws:iam::111122223333:user/alice',
+            arn: 'arn:aws:iam::1:user/x',
+          },
+        }),
+      ),
+      0,
+    );
+    assert.equal(
+      sessionOf(store, 0, 'principal')!.query,
+      undefined,
+      'a forged name equal to the ARN: no exact query exists',
+    );
+    assert.equal(
+      sessionsFor(store, all(store), 'principal').sessions.find((s) => s.key.endsWith('user/alice'))!.query,
+      undefined,
+    );
   });
 });

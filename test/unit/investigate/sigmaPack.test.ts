@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { readZip } from '../../../src/core/ingest/zipArchive';
-import { importedPackReadme, isPackRulePath, loadPack, packVersion, SIGMAHQ } from '../../../src/core/investigate/detections/pack';
+import {
+  importedPackReadme,
+  isPackRulePath,
+  loadPack,
+  packVersion,
+  SIGMAHQ,
+} from '../../../src/core/investigate/detections/pack';
 import { loadRules } from '../../../src/core/investigate/detections/rules';
 import { runDetections } from '../../../src/core/investigate/detections/run';
 import { detectionSummary } from '../../../src/core/investigate/detections/summary';
@@ -20,32 +26,48 @@ import { builtInRuleFiles } from '../../support/ruleLibrary';
 import { zipOf } from '../../support/zipWriter';
 
 const dir = join(repoRoot(), 'detections/sigmahq');
-const files = readdirSync(join(dir, 'rules')).map((name) => ({ name, text: readFileSync(join(dir, 'rules', name), 'utf8') }));
+const files = readdirSync(join(dir, 'rules')).map((name) => ({
+  name,
+  text: readFileSync(join(dir, 'rules', name), 'utf8'),
+}));
 const meta = packVersion(readFileSync(join(dir, 'README.md'), 'utf8'));
 const pack = loadPack(files, { ...SIGMAHQ, ...meta, from: 'shipped' });
 
 describe('the SigmaHQ pack', () => {
   test('ships its licence and names its source commit and date', () => {
-    assert.match(readFileSync(join(dir, 'LICENSE.Detection.Rules.md'), 'utf8'), /^# Detection Rule License \(DRL\) 1\.1/);
+    assert.match(
+      readFileSync(join(dir, 'LICENSE.Detection.Rules.md'), 'utf8'),
+      /^# Detection Rule License \(DRL\) 1\.1/,
+    );
     assert.deepEqual(meta, { version: '8eaafff1f2845a696050e05e72ba1140ee190698', date: '2026-08-05' });
-    assert.ok(existsSync(join(repoRoot(), '.vscodeignore')) && /^!detections\/\*\*$/m.test(readFileSync(join(repoRoot(), '.vscodeignore'), 'utf8')), 'the VSIX ships detections/ with the pack and its licence');
+    assert.ok(
+      existsSync(join(repoRoot(), '.vscodeignore')) &&
+        /^!detections\/\*\*$/m.test(readFileSync(join(repoRoot(), '.vscodeignore'), 'utf8')),
+      'the VSIX ships detections/ with the pack and its licence',
+    );
   });
 
   test('56 of the 57 rules load; the one that cannot be read as written is refused with the reason', () => {
     assert.equal(files.length, 57);
     assert.equal(pack.rules.length, 56);
-    assert.deepEqual(pack.refused.map((r) => r.file), ['aws_delete_saml_provider.yml']);
+    assert.deepEqual(
+      pack.refused.map((r) => r.file),
+      ['aws_delete_saml_provider.yml'],
+    );
     assert.match(pack.refused[0].problems.join(), /selection\.status: "status" is not a CloudTrail field/);
   });
 
-  test('every rule keeps its author, Sigma id and references, and says it is the pack\'s', () => {
+  test("every rule keeps its author, Sigma id and references, and says it is the pack's", () => {
     for (const r of pack.rules) {
       const text = files.find((f) => f.name === r.file)!.text;
       assert.ok(r.author && text.includes(r.author.split(',')[0].trim()), `${r.file}: author`);
       assert.ok(r.sigmaId && text.includes(`id: ${r.sigmaId}`), `${r.file}: id`);
       for (const ref of r.references) assert.ok(text.includes(ref), `${r.file}: ${ref}`);
       assert.equal(r.pack?.name, 'SigmaHQ');
-      assert.match(detectionSummary(r, 0).source, /^SigmaHQ pack 8eaafff1f284, Detection Rule License \(DRL\) 1\.1: aws_.*\.yml$/);
+      assert.match(
+        detectionSummary(r, 0).source,
+        /^SigmaHQ pack 8eaafff1f284, Detection Rule License \(DRL\) 1\.1: aws_.*\.yml$/,
+      );
     }
   });
 
@@ -53,9 +75,24 @@ describe('the SigmaHQ pack', () => {
     const lib = loadRules(builtInRuleFiles(), [], pack);
     const ours = lib.rules.filter((r) => !r.pack).length;
     assert.equal(lib.rules.length, ours + 56);
-    assert.ok(lib.rules.slice(ours).every((r) => r.pack), 'the pack comes after our rules');
-    assert.deepEqual(lib.problems.map((p) => [p.file, p.pack]), [['aws_delete_saml_provider.yml', 'SigmaHQ']]);
-    const clash = loadRules([{ name: 'aws_enum_buckets.json', text: JSON.stringify({ id: 'aws_enum_buckets', title: 'x', severity: 'low', query: 'eventName:ListBuckets' }) }], [], pack);
+    assert.ok(
+      lib.rules.slice(ours).every((r) => r.pack),
+      'the pack comes after our rules',
+    );
+    assert.deepEqual(
+      lib.problems.map((p) => [p.file, p.pack]),
+      [['aws_delete_saml_provider.yml', 'SigmaHQ']],
+    );
+    const clash = loadRules(
+      [
+        {
+          name: 'aws_enum_buckets.json',
+          text: JSON.stringify({ id: 'aws_enum_buckets', title: 'x', severity: 'low', query: 'eventName:ListBuckets' }),
+        },
+      ],
+      [],
+      pack,
+    );
     assert.equal(clash.rules.find((r) => r.id === 'aws_enum_buckets')?.pack, undefined);
     assert.match(clash.problems.map((p) => p.problems.join()).join(), /already used by a built-in rule/);
   });
@@ -86,20 +123,44 @@ describe('importing a newer pack (the core half of Import SigmaHQ Rules…)', ()
     const good = files.find((f) => f.name === 'aws_enum_buckets.yml')!.text;
     const zip = zipOf([
       { name: 'sigma/rules/cloud/aws/cloudtrail/aws_enum_buckets.yml', data: good },
-      { name: 'sigma/rules-emerging-threats/cloud/aws/cloudtrail/new_rule.yml', data: good.replace(/^id: .*$/m, 'id: 11111111-2222-4333-8444-555555555555') },
+      {
+        name: 'sigma/rules-emerging-threats/cloud/aws/cloudtrail/new_rule.yml',
+        data: good.replace(/^id: .*$/m, 'id: 11111111-2222-4333-8444-555555555555'),
+      },
       { name: 'sigma/rules/cloud/aws/cloudtrail/broken.yml', data: 'title: x\ndetection: [' },
       { name: 'sigma/rules/windows/process_creation/proc_creation_win_x.yml', data: 'title: windows' },
       { name: 'sigma/deprecated/cloud/aws/cloudtrail/old.yml', data: good },
       { name: '../cloud/aws/cloudtrail/evil.yml', data: good },
     ]);
     const taken: Array<{ name: string; text: string }> = [];
-    const problems = await readZip(zip, (m) => void taken.push({ name: m.name.split('/').pop()!, text: Buffer.from(m.bytes).toString() }), { accept: (n) => isPackRulePath(n) });
-    assert.deepEqual(taken.map((t) => t.name), ['aws_enum_buckets.yml', 'new_rule.yml', 'broken.yml']);
-    assert.deepEqual(problems.map((p) => p.name), ['../cloud/aws/cloudtrail/evil.yml']);
+    const problems = await readZip(
+      zip,
+      (m) => void taken.push({ name: m.name.split('/').pop()!, text: Buffer.from(m.bytes).toString() }),
+      { accept: (n) => isPackRulePath(n) },
+    );
+    assert.deepEqual(
+      taken.map((t) => t.name),
+      ['aws_enum_buckets.yml', 'new_rule.yml', 'broken.yml'],
+    );
+    assert.deepEqual(
+      problems.map((p) => p.name),
+      ['../cloud/aws/cloudtrail/evil.yml'],
+    );
     const imported = loadPack(taken, { ...SIGMAHQ, from: 'imported' });
-    assert.deepEqual(imported.rules.map((r) => r.id), ['aws_enum_buckets', 'new_rule']);
-    assert.deepEqual(imported.refused.map((r) => r.file), ['broken.yml']);
-    const readme = importedPackReadme('/tmp/sigma_all_rules.zip', 2, imported.refused, new Date('2026-12-07T06:00:00Z'));
+    assert.deepEqual(
+      imported.rules.map((r) => r.id),
+      ['aws_enum_buckets', 'new_rule'],
+    );
+    assert.deepEqual(
+      imported.refused.map((r) => r.file),
+      ['broken.yml'],
+    );
+    const readme = importedPackReadme(
+      '/tmp/sigma_all_rules.zip',
+      2,
+      imported.refused,
+      new Date('2026-12-07T06:00:00Z'),
+    );
     assert.match(readme, /- Source: \/tmp\/sigma_all_rules\.zip\n- Date: 2026-12-07\n/);
     assert.match(readme, /- broken\.yml: /);
     assert.deepEqual(packVersion(readme), { version: undefined, date: '2026-12-07' });

@@ -10,13 +10,20 @@ test('a short readable name for every identity type', () => {
   assert.equal(name({ type: 'IAMUser', userName: 'bert-jan', arn: 'arn:aws:iam::1:user/bert-jan' }), 'bert-jan');
   assert.equal(name({ type: 'IAMUser', arn: 'arn:aws:iam::1:user/path/alice' }), 'alice');
   assert.equal(
-    name({ type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/Admin/alice@example.com', sessionContext: { sessionIssuer: { userName: 'Admin' } } }),
+    name({
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::1:assumed-role/Admin/alice@example.com',
+      sessionContext: { sessionIssuer: { userName: 'Admin' } },
+    }),
     'Admin/alice@example.com',
   );
   assert.equal(name({ type: 'AssumedRole', principalId: 'AROAEXAMPLE:i-0abc' }), 'i-0abc');
   assert.equal(name({ type: 'FederatedUser', arn: 'arn:aws:sts::1:federated-user/bob' }), 'federated/bob');
   assert.equal(name({ type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }), 'cloudtrail.amazonaws.com');
-  assert.equal(name({ type: 'AWSAccount', accountId: '999988887777', invokedBy: 'ec2.amazonaws.com' }), 'account 999988887777 via ec2.amazonaws.com');
+  assert.equal(
+    name({ type: 'AWSAccount', accountId: '999988887777', invokedBy: 'ec2.amazonaws.com' }),
+    'account 999988887777 via ec2.amazonaws.com',
+  );
   assert.equal(name({ type: 'IdentityCenterUser', onBehalfOf: { userId: 'u-123' } }), 'identity-center/u-123');
   assert.equal(name({ type: 'SAMLUser', userName: 'jane@corp' }), 'jane@corp');
   assert.equal(name({ type: 'WebIdentityUser', principalId: 'accounts.google.com:sub' }), 'accounts.google.com:sub');

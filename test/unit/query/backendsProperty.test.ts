@@ -45,7 +45,22 @@ const FIELDS: Record<string, (r: CtRecord) => string[]> = {
   eventType: (r) => [r.eventType],
   eventCategory: (r) => [r.eventCategory],
 };
-const PATHS = ['errorMessage', 'requestParameters.userName', 'requestParameters.bucketName', 'requestParameters.instancesSet.items.instanceId', 'additionalEventData.MFAUsed', 'userIdentity.sessionContext.sessionIssuer.userName', 'userIdentity.type', 'userIdentity.sessionContext', 'responseElements.credentials.accessKeyId', 'resources.ARN', 'tlsDetails.tlsVersion', 'eventID', 'recipientAccountId', 'requestParameters'];
+const PATHS = [
+  'errorMessage',
+  'requestParameters.userName',
+  'requestParameters.bucketName',
+  'requestParameters.instancesSet.items.instanceId',
+  'additionalEventData.MFAUsed',
+  'userIdentity.sessionContext.sessionIssuer.userName',
+  'userIdentity.type',
+  'userIdentity.sessionContext',
+  'responseElements.credentials.accessKeyId',
+  'resources.ARN',
+  'tlsDetails.tlsVersion',
+  'eventID',
+  'recipientAccountId',
+  'requestParameters',
+];
 const REGEX_META = /[\\^$.|?*+()[\]{}/]/g;
 
 /** A value as the search box would take it (quoted when it must be). */
@@ -75,14 +90,17 @@ function query(next: () => number, records: readonly CtRecord[], valuesAt: (path
       const src = pick([r.eventName, r.principal, r.sourceIp, r.userAgent, r.awsRegion].filter((x) => x.length >= 4));
       const at = Math.floor(next() * Math.max(1, src.length - 4));
       const piece = src.slice(at, at + 3 + Math.floor(next() * 5)).trim();
-      return piece.length >= 3 ? `${neg}${/\s/.test(piece) ? `"${piece.replace(/"/g, '')}"` : piece.replace(/^[-"]+/, '').replace(/:/g, '') || 'iam'}` : 'iam';
+      return piece.length >= 3
+        ? `${neg}${/\s/.test(piece) ? `"${piece.replace(/"/g, '')}"` : piece.replace(/^[-"]+/, '').replace(/:/g, '') || 'iam'}`
+        : 'iam';
     }
     if (roll < 0.22) {
       const r = pick(records);
       const t = r.time + Math.floor((next() - 0.5) * 3_600_000);
       return `${next() < 0.5 ? 'after' : 'before'}:${new Date(t).toISOString().slice(0, 16)}Z`;
     }
-    if (roll < 0.27) return `${neg}ip:${pick(['10.0.0.0/8', '192.168.0.0/16', '192.168.10.0/24', '1.2.3.4/32', '0.0.0.0/0', '172.16.0.0/12'])}`;
+    if (roll < 0.27)
+      return `${neg}ip:${pick(['10.0.0.0/8', '192.168.0.0/16', '192.168.10.0/24', '1.2.3.4/32', '0.0.0.0/0', '172.16.0.0/12'])}`;
     if (roll < 0.45) {
       const path = pick(PATHS);
       const pool = valuesAt(path);
@@ -111,7 +129,8 @@ test('the same random queries find the same events locally, in Athena (DuckDB) a
       const walk = (n: unknown, i: number, out: string[]): void => {
         if (Array.isArray(n)) return n.forEach((x) => walk(x, i, out));
         if (i === segs.length) return void (typeof n === 'string' && out.push(n));
-        if (n && typeof n === 'object') for (const [k, x] of Object.entries(n)) if (k.toLowerCase() === segs[i].toLowerCase()) walk(x, i + 1, out);
+        if (n && typeof n === 'object')
+          for (const [k, x] of Object.entries(n)) if (k.toLowerCase() === segs[i].toLowerCase()) walk(x, i + 1, out);
       };
       v = [];
       for (const r of records) walk(JSON.parse(r.raw), 0, v);
@@ -134,8 +153,16 @@ test('the same random queries find the same events locally, in Athena (DuckDB) a
       if (a.residual.length) residual++;
       const want = b.local(parsed);
       if (want.length) nonEmpty++;
-      assert.deepEqual(await b.viaAthena(parsed), want, `Athena, seed ${seed} #${i}: ${JSON.stringify(text)}\n${a.sql}`);
-      assert.deepEqual(await b.viaLogs(parsed), want, `Logs Insights, seed ${seed} #${i}: ${JSON.stringify(text)}\n${l.queryString}`);
+      assert.deepEqual(
+        await b.viaAthena(parsed),
+        want,
+        `Athena, seed ${seed} #${i}: ${JSON.stringify(text)}\n${a.sql}`,
+      );
+      assert.deepEqual(
+        await b.viaLogs(parsed),
+        want,
+        `Logs Insights, seed ${seed} #${i}: ${JSON.stringify(text)}\n${l.queryString}`,
+      );
     }
   }
   // The generator must exercise both matching and exact-in-SQL queries, not only empty results.

@@ -14,7 +14,8 @@ function engineOf(events: Array<Record<string, unknown>>): { engine: SearchEngin
   return { engine: new SearchEngine(store), store };
 }
 
-const rowsOf = (engine: SearchEngine, q: string): number[] => Array.from(engine.search(q, 'newest').rows).sort((a, b) => a - b);
+const rowsOf = (engine: SearchEngine, q: string): number[] =>
+  Array.from(engine.search(q, 'newest').rows).sort((a, b) => a - b);
 
 describe('path parsing', () => {
   test('a dotted name is a path only from a CloudTrail top-level key', () => {
@@ -27,10 +28,18 @@ describe('path parsing', () => {
   });
 
   test('the query parser makes path terms, and leaves hostnames and ports as text', () => {
-    const q = parseQuery('additionalEventData.MFAUsed:No -requestParameters.policyArn:*Admin*,*PowerUser* userIdentity.sessionContext.sessionIssuer.userName:"ad min" errorMessage:"" example.com:443 s3.amazonaws.com:443 requestParameters.x-amz-acl:public-read');
+    const q = parseQuery(
+      'additionalEventData.MFAUsed:No -requestParameters.policyArn:*Admin*,*PowerUser* userIdentity.sessionContext.sessionIssuer.userName:"ad min" errorMessage:"" example.com:443 s3.amazonaws.com:443 requestParameters.x-amz-acl:public-read',
+    );
     assert.deepEqual(q.errors, []);
     assert.deepEqual(
-      q.terms.map((t) => (t.kind === 'path' ? `${t.negate ? '-' : ''}${t.segments.join('/')}=${t.values.join('|')}${t.literal ? ' (literal)' : ''}` : t.kind === 'text' ? `text:${t.text}` : t.kind)),
+      q.terms.map((t) =>
+        t.kind === 'path'
+          ? `${t.negate ? '-' : ''}${t.segments.join('/')}=${t.values.join('|')}${t.literal ? ' (literal)' : ''}`
+          : t.kind === 'text'
+            ? `text:${t.text}`
+            : t.kind,
+      ),
       [
         'additionalEventData/MFAUsed=No',
         '-requestParameters/policyArn=*Admin*|*PowerUser*',
@@ -45,14 +54,20 @@ describe('path parsing', () => {
 
   test('a misspelt path root is reported, not searched as text; short hostnames stay text', () => {
     const q = parseQuery('requestParameter.userName:bob additionalEvntData.MFAUsed:No events.example.com:443');
-    assert.deepEqual(q.errors, ['"requestParameter.userName" is not a path into the event: did you mean requestParameters?', '"additionalEvntData.MFAUsed" is not a path into the event: did you mean additionalEventData?']);
+    assert.deepEqual(q.errors, [
+      '"requestParameter.userName" is not a path into the event: did you mean requestParameters?',
+      '"additionalEvntData.MFAUsed" is not a path into the event: did you mean additionalEventData?',
+    ]);
     assert.deepEqual(q.terms, [{ kind: 'text', text: 'events.example.com:443' }]);
   });
 
   test('a path needs a value; CloudTrail names for indexed fields use the index', () => {
     assert.match(parseQuery('requestParameters.userName:').errors[0], /needs a value/);
     const q = parseQuery('errorCode:AccessDenied awsRegion:us-east-1 sourceIPAddress:10.0.0.1');
-    assert.deepEqual(q.terms.map((t) => t.kind === 'field' && t.fields.join()), ['errorCode', 'awsRegion', 'sourceIp']);
+    assert.deepEqual(
+      q.terms.map((t) => t.kind === 'field' && t.fields.join()),
+      ['errorCode', 'awsRegion', 'sourceIp'],
+    );
   });
 });
 
@@ -70,7 +85,10 @@ describe('path values', () => {
 
   test('arrays are transparent, objects give every scalar under them, keys ignore case', () => {
     assert.deepEqual(valuesAt(ev, ['requestParameters', 'instancesSet', 'items', 'instanceId']), ['i-1', 'i-2']);
-    assert.deepEqual(valuesAt(ev, ['requestParameters', 'policy', 'statement', 'principal']), ['arn:aws:iam::1:root', '*']);
+    assert.deepEqual(valuesAt(ev, ['requestParameters', 'policy', 'statement', 'principal']), [
+      'arn:aws:iam::1:root',
+      '*',
+    ]);
     assert.deepEqual(valuesAt(ev, ['requestParameters', 'count']), ['3']);
     assert.deepEqual(valuesAt(ev, ['requestParameters', 'flag']), ['false']);
     assert.deepEqual(valuesAt(ev, ['requestParameters', 'nothing']), ['']);
@@ -110,11 +128,29 @@ describe('path values', () => {
 
 describe('path terms in the engine', () => {
   const events = [
-    anEvent({ eventName: 'ConsoleLogin', additionalEventData: { MFAUsed: 'No' }, responseElements: { ConsoleLogin: 'Success' } }),
-    anEvent({ eventName: 'ConsoleLogin', additionalEventData: { MFAUsed: 'Yes' }, responseElements: { ConsoleLogin: 'Success' } }),
-    anEvent({ eventName: 'ConsoleLogin', errorMessage: 'Failed authentication', responseElements: { ConsoleLogin: 'Failure' } }),
-    anEvent({ eventName: 'AttachUserPolicy', requestParameters: { userName: 'eve', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }),
-    anEvent({ eventName: 'AttachUserPolicy', requestParameters: { userName: 'eve', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }),
+    anEvent({
+      eventName: 'ConsoleLogin',
+      additionalEventData: { MFAUsed: 'No' },
+      responseElements: { ConsoleLogin: 'Success' },
+    }),
+    anEvent({
+      eventName: 'ConsoleLogin',
+      additionalEventData: { MFAUsed: 'Yes' },
+      responseElements: { ConsoleLogin: 'Success' },
+    }),
+    anEvent({
+      eventName: 'ConsoleLogin',
+      errorMessage: 'Failed authentication',
+      responseElements: { ConsoleLogin: 'Failure' },
+    }),
+    anEvent({
+      eventName: 'AttachUserPolicy',
+      requestParameters: { userName: 'eve', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+    }),
+    anEvent({
+      eventName: 'AttachUserPolicy',
+      requestParameters: { userName: 'eve', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+    }),
   ];
   const { engine, store } = engineOf(events);
 
@@ -125,7 +161,10 @@ describe('path terms in the engine', () => {
     assert.deepEqual(rowsOf(engine, 'eventName:ConsoleLogin additionalEventData:""'), [2]);
     assert.deepEqual(rowsOf(engine, 'errorMessage:"failed authentication"'), [2]);
     assert.deepEqual(rowsOf(engine, 'requestParameters.policyArn:*AdministratorAccess'), [3]);
-    assert.deepEqual(rowsOf(engine, 'requestParameters.policyArn:*/AdministratorAccess,*/ReadOnlyAccess eventName:AttachUserPolicy'), [3, 4]);
+    assert.deepEqual(
+      rowsOf(engine, 'requestParameters.policyArn:*/AdministratorAccess,*/ReadOnlyAccess eventName:AttachUserPolicy'),
+      [3, 4],
+    );
     assert.deepEqual(rowsOf(engine, 'userIdentity.userName:alice -requestParameters:*'), [0, 1, 2]);
     assert.deepEqual(rowsOf(engine, 'responseElements.ConsoleLogin:Failure'), [2]);
   });
@@ -150,10 +189,13 @@ describe('path terms in the engine', () => {
   });
 });
 
-describe('pathName: from the event view\'s JSONPath to a query name', () => {
+describe("pathName: from the event view's JSONPath to a query name", () => {
   test('indexes drop, bracketed keys that fit a name are kept, others refuse', async () => {
     const { pathName } = await import('../../../src/core/query/eventPath');
-    assert.equal(pathName('$.requestParameters.instancesSet.items[0].instanceId'), 'requestParameters.instancesSet.items.instanceId');
+    assert.equal(
+      pathName('$.requestParameters.instancesSet.items[0].instanceId'),
+      'requestParameters.instancesSet.items.instanceId',
+    );
     assert.equal(pathName('$.requestParameters["x-amz-acl"][0]'), 'requestParameters.x-amz-acl');
     assert.equal(pathName('$.errorMessage'), 'errorMessage');
     assert.equal(pathName('$.requestParameters["a.b"]'), undefined, 'a dotted key would split');

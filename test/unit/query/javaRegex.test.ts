@@ -24,7 +24,11 @@ describe('regex terms on Athena (Joni, Java syntax) and locally (RE2)', () => {
   test('the fixture was made from the rewrites as they are now', () => {
     const now = oracleInput();
     assert.deepEqual(fixture.strings, now.strings);
-    assert.deepEqual(fixture.cases.map(({ joni: _, ...c }) => c), now.cases, 'run node scripts/joniOracle.mjs to regenerate test/support/joniOracle.json');
+    assert.deepEqual(
+      fixture.cases.map(({ joni: _, ...c }) => c),
+      now.cases,
+      'run node scripts/joniOracle.mjs to regenerate test/support/joniOracle.json',
+    );
   });
 
   test('every rewritten pattern agrees with RE2 on every string (or keeps all its matches, when narrowing)', () => {
@@ -33,7 +37,8 @@ describe('regex terms on Athena (Joni, Java syntax) and locally (RE2)', () => {
     for (const c of fixture.cases) {
       const re = compileRegex(c.source, c.flags);
       if ('error' in re || !c.rewritten || !c.joni || /^[EF] /.test(c.joni)) {
-        if (c.joni?.startsWith('E ') && !('error' in re)) wrong.push(`/${c.source}/${c.flags} → ${c.rewritten}: Joni refuses it (${c.joni})`);
+        if (c.joni?.startsWith('E ') && !('error' in re))
+          wrong.push(`/${c.source}/${c.flags} → ${c.rewritten}: Joni refuses it (${c.joni})`);
         continue;
       }
       const exact = (javaRegex(c.source, c.flags) as { exact: boolean }).exact;
@@ -41,14 +46,15 @@ describe('regex terms on Athena (Joni, Java syntax) and locally (RE2)', () => {
         const local = re.re.matcher(s).find();
         const athena = c.joni![i] === '1';
         checked++;
-        if (exact ? local !== athena : local && !athena) wrong.push(`/${c.source}/${c.flags} → ${c.rewritten} on ${JSON.stringify(s)}: RE2 ${local}, Joni ${athena}`);
+        if (exact ? local !== athena : local && !athena)
+          wrong.push(`/${c.source}/${c.flags} → ${c.rewritten} on ${JSON.stringify(s)}: RE2 ${local}, Joni ${athena}`);
       });
     }
     assert.ok(checked > 20_000, `${checked} pairs checked`);
     assert.deepEqual(wrong.slice(0, 30), []);
   });
 
-  test('what cannot agree is refused by name; the issue\'s cases are rewritten', () => {
+  test("what cannot agree is refused by name; the issue's cases are rewritten", () => {
     assert.deepEqual(javaRegex('\\d+\\w\\s$', ''), { source: '[0-9]+[0-9A-Za-z_][\\t\\n\\f\\r ]\\z', exact: true });
     assert.deepEqual(javaRegex('\\pL[a&&b]\\x{41}(?P<n>x)', ''), { source: '\\p{L}[a\\&\\&b]A(?<n>x)', exact: true });
     assert.equal((javaRegex('a', 'i') as { exact: boolean }).exact, false, 'case folding differs: a narrowing');

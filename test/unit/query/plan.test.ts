@@ -12,7 +12,16 @@ import { SearchEngine } from '../../../src/core/query/search';
 import { EventStore } from '../../../src/core/store/store';
 import { anEvent } from '../../builders/events';
 
-const NAMES = ['StopLogging', 'DeleteTrail', 'GetObject', 'PutObject', 'DescribeInstances', 'ListBuckets', 'AssumeRole', 'GetSecretValue'];
+const NAMES = [
+  'StopLogging',
+  'DeleteTrail',
+  'GetObject',
+  'PutObject',
+  'DescribeInstances',
+  'ListBuckets',
+  'AssumeRole',
+  'GetSecretValue',
+];
 const USERS = ['alice', 'bob', 'Carol', 'dave', 'mallory', 'role/Admin'];
 const ERRORS = ['', '', '', 'AccessDenied', 'ThrottlingException'];
 const BUCKETS = ['logs', 'prod-data', 'Secret-Stuff', 'x'];
@@ -65,7 +74,9 @@ test('sparse and dense evaluation agree on rows, order and highlights (3 seeds Ã
     const dense = new SearchEngine(store);
     dense.usePlan = false;
     for (let q = 0; q < 120; q++) {
-      const query = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(CLAUSES)(pick([...NAMES, ...USERS, ...BUCKETS]))).join(' ');
+      const query = Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
+        pick(CLAUSES)(pick([...NAMES, ...USERS, ...BUCKETS])),
+      ).join(' ');
       for (const sort of ['relevance', 'newest', 'oldest'] as const) {
         const a = sparse.search(query, sort);
         const b = dense.search(query, sort);
@@ -78,7 +89,14 @@ test('sparse and dense evaluation agree on rows, order and highlights (3 seeds Ã
 
 test('radixSort sorts like a numeric sort, at every size and key width', () => {
   const next = rng(5);
-  for (const [k, max] of [[0, 1], [5, 10], [3000, 2 ** 11], [5000, 2 ** 22 + 17], [20_000, 2 ** 32 - 1], [4096, 0]] as const) {
+  for (const [k, max] of [
+    [0, 1],
+    [5, 10],
+    [3000, 2 ** 11],
+    [5000, 2 ** 22 + 17],
+    [20_000, 2 ** 32 - 1],
+    [4096, 0],
+  ] as const) {
     const keys = Uint32Array.from({ length: k }, () => Math.floor(next() * (max + 1)));
     const want = Array.from(keys).sort((a, b) => a - b);
     assert.deepEqual(Array.from(radixSort(keys.slice())), want, `${k} keys up to ${max}`);
@@ -111,9 +129,23 @@ test('sparse and dense agree when thousands of rows match (radix-sorted order), 
       );
     }
     if (round !== 0 && round !== 2 && round !== 9) continue;
-    for (const query of ['-error:*', 'log', 'ject', 'o', 'secret -error:*', 'after:2024-01-01T02:00Z', 'data log', 'eventName:StopLogging -error:*', 'eventName:GetObject ject']) {
+    for (const query of [
+      '-error:*',
+      'log',
+      'ject',
+      'o',
+      'secret -error:*',
+      'after:2024-01-01T02:00Z',
+      'data log',
+      'eventName:StopLogging -error:*',
+      'eventName:GetObject ject',
+    ]) {
       for (const sort of ['relevance', 'newest', 'oldest'] as const) {
-        assert.deepEqual(Array.from(sparse.search(query, sort).rows), Array.from(dense.search(query, sort).rows), `round ${round}, ${sort}: ${query}`);
+        assert.deepEqual(
+          Array.from(sparse.search(query, sort).rows),
+          Array.from(dense.search(query, sort).rows),
+          `round ${round}, ${sort}: ${query}`,
+        );
       }
     }
   }
@@ -125,19 +157,40 @@ test('a lone prefix* or *infix* pattern (an id set, not a Map) matches, ranks an
   const store = new EventStore();
   for (let i = 0; i < 800; i++) {
     const user = `${pick(USERS)}-${Math.floor(next() * 50)}`;
-    store.add(normalizeEvent(anEvent({ eventName: pick(NAMES), eventTime: new Date(T0 + Math.floor(next() * 40) * 600_000).toISOString(), userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` } })), 0);
+    store.add(
+      normalizeEvent(
+        anEvent({
+          eventName: pick(NAMES),
+          eventTime: new Date(T0 + Math.floor(next() * 40) * 600_000).toISOString(),
+          userIdentity: { type: 'IAMUser', userName: user, arn: `arn:aws:iam::111122223333:user/${user}` },
+        }),
+      ),
+      0,
+    );
   }
   const engine = new SearchEngine(store);
   const plain = (m: ReadonlyMap<number, unknown> | undefined) => new Map(m ?? []);
   for (const prefix of ['a', 'Ali', 'bob-1', 'role/', 'carol', 'nobody', 'arn:aws:iam::111122223333:user/d']) {
-    for (const [extra, star] of [['', ''], [' eventName:Get*', ''], [' principal:alice*,bob*', ''], [' -principal:bob-1*', ''], ['', '*'], [' eventName:*Object*', '*']]) {
+    for (const [extra, star] of [
+      ['', ''],
+      [' eventName:Get*', ''],
+      [' principal:alice*,bob*', ''],
+      [' -principal:bob-1*', ''],
+      ['', '*'],
+      [' eventName:*Object*', '*'],
+    ]) {
       // ",zz-none" matches nothing, but makes two alternatives: the general path through a Map.
       const a = engine.search(`principal:${star}${prefix}*${extra}`);
       const b = engine.search(`principal:${star}${prefix}*,zz-none${extra}`);
       assert.deepEqual(Array.from(a.rows), Array.from(b.rows), `${prefix}${extra}`);
       for (const field of ['principal', 'principalArn', 'eventName'] as const) {
-        assert.deepEqual(plain(a.matches.get(field)), plain(b.matches.get(field)), `highlights of ${field}: ${prefix}${extra}`);
-        for (const id of b.matches.get(field)?.keys() ?? []) assert.deepEqual(a.matches.get(field)?.get(id), b.matches.get(field)?.get(id));
+        assert.deepEqual(
+          plain(a.matches.get(field)),
+          plain(b.matches.get(field)),
+          `highlights of ${field}: ${prefix}${extra}`,
+        );
+        for (const id of b.matches.get(field)?.keys() ?? [])
+          assert.deepEqual(a.matches.get(field)?.get(id), b.matches.get(field)?.get(id));
       }
     }
   }

@@ -11,7 +11,18 @@ import { EventStore } from '../../../src/core/store/store';
 import { anEvent } from '../../builders/events';
 import { rng } from '../../../bench/corpus';
 
-const NAMES = ['StopLogging', 'DeleteTrail', 'GetObject', 'PutObject', 'DescribeInstances', 'ListBuckets', 'AssumeRole', 'GetSecretValue', 'ConsoleLogin', 'CreateUser'];
+const NAMES = [
+  'StopLogging',
+  'DeleteTrail',
+  'GetObject',
+  'PutObject',
+  'DescribeInstances',
+  'ListBuckets',
+  'AssumeRole',
+  'GetSecretValue',
+  'ConsoleLogin',
+  'CreateUser',
+];
 const USERS = ['alice', 'bob', 'Carol', 'dave', 'mallory'];
 const ERRORS = ['', '', '', 'AccessDenied', 'ThrottlingException', 'NoSuchBucket'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -26,7 +37,14 @@ const FIELDS: Record<string, (r: CtRecord) => string[]> = {
   ip: (r) => [r.sourceIp],
   readOnly: (r) => [r.readOnly],
 };
-const VALUES: Record<string, string[]> = { eventName: NAMES, principal: USERS, error: ERRORS.filter(Boolean), region: REGIONS, ip: IPS, readOnly: ['true', 'false'] };
+const VALUES: Record<string, string[]> = {
+  eventName: NAMES,
+  principal: USERS,
+  error: ERRORS.filter(Boolean),
+  region: REGIONS,
+  ip: IPS,
+  readOnly: ['true', 'false'],
+};
 
 function globMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern.toLowerCase() === value.toLowerCase();
@@ -49,7 +67,13 @@ interface Clause {
 }
 
 /** Paths into the random events (see randomEvent), with the values worth asking for. */
-const PATHS = ['requestParameters.userName', 'requestParameters.policy.Statement.Principal', 'requestParameters', 'additionalEventData.MFAUsed', 'userIdentity.userName'];
+const PATHS = [
+  'requestParameters.userName',
+  'requestParameters.policy.Statement.Principal',
+  'requestParameters',
+  'additionalEventData.MFAUsed',
+  'userIdentity.userName',
+];
 
 /** The scalars at a path, written independently of src/core/eventPath: arrays crossed, objects flattened. */
 function scalarsAt(node: unknown, segs: string[]): string[] {
@@ -60,7 +84,9 @@ function scalarsAt(node: unknown, segs: string[]): string[] {
     return [String(node)];
   }
   if (typeof node !== 'object' || node === null) return [];
-  return Object.entries(node).filter(([k]) => k.toLowerCase() === segs[0].toLowerCase()).flatMap(([, v]) => scalarsAt(v, segs.slice(1)));
+  return Object.entries(node)
+    .filter(([k]) => k.toLowerCase() === segs[0].toLowerCase())
+    .flatMap(([, v]) => scalarsAt(v, segs.slice(1)));
 }
 
 function randomPathClause(next: () => number): Clause {
@@ -73,7 +99,15 @@ function randomPathClause(next: () => number): Clause {
   const alts = Array.from({ length: 1 + Math.floor(next() * 2) }, () => {
     const v = pick(pool);
     const mode = next();
-    return mode < 0.15 ? '*' : mode < 0.35 ? `${v.slice(0, 2)}*` : mode < 0.45 ? `*${v.slice(-2)}` : mode < 0.6 ? v.toUpperCase() : v;
+    return mode < 0.15
+      ? '*'
+      : mode < 0.35
+        ? `${v.slice(0, 2)}*`
+        : mode < 0.45
+          ? `*${v.slice(-2)}`
+          : mode < 0.6
+            ? v.toUpperCase()
+            : v;
   });
   const values = empty ? [''] : alts;
   const negate = next() < 0.3;
@@ -99,7 +133,17 @@ function randomClause(next: () => number): Clause {
   for (let i = 0, k = 1 + Math.floor(next() * 2); i < k; i++) {
     const v = pick(VALUES[field]);
     const mode = next();
-    alts.push(mode < 0.15 ? '*' : mode < 0.35 ? `${v.slice(0, 3)}*` : mode < 0.45 ? `*${v.slice(-3)}` : mode < 0.6 ? v.toUpperCase() : v);
+    alts.push(
+      mode < 0.15
+        ? '*'
+        : mode < 0.35
+          ? `${v.slice(0, 3)}*`
+          : mode < 0.45
+            ? `*${v.slice(-3)}`
+            : mode < 0.6
+              ? v.toUpperCase()
+              : v,
+    );
   }
   const empty = field === 'error' && next() < 0.15;
   const negate = next() < 0.25;
@@ -107,7 +151,8 @@ function randomClause(next: () => number): Clause {
   const spaced = alts.find((a) => a.includes(' '));
   const values = empty ? [''] : spaced ? [spaced] : alts;
   const text = `${negate ? '-' : ''}${field}:${empty ? '""' : spaced ? `"${spaced}"` : values.join(',')}`;
-  const hit = (r: CtRecord): boolean => FIELDS[field](r).some((x) => values.some((p) => (p === '' ? x === '' : globMatch(p, x))));
+  const hit = (r: CtRecord): boolean =>
+    FIELDS[field](r).some((x) => values.some((p) => (p === '' ? x === '' : globMatch(p, x))));
   return { text, test: (r) => hit(r) !== negate };
 }
 
@@ -121,12 +166,22 @@ test('structured queries (fields, times, JSON paths) match a brute-force filter 
     for (let i = 0; i < 600; i++) {
       const user = pick(USERS);
       const shape = next();
-      const shapes = [null, { userName: pick(USERS) }, { userName: '' }, { policy: { Statement: [{ Principal: { AWS: [pick(USERS), pick(USERS)] } }, { Principal: pick(USERS) }] } }, {}];
+      const shapes = [
+        null,
+        { userName: pick(USERS) },
+        { userName: '' },
+        { policy: { Statement: [{ Principal: { AWS: [pick(USERS), pick(USERS)] } }, { Principal: pick(USERS) }] } },
+        {},
+      ];
       const requestParameters = shapes[Math.min(4, Math.floor(shape * 5))];
       const mfa = next();
       const ev = anEvent({
         requestParameters,
-        ...(mfa < 0.3 ? { additionalEventData: { MFAUsed: 'Yes' } } : mfa < 0.6 ? { additionalEventData: { MFAUsed: 'No' } } : {}),
+        ...(mfa < 0.3
+          ? { additionalEventData: { MFAUsed: 'Yes' } }
+          : mfa < 0.6
+            ? { additionalEventData: { MFAUsed: 'No' } }
+            : {}),
         eventName: pick(NAMES),
         eventTime: new Date(T0 + Math.floor(next() * 600) * 60_000).toISOString(),
         errorCode: pick(ERRORS) || undefined,

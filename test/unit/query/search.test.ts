@@ -18,11 +18,17 @@ function storeOf(events: Array<Record<string, unknown>>): EventStore {
 
 describe('query parsing', () => {
   test('terms split on whitespace; quoted phrases stay whole', () => {
-    assert.deepEqual(parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.kind === 'text' && t.text), ['StopLogging', 'bert jan', 'x']);
+    assert.deepEqual(
+      parseQuery('  StopLogging  "bert jan" x ').terms.map((t) => t.kind === 'text' && t.text),
+      ['StopLogging', 'bert jan', 'x'],
+    );
   });
   test('negation, OR, wildcards, empty values, time ranges', () => {
     const now = Date.UTC(2026, 10, 21, 12);
-    const q = parseQuery('-eventName:Describe*,List* error:* type:"" after:2026-11-01 before:2026-11-02T10:00Z last:24h -noise', now);
+    const q = parseQuery(
+      '-eventName:Describe*,List* error:* type:"" after:2026-11-01 before:2026-11-02T10:00Z last:24h -noise',
+      now,
+    );
     assert.deepEqual(q.errors, []);
     assert.deepEqual(q.terms, [
       { kind: 'field', name: 'eventName', fields: ['eventName'], values: ['Describe*', 'List*'], negate: true },
@@ -52,10 +58,25 @@ describe('query parsing', () => {
     assert.deepEqual(parseQuery('').terms, []);
   });
   test('field:value terms, quoted values, and words that only look like fields', () => {
-    const q = parseQuery('eventName:StopLogging principal:"Admin/alice smith" arn:aws:iam::1:user/x 2001:db8::1 10:42 https://x ip:');
+    const q = parseQuery(
+      'eventName:StopLogging principal:"Admin/alice smith" arn:aws:iam::1:user/x 2001:db8::1 10:42 https://x ip:',
+    );
     assert.deepEqual(
-      q.terms.map((t) => (t.kind === 'field' ? `${t.name}=${t.values.join('|')}→${t.fields.join('|')}` : t.kind === 'text' ? `text:${t.text}` : 'time')),
-      ['eventName=StopLogging→eventName', 'principal=Admin/alice smith→principal|principalArn', 'text:arn:aws:iam::1:user/x', 'text:2001:db8::1', 'text:10:42', 'text:https://x'],
+      q.terms.map((t) =>
+        t.kind === 'field'
+          ? `${t.name}=${t.values.join('|')}→${t.fields.join('|')}`
+          : t.kind === 'text'
+            ? `text:${t.text}`
+            : 'time',
+      ),
+      [
+        'eventName=StopLogging→eventName',
+        'principal=Admin/alice smith→principal|principalArn',
+        'text:arn:aws:iam::1:user/x',
+        'text:2001:db8::1',
+        'text:10:42',
+        'text:https://x',
+      ],
     );
     assert.match(q.errors[0], /"ip:" needs a value/);
   });
@@ -90,7 +111,11 @@ describe('query parsing', () => {
 describe('search ranking', () => {
   const store = storeOf([
     anEvent({ eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2024-01-01T00:00:01Z' }),
-    anEvent({ eventName: 'GetTrailStatus', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2024-01-01T00:00:02Z' }),
+    anEvent({
+      eventName: 'GetTrailStatus',
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventTime: '2024-01-01T00:00:02Z',
+    }),
     anEvent({ eventName: 'StartLogging', eventTime: '2024-01-01T00:00:03Z' }),
     anEvent({ eventName: 'DescribeLoggingStatus', eventTime: '2024-01-01T00:00:04Z' }),
     anEvent({ eventName: 'ListBuckets', eventTime: '2024-01-01T00:00:05Z', errorCode: 'AccessDenied' }),
@@ -124,7 +149,11 @@ describe('search ranking', () => {
     assert.equal(names('error:""').length, store.size - 1, 'error:"" = events without an error');
     assert.deepEqual(names('source:cloudtrail.amazonaws.com status'), ['GetTrailStatus']);
     assert.equal(names('principal:alice').length, store.size);
-    assert.equal(names('principal:arn:aws:iam::111122223333:user/alice').length, store.size, 'principal matches the ARN too');
+    assert.equal(
+      names('principal:arn:aws:iam::111122223333:user/alice').length,
+      store.size,
+      'principal matches the ARN too',
+    );
     assert.deepEqual(names('eventName:Stop*,Start*').sort(), ['StartLogging', 'StopLogging']);
     assert.deepEqual(names('-eventName:*Logging* error:""').sort(), ['GetTrailStatus']);
     assert.deepEqual(names('error:*'), ['ListBuckets']);
@@ -133,9 +162,17 @@ describe('search ranking', () => {
     assert.deepEqual(names('-logging').sort(), ['GetTrailStatus', 'ListBuckets']);
   });
 
-  test('an IAM role\'s ARN finds what its sessions did, as a field value or pasted as text, and excludes it negated', () => {
+  test("an IAM role's ARN finds what its sessions did, as a field value or pasted as text, and excludes it negated", () => {
     const session = (arn: string, eventName: string): Record<string, unknown> =>
-      anEvent({ eventName, userIdentity: { type: 'AssumedRole', arn, accountId: arn.split(':')[4], sessionContext: { sessionIssuer: { type: 'Role', userName: arn.split('/')[1] } } } });
+      anEvent({
+        eventName,
+        userIdentity: {
+          type: 'AssumedRole',
+          arn,
+          accountId: arn.split(':')[4],
+          sessionContext: { sessionIssuer: { type: 'Role', userName: arn.split('/')[1] } },
+        },
+      });
     const roles = storeOf([
       session('arn:aws:sts::111122223333:assumed-role/Admin/alice', 'A1'),
       session('arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com', 'A2'),
@@ -143,13 +180,20 @@ describe('search ranking', () => {
       session('arn:aws:sts::111122223333:assumed-role/Admi/dan', 'S1'),
       session('arn:aws:sts::444455556666:assumed-role/Admin/dave', 'O1'),
       session('arn:aws-cn:sts::111122223333:assumed-role/Admin/erin', 'C1'),
-      anEvent({ eventName: 'U1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/Admin', userName: 'Admin' } }),
+      anEvent({
+        eventName: 'U1',
+        userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/Admin', userName: 'Admin' },
+      }),
     ]);
     const search = new SearchEngine(roles);
     const got = (q: string): string[] => Array.from(search.search(q).rows, (r) => roles.value('eventName', r)).sort();
     const admin = 'arn:aws:iam::111122223333:role/Admin';
     assert.deepEqual(got(`principal:${admin}`), ['A1', 'A2']);
-    assert.deepEqual(got(`user:${admin.replace('role/', 'role/ops/team/')}`), ['A1', 'A2'], 'a role with a path: sessions name it without');
+    assert.deepEqual(
+      got(`user:${admin.replace('role/', 'role/ops/team/')}`),
+      ['A1', 'A2'],
+      'a role with a path: sessions name it without',
+    );
     assert.deepEqual(got(`"${admin}"`), ['A1', 'A2'], 'pasted as free text');
     assert.deepEqual(got(admin), ['A1', 'A2']);
     assert.deepEqual(got(`principal:${admin},arn:aws:iam::111122223333:role/AdminX`), ['A1', 'A2', 'X1']);
@@ -175,7 +219,11 @@ describe('search ranking', () => {
   });
 
   test('fuzzy matching skips vocabularies past the limit (bounded cost); literal matching still covers them', () => {
-    const s = storeOf(Array.from({ length: 30 }, (_, i) => anEvent({ eventName: 'GetObject', requestParameters: { bucketName: `finance-bucket-${i}` } })));
+    const s = storeOf(
+      Array.from({ length: 30 }, (_, i) =>
+        anEvent({ eventName: 'GetObject', requestParameters: { bucketName: `finance-bucket-${i}` } }),
+      ),
+    );
     const limited = new SearchEngine(s, 10);
     assert.equal(limited.search('finance-bucket-7').rows.length, 1, 'literal');
     assert.equal(limited.search('finanse-bucket-7').rows.length, 0, 'no fuzzy over the 30 resource names');
@@ -193,7 +241,10 @@ describe('search ranking', () => {
       anEvent({ eventName: 'B', sourceIPAddress: '203.0.113.99' }),
       anEvent({ eventName: 'C', userAgent: 'Boto3/1.28.0 md/Botocore#1.31.0 exfil-tool' }),
       anEvent({ eventName: 'D', requestParameters: { bucketName: 'secret-finance-bucket' } }),
-      anEvent({ eventName: 'E', requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } } }),
+      anEvent({
+        eventName: 'E',
+        requestParameters: { instancesSet: { items: [{ instanceId: 'i-0123456789abcdef0' }] } },
+      }),
     ]);
     const e = new SearchEngine(s);
     const find = (q: string): string[] => Array.from(e.search(q).rows, (r) => s.value('eventName', r));
@@ -222,7 +273,8 @@ describe('search over the real attack-simulation sample', () => {
   test('"who stopped the trail?" — StopLogging finds exactly those events', () => {
     const rows = engine.search('StopLogging').rows;
     assert.ok(rows.length > 0);
-    for (const r of Array.from(rows).filter((r) => store.value('eventName', r) === 'StopLogging')) assert.equal(store.value('principal', r), 'bert-jan');
+    for (const r of Array.from(rows).filter((r) => store.value('eventName', r) === 'StopLogging'))
+      assert.equal(store.value('principal', r), 'bert-jan');
     assert.equal(store.value('eventName', rows[0]), 'StopLogging');
   });
 
@@ -239,13 +291,21 @@ describe('search over the real attack-simulation sample', () => {
 });
 
 describe('named row sets (detection:<id>)', () => {
-  const store = storeOf([anEvent({ eventName: 'A' }), anEvent({ eventName: 'B' }), anEvent({ eventName: 'C' }), anEvent({ eventName: 'D' })]);
+  const store = storeOf([
+    anEvent({ eventName: 'A' }),
+    anEvent({ eventName: 'B' }),
+    anEvent({ eventName: 'C' }),
+    anEvent({ eventName: 'D' }),
+  ]);
   const engine = new SearchEngine(store);
-  engine.setRowSets('detection', new Map([
-    ['cis-4.3', Uint32Array.of(0)],
-    ['cis-4.10', Uint32Array.of(1, 2)],
-    ['ami-shared', Uint32Array.of(2, 99)],
-  ]));
+  engine.setRowSets(
+    'detection',
+    new Map([
+      ['cis-4.3', Uint32Array.of(0)],
+      ['cis-4.10', Uint32Array.of(1, 2)],
+      ['ami-shared', Uint32Array.of(2, 99)],
+    ]),
+  );
   const rows = (q: string): number[] => Array.from(engine.search(q, 'newest').rows).sort((a, b) => a - b);
 
   test('ids select their rows: exact ignoring case, wildcards, commas, negation, with other terms', () => {
@@ -255,7 +315,11 @@ describe('named row sets (detection:<id>)', () => {
     assert.deepEqual(rows('detection:cis-4.3,ami-shared'), [0, 2], 'a row past the store is ignored');
     assert.deepEqual(rows('-detection:cis-*'), [3]);
     assert.deepEqual(rows('detection:cis-* -eventName:B'), [0, 2]);
-    assert.match(engine.search('detection:"cis-*"').errors[0], /Unknown detection "cis-\*"/, 'a quoted star is literal');
+    assert.match(
+      engine.search('detection:"cis-*"').errors[0],
+      /Unknown detection "cis-\*"/,
+      'a quoted star is literal',
+    );
   });
 
   test('an unknown id is an error naming the known ones; the term is left out', () => {
@@ -286,7 +350,11 @@ describe('named row sets (detection:<id>)', () => {
     lazy.setRowSets('origin', new Map([['alice', Uint32Array.of(0)]]));
     assert.deepEqual(Array.from(lazy.search('origin:alice', 'newest').rows), [0], 'setRowSets replaces them');
     lazy.setRowSetsLazily('origin', () => (computed++, new Map()));
-    assert.match(lazy.search('origin:alice').errors[0] ?? '', /Unknown origin "alice"/, 'a new provider replaces the computed sets');
+    assert.match(
+      lazy.search('origin:alice').errors[0] ?? '',
+      /Unknown origin "alice"/,
+      'a new provider replaces the computed sets',
+    );
     assert.equal(computed, 2);
   });
 

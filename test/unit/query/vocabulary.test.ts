@@ -5,7 +5,25 @@ import { globMatch } from '../../../src/core/query/glob';
 import { FieldVocabulary } from '../../../src/core/query/vocabulary';
 import { rng } from '../../../bench/corpus';
 
-const ALPHABET = ['a', 'b', 'B', 'c', '1', '/', ':', '-', '\n', 'İ', 'é', 'x', 'Stop', 'Logging', 'arn:aws:iam::', 'role/', '😀'];
+const ALPHABET = [
+  'a',
+  'b',
+  'B',
+  'c',
+  '1',
+  '/',
+  ':',
+  '-',
+  '\n',
+  'İ',
+  'é',
+  'x',
+  'Stop',
+  'Logging',
+  'arn:aws:iam::',
+  'role/',
+  '😀',
+];
 
 function randomValues(seed: number, n: number): string[] {
   const next = rng(seed);
@@ -19,10 +37,14 @@ function randomValues(seed: number, n: number): string[] {
 
 /** Matching by testing every value, as the store did before blocks and filters. */
 const brute = {
-  containing: (values: string[], text: string) => values.flatMap((v, id) => (v.toLowerCase().includes(text.toLowerCase()) ? [id] : [])),
-  literal: (values: string[], text: string) => values.flatMap((v, id) => (v && v.toLowerCase().includes(text.toLowerCase()) ? [id] : [])),
-  equal: (values: string[], text: string) => values.flatMap((v, id) => (v.length === text.length && v.toLowerCase() === text.toLowerCase() ? [id] : [])),
-  glob: (values: string[], parts: string[]) => values.flatMap((v, id) => (v && globMatch(parts, v.toLowerCase()) ? [id] : [])),
+  containing: (values: string[], text: string) =>
+    values.flatMap((v, id) => (v.toLowerCase().includes(text.toLowerCase()) ? [id] : [])),
+  literal: (values: string[], text: string) =>
+    values.flatMap((v, id) => (v && v.toLowerCase().includes(text.toLowerCase()) ? [id] : [])),
+  equal: (values: string[], text: string) =>
+    values.flatMap((v, id) => (v.length === text.length && v.toLowerCase() === text.toLowerCase() ? [id] : [])),
+  glob: (values: string[], parts: string[]) =>
+    values.flatMap((v, id) => (v && globMatch(parts, v.toLowerCase()) ? [id] : [])),
 };
 
 describe('field vocabulary (blocks with trigram filters)', () => {
@@ -43,7 +65,11 @@ describe('field vocabulary (blocks with trigram filters)', () => {
           const term = pick.slice(from, from + 1 + Math.floor(next() * 6)) || 'stop';
           const sorted = (m: Map<number, unknown>) => [...m.keys()].sort((a, b) => a - b);
           assert.deepEqual(sorted(vocab.literal(term)), brute.literal(values, term), `literal ${JSON.stringify(term)}`);
-          assert.deepEqual(sorted(vocab.containing(term)), brute.containing(values, term), `containing ${JSON.stringify(term)}`);
+          assert.deepEqual(
+            sorted(vocab.containing(term)),
+            brute.containing(values, term),
+            `containing ${JSON.stringify(term)}`,
+          );
           const eq = new Map();
           vocab.equalIgnoringCase(pick, eq);
           assert.deepEqual(sorted(eq), brute.equal(values, pick), `equal ${JSON.stringify(pick)}`);
@@ -59,8 +85,20 @@ describe('field vocabulary (blocks with trigram filters)', () => {
   test('literal scores and highlight ranges are those of the first occurrence', () => {
     const vocab = new FieldVocabulary(['StopLogging', 'stoplogging-stop', 'DeleteTrail', 'x-stop', 'STOP']);
     const m = vocab.literal('stop');
-    assert.deepEqual([...m.entries()].map(([id, v]) => [id, v.score, v.ranges]), [[0, 0.1, [[0, 4]]], [1, 0.1, [[0, 4]]], [3, 0.2, [[2, 6]]], [4, 0, [[0, 4]]]]);
-    assert.deepEqual([...vocab.literal('logging').values()].map((v) => v.score), [0.2, 0.3], 'camelCase word start outranks a plain substring');
+    assert.deepEqual(
+      [...m.entries()].map(([id, v]) => [id, v.score, v.ranges]),
+      [
+        [0, 0.1, [[0, 4]]],
+        [1, 0.1, [[0, 4]]],
+        [3, 0.2, [[2, 6]]],
+        [4, 0, [[0, 4]]],
+      ],
+    );
+    assert.deepEqual(
+      [...vocab.literal('logging').values()].map((v) => v.score),
+      [0.2, 0.3],
+      'camelCase word start outranks a plain substring',
+    );
     assert.equal(vocab.containing('').size, 5, 'the empty text is in every value');
   });
 
@@ -82,7 +120,10 @@ describe('ranking', () => {
     for (const terms of [1, 3]) {
       const kept = Array.from(byTime).filter((r) => scores[r] !== Infinity);
       const band = (r: number) => Math.round((scores[r] / terms) * 20);
-      assert.deepEqual(Array.from(rankRows(scores, byTime, terms, 'relevance')), [...kept].sort((a, b) => band(a) - band(b)));
+      assert.deepEqual(
+        Array.from(rankRows(scores, byTime, terms, 'relevance')),
+        [...kept].sort((a, b) => band(a) - band(b)),
+      );
       assert.deepEqual(Array.from(rankRows(scores, byTime, terms, 'newest')), kept);
       assert.deepEqual(Array.from(rankRows(scores, byTime, terms, 'oldest')), [...kept].reverse());
     }
@@ -101,7 +142,9 @@ describe('fuzzy matching (typos)', () => {
       const hit = m.search('StopLoging').get(1);
       assert.ok(hit, `found with ${m.engine()}`);
       assert.ok(hit.score >= FUZZY && hit.score <= 1, 'a fuzzy match ranks below every literal one');
-      assert.ok(hit.ranges.length > 0 && hit.ranges.every(([a, b]) => a >= 0 && b <= 'StopLogging'.length && b - a > 1));
+      assert.ok(
+        hit.ranges.length > 0 && hit.ranges.every(([a, b]) => a >= 0 && b <= 'StopLogging'.length && b - a > 1),
+      );
       assert.equal(m.search('zzzzqqq').size, 0);
     }
   });

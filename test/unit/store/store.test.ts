@@ -5,7 +5,13 @@ import { describe, test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { COLUMN_GETTERS, type EventBatch, toBatch, transferList } from '../../../src/core/store/batch';
 import { EventIdSet, uuidKey } from '../../../src/core/store/eventIdSet';
-import { decodeLogBytes, decodeLogText, decodeToBatch, REREAD_MAX_BYTES, rereadRaws } from '../../../src/core/ingest/decode';
+import {
+  decodeLogBytes,
+  decodeLogText,
+  decodeToBatch,
+  REREAD_MAX_BYTES,
+  rereadRaws,
+} from '../../../src/core/ingest/decode';
 import { StringInterner, stringHash } from '../../../src/core/store/interner';
 import { sliceBuffer } from '../../../src/core/store/sliceBuffer';
 import { GrowableU32, Postings } from '../../../src/core/store/postings';
@@ -22,7 +28,7 @@ function recordsOf(events: Array<Record<string, unknown>>): CtRecord[] {
 function batchOf(bytes: Uint8Array): EventBatch {
   const r = decodeToBatch(bytes, { maxBytes: 1 << 28 });
   assert.equal(r.kind, 'batch', r.kind === 'error' ? r.reason : '');
-  return (r).batch;
+  return r.batch;
 }
 
 /** Every column, resource list, time and raw of every row, for comparing two stores. */
@@ -52,7 +58,11 @@ describe('typed building blocks', () => {
     const column = Uint32Array.from({ length: 500 }, (_, i) => (i * 7919) % 13);
     const p = Postings.ofColumn(column, column.length, 15);
     for (let v = 0; v < 15; v++) {
-      assert.deepEqual(Array.from(p.of(v)), [...column.keys()].filter((r) => column[r] === v), `value ${v}`);
+      assert.deepEqual(
+        Array.from(p.of(v)),
+        [...column.keys()].filter((r) => column[r] === v),
+        `value ${v}`,
+      );
     }
     assert.equal(p.of(99).length, 0, 'an unknown id has no rows');
     assert.equal(Postings.ofColumn(column, 10, 13).of(0).length, 1, 'only the first rowCount rows are indexed');
@@ -62,7 +72,9 @@ describe('typed building blocks', () => {
     const next = rng(17);
     const n = 3000;
     const column = Uint32Array.from({ length: n }, (_, r) => Math.floor(next() * (5 + r / 20)));
-    const lists = Array.from({ length: n }, (_, r) => Array.from({ length: Math.floor(next() * 4) }, () => Math.floor(next() * (3 + r / 30))));
+    const lists = Array.from({ length: n }, (_, r) =>
+      Array.from({ length: Math.floor(next() * 4) }, () => Math.floor(next() * (3 + r / 30))),
+    );
     const starts = new Uint32Array(n + 1);
     lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
     const ids = Uint32Array.from(lists.flat());
@@ -81,8 +93,16 @@ describe('typed building blocks', () => {
         from = to;
         const wantCol = Postings.ofColumn(column, to, colValues);
         const wantLst = Postings.ofLists(starts, ids, to, lstValues);
-        assert.deepEqual([Array.from(col.offsets), Array.from(col.rows), col.rowCount], [Array.from(wantCol.offsets), Array.from(wantCol.rows), to], `column, cuts ${cuts.join(',')}`);
-        assert.deepEqual([Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount], [Array.from(wantLst.offsets), Array.from(wantLst.rows), to], `lists, cuts ${cuts.join(',')}`);
+        assert.deepEqual(
+          [Array.from(col.offsets), Array.from(col.rows), col.rowCount],
+          [Array.from(wantCol.offsets), Array.from(wantCol.rows), to],
+          `column, cuts ${cuts.join(',')}`,
+        );
+        assert.deepEqual(
+          [Array.from(lst.offsets), Array.from(lst.rows), lst.rowCount],
+          [Array.from(wantLst.offsets), Array.from(wantLst.rows), to],
+          `lists, cuts ${cuts.join(',')}`,
+        );
       }
     }
   });
@@ -92,16 +112,37 @@ describe('typed building blocks', () => {
     const starts = new Uint32Array(lists.length + 1);
     lists.forEach((l, r) => (starts[r + 1] = starts[r] + l.length));
     const p = Postings.ofLists(starts, Uint32Array.from(lists.flat()), lists.length, 3);
-    assert.deepEqual([0, 1, 2].map((v) => Array.from(p.of(v))), [[0, 4], [0, 2], [2, 3, 4]]);
+    assert.deepEqual(
+      [0, 1, 2].map((v) => Array.from(p.of(v))),
+      [
+        [0, 4],
+        [0, 2],
+        [2, 3, 4],
+      ],
+    );
   });
 
   test('eventIDs: UUIDs become exact 128-bit keys, anything else stays a string', () => {
     const set = new EventIdSet();
-    const ids = Array.from({ length: 5000 }, (_, i) => `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+    const ids = Array.from(
+      { length: 5000 },
+      (_, i) =>
+        `${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+    );
     assert.ok(ids.every((id) => set.add(id)));
-    assert.ok(ids.every((id) => !set.add(id)), 'every one is found again after the table grew');
+    assert.ok(
+      ids.every((id) => !set.add(id)),
+      'every one is found again after the table grew',
+    );
     // U+0130 and U+012D end in the bytes of '0' and '-': a character is never read as its low byte.
-    for (const other of ['', 'not-a-uuid', '00000000-0000-4000-8000-00000000000A', '00000000_0000-4000-8000-000000000000', '00000000-0000-4000-8000-00000000000\u0130', '00000000\u012d0000-4000-8000-000000000000']) {
+    for (const other of [
+      '',
+      'not-a-uuid',
+      '00000000-0000-4000-8000-00000000000A',
+      '00000000_0000-4000-8000-000000000000',
+      '00000000-0000-4000-8000-00000000000\u0130',
+      '00000000\u012d0000-4000-8000-000000000000',
+    ]) {
       assert.equal(uuidKey(other, new Uint32Array(4), 0), false, other);
       assert.equal(set.add(other), true);
       assert.equal(set.add(other), false);
@@ -119,7 +160,8 @@ describe('typed building blocks', () => {
       const expected = [0, 0, 0, 0];
       expected[nibble >> 3] = (0xf << (28 - 4 * (nibble & 7))) >>> 0;
       assert.deepEqual(Array.from(key), expected, `digit ${i}`);
-      for (const c of ['/', ':', '`', 'g', 'F']) assert.equal(uuidKey(`${zero.slice(0, i)}${c}${zero.slice(i + 1)}`, key, 0), false, `${c} at ${i}`);
+      for (const c of ['/', ':', '`', 'g', 'F'])
+        assert.equal(uuidKey(`${zero.slice(0, i)}${c}${zero.slice(i + 1)}`, key, 0), false, `${c} at ${i}`);
       nibble++;
     }
     assert.equal(set.size, 5000 + 6 + 1);
@@ -138,11 +180,22 @@ describe('typed building blocks', () => {
     assert.equal(interner.size, values.length);
     assert.deepEqual(interner.values, values);
     for (const v of values) assert.equal(interner.idOf(v), map.get(v));
-    for (const v of ['b', ' ', 'arn:aws:sts::000000000000:assumed-role/r/t', 'x'.repeat(4999)]) assert.equal(interner.idOf(v), undefined);
+    for (const v of ['b', ' ', 'arn:aws:sts::000000000000:assumed-role/r/t', 'x'.repeat(4999)])
+      assert.equal(interner.idOf(v), undefined);
   });
 
   test('interning from UTF-8 bytes gives the id interning the string gives, and makes a string only for a new value', () => {
-    const values = ['', 'a', 'AccessDenied', 'é', 'Café', '\u{1F600}', 'x'.repeat(5000), '198.51.100.7', 'arn:aws:iam::111122223333:user/alice'];
+    const values = [
+      '',
+      'a',
+      'AccessDenied',
+      'é',
+      'Café',
+      '\u{1F600}',
+      'x'.repeat(5000),
+      '198.51.100.7',
+      'arn:aws:iam::111122223333:user/alice',
+    ];
     for (let i = 0; i < 5000; i++) values.push(`arn:aws:sts::${String(i).padStart(12, '0')}:assumed-role/r/s`);
     // Every length to 17 (whole words and the bytes after them), and a non-ASCII letter at each place.
     for (let k = 2; k <= 17; k++) values.push('ABCDEFGHIJKLMNOPQ'.slice(0, k));
@@ -150,7 +203,9 @@ describe('typed building blocks', () => {
     const byString = new StringInterner();
     const byBytes = new StringInterner();
     // Mixed: half the values first interned one way, then every value asked for the other way.
-    values.forEach((v, i) => (i % 2 ? byBytes.intern(v) : byBytes.internUtf8(sliceBuffer(Buffer.from(v)), 0, Buffer.byteLength(v))));
+    values.forEach((v, i) =>
+      i % 2 ? byBytes.intern(v) : byBytes.internUtf8(sliceBuffer(Buffer.from(v)), 0, Buffer.byteLength(v)),
+    );
     for (const v of values) byString.intern(v);
     const text = sliceBuffer(Buffer.from(`..${values.join('')}`));
     let at = 2;
@@ -171,7 +226,11 @@ describe('typed building blocks', () => {
       else seen.set(stringHash(v), v);
     }
     const a = byBytes.intern(pair[0]);
-    assert.notEqual(byBytes.internUtf8(sliceBuffer(Buffer.from(pair[1])), 0, pair[1].length), a, 'bytes: colliding hashes, different values');
+    assert.notEqual(
+      byBytes.internUtf8(sliceBuffer(Buffer.from(pair[1])), 0, pair[1].length),
+      a,
+      'bytes: colliding hashes, different values',
+    );
     const strings = new StringInterner();
     assert.notEqual(strings.intern(pair[1]), strings.intern(pair[0]), 'strings: colliding hashes, different values');
     const fresh = byBytes.internUtf8(sliceBuffer(Buffer.from('zz-new')), 0, 6);
@@ -181,11 +240,15 @@ describe('typed building blocks', () => {
 
   test('the column getters read the fields in STRING_FIELDS order', () => {
     const rec = Object.fromEntries(STRING_FIELDS.map((f) => [f, `value of ${f}`])) as unknown as CtRecord;
-    assert.deepEqual(COLUMN_GETTERS.map((get) => get(rec)), STRING_FIELDS.map((f) => `value of ${f}`));
+    assert.deepEqual(
+      COLUMN_GETTERS.map((get) => get(rec)),
+      STRING_FIELDS.map((f) => `value of ${f}`),
+    );
   });
 
   test('utf8Length agrees with Buffer.byteLength, lone surrogates included', () => {
-    for (const s of ['', 'plain', 'é', '日本語', '😀 x', '\ud800', 'a\udc00b', '\ud83d']) assert.equal(utf8Length(s), Buffer.byteLength(s, 'utf8'), JSON.stringify(s));
+    for (const s of ['', 'plain', 'é', '日本語', '😀 x', '\ud800', 'a\udc00b', '\ud83d'])
+      assert.equal(utf8Length(s), Buffer.byteLength(s, 'utf8'), JSON.stringify(s));
   });
 });
 
@@ -195,7 +258,19 @@ describe('time order', () => {
     const next = rng(9);
     for (let i = 0; i < 3000; i++) {
       const r = next();
-      store.add(normalizeEvent(anEvent({ eventTime: r < 0.05 ? 'garbage' : r < 0.1 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 500) * 1000).toISOString() })), 0);
+      store.add(
+        normalizeEvent(
+          anEvent({
+            eventTime:
+              r < 0.05
+                ? 'garbage'
+                : r < 0.1
+                  ? undefined
+                  : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 500) * 1000).toISOString(),
+          }),
+        ),
+        0,
+      );
     }
     const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
     const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
@@ -209,13 +284,23 @@ describe('time order', () => {
     const base = Date.UTC(2024, 0, 1);
     const cases: Array<[string, () => string | undefined]> = [
       ['milliseconds', () => new Date(base + Math.floor(next() * 5000)).toISOString()],
-      ['fractions of a millisecond', () => `2024-01-01T00:00:0${Math.floor(next() * 10)}.${String(Math.floor(next() * 1e6)).padStart(6, '0')}Z`],
-      ['a span past 2^32 seconds', () => new Date(next() < 0.5 ? Date.UTC(1900, 0, 1) : Date.UTC(2100, 0, 1) + Math.floor(next() * 30) * 1000).toISOString()],
+      [
+        'fractions of a millisecond',
+        () => `2024-01-01T00:00:0${Math.floor(next() * 10)}.${String(Math.floor(next() * 1e6)).padStart(6, '0')}Z`,
+      ],
+      [
+        'a span past 2^32 seconds',
+        () =>
+          new Date(
+            next() < 0.5 ? Date.UTC(1900, 0, 1) : Date.UTC(2100, 0, 1) + Math.floor(next() * 30) * 1000,
+          ).toISOString(),
+      ],
       ['no times at all', () => undefined],
     ];
     for (const [name, time] of cases) {
       const store = new EventStore();
-      for (let i = 0; i < 2500; i++) store.add(normalizeEvent(anEvent({ eventTime: next() < 0.05 ? undefined : time() })), 0);
+      for (let i = 0; i < 2500; i++)
+        store.add(normalizeEvent(anEvent({ eventTime: next() < 0.05 ? undefined : time() })), 0);
       const key = (row: number) => (Number.isNaN(store.time(row)) ? -Infinity : store.time(row));
       const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
       assert.deepEqual(Array.from(store.rowsByTime()), want, name);
@@ -231,7 +316,15 @@ describe('time order', () => {
       for (let i = 0; i < count; i++) {
         const r = next();
         // Few distinct times, so ties between old and new rows are common.
-        store.add(normalizeEvent(anEvent({ eventTime: r < 0.08 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 40) * 1000).toISOString() })), 0);
+        store.add(
+          normalizeEvent(
+            anEvent({
+              eventTime:
+                r < 0.08 ? undefined : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 40) * 1000).toISOString(),
+            }),
+          ),
+          0,
+        );
       }
       const want = [...Array(store.size).keys()].sort((a, b) => key(b) - key(a) || a - b);
       const got = store.rowsByTime();
@@ -258,7 +351,10 @@ describe('raw JSON off the heap', () => {
     raws.addRecord(s2, 0);
     raws.addRecord(s1, 0);
     raws.addRecord(s1, 5);
-    assert.deepEqual(Array.from({ length: raws.size }, (_, r) => raws.get(r)), ['{"x":"héllo 😀"}', '[22]', '{"after":"the block"}', 'second of 1', 'first of 2', 'first of 1', '']);
+    assert.deepEqual(
+      Array.from({ length: raws.size }, (_, r) => raws.get(r)),
+      ['{"x":"héllo 😀"}', '[22]', '{"after":"the block"}', 'second of 1', 'first of 2', 'first of 1', ''],
+    );
     assert.deepEqual(rereads, [1, 2], 'a decoded source is cached');
   });
 
@@ -274,7 +370,11 @@ describe('raw JSON off the heap', () => {
 });
 
 describe('column batches', () => {
-  const events = [anEvent({ eventName: 'StopLogging', requestParameters: { bucketName: 'b1', roleArn: 'r' } }), anEvent(), anEvent({ errorCode: 'AccessDenied', requestParameters: { bucketName: 'b1' } })];
+  const events = [
+    anEvent({ eventName: 'StopLogging', requestParameters: { bucketName: 'b1', roleArn: 'r' } }),
+    anEvent(),
+    anEvent({ errorCode: 'AccessDenied', requestParameters: { bucketName: 'b1' } }),
+  ];
 
   test('a batch of a gzipped log stores exactly what adding its records one by one stores', () => {
     const bytes = gz(aLogFile(events));
@@ -286,15 +386,26 @@ describe('column batches', () => {
     const many = new EventStore(rereadRaws);
     assert.equal(many.addBatch(batch, 3), 3);
     assert.deepEqual(dump(many), dump(one));
-    assert.deepEqual(Array.from(many.dictionary('eventName').rows(many.dictionary('eventName').idOf('DescribeInstances')!)), [1, 2]);
+    assert.deepEqual(
+      Array.from(many.dictionary('eventName').rows(many.dictionary('eventName').idOf('DescribeInstances')!)),
+      [1, 2],
+    );
     assert.deepEqual(Array.from(many.dictionary('resources').rows(many.dictionary('resources').idOf('b1')!)), [0, 2]);
   });
 
   test('values travel as UTF-8 bytes: non-ASCII, escaped, empty and lone-surrogate values reach the store as JSON.parse reads them', () => {
     const odd = [
       anEvent({ eventName: 'Café', userAgent: 'agent \u{1F600} "quoted"', sourceIPAddress: '東京', errorCode: '' }),
-      anEvent({ eventName: 'Lone\ud800', userAgent: 'tail\udfff', errorMessage: 'a\nb', requestParameters: { bucketName: 'seau-é' } }),
-      anEvent({ eventName: 'Café', userIdentity: { type: 'IAMUser', userName: 'zoë\ud83d', arn: 'arn:aws:iam::1:user/zoë' } }),
+      anEvent({
+        eventName: 'Lone\ud800',
+        userAgent: 'tail\udfff',
+        errorMessage: 'a\nb',
+        requestParameters: { bucketName: 'seau-é' },
+      }),
+      anEvent({
+        eventName: 'Café',
+        userIdentity: { type: 'IAMUser', userName: 'zoë\ud83d', arn: 'arn:aws:iam::1:user/zoë' },
+      }),
       anEvent({ eventName: '', sourceIPAddress: 7, userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64' }),
     ];
     for (const bytes of [gz(aLogFile(odd)), Buffer.from(aLogFile(odd))]) {
@@ -321,9 +432,20 @@ describe('column batches', () => {
     assert.equal(plain.raw.kind, 'utf8');
     const store = new EventStore();
     store.addBatch(plain, 0);
-    assert.deepEqual(Array.from({ length: 3 }, (_, r) => JSON.parse(store.raw(r)).eventID), events.map((e) => e.eventID));
+    assert.deepEqual(
+      Array.from({ length: 3 }, (_, r) => JSON.parse(store.raw(r)).eventID),
+      events.map((e) => e.eventID),
+    );
     const pad = 'x'.repeat(2000);
-    const large = batchOf(gz(aLogFile(Array.from({ length: Math.ceil(REREAD_MAX_BYTES / 2000) + 10 }, () => anEvent({ requestParameters: { pad } })))));
+    const large = batchOf(
+      gz(
+        aLogFile(
+          Array.from({ length: Math.ceil(REREAD_MAX_BYTES / 2000) + 10 }, () =>
+            anEvent({ requestParameters: { pad } }),
+          ),
+        ),
+      ),
+    );
     assert.equal(large.raw.kind, 'utf8');
   });
 
@@ -348,7 +470,11 @@ describe('column batches', () => {
     const store = new EventStore(rereadRaws);
     store.add(normalizeEvent(a), 0);
     assert.equal(store.addBatch(batchOf(gz(aLogFile([a, b, b]))), 1), 1);
-    assert.equal(store.addBatch(batchOf(gz(aLogFile([b, anEvent({ eventID: undefined }), anEvent({ eventID: undefined })]))), 2), 2, 'events without an ID are never merged');
+    assert.equal(
+      store.addBatch(batchOf(gz(aLogFile([b, anEvent({ eventID: undefined }), anEvent({ eventID: undefined })]))), 2),
+      2,
+      'events without an ID are never merged',
+    );
     assert.equal(store.size, 4);
     assert.equal(store.duplicates, 3);
     assert.equal(JSON.parse(store.raw(1)).eventID, b.eventID);
@@ -361,27 +487,47 @@ describe('column batches', () => {
     const c = anEvent({ eventName: 'C', requestParameters: { bucketName: 'rc' } });
     const viaBatches = new EventStore();
     const viaRecords = new EventStore();
-    const files = [[a, b], [b, a, c, b], [a, b]];
+    const files = [
+      [a, b],
+      [b, a, c, b],
+      [a, b],
+    ];
     files.forEach((events, i) => {
       const text = aLogFile(events);
       const batch = batchOf(Buffer.from(text));
       assert.equal(batch.raw.kind, 'utf8');
       const version = viaBatches.version;
       const added = viaBatches.addBatch(batch, i);
-      assert.equal(viaBatches.version, added ? version + 1 : version, 'one bump per batch that adds rows, none otherwise');
+      assert.equal(
+        viaBatches.version,
+        added ? version + 1 : version,
+        'one bump per batch that adds rows, none otherwise',
+      );
       const r = decodeLogText(text);
       if (r.kind === 'events') for (const rec of r.records) viaRecords.add(rec, i);
     });
     assert.equal(viaBatches.size, 3);
     assert.equal(viaBatches.duplicates, 5);
     assert.deepEqual(dump(viaBatches), dump(viaRecords));
-    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.value('eventName', r)), ['A', 'B', 'C']);
-    assert.deepEqual(Array.from({ length: 3 }, (_, r) => viaBatches.file(r)), [0, 0, 1]);
+    assert.deepEqual(
+      Array.from({ length: 3 }, (_, r) => viaBatches.value('eventName', r)),
+      ['A', 'B', 'C'],
+    );
+    assert.deepEqual(
+      Array.from({ length: 3 }, (_, r) => viaBatches.file(r)),
+      [0, 0, 1],
+    );
   });
 
   test('postings stay right as batches with duplicates are added, against a brute-force scan', () => {
     const next = rng(11);
-    const pool = Array.from({ length: 60 }, () => anEvent({ eventName: `E${Math.floor(next() * 7)}`, sourceIPAddress: `10.0.0.${Math.floor(next() * 30)}`, requestParameters: { bucketName: `b${Math.floor(next() * 9)}`, roleArn: `r${Math.floor(next() * 4)}` } }));
+    const pool = Array.from({ length: 60 }, () =>
+      anEvent({
+        eventName: `E${Math.floor(next() * 7)}`,
+        sourceIPAddress: `10.0.0.${Math.floor(next() * 30)}`,
+        requestParameters: { bucketName: `b${Math.floor(next() * 9)}`, roleArn: `r${Math.floor(next() * 4)}` },
+      }),
+    );
     const store = new EventStore(rereadRaws);
     const seen = new Set<unknown>();
     for (let f = 0; f < 12; f++) {
@@ -392,12 +538,18 @@ describe('column batches', () => {
         const dict = store.dictionary(field);
         const column = store.column(field);
         for (let id = 0; id < dict.size; id++) {
-          assert.deepEqual(Array.from(dict.rows(id)), [...column.keys()].filter((r) => column[r] === id), `${field} ${dict.values[id]} after file ${f}`);
+          assert.deepEqual(
+            Array.from(dict.rows(id)),
+            [...column.keys()].filter((r) => column[r] === id),
+            `${field} ${dict.values[id]} after file ${f}`,
+          );
         }
       }
       const res = store.dictionary('resources');
       for (let id = 0; id < res.size; id++) {
-        const brute = Array.from({ length: store.size }, (_, r) => r).filter((r) => store.resourceValueIds(r).includes(id));
+        const brute = Array.from({ length: store.size }, (_, r) => r).filter((r) =>
+          store.resourceValueIds(r).includes(id),
+        );
         assert.deepEqual(Array.from(res.rows(id)), brute, `resource ${res.values[id]} after file ${f}`);
       }
     }
@@ -414,7 +566,11 @@ describe('column batches', () => {
 
   test('every sample file gives the same store through batches as through records', () => {
     const dir = samplesDir();
-    const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]).filter((p) => p && /\.json(\.gz)?$/.test(p));
+    const files = readFileSync(join(dir, 'FILES.tsv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0])
+      .filter((p) => p && /\.json(\.gz)?$/.test(p));
     assert.ok(files.length > 3 && readdirSync(dir).length > 0);
     const viaRecords = new EventStore(rereadRaws);
     const viaBatches = new EventStore(rereadRaws);
@@ -436,8 +592,17 @@ describe('column batches', () => {
     const full = decodeLogText(text);
     const lean = decodeLogText(text, false);
     assert.ok(full.kind === 'events' && lean.kind === 'events');
-    assert.deepEqual(lean.records.map((r) => ({ ...r, raw: '' })), full.records.map((r) => ({ ...r, raw: '' })));
-    assert.deepEqual(lean.records.map((r) => r.raw), ['', '', '']);
-    assert.deepEqual(recordsOf(events).map((r) => r.raw), full.records.map((r) => r.raw));
+    assert.deepEqual(
+      lean.records.map((r) => ({ ...r, raw: '' })),
+      full.records.map((r) => ({ ...r, raw: '' })),
+    );
+    assert.deepEqual(
+      lean.records.map((r) => r.raw),
+      ['', '', ''],
+    );
+    assert.deepEqual(
+      recordsOf(events).map((r) => r.raw),
+      full.records.map((r) => r.raw),
+    );
   });
 });

@@ -43,11 +43,19 @@ describe('detection details (jsdom)', () => {
   });
 
   const facts = (root: HTMLElement): Record<string, string> =>
-    Object.fromEntries(Array.from(root.querySelectorAll('dt'), (dt) => [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent]));
+    Object.fromEntries(
+      Array.from(root.querySelectorAll('dt'), (dt) => [
+        dt.textContent,
+        (dt.nextElementSibling as HTMLElement).textContent,
+      ]),
+    );
 
   test('a Sigma rule shows its metadata, queries and conditions', () => {
     const calls: string[] = [];
-    const root = detectionDetails(summary({ conditions: ['at least 5 matching events within 10 minutes'] }), { show: (id) => calls.push(`show ${id}`), exportAlert: (id) => calls.push(`export ${id}`) });
+    const root = detectionDetails(summary({ conditions: ['at least 5 matching events within 10 minutes'] }), {
+      show: (id) => calls.push(`show ${id}`),
+      exportAlert: (id) => calls.push(`export ${id}`),
+    });
     const f = facts(root);
     assert.equal(f['Rule'], 'aws_sts_getsessiontoken_misuse');
     assert.equal(f['Source'], 'aws_sts_getsessiontoken_misuse.yml (Sigma rule)');
@@ -65,10 +73,29 @@ describe('detection details (jsdom)', () => {
   });
 
   test('a built-in JSON rule leaves out what it does not have; a Sigma level that differs is named', () => {
-    const f = facts(detectionDetails(summary({ source: 'built-in', format: 'json', author: undefined, falsePositives: undefined, sigmaId: undefined, status: undefined, level: undefined, mitre: [] }), { show() {}, exportAlert() {} }));
+    const f = facts(
+      detectionDetails(
+        summary({
+          source: 'built-in',
+          format: 'json',
+          author: undefined,
+          falsePositives: undefined,
+          sigmaId: undefined,
+          status: undefined,
+          level: undefined,
+          mitre: [],
+        }),
+        { show() {}, exportAlert() {} },
+      ),
+    );
     assert.deepEqual(Object.keys(f), ['Rule', 'Severity', 'Source', 'Matches', 'References']);
     assert.equal(f['Source'], 'built-in library');
-    assert.equal(facts(detectionDetails(summary({ severity: 'info', level: 'informational' }), { show() {}, exportAlert() {} }))['Severity'], 'info (Sigma level informational)');
+    assert.equal(
+      facts(detectionDetails(summary({ severity: 'info', level: 'informational' }), { show() {}, exportAlert() {} }))[
+        'Severity'
+      ],
+      'info (Sigma level informational)',
+    );
   });
 
   test('the panel row unfolds the details on its toggle and exports by id', () => {
@@ -81,7 +108,9 @@ describe('detection details (jsdom)', () => {
     const details = panel.element.querySelector<HTMLElement>('.detection-details')!;
     assert.equal(details.hidden, false);
     assert.equal(toggle.getAttribute('aria-expanded'), 'true');
-    Array.from(details.querySelectorAll('button')).find((b) => b.textContent === 'Export as alert…')!.click();
+    Array.from(details.querySelectorAll('button'))
+      .find((b) => b.textContent === 'Export as alert…')!
+      .click();
     assert.deepEqual(exported, ['aws_sts_getsessiontoken_misuse']);
     toggle.click();
     assert.equal(details.hidden, true);
@@ -91,15 +120,34 @@ describe('detection details (jsdom)', () => {
   INJECTION_PAYLOADS.forEach((payload, i) => {
     test(`hostile rule text ${i} stays text: ${JSON.stringify(payload.slice(0, 30))}`, () => {
       const root = detectionDetails(
-        summary({ id: 'x', title: payload, description: payload, author: payload, falsePositives: [payload], references: [payload], queries: [payload], conditions: [payload], mitre: [payload], status: payload, sigmaId: payload, source: payload, level: payload }),
+        summary({
+          id: 'x',
+          title: payload,
+          description: payload,
+          author: payload,
+          falsePositives: [payload],
+          references: [payload],
+          queries: [payload],
+          conditions: [payload],
+          mitre: [payload],
+          status: payload,
+          sigmaId: payload,
+          source: payload,
+          level: payload,
+        }),
         { show() {}, exportAlert() {} },
       );
       window.document.body.replaceChildren(root);
       for (const node of Array.from(root.querySelectorAll('*'))) {
         assert.ok(ALLOWED.has(node.tagName), `no <${node.tagName.toLowerCase()}> is created`);
-        for (const attr of Array.from(node.attributes)) assert.ok(['class', 'type', 'title', 'hidden'].includes(attr.name), `no ${attr.name} attribute`);
+        for (const attr of Array.from(node.attributes))
+          assert.ok(['class', 'type', 'title', 'hidden'].includes(attr.name), `no ${attr.name} attribute`);
       }
-      assert.doesNotMatch(root.textContent ?? '', /[\u202A-\u202E\u200B-\u200F\u0000]/, 'no hidden or direction-changing characters reach the screen');
+      assert.doesNotMatch(
+        root.textContent ?? '',
+        /[\u202A-\u202E\u200B-\u200F\u0000]/,
+        'no hidden or direction-changing characters reach the screen',
+      );
       assert.ok((root.textContent ?? '').length < 12_000, 'long values are clipped');
       assert.equal((window as unknown as { __pwned?: number }).__pwned, undefined);
     });

@@ -53,7 +53,7 @@ describe('identity documents (Markdown)', () => {
   const store = sampleStore('invictus-ir_aws_dataset/CloudTrail');
   const index = new ChainIndex(store);
 
-  test('the key report of bert-jan\'s key: counts, first and last seen, the sessions it minted', () => {
+  test("the key report of bert-jan's key: counts, first and last seen, the sessions it minted", () => {
     const md = keyReportMarkdown(keyReport(index, 'AKIATFQR7NSC8Q4X20BJ'), 'AWSLogs');
     assert.match(md, /^# Access key `AKIATFQR7NSC8Q4X20BJ`/);
     assert.match(md, /Long-term access key/);
@@ -62,11 +62,17 @@ describe('identity documents (Markdown)', () => {
     assert.match(md, /\*\*Sessions minted with it:\*\* 10/);
     const sessions = md.slice(md.indexOf('## Sessions minted with this key'));
     assert.equal(sessions.split('\n').filter((l) => l.startsWith('| ') && l.includes('AssumeRole')).length, 10);
-    assert.match(md, /## Event names\n\n\| Value \| Events \| Share \|\n\| --- \| --- \| --- \|\n\| `DescribeRouteTables` \| 155 \| 7\.4 % \|/);
+    assert.match(
+      md,
+      /## Event names\n\n\| Value \| Events \| Share \|\n\| --- \| --- \| --- \|\n\| `DescribeRouteTables` \| 155 \| 7\.4 % \|/,
+    );
     assert.match(md, /`issuedBy:AKIATFQR7NSC8Q4X20BJ`/);
     assertTablesWhole(md);
     const temp = keyReportMarkdown(keyReport(index, 'ASIATFQR7NSCWLLE7IWW'), 'AWSLogs');
-    assert.match(temp, /\*\*Minted by:\*\* `AssumeRole` at 2023-07-10 11:54:47Z from `192\.168\.10\.20`, with key `AKIATFQR7NSC8Q4X20BJ`/);
+    assert.match(
+      temp,
+      /\*\*Minted by:\*\* `AssumeRole` at 2023-07-10 11:54:47Z from `192\.168\.10\.20`, with key `AKIATFQR7NSC8Q4X20BJ`/,
+    );
     assert.match(keyReportMarkdown(keyReport(index, 'AKIANOPE'), 'v'), /_No loaded event mentions this key\._/);
   });
 
@@ -76,7 +82,11 @@ describe('identity documents (Markdown)', () => {
     const draft = draftPolicy(store, rows);
     const md = policyNotesMarkdown({ ...draft, scope: 'principal arn:aws:iam::123837392027:user/bert-jan' }, 'AWSLogs');
     assert.ok(rows.length > 2600);
-    assert.ok(md.includes(`Drafted from ${rows.length.toLocaleString('en-US')} events of \`AWSLogs\`: \`principal arn:aws:iam::123837392027:user/bert-jan\`.`));
+    assert.ok(
+      md.includes(
+        `Drafted from ${rows.length.toLocaleString('en-US')} events of \`AWSLogs\`: \`principal arn:aws:iam::123837392027:user/bert-jan\`.`,
+      ),
+    );
     assert.match(md, /\*\*A draft, to review before use\.\*\*/);
     const denied = md.slice(md.indexOf('## Denied calls'), md.indexOf('## Events that are no IAM action'));
     assert.equal(denied.split('\n').filter((l) => l.startsWith('| `')).length, draft.denied.length);
@@ -94,17 +104,37 @@ describe('identity documents (Markdown)', () => {
 
   INJECTION_PAYLOADS.forEach((payload, i) => {
     test(`hostile event text stays in code: payload ${i} ${JSON.stringify(payload.slice(0, 30))}`, () => {
-      const hostile = storeOf([hostileEvent(payload, i), { ...hostileEvent(payload, i + 1), errorCode: 'AccessDenied', eventID: `h2-${i}` }, { ...hostileEvent(payload, i + 2), eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', errorCode: '', eventID: `h3-${i}` }]);
+      const hostile = storeOf([
+        hostileEvent(payload, i),
+        { ...hostileEvent(payload, i + 1), errorCode: 'AccessDenied', eventID: `h2-${i}` },
+        {
+          ...hostileEvent(payload, i + 2),
+          eventSource: 'signin.amazonaws.com',
+          eventName: 'ConsoleLogin',
+          errorCode: '',
+          eventID: `h3-${i}`,
+        },
+      ]);
       const key = `ASIA${payload}`;
       const report = keyReport(new ChainIndex(hostile), key);
       assert.ok(report.events > 0);
       const draft = draftPolicy(hostile, [0, 1, 2]);
-      for (const md of [keyReportMarkdown(report, payload), policyNotesMarkdown({ ...draft, scope: `the search ${JSON.stringify(payload)}` }, payload)]) {
+      for (const md of [
+        keyReportMarkdown(report, payload),
+        policyNotesMarkdown({ ...draft, scope: `the search ${JSON.stringify(payload)}` }, payload),
+      ]) {
         const outside = outsideCode(md);
         assert.doesNotMatch(outside, /(?<!\\)</, 'no HTML outside code spans');
-        if (payload.length > 8) assert.ok(!outside.includes(payload.slice(0, 8)) || /^[A-Za-z_]+$/.test(payload.slice(0, 8)), 'the payload is only inside code');
+        if (payload.length > 8)
+          assert.ok(
+            !outside.includes(payload.slice(0, 8)) || /^[A-Za-z_]+$/.test(payload.slice(0, 8)),
+            'the payload is only inside code',
+          );
         assert.doesNotMatch(md, /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u0000]/, 'hidden characters are revealed');
-        assert.ok(md.includes(reveal(payload).slice(0, 40).replace(/\|/g, '\\|')) || payload.includes('\n'), 'the payload is shown');
+        assert.ok(
+          md.includes(reveal(payload).slice(0, 40).replace(/\|/g, '\\|')) || payload.includes('\n'),
+          'the payload is shown',
+        );
         assertTablesWhole(md);
       }
     });

@@ -8,7 +8,17 @@ import type { IndexedField } from '../../model/fields';
 import { roleSessionsGlob } from '../../model/principal';
 import { parseQuery, type FieldTerm, type PathTerm, type Term } from '../../query/query';
 import type { DetectionRule } from '../detections/rules';
-import { ANY_VALUE, flip, leavesOf, type Difference, type Expr, type Location, type QueryForm, type TermRef, type ValueTest } from './model';
+import {
+  ANY_VALUE,
+  flip,
+  leavesOf,
+  type Difference,
+  type Expr,
+  type Location,
+  type QueryForm,
+  type TermRef,
+  type ValueTest,
+} from './model';
 
 /** The record keys behind each store field (records.ts), and how faithfully. */
 const FIELD_KEYS: Record<IndexedField, { loc?: Location; approx?: { direction: 'fewer' | 'both'; why: string } }> = {
@@ -27,11 +37,17 @@ const FIELD_KEYS: Record<IndexedField, { loc?: Location; approx?: { direction: '
   principalArn: { loc: ['userIdentity', 'arn'] },
   account: {
     loc: ['recipientAccountId'],
-    approx: { direction: 'fewer', why: 'CloudTrail Lens reads the account from recipientAccountId, or from userIdentity.accountId when an event has none; the alert reads recipientAccountId only' },
+    approx: {
+      direction: 'fewer',
+      why: 'CloudTrail Lens reads the account from recipientAccountId, or from userIdentity.accountId when an event has none; the alert reads recipientAccountId only',
+    },
   },
   principal: {
     loc: ['userIdentity', 'userName'],
-    approx: { direction: 'both', why: 'a principal\'s short name (role/session, root, a service) is made by CloudTrail Lens and is in no single key; the alert compares userIdentity.userName and userIdentity.arn' },
+    approx: {
+      direction: 'both',
+      why: "a principal's short name (role/session, root, a service) is made by CloudTrail Lens and is in no single key; the alert compares userIdentity.userName and userIdentity.arn",
+    },
   },
   resources: {},
 };
@@ -49,14 +65,28 @@ export function ruleForms(rule: DetectionRule): { queries: QueryForm[]; differen
   }
   // First-seen and correlation rules judge an event by others (ruleKinds.ts); an alert sees one.
   if (rule.firstSeen || rule.correlation) {
-    const what = rule.firstSeen ? `only combinations of ${rule.firstSeen.fields.join(' + ')} not seen in the ${rule.firstSeen.baselineDays} days before` : `only ${rule.correlation!.type} correlations within ${rule.correlation!.withinMinutes} minutes`;
-    differences.push({ kind: 'threshold', direction: 'more', text: `The rule keeps ${what}; an alert sees one event at a time, so it matches every candidate event of the rule's queries.` });
+    const what = rule.firstSeen
+      ? `only combinations of ${rule.firstSeen.fields.join(' + ')} not seen in the ${rule.firstSeen.baselineDays} days before`
+      : `only ${rule.correlation!.type} correlations within ${rule.correlation!.withinMinutes} minutes`;
+    differences.push({
+      kind: 'threshold',
+      direction: 'more',
+      text: `The rule keeps ${what}; an alert sees one event at a time, so it matches every candidate event of the rule's queries.`,
+    });
   }
   if (rule.compare) {
     const c = rule.compare;
     const [op, [a, b]] =
-      'differs' in c ? ['differs from', c.differs] : 'notContains' in c ? ['does not contain', c.notContains] : [c.negate ? 'does not equal' : 'equals', c.equals];
-    differences.push({ kind: 'compare', direction: 'more', text: `The rule keeps events where ${a} ${op} ${b}; no AWS pattern compares two values of one event, so the alert matches the events either way.` });
+      'differs' in c
+        ? ['differs from', c.differs]
+        : 'notContains' in c
+          ? ['does not contain', c.notContains]
+          : [c.negate ? 'does not equal' : 'equals', c.equals];
+    differences.push({
+      kind: 'compare',
+      direction: 'more',
+      text: `The rule keeps events where ${a} ${op} ${b}; no AWS pattern compares two values of one event, so the alert matches the events either way.`,
+    });
   }
   return { queries: rule.query.map((q, i) => queryForm(q, i)), differences };
 }
@@ -78,18 +108,32 @@ export function queryForm(query: string, index: number): QueryForm {
 }
 
 function drop(ref: TermRef, text: string): { differences: Difference[] } {
-  return { differences: [{ kind: 'term', direction: 'more', ref, text: `${text} The alert leaves the term out, so it matches more events than the rule.` }] };
+  return {
+    differences: [
+      {
+        kind: 'term',
+        direction: 'more',
+        ref,
+        text: `${text} The alert leaves the term out, so it matches more events than the rule.`,
+      },
+    ],
+  };
 }
 
 /** A term as typed, for sentences. */
 function label(term: Term): string {
-  if (term.kind === 'field' || term.kind === 'path') return `${term.negate ? '-' : ''}${term.name}:${term.values.join(',')}${term.patterns?.length ? ' (patterns)' : ''}`;
+  if (term.kind === 'field' || term.kind === 'path')
+    return `${term.negate ? '-' : ''}${term.name}:${term.values.join(',')}${term.patterns?.length ? ' (patterns)' : ''}`;
   if (term.kind === 'text') return `${term.negate ? '-' : ''}${term.text}`;
   return term.kind;
 }
 
 function termExpr(term: Term, ref: TermRef): { expr?: Expr; differences: Difference[] } {
-  if (term.kind === 'text') return drop(ref, `"${label(term)}" excludes events containing a word in any field; no AWS pattern searches every field.`);
+  if (term.kind === 'text')
+    return drop(
+      ref,
+      `"${label(term)}" excludes events containing a word in any field; no AWS pattern searches every field.`,
+    );
   if (term.kind !== 'field' && term.kind !== 'path') return drop(ref, `"${label(term)}" is not a value test.`);
   const tests = valueTests(term);
   if ('problem' in tests) return drop(ref, `"${label(term)}": ${tests.problem}`);
@@ -98,7 +142,8 @@ function termExpr(term: Term, ref: TermRef): { expr?: Expr; differences: Differe
   let emptyMeansAll: boolean;
   if (term.kind === 'path') {
     if (term.segments.length === 0) return drop(ref, `"${label(term)}" looks at every value of the event.`);
-    if (term.json) return drop(ref, `"${label(term)}" matches the JSON text of an object, which AWS patterns cannot see.`);
+    if (term.json)
+      return drop(ref, `"${label(term)}" matches the JSON text of an object, which AWS patterns cannot see.`);
     locs = leavesOf(term.segments);
     // A path's '' means every value under it is empty.
     emptyMeansAll = true;
@@ -113,10 +158,13 @@ function termExpr(term: Term, ref: TermRef): { expr?: Expr; differences: Differe
   const parts: Expr[] = [];
   const empties: Expr[] = [];
   const path = term.kind === 'path' ? { path: true } : {};
-  if (tests.tests.length > 0) for (const loc of locs) parts.push({ op: 'match', loc, tests: tests.tests, negate: term.negate, ref, ...path });
-  if (tests.empty) for (const loc of locs) empties.push({ op: 'match', loc, tests: [ANY_VALUE], negate: !term.negate, ref, ...path });
+  if (tests.tests.length > 0)
+    for (const loc of locs) parts.push({ op: 'match', loc, tests: tests.tests, negate: term.negate, ref, ...path });
+  if (tests.empty)
+    for (const loc of locs) empties.push({ op: 'match', loc, tests: [ANY_VALUE], negate: !term.negate, ref, ...path });
   // Positive: any location matches, or (with '') the empty test holds; negated: the complement.
-  const emptyPart: Expr | undefined = empties.length === 0 ? undefined : { op: emptyMeansAll !== term.negate ? 'and' : 'or', items: empties };
+  const emptyPart: Expr | undefined =
+    empties.length === 0 ? undefined : { op: emptyMeansAll !== term.negate ? 'and' : 'or', items: empties };
   const expr: Expr = term.negate
     ? { op: 'and', items: [...parts, ...(emptyPart ? [emptyPart] : [])] }
     : { op: 'or', items: [...parts, ...(emptyPart ? [emptyPart] : [])] };
@@ -133,7 +181,10 @@ function valueTests(term: FieldTerm | PathTerm): { tests: ValueTest[]; empty: bo
     else tests.push({ kind: 'glob', parts: collapse(v.split('*')) });
   }
   for (const p of term.patterns ?? []) {
-    if (p.kind === 'regex') return { problem: `the regular expression /${p.source}/${p.flags} has no equivalent in CloudWatch metric filters or EventBridge patterns.` };
+    if (p.kind === 'regex')
+      return {
+        problem: `the regular expression /${p.source}/${p.flags} has no equivalent in CloudWatch metric filters or EventBridge patterns.`,
+      };
     tests.push(p.kind === 'glob' ? { kind: 'glob', parts: collapse(p.parts) } : { kind: 'cidr', text: p.text });
   }
   return { tests, empty };
@@ -144,18 +195,33 @@ function collapse(parts: string[]): string[] {
   return parts.filter((p, i) => p !== '' || i === 0 || i === parts.length - 1);
 }
 
-function fieldLocations(term: FieldTerm, ref: TermRef, tests: ValueTest[]): { locs: Location[]; tests: ValueTest[]; differences: Difference[] } | { problem: string } {
+function fieldLocations(
+  term: FieldTerm,
+  ref: TermRef,
+  tests: ValueTest[],
+): { locs: Location[]; tests: ValueTest[]; differences: Difference[] } | { problem: string } {
   const locs: Location[] = [];
   const differences: Difference[] = [];
   let out = tests;
   for (const f of term.fields) {
     const k = FIELD_KEYS[f];
-    if (!k.loc) return { problem: `${f} collects names from the resources list and request parameters, in no one key of the event.` };
+    if (!k.loc)
+      return {
+        problem: `${f} collects names from the resources list and request parameters, in no one key of the event.`,
+      };
     if (f === 'principal' && tests.every((t) => t.kind === 'exact' && /^arn:/i.test(t.value))) continue; // an ARN is never a short name
-    if (k.approx) differences.push({ kind: 'term', direction: flip(k.approx.direction, term.negate), ref, text: `"${label(term)}": ${k.approx.why}.` });
+    if (k.approx)
+      differences.push({
+        kind: 'term',
+        direction: flip(k.approx.direction, term.negate),
+        ref,
+        text: `"${label(term)}": ${k.approx.why}.`,
+      });
     if (f === 'principalArn') {
       // A role's IAM ARN finds its sessions' events (search.ts does the same).
-      const sessions = tests.flatMap((t) => (t.kind === 'exact' ? [roleSessionsGlob(t.value.trim())] : [])).filter((g): g is string => g !== undefined);
+      const sessions = tests
+        .flatMap((t) => (t.kind === 'exact' ? [roleSessionsGlob(t.value.trim())] : []))
+        .filter((g): g is string => g !== undefined);
       out = [...out, ...sessions.map((g): ValueTest => ({ kind: 'glob', parts: g.split('*') }))];
     }
     locs.push(k.loc);

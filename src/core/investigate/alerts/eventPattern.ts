@@ -6,7 +6,23 @@
  * case, other globs `wildcard` (case-sensitive), IP ranges `cidr`, exclusions `anything-but` or
  * `exists: false`. The queries of a rule, and the alternatives inside them, become one `$or`.
  */
-import { arraysAlong, booleanValue, flip, hasNegated, isAnyValue, isPath, numericValue, refOf, shapeAt, type Difference, type Direction, type Expr, type Location, type QueryForm, type ValueTest } from './model';
+import {
+  arraysAlong,
+  booleanValue,
+  flip,
+  hasNegated,
+  isAnyValue,
+  isPath,
+  numericValue,
+  refOf,
+  shapeAt,
+  type Difference,
+  type Direction,
+  type Expr,
+  type Location,
+  type QueryForm,
+  type ValueTest,
+} from './model';
 
 /** The detail types CloudTrail's events carry on EventBridge. */
 export const CLOUDTRAIL_DETAIL_TYPES = [
@@ -49,10 +65,17 @@ export function eventPattern(queries: readonly QueryForm[]): EventPattern {
       const locs = locations(item);
       const clash = locs.find((l) => used.some((u) => prefixOf(u, l) || prefixOf(l, u)));
       let problem = 'problem' in r ? r.problem : undefined;
-      if (!problem && clash) problem = `Another term of the query already tests ${clash.join('.')}; a pattern holds one test per key.`;
-      if (!problem && dnf.length * (r as { dnf: Dnf }).dnf.length > MAX_ALTERNATIVES) problem = `The query would need more than ${MAX_ALTERNATIVES} alternatives.`;
+      if (!problem && clash)
+        problem = `Another term of the query already tests ${clash.join('.')}; a pattern holds one test per key.`;
+      if (!problem && dnf.length * (r as { dnf: Dnf }).dnf.length > MAX_ALTERNATIVES)
+        problem = `The query would need more than ${MAX_ALTERNATIVES} alternatives.`;
       if (problem) {
-        differences.push({ kind: 'term', direction: 'more', ref, text: `${problem} The EventBridge pattern leaves the term out, so it matches more events than the rule.` });
+        differences.push({
+          kind: 'term',
+          direction: 'more',
+          ref,
+          text: `${problem} The EventBridge pattern leaves the term out, so it matches more events than the rule.`,
+        });
         continue;
       }
       const ok = r as { dnf: Dnf; notes: Array<{ direction: Direction; text: string }>; caseDirs: Direction[] };
@@ -61,7 +84,12 @@ export function eventPattern(queries: readonly QueryForm[]): EventPattern {
       for (const n of ok.notes) differences.push({ kind: 'term', direction: n.direction, ref, text: n.text });
       const loc = locs[0];
       if (loc && isPath(item) && !shapeAt(loc)) {
-        differences.push({ kind: 'term', direction: hasNegated(item) ? 'more' : 'fewer', ref, text: `At ${loc.join('.')}, EventBridge compares leaf values: where an event holds an object there, the pattern does not see the values under it.` });
+        differences.push({
+          kind: 'term',
+          direction: hasNegated(item) ? 'more' : 'fewer',
+          ref,
+          text: `At ${loc.join('.')}, EventBridge compares leaf values: where an event holds an object there, the pattern does not see the values under it.`,
+        });
       }
       dnf = dnf.flatMap((c) => ok.dnf.map((d) => [...c, ...d]));
     }
@@ -70,7 +98,11 @@ export function eventPattern(queries: readonly QueryForm[]): EventPattern {
   const more = caseDirs.includes('more');
   const fewer = caseDirs.includes('fewer');
   if (more || fewer) {
-    differences.push({ kind: 'case', direction: more && fewer ? 'both' : more ? 'more' : 'fewer', text: 'EventBridge compares `wildcard` and `anything-but` prefixes and suffixes case-sensitively; the rule ignores case.' });
+    differences.push({
+      kind: 'case',
+      direction: more && fewer ? 'both' : more ? 'more' : 'fewer',
+      text: 'EventBridge compares `wildcard` and `anything-but` prefixes and suffixes case-sensitively; the rule ignores case.',
+    });
   }
   const base: Record<string, unknown> = { source: [{ prefix: 'aws.' }], 'detail-type': [...CLOUDTRAIL_DETAIL_TYPES] };
   const details = dedupe(conjunctions.map(detailObject));
@@ -103,14 +135,19 @@ function detailObject(atoms: Atom[]): Record<string, unknown> {
     let node = root;
     a.loc.slice(0, -1).forEach((k) => {
       const next = node[k];
-      node = (next && typeof next === 'object' && !Array.isArray(next) ? next : (node[k] = {})) as Record<string, unknown>;
+      node = (next && typeof next === 'object' && !Array.isArray(next) ? next : (node[k] = {})) as Record<
+        string,
+        unknown
+      >;
     });
     node[a.loc[a.loc.length - 1]] = a.matchers;
   }
   return root;
 }
 
-type Compiled = { dnf: Dnf; notes: Array<{ direction: Direction; text: string }>; caseDirs: Direction[] } | { problem: string };
+type Compiled =
+  | { dnf: Dnf; notes: Array<{ direction: Direction; text: string }>; caseDirs: Direction[] }
+  | { problem: string };
 
 function compile(e: Expr): Compiled {
   if (e.op === 'match') return compileMatch(e.loc, e.tests, e.negate);
@@ -124,7 +161,8 @@ function compile(e: Expr): Compiled {
   let dnf: Dnf = [[]];
   for (const p of ok) {
     dnf = dnf.flatMap((c) => p.dnf.map((d) => [...c, ...d]));
-    if (dnf.length > MAX_ALTERNATIVES) return { problem: `The term would need more than ${MAX_ALTERNATIVES} alternatives.` };
+    if (dnf.length > MAX_ALTERNATIVES)
+      return { problem: `The term would need more than ${MAX_ALTERNATIVES} alternatives.` };
   }
   return { dnf, notes, caseDirs };
 }
@@ -150,7 +188,10 @@ function compileMatch(loc: Location, tests: readonly ValueTest[], negate: boolea
         matchers.push({ 'equals-ignore-case': t.value });
       } else if (isAnyValue(t)) {
         matchers.push({ 'anything-but': '' });
-        notes.push({ direction: 'more', text: `\`${loc.join('.')}:*\` becomes anything-but "", which a null value also passes.` });
+        notes.push({
+          direction: 'more',
+          text: `\`${loc.join('.')}:*\` becomes anything-but "", which a null value also passes.`,
+        });
       } else {
         const [first, last] = [t.parts[0], t.parts[t.parts.length - 1]];
         if (t.parts.length === 2 && last === '') matchers.push({ prefix: { 'equals-ignore-case': first } });
@@ -164,19 +205,37 @@ function compileMatch(loc: Location, tests: readonly ValueTest[], negate: boolea
     return { dnf: [[{ loc, matchers }]], notes, caseDirs };
   }
   // Excluded: the key is missing, or every value passes anything-but (the event has one value).
-  if (tests.some(isAnyValue)) return { dnf: [[{ loc, matchers: [{ exists: false }] }], [{ loc, matchers: [null, ''] }]], notes, caseDirs };
+  if (tests.some(isAnyValue))
+    return { dnf: [[{ loc, matchers: [{ exists: false }] }], [{ loc, matchers: [null, ''] }]], notes, caseDirs };
   let but: unknown;
-  if (tests.every((t) => t.kind === 'exact' && booleanValue(t.value) === undefined && numericValue(t.value) === undefined)) {
+  if (
+    tests.every((t) => t.kind === 'exact' && booleanValue(t.value) === undefined && numericValue(t.value) === undefined)
+  ) {
     const values = tests.map((t) => (t as { value: string }).value);
     but = { 'equals-ignore-case': values.length === 1 ? values[0] : values };
   } else if (tests.length === 1 && tests[0].kind === 'glob') {
     const parts = tests[0].parts;
     const [first, last] = [parts[0], parts[parts.length - 1]];
-    but = parts.length === 2 && last === '' ? { prefix: first } : parts.length === 2 && first === '' ? { suffix: last } : { wildcard: wildcardText(parts) };
+    but =
+      parts.length === 2 && last === ''
+        ? { prefix: first }
+        : parts.length === 2 && first === ''
+          ? { suffix: last }
+          : { wildcard: wildcardText(parts) };
     caseDirs.push(flip('fewer', true));
   } else {
-    return { problem: `Excluding ${tests.length > 1 ? 'several patterns, true/false, numbers or IP ranges' : 'true/false, a number or an IP range'} has no anything-but form.` };
+    return {
+      problem: `Excluding ${tests.length > 1 ? 'several patterns, true/false, numbers or IP ranges' : 'true/false, a number or an IP range'} has no anything-but form.`,
+    };
   }
-  if (crossesList) notes.push({ direction: 'more', text: `${loc.join('.')} may be a list: anything-but passes when any element differs, where the rule needs every element to.` });
-  return { dnf: [[{ loc, matchers: [{ exists: false }] }], [{ loc, matchers: [{ 'anything-but': but }] }]], notes, caseDirs };
+  if (crossesList)
+    notes.push({
+      direction: 'more',
+      text: `${loc.join('.')} may be a list: anything-but passes when any element differs, where the rule needs every element to.`,
+    });
+  return {
+    dnf: [[{ loc, matchers: [{ exists: false }] }], [{ loc, matchers: [{ 'anything-but': but }] }]],
+    notes,
+    caseDirs,
+  };
 }

@@ -54,7 +54,7 @@ function leaves(node: unknown): unknown[] {
 
 function matchLeaf(matchers: unknown[], values: unknown[]): boolean {
   return matchers.some((m) => {
-    if (isObject(m) && 'exists' in m) return (values.length > 0) === (m.exists === true);
+    if (isObject(m) && 'exists' in m) return values.length > 0 === (m.exists === true);
     return values.some((v) => matchValue(m, v));
   });
 }
@@ -73,7 +73,10 @@ function matchValue(m: unknown, v: unknown): boolean {
       return op === 'prefix' ? value.startsWith(needle) : value.endsWith(needle);
     }
     case 'equals-ignore-case':
-      return typeof v === 'string' && (Array.isArray(arg) ? arg : [arg]).some((a) => String(a).toLowerCase() === v.toLowerCase());
+      return (
+        typeof v === 'string' &&
+        (Array.isArray(arg) ? arg : [arg]).some((a) => String(a).toLowerCase() === v.toLowerCase())
+      );
     case 'wildcard':
       return typeof v === 'string' && (Array.isArray(arg) ? arg : [arg]).some((a) => wildcard(String(a), v));
     case 'numeric':
@@ -129,7 +132,18 @@ function wildcard(pattern: string, value: string): boolean {
 function numeric(spec: unknown[], v: number): boolean {
   for (let i = 0; i + 1 < spec.length; i += 2) {
     const [op, n] = [spec[i], Number(spec[i + 1])];
-    const ok = op === '=' ? v === n : op === '<' ? v < n : op === '<=' ? v <= n : op === '>' ? v > n : op === '>=' ? v >= n : false;
+    const ok =
+      op === '='
+        ? v === n
+        : op === '<'
+          ? v < n
+          : op === '<='
+            ? v <= n
+            : op === '>'
+              ? v > n
+              : op === '>='
+                ? v >= n
+                : false;
     if (!ok) return false;
   }
   return true;

@@ -56,8 +56,10 @@ export function shellQuote(s: string): string {
 
 /** Text from a rule for a one-line description: control characters become spaces, 1024 characters at most. */
 function oneLine(s: string): string {
-   
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim().slice(0, 1024);
+  return s
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .trim()
+    .slice(0, 1024);
 }
 
 /** Builds both exports for a rule. */
@@ -73,13 +75,23 @@ export function exportAlerts(rule: DetectionRule): AlertExport {
 /** The alarm for a rule: its threshold as a count within a period, else one event in five minutes. */
 export function alarmFor(rule: DetectionRule): { alarm: AlarmSpec; notes: string[] } {
   const t = rule.threshold;
-  if (!t) return { alarm: { period: 300, threshold: 1, evaluationPeriods: 1 }, notes: ['The alarm fires when one matching event or more arrives in a 5-minute period.'] };
+  if (!t)
+    return {
+      alarm: { period: 300, threshold: 1, evaluationPeriods: 1 },
+      notes: ['The alarm fires when one matching event or more arrives in a 5-minute period.'],
+    };
   const period = Math.min(86_400, Math.max(60, Math.ceil((t.withinMinutes * 60) / 60) * 60));
   const notes = [
     `The alarm fires when ${t.count} or more matching events fall in one ${period / 60}-minute period. CloudWatch sums fixed periods, while the rule slides its window: a burst across two periods may reach the count in neither, so the alarm can stay silent where the rule fires.`,
   ];
-  if (period !== t.withinMinutes * 60) notes.push(`The rule's ${t.withinMinutes} minutes became ${period / 60}: metric filters publish one-minute data, and alarms take periods of whole minutes (at most a day).`);
-  if (t.by) notes.push(`The rule counts per ${t.by}; the metric counts every principal together, so the alarm also fires on bursts spread over several.`);
+  if (period !== t.withinMinutes * 60)
+    notes.push(
+      `The rule's ${t.withinMinutes} minutes became ${period / 60}: metric filters publish one-minute data, and alarms take periods of whole minutes (at most a day).`,
+    );
+  if (t.by)
+    notes.push(
+      `The rule counts per ${t.by}; the metric counts every principal together, so the alarm also fires on bursts spread over several.`,
+    );
   return { alarm: { period, threshold: t.count, evaluationPeriods: 1 }, notes };
 }
 
@@ -92,7 +104,10 @@ function metricFilterExport(rule: DetectionRule, queries: QueryForm[], ruleDiffs
     'The trail must send its events to the CloudWatch Logs log group (a trail with CloudWatch Logs delivery); the filter sees every region and event type the trail logs.',
     'No default value is published, so periods without matches have no data; the alarm treats missing data as not breaching.',
   );
-  if (patterns.length > 1) notes.push(`The rule's queries are ${patterns.length} filters on one metric (together they pass CloudWatch's 1024-character limit); an event two of them match counts twice.`);
+  if (patterns.length > 1)
+    notes.push(
+      `The rule's queries are ${patterns.length} filters on one metric (together they pass CloudWatch's 1024-character limit); an event two of them match counts twice.`,
+    );
   const names = patterns.map((_, i) => (patterns.length === 1 ? filterName : `${filterName}-${i + 1}`));
   const description = oneLine(`${rule.title} (CloudTrail Lens detection ${rule.id}, ${rule.severity})`);
   const resources: Record<string, unknown> = {};
@@ -138,7 +153,13 @@ function metricFilterExport(rule: DetectionRule, queries: QueryForm[], ruleDiffs
     "LOG_GROUP='CloudTrail/logs'",
     "TOPIC_ARN='arn:aws:sns:us-east-1:111122223333:security-alerts'",
     ...patterns.map((p, i) =>
-      ['aws logs put-metric-filter', '--log-group-name "$LOG_GROUP"', `--filter-name=${shellQuote(names[i])}`, `--filter-pattern=${shellQuote(p)}`, `--metric-transformations=${shellQuote(transformation)}`].join(' \\\n  '),
+      [
+        'aws logs put-metric-filter',
+        '--log-group-name "$LOG_GROUP"',
+        `--filter-name=${shellQuote(names[i])}`,
+        `--filter-pattern=${shellQuote(p)}`,
+        `--metric-transformations=${shellQuote(transformation)}`,
+      ].join(' \\\n  '),
     ),
     [
       'aws cloudwatch put-metric-alarm',
@@ -172,8 +193,12 @@ function metricFilterExport(rule: DetectionRule, queries: QueryForm[], ruleDiffs
 function writesOnly(queries: QueryForm[]): boolean {
   const requires = (e: Expr): boolean =>
     e.op === 'match'
-      ? !e.negate && e.loc.join('.') === 'readOnly' && e.tests.every((t) => t.kind === 'exact' && t.value.toLowerCase() === 'false')
-      : e.op === 'and' ? e.items.some(requires) : e.items.length > 0 && e.items.every(requires);
+      ? !e.negate &&
+        e.loc.join('.') === 'readOnly' &&
+        e.tests.every((t) => t.kind === 'exact' && t.value.toLowerCase() === 'false')
+      : e.op === 'and'
+        ? e.items.some(requires)
+        : e.items.length > 0 && e.items.every(requires);
   return queries.every((q) => requires(q.expr));
 }
 
@@ -186,39 +211,71 @@ function eventBridgeExport(rule: DetectionRule, queries: QueryForm[], ruleDiffs:
   const description = oneLine(`${rule.title} (CloudTrail Lens detection ${rule.id}, ${rule.severity})`).slice(0, 512);
   const notes = [
     'EventBridge receives CloudTrail events in the region where they happen: deploy the rule in every region you watch.',
-    'Events arrive only when CloudTrail records them: management events, and data events (S3 objects, Lambda invocations, …) only where a trail\'s selectors log them.',
+    "Events arrive only when CloudTrail records them: management events, and data events (S3 objects, Lambda invocations, …) only where a trail's selectors log them.",
     'source is limited to "aws." names, which only AWS services can send: an application cannot forge these events with PutEvents.',
   ];
   if (state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') {
-    notes.push('The rule may match read-only calls: its state is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (a plain ENABLED rule does not receive read-only management events; this state is set through the CLI or CloudFormation).');
+    notes.push(
+      'The rule may match read-only calls: its state is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (a plain ENABLED rule does not receive read-only management events; this state is set through the CLI or CloudFormation).',
+    );
   }
   const sources = new Set<string>();
   const collect = (e: Expr): void => {
     if (e.op === 'match') {
-      if (e.loc.join('.') === 'eventSource' && !e.negate) for (const t of e.tests) if (t.kind === 'exact') sources.add(t.value);
+      if (e.loc.join('.') === 'eventSource' && !e.negate)
+        for (const t of e.tests) if (t.kind === 'exact') sources.add(t.value);
     } else e.items.forEach(collect);
   };
   queries.forEach((q) => collect(q.expr));
   if (sources.size === 0 || [...sources].some((s) => GLOBAL_SOURCES.test(s))) {
-    notes.push('Events of global services (IAM, STS, AWS Organizations, CloudFront, Route 53, console sign-in) arrive in us-east-1: deploy the rule there too.');
+    notes.push(
+      'Events of global services (IAM, STS, AWS Organizations, CloudFront, Route 53, console sign-in) arrive in us-east-1: deploy the rule there too.',
+    );
   }
   notes.push('An SNS topic target needs a topic policy allowing events.amazonaws.com to publish.');
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: description,
-    Parameters: { TargetArn: { Type: 'String', Description: 'Where matching events go (an SNS topic, an SQS queue, a Lambda function…).' } },
+    Parameters: {
+      TargetArn: {
+        Type: 'String',
+        Description: 'Where matching events go (an SNS topic, an SQS queue, a Lambda function…).',
+      },
+    },
     Resources: {
       Rule: {
         Type: 'AWS::Events::Rule',
-        Properties: { Name: ruleName, Description: description, State: state, EventPattern: pattern, Targets: [{ Id: 'alert', Arn: { Ref: 'TargetArn' } }] },
+        Properties: {
+          Name: ruleName,
+          Description: description,
+          State: state,
+          EventPattern: pattern,
+          Targets: [{ Id: 'alert', Arn: { Ref: 'TargetArn' } }],
+        },
       },
     },
   };
   const cli = [
     '# Set this first:',
     "TARGET_ARN='arn:aws:sns:us-east-1:111122223333:security-alerts'",
-    ['aws events put-rule', `--name=${shellQuote(ruleName)}`, `--description=${shellQuote(description)}`, `--state=${state}`, `--event-pattern=${shellQuote(JSON.stringify(pattern))}`].join(' \\\n  '),
-    ['aws events put-targets', `--rule=${shellQuote(ruleName)}`, '--targets "Id=alert,Arn=$TARGET_ARN"'].join(' \\\n  '),
+    [
+      'aws events put-rule',
+      `--name=${shellQuote(ruleName)}`,
+      `--description=${shellQuote(description)}`,
+      `--state=${state}`,
+      `--event-pattern=${shellQuote(JSON.stringify(pattern))}`,
+    ].join(' \\\n  '),
+    ['aws events put-targets', `--rule=${shellQuote(ruleName)}`, '--targets "Id=alert,Arn=$TARGET_ARN"'].join(
+      ' \\\n  ',
+    ),
   ].join('\n\n');
-  return { ruleName, pattern, state, cloudFormation: JSON.stringify(template, null, 2), cli, differences: [...ruleDiffs, ...differences], notes };
+  return {
+    ruleName,
+    pattern,
+    state,
+    cloudFormation: JSON.stringify(template, null, 2),
+    cli,
+    differences: [...ruleDiffs, ...differences],
+    notes,
+  };
 }

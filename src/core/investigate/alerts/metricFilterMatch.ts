@@ -159,7 +159,13 @@ function reach(event: unknown, path: ReadonlyArray<string | number>): unknown {
       if (!Array.isArray(node) || step >= node.length) return MISSING;
       node = node[step];
     } else {
-      if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, step)) return MISSING;
+      if (
+        typeof node !== 'object' ||
+        node === null ||
+        Array.isArray(node) ||
+        !Object.prototype.hasOwnProperty.call(node, step)
+      )
+        return MISSING;
       node = (node as Record<string, unknown>)[step];
     }
   }
@@ -181,7 +187,9 @@ function stringMatches(pattern: string, value: string): boolean {
 function evaluate(node: Node, event: unknown): boolean {
   if (node.op === 'and' || node.op === 'or') {
     const j = node;
-    return j.op === 'and' ? evaluate(j.left, event) && evaluate(j.right, event) : evaluate(j.left, event) || evaluate(j.right, event);
+    return j.op === 'and'
+      ? evaluate(j.left, event) && evaluate(j.right, event)
+      : evaluate(j.left, event) || evaluate(j.right, event);
   }
   const v = reach(event, (node as Comparison | Is).path);
   if (node.op === 'is') {
@@ -199,11 +207,17 @@ function evaluate(node: Node, event: unknown): boolean {
   if (typeof v !== 'number') return false;
   const x = n.value.n;
   switch (n.cmp) {
-    case '=': return v === x;
-    case '!=': return v !== x;
-    case '<': return v < x;
-    case '>': return v > x;
-    case '<=': return v <= x;
-    default: return v >= x;
+    case '=':
+      return v === x;
+    case '!=':
+      return v !== x;
+    case '<':
+      return v < x;
+    case '>':
+      return v > x;
+    case '<=':
+      return v <= x;
+    default:
+      return v >= x;
   }
 }

@@ -98,13 +98,19 @@ const SHAPES: ReadonlyMap<string, Shape> = new Map<string, Shape>([
   ['requestparameters.x-amz-acl', { array: 'maybe' }],
   ['requestparameters.valuestoadd', { array: 'always' }],
   ['requestparameters.valuestoremove', { array: 'always' }],
-  ['requestparameters.launchpermission.add', { children: ['items.group', 'items.userId', 'items.organizationArn', 'items.organizationalUnitArn'] }],
+  [
+    'requestparameters.launchpermission.add',
+    { children: ['items.group', 'items.userId', 'items.organizationArn', 'items.organizationalUnitArn'] },
+  ],
   ['requestparameters.launchpermission.add.items', { array: 'always' }],
   ['requestparameters.launchpermission.remove.items', { array: 'always' }],
   ['requestparameters.createvolumepermission.add', { children: ['items.group', 'items.userId'] }],
   ['requestparameters.createvolumepermission.add.items', { array: 'always' }],
   ['requestparameters.createvolumepermission.remove.items', { array: 'always' }],
-  ['requestparameters.publicaccessblockconfiguration', { children: ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] }],
+  [
+    'requestparameters.publicaccessblockconfiguration',
+    { children: ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] },
+  ],
   ['requestparameters.ippermissions.items', { array: 'always' }],
   ['requestparameters.ippermissions.items.ipranges.items', { array: 'always' }],
   ['requestparameters.instancesset.items', { array: 'always' }],
@@ -146,7 +152,12 @@ export function testAccepts(t: ValueTest, v: string): boolean {
   if (v === '') return false;
   const parts = t.parts.map((p) => p.toLowerCase());
   if (parts.length === 1) return lv === parts[0];
-  if (!lv.startsWith(parts[0]) || !lv.endsWith(parts[parts.length - 1]) || lv.length < parts[0].length + parts[parts.length - 1].length) return false;
+  if (
+    !lv.startsWith(parts[0]) ||
+    !lv.endsWith(parts[parts.length - 1]) ||
+    lv.length < parts[0].length + parts[parts.length - 1].length
+  )
+    return false;
   let at = parts[0].length;
   const end = lv.length - parts[parts.length - 1].length;
   for (let i = 1; i < parts.length - 1; i++) {

@@ -47,8 +47,18 @@ export function renderAlertExport(e: AlertExport): string {
     ...differences(mf.differences),
     ...mf.notes.map((n) => `- ${n}`),
     '',
-    ...(mf.patterns.length === 0 ? ['**No metric filter can be written for this rule** (see above); the template and commands below hold only the alarm.', ''] : []),
-    ...mf.patterns.flatMap((p, i) => [`Filter pattern${mf.patterns.length > 1 ? ` ${i + 1}` : ''} (${p.length} characters):`, '', fence(p || '(empty: every event)', ''), '']),
+    ...(mf.patterns.length === 0
+      ? [
+          '**No metric filter can be written for this rule** (see above); the template and commands below hold only the alarm.',
+          '',
+        ]
+      : []),
+    ...mf.patterns.flatMap((p, i) => [
+      `Filter pattern${mf.patterns.length > 1 ? ` ${i + 1}` : ''} (${p.length} characters):`,
+      '',
+      fence(p || '(empty: every event)', ''),
+      '',
+    ]),
     `Metric ${code(`${mf.namespace}/${mf.metricName}`)}, value 1 per matching event; alarm: Sum ≥ ${mf.alarm.threshold} in ${mf.alarm.period / 60} minute(s).`,
     '',
     ...deployment(mf),

@@ -51,7 +51,11 @@ const TECHNIQUES: readonly T[] = [
   ['T1556', 'Modify Authentication Process', 'persistence credential-access defense-evasion'],
   ['T1574', 'Hijack Execution Flow', 'persistence privilege-escalation defense-evasion'],
   ['T1548', 'Abuse Elevation Control Mechanism', 'privilege-escalation defense-evasion'],
-  ['T1548.005', 'Abuse Elevation Control Mechanism: Temporary Elevated Cloud Access', 'privilege-escalation defense-evasion'],
+  [
+    'T1548.005',
+    'Abuse Elevation Control Mechanism: Temporary Elevated Cloud Access',
+    'privilege-escalation defense-evasion',
+  ],
   ['T1222', 'File and Directory Permissions Modification', 'defense-evasion'],
   ['T1484', 'Domain or Tenant Policy Modification', 'defense-evasion privilege-escalation'],
   ['T1484.002', 'Domain or Tenant Policy Modification: Trust Modification', 'defense-evasion privilege-escalation'],
@@ -115,7 +119,10 @@ export interface Technique {
 }
 
 /** Every technique of the table, by id. */
-export const TECHNIQUE_BY_ID: ReadonlyMap<string, Technique> = new Map(TECHNIQUES.map(([id, name, tactics]) => [id, { id, name, tactics: tactics.split(' ') }]));
+export const TECHNIQUE_BY_ID: ReadonlyMap<string, Technique> = new Map(
+  TECHNIQUES.map(([id, name, tactics]) => [id, { id, name, tactics: tactics.split(' ') }]),
+);
 
 /** Where the names come from, shown under the matrix. */
-export const ATTACK_ATTRIBUTION = 'MITRE ATT&CK® Enterprise (IaaS), v16–v17 names, © The MITRE Corporation; reproduced with its permission (ATT&CK terms of use).';
+export const ATTACK_ATTRIBUTION =
+  'MITRE ATT&CK® Enterprise (IaaS), v16–v17 names, © The MITRE Corporation; reproduced with its permission (ATT&CK terms of use).';

@@ -37,7 +37,12 @@ export function coverageMatrix(rules: readonly DetectionRule[], counts?: Readonl
       .filter((tech) => tech.tactics.includes(t.id))
       .map((tech) => cells.get(tech.id) ?? { technique: tech.id, name: tech.name, rules: [] }),
   }));
-  return { tactics, other: [...other.values()].sort((a, b) => a.technique.localeCompare(b.technique)), attribution: ATTACK_ATTRIBUTION, unmapped };
+  return {
+    tactics,
+    other: [...other.values()].sort((a, b) => a.technique.localeCompare(b.technique)),
+    attribution: ATTACK_ATTRIBUTION,
+    unmapped,
+  };
 }
 
 /** The search that shows the events of a cell's rules that fired: `detection:a,b`. */

@@ -162,7 +162,11 @@ export class ChainIndex {
     let o = this.plainOrigins.get(cacheKey);
     // A session's origin may need its issuer's path (service-linked roles): read one event of it.
     const needsRaw = type === 'AssumedRole' || type === 'FederatedUser';
-    if (!o) this.plainOrigins.set(cacheKey, (o = originOfWho(needsRaw ? this.whoOfRow(row) : whoFromColumns(this.store, row))));
+    if (!o)
+      this.plainOrigins.set(
+        cacheKey,
+        (o = originOfWho(needsRaw ? this.whoOfRow(row) : whoFromColumns(this.store, row))),
+      );
     return o;
   }
 
@@ -188,11 +192,20 @@ export class ChainIndex {
     if (list.length === 1 && !(list[0].time > time + CLOCK_SKEW_MS)) return { issuance: list[0] };
     let chosen: Issuance | undefined;
     for (const iss of list) if (Number.isNaN(time) || !(iss.time > time + CLOCK_SKEW_MS)) chosen = iss;
-    const rows = list.map((i) => i.row).slice(0, 5).join(', ');
+    const rows = list
+      .map((i) => i.row)
+      .slice(0, 5)
+      .join(', ');
     if (!chosen) {
-      return { issuance: list[0], note: `Key ${key} was minted only after this use (row ${list[0].row}): clock skew or altered logs.` };
+      return {
+        issuance: list[0],
+        note: `Key ${key} was minted only after this use (row ${list[0].row}): clock skew or altered logs.`,
+      };
     }
-    return { issuance: chosen, note: `Key ${key} was minted by ${list.length} different calls (rows ${rows}${list.length > 5 ? ', …' : ''}); AWS never reuses a key, so the logs were altered or merged. The latest call before this use (row ${chosen.row}) was taken.` };
+    return {
+      issuance: chosen,
+      note: `Key ${key} was minted by ${list.length} different calls (rows ${rows}${list.length > 5 ? ', …' : ''}); AWS never reuses a key, so the logs were altered or merged. The latest call before this use (row ${chosen.row}) was taken.`,
+    };
   }
 
   /** The chain of issuing call `start`, walking up its callers' keys (memoized per call). */
@@ -210,7 +223,9 @@ export class ChainIndex {
       if (!p) break;
       if (p.note) notes.push(p.note);
       if (seen.has(p.issuance.row)) {
-        notes.push(`The chain loops: key ${key} leads back to the call at row ${p.issuance.row}. The logs are inconsistent.`);
+        notes.push(
+          `The chain loops: key ${key} leads back to the call at row ${p.issuance.row}. The logs are inconsistent.`,
+        );
         end = 'loop';
         break;
       }
@@ -242,17 +257,40 @@ export class ChainIndex {
   /** Where the caller of the topmost loaded call came from: its origin, and hops inferred before it. */
   private beforeTop(top: Issuance): { origin: ChainOrigin; hops: ChainHop[] } {
     const who = top.caller;
-    if (top.eventName === 'AssumeRoleWithSAML' && (/saml-provider\/AWSSSO_/.test(top.provider) || /:role\/(?:.*\/)?AWSReservedSSO_/.test(top.roleArn))) {
+    if (
+      top.eventName === 'AssumeRoleWithSAML' &&
+      (/saml-provider\/AWSSSO_/.test(top.provider) || /:role\/(?:.*\/)?AWSReservedSSO_/.test(top.roleArn))
+    ) {
       const name = top.subject || who.userName;
       const portal = this.portalCall(top, name);
-      return { origin: origin('identityCenter', name, { provider: 'IAM Identity Center', subject: name }), hops: portal ? [{ ...hopOf(portal), inferred: true }] : [] };
+      return {
+        origin: origin('identityCenter', name, { provider: 'IAM Identity Center', subject: name }),
+        hops: portal ? [{ ...hopOf(portal), inferred: true }] : [],
+      };
     }
-    if (who.type === 'SAMLUser') return { origin: origin('saml', top.subject || who.userName, { provider: top.provider, subject: top.subject }), hops: [] };
-    if (who.type === 'WebIdentityUser') return { origin: origin('webIdentity', top.subject || who.userName, { provider: top.provider, subject: top.subject }), hops: [] };
+    if (who.type === 'SAMLUser')
+      return {
+        origin: origin('saml', top.subject || who.userName, { provider: top.provider, subject: top.subject }),
+        hops: [],
+      };
+    if (who.type === 'WebIdentityUser')
+      return {
+        origin: origin('webIdentity', top.subject || who.userName, { provider: top.provider, subject: top.subject }),
+        hops: [],
+      };
     if (who.type === 'AWSService' && who.invokedBy === 'ec2.amazonaws.com' && isInstanceId(top.sessionName)) {
-      return { origin: origin('instance', top.sessionName, { provider: 'ec2.amazonaws.com', account: top.account }), hops: [] };
+      return {
+        origin: origin('instance', top.sessionName, { provider: 'ec2.amazonaws.com', account: top.account }),
+        hops: [],
+      };
     }
-    return { origin: originOfWho(who), hops: isTemporaryKey(who.accessKeyId) || who.type === 'AssumedRole' || who.type === 'FederatedUser' ? inferredHops(who) : [] };
+    return {
+      origin: originOfWho(who),
+      hops:
+        isTemporaryKey(who.accessKeyId) || who.type === 'AssumedRole' || who.type === 'FederatedUser'
+          ? inferredHops(who)
+          : [],
+    };
   }
 
   /** The Identity Center portal call (GetRoleCredentials) most likely behind an AWSSSO SAML sign-in. */
@@ -261,7 +299,14 @@ export class ChainIndex {
     let best: Issuance | undefined;
     for (const p of this.portal) {
       const near = p.time <= saml.time + CLOCK_SKEW_MS && saml.time - p.time <= PORTAL_WINDOW_MS;
-      if (near && p.roleArn === role && p.account === saml.account && p.caller.userName.toLowerCase() === user.toLowerCase() && (!best || p.time > best.time)) best = p;
+      if (
+        near &&
+        p.roleArn === role &&
+        p.account === saml.account &&
+        p.caller.userName.toLowerCase() === user.toLowerCase() &&
+        (!best || p.time > best.time)
+      )
+        best = p;
     }
     return best;
   }

@@ -20,8 +20,18 @@ import { hopOf } from './chains';
  * The graph's shapes are the protocol's (the identity view draws exactly what is computed here):
  * nodes with their events and the query that shows them, edges with ok and failed counts.
  */
-export type { GraphNodeKind, GraphNodeView as GraphNode, GraphEdgeView as GraphEdge, IdentityGraphView as IdentityGraph } from '../../../protocol/identity';
-import type { GraphNodeKind, GraphNodeView as GraphNode, GraphEdgeView as GraphEdge, IdentityGraphView as IdentityGraph } from '../../../protocol/identity';
+export type {
+  GraphNodeKind,
+  GraphNodeView as GraphNode,
+  GraphEdgeView as GraphEdge,
+  IdentityGraphView as IdentityGraph,
+} from '../../../protocol/identity';
+import type {
+  GraphNodeKind,
+  GraphNodeView as GraphNode,
+  GraphEdgeView as GraphEdge,
+  IdentityGraphView as IdentityGraph,
+} from '../../../protocol/identity';
 
 export interface GraphOptions {
   /** Rows to count (default: every row). Edges always come from every issuing call loaded. */
@@ -38,43 +48,97 @@ const accountOfArn = (arn: string): string => /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/
 /** The node a caller is, from its identity type, ARN, short name and account. */
 function nodeFor(type: string, arn: string, name: string, account: string): GraphNode | undefined {
   const base = { arn, account: accountOfArn(arn) || account, events: 0, errors: 0 };
-  const principal = arn ? fieldTerm('principal', arn) : name ? `${fieldTerm('principal', name)} principal:""` : undefined;
+  const principal = arn
+    ? fieldTerm('principal', arn)
+    : name
+      ? `${fieldTerm('principal', name)} principal:""`
+      : undefined;
   switch (type) {
     case 'AssumedRole': {
       const role = assumedRoleParts(arn)?.[0] ?? name.split('/')[0];
       if (!role) return undefined;
-      return roleNode(base.account, role, arn ? /^arn:([^:]+):/.exec(arn)?.[1] ?? 'aws' : 'aws');
+      return roleNode(base.account, role, arn ? (/^arn:([^:]+):/.exec(arn)?.[1] ?? 'aws') : 'aws');
     }
     case 'IAMUser':
       return { ...base, id: `user:${arn || name}`, kind: 'user', label: name || arn, query: principal };
     case 'Root':
-      return { ...base, id: `root:${base.account}`, kind: 'root', label: `root (${base.account})`, query: `type:Root ${fieldTerm('account', base.account)}` };
+      return {
+        ...base,
+        id: `root:${base.account}`,
+        kind: 'root',
+        label: `root (${base.account})`,
+        query: `type:Root ${fieldTerm('account', base.account)}`,
+      };
     case 'FederatedUser':
       return { ...base, id: `federated:${arn || name}`, kind: 'federated', label: name, query: principal };
     case 'AWSAccount':
-      return { ...base, id: `account:${account}`, kind: 'account', label: `account ${account}`, query: `type:AWSAccount ${fieldTerm('userIdentity.accountId', account)}` };
+      return {
+        ...base,
+        id: `account:${account}`,
+        kind: 'account',
+        label: `account ${account}`,
+        query: `type:AWSAccount ${fieldTerm('userIdentity.accountId', account)}`,
+      };
     case 'AWSService':
       return serviceNode(name);
     case '':
       if (!name) return undefined;
       // Service events often carry no type, only invokedBy: the same service as its typed calls.
       if (/\.amazonaws\.com$/.test(name)) return serviceNode(name);
-      return { ...base, id: `unknown::${name}`, kind: 'unknown', label: name, query: `${fieldTerm('principal', name)} type:""` };
+      return {
+        ...base,
+        id: `unknown::${name}`,
+        kind: 'unknown',
+        label: name,
+        query: `${fieldTerm('principal', name)} type:""`,
+      };
     default: {
-      const kind: GraphNodeKind = type === 'IdentityCenterUser' ? 'identityCenter' : type === 'SAMLUser' ? 'saml' : type === 'WebIdentityUser' ? 'webIdentity' : 'unknown';
+      const kind: GraphNodeKind =
+        type === 'IdentityCenterUser'
+          ? 'identityCenter'
+          : type === 'SAMLUser'
+            ? 'saml'
+            : type === 'WebIdentityUser'
+              ? 'webIdentity'
+              : 'unknown';
       if (!name && !arn) return undefined;
-      return { ...base, id: `${kind}:${type}:${arn || name}`, kind, label: name || arn, query: `${fieldTerm('type', type)} ${principal}` };
+      return {
+        ...base,
+        id: `${kind}:${type}:${arn || name}`,
+        kind,
+        label: name || arn,
+        query: `${fieldTerm('type', type)} ${principal}`,
+      };
     }
   }
 }
 
 function serviceNode(name: string): GraphNode {
-  return { id: `service:${name}`, kind: 'service', label: name, arn: '', account: '', events: 0, errors: 0, query: `type:AWSService,"" ${fieldTerm('principal', name)}` };
+  return {
+    id: `service:${name}`,
+    kind: 'service',
+    label: name,
+    arn: '',
+    account: '',
+    events: 0,
+    errors: 0,
+    query: `type:AWSService,"" ${fieldTerm('principal', name)}`,
+  };
 }
 
 function roleNode(account: string, role: string, partition = 'aws'): GraphNode {
-  const glob = account && SAFE_NAME.test(role) ? `principal:arn:${partition}:sts::${account}:assumed-role/${role}/*` : undefined;
-  return { id: `role:${account}:${role}`, kind: 'role', label: role, arn: account ? `arn:${partition}:iam::${account}:role/${role}` : '', account, events: 0, errors: 0, query: glob };
+  const glob =
+    account && SAFE_NAME.test(role) ? `principal:arn:${partition}:sts::${account}:assumed-role/${role}/*` : undefined;
+  return {
+    id: `role:${account}:${role}`,
+    kind: 'role',
+    label: role,
+    arn: account ? `arn:${partition}:iam::${account}:role/${role}` : '',
+    account,
+    events: 0,
+    errors: 0,
+    query: glob,
+  };
 }
 
 /** The graph over `options.rows` (default all), the top `maxNodes` nodes kept. */
@@ -99,12 +163,16 @@ export function identityGraph(index: ChainIndex, options: GraphOptions = {}): Id
     const src = intern(from);
     let to: GraphNode | undefined;
     if (iss.eventName === 'GetFederationToken') {
-      const arn = iss.sessionArn || (iss.account ? `arn:aws:sts::${iss.account}:federated-user/${iss.sessionName}` : '');
+      const arn =
+        iss.sessionArn || (iss.account ? `arn:aws:sts::${iss.account}:federated-user/${iss.sessionName}` : '');
       to = nodeFor('FederatedUser', arn, `federated/${iss.sessionName}`, iss.account);
     } else if (iss.eventName === 'GetRoleCredentials') {
       // The portal names the permission set; its role is AWSReservedSSO_<set>_<hash>.
       const prefix = `role:${iss.account}:AWSReservedSSO_${iss.roleArn}_`;
-      to = [...nodes.values()].find((n) => n.id.startsWith(prefix)) ?? { ...roleNode(iss.account, `AWSReservedSSO_${iss.roleArn}_…`), query: undefined };
+      to = [...nodes.values()].find((n) => n.id.startsWith(prefix)) ?? {
+        ...roleNode(iss.account, `AWSReservedSSO_${iss.roleArn}_…`),
+        query: undefined,
+      };
     } else {
       const role = assumedRoleParts(iss.sessionArn)?.[0] || iss.roleArn.slice(iss.roleArn.lastIndexOf('/') + 1);
       if (role) to = roleNode(iss.account, role);
@@ -114,8 +182,16 @@ export function identityGraph(index: ChainIndex, options: GraphOptions = {}): Id
     const id = `${src.id}→${dst.id}:${iss.eventName}`;
     let e = edges.get(id);
     if (!e) {
-      edges.set(id, (e = { id, from: src.id, to: dst.id, eventName: iss.eventName, ok: 0, failed: 0, crossAccount: false }));
-      selectors.set(id, { base: src.query ? `${fieldTerm('eventName', iss.eventName)} ${src.query}` : undefined, role: iss.eventName === 'GetRoleCredentials' ? '' : iss.roleArn, byResource: true, byMessage: true });
+      edges.set(
+        id,
+        (e = { id, from: src.id, to: dst.id, eventName: iss.eventName, ok: 0, failed: 0, crossAccount: false }),
+      );
+      selectors.set(id, {
+        base: src.query ? `${fieldTerm('eventName', iss.eventName)} ${src.query}` : undefined,
+        role: iss.eventName === 'GetRoleCredentials' ? '' : iss.roleArn,
+        byResource: true,
+        byMessage: true,
+      });
     }
     const sel = selectors.get(id)!;
     if (iss.errorCode) {
@@ -147,7 +223,12 @@ function hasResource(store: EventStore, row: number, value: string): boolean {
 
 /** The node of the principal that made `row`. */
 function nodeOfRow(store: EventStore, row: number): GraphNode | undefined {
-  return nodeFor(store.value('identityType', row), store.value('principalArn', row), store.value('principal', row), store.value('account', row));
+  return nodeFor(
+    store.value('identityType', row),
+    store.value('principalArn', row),
+    store.value('principal', row),
+    store.value('account', row),
+  );
 }
 
 /** Counts each row's events and errors on its node; answers the rows with no principal. */
@@ -191,14 +272,30 @@ function countEvents(store: EventStore, rows: Uint32Array | undefined, intern: (
 }
 
 /** The `maxNodes - 1` busiest nodes (events, then edge traffic), the rest merged into "other". */
-function fold(nodes: Map<string, GraphNode>, edges: Map<string, GraphEdge>, maxNodes: number, anonymous: number): IdentityGraph {
+function fold(
+  nodes: Map<string, GraphNode>,
+  edges: Map<string, GraphEdge>,
+  maxNodes: number,
+  anonymous: number,
+): IdentityGraph {
   const traffic = new Map<string, number>();
-  for (const e of edges.values()) for (const id of [e.from, e.to]) traffic.set(id, (traffic.get(id) ?? 0) + e.ok + e.failed);
-  const ranked = [...nodes.values()].sort((a, b) => b.events - a.events || (traffic.get(b.id) ?? 0) - (traffic.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1));
+  for (const e of edges.values())
+    for (const id of [e.from, e.to]) traffic.set(id, (traffic.get(id) ?? 0) + e.ok + e.failed);
+  const ranked = [...nodes.values()].sort(
+    (a, b) => b.events - a.events || (traffic.get(b.id) ?? 0) - (traffic.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1),
+  );
   if (ranked.length <= maxNodes) return { nodes: ranked, edges: [...edges.values()], folded: 0, anonymous };
   const kept = ranked.slice(0, maxNodes - 1);
   const keep = new Set(kept.map((n) => n.id));
-  const other: GraphNode = { id: 'other', kind: 'other', label: `${ranked.length - kept.length} others`, arn: '', account: '', events: 0, errors: 0 };
+  const other: GraphNode = {
+    id: 'other',
+    kind: 'other',
+    label: `${ranked.length - kept.length} others`,
+    arn: '',
+    account: '',
+    events: 0,
+    errors: 0,
+  };
   for (const n of ranked.slice(maxNodes - 1)) {
     other.events += n.events;
     other.errors += n.errors;

@@ -52,7 +52,8 @@ export function hopOf(i: Issuance): ChainHop {
     key: i.issuedKey,
     callerKey: i.caller.accessKeyId,
     callerAccount,
-    crossAccount: i.caller.type === 'AWSAccount' || (callerAccount !== '' && i.account !== '' && callerAccount !== i.account),
+    crossAccount:
+      i.caller.type === 'AWSAccount' || (callerAccount !== '' && i.account !== '' && callerAccount !== i.account),
     time: i.time,
     sourceIp: i.sourceIp,
     sourceIdentity: i.sourceIdentity,
@@ -61,15 +62,39 @@ export function hopOf(i: Issuance): ChainHop {
 
 /** The hop a session's own identity implies when the call that minted it is not loaded. */
 export function inferredHops(who: Who): ChainHop[] {
-  const base = { inferred: true, identityArn: who.arn, account: who.account || accountOfArn(who.arn), key: who.accessKeyId, callerKey: '', callerAccount: '', crossAccount: false, time: NaN, sourceIp: '', sourceIdentity: who.sourceIdentity };
+  const base = {
+    inferred: true,
+    identityArn: who.arn,
+    account: who.account || accountOfArn(who.arn),
+    key: who.accessKeyId,
+    callerKey: '',
+    callerAccount: '',
+    crossAccount: false,
+    time: NaN,
+    sourceIp: '',
+    sourceIdentity: who.sourceIdentity,
+  };
   if (who.type === 'AssumedRole') {
     const { role, session } = roleSession(who);
     const eventName = role.startsWith('AWSReservedSSO_') ? 'AssumeRoleWithSAML' : 'AssumeRole';
     return [{ ...base, eventName, identity: `${role || '?'}/${session || '?'}` }];
   }
-  if (who.type === 'FederatedUser') return [{ ...base, eventName: 'GetFederationToken', identity: `federated/${/:federated-user\/(.+)$/.exec(who.arn)?.[1] ?? who.principalId}` }];
+  if (who.type === 'FederatedUser')
+    return [
+      {
+        ...base,
+        eventName: 'GetFederationToken',
+        identity: `federated/${/:federated-user\/(.+)$/.exec(who.arn)?.[1] ?? who.principalId}`,
+      },
+    ];
   if ((who.type === 'IAMUser' || who.type === 'Root') && isTemporaryKey(who.accessKeyId)) {
-    return [{ ...base, eventName: who.console ? 'ConsoleLogin' : 'GetSessionToken', identity: `${who.type === 'Root' ? 'root' : who.userName || who.arn.slice(who.arn.lastIndexOf('/') + 1)} (${who.console ? 'console' : 'session'})` }];
+    return [
+      {
+        ...base,
+        eventName: who.console ? 'ConsoleLogin' : 'GetSessionToken',
+        identity: `${who.type === 'Root' ? 'root' : who.userName || who.arn.slice(who.arn.lastIndexOf('/') + 1)} (${who.console ? 'console' : 'session'})`,
+      },
+    ];
   }
   return [];
 }
@@ -85,7 +110,8 @@ export function whoFromColumns(store: EventStore, row: number): Who {
     accessKeyId: store.value('accessKeyId', row),
     arn,
     account: accountOfArn(arn) || store.value('account', row),
-    userName: type === 'IdentityCenterUser' ? name.replace(/^identity-center\//, '') : type === 'AssumedRole' ? '' : name,
+    userName:
+      type === 'IdentityCenterUser' ? name.replace(/^identity-center\//, '') : type === 'AssumedRole' ? '' : name,
     invokedBy: type === 'AWSService' || type === '' ? name : '',
   };
 }

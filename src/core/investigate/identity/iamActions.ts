@@ -48,12 +48,15 @@ const NOT_ACTIONS: ReadonlyMap<string, string> = new Map([
 /** Single events that are no IAM action. */
 const NOT_ACTION_EVENTS: ReadonlyMap<string, string> = new Map([
   ['sts:GetCallerIdentity', 'GetCallerIdentity needs no permission'],
-  ['sts:AssumeRoleWithSAML', 'made without AWS credentials: the role\'s trust policy allows it, not an identity policy'],
-  ['sts:AssumeRoleWithWebIdentity', 'made without AWS credentials: the role\'s trust policy allows it, not an identity policy'],
-  ['sso:GetRoleCredentials', 'an Identity Center portal call, authorized by the user\'s portal session'],
-  ['sso:ListAccounts', 'an Identity Center portal call, authorized by the user\'s portal session'],
-  ['sso:ListAccountRoles', 'an Identity Center portal call, authorized by the user\'s portal session'],
-  ['sso:Logout', 'an Identity Center portal call, authorized by the user\'s portal session'],
+  ['sts:AssumeRoleWithSAML', "made without AWS credentials: the role's trust policy allows it, not an identity policy"],
+  [
+    'sts:AssumeRoleWithWebIdentity',
+    "made without AWS credentials: the role's trust policy allows it, not an identity policy",
+  ],
+  ['sso:GetRoleCredentials', "an Identity Center portal call, authorized by the user's portal session"],
+  ['sso:ListAccounts', "an Identity Center portal call, authorized by the user's portal session"],
+  ['sso:ListAccountRoles', "an Identity Center portal call, authorized by the user's portal session"],
+  ['sso:Logout', "an Identity Center portal call, authorized by the user's portal session"],
   ['s3:GetStorageLensDashboardDataInternal', 'an internal console call'],
   ['rolesanywhere:CreateSession', 'authorized by an X.509 certificate and the trust anchor, not an identity policy'],
 ]);
@@ -110,9 +113,24 @@ const S3_ACTIONS: ReadonlyMap<string, string> = new Map([
 
 /** S3 actions on objects (their resources are object ARNs, not the bucket's). */
 export const S3_OBJECT_ACTIONS: ReadonlySet<string> = new Set([
-  'GetObject', 'PutObject', 'DeleteObject', 'GetObjectAcl', 'PutObjectAcl', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging',
-  'RestoreObject', 'GetObjectAttributes', 'ListMultipartUploadParts', 'AbortMultipartUpload', 'GetObjectRetention', 'PutObjectRetention',
-  'GetObjectLegalHold', 'PutObjectLegalHold', 'GetObjectVersion', 'DeleteObjectVersion',
+  'GetObject',
+  'PutObject',
+  'DeleteObject',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  'GetObjectTagging',
+  'PutObjectTagging',
+  'DeleteObjectTagging',
+  'RestoreObject',
+  'GetObjectAttributes',
+  'ListMultipartUploadParts',
+  'AbortMultipartUpload',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
+  'GetObjectVersion',
+  'DeleteObjectVersion',
 ]);
 
 /** Calls needing a second permission the event does not show. */
@@ -148,7 +166,8 @@ export function iamActionOf(eventSource: string, eventName: string): ActionMappi
   if (whole) return { reason: whole };
   const skip = NOT_ACTION_EVENTS.get(`${prefix}:${eventName}`);
   if (skip) return { reason: skip };
-  if (prefix === 's3') return { action: `s3:${S3_ACTIONS.get(eventName) ?? eventName}`, note: ALSO_NEEDS.get(eventName) };
+  if (prefix === 's3')
+    return { action: `s3:${S3_ACTIONS.get(eventName) ?? eventName}`, note: ALSO_NEEDS.get(eventName) };
   if (prefix === 'lambda') {
     const name = eventName.replace(/\d{8}(v\d+)?$/, '');
     return { action: `lambda:${name === 'Invoke' ? 'InvokeFunction' : name}` };
@@ -156,7 +175,12 @@ export function iamActionOf(eventSource: string, eventName: string): ActionMappi
   if (prefix === 'cloudfront') return { action: `cloudfront:${eventName.replace(/\d{4}_\d{2}_\d{2}$/, '')}` };
   if (prefix === 'apigateway') {
     const verb = apiGatewayVerb(eventName);
-    return verb ? { action: `apigateway:${verb}`, note: `apigateway:${verb} from the operation's name (${eventName}): API Gateway authorizes by HTTP method and resource path` } : { reason: `API Gateway authorizes by HTTP method; "${eventName}" names none` };
+    return verb
+      ? {
+          action: `apigateway:${verb}`,
+          note: `apigateway:${verb} from the operation's name (${eventName}): API Gateway authorizes by HTTP method and resource path`,
+        }
+      : { reason: `API Gateway authorizes by HTTP method; "${eventName}" names none` };
   }
   return { action: `${prefix}:${eventName}` };
 }

@@ -63,14 +63,25 @@ export function issuanceOf(event: unknown, row: number, time: number): Issuance 
   const req = isObject(event.requestParameters) ? event.requestParameters : {};
   const res = isObject(event.responseElements) ? event.responseElements : {};
   const creds = isObject(res.credentials) ? res.credentials : {};
-  const roleUser = isObject(res.assumedRoleUser) ? res.assumedRoleUser : isObject(res.federatedUser) ? res.federatedUser : {};
+  const roleUser = isObject(res.assumedRoleUser)
+    ? res.assumedRoleUser
+    : isObject(res.federatedUser)
+      ? res.federatedUser
+      : {};
   const eventName = str(event.eventName);
   const caller = whoOf(event);
   // A denied AssumeRole keeps no request parameters; its error message names the role.
   const denied = /on resource: (arn:[^\s]+:role\/[^\s]+)/.exec(str(event.errorMessage))?.[1] ?? '';
-  const roleArn = eventName === 'GetRoleCredentials' ? str(req.roleName) : str(req.roleArn) || (eventName.startsWith('AssumeRole') ? denied : '');
+  const roleArn =
+    eventName === 'GetRoleCredentials'
+      ? str(req.roleName)
+      : str(req.roleArn) || (eventName.startsWith('AssumeRole') ? denied : '');
   const sessionArn = str(roleUser.arn);
-  const account = accountOfArn(sessionArn) || accountOfArn(roleArn) || (eventName === 'GetRoleCredentials' ? str(req.accountId) : '') || caller.account;
+  const account =
+    accountOfArn(sessionArn) ||
+    accountOfArn(roleArn) ||
+    (eventName === 'GetRoleCredentials' ? str(req.accountId) : '') ||
+    caller.account;
   return {
     row,
     eventName,
@@ -86,7 +97,10 @@ export function issuanceOf(event: unknown, row: number, time: number): Issuance 
     account,
     sourceIdentity: str(req.sourceIdentity) || str(res.sourceIdentity),
     provider: str(req.principalArn) || str(res.provider) || caller.identityProvider,
-    subject: str(res.subject) || str(res.subjectFromWebIdentityToken) || (caller.type === 'SAMLUser' || caller.type === 'WebIdentityUser' ? caller.userName : ''),
+    subject:
+      str(res.subject) ||
+      str(res.subjectFromWebIdentityToken) ||
+      (caller.type === 'SAMLUser' || caller.type === 'WebIdentityUser' ? caller.userName : ''),
     requestId: str(event.requestID),
     sharedEventId: str(event.sharedEventID),
   };
@@ -104,7 +118,8 @@ export function issuingRows(store: EventStore, from = 0): number[] {
     if (id === undefined) continue;
     const sourceId = store.dictionary('eventSource').idOf(source);
     const rows = names.rows(id);
-    for (let i = lowerBound(rows, from); i < rows.length; i++) if (store.valueId('eventSource', rows[i]) === sourceId) out.push(rows[i]);
+    for (let i = lowerBound(rows, from); i < rows.length; i++)
+      if (store.valueId('eventSource', rows[i]) === sourceId) out.push(rows[i]);
   }
   return out.sort((a, b) => a - b);
 }
@@ -116,7 +131,10 @@ export function readIssuance(store: EventStore, row: number): Issuance | undefin
 
 /** True when two issuances are one call logged twice (the caller's and the role's account). */
 export function sameCall(a: Issuance, b: Issuance): boolean {
-  return (a.requestId !== '' && a.requestId === b.requestId) || (a.sharedEventId !== '' && a.sharedEventId === b.sharedEventId);
+  return (
+    (a.requestId !== '' && a.requestId === b.requestId) ||
+    (a.sharedEventId !== '' && a.sharedEventId === b.sharedEventId)
+  );
 }
 
 /** Of two copies of one call, the one whose caller says more (not the role account's `AWSAccount` view). */

@@ -155,7 +155,9 @@ function lifeEvents(store: EventStore, key: string): KeyLifeEvent[] {
       });
     }
   }
-  return out.sort((a, b) => (Number.isNaN(a.time) ? 1 : 0) - (Number.isNaN(b.time) ? 1 : 0) || a.time - b.time || a.row - b.row);
+  return out.sort(
+    (a, b) => (Number.isNaN(a.time) ? 1 : 0) - (Number.isNaN(b.time) ? 1 : 0) || a.time - b.time || a.row - b.row,
+  );
 }
 
 /** Sessions minted by calls made with `key`, oldest first. */
@@ -168,7 +170,14 @@ function mintedSessions(index: ChainIndex, key: string): MintedSession[] {
     if (iss.caller.accessKeyId !== key || !iss.issuedKey) continue;
     const h = hopOf(iss);
     const id = keys.idOf(iss.issuedKey);
-    out.push({ row: iss.row, time: iss.time, eventName: iss.eventName, identity: h.identity, key: iss.issuedKey, events: id === undefined ? 0 : keys.rows(id).length });
+    out.push({
+      row: iss.row,
+      time: iss.time,
+      eventName: iss.eventName,
+      identity: h.identity,
+      key: iss.issuedKey,
+      events: id === undefined ? 0 : keys.rows(id).length,
+    });
   }
   return out.sort((a, b) => a.time - b.time || a.row - b.row);
 }

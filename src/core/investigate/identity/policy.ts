@@ -17,7 +17,14 @@ import type { EventStore } from '../../store/store';
 import { iamActionOf, S3_OBJECT_ACTIONS } from './iamActions';
 
 /** Error codes meaning "not authorized": the call never ran. */
-export const DENIED_CODES: ReadonlySet<string> = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess', 'Unauthorized']);
+export const DENIED_CODES: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Client.UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'Unauthorized',
+]);
 /** Resources listed per action before they become "*" (S3 objects first fold to `bucket/*`). */
 export const MAX_RESOURCES = 50;
 
@@ -89,7 +96,12 @@ export function draftPolicy(store: EventStore, rows: ArrayLike<number>): PolicyD
     const name = store.valueId('eventName', r);
     const type = store.valueId('eventType', r);
     if (type !== apiCall && type !== untyped) {
-      tally(unmapped, `type:${store.value('eventType', r)}`, { eventSource: sources[src], eventName: `(${store.value('eventType', r)})`, count: 0, reason: 'not an API call made by the principal' });
+      tally(unmapped, `type:${store.value('eventType', r)}`, {
+        eventSource: sources[src],
+        eventName: `(${store.value('eventType', r)})`,
+        count: 0,
+        reason: 'not an API call made by the principal',
+      });
       continue;
     }
     const key = src * nameCount + name;
@@ -102,7 +114,13 @@ export function draftPolicy(store: EventStore, rows: ArrayLike<number>): PolicyD
     if (m.note) notes.add(m.note);
     const code = errorValues[store.valueId('errorCode', r)];
     if (DENIED_CODES.has(code)) {
-      const d = tally(denied, m.action, { action: m.action, eventSource: sources[src], eventName: names[name], count: 0, errorCodes: [] });
+      const d = tally(denied, m.action, {
+        action: m.action,
+        eventSource: sources[src],
+        eventName: names[name],
+        count: 0,
+        errorCodes: [],
+      });
       if (!d.errorCodes.includes(code)) d.errorCodes.push(code);
       continue;
     }
@@ -128,7 +146,9 @@ export function draftPolicy(store: EventStore, rows: ArrayLike<number>): PolicyD
     policy,
     json: JSON.stringify(policy, null, 2),
     denied: [...denied.values()].sort((a, b) => b.count - a.count || (a.action < b.action ? -1 : 1)),
-    unmapped: [...unmapped.values()].sort((a, b) => b.count - a.count || (a.eventSource + a.eventName < b.eventSource + b.eventName ? -1 : 1)),
+    unmapped: [...unmapped.values()].sort(
+      (a, b) => b.count - a.count || (a.eventSource + a.eventName < b.eventSource + b.eventName ? -1 : 1),
+    ),
     notes: [...notes].sort(),
     events: rows.length,
     parsed,
@@ -153,7 +173,8 @@ function resourceArns(event: unknown, action: string): string[] {
     if (!isObject(r)) continue;
     const arn = str(r.ARN) || str(r.arn);
     // Only ARNs belong in a policy's Resource; a wildcard written by an attacker would widen it.
-    if (/^arn:[a-z-]+:[a-z0-9-]+:/.test(arn) && !arn.includes('*') && !arn.includes('?') && arn.length <= 2048) found.push({ arn, type: str(r.type) });
+    if (/^arn:[a-z-]+:[a-z0-9-]+:/.test(arn) && !arn.includes('*') && !arn.includes('?') && arn.length <= 2048)
+      found.push({ arn, type: str(r.type) });
   }
   if (action.startsWith('s3:')) {
     const wantObject = S3_OBJECT_ACTIONS.has(action.slice(3));
@@ -174,13 +195,33 @@ function statementsOf(uses: ActionUse[], notes: Set<string>): PolicyStatement[] 
     if (!g) groups.set(key, (g = { service, actions: [], resources }));
     g.actions.push(u.action);
   }
-  const sorted = [...groups.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.resources === '*' ? -1 : b.resources === '*' ? 1 : a.actions[0] < b.actions[0] ? -1 : 1));
+  const sorted = [...groups.values()].sort((a, b) =>
+    a.service < b.service
+      ? -1
+      : a.service > b.service
+        ? 1
+        : a.resources === '*'
+          ? -1
+          : b.resources === '*'
+            ? 1
+            : a.actions[0] < b.actions[0]
+              ? -1
+              : 1,
+  );
   const perService = new Map<string, number>();
   return sorted.map((g) => {
     const n = (perService.get(g.service) ?? 0) + 1;
     perService.set(g.service, n);
-    const base = g.service.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-    return { Sid: `${base}${n > 1 ? `Set${n}` : ''}`, Effect: 'Allow' as const, Action: g.actions.sort(), Resource: g.resources };
+    const base = g.service
+      .split(/[^A-Za-z0-9]+/)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('');
+    return {
+      Sid: `${base}${n > 1 ? `Set${n}` : ''}`,
+      Effect: 'Allow' as const,
+      Action: g.actions.sort(),
+      Resource: g.resources,
+    };
   });
 }
 
@@ -189,11 +230,15 @@ function foldResources(u: ActionUse, notes: Set<string>): string[] | '*' {
   if (!u.resources || u.resources.size === 0) return '*';
   let list = [...u.resources].sort();
   if (list.length > MAX_RESOURCES && u.action.startsWith('s3:')) {
-    list = [...new Set(list.map((a) => (/^arn:[^:]+:s3:::[^/]+\//.test(a) ? `${a.slice(0, a.indexOf('/'))}/*` : a)))].sort();
+    list = [
+      ...new Set(list.map((a) => (/^arn:[^:]+:s3:::[^/]+\//.test(a) ? `${a.slice(0, a.indexOf('/'))}/*` : a))),
+    ].sort();
     notes.add(`${u.action}: more than ${MAX_RESOURCES} objects, folded to their buckets (bucket/*).`);
   }
   if (list.length > MAX_RESOURCES) {
-    notes.add(`${u.action}: called on ${list.length} resources, more than ${MAX_RESOURCES}: "*" instead (narrow by hand).`);
+    notes.add(
+      `${u.action}: called on ${list.length} resources, more than ${MAX_RESOURCES}: "*" instead (narrow by hand).`,
+    );
     return '*';
   }
   return list;
@@ -203,4 +248,3 @@ function foldResources(u: ActionUse, notes: Set<string>): string[] | '*' {
 export function policyServices(p: IamPolicy): string[] {
   return [...new Set(p.Statement.flatMap((s) => s.Action.map((a) => a.slice(0, a.indexOf(':')))))].sort();
 }
-

@@ -17,7 +17,16 @@ import { isObject, str } from '../../model/json';
 import { assumedRoleParts } from '../../model/principal';
 
 /** What ends a chain. */
-export type OriginKind = 'iamUser' | 'root' | 'identityCenter' | 'saml' | 'webIdentity' | 'service' | 'instance' | 'account' | 'unknown';
+export type OriginKind =
+  | 'iamUser'
+  | 'root'
+  | 'identityCenter'
+  | 'saml'
+  | 'webIdentity'
+  | 'service'
+  | 'instance'
+  | 'account'
+  | 'unknown';
 
 export interface ChainOrigin {
   kind: OriginKind;
@@ -55,7 +64,19 @@ export interface Who {
 }
 
 export const EMPTY_WHO: Who = {
-  type: '', accessKeyId: '', arn: '', account: '', principalId: '', userName: '', invokedBy: '', issuerArn: '', issuerName: '', sourceIdentity: '', onBehalfOf: '', identityProvider: '', console: false,
+  type: '',
+  accessKeyId: '',
+  arn: '',
+  account: '',
+  principalId: '',
+  userName: '',
+  invokedBy: '',
+  issuerArn: '',
+  issuerName: '',
+  sourceIdentity: '',
+  onBehalfOf: '',
+  identityProvider: '',
+  console: false,
 };
 
 /** The identity of a parsed event (anything not an object reads as no identity). */
@@ -120,9 +141,30 @@ const KIND_LABEL: Record<OriginKind, string> = {
 };
 
 /** An origin with its label filled in. */
-export function origin(kind: OriginKind, name: string, fields: Partial<Omit<ChainOrigin, 'kind' | 'name' | 'label'>> = {}): ChainOrigin {
-  const o: ChainOrigin = { kind, name, arn: '', account: '', provider: '', subject: '', inferred: false, label: '', ...fields };
-  o.label = kind === 'root' ? `root${o.account ? ` (${o.account})` : ''}` : kind === 'unknown' ? (name ? `${name} (${o.subject === name ? 'source identity' : 'unknown origin'})` : 'unknown origin') : `${name} (${KIND_LABEL[kind]})`;
+export function origin(
+  kind: OriginKind,
+  name: string,
+  fields: Partial<Omit<ChainOrigin, 'kind' | 'name' | 'label'>> = {},
+): ChainOrigin {
+  const o: ChainOrigin = {
+    kind,
+    name,
+    arn: '',
+    account: '',
+    provider: '',
+    subject: '',
+    inferred: false,
+    label: '',
+    ...fields,
+  };
+  o.label =
+    kind === 'root'
+      ? `root${o.account ? ` (${o.account})` : ''}`
+      : kind === 'unknown'
+        ? name
+          ? `${name} (${o.subject === name ? 'source identity' : 'unknown origin'})`
+          : 'unknown origin'
+        : `${name} (${KIND_LABEL[kind]})`;
   return o;
 }
 
@@ -137,7 +179,10 @@ export function originOfWho(who: Who): ChainOrigin {
     case 'Root':
       return origin('root', 'root', { arn: who.arn || (account ? `arn:aws:iam::${account}:root` : ''), account });
     case 'IAMUser':
-      return origin('iamUser', who.userName || who.arn.slice(who.arn.lastIndexOf('/') + 1) || who.principalId, { arn: who.arn, account });
+      return origin('iamUser', who.userName || who.arn.slice(who.arn.lastIndexOf('/') + 1) || who.principalId, {
+        arn: who.arn,
+        account,
+      });
     case 'FederatedUser': {
       // GetFederationToken's caller is the session issuer: an IAM user (or root).
       const user = who.issuerName || who.issuerArn.slice(who.issuerArn.lastIndexOf('/') + 1);
@@ -149,11 +194,22 @@ export function originOfWho(who: Who): ChainOrigin {
     case 'AWSAccount':
       return origin('account', account || who.principalId, { account, provider: who.invokedBy });
     case 'IdentityCenterUser':
-      return origin('identityCenter', who.userName || who.onBehalfOf || who.principalId, { provider: 'IAM Identity Center', account });
+      return origin('identityCenter', who.userName || who.onBehalfOf || who.principalId, {
+        provider: 'IAM Identity Center',
+        account,
+      });
     case 'SAMLUser':
-      return origin('saml', who.userName || who.principalId, { provider: who.identityProvider, subject: who.userName, account });
+      return origin('saml', who.userName || who.principalId, {
+        provider: who.identityProvider,
+        subject: who.userName,
+        account,
+      });
     case 'WebIdentityUser':
-      return origin('webIdentity', who.userName || who.principalId, { provider: who.identityProvider, subject: who.userName, account });
+      return origin('webIdentity', who.userName || who.principalId, {
+        provider: who.identityProvider,
+        subject: who.userName,
+        account,
+      });
     case 'AssumedRole':
       return inferredRoleOrigin(who);
     case '':
@@ -170,11 +226,13 @@ function inferredRoleOrigin(who: Who): ChainOrigin {
   const { role, session } = roleSession(who);
   const inferred = true;
   if (who.onBehalfOf) return origin('identityCenter', who.onBehalfOf, { provider: 'IAM Identity Center', inferred });
-  if (role.startsWith('AWSReservedSSO_') && session) return origin('identityCenter', session, { provider: 'IAM Identity Center', inferred });
+  if (role.startsWith('AWSReservedSSO_') && session)
+    return origin('identityCenter', session, { provider: 'IAM Identity Center', inferred });
   const service = serviceOfRoleArn(who.issuerArn);
   if (service) return origin('service', service, { inferred });
   if (role.startsWith('AWSServiceRoleFor')) return origin('service', role, { inferred });
-  if (isInstanceId(session)) return origin('instance', session, { provider: 'ec2.amazonaws.com', account: who.account, inferred });
+  if (isInstanceId(session))
+    return origin('instance', session, { provider: 'ec2.amazonaws.com', account: who.account, inferred });
   if (who.sourceIdentity) return origin('unknown', who.sourceIdentity, { subject: who.sourceIdentity, inferred });
   return origin('unknown', '', { inferred });
 }

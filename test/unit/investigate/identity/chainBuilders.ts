@@ -30,17 +30,40 @@ export function sampleStore(folder: string): EventStore {
 }
 
 export function iamUser(name: string, key: string, account = A): Record<string, unknown> {
-  return { type: 'IAMUser', principalId: `AIDA${name.toUpperCase()}`, arn: `arn:aws:iam::${account}:user/${name}`, accountId: account, accessKeyId: key, userName: name };
+  return {
+    type: 'IAMUser',
+    principalId: `AIDA${name.toUpperCase()}`,
+    arn: `arn:aws:iam::${account}:user/${name}`,
+    accountId: account,
+    accessKeyId: key,
+    userName: name,
+  };
 }
 
-export function roleSession(role: string, session: string, key: string, account = A, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function roleSession(
+  role: string,
+  session: string,
+  key: string,
+  account = A,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'AssumedRole',
     principalId: `AROA${role.toUpperCase().replace(/[^A-Z0-9]/g, '')}:${session}`,
     arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
     accountId: account,
     accessKeyId: key,
-    sessionContext: { sessionIssuer: { type: 'Role', principalId: `AROA${role.toUpperCase().replace(/[^A-Z0-9]/g, '')}`, arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role }, attributes: { creationDate: '2024-03-01T09:00:00Z', mfaAuthenticated: 'false' }, ...extra },
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: `AROA${role.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+        arn: `arn:aws:iam::${account}:role/${role}`,
+        accountId: account,
+        userName: role,
+      },
+      attributes: { creationDate: '2024-03-01T09:00:00Z', mfaAuthenticated: 'false' },
+      ...extra,
+    },
   };
 }
 
@@ -70,8 +93,22 @@ export function assumeRole(m: Mint): Record<string, unknown> {
     userIdentity: m.caller,
     sourceIPAddress: m.sourceIp ?? '198.51.100.7',
     requestParameters: { roleArn, roleSessionName: m.session, ...m.requestParameters },
-    responseElements: m.errorCode ? null : { credentials: { accessKeyId: m.key, sessionToken: 'redacted', expiration: 'Mar 1, 2024, 11:00:00 AM' }, assumedRoleUser: { assumedRoleId: `AROAX:${m.session}`, arn: `arn:aws:sts::${account}:assumed-role/${m.role}/${m.session}` }, ...m.responseElements },
-    ...(m.errorCode ? { errorCode: m.errorCode, errorMessage: `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}` } : {}),
+    responseElements: m.errorCode
+      ? null
+      : {
+          credentials: { accessKeyId: m.key, sessionToken: 'redacted', expiration: 'Mar 1, 2024, 11:00:00 AM' },
+          assumedRoleUser: {
+            assumedRoleId: `AROAX:${m.session}`,
+            arn: `arn:aws:sts::${account}:assumed-role/${m.role}/${m.session}`,
+          },
+          ...m.responseElements,
+        },
+    ...(m.errorCode
+      ? {
+          errorCode: m.errorCode,
+          errorMessage: `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        }
+      : {}),
     resources: [{ accountId: account, type: 'AWS::IAM::Role', ARN: roleArn }],
     recipientAccountId: account,
     readOnly: true,
@@ -80,6 +117,10 @@ export function assumeRole(m: Mint): Record<string, unknown> {
 }
 
 /** A call made with a session's or user's credentials. */
-export function callBy(identity: Record<string, unknown>, time: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function callBy(
+  identity: Record<string, unknown>,
+  time: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return anEvent({ userIdentity: identity, eventTime: time, recipientAccountId: identity.accountId, ...overrides });
 }

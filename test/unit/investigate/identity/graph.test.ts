@@ -13,8 +13,14 @@ describe('identity graph', () => {
     const bert = g.nodes.find((n) => n.id === 'user:arn:aws:iam::123837392027:user/bert-jan')!;
     assert.equal(bert.kind, 'user');
     assert.equal(bert.events, 2641);
-    const pwd = g.edges.find((e) => e.from === bert.id && e.to === 'role:123837392027:stratus-red-team-ec2-get-password-data-role')!;
-    assert.deepEqual([pwd.ok, pwd.failed, pwd.crossAccount], [2, 3, false], 'three AccessDenied tries: the role is named only by the error message');
+    const pwd = g.edges.find(
+      (e) => e.from === bert.id && e.to === 'role:123837392027:stratus-red-team-ec2-get-password-data-role',
+    )!;
+    assert.deepEqual(
+      [pwd.ok, pwd.failed, pwd.crossAccount],
+      [2, 3, false],
+      'three AccessDenied tries: the role is named only by the error message',
+    );
     const ec2 = g.edges.find((e) => e.from === 'service:ec2.amazonaws.com' && e.to.endsWith('steal-credentials-role'))!;
     assert.equal(ec2.ok, 2);
     assert.equal(g.nodes.reduce((s, n) => s + n.events, 0) + g.anonymous, store.size);
@@ -27,7 +33,10 @@ describe('identity graph', () => {
       assert.equal(engine.search(e.query).rows.length, e.ok, `${e.id}: ${e.query}`);
       if (e.failed) assert.equal(engine.search(e.failedQuery!).rows.length, e.failed, `${e.id}: ${e.failedQuery}`);
     }
-    assert.equal(pwd.failedQuery, 'eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan error:* errorMessage:*arn:aws:iam::123837392027:role/stratus-red-team-ec2-get-password-data-role');
+    assert.equal(
+      pwd.failedQuery,
+      'eventName:AssumeRole principal:arn:aws:iam::123837392027:user/bert-jan error:* errorMessage:*arn:aws:iam::123837392027:role/stratus-red-team-ec2-get-password-data-role',
+    );
     const role = g.nodes.find((n) => n.id === 'role:123837392027:stratus-red-team-ec2-get-password-data-role')!;
     assert.deepEqual([role.events, role.errors], [29, 29]);
   });
@@ -35,8 +44,23 @@ describe('identity graph', () => {
   test('cross-account and failed assumptions are marked; past maxNodes the rest folds into "other"', () => {
     const alice = iamUser('alice', 'AKIAALICE00000000001');
     const events = [
-      assumeRole({ caller: alice, role: 'Deploy', roleAccount: B, session: 'a', key: 'ASIAD00000000000001', time: '2024-03-01T10:00:00Z' }),
-      assumeRole({ caller: alice, role: 'Deploy', roleAccount: B, session: 'b', key: '', time: '2024-03-01T10:01:00Z', errorCode: 'AccessDenied' }),
+      assumeRole({
+        caller: alice,
+        role: 'Deploy',
+        roleAccount: B,
+        session: 'a',
+        key: 'ASIAD00000000000001',
+        time: '2024-03-01T10:00:00Z',
+      }),
+      assumeRole({
+        caller: alice,
+        role: 'Deploy',
+        roleAccount: B,
+        session: 'b',
+        key: '',
+        time: '2024-03-01T10:01:00Z',
+        errorCode: 'AccessDenied',
+      }),
       callBy(roleSession('Deploy', 'a', 'ASIAD00000000000001', B), '2024-03-01T10:02:00Z'),
       callBy(roleSession('Deploy', 'a', 'ASIAD00000000000001', B), '2024-03-01T10:03:00Z'),
       ...Array.from({ length: 5 }, (_, i) => callBy(iamUser(`u${i}`, `AKIAU${i}000000000000`), '2024-03-01T10:04:00Z')),
@@ -54,7 +78,10 @@ describe('identity graph', () => {
     assert.equal(small.nodes.length, 3);
     const other = small.nodes[2];
     assert.deepEqual([other.id, small.folded], ['other', 5]);
-    assert.equal(small.nodes.reduce((s, n) => s + n.events, 0), 9);
+    assert.equal(
+      small.nodes.reduce((s, n) => s + n.events, 0),
+      9,
+    );
     assert.equal(other.query, undefined);
   });
 });

@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SearchEngine } from '../../../../src/core/query/search';
 import { ChainIndex } from '../../../../src/core/investigate/identity/chains';
-import { issuedByRows, issuedByRowSets, originRows, originRowSets } from '../../../../src/core/investigate/identity/rowSets';
+import {
+  issuedByRows,
+  issuedByRowSets,
+  originRows,
+  originRowSets,
+} from '../../../../src/core/investigate/identity/rowSets';
 import { B, assumeRole, callBy, iamUser, roleSession, sampleStore, storeOf } from './chainBuilders';
 
-const newestFirst = (store: ReturnType<typeof storeOf>, rows: Uint32Array): boolean => rows.every((r, i) => i === 0 || store.time(rows[i - 1]) >= store.time(r));
+const newestFirst = (store: ReturnType<typeof storeOf>, rows: Uint32Array): boolean =>
+  rows.every((r, i) => i === 0 || store.time(rows[i - 1]) >= store.time(r));
 
 describe('origin: and issuedBy: row sets', () => {
   test('invictus: origin:bert-jan is everything bert-jan did, directly or through the roles he assumed', () => {
@@ -16,10 +22,15 @@ describe('origin: and issuedBy: row sets', () => {
     const direct = [...Array(store.size).keys()].filter((r) => store.value('principal', r) === 'bert-jan');
     const viaRoles = [...bert].filter((r) => store.value('identityType', r) === 'AssumedRole');
     assert.equal(direct.length, 2642);
-    assert.equal(viaRoles.length, 47, 'the Stratus role sessions\' events');
+    assert.equal(viaRoles.length, 47, "the Stratus role sessions' events");
     assert.equal(bert.length, direct.length + viaRoles.length);
     assert.ok(newestFirst(store, bert));
-    assert.deepEqual([...sets.get('arn:aws:iam::123837392027:user/bert-jan')!], [...bert].filter((r) => store.value('principalArn', r) !== '' || store.value('identityType', r) === 'AssumedRole'));
+    assert.deepEqual(
+      [...sets.get('arn:aws:iam::123837392027:user/bert-jan')!],
+      [...bert].filter(
+        (r) => store.value('principalArn', r) !== '' || store.value('identityType', r) === 'AssumedRole',
+      ),
+    );
     assert.equal(sets.get('i-0dbc91f429e48eeed')!.length, 15);
     // Globs, ignoring case, as the search term will.
     assert.deepEqual([...originRows(index, 'BERT-*')], [...bert]);
@@ -35,15 +46,33 @@ describe('origin: and issuedBy: row sets', () => {
     // `detection` is the family the parser knows today; `origin` works the same once added.
     engine.setRowSets('detection', originRowSets(index));
     const rows = engine.search('detection:i-0dbc* ip:192.168.10.20').rows;
-    assert.deepEqual([...rows].map((r) => store.value('eventName', r)).sort(), ['DescribeInstances', 'GetCallerIdentity'], 'the stolen credentials, used off the instance');
+    assert.deepEqual(
+      [...rows].map((r) => store.value('eventName', r)).sort(),
+      ['DescribeInstances', 'GetCallerIdentity'],
+      'the stolen credentials, used off the instance',
+    );
     assert.equal(engine.search('detection:I-0DBC91F429E48EEED').rows.length, 15);
   });
 
-  test('issuedBy follows any number of hops; origin: matches a multi-hop chain\'s first identity', () => {
+  test("issuedBy follows any number of hops; origin: matches a multi-hop chain's first identity", () => {
     const alice = iamUser('alice', 'AKIAALICE00000000001');
     const store = storeOf([
-      assumeRole({ caller: alice, role: 'Deploy', roleAccount: B, session: 'ci', key: 'ASIAD00000000000001', time: '2024-03-01T10:00:00Z' }),
-      assumeRole({ caller: roleSession('Deploy', 'ci', 'ASIAD00000000000001', B), role: 'Admin', roleAccount: B, session: 'x', key: 'ASIAX00000000000001', time: '2024-03-01T10:05:00Z' }),
+      assumeRole({
+        caller: alice,
+        role: 'Deploy',
+        roleAccount: B,
+        session: 'ci',
+        key: 'ASIAD00000000000001',
+        time: '2024-03-01T10:00:00Z',
+      }),
+      assumeRole({
+        caller: roleSession('Deploy', 'ci', 'ASIAD00000000000001', B),
+        role: 'Admin',
+        roleAccount: B,
+        session: 'x',
+        key: 'ASIAX00000000000001',
+        time: '2024-03-01T10:05:00Z',
+      }),
       callBy(roleSession('Admin', 'x', 'ASIAX00000000000001', B), '2024-03-01T10:06:00Z'),
       callBy(roleSession('Deploy', 'ci', 'ASIAD00000000000001', B), '2024-03-01T10:07:00Z'),
       callBy(alice, '2024-03-01T10:08:00Z'),

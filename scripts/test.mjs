@@ -1,13 +1,14 @@
-// The README's test command (`npm test`): builds the VSIX and the tests, then runs every tier —
-// unit (plain Node), integration (mocha inside a real VS Code extension host) and e2e (the
-// installed VSIX in a real VS Code in Chromium) — and ends with one line counting them all:
-// `N passed, N failed`. `npm test -- unit` (or integration, e2e) runs one tier.
+// The README's test command (`npm test`): checks formatting and lint, builds the VSIX and the
+// tests, then runs every tier — lint (Prettier and ESLint, two checks), unit (plain Node),
+// integration (mocha inside a real VS Code extension host) and e2e (the installed VSIX in a real
+// VS Code in Chromium) — and ends with one line counting them all: `N passed, N failed`.
+// `npm test -- unit` (or lint, integration, e2e) runs one tier.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const all = ['unit', 'integration', 'e2e'];
+const all = ['lint', 'unit', 'integration', 'e2e'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const tiers = wanted.length ? wanted : all;
 // Tests run in a zone far from UTC, so a time shown in local time by mistake is caught.
@@ -46,9 +47,18 @@ function nodeTests(dir, tap) {
 if (tiers.includes('e2e')) rmSync(join(root, 'test-results', 'screenshots'), { recursive: true, force: true });
 
 const results = {};
+if (tiers.includes('lint')) {
+  // Each is one check: a file Prettier would change, or an ESLint finding, fails it (and names it).
+  const checks = [
+    sh('npx', ['prettier', '--check', '--log-level', 'warn', '.']),
+    sh('npx', ['eslint', '--max-warnings', '0', 'src', 'test', 'bench', 'scripts']),
+  ];
+  results.lint = { passed: checks.filter((c) => c === 0).length, failed: checks.filter((c) => c !== 0).length };
+}
 let buildFailed = false;
 if (tiers.includes('e2e') && sh('npm', ['run', '--silent', 'package']) !== 0) buildFailed = true;
-if (!buildFailed && sh(process.execPath, ['scripts/build.mjs', '--tests']) !== 0) buildFailed = true;
+if (tiers.some((t) => t !== 'lint') && !buildFailed && sh(process.execPath, ['scripts/build.mjs', '--tests']) !== 0)
+  buildFailed = true;
 
 if (!buildFailed) {
   for (const tier of tiers) {

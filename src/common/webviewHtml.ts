@@ -25,6 +25,23 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
+/**
+ * A webview panel of ours: our icon, webviewOptions' local roots, and (given a page) its HTML from
+ * renderWebviewHtml. Every panel the extension opens is made here.
+ */
+export function openWebviewPanel(
+  extensionUri: vscode.Uri,
+  viewType: string,
+  title: string,
+  show: vscode.ViewColumn | { readonly viewColumn: vscode.ViewColumn; readonly preserveFocus?: boolean },
+  page?: WebviewPage,
+): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel(viewType, title, show, webviewOptions(extensionUri));
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cloudtrail-lens.svg');
+  if (page) panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, page);
+  return panel;
+}
+
 export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = randomBytes(18).toString('base64');
   const src = (p: string): string =>

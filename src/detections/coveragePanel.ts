@@ -10,7 +10,7 @@ import { coverageMatrix } from '../core/investigate/coverage/coverage';
 import { parseCoverageViewMessage } from '../core/ui/coverageViewMessages';
 import { CommandId } from '../common/commandIds';
 import type { Commands } from '../common/commands';
-import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { openWebviewPanel, renderWebviewHtml } from '../common/webviewHtml';
 import { loadDetectionRules } from '../logViewer/detectionRules';
 import type { Sessions } from '../logViewer/sessions';
 import type { ToCoverageView } from '../protocol/coverage';
@@ -34,8 +34,7 @@ export function registerCoverageCommand(commands: Commands, extensionUri: vscode
       const matrix = coverageMatrix(library.rules, counts);
       const view = counts ? session!.title : undefined;
       if (!panel) {
-        panel = vscode.window.createWebviewPanel(COVERAGE_PANEL, 'Detection Coverage', vscode.ViewColumn.Active, webviewOptions(extensionUri));
-        panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cloudtrail-lens.svg');
+        panel = openWebviewPanel(extensionUri, COVERAGE_PANEL, 'Detection Coverage', vscode.ViewColumn.Active);
         panel.onDidDispose(() => (panel = undefined));
       }
       const p = panel;

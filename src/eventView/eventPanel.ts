@@ -21,7 +21,7 @@ import type {
   ToEventView,
 } from '../protocol/eventView';
 import type { EventDocuments } from '../common/eventDocuments';
-import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { openWebviewPanel } from '../common/webviewHtml';
 import type { PolicyOf } from '../core/engine/storeProtocol';
 
 export const EVENT_PANEL = 'cloudtrailLens.eventView';
@@ -157,18 +157,13 @@ export class EventPanel implements vscode.Disposable {
   }
 
   private create(): vscode.WebviewPanel {
-    const panel = vscode.window.createWebviewPanel(
+    const panel = openWebviewPanel(
+      this.extensionUri,
       EVENT_PANEL,
       'CloudTrail event',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(this.extensionUri),
+      { title: 'CloudTrail event', script: 'dist/webview/eventView.js', styles: ['media/eventView.css'] },
     );
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
-      title: 'CloudTrail event',
-      script: 'dist/webview/eventView.js',
-      styles: ['media/eventView.css'],
-    });
     const subscription = panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw));
     panel.onDidDispose(() => {
       subscription.dispose();

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { IdentityGraph } from '../core/investigate/identity/graph';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
-import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { openWebviewPanel } from '../common/webviewHtml';
 import type { ToIdentityView } from '../protocol/identity';
 import { parseIdentityViewMessage } from '../core/ui/identityViewMessages';
 
@@ -47,18 +47,13 @@ export class IdentityGraphs implements vscode.Disposable {
       return;
     }
     const title = `Identities · ${session.title}`;
-    const panel = vscode.window.createWebviewPanel(
+    const panel = openWebviewPanel(
+      this.extensionUri,
       IDENTITY_PANEL,
       title.length > 80 ? `${title.slice(0, 79)}…` : title,
       vscode.ViewColumn.Active,
-      webviewOptions(this.extensionUri),
+      { title: 'Identity graph', script: 'dist/webview/identity.js', styles: ['media/identity.css'] },
     );
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
-      title: 'Identity graph',
-      script: 'dist/webview/identity.js',
-      styles: ['media/identity.css'],
-    });
     const entry: Open = { panel };
     this.open.set(session, entry);
     const sub = panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(session, entry, raw));

@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { type IntegrityReport, outcome, reportToJson, summaryLine } from '../core/integrity/report';
-import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { openWebviewPanel } from '../common/webviewHtml';
 import { parseIntegrityViewMessage } from '../core/ui/integrityViewMessages';
 import type { ToIntegrityView } from '../protocol/integrity';
 
@@ -25,14 +25,7 @@ export class IntegrityReports implements vscode.Disposable {
 
   show(report: IntegrityReport, title: string): void {
     this.last = report;
-    const panel = vscode.window.createWebviewPanel(
-      REPORT_PANEL,
-      title,
-      vscode.ViewColumn.Active,
-      webviewOptions(this.extensionUri),
-    );
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+    const panel = openWebviewPanel(this.extensionUri, REPORT_PANEL, title, vscode.ViewColumn.Active, {
       title,
       script: 'dist/webview/integrity.js',
       styles: ['media/integrity.css'],

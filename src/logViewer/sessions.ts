@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { EventSource } from '../eventView/eventPanel';
 import { type LoadSummary, type SessionDeps, ViewerSession } from './viewerSession';
-import { renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
+import { openWebviewPanel, renderWebviewHtml, webviewOptions } from '../common/webviewHtml';
 
 export const VIEWER_PANEL = 'cloudtrailLens.logViewer';
 
@@ -85,13 +85,7 @@ export class Sessions implements vscode.Disposable {
 
   /** Opens a new panel over files and folders and loads them. */
   openPanel(uris: readonly vscode.Uri[], title: string): Promise<LoadSummary> {
-    const panel = vscode.window.createWebviewPanel(
-      VIEWER_PANEL,
-      title,
-      vscode.ViewColumn.Active,
-      webviewOptions(this.extensionUri),
-    );
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'cloudtrail-lens.svg');
+    const panel = openWebviewPanel(this.extensionUri, VIEWER_PANEL, title, vscode.ViewColumn.Active);
     return this.attach(panel, title).load(uris);
   }
 

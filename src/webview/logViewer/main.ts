@@ -74,30 +74,17 @@ for (const [value, label] of [
 }
 sort.value = state.sort;
 const counts = el('span', { className: 'counts', role: 'status' });
-const addButton = el('button', {
-  type: 'button',
-  className: 'tool-button',
-  textContent: 'Add…',
-  title: 'Add more log files or folders to this investigation',
-});
-const exportButton = el('button', {
-  type: 'button',
-  className: 'tool-button',
-  textContent: 'Export…',
-  title: 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)',
-});
-const remoteButton = el('button', {
-  type: 'button',
-  className: 'tool-button remote-button',
-  textContent: 'Athena…',
-  title: 'Run this query over a whole trail: in Athena (every file in its bucket) or in CloudWatch Logs',
-});
-const panelButton = el('button', {
-  type: 'button',
-  className: 'tool-button panel-toggle',
-  textContent: 'Panel',
-  title: 'Show or hide detections, unusual hours and top values',
-});
+/** A toolbar button: its label, its tooltip, and any class beside `tool-button`. */
+const toolButton = (textContent: string, title: string, extra = ''): HTMLButtonElement =>
+  el('button', { type: 'button', className: extra ? `tool-button ${extra}` : 'tool-button', textContent, title });
+const addButton = toolButton('Add…', 'Add more log files or folders to this investigation');
+const exportButton = toolButton('Export…', 'Export the events shown (JSON, JSON.gz, NDJSON or CSV)');
+const remoteButton = toolButton(
+  'Athena…',
+  'Run this query over a whole trail: in Athena (every file in its bucket) or in CloudWatch Logs',
+  'remote-button',
+);
+const panelButton = toolButton('Panel', 'Show or hide detections, unusual hours and top values', 'panel-toggle');
 panelButton.setAttribute('aria-pressed', String(state.sidePanel));
 const toolbar = el('div', { className: 'toolbar' }, [
   title,

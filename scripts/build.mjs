@@ -45,6 +45,19 @@ const jobs = [
     },
     outdir: 'dist/webview',
   }),
+  // The notebook renderer: VS Code loads it as an ES module and calls its `activate`.
+  build({
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: production ? false : 'inline',
+    minify: production,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: ['src/webview/notebookRenderer/main.ts'],
+    outfile: 'dist/webview/notebookRenderer.js',
+  }),
 ];
 
 if (tests) {

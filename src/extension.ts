@@ -27,6 +27,9 @@ import { Accounts } from './common/accounts';
 import { Commands } from './common/commands';
 import { EVENT_SCHEME, EventDocuments } from './common/eventDocuments';
 import { LogEditorProvider } from './logViewer/logEditorProvider';
+import { registerNotebookCommands } from './notebook/notebookCommands';
+import { NotebookRunner } from './notebook/notebookRunner';
+import { CtnbSerializer, NOTEBOOK_TYPE } from './notebook/notebookSerializer';
 import { Sessions } from './logViewer/sessions';
 
 /** What `activate` returns: read by the integration tests through `extension.exports`. */
@@ -121,6 +124,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     reports,
     ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),
     ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new CtnbSerializer(output)),
+    new NotebookRunner({ decoder, newStore, concurrency, output }),
+    ...registerNotebookCommands(commands, { sessions }),
     ...registerIntegrityCommands(commands, {
       accounts,
       state: context.workspaceState,

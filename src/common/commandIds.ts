@@ -33,4 +33,7 @@ export enum CommandId {
   ShowIdentityGraph = 'cloudtrailLens.showIdentityGraph',
   AccessKeyReport = 'cloudtrailLens.accessKeyReport',
   DraftPolicy = 'cloudtrailLens.draftPolicy',
+  NewNotebook = 'cloudtrailLens.newNotebook',
+  SetNotebookLogs = 'cloudtrailLens.setNotebookLogs',
+  AddSearchToNotebook = 'cloudtrailLens.addSearchToNotebook',
 }

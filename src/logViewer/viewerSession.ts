@@ -61,6 +61,8 @@ export class ViewerSession implements vscode.Disposable {
   private shown: { query: { text: string; sort: SortOrder }; total: number; version: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private query: { text: string; sort: SortOrder } | undefined;
+  /** Every file and folder loaded into this view, in order (a notebook names them as its logs). */
+  readonly roots: vscode.Uri[] = [];
   private loadCts: vscode.CancellationTokenSource | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshCost = 0;
@@ -279,6 +281,7 @@ export class ViewerSession implements vscode.Disposable {
    * another, so files added while others load join the same investigation in turn.
    */
   load(uris: readonly vscode.Uri[]): Promise<LoadSummary> {
+    this.roots.push(...uris);
     this.pendingLoads++;
     const next = this.loads
       .then(() => this.loadNow(uris))

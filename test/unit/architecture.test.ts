@@ -34,6 +34,7 @@ const CORE_IMPORTS: Record<string, readonly string[]> = {
   aws: ['model'],
   integrity: ['model', 'aws'],
   ui: ['model', 'query', 'investigate', 'aws'],
+  notebook: ['model', 'query', 'investigate', 'integrity'],
 };
 
 /** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */
@@ -190,6 +191,7 @@ const HOST_FEATURES: Record<string, readonly string[]> = {
   remote: ['logViewer'],
   s3: ['logViewer'],
   integrity: ['s3'],
+  notebook: ['logViewer'],
 };
 /** Floors every host folder may use: the pure core, the SDK adapters, the shared message types. */
 const HOST_BASE = ['core', 'awsSdk', 'protocol'];

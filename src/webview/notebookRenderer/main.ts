@@ -1,0 +1,203 @@
+/**
+ * The notebook renderer for a query cell's output (contributes.notebookRenderer). Everything in a
+ * saved output may come from someone else's file, so it is drawn with DOM APIs and text nodes only
+ * (shared/dom.ts `el`), never parsed as markup; styles use the theme's variables through CSSOM.
+ */
+import type { QueryOutput } from '../../protocol/notebook';
+import { el } from '../shared/dom';
+
+/** The part of VS Code's renderer API used here (the `vscode-notebook-renderer` types, by hand). */
+interface OutputItem {
+  readonly mime: string;
+  json(): unknown;
+}
+interface RendererApi {
+  renderOutputItem(item: OutputItem, element: HTMLElement): void;
+  disposeOutputItem?(id?: string): void;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** Reads the item's JSON as an output, field by field (a tampered file may hold anything). */
+function readOutput(v: unknown): QueryOutput | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+  const obj = (x: unknown): Record<string, unknown> =>
+    typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {};
+  return {
+    ranAt: str(o.ranAt),
+    query: str(o.query),
+    count: num(o.count),
+    loaded: num(o.loaded),
+    rows: arr(o.rows)
+      .slice(0, 200)
+      .map((x) => {
+        const r = obj(x);
+        return {
+          time: str(r.time),
+          eventName: str(r.eventName),
+          eventSource: str(r.eventSource),
+          principal: str(r.principal),
+          sourceIp: str(r.sourceIp),
+          awsRegion: str(r.awsRegion),
+          errorCode: str(r.errorCode),
+        };
+      }),
+    facets: arr(o.facets)
+      .slice(0, 20)
+      .map((x) => {
+        const f = obj(x);
+        return {
+          title: str(f.title),
+          values: arr(f.values)
+            .slice(0, 20)
+            .map((y) => ({ value: str(obj(y).value), count: num(obj(y).count) })),
+        };
+      }),
+    problems: arr(o.problems)
+      .filter((p): p is string => typeof p === 'string')
+      .slice(0, 50),
+    ...(o.truncated === true ? { truncated: true } : {}),
+    ...(typeof o.previousCount === 'number' ? { previousCount: o.previousCount } : {}),
+  };
+}
+
+function style(node: HTMLElement, css: Partial<CSSStyleDeclaration>): HTMLElement {
+  Object.assign(node.style, css);
+  return node;
+}
+
+const COLUMNS: Array<[keyof QueryOutput['rows'][number], string]> = [
+  ['time', 'Time (UTC)'],
+  ['eventName', 'Event'],
+  ['principal', 'Who'],
+  ['sourceIp', 'From'],
+  ['awsRegion', 'Region'],
+  ['errorCode', 'Error'],
+];
+
+function render(out: QueryOutput): HTMLElement {
+  const root = style(el('div', { className: 'ctl-output' }), {
+    fontFamily: 'var(--vscode-font-family)',
+    fontSize: 'var(--vscode-font-size)',
+    color: 'var(--vscode-foreground)',
+  });
+  const head = el('div', { className: 'ctl-count' });
+  head.append(
+    style(el('strong', { textContent: `${fmt(out.count)} events` }), { fontSize: '1.1em' }),
+    document.createTextNode(` of ${fmt(out.loaded)} loaded match `),
+    style(el('code', { textContent: out.query || '(everything)' }), { fontFamily: 'var(--vscode-editor-font-family)' }),
+    style(
+      el('span', { textContent: out.ranAt ? ` — run ${out.ranAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}` : '' }),
+      {
+        color: 'var(--vscode-descriptionForeground)',
+      },
+    ),
+  );
+  root.append(head);
+  if (out.previousCount !== undefined && out.previousCount !== out.count) {
+    const d = out.count - out.previousCount;
+    root.append(
+      style(
+        el('div', {
+          className: 'ctl-changed',
+          role: 'status',
+          textContent: `Changed since the saved run: ${fmt(out.previousCount)} → ${fmt(out.count)} (${d > 0 ? '+' : ''}${fmt(d)})`,
+        }),
+        {
+          margin: '4px 0',
+          padding: '2px 6px',
+          borderLeft: '3px solid var(--vscode-editorWarning-foreground)',
+          background: 'var(--vscode-inputValidation-warningBackground)',
+        },
+      ),
+    );
+  }
+  for (const p of out.problems)
+    root.append(
+      style(el('div', { className: 'ctl-problem', textContent: `⚠ ${p}` }), {
+        color: 'var(--vscode-errorForeground)',
+      }),
+    );
+  if (out.rows.length > 0) {
+    const table = style(el('table', { className: 'ctl-rows' }), {
+      borderCollapse: 'collapse',
+      margin: '6px 0',
+      width: '100%',
+    });
+    const cell = (tag: 'th' | 'td', text: string): HTMLElement =>
+      style(el(tag, { textContent: text, title: text }), {
+        textAlign: 'left',
+        padding: '2px 8px 2px 0',
+        borderBottom: '1px solid var(--vscode-editorWidget-border, rgba(128,128,128,.35))',
+        maxWidth: '28em',
+        overflow: 'hidden',
+        textOverflow: 'ellipsis',
+        whiteSpace: 'nowrap',
+      });
+    table.append(
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          COLUMNS.map(([, t]) => cell('th', t)),
+        ),
+      ]),
+    );
+    table.append(
+      el(
+        'tbody',
+        {},
+        out.rows.map((r) =>
+          el(
+            'tr',
+            {},
+            COLUMNS.map(([k]) => cell('td', r[k] || '—')),
+          ),
+        ),
+      ),
+    );
+    root.append(table);
+    if (out.count > out.rows.length)
+      root.append(
+        style(
+          el('div', {
+            textContent: `The first ${fmt(out.rows.length)} of ${fmt(out.count)} are kept${out.truncated ? ' (cut to the size bound)' : ''}.`,
+          }),
+          {
+            color: 'var(--vscode-descriptionForeground)',
+          },
+        ),
+      );
+  }
+  if (out.facets.length > 0) {
+    const facets = style(el('div', { className: 'ctl-facets' }), {
+      display: 'flex',
+      flexWrap: 'wrap',
+      gap: '4px 24px',
+      marginTop: '6px',
+    });
+    for (const f of out.facets) {
+      const list = el(
+        'ol',
+        {},
+        f.values.map((v) => el('li', { textContent: `${v.value || '—'} (${fmt(v.count)})` })),
+      );
+      style(list, { margin: '2px 0', paddingLeft: '1.4em' });
+      facets.append(el('div', {}, [el('strong', { textContent: f.title }), list]));
+    }
+    root.append(facets);
+  }
+  return root;
+}
+
+export const activate = (): RendererApi => ({
+  renderOutputItem(item, element) {
+    element.replaceChildren();
+    const out = readOutput(item.json());
+    element.append(out ? render(out) : el('div', { textContent: 'This output could not be read.' }));
+  },
+});

@@ -1,0 +1,215 @@
+/**
+ * End to end, as a user: a CloudTrail notebook (.ctnb) in a real VS Code in Chromium. It opens
+ * with its saved outputs drawn by our renderer (a tampered output stays text), an unknown cell kind
+ * opens as a note and the rest opens; Run All runs every query cell over the invictus logs with the
+ * log view's engine and marks the cell whose count changed since the saved run; "Add Search to
+ * Notebook" from a log view appends the search and runs it; with the logs moved away the saved
+ * outputs still show and a run says where the logs went. Dark and light screenshots.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { runCommand, screenshot } from '../support/browser';
+import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
+import {
+  explorerRow,
+  logViewer,
+  openFromContextMenu,
+  step,
+  toggleTheme,
+  UI_TIMEOUT as T,
+  webviewWith,
+} from '../support/workbench';
+import { workbenchSuite } from '../support/workbench';
+
+let page: Page;
+let workspace = '';
+const current = (): Page | undefined => page;
+const NOTEBOOK = 'case.ctnb';
+const TAMPERED = '<img src=x onerror="document.title=1">';
+
+/** Events in the fixture's AWSLogs folder matching `pred`, counted from the files themselves. */
+function countEvents(pred: (e: Record<string, unknown>) => boolean): number {
+  let n = 0;
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.json.gz'))
+        for (const e of (
+          JSON.parse(gunzipSync(readFileSync(p)).toString('utf8')) as { Records: Array<Record<string, unknown>> }
+        ).Records)
+          if (pred(e)) n++;
+    }
+  };
+  walk(join(workspace, FIXTURE.folder));
+  return n;
+}
+
+function writeNotebook(): void {
+  const saved = (count: number, principal: string): Record<string, unknown> => ({
+    ranAt: '2026-12-01T09:00:00.000Z',
+    query: 'eventName:StopLogging',
+    count,
+    loaded: FIXTURE.folderEvents,
+    rows: [
+      {
+        time: '2023-07-10 12:05:00',
+        eventName: 'StopLogging',
+        eventSource: 'cloudtrail.amazonaws.com',
+        principal,
+        sourceIp: '',
+        awsRegion: 'us-east-1',
+        errorCode: '',
+      },
+    ],
+    facets: [],
+    problems: [],
+  });
+  const nb = {
+    version: 1,
+    from: { kind: 'logs', paths: [FIXTURE.folder] },
+    cells: [
+      { kind: 'markdown', source: '# Did anyone stop the trail?\n\nThe invictus run, July 2023.' },
+      // Saved with a count the logs do not have: Run All marks the change.
+      { kind: 'query', source: 'eventName:StopLogging', output: saved(1000, TAMPERED) },
+      { kind: 'query', source: 'errorCode:AccessDenied' },
+      { kind: 'timeline-of-the-future', source: 'kept as it is' },
+    ],
+  };
+  writeFileSync(join(workspace, NOTEBOOK), `${JSON.stringify(nb, null, 2)}\n`);
+}
+
+const outputs = (): Promise<ReturnType<Page['frameLocator']>> => webviewWith(page, '.ctl-output');
+
+/** The notebook file as saved, once `ok` holds for it (a save lands a moment after the tab is clean). */
+async function savedFile(
+  ok: (cells: Array<Record<string, unknown>>) => boolean,
+): Promise<Array<Record<string, unknown>>> {
+  const end = Date.now() + T;
+  for (;;) {
+    const cells = (
+      JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8')) as { cells: Array<Record<string, unknown>> }
+    ).cells;
+    if (ok(cells) || Date.now() > end) return cells;
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Saves the notebook: its tab first, so File: Save acts on it and not on a view beside it. */
+async function saveNotebook(): Promise<void> {
+  await page.locator('.tabs-container .tab', { hasText: NOTEBOOK }).first().click();
+  await runCommand(page, 'File: Save');
+  await page.locator('.tabs-container .tab.dirty', { hasText: NOTEBOOK }).waitFor({ state: 'detached', timeout: T });
+}
+
+describe('a CloudTrail notebook in a real VS Code', { timeout: 420_000 }, () => {
+  workbenchSuite(
+    () => {
+      workspace = makeFixtureWorkspace();
+      writeNotebook();
+      return { workspace, cleanup: () => rmSync(workspace, { recursive: true, force: true }) };
+    },
+    (s) => void (page = s.page),
+  );
+
+  step(
+    'it opens with its saved output drawn as text, and an unknown cell kept as a note',
+    'notebook-open',
+    current,
+    async () => {
+      await explorerRow(page, NOTEBOOK).dblclick();
+      await page.locator('.notebook-editor:visible').first().waitFor({ timeout: T });
+      await page
+        .locator('.notifications-toasts .notification-toast', {
+          hasText: /kind "timeline-of-the-future", which this version does not know/,
+        })
+        .waitFor({ timeout: T });
+      const out = await outputs();
+      // Markdown cells are drawn in the notebook's webview too, beside the outputs.
+      await out.getByText('This cell could not be read').waitFor({ timeout: T });
+      await out.locator('.ctl-output', { hasText: '1,000 events' }).waitFor({ timeout: T });
+      assert.equal(
+        await out.locator('.ctl-rows td', { hasText: TAMPERED }).count(),
+        1,
+        'the tampered value shows as its text',
+      );
+      assert.equal(await out.locator('img').count(), 0, 'and no element was made from it');
+      await screenshot(page, 'notebook-open-dark');
+    },
+  );
+
+  step('Run All runs each query over the logs and marks the count that changed', 'notebook-run', current, async () => {
+    const stops = countEvents((e) => e.eventName === 'StopLogging');
+    const denied = countEvents((e) => e.errorCode === 'AccessDenied');
+    await runCommand(page, 'Notebook: Run All');
+    const out = await outputs();
+    await out
+      .locator('.ctl-changed', { hasText: `1,000 → ${stops.toLocaleString('en-US')}` })
+      .waitFor({ timeout: 90_000 });
+    await out
+      .locator('.ctl-output', {
+        hasText: `${denied.toLocaleString('en-US')} events of ${FIXTURE.folderEvents.toLocaleString('en-US')} loaded`,
+      })
+      .waitFor({ timeout: 60_000 });
+    assert.ok(denied > 0 && stops > 0, 'the sample has both');
+    await screenshot(page, 'notebook-run-dark');
+    await toggleTheme(page, 'light');
+    await screenshot(page, 'notebook-run-light');
+    await toggleTheme(page, 'dark');
+    await saveNotebook();
+    const cells = await savedFile((c) => (c[1].output as { count: number }).count === stops);
+    assert.equal((cells[1].output as { count: number }).count, stops, 'the new output is saved in the file');
+    assert.equal((cells[2].output as { count: number }).count, denied);
+    assert.deepEqual(
+      cells[3],
+      { kind: 'timeline-of-the-future', source: 'kept as it is' },
+      'the unknown cell is saved back unchanged',
+    );
+  });
+
+  step("Add Search to Notebook appends the log view's search and runs it", 'notebook-add', current, async () => {
+    await openFromContextMenu(page, FIXTURE.folder);
+    const v = await logViewer(page);
+    await v.locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
+    await v.locator('input.search').fill('eventName:CreateUser');
+    await v.locator('input.search').press('Enter');
+    await v.locator('.counts', { hasText: /of 2,900/ }).waitFor({ timeout: T });
+    await runCommand(page, 'CloudTrail: Add Search to Notebook');
+    const created = countEvents((e) => e.eventName === 'CreateUser');
+    const out = await outputs();
+    await out
+      .locator('.ctl-output', {
+        hasText: `${created.toLocaleString('en-US')} events of 2,900 loaded match eventName:CreateUser`,
+      })
+      .waitFor({ timeout: 60_000 });
+    await screenshot(page, 'notebook-add-dark');
+    await saveNotebook();
+    const cells = await savedFile((c) => c.length === 5);
+    assert.equal(cells.at(-1)?.source, 'eventName:CreateUser');
+  });
+
+  step(
+    'with the logs moved away, saved outputs still show and a run says where the logs went',
+    'notebook-moved',
+    current,
+    async () => {
+      await runCommand(page, 'View: Close All Editors');
+      renameSync(join(workspace, FIXTURE.folder), join(workspace, 'moved-away'));
+      await explorerRow(page, NOTEBOOK).dblclick();
+      const out = await outputs();
+      await out.locator('.ctl-output', { hasText: 'eventName:CreateUser' }).waitFor({ timeout: T });
+      await runCommand(page, 'Notebook: Run All');
+      const gone = (await webviewWith(page, '.ctl-output'))
+        .getByText(/None of the cell's logs can be found: AWSLogs is not there/)
+        .first();
+      await gone.waitFor({ timeout: 60_000 });
+      await gone.scrollIntoViewIfNeeded();
+      await (await outputs()).locator('.ctl-output', { hasText: 'eventName:CreateUser' }).waitFor({ timeout: T });
+      await screenshot(page, 'notebook-moved-dark');
+    },
+  );
+});

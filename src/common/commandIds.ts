@@ -36,4 +36,5 @@ export enum CommandId {
   NewNotebook = 'cloudtrailLens.newNotebook',
   SetNotebookLogs = 'cloudtrailLens.setNotebookLogs',
   AddSearchToNotebook = 'cloudtrailLens.addSearchToNotebook',
+  ExportNotebookReport = 'cloudtrailLens.exportNotebookReport',
 }

@@ -9,7 +9,8 @@ import type { Commands } from '../common/commands';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
 import { QUERY_LANGUAGE } from './notebookOutput';
-import { NOTEBOOK_TYPE } from './notebookSerializer';
+import { NOTEBOOK_TYPE, notebookOf } from './notebookSerializer';
+import { exportReport } from './reportExport';
 
 /** `uris` as a source relative to the notebook at `notebookUri`; throws with the reason when one is outside its folder. */
 function sourceFor(notebookUri: vscode.Uri, uris: readonly vscode.Uri[]): CellSource {
@@ -82,6 +83,42 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
   };
 
   return [
+    commands.register(CommandId.ExportNotebookReport, async () => {
+      const editor =
+        activeNotebook() ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.notebookType === NOTEBOOK_TYPE);
+      if (!editor) {
+        void vscode.window.showInformationMessage('Open a CloudTrail notebook (.ctnb) first.');
+        return undefined;
+      }
+      const nbUri = editor.notebook.uri;
+      const target = await vscode.window.showSaveDialog({
+        title: 'Export the notebook as a report (Markdown and HTML)',
+        saveLabel: 'Export Report',
+        filters: { Markdown: ['md'] },
+        defaultUri: nbUri.with({ path: nbUri.path.replace(/\.ctnb$/i, '') + '-report.md' }),
+      });
+      if (!target) return undefined;
+      const ac = new AbortController();
+      const done = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'CloudTrail Lens: writing the report…',
+          cancellable: true,
+        },
+        (_p, token) => {
+          token.onCancellationRequested(() => ac.abort());
+          return exportReport(notebookOf(editor.notebook), nbUri, target, ac.signal);
+        },
+      );
+      void vscode.window
+        .showInformationMessage(
+          `CloudTrail Lens: report written (${vscode.workspace.asRelativePath(done.markdown)} and .html), with the SHA-256 and integrity verdict of ${done.files} log file${done.files === 1 ? '' : 's'}.`,
+          'Open Report',
+        )
+        .then((pick) => pick && vscode.window.showTextDocument(done.markdown));
+      return done;
+    }),
+
     commands.register(CommandId.NewNotebook, () => newNotebook(sessions.active())),
 
     commands.register(CommandId.SetNotebookLogs, async (): Promise<CellSource | undefined> => {

@@ -8,6 +8,7 @@ import {
   parseNotebook,
   serializeNotebook,
   type CellSource,
+  type Notebook,
   type NotebookCell,
   type QueryOutput,
 } from '../core/notebook/notebookFile';
@@ -52,17 +53,45 @@ export class CtnbSerializer implements vscode.NotebookSerializer {
   }
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
-    const meta = (data.metadata ?? {}) as { version?: number; from?: CellSource };
-    const cells = data.cells.map((c): NotebookCell => {
+    const nb = toNotebook(
+      data.cells.map((c) => ({ kind: c.kind, value: c.value, metadata: c.metadata, outputs: c.outputs ?? [] })),
+      data.metadata,
+    );
+    return new TextEncoder().encode(serializeNotebook(nb));
+  }
+}
+
+/** The notebook an open document holds (what saving it would write). */
+export function notebookOf(doc: vscode.NotebookDocument): Notebook {
+  return toNotebook(
+    doc
+      .getCells()
+      .map((c) => ({ kind: c.kind, value: c.document.getText(), metadata: c.metadata, outputs: c.outputs })),
+    doc.metadata,
+  );
+}
+
+function toNotebook(
+  cells: Array<{
+    kind: vscode.NotebookCellKind;
+    value: string;
+    metadata?: Record<string, unknown>;
+    outputs: readonly vscode.NotebookCellOutput[];
+  }>,
+  metadata: Record<string, unknown> | undefined,
+): Notebook {
+  const meta = (metadata ?? {}) as { version?: number; from?: CellSource };
+  return {
+    version: meta.version ?? 1,
+    ...(meta.from ? { from: meta.from } : {}),
+    cells: cells.map((c): NotebookCell => {
       const m = (c.metadata ?? {}) as CellMeta;
       if (m.keptProblem !== undefined) return { kind: 'unknown', raw: m.keptRaw, problem: m.keptProblem };
       if (c.kind === vscode.NotebookCellKind.Markup) return { kind: 'markdown', source: c.value };
-      const output = savedOutput({ outputs: c.outputs ?? [] });
+      const output = savedOutput({ outputs: c.outputs });
       return { kind: 'query', source: c.value, ...(m.from ? { from: m.from } : {}), ...(output ? { output } : {}) };
-    });
-    const text = serializeNotebook({ version: meta.version ?? 1, ...(meta.from ? { from: meta.from } : {}), cells });
-    return new TextEncoder().encode(text);
-  }
+    }),
+  };
 }
 
 function toCellData(c: NotebookCell): vscode.NotebookCellData {

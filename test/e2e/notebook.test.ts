@@ -7,6 +7,7 @@
  * outputs still show and a run says where the logs went. Dark and light screenshots.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
@@ -14,6 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
+import { repoRoot } from '../support/repoRoot';
 import {
   explorerRow,
   logViewer,
@@ -191,6 +193,56 @@ describe('a CloudTrail notebook in a real VS Code', { timeout: 420_000 }, () => 
     const cells = await savedFile((c) => c.length === 5);
     assert.equal(cells.at(-1)?.source, 'eventName:CreateUser');
   });
+
+  step(
+    "Export Notebook Report writes Markdown and script-free HTML with each file's SHA-256",
+    'notebook-report',
+    current,
+    async () => {
+      await page.locator('.tabs-container .tab', { hasText: NOTEBOOK }).first().click();
+      await runCommand(page, 'CloudTrail: Export Notebook Report…');
+      const quick = page.locator('.quick-input-widget');
+      const input = quick.locator('.quick-input-box input');
+      const target = join(workspace, 'case-report.md');
+      await quick.locator('.quick-input-title', { hasText: 'Export the notebook as a report' }).waitFor({ timeout: T });
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await input.fill(target);
+        await page.waitForTimeout(300);
+        if ((await input.inputValue()) === target) break;
+      }
+      await page.keyboard.press('Enter');
+      await page.locator('.notifications-toasts', { hasText: 'report written' }).waitFor({ timeout: 60_000 });
+      const md = readFileSync(target, 'utf8');
+      const html = readFileSync(join(workspace, 'case-report.html'), 'utf8');
+      // Every log file of the folder, with the SHA-256 of its bytes, computed here independently.
+      const logs: string[] = [];
+      const walk = (dir: string): void => {
+        for (const name of readdirSync(dir)) {
+          const p = join(dir, name);
+          if (statSync(p).isDirectory()) walk(p);
+          else logs.push(p);
+        }
+      };
+      walk(join(workspace, FIXTURE.folder));
+      assert.equal(logs.length, 55);
+      for (const p of logs) {
+        const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+        assert.ok(md.includes(sha) && html.includes(sha), `${p} is in the evidence with its hash`);
+      }
+      assert.match(md, /no digest covers it/);
+      assert.doesNotMatch(html, /<script/i, 'the HTML report runs nothing');
+      assert.match(md, /## Search 1: ` eventName:StopLogging `/);
+      const viewer = await page.context().newPage();
+      await viewer.setViewportSize({ width: 1200, height: 900 });
+      await viewer.setContent(html);
+      await viewer.screenshot({ path: join(repoRoot(), 'test-results', 'screenshots', 'notebook-report-html.png') });
+      await viewer.locator('table.evidence').scrollIntoViewIfNeeded();
+      await viewer.screenshot({
+        path: join(repoRoot(), 'test-results', 'screenshots', 'notebook-report-evidence.png'),
+      });
+      await viewer.close();
+    },
+  );
 
   step(
     'with the logs moved away, saved outputs still show and a run says where the logs went',

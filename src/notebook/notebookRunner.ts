@@ -10,11 +10,10 @@ import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
 import {
   boundOutput,
   countChange,
-  OUTPUT_ROWS,
   resolveSourcePath,
   type CellSource,
-  type QueryOutput,
 } from '../core/notebook/notebookFile';
+import { CellProblem, runQueryCell } from '../core/notebook/runCell';
 import { maxFileBytes } from '../common/config';
 import { workspaceFs } from '../common/workspaceFs';
 import { maxOutputBytes, outputItems, QUERY_LANGUAGE } from './notebookOutput';
@@ -33,13 +32,6 @@ interface Loaded {
   events: number;
   problems: string[];
 }
-
-/** Facets a query cell's output keeps, and values each. */
-const OUTPUT_FACETS = 4;
-const FACET_VALUES = 5;
-
-/** Why a cell did not run, said in the cell. */
-class CellProblem extends Error {}
 
 export class NotebookRunner implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
@@ -105,7 +97,8 @@ export class NotebookRunner implements vscode.Disposable {
         );
       const from = sourceOf(cell, notebook);
       const loaded = await this.storeFor(notebook, from, token);
-      const out = await this.query(loaded, cell.document.getText(), token);
+      const out = await runQueryCell(loaded.store, cell.document.getText(), loaded);
+      if (token.isCancellationRequested) throw new CellProblem('Stopped.');
       const change = countChange(before, out);
       if (change) out.previousCount = before!.count;
       await exec.replaceOutput([new vscode.NotebookCellOutput(outputItems(boundOutput(out, maxOutputBytes())))]);
@@ -117,40 +110,6 @@ export class NotebookRunner implements vscode.Disposable {
       await exec.replaceOutput([error, ...kept]);
       exec.end(false, Date.now());
     }
-  }
-
-  private async query(loaded: Loaded, text: string, token: vscode.CancellationToken): Promise<QueryOutput> {
-    const q = await loaded.store.query(text, 'oldest');
-    if (token.isCancellationRequested) throw new CellProblem('Stopped.');
-    if (!q) throw new CellProblem('A newer search replaced this one; run the cell again.');
-    if (q.errors.length > 0) throw new CellProblem(`The search does not parse: ${q.errors.join('; ')}`);
-    const [rows, overview] = await Promise.all([
-      loaded.store.rows(q.version, 0, OUTPUT_ROWS),
-      loaded.store.overview(q.version),
-    ]);
-    return {
-      ranAt: new Date().toISOString(),
-      query: text,
-      count: q.total,
-      loaded: loaded.events,
-      rows: (rows ?? []).map((r) => ({
-        time: r.timeText,
-        eventName: r.eventName,
-        eventSource: r.eventSource,
-        principal: r.principal,
-        sourceIp: r.sourceIp,
-        awsRegion: r.awsRegion,
-        errorCode: r.errorCode,
-      })),
-      facets: (overview?.facets ?? [])
-        .filter((f) => f.values.length > 0)
-        .slice(0, OUTPUT_FACETS)
-        .map((f) => ({
-          title: f.title,
-          values: f.values.slice(0, FACET_VALUES).map((v) => ({ value: v.value, count: v.count })),
-        })),
-      problems: loaded.problems,
-    };
   }
 
   /** The store holding `from`'s events for this notebook, loading them the first time. */

@@ -34,7 +34,7 @@ const CORE_IMPORTS: Record<string, readonly string[]> = {
   aws: ['model'],
   integrity: ['model', 'aws'],
   ui: ['model', 'query', 'investigate', 'aws'],
-  notebook: ['model', 'query', 'investigate', 'integrity'],
+  notebook: ['model', 'query', 'investigate', 'integrity', 'engine'],
 };
 
 /** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */

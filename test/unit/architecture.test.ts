@@ -38,7 +38,12 @@ const CORE_IMPORTS: Record<string, readonly string[]> = {
 };
 
 /** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */
-const BROWSER_SAFE = ['src/core/model/visible.ts', 'src/core/query/query.ts', 'src/core/investigate/timeline.ts'];
+const BROWSER_SAFE = [
+  'src/core/model/visible.ts',
+  'src/core/query/query.ts',
+  'src/core/investigate/timeline.ts',
+  'src/core/notebook/outputShape.ts',
+];
 /** Packages webview code may reach: plain JavaScript, no Node (re2js checks regex terms' syntax). */
 const BROWSER_PACKAGES = ['re2js'];
 

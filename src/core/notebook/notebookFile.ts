@@ -15,8 +15,7 @@ export const NOTEBOOK_VERSION = 1;
 /** A saved output's size at most, by default (the `cloudtrailLens.notebook.maxOutputBytes` setting). */
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024;
 
-/** Rows a query cell's output keeps (the first ones, in the cell's order). */
-export const OUTPUT_ROWS = 50;
+export { OUTPUT_ROWS } from './outputShape';
 
 /** Where a query cell's events come from. */
 export type CellSource =
@@ -24,6 +23,7 @@ export type CellSource =
   { kind: 'logs'; paths: string[] };
 
 import type { OutputFacet, OutputRow, QueryOutput } from '../../protocol/notebook';
+import { isObject, parseOutput, text } from './outputShape';
 
 export type { OutputFacet, OutputRow, QueryOutput };
 
@@ -46,10 +46,6 @@ export interface ParsedNotebook {
   problems: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown, max = 1_000_000): string => (typeof v === 'string' ? v.slice(0, max) : '');
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
-
 /** Reads a source; a problem (for the cell) when it is not one we can read. */
 export function parseSource(v: unknown): CellSource | string {
   if (!isObject(v)) return 'its "from" is not an object';
@@ -58,40 +54,6 @@ export function parseSource(v: unknown): CellSource | string {
   if (!Array.isArray(v.paths) || v.paths.length === 0 || !v.paths.every((p) => typeof p === 'string' && p.length > 0))
     return 'its "from" names no paths (a list of log files or folders relative to the notebook)';
   return { kind: 'logs', paths: (v.paths as string[]).slice(0, 1000).map((p) => p.slice(0, 4096)) };
-}
-
-function parseOutput(v: unknown): QueryOutput | undefined {
-  if (!isObject(v)) return undefined;
-  const rows = Array.isArray(v.rows) ? v.rows.filter(isObject).slice(0, OUTPUT_ROWS) : [];
-  const facets = Array.isArray(v.facets) ? v.facets.filter(isObject).slice(0, 20) : [];
-  const out: QueryOutput = {
-    ranAt: text(v.ranAt, 64),
-    query: text(v.query, 100_000),
-    count: count(v.count),
-    loaded: count(v.loaded),
-    rows: rows.map((r) => ({
-      time: text(r.time, 64),
-      eventName: text(r.eventName, 1000),
-      eventSource: text(r.eventSource, 1000),
-      principal: text(r.principal, 2000),
-      sourceIp: text(r.sourceIp, 1000),
-      awsRegion: text(r.awsRegion, 100),
-      errorCode: text(r.errorCode, 1000),
-    })),
-    facets: facets.map((f) => ({
-      title: text(f.title, 200),
-      values: (Array.isArray(f.values) ? f.values.filter(isObject).slice(0, 20) : []).map((x) => ({
-        value: text(x.value, 2000),
-        count: count(x.count),
-      })),
-    })),
-    problems: (Array.isArray(v.problems) ? v.problems.filter((p) => typeof p === 'string').slice(0, 50) : []).map(
-      (p: string) => p.slice(0, 2000),
-    ),
-  };
-  if (v.truncated === true) out.truncated = true;
-  if (typeof v.previousCount === 'number') out.previousCount = count(v.previousCount);
-  return out;
 }
 
 /** Reads a notebook file's text. Never throws: a file that is not a notebook opens as one cell saying why. */

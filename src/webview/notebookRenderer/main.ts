@@ -4,6 +4,7 @@
  * (shared/dom.ts `el`), never parsed as markup; styles use the theme's variables through CSSOM.
  */
 import type { QueryOutput } from '../../protocol/notebook';
+import { parseOutput } from '../../core/notebook/outputShape';
 import { el } from '../shared/dom';
 
 /** The part of VS Code's renderer API used here (the `vscode-notebook-renderer` types, by hand). */
@@ -16,54 +17,7 @@ interface RendererApi {
   disposeOutputItem?(id?: string): void;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const fmt = (n: number): string => n.toLocaleString('en-US');
-
-/** Reads the item's JSON as an output, field by field (a tampered file may hold anything). */
-function readOutput(v: unknown): QueryOutput | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-  const obj = (x: unknown): Record<string, unknown> =>
-    typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {};
-  return {
-    ranAt: str(o.ranAt),
-    query: str(o.query),
-    count: num(o.count),
-    loaded: num(o.loaded),
-    rows: arr(o.rows)
-      .slice(0, 200)
-      .map((x) => {
-        const r = obj(x);
-        return {
-          time: str(r.time),
-          eventName: str(r.eventName),
-          eventSource: str(r.eventSource),
-          principal: str(r.principal),
-          sourceIp: str(r.sourceIp),
-          awsRegion: str(r.awsRegion),
-          errorCode: str(r.errorCode),
-        };
-      }),
-    facets: arr(o.facets)
-      .slice(0, 20)
-      .map((x) => {
-        const f = obj(x);
-        return {
-          title: str(f.title),
-          values: arr(f.values)
-            .slice(0, 20)
-            .map((y) => ({ value: str(obj(y).value), count: num(obj(y).count) })),
-        };
-      }),
-    problems: arr(o.problems)
-      .filter((p): p is string => typeof p === 'string')
-      .slice(0, 50),
-    ...(o.truncated === true ? { truncated: true } : {}),
-    ...(typeof o.previousCount === 'number' ? { previousCount: o.previousCount } : {}),
-  };
-}
 
 function style(node: HTMLElement, css: Partial<CSSStyleDeclaration>): HTMLElement {
   Object.assign(node.style, css);
@@ -197,7 +151,7 @@ function render(out: QueryOutput): HTMLElement {
 export const activate = (): RendererApi => ({
   renderOutputItem(item, element) {
     element.replaceChildren();
-    const out = readOutput(item.json());
+    const out = parseOutput(item.json());
     element.append(out ? render(out) : el('div', { textContent: 'This output could not be read.' }));
   },
 });

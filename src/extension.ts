@@ -126,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new CtnbSerializer(output)),
     new NotebookRunner({ decoder, newStore, concurrency, output }),
-    ...registerNotebookCommands(commands, { sessions }),
+    ...registerNotebookCommands(commands, { sessions, shownEvent: () => eventPanel.shown() }),
     ...registerIntegrityCommands(commands, {
       accounts,
       state: context.workspaceState,

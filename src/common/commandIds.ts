@@ -37,4 +37,5 @@ export enum CommandId {
   SetNotebookLogs = 'cloudtrailLens.setNotebookLogs',
   AddSearchToNotebook = 'cloudtrailLens.addSearchToNotebook',
   ExportNotebookReport = 'cloudtrailLens.exportNotebookReport',
+  AddEventToNotebook = 'cloudtrailLens.addEventToNotebook',
 }

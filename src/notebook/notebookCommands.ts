@@ -8,6 +8,8 @@ import { CommandId } from '../common/commandIds';
 import type { Commands } from '../common/commands';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
+import type { EventDetail } from '../protocol/eventView';
+import { mdCode } from '../core/notebook/report';
 import { QUERY_LANGUAGE } from './notebookOutput';
 import { NOTEBOOK_TYPE, notebookOf } from './notebookSerializer';
 import { exportReport } from './reportExport';
@@ -48,6 +50,34 @@ async function targetNotebook(): Promise<vscode.NotebookDocument | undefined> {
 
 export interface NotebookCommandDeps {
   sessions: Sessions;
+  /** The event the event view shows (handed in: the notebook does not import the event view). */
+  shownEvent: () => EventDetail | undefined;
+}
+
+/** A note citing one event, and a query cell that finds exactly it again (its eventID). */
+export function eventCells(e: EventDetail): vscode.NotebookCellData[] {
+  const who = e.identity.name || e.identity.heading || 'unknown';
+  const outcome = e.outcome.ok ? 'succeeded' : `failed: ${e.outcome.errorCode}`;
+  // The note is the investigator's text: the event's values go in as inline code, which Markdown shows as it is.
+  const note = new vscode.NotebookCellData(
+    vscode.NotebookCellKind.Markup,
+    [
+      `**Event** ${mdCode(e.eventName)} at ${mdCode(e.timeUtc)} (${outcome.replace(/[`*_<>[\]]/g, '')})`,
+      '',
+      `- Who: ${mdCode(who)}`,
+      `- From: ${mdCode(e.sourceIp || '—')}`,
+      `- eventID: ${mdCode(e.eventId)}`,
+    ].join('\n'),
+    'markdown',
+  );
+  const id = e.eventId.replace(/"/g, '');
+  const name = e.eventName.replace(/"/g, '');
+  const query = new vscode.NotebookCellData(
+    vscode.NotebookCellKind.Code,
+    `eventName:"${name}" eventID:"${id}"`,
+    QUERY_LANGUAGE,
+  );
+  return [note, query];
 }
 
 export function registerNotebookCommands(commands: Commands, deps: NotebookCommandDeps): vscode.Disposable[] {
@@ -145,6 +175,41 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
       return from;
     }),
 
+    commands.register(CommandId.AddEventToNotebook, async (): Promise<number | undefined> => {
+      const event = deps.shownEvent();
+      if (!event) {
+        void vscode.window.showInformationMessage('Open an event first: the event view shows what is added.');
+        return undefined;
+      }
+      if (!event.eventId) {
+        void vscode.window.showWarningMessage('This event has no eventID, so a notebook cannot find it again.');
+        return undefined;
+      }
+      const notebook = await targetNotebook();
+      if (!notebook) {
+        void vscode.window.showInformationMessage(
+          'Open a CloudTrail notebook first (or make one with "New Notebook from Investigation…").',
+        );
+        return undefined;
+      }
+      const cells = eventCells(event);
+      const shared = (notebook.metadata as { from?: CellSource }).from;
+      const session = sessions.active();
+      if (!shared && session && session.roots.length > 0)
+        cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
+      const index = notebook.cellCount;
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, cells)]);
+      await vscode.workspace.applyEdit(edit);
+      const editor = await vscode.window.showNotebookDocument(notebook);
+      editor.revealRange(new vscode.NotebookRange(index, index + 2));
+      await vscode.commands.executeCommand('notebook.cell.execute', {
+        ranges: [{ start: index + 1, end: index + 2 }],
+        document: notebook.uri,
+      });
+      return index;
+    }),
+
     commands.register(CommandId.AddSearchToNotebook, async (): Promise<number | undefined> => {
       const session = sessions.active();
       const shown = session?.shownQuery();
@@ -168,7 +233,10 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
       await vscode.workspace.applyEdit(edit);
       const editor = await vscode.window.showNotebookDocument(notebook);
       editor.revealRange(new vscode.NotebookRange(index, index + 1));
-      await vscode.commands.executeCommand('notebook.cell.execute', { start: index, end: index + 1 }, notebook.uri);
+      await vscode.commands.executeCommand('notebook.cell.execute', {
+        ranges: [{ start: index, end: index + 1 }],
+        document: notebook.uri,
+      });
       return index;
     }),
   ];

@@ -7,12 +7,7 @@
 import * as vscode from 'vscode';
 import type { StoreClient } from '../core/engine/storeClient';
 import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
-import {
-  boundOutput,
-  countChange,
-  resolveSourcePath,
-  type CellSource,
-} from '../core/notebook/notebookFile';
+import { boundOutput, countChange, resolveSourcePath, type CellSource } from '../core/notebook/notebookFile';
 import { CellProblem, runQueryCell } from '../core/notebook/runCell';
 import { maxFileBytes } from '../common/config';
 import { workspaceFs } from '../common/workspaceFs';

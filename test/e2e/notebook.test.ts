@@ -18,6 +18,7 @@ import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
 import { repoRoot } from '../support/repoRoot';
 import {
   explorerRow,
+  openFirstEvent,
   logViewer,
   openFromContextMenu,
   step,
@@ -188,10 +189,23 @@ describe('a CloudTrail notebook in a real VS Code', { timeout: 420_000 }, () => 
         hasText: `${created.toLocaleString('en-US')} events of 2,900 loaded match eventName:CreateUser`,
       })
       .waitFor({ timeout: 60_000 });
+    // An event from the log view, cited: a note and a cell that finds exactly it again.
+    await page.locator('.tabs-container .tab', { hasText: FIXTURE.folder }).first().click();
+    const ev = await openFirstEvent(page, 'eventName:CreateUser');
+    const eventId = ((await ev.locator('.event-page').textContent()) ?? '').match(
+      /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/,
+    )?.[0];
+    assert.ok(eventId, 'the event view shows an eventID');
+    await runCommand(page, 'CloudTrail: Add Event to Notebook');
+    // Its output is drawn once the cell scrolls into view; what it found is checked in the saved file below.
     await screenshot(page, 'notebook-add-dark');
     await saveNotebook();
-    const cells = await savedFile((c) => c.length === 5);
-    assert.equal(cells.at(-1)?.source, 'eventName:CreateUser');
+    const cells = await savedFile((c) => c.length === 7 && c[6].output !== undefined);
+    assert.equal(cells[4].source, 'eventName:CreateUser');
+    assert.match(String(cells[5].source), /^\*\*Event\*\* ` CreateUser `/);
+    assert.match(String(cells[6].source), /^eventName:"CreateUser" eventID:"/);
+    assert.equal((cells[6].output as { count: number }).count, 1, 'the cited event is found again, and only it');
+    assert.match(String(cells[5].source), new RegExp(`eventID: \` ${eventId} \``));
   });
 
   step(

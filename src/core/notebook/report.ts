@@ -89,7 +89,9 @@ const n = (x: number): string => x.toLocaleString('en-US');
 
 function mdOutput(out: QueryOutput | undefined): string[] {
   if (!out) return ['_Not run: no saved output._', ''];
-  const lines = [`**${n(out.count)} events** of ${n(out.loaded)} loaded (run ${mdText(out.ranAt)}).`];
+  const lines = [
+    `**${n(out.count)} event${out.count === 1 ? '' : 's'}** of ${n(out.loaded)} loaded (run ${mdText(out.ranAt)}).`,
+  ];
   if (out.previousCount !== undefined)
     lines.push(`Changed since the run before: ${n(out.previousCount)} → ${n(out.count)}.`);
   for (const p of out.problems) lines.push(`> ${mdText(p)}`);
@@ -152,7 +154,7 @@ function htmlNote(md: string): string {
 function htmlOutput(out: QueryOutput | undefined): string {
   if (!out) return '<p class="dim">Not run: no saved output.</p>';
   const parts = [
-    `<p><strong>${n(out.count)} events</strong> of ${n(out.loaded)} loaded (run ${htmlText(out.ranAt)}).</p>`,
+    `<p><strong>${n(out.count)} event${out.count === 1 ? '' : 's'}</strong> of ${n(out.loaded)} loaded (run ${htmlText(out.ranAt)}).</p>`,
   ];
   if (out.previousCount !== undefined)
     parts.push(`<p class="changed">Changed since the run before: ${n(out.previousCount)} → ${n(out.count)}.</p>`);

@@ -41,7 +41,7 @@ function render(out: QueryOutput): HTMLElement {
   });
   const head = el('div', { className: 'ctl-count' });
   head.append(
-    style(el('strong', { textContent: `${fmt(out.count)} events` }), { fontSize: '1.1em' }),
+    style(el('strong', { textContent: `${fmt(out.count)} event${out.count === 1 ? '' : 's'}` }), { fontSize: '1.1em' }),
     document.createTextNode(` of ${fmt(out.loaded)} loaded match `),
     style(el('code', { textContent: out.query || '(everything)' }), { fontFamily: 'var(--vscode-editor-font-family)' }),
     style(

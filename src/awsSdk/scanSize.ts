@@ -1,6 +1,7 @@
 /**
  * The cost estimate's listing: the sizes of the S3 objects under each projected prefix summed,
- * one ListObjectsV2 chain per prefix (ContinuationToken to the end, 1,000 keys a page), a bounded
+ * at most one ListObjectsV2 chain per prefix (ContinuationToken to the end, 1,000 keys a page; an
+ * account and region's consecutive days share one chain, from StartAfter to the last day), a bounded
  * number of chains at once, cancellable, and bounded in total (objects listed). Folders the
  * table's projection does not enumerate (a table without enum values) are listed first with a
  * delimiter. A failure ends the estimate with a sentence saying what to grant or wait for; the
@@ -8,6 +9,7 @@
  */
 import {
   type PartitionSelection,
+  pastChain,
   projectPrefixes,
   type ScanEstimate,
   splitS3Url,
@@ -123,7 +125,7 @@ export async function estimateScan(
   layout: TableLayout,
   sel: PartitionSelection,
   o: EstimateOptions = {},
-): Promise<ScanEstimate & { prefixList: string[] }> {
+): Promise<ScanEstimate & { prefixList: string[]; chains: number }> {
   const concurrency = Math.max(1, Math.min(64, o.concurrency ?? 16));
   const maxObjects = o.maxObjects ?? 5_000_000;
   const at = splitS3Url(layout.base);
@@ -144,14 +146,18 @@ export async function estimateScan(
     let objects = 0;
     let done = 0;
     await pool(
-      projected.prefixes,
+      projected.chains,
       concurrency,
-      async (prefix) => {
+      async (chain) => {
+        const prefix = chain.prefix;
         try {
-          for await (const page of s3.listPages(projected.bucket, prefix, ctl.signal)) {
+          chain: for await (const page of s3.listPages(projected.bucket, prefix, ctl.signal, chain.startAfter)) {
             requests++;
-            for (const item of page.items) bytes += item.size;
-            objects += page.items.length;
+            for (const item of page.items) {
+              if (pastChain(chain, item.key)) break chain;
+              bytes += item.size;
+              objects++;
+            }
             if (objects > maxObjects)
               throw new ScanEstimateError(
                 `No cost estimate: the query's partitions hold more than ${maxObjects.toLocaleString('en-US')} files; narrow the time range.`,
@@ -165,13 +171,20 @@ export async function estimateScan(
           ctl.abort();
           return;
         }
-        o.onProgress?.(++done, projected.prefixes.length);
+        o.onProgress?.(++done, projected.chains.length);
       },
       ctl.signal,
     );
     if (failure) throw failure;
     if (o.signal?.aborted) throw new ScanEstimateError('The cost estimate was cancelled.', 'cancelled');
-    return { bytes, objects, prefixes: projected.prefixes.length, requests, prefixList: projected.prefixes };
+    return {
+      bytes,
+      objects,
+      prefixes: projected.prefixes.length,
+      chains: projected.chains.length,
+      requests,
+      prefixList: projected.prefixes,
+    };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }

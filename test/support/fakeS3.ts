@@ -40,7 +40,13 @@ export interface FakeS3 {
 }
 
 const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-const etag = (b: Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
+const etags = new WeakMap<Buffer, string>();
+/** An object's ETag (MD5 for a single-part upload), kept per body: a listing of thousands stays cheap. */
+function etag(b: Buffer): string {
+  let e = etags.get(b);
+  if (e === undefined) etags.set(b, (e = `"${createHash('md5').update(b).digest('hex')}"`));
+  return e;
+}
 
 function errorXml(res: ServerResponse, status: number, code: string, message: string, head: boolean): void {
   res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'FAKE' });

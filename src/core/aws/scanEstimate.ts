@@ -48,6 +48,24 @@ export interface ProjectedPrefixes {
   prefixes: string[];
   /** Whether the day range covers the whole projection (then one prefix per account and region). */
   allDays: boolean;
+  /**
+   * The listings that cover the prefixes, at most one per prefix: with a day format ordered as
+   * its text (yyyy/MM/dd), an account and region's days are consecutive keys, so one chain lists
+   * them all — from `startAfter`, ending at the first key past `last` (the last day's prefix).
+   */
+  chains: ListingChain[];
+}
+
+/** One ListObjectsV2 chain: under `prefix`, keys after `startAfter`, until a key past `last` and not under it. */
+export interface ListingChain {
+  prefix: string;
+  startAfter?: string;
+  last?: string;
+}
+
+/** Whether `key` ends the chain (it sorts past the chain's last prefix and is not under it). */
+export function pastChain(c: ListingChain, key: string): boolean {
+  return c.last !== undefined && key > c.last && !key.startsWith(c.last);
 }
 
 /** `s3://bucket/key/` → bucket and key (with a final `/`, or '' for the bucket's root). */
@@ -75,7 +93,8 @@ export function projectPrefixes(
 ): ProjectedPrefixes | { error: string } {
   const at = splitS3Url(layout.base);
   if (!at) return { error: `the table's location ${layout.base} is not an s3:// URL` };
-  if (!scheme.account || !scheme.region) return { bucket: at.bucket, prefixes: [at.key], allDays: true };
+  if (!scheme.account || !scheme.region)
+    return { bucket: at.bucket, prefixes: [at.key], allDays: true, chains: [{ prefix: at.key }] };
   const keep = (all: readonly string[], chosen?: readonly string[]): string[] => {
     const set = chosen ? new Set(chosen.map((v) => v.toLowerCase())) : undefined;
     return [...new Set(all)].filter((v) => !set || set.has(v.toLowerCase())).sort();
@@ -94,14 +113,25 @@ export function projectPrefixes(
     return {
       error: `the query reads ${count.toLocaleString('en-US')} partitions, more than the ${max.toLocaleString('en-US')} an estimate lists; narrow the time range`,
     };
+  const ordered = !!scheme.day && /^yyyy[^yMd]*MM[^yMd]*dd$/.test(scheme.day.format);
   const prefixes: string[] = [];
+  const chains: ListingChain[] = [];
   for (const a of accounts)
     for (const r of regions) {
       const folder = `${at.key}${a}/CloudTrail/${r}/`;
-      if (allDays) prefixes.push(folder);
-      else for (const d of days) prefixes.push(`${folder}${d.replace(/\/+$/, '')}/`);
+      if (allDays) {
+        prefixes.push(folder);
+        chains.push({ prefix: folder });
+        continue;
+      }
+      const mine = days.map((d) => `${folder}${d.replace(/\/+$/, '')}/`);
+      prefixes.push(...mine);
+      if (!mine.length) continue;
+      if (ordered && mine.length > 1)
+        chains.push({ prefix: folder, startAfter: mine[0].slice(0, -1), last: mine[mine.length - 1] });
+      else chains.push(...mine.map((prefix) => ({ prefix })));
     }
-  return { bucket: at.bucket, prefixes, allDays };
+  return { bucket: at.bucket, prefixes, allDays, chains };
 }
 
 /** What a finished listing found. */

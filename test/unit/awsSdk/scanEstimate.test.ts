@@ -16,6 +16,7 @@ import {
   estimateVsActual,
   logsEstimate,
   mustAsk,
+  pastChain,
   projectPrefixes,
   shortEstimate,
 } from '../../../src/core/aws/scanEstimate';
@@ -109,7 +110,7 @@ describe('cost estimate: prefixes, sizes and the listing', () => {
       assert.equal(est.objects, engine.files, q);
       // One chain per prefix: every prefix listed, pages of 2 keys.
       const lists = s3.requests.filter((r) => r.key === '' && r.query.prefix !== undefined);
-      assert.ok(lists.length >= est.prefixes, q);
+      assert.ok(lists.length >= est.chains && est.chains <= est.prefixes, q);
     }
   });
 
@@ -124,10 +125,13 @@ describe('cost estimate: prefixes, sizes and the listing', () => {
     s3.listDelay(0);
     const reqs = s3.requests.slice(start);
     assert.equal(reqs.length, est.requests);
-    // Each prefix's first request has no token; every later one carries the previous page's.
+    // Each chain's first request has no token; every later one carries the previous page's. An
+    // account and region's consecutive days share one chain (StartAfter): at most one per prefix.
     const firsts = reqs.filter((r) => !r.query['continuation-token']);
-    assert.equal(firsts.length, est.prefixes);
-    assert.equal(new Set(firsts.map((r) => r.query.prefix)).size, est.prefixes);
+    assert.equal(firsts.length, est.chains);
+    assert.ok(est.chains < est.prefixes, `${est.chains} chains for ${est.prefixes} prefixes`);
+    assert.equal(new Set(firsts.map((r) => r.query.prefix)).size, est.chains);
+    assert.ok(firsts.every((r) => r.query['start-after']?.startsWith(r.query.prefix)));
     assert.ok(
       reqs.some((r) => r.query['continuation-token']),
       'pages of 2 keys: some prefix needed a second page',
@@ -206,6 +210,21 @@ describe('cost estimate: the pure parts', () => {
       'AWSLogs/o-1/222222222222/CloudTrail/us-east-1/2024/03/02/',
       'AWSLogs/o-1/222222222222/CloudTrail/us-east-1/2024/03/03/',
     ]);
+    assert.deepEqual(p.chains, [
+      {
+        prefix: 'AWSLogs/o-1/111111111111/CloudTrail/us-east-1/',
+        startAfter: 'AWSLogs/o-1/111111111111/CloudTrail/us-east-1/2024/03/01',
+        last: 'AWSLogs/o-1/111111111111/CloudTrail/us-east-1/2024/03/03/',
+      },
+      {
+        prefix: 'AWSLogs/o-1/222222222222/CloudTrail/us-east-1/',
+        startAfter: 'AWSLogs/o-1/222222222222/CloudTrail/us-east-1/2024/03/01',
+        last: 'AWSLogs/o-1/222222222222/CloudTrail/us-east-1/2024/03/03/',
+      },
+    ]);
+    const chain = p.chains[0];
+    assert.equal(pastChain(chain, `${chain.last}x.json.gz`), false);
+    assert.equal(pastChain(chain, 'AWSLogs/o-1/111111111111/CloudTrail/us-east-1/2024/03/04/x.json.gz'), true);
   });
 
   it('no time range: one prefix per account and region folder; too many partitions refused by name', () => {

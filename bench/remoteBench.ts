@@ -11,6 +11,7 @@ import { compileAthena } from '../src/core/query/athenaSql';
 import { compileLogsInsights } from '../src/core/query/logsInsights';
 import { parseQuery } from '../src/core/query/query';
 import { buildSampleBucket } from '../test/support/sampleBucket';
+import { estimateBench } from './estimateBench';
 
 const QUERIES = [
   'eventName:StopLogging,DeleteTrail,UpdateTrail',
@@ -88,6 +89,7 @@ export async function remoteBench(report: Report, corpus?: string): Promise<void
     report('remote_scan_one_day_share', (100 * day.bytes) / Math.max(1, full.bytes), '% of a full scan');
     await duck.close();
     if (corpus) await corpusPruning(corpus, report);
+    await estimateBench(report);
   } finally {
     rmSync(b.root, { recursive: true, force: true });
   }

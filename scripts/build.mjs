@@ -98,7 +98,7 @@ if (bench) {
       sourcemap: 'inline',
       minify: false,
       external: ['vscode', '@duckdb/node-api'],
-      entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts'],
+      entryPoints: ['bench/bench.ts', 'bench/fuseBaseline.ts', 'bench/estimateBench.ts'],
       outdir: 'out/bench',
     }),
   );

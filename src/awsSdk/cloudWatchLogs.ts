@@ -5,6 +5,7 @@
  */
 import {
   CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
   GetQueryResultsCommand,
   StartQueryCommand,
   StopQueryCommand,
@@ -56,6 +57,28 @@ export class CloudWatchLogsApi {
     private readonly client: CloudWatchLogsClient = createLogsClient(target),
     private readonly clock: Clock = realClock,
   ) {}
+
+  /**
+   * A log group's size as DescribeLogGroups reports it (storedBytes, retention, creation time),
+   * undefined when the API does not list it. Found by name prefix, the exact name kept.
+   */
+  async groupSize(
+    logGroup: string,
+    signal?: AbortSignal,
+  ): Promise<{ storedBytes?: number; retentionDays?: number; creationTime?: number } | undefined> {
+    const name = logGroupName(logGroup);
+    let next: string | undefined;
+    do {
+      const out = await this.client.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken: next, limit: 50 }),
+        { abortSignal: signal },
+      );
+      const g = out.logGroups?.find((x) => x.logGroupName === name);
+      if (g) return { storedBytes: g.storedBytes, retentionDays: g.retentionInDays, creationTime: g.creationTime };
+      next = out.nextToken || undefined;
+    } while (next);
+    return undefined;
+  }
 
   async start(q: CompiledLogsInsights, logGroup: string): Promise<string> {
     const out = await this.client.send(

@@ -47,12 +47,23 @@ export class S3Api {
     private readonly client: S3Client = createS3Client(target),
   ) {}
 
-  /** Objects under `prefix`, one page (up to 1000) at a time, in key order. */
-  async *listPages(bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<Page<S3Object>> {
+  /** Objects under `prefix` (after `startAfter` when given), one page (up to 1000) at a time, in key order. */
+  async *listPages(
+    bucket: string,
+    prefix: string,
+    signal?: AbortSignal,
+    startAfter?: string,
+  ): AsyncGenerator<Page<S3Object>> {
     let token: string | undefined;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          // S3 ignores StartAfter once a ContinuationToken is given; sent on the first page only.
+          StartAfter: token ? undefined : startAfter,
+        }),
         { abortSignal: bounded(this.target.timeoutMs * 4, signal) },
       );
       token = out.IsTruncated ? out.NextContinuationToken || undefined : undefined;

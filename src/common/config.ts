@@ -98,6 +98,12 @@ export function athenaMaxResults(): number {
   return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), 100_000) : 10_000;
 }
 
+/** The estimated cost in USD above which a remote query asks before it runs (`cloudtrailLens.athena.askAboveUsd`). */
+export function askAboveUsd(): number {
+  const n = section().get<number>('athena.askAboveUsd', 1);
+  return Number.isFinite(n) && n >= 0 ? n : 1;
+}
+
 /** The Athena endpoint override (`cloudtrailLens.athenaEndpoint`), restricted like `endpoint`. */
 export function athenaEndpoint(): string | undefined {
   const v = section().get<string>('athenaEndpoint', '').trim();

@@ -35,6 +35,8 @@ import {
   withQueryProgress,
 } from './athenaProgress';
 import { findTable, rememberTable } from './athenaTables';
+import { confirmCost, type CostEstimate, estimateQueries, totalEstimate } from './costEstimate';
+import { estimateVsActual } from '../core/aws/scanEstimate';
 import { askQuery, askWindow } from './prompts';
 import { athenaApi, type RemoteDeps, type SqlDocContext } from './remoteDeps';
 import { openResults, openRows } from './results';
@@ -99,6 +101,7 @@ async function execute(
   w: Where & { table: AthenaTableRef },
   queries: readonly Compiled[],
   title: string,
+  estimate?: CostEstimate,
 ): Promise<LoadSummary | undefined> {
   let scanned = 0;
   const ids: string[] = [];
@@ -132,12 +135,13 @@ async function execute(
     // The client of this run is disposed by then: a retry makes its own.
     const retry = async (): Promise<void> => {
       const again = athenaApi(deps, w.trail.profile, w.trail.region);
-      await execute(deps, again, w, queries, title).finally(() => again.dispose());
+      await execute(deps, again, w, queries, title, estimate).finally(() => again.dispose());
     };
     showAthenaError(e, errorContext(w, e), deps.output, retry, w.trail);
     return undefined;
   }
-  const scan = describeScan(scanned);
+  const scan = `${describeScan(scanned)}${estimate ? ` (${estimateVsActual(estimate.bytes, scanned).replace(/^scanned [^;]*; /, '')})` : ''}`;
+  if (estimate) deps.output.info(`Athena: ${estimateVsActual(estimate.bytes, scanned)}.`);
   if (result.cut) {
     void vscode.window
       .showWarningMessage(cutMessage(result.cut, queries[0].compiled.limit, LIMIT_SETTING), 'Open Setting')
@@ -210,12 +214,21 @@ export async function runQueries(
       deps.output.info(`Athena: ${notes.join(' ')}`);
       void vscode.window.showInformationMessage(notes.join(' '));
     }
+    const estimates = await estimateQueries(deps, trail, table, compiled);
     await deps.sqlDocs.open(
       sqlDocument({ ...w, table }, compiled, win.short),
-      { ...w, table, compiled, windowShort: win.short },
+      { ...w, table, compiled, windowShort: win.short, estimates },
       false,
     );
-    return await execute(deps, api, { ...w, table }, compiled, title);
+    const total = totalEstimate(estimates);
+    const go = await confirmCost(total, title);
+    if (go === 'window') {
+      const again = await askWindow(queries.length === 1 ? queries[0] : '', `${title}: time window`, ALL_TIME);
+      if (!again) return undefined;
+      return await runQueries(deps, trail, queries, again, title.replace(win.short, again.short), extraNotes);
+    }
+    if (go !== 'run') return undefined;
+    return await execute(deps, api, { ...w, table }, compiled, title, total);
   } finally {
     api.dispose();
   }
@@ -305,22 +318,19 @@ export async function runSqlStatement(
   const api = athenaApi(deps, ctx.trail.profile, ctx.trail.region);
   try {
     // An unedited generated statement runs as its search: the terms Athena only narrowed are checked.
-    const same =
-      ctx.table &&
-      ctx.compiled?.[
-        generatedStatement(
+    const at = ctx.compiled
+      ? generatedStatement(
           ctx.compiled.map((c) => c.compiled.sql),
           st.sql,
         )
-      ];
-    if (same && ctx.table)
-      return await execute(
-        deps,
-        api,
-        { ...ctx, table: ctx.table },
-        [same],
-        resultTitle('Athena', same.query, ctx.windowShort ?? ''),
-      );
+      : -1;
+    const same = ctx.table ? ctx.compiled?.[at] : undefined;
+    if (same && ctx.table) {
+      const title = resultTitle('Athena', same.query, ctx.windowShort ?? '');
+      const estimate = ctx.estimates?.[at];
+      if (estimate && (await confirmCost(estimate, title)) !== 'run') return undefined;
+      return await execute(deps, api, { ...ctx, table: ctx.table }, [same], title, estimate);
+    }
     return await executeSql(deps, api, ctx, st.sql);
   } finally {
     api.dispose();

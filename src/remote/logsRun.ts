@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { runLogsSearch } from '../awsSdk/remoteSearch';
 import * as config from '../common/config';
 import { explainLogsError } from '../core/aws/logsErrors';
+import { formatUsd, logsEstimate } from '../core/aws/scanEstimate';
 import { logGroupRegion } from '../core/aws/trailTableInputs';
 import { compileLogsInsights } from '../core/query/logsInsights';
 import { parseQuery } from '../core/query/query';
@@ -61,6 +62,31 @@ export async function searchCloudWatchLogs(
   deps.output.info(`Logs Insights on ${logGroup}:\n${compiled.queryString}`);
   const api = logsApi(deps, trail.profile, region);
   let bytes = 0;
+  // The cost before it runs: the group's stored bytes for the share of its span the range covers.
+  let estimate: { bytes: number; usd: number; text: string } | undefined;
+  try {
+    const size = await api.groupSize(logGroup, AbortSignal.timeout(20_000));
+    estimate =
+      size && logsEstimate(size, { start: compiled.startTime * 1000, end: compiled.endTime * 1000 }, Date.now());
+  } catch (e) {
+    deps.output.warn(
+      `No Logs Insights estimate: DescribeLogGroups failed (${e instanceof Error ? e.name : String(e)}).`,
+    );
+  }
+  if (estimate) {
+    deps.output.info(`Logs Insights: ${estimate.text}`);
+    if (estimate.usd > config.askAboveUsd()) {
+      const go = await vscode.window.showWarningMessage(
+        `${title}: the estimate is above ${formatUsd(config.askAboveUsd())} (setting cloudtrailLens.athena.askAboveUsd).`,
+        { modal: true, detail: estimate.text },
+        'Run Anyway',
+      );
+      if (go !== 'Run Anyway') {
+        api.dispose();
+        return undefined;
+      }
+    } else void vscode.window.showInformationMessage(`${title}: ${estimate.text}`);
+  }
   try {
     const r = await withQueryProgress(title, (signal, report) =>
       runLogsSearch(api, compiled, logGroup, {
@@ -74,7 +100,7 @@ export async function searchCloudWatchLogs(
         },
       }),
     );
-    const scan = `${describeBytes(r.scannedBytes || bytes)} scanned (Logs Insights bills per GB scanned)`;
+    const scan = `${describeBytes(r.scannedBytes || bytes)} scanned (Logs Insights bills per GB scanned)${estimate ? `; estimated ${describeBytes(estimate.bytes)}` : ''}`;
     deps.output.info(`Logs Insights ${r.queryId}: ${r.records.length} events, ${scan}.`);
     if (r.cut) void vscode.window.showWarningMessage(cutMessage(r.cut, compiled.limit, LIMIT_SETTING));
     if (r.records.length === 0) {

@@ -11,6 +11,7 @@ import type { Accounts } from '../common/accounts';
 import type { AthenaTableRef } from '../core/aws/athenaTable';
 import type { CompiledAthenaQuery } from '../core/query/athenaSql';
 import type { Sessions } from '../logViewer/sessions';
+import type { CostEstimate } from './costEstimate';
 import type { TrailChoice } from '../common/trailPicker';
 
 export interface RemoteDeps {
@@ -44,6 +45,8 @@ export interface SqlDocContext {
   compiled?: Array<{ query: string; compiled: CompiledAthenaQuery }>;
   /** How the results are titled. */
   windowShort?: string;
+  /** Each compiled query's cost estimate, shown in its CodeLens. */
+  estimates?: CostEstimate[];
 }
 
 /** The `.sql` documents opened by the extension, by URI; forgotten when closed. */

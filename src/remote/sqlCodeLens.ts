@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CommandId } from '../common/commandIds';
-import { splitSqlStatements } from '../core/ui/sqlStatements';
+import { generatedStatement, splitSqlStatements } from '../core/ui/sqlStatements';
 import type { SqlDocuments } from './remoteDeps';
 
 export class SqlCodeLens implements vscode.CodeLensProvider {
@@ -20,11 +20,14 @@ export class SqlCodeLens implements vscode.CodeLensProvider {
     const where = ctx
       ? ` (${ctx.trail.name} · ${ctx.trail.profile} · ${ctx.trail.region} · ${ctx.workGroup}/${ctx.database})`
       : '…';
+    const generated = ctx?.compiled?.map((c) => c.compiled.sql) ?? [];
     return splitSqlStatements(doc.getText()).map((s, i) => {
       const at = doc.positionAt(s.start);
+      // The estimate belongs to the search the statement came from; an edited statement has none.
+      const est = ctx?.estimates?.[generatedStatement(generated, s.sql)];
       return new vscode.CodeLens(new vscode.Range(at, at), {
-        title: `$(play) Run in Athena${where}`,
-        tooltip: 'Run this statement in Amazon Athena',
+        title: `$(play) Run in Athena${where}${est ? ` \u00b7 ${est.short}` : ''}`,
+        tooltip: est ? `Run this statement in Amazon Athena. ${est.text}` : 'Run this statement in Amazon Athena',
         command: CommandId.RunSqlInAthena,
         arguments: [doc.uri, i],
       });

@@ -33,12 +33,14 @@ import {
   workbenchSuite,
   expandSideBarRow,
   sideBarRow,
+  toggleTheme,
 } from '../support/workbench';
 
 const LOG_GROUP = 'aws-cloudtrail-logs-main';
 const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`;
 const QUERY = 'eventName:AssumeRole,GetCallerIdentity';
 const LOGS_QUERY = 'eventName:GetCallerIdentity';
+const CAP_USD = 0.00002;
 
 let aws: AwsFixture;
 let s3: FakeS3;
@@ -82,6 +84,17 @@ const toast = (text: string | RegExp): Locator =>
 const viewerTitled = (title: string): Promise<FrameLocator> =>
   webviewWith(page, `h1.title:text-is(${JSON.stringify(title)})`, 60_000);
 const counts = async (v: FrameLocator): Promise<string> => (await v.locator('.counts').textContent()) ?? '';
+const dialog = (): Locator => page.locator('.monaco-dialog-box');
+/** The cost question before a run: its text, then the button `button` (or Escape). */
+async function costDialog(button: 'Run Anyway' | 'Cancel', shot?: string): Promise<string> {
+  await dialog().waitFor({ timeout: 60_000 });
+  const text = (await dialog().textContent()) ?? '';
+  if (shot) await screenshot(page, shot);
+  if (button === 'Cancel') await page.keyboard.press('Escape');
+  else await dialog().locator('.monaco-button', { hasText: button }).click();
+  await dialog().waitFor({ state: 'hidden', timeout: T });
+  return text;
+}
 
 describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, () => {
   workbenchSuite(
@@ -128,6 +141,8 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
           'cloudtrailLens.athenaEndpoint': athena.url,
           'cloudtrailLens.logsEndpoint': logs.url,
           'cloudtrailLens.athena.maxResults': 10000,
+          // Below the least Athena bills (10 MB, $0.000048): every Athena run here asks first.
+          'cloudtrailLens.athena.askAboveUsd': CAP_USD,
         },
         diagnose: () => {
           const t0 = aws.fake.requests[0]?.time ?? 0;
@@ -218,6 +233,13 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       await pick('Run this query over which trail?', 'main');
       await pick('Run over main in', 'Run in Athena');
       await pick('Run in Athena over main: time window', 'All time');
+      // No time range: the estimate first, and a question before Athena reads every day.
+      const asked = await costDialog('Run Anyway', '62a-athena-no-range-asks');
+      assert.match(asked, /no time range: Athena reads every day of the trail/);
+      assert.match(
+        asked,
+        /Estimated scan: [\d.]+ (KB|MB) \(about \$[\d.e-]+ at \$5 per TB, 10 MB minimum\), \d+ files under \d+ partition prefixes/,
+      );
       const title = `Athena: ${QUERY} (all time)`;
       const v = await viewerTitled(title);
       await v
@@ -235,8 +257,13 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
         .getByText('FROM "default"."cloudtrail_main"')
         .first()
         .waitFor({ timeout: T });
-      await page.locator('.codelens-decoration', { hasText: 'Run in Athena (main' }).first().waitFor({ timeout: T });
-      await toast(/data scanned|scanned \(about \$/)
+      // The CodeLens shows the estimate and its price beside Run.
+      await page
+        .locator('.codelens-decoration', { hasText: /Run in Athena \(main.*\) · ≈ [\d.]+ (KB|MB), about \$/ })
+        .first()
+        .waitFor({ timeout: T });
+      // After the run: the scan beside the estimate (all time on a small bucket: they are equal).
+      await toast(/scanned \(about \$[^)]*\) \(estimated [\d.]+ (bytes|KB|MB) \(actual \d+% of it\)\)/)
         .first()
         .waitFor({ timeout: T });
       await screenshot(page, '62-athena-results');
@@ -262,6 +289,7 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
         await pick('Run in Athena: which trail?', 'main');
         await answer('Run in Athena over main', LOGS_QUERY);
         await pick('Run in Athena over main: time window', 'Last 30 days');
+        await costDialog('Run Anyway');
         const progress = toast(`Athena: ${LOGS_QUERY} (last 30 days)`);
         await progress.waitFor({ timeout: T });
         await page.waitForFunction(
@@ -290,11 +318,66 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
     await pick('Run in Athena: which trail?', 'main');
     await answer('Run in Athena over main', LOGS_QUERY);
     await pick('Run in Athena over main: time window', 'All time');
+    await costDialog('Run Anyway');
     await toast(
       /Access denied \(Athena\)\. The profile may not run Athena queries in us-east-1 \(workgroup "primary"\): it needs athena:StartQueryExecution/,
     ).waitFor({ timeout: T });
     await screenshot(page, '66-athena-access-denied');
   });
+
+  step(
+    'a run whose estimate is over the cap asks first, and nothing runs on Cancel',
+    'athena-cap',
+    current,
+    async () => {
+      {
+        const before = athena.queries.length;
+        await runCommand(page, 'CloudTrail: Run in Athena…');
+        await pick('Run in Athena: which trail?', 'main');
+        await answer('Run in Athena over main', QUERY);
+        await pick('Run in Athena over main: time window', 'Last 7 days');
+        const asked = await costDialog('Cancel', '68-athena-over-cap-dark');
+        assert.match(asked, /The estimate is above \$0\.000020 \(setting cloudtrailLens\.athena\.askAboveUsd\)/);
+        assert.match(asked, /Estimated scan: /);
+        assert.equal(athena.queries.length, before, 'nothing ran');
+      }
+    },
+  );
+
+  step(
+    'a detection of three searches opens a .sql document with three CodeLenses, each with its estimate; the first runs its search',
+    'athena-three-lenses',
+    current,
+    async () => {
+      const before = athena.queries.length;
+      await runCommand(page, 'CloudTrail: Run Detection in Athena…');
+      await quickInput().locator('.quick-input-box input').fill('CloudTrail event selectors reduce coverage');
+      await pick('Run which detection in Athena?', 'CloudTrail event selectors reduce coverage');
+      await pick('Run "CloudTrail event selectors reduce coverage" in Athena: which trail?', 'main');
+      await pick('Run "CloudTrail event selectors reduce coverage" in Athena: time window', 'Last 30 days');
+      assert.match(await costDialog('Run Anyway'), /Query 1: Estimated scan: .* Query 3: Estimated scan: /);
+      await toast(/Athena found no events|events ·/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      const ran = athena.queries.slice(before);
+      assert.equal(ran.length, 3, 'the three searches ran');
+      const lenses = page.locator('.codelens-decoration', { hasText: /Run in Athena \(main.*· ≈ / });
+      await page.waitForFunction(() => document.querySelectorAll('.codelens-decoration').length >= 3, undefined, {
+        timeout: T,
+      });
+      assert.equal(await lenses.count(), 3);
+      await screenshot(page, '69-athena-three-lenses-dark');
+      // The first lens runs its own search. The other two are below the fold of this narrow
+      // column; scrolling Monaco to them reliably from Playwright is not solved yet, so they are
+      // not clicked here (their statements are recognised as their searches: the unit tests).
+      const n = athena.queries.length;
+      await lenses.first().locator('a').first().click();
+      await costDialog('Run Anyway');
+      for (let t = 0; t < 300 && athena.queries.length === n; t++) await page.waitForTimeout(100);
+      assert.equal(athena.queries.length, n + 1, 'the first lens ran one query');
+      assert.equal(athena.queries.at(-1)!.sql, ran[0].sql, 'the first lens ran its own search');
+    },
+  );
 
   step(
     '"Search in CloudWatch Logs…" on the trail: Logs Insights, results as a log view',
@@ -305,6 +388,14 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       await chooseFromContextMenu(page, row('main'), 'Search in CloudWatch Logs…');
       await answer("Search main's log group in CloudWatch Logs", LOGS_QUERY);
       await pick('Search in CloudWatch Logs over main: time window', 'All time');
+      // The estimate: the log group's stored bytes (all of them for all time) at $0.005 per GB.
+      const stored = bucket.records.reduce((n, r) => n + Buffer.byteLength(r.raw), 0);
+      if ((stored / 1024 ** 3) * 0.005 > CAP_USD)
+        assert.match(await costDialog('Run Anyway'), /Estimated scan: about [\d.]+ (KB|MB) \(100% of the/);
+      else
+        await toast(/Estimated scan: about [\d.]+ (KB|MB) \(100% of the/)
+          .first()
+          .waitFor({ timeout: T });
       const expected = localCount(LOGS_QUERY);
       assert.ok(expected > 0);
       const v = await viewerTitled(`CloudWatch Logs: ${LOGS_QUERY} (all time)`);
@@ -318,4 +409,11 @@ describe('Athena and CloudWatch Logs in a real VS Code', { timeout: 600_000 }, (
       await screenshot(page, '67-logs-results');
     },
   );
+
+  // Last: a theme switch here has been seen to leave the next quick pick without its rows.
+  step('the CodeLens estimate and the results in the light theme', 'athena-light', current, async () => {
+    await toggleTheme(page, 'light');
+    await screenshot(page, '69-athena-light');
+    await toggleTheme(page, 'dark');
+  });
 });

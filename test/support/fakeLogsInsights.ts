@@ -243,18 +243,32 @@ function commands(q: string): string[] {
 }
 
 /** The event's fields as Logs Insights discovers them in JSON. */
+/**
+ * Logs Insights extracts a bounded number of fields from a JSON event ("Supported logs and
+ * discovered fields": it names 200; whether nested leaves count one each is not spelt out — the
+ * fake counts every flattened leaf, in document order, the strictest reading). Fields past it are
+ * absent, as `readOnly` or `recipientAccountId` after a large requestParameters can be.
+ */
+export const MAX_EXTRACTED_FIELDS = 200;
+
 function flatten(ev: unknown, prefix = '', out: Fields = new Map()): Fields {
-  if (ev === null || ev === undefined) return out;
+  if (ev === null || ev === undefined || out.size >= MAX_EXTRACTED_FIELDS) return out;
   if (Array.isArray(ev)) ev.forEach((x, i) => flatten(x, `${prefix}${i}.`, out));
   else if (typeof ev === 'object') for (const [k, v] of Object.entries(ev)) flatten(v, `${prefix}${k}.`, out);
   else out.set(prefix.slice(0, -1), String(ev));
   return out;
 }
 
-interface LogEvent {
+export interface LogEvent {
   timestamp: number;
   message: string;
   fields: Fields;
+}
+
+/** A CloudTrail event's JSON text as the log group holds it: its fields extracted (bounded), its time the event's. */
+export function logEvent(message: string): LogEvent {
+  const ev = JSON.parse(message) as Record<string, unknown>;
+  return { message, timestamp: Date.parse(String(ev.eventTime)), fields: flatten(ev).set('@message', message) };
 }
 
 /** Runs a query over events: matching rows, newest or oldest first, cut at the limit. */
@@ -309,13 +323,7 @@ export interface FakeLogs {
 export async function startFakeLogs(groups: Record<string, readonly string[]>): Promise<FakeLogs> {
   const logs = new Map<string, LogEvent[]>();
   for (const [name, raws] of Object.entries(groups)) {
-    logs.set(
-      name,
-      raws.map((message) => {
-        const ev = JSON.parse(message) as Record<string, unknown>;
-        return { message, timestamp: Date.parse(String(ev.eventTime)), fields: flatten(ev).set('@message', message) };
-      }),
-    );
+    logs.set(name, raws.map(logEvent));
   }
   const queries: FakeLogs['queries'] = [];
   const handlers: Record<string, (b: Body) => unknown> = {
@@ -358,6 +366,26 @@ export async function startFakeLogs(groups: Record<string, readonly string[]>): 
           recordsScanned: logs.get(q.logGroup)!.length,
           bytesScanned: logs.get(q.logGroup)!.reduce((n, e) => n + e.message.length, 0),
         },
+      };
+    },
+    // DescribeLogGroups as documented: logGroupNamePrefix, storedBytes (the bytes of the messages
+    // here; AWS documents it only as "the number of bytes stored"), creationTime, retentionInDays
+    // when set, up to 50 groups a page (limit), no nextToken past the last page.
+    DescribeLogGroups: (b) => {
+      const prefix = String(b.logGroupNamePrefix ?? '');
+      const limit = Math.min(50, Number(b.limit ?? 50) || 50);
+      const names = [...logs.keys()].filter((n) => n.startsWith(prefix)).sort();
+      const from = b.nextToken ? names.indexOf(String(b.nextToken)) : 0;
+      const page = names.slice(Math.max(0, from), Math.max(0, from) + limit);
+      const next = names[Math.max(0, from) + limit];
+      return {
+        logGroups: page.map((n) => ({
+          logGroupName: n,
+          arn: `arn:aws:logs:us-east-1:123456789012:log-group:${n}:*`,
+          creationTime: Math.min(...logs.get(n)!.map((e) => e.timestamp)),
+          storedBytes: logs.get(n)!.reduce((sum, e) => sum + Buffer.byteLength(e.message), 0),
+        })),
+        ...(next ? { nextToken: next } : {}),
       };
     },
     StopQuery: (b) => {

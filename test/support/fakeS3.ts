@@ -30,11 +30,23 @@ export interface FakeS3 {
   deny(bucket: string, prefix: string): void;
   /** Delays every GetObject by ms (to test progress and cancel). */
   delay(ms: number): void;
+  /** The next `count` ListObjectsV2 requests answer 503 SlowDown, as S3 does past its request rate. */
+  throttle(count: number): void;
+  /** Delays every ListObjectsV2 by ms (to test cancel and concurrency). */
+  listDelay(ms: number): void;
+  /** Most ListObjectsV2 requests in flight at once so far. */
+  maxListsInFlight(): number;
   close(): Promise<void>;
 }
 
 const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-const etag = (b: Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
+const etags = new WeakMap<Buffer, string>();
+/** An object's ETag (MD5 for a single-part upload), kept per body: a listing of thousands stays cheap. */
+function etag(b: Buffer): string {
+  let e = etags.get(b);
+  if (e === undefined) etags.set(b, (e = `"${createHash('md5').update(b).digest('hex')}"`));
+  return e;
+}
 
 function errorXml(res: ServerResponse, status: number, code: string, message: string, head: boolean): void {
   res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'FAKE' });
@@ -45,11 +57,40 @@ function errorXml(res: ServerResponse, status: number, code: string, message: st
   );
 }
 
+/** Each bucket's keys sorted, rebuilt when its size changes (tests add keys; a listing then sees them). */
+const sortedKeys = new WeakMap<Map<string, BucketObject>, { size: number; keys: string[] }>();
+
+/** Up to `n` keys under `prefix` after `after`, in order: a binary search, so 10,000 listings of a big bucket stay fast. */
+function pageOf(objects: Map<string, BucketObject>, prefix: string, after: string, n: number): string[] {
+  let idx = sortedKeys.get(objects);
+  if (!idx || idx.size !== objects.size) {
+    idx = { size: objects.size, keys: [...objects.keys()].sort() };
+    sortedKeys.set(objects, idx);
+  }
+  const keys = idx.keys;
+  const from = after > prefix ? after : prefix;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < from || (keys[mid] === from && from === after)) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < keys.length && out.length < n && keys[i].startsWith(prefix); i++)
+    if (objects.has(keys[i])) out.push(keys[i]);
+  return out;
+}
+
 /** Starts the fake on a free port. */
 export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
   const requests: FakeS3Request[] = [];
   const denied: Array<{ bucket: string; prefix: string }> = [];
   let wait = 0;
+  let throttled = 0;
+  let listWait = 0;
+  let inFlight = 0;
+  let peak = 0;
   const pageCap = opts.pageSize ?? 1000;
 
   function list(
@@ -61,26 +102,36 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
     const prefix = q.prefix ?? '';
     if (denied.some((d) => d.bucket === bucket && (prefix.startsWith(d.prefix) || d.prefix.startsWith(prefix))))
       return errorXml(res, 403, 'AccessDenied', 'Access Denied', false);
-    const max = Math.min(pageCap, Number(q['max-keys'] ?? 1000) || 1000);
+    if (throttled > 0) {
+      throttled--;
+      return errorXml(res, 503, 'SlowDown', 'Please reduce your request rate.', false);
+    }
+    // S3 returns at most 1,000 keys a page whatever max-keys asks (ListObjectsV2 API reference).
+    const asked = q['max-keys'] === undefined ? 1000 : Number(q['max-keys']);
+    if (!Number.isInteger(asked) || asked < 0)
+      return errorXml(res, 400, 'InvalidArgument', 'Provided max-keys not an integer or within integer range', false);
+    const max = Math.min(pageCap, asked, 1000);
     const after = q['continuation-token']
       ? Buffer.from(q['continuation-token'], 'base64url').toString('utf8')
       : (q['start-after'] ?? '');
     const delimiter = q.delimiter ?? '';
     // With a delimiter, keys below the next delimiter roll up into one common prefix each.
-    const entries = [
-      ...new Set(
-        [...objects.keys()]
-          .filter((k) => k.startsWith(prefix))
-          .map((k) => {
-            const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
-            return at >= 0 ? k.slice(0, at + delimiter.length) : k;
-          }),
-      ),
-    ]
-      .filter((k) => k > after)
-      .sort();
+    const entries = !delimiter
+      ? pageOf(objects, prefix, after, max + 1)
+      : [
+          ...new Set(
+            [...objects.keys()]
+              .filter((k) => k.startsWith(prefix))
+              .map((k) => {
+                const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+                return at >= 0 ? k.slice(0, at + delimiter.length) : k;
+              }),
+          ),
+        ]
+          .filter((k) => k > after)
+          .sort();
     const page = entries.slice(0, max);
-    const truncated = entries.length > max;
+    const truncated = max > 0 && entries.length > max;
     const common = page
       .filter((k) => !objects.has(k) && delimiter && k.endsWith(delimiter))
       .map((k) => `<CommonPrefixes><Prefix>${xmlEscape(k)}</Prefix></CommonPrefixes>`);
@@ -109,10 +160,18 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
     const head = method === 'HEAD';
     const objects = opts.buckets[decodeURIComponent(bucket)];
     if (!objects) return errorXml(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', head);
-    if (!key)
-      return method === 'GET'
-        ? list(res, bucket, objects, query)
-        : errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
+    if (!key) {
+      if (method !== 'GET') return errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        if (listWait > 0) await new Promise((r) => setTimeout(r, listWait));
+        if (!res.destroyed) list(res, bucket, objects, query);
+      } finally {
+        inFlight--;
+      }
+      return;
+    }
     if (method !== 'GET' && !head) return errorXml(res, 405, 'MethodNotAllowed', 'Not supported by the fake', head);
     if (denied.some((d) => d.bucket === bucket && key.startsWith(d.prefix)))
       return errorXml(res, 403, 'AccessDenied', 'Access Denied', head);
@@ -140,6 +199,9 @@ export async function startFakeS3(opts: FakeS3Options): Promise<FakeS3> {
     requests,
     deny: (bucket, prefix) => void denied.push({ bucket, prefix }),
     delay: (ms) => void (wait = ms),
+    throttle: (count) => void (throttled = count),
+    listDelay: (ms) => void (listWait = ms),
+    maxListsInFlight: () => peak,
     close() {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));

@@ -92,7 +92,7 @@ export function explainAthenaError(err: unknown, ctx: AthenaErrorContext): Expla
   ) {
     return {
       title: 'No query result location',
-      detail: `The workgroup "${ctx.workGroup}" has no query result location, and Athena needs one. Set it in the Athena console (Workgroups → ${ctx.workGroup} → Edit → Query result configuration) or choose a workgroup that has one.`,
+      detail: `The workgroup "${ctx.workGroup}" has no query result location, and Athena needs one. Set it in the Athena console (Workgroups → ${ctx.workGroup} → Edit → Query result configuration), turn on Athena's managed query results there (then no bucket is needed), or choose a workgroup that has either.`,
     };
   }
   if (/Access denied when writing (the )?output|writing output to url|PutObject/i.test(message)) {

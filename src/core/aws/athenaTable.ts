@@ -7,6 +7,7 @@
  * YYYY/MM/DD/`), so no partition is ever added by hand. An existing table over the same bucket
  * and prefix is recognised from its metadata and reused, whatever it names its partitions.
  */
+import type { TableLayout } from './scanEstimate';
 import type { TrailLocation } from './s3Layout';
 
 /** A Hive column type: a string, a struct (canonical camelCase field names), an array or a map. */
@@ -104,6 +105,8 @@ export interface AthenaTableRef {
   partitions: PartitionScheme;
   /** Lower-case column name → its Hive type text, when read from metadata (undefined: our DDL). */
   columns?: ReadonlyMap<string, string>;
+  /** Where its files are and what its projection enumerates (the cost estimate's prefixes). */
+  layout?: TableLayout;
 }
 
 /** What the DDL needs to know of a trail. */
@@ -177,6 +180,33 @@ function enumValues(values: readonly string[], what: string): string {
   return [...new Set(values)].join(',');
 }
 
+/** A day written in a projection format (yyyy, MM, dd and separators) as epoch ms, undefined when it does not fit. */
+export function parseDay(text: string, format: string): number | undefined {
+  const parts: string[] = [];
+  const re = new RegExp(
+    `^${format.replace(/yyyy|MM|dd|[^yMd]/g, (t) => (t === 'yyyy' ? (parts.push(t), '(\\d{4})') : t === 'MM' || t === 'dd' ? (parts.push(t), '(\\d{2})') : `\\${t}`))}$`,
+  );
+  const m = re.exec(text.trim());
+  if (!m) return undefined;
+  const v = (tok: string): number => Number(m[parts.indexOf(tok) + 1] ?? 1);
+  const ms = Date.UTC(v('yyyy'), v('MM') - 1, v('dd'));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The layout a projected table's parameters give (enum values, the date range's start). */
+function layoutOf(base: string, params: Record<string, string>, scheme: PartitionScheme): TableLayout {
+  const enumOf = (col?: string): string[] | undefined =>
+    col && params[`projection.${col}.type`] === 'enum'
+      ? (params[`projection.${col}.values`] ?? '')
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : undefined;
+  const range = scheme.day ? params[`projection.${scheme.day.column}.range`] : undefined;
+  const since = range && scheme.day ? parseDay(range.split(',')[0] ?? '', scheme.day.format) : undefined;
+  return { base, accounts: enumOf(scheme.account), regions: enumOf(scheme.region), since };
+}
+
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** A day in a projection format made of yyyy, MM and dd (UTC). */
@@ -232,6 +262,12 @@ export function cloudTrailTableDdl(
       database,
       name: table,
       partitions: { account: 'account', region: 'region', day: { column: 'timestamp', format: DAY_FORMAT } },
+      layout: {
+        base,
+        accounts: [...new Set(src.accounts)],
+        regions: [...new Set(src.regions)],
+        since: Math.floor((src.since ?? Date.UTC(2013, 10, 1)) / 86_400_000) * 86_400_000,
+      },
     },
   };
 }
@@ -304,7 +340,17 @@ export function findTrailTable(
         : undefined;
     if (!scheme) continue;
     const score = (scheme.day ? 2 : 0) + (scheme.account ? 1 : 0);
-    if (!best || score > best.score) best = { ref: { database, name: t.Name, partitions: scheme, columns }, score };
+    if (!best || score > best.score)
+      best = {
+        ref: {
+          database,
+          name: t.Name,
+          partitions: scheme,
+          columns,
+          layout: layoutOf(base, projected ? params : {}, scheme),
+        },
+        score,
+      };
   }
   return best?.ref;
 }

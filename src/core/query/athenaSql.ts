@@ -19,6 +19,7 @@ import {
   JSON_TEXT_COLUMNS,
   schemaLeaf,
 } from '../aws/athenaTable';
+import type { PartitionSelection } from '../aws/scanEstimate';
 import type { IndexedField } from '../model/fields';
 import { roleSessionsGlob } from '../model/principal';
 import { AthenaColumns } from './athenaColumns';
@@ -52,6 +53,8 @@ export interface CompiledAthenaQuery extends RemotePlan {
   sql: string;
   /** The WHERE conditions on partition columns (a subset of the SQL's), for display and the bench. */
   partitionPredicates: string[];
+  /** The partition values the predicates keep (the cost estimate lists exactly these prefixes). */
+  partitions: PartitionSelection;
   /** The columns selected, lower-case, as the result rows name them. */
   columns: string[];
   /** The limit asked for; the SQL asks one more row, to know when the result was cut. */
@@ -251,6 +254,7 @@ function folderPredicates(
   c: Compiler,
   table: AthenaTableRef,
   terms: ReadonlyArray<FieldTerm | PathTerm | TextTerm>,
+  sel: PartitionSelection,
 ): string[] {
   const out: string[] = [];
   const pruned: string[] = [];
@@ -274,7 +278,12 @@ function folderPredicates(
     const values = t.values.map((v) => v.trim());
     if (!values.length || values.some((v) => v === '' || (!t.literal && v.includes('*')) || !/^[A-Za-z0-9-]+$/.test(v)))
       continue;
-    out.push(`${sqlIdent(target)} IN (${[...new Set(values.map((v) => v.toLowerCase()))].map(sqlString).join(', ')})`);
+    const kept = [...new Set(values.map((v) => v.toLowerCase()))];
+    out.push(`${sqlIdent(target)} IN (${kept.map(sqlString).join(', ')})`);
+    // Two terms on one partition: both predicates hold, so the values kept are their intersection.
+    const side = target === table.partitions.region ? 'regions' : 'accounts';
+    const before = sel[side];
+    sel[side] = before ? before.filter((v) => kept.includes(v)) : kept;
     pruned.push(`${t.name} (${target})`);
   }
   if (pruned.length) c.notes.push(`Partitions pruned by ${pruned.join(', ')}.`);
@@ -287,6 +296,7 @@ function dayPredicates(
   start: number | undefined,
   end: number | undefined,
   lateDays: number,
+  sel: PartitionSelection,
 ): string[] {
   const day = table.partitions.day;
   if (!day || (start === undefined && end === undefined)) return [];
@@ -296,6 +306,8 @@ function dayPredicates(
   const first = start === undefined ? undefined : Math.floor(start / DAY) * DAY;
   const last = end === undefined ? undefined : Math.floor((end - 1) / DAY) * DAY + lateDays * DAY;
   if (ordered) {
+    sel.firstDay = first;
+    sel.lastDay = last;
     return [
       first !== undefined ? `${col} >= ${sqlString(formatDay(first, day.format))}` : '',
       last !== undefined ? `${col} <= ${sqlString(formatDay(last, day.format))}` : '',
@@ -304,6 +316,8 @@ function dayPredicates(
   if (first === undefined || last === undefined || (last - first) / DAY > 366) return [];
   const days: string[] = [];
   for (let d = first; d <= last; d += DAY) days.push(sqlString(formatDay(d, day.format)));
+  sel.firstDay = first;
+  sel.lastDay = last;
   return [`${col} IN (${days.join(', ')})`];
 }
 
@@ -347,9 +361,10 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
     if (!r.exact || !fits) residual.push(term);
   }
   const lateDays = Math.max(0, Math.floor(opts.lateDays ?? 1));
+  const partitions: PartitionSelection = {};
   const partitionPredicates = [
-    ...dayPredicates(opts.table, start, end, lateDays),
-    ...folderPredicates(c, opts.table, terms),
+    ...dayPredicates(opts.table, start, end, lateDays, partitions),
+    ...folderPredicates(c, opts.table, terms, partitions),
   ];
   if (end !== undefined && opts.table.partitions.day)
     c.notes.push(
@@ -376,6 +391,7 @@ export function compileAthena(parsed: ParsedQuery, opts: AthenaQueryOptions): Co
   return {
     sql,
     partitionPredicates,
+    partitions,
     columns,
     limit,
     range: { start, end },

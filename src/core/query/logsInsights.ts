@@ -166,6 +166,50 @@ function combine(exact: string[], loose: string[], unbounded: boolean, negate: b
   return { expr: anyOf([...exact, ...loose]), exact: isExact };
 }
 
+/**
+ * Top-level fields CloudTrail writes after requestParameters and responseElements: Logs Insights
+ * extracts a bounded number of fields from a JSON event, so in a very large event these may be
+ * absent though the event has them. A test on one keeps the events where it was not extracted
+ * too, and the term is re-checked on the events that come back: never silently dropped.
+ */
+const LATE_FIELDS: ReadonlySet<string> = new Set(
+  [
+    'additionalEventData',
+    'requestID',
+    'eventID',
+    'readOnly',
+    'resources',
+    'eventType',
+    'apiVersion',
+    'managementEvent',
+    'recipientAccountId',
+    'sharedEventID',
+    'vpcEndpointId',
+    'vpcEndpointAccountId',
+    'eventCategory',
+    'tlsDetails',
+    'sessionCredentialFromConsole',
+    'serviceEventDetails',
+    'edgeDeviceDetails',
+    'insightDetails',
+  ].map((f) => f.toLowerCase()),
+);
+
+/** The late field a test on `f` reads (its top-level name), or undefined. */
+function lateField(f: string): string | undefined {
+  const top = f.split('.')[0];
+  return LATE_FIELDS.has(top.toLowerCase()) ? top : undefined;
+}
+
+/**
+ * A test on late field `late`: negated, only where it was extracted (NOT then keeps the rest);
+ * plus `not ispresent(late)` as a looser part, which also marks the term for the local re-check.
+ */
+function lateTest(e: string, late: string, negate: boolean, exact: string[], loose: string[]): void {
+  exact.push(negate ? `(ispresent(${late}) and ${e})` : e);
+  loose.push(`not ispresent(${late})`);
+}
+
 function fieldTerm(term: FieldTerm): Compiled {
   const exact: string[] = [];
   const loose: string[] = [];
@@ -188,6 +232,13 @@ function fieldTerm(term: FieldTerm): Compiled {
       const l = looser(term.values, !!term.literal, term.patterns?.length ?? 0);
       if (l) loose.push(l);
       else unbounded = true;
+      continue;
+    }
+    const late = lateField(
+      field === 'readOnly' ? 'readOnly' : field === 'account' ? 'recipientAccountId' : (FIELD_NAMES[field] ?? ''),
+    );
+    if (late) {
+      lateTest(e, late, term.negate, exact, loose);
       continue;
     }
     exact.push(e);
@@ -226,16 +277,19 @@ function pathTerm(term: PathTerm): Compiled {
   const patterns = term.patterns ?? [];
   const [root, ...rest] = term.segments;
   const col = root === undefined || term.json ? undefined : typeOf.get(root.toLowerCase());
-  if (col && col[1] === 'string' && !JSON_TEXT_COLUMNS.has(col[0]) && rest.length === 0) {
-    const e = alternatives(col[0], term.values, !!term.literal, patterns);
-    return { expr: term.negate ? `not ${e}` : e, exact: true };
-  }
+  const scalar = (f: string): Compiled => {
+    const e = alternatives(f, term.values, !!term.literal, patterns);
+    const late = lateField(f);
+    if (!late) return { expr: term.negate ? `not ${e}` : e, exact: true };
+    const exact: string[] = [];
+    const loose: string[] = [];
+    lateTest(e, late, term.negate, exact, loose);
+    return combine(exact, loose, false, term.negate);
+  };
+  if (col && col[1] === 'string' && !JSON_TEXT_COLUMNS.has(col[0]) && rest.length === 0) return scalar(col[0]);
   if (col && col[1] !== 'string' && !('array' in col[1])) {
     const leaf = schemaLeaf(col[1], rest);
-    if (Array.isArray(leaf)) {
-      const e = alternatives([col[0], ...leaf].join('.'), term.values, !!term.literal, patterns);
-      return { expr: term.negate ? `not ${e}` : e, exact: true };
-    }
+    if (Array.isArray(leaf)) return scalar([col[0], ...leaf].join('.'));
   }
   // Anything else (arrays along the path, keys in another case, objects at the end): the raw event.
   if (term.negate || term.values.includes('')) return { exact: false };

@@ -205,13 +205,38 @@ describe('who is behind it, in a real VS Code', { timeout: 400_000 }, () => {
     await (await logViewer(page)).locator('.counts', { hasText: '2,900 events' }).waitFor({ timeout: 60_000 });
     await toggleTheme(page, 'light');
     const ev = await openFirstEvent(page, `accessKey:${STRATUS_KEY}`);
+    // The log view is narrow now, beside the event view: its timeline's labels still never overlap.
+    const boxes = await (await logViewer(page))
+      .locator('.timeline-chart .tick')
+      .evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect()).map((r) => [r.left, r.right]));
+    assert.ok(boxes.length >= 1, 'the narrow timeline keeps at least its start label');
+    const sorted = boxes.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < sorted.length; i++)
+      assert.ok(sorted[i - 1][1] <= sorted[i][0], `tick labels ${i - 1} and ${i} overlap`);
     const chain = ev.locator('.identity .chain');
     await chain.locator('.chain-line').waitFor({ timeout: T });
     await chain.scrollIntoViewIfNeeded();
     await screenshot(page, '75-identity-chain-light');
     await runCommand(page, 'CloudTrail: Show Identity Graph');
-    await (await identityGraph(page)).locator('g.edge').first().waitFor({ timeout: T });
+    const graph = await identityGraph(page);
+    await graph.locator('g.edge').first().waitFor({ timeout: T });
+    // Fitted to its panel: the whole graph is in view, none of it cut off at the right edge.
+    const fits = (): Promise<{ svg: number; panel: number; level: string }> =>
+      graph.locator('.graph-scroll').evaluate((el) => ({
+        svg: el.querySelector('svg.graph')!.getBoundingClientRect().width,
+        panel: el.clientWidth,
+        level: document.querySelector('.zoom-level')?.textContent ?? '',
+      }));
+    await graph.locator('.zoom-level', { hasText: '%' }).waitFor({ timeout: T });
+    const fitted = await fits();
+    assert.ok(fitted.svg <= fitted.panel, `the graph (${fitted.svg} px) fits its panel (${fitted.panel} px)`);
     await screenshot(page, '76-identity-graph-light');
+    await graph.locator('button.zoom-in').click();
+    await graph.locator('button.zoom-in').click();
+    const zoomed = await fits();
+    assert.ok(zoomed.svg > fitted.svg, 'zooming in draws it larger (the panel scrolls to pan)');
+    assert.notEqual(zoomed.level, fitted.level);
+    await screenshot(page, '77-identity-graph-zoomed-light');
     await toggleTheme(page, 'dark');
   });
 });

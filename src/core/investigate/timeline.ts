@@ -123,3 +123,54 @@ export function withoutTimeRange(query: string): string {
 export function hasTimeRange(query: string): boolean {
   return queryWords(query).some((w) => TIME_WORD.test(w));
 }
+
+/** One axis label: which bar boundary it marks, where its text sits, and how it is anchored. */
+export interface AxisTick {
+  index: number;
+  x: number;
+  anchor: 'start' | 'middle' | 'end';
+}
+
+/**
+ * Which of the timeline's bar boundaries (0…n) get a label, so that no two labels overlap in a
+ * chart `width` pixels wide: the start always (when it fits), the end when it fits beside it,
+ * then evenly spaced ones between while they keep `gap` pixels apart. `textWidth(i)` is the
+ * label's width in pixels (the caller measures or estimates it).
+ */
+export function axisTicks(n: number, width: number, textWidth: (index: number) => number, gap = 12): AxisTick[] {
+  if (n <= 0 || width <= 0) return [];
+  const slot = width / n;
+  const span = (t: AxisTick): [number, number] => {
+    const w = textWidth(t.index);
+    return t.anchor === 'start' ? [t.x, t.x + w] : t.anchor === 'end' ? [t.x - w, t.x] : [t.x - w / 2, t.x + w / 2];
+  };
+  const tick = (i: number): AxisTick => ({
+    index: i,
+    x: Math.min(width - 2, Math.max(2, i * slot)),
+    anchor: i === 0 ? 'start' : i === n ? 'end' : 'middle',
+  });
+  const fits = (t: AxisTick, placed: AxisTick[]): boolean => {
+    const [a, b] = span(t);
+    if (a < 0 || b > width) return false;
+    return placed.every((p) => {
+      const [c, d] = span(p);
+      return b + gap <= c || d + gap <= a;
+    });
+  };
+  const placed: AxisTick[] = [];
+  for (const i of [0, n]) {
+    const t = tick(i);
+    if (fits(t, placed)) placed.push(t);
+  }
+  // Between: the most labels, evenly spaced, that all fit (halving the step until they do).
+  for (let parts = Math.min(n, 8); parts >= 2; parts = Math.floor(parts / 2)) {
+    const inner: AxisTick[] = [];
+    for (let k = 1; k < parts; k++) inner.push(tick(Math.round((k * n) / parts)));
+    const unique = inner.filter(
+      (t, i) => t.index !== 0 && t.index !== n && inner.findIndex((u) => u.index === t.index) === i,
+    );
+    const trial: AxisTick[] = [...placed];
+    if (unique.every((t) => fits(t, trial) && trial.push(t) > 0)) return trial.sort((a, b) => a.index - b.index);
+  }
+  return placed.sort((a, b) => a.index - b.index);
+}

@@ -88,3 +88,29 @@ export function layoutGraph(g: IdentityGraphView): GraphLayout {
     height: rows ? 2 * PAD + rows * NODE_H + (rows - 1) * ROW_GAP : 0,
   };
 }
+
+/** How the graph is shown: fitted to the panel's width, or at a scale (1 = actual size). */
+export type Zoom = 'fit' | number;
+
+export const MIN_ZOOM = 0.25;
+export const MAX_ZOOM = 3;
+
+/**
+ * The graph's drawn size at `zoom` in a panel `available` pixels wide: fitted, it is never wider
+ * than the panel (and never larger than actual size); a scale is clamped to [MIN_ZOOM, MAX_ZOOM].
+ */
+export function zoomedSize(
+  graph: { width: number; height: number },
+  zoom: Zoom,
+  available: number,
+): { width: number; height: number; scale: number } {
+  const fitted = graph.width > 0 ? Math.min(1, Math.max(1, available - 2) / graph.width) : 1;
+  const scale = zoom === 'fit' ? fitted : Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+  return { width: Math.floor(graph.width * scale), height: Math.floor(graph.height * scale), scale };
+}
+
+/** The next zoom step from `scale` (×1.25 in, ÷1.25 out), clamped. */
+export function stepZoom(scale: number, direction: 1 | -1): number {
+  const next = direction > 0 ? scale * 1.25 : scale / 1.25;
+  return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, Math.round(next * 100) / 100));
+}

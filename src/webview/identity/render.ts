@@ -7,7 +7,7 @@
  */
 import type { GraphEdgeView, GraphNodeView, IdentityGraphView } from '../../protocol/identity';
 import { clip, el, reveal } from '../shared/dom';
-import { layoutGraph, NODE_H, NODE_W, type PlacedNode } from './layout';
+import { layoutGraph, NODE_H, NODE_W, stepZoom, zoomedSize, type PlacedNode, type Zoom } from './layout';
 
 export interface GraphHooks {
   filter(target: 'node' | 'edge', id: string, failed: boolean): void;
@@ -252,6 +252,37 @@ function isolatedList(nodes: GraphNodeView[], hooks: GraphHooks): HTMLElement | 
   ]);
 }
 
+/**
+ * Fit, zoom out, zoom in, actual size: the graph starts fitted to the panel's width (never cut
+ * off at its edge); zoomed in, the panel scrolls to pan.
+ */
+function zoomBar(chart: SVGSVGElement, scroll: HTMLElement, layout: { width: number; height: number }): HTMLElement {
+  let zoom: Zoom = 'fit';
+  const label = el('span', { className: 'zoom-level', role: 'status' });
+  const apply = (): void => {
+    const size = zoomedSize(layout, zoom, scroll.clientWidth || layout.width);
+    chart.setAttribute('width', String(size.width));
+    chart.setAttribute('height', String(size.height));
+    label.textContent = `${Math.round(size.scale * 100)} %`;
+  };
+  const set = (z: Zoom): void => {
+    zoom = z;
+    apply();
+  };
+  const current = (): number => zoomedSize(layout, zoom, scroll.clientWidth || layout.width).scale;
+  const bar = el('div', { className: 'zoom-bar' }, [
+    button('Fit', 'action', () => set('fit'), 'Fit the graph to the panel'),
+    button('−', 'action zoom-out', () => set(stepZoom(current(), -1)), 'Zoom out'),
+    button('+', 'action zoom-in', () => set(stepZoom(current(), 1)), 'Zoom in'),
+    button('100 %', 'action', () => set(1), 'Actual size (scroll to pan)'),
+    label,
+  ]);
+  // Fitted, the graph follows the panel as it is resized.
+  new ResizeObserver(() => zoom === 'fit' && apply()).observe(scroll);
+  requestAnimationFrame(apply);
+  return bar;
+}
+
 /** The whole page for one graph. */
 export function renderGraphPage(p: GraphPage, hooks: GraphHooks): HTMLElement {
   const g = p.graph;
@@ -311,7 +342,8 @@ export function renderGraphPage(p: GraphPage, hooks: GraphHooks): HTMLElement {
     const nodes = svg('g', { class: 'nodes' });
     for (const placed of layout.placed.values()) nodes.append(drawNode(placed, hooks));
     chart.append(edges, nodes);
-    page.append(el('div', { className: 'graph-scroll' }, [chart]), edgeList(layout.edges, byId, hooks));
+    const scroll = el('div', { className: 'graph-scroll' }, [chart]);
+    page.append(zoomBar(chart, scroll, layout), scroll, edgeList(layout.edges, byId, hooks));
   }
   const isolated = isolatedList(layout.isolated, hooks);
   if (isolated) page.append(isolated);

@@ -4,7 +4,13 @@
  * to a time range; click a bar to zoom into it. Built with DOM APIs only.
  */
 import type { Timeline } from '../../protocol/logViewer';
-import { describeBucket, hasTimeRange, withoutTimeRange, withTimeRange } from '../../core/investigate/timeline';
+import {
+  axisTicks,
+  describeBucket,
+  hasTimeRange,
+  withoutTimeRange,
+  withTimeRange,
+} from '../../core/investigate/timeline';
 import { el } from '../shared/dom';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -22,6 +28,9 @@ function svg<K extends keyof SVGElementTagNameMap>(
 }
 
 /** "2023-07-10 11:45" (UTC), shortened to what the bucket size needs. */
+/** A tick label's width per character: 10px monospace (media/logViewer.css .tick) is about 6 px, with room to spare. */
+const TICK_CHAR_PX = 6.5;
+
 function label(ms: number, bucketMs: number): string {
   const iso = new Date(ms).toISOString();
   if (bucketMs >= 86_400_000) return iso.slice(0, 10);
@@ -135,17 +144,12 @@ export class TimelineView {
       nodes.push(g);
     }
     nodes.push(svg('line', { class: 'axis', x1: 0, x2: width, y1: plot + 0.5, y2: plot + 0.5 }));
-    // Start, middle and end labels: enough to read the range without crowding.
-    const ticks = n > 2 ? [0, Math.floor(n / 2), n] : [0, n];
-    for (const i of ticks) {
-      const text = svg('text', {
-        class: 'tick',
-        x: Math.min(width - 2, Math.max(2, i * slot)),
-        y: HEIGHT - 3,
-        'text-anchor': i === 0 ? 'start' : i === n ? 'end' : 'middle',
-      });
-      text.textContent = label(t.start + i * t.bucketMs, t.bucketMs);
-      nodes.push(text);
+    // As many labels as fit without overlapping (start and end first): a narrow panel gets fewer.
+    const text = (i: number): string => label(t.start + i * t.bucketMs, t.bucketMs);
+    for (const tick of axisTicks(n, width, (i) => text(i).length * TICK_CHAR_PX)) {
+      const node = svg('text', { class: 'tick', x: tick.x, y: HEIGHT - 3, 'text-anchor': tick.anchor });
+      node.textContent = text(tick.index);
+      nodes.push(node);
     }
     this.chart.replaceChildren(...nodes);
     if (this.focused > n - 1) this.focused = -1;

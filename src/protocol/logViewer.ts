@@ -108,6 +108,8 @@ export interface DetectionSummary {
   source: string;
   /** The pack the rule belongs to (`SigmaHQ`): the panel lists a pack's rules apart from ours. */
   pack?: string;
+  /** Why the rule could not run over these events (its count says nothing then). */
+  notRun?: string;
   /** The rule file's format. */
   format: 'json' | 'sigma';
   /** MITRE ATT&CK technique ids (`T1562.008`). */

@@ -209,6 +209,18 @@ export class StoreService {
 /** The panel's summaries of some rules' results, and the problems running them. */
 function summaries(results: readonly DetectionResult[]): { items: DetectionSummary[]; problems: string[] } {
   const problems: string[] = [];
-  for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
-  return { items: results.map((r) => detectionSummary(r.rule, r.count)), problems };
+  const items: DetectionSummary[] = [];
+  for (const r of results) {
+    const item = detectionSummary(r.rule, r.count);
+    if (r.errors.length) {
+      // A pack's rule cannot be edited here: say what stopped it rather than how to change it.
+      const why = r.rule.pack
+        ? `this ${r.rule.pack.name} rule did not run: ${r.errors.join(' ')} The rule is run as written or not at all, so its silence says nothing; run it on fewer events or with Run Detection in Athena….`
+        : r.errors.join(' ');
+      item.notRun = why;
+      problems.push(`${r.rule.id}: ${why}`);
+    }
+    items.push(item);
+  }
+  return { items, problems };
 }

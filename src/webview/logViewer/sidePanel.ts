@@ -154,7 +154,20 @@ export class SidePanel {
       .filter((d) => d.count > 0)
       .sort(order)
       .map((d) => this.detectionRow(d));
-    const quiet = items.filter((d) => d.count === 0);
+    const quiet = items.filter((d) => d.count === 0 && !d.notRun);
+    const notRun = items.filter((d) => d.notRun);
+    if (notRun.length) {
+      // Apart from the quiet ones: a rule that could not run has said nothing about these events.
+      const list = el('details', { className: 'not-run' }, [
+        el('summary', { textContent: `${notRun.length} could not run here` }),
+      ]);
+      for (const d of notRun) {
+        const row = this.detectionRow(d);
+        row.append(el('div', { className: 'side-note not-run-reason', textContent: reveal(d.notRun ?? '') }));
+        list.append(row);
+      }
+      nodes.push(list);
+    }
     if (quiet.length) {
       const more = el('details', { className: 'quiet' }, [
         el('summary', { textContent: `${quiet.length} with no matches` }),

@@ -134,7 +134,21 @@ describe('detection details (jsdom)', () => {
     const ours = summary({ id: 'cloudtrail-stopped', source: 'built-in', format: 'json', count: 2 });
     const packRule = summary({ pack: 'SigmaHQ', source: 'SigmaHQ pack, DRL 1.1: x.yml' });
     const quietPack = summary({ id: 'aws_quiet', pack: 'SigmaHQ', count: 0 });
-    panel.showDetections([ours, packRule, quietPack], [], { running: true, progress: { done: 3, total: 150 } });
+    const broad = summary({
+      id: 'aws_broad',
+      pack: 'SigmaHQ',
+      count: 0,
+      notRun: 'this SigmaHQ rule did not run: <b>too broad</b>',
+    });
+    panel.showDetections([ours, packRule, quietPack, broad], [], { running: true, progress: { done: 3, total: 150 } });
+    // A rule that could not run is apart from the quiet ones, with its reason as text.
+    const notRun = panel.element.querySelector<HTMLElement>('details.not-run')!;
+    assert.match(notRun.querySelector('summary')!.textContent, /1 could not run here/);
+    assert.equal(
+      notRun.querySelector('.not-run-reason')!.textContent,
+      'this SigmaHQ rule did not run: <b>too broad</b>',
+    );
+    assert.equal(notRun.querySelector('b'), null);
     const summaryText = panel.element.querySelector('.side-section summary')!.textContent;
     assert.match(summaryText, /running… 3 of 150 rules/);
     const meter = panel.element.querySelector<HTMLProgressElement>('progress.detections-progress')!;
@@ -145,10 +159,10 @@ describe('detection details (jsdom)', () => {
     assert.deepEqual(asked, ['stop', 'coverage']);
     const group = panel.element.querySelector<HTMLDetailsElement>('details.detection-pack')!;
     assert.equal(group.dataset.pack, 'SigmaHQ');
-    assert.match(group.querySelector('summary')!.textContent, /SigmaHQ pack: 1 of 2 fired/);
+    assert.match(group.querySelector('summary')!.textContent, /SigmaHQ pack: 1 of 3 fired/);
     assert.deepEqual(
       Array.from(group.querySelectorAll<HTMLElement>('.detection-row')).map((r) => r.dataset.id),
-      ['aws_sts_getsessiontoken_misuse', 'aws_quiet'],
+      ['aws_sts_getsessiontoken_misuse', 'aws_broad', 'aws_quiet'],
     );
     const outside = Array.from(panel.element.querySelectorAll<HTMLElement>('.detection-row')).filter(
       (r) => !r.closest('details.detection-pack'),

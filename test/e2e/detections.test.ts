@@ -110,6 +110,9 @@ describe('first-seen and sequence detections, and the coverage matrix, in a real
       await pack.locator('> summary').scrollIntoViewIfNeeded();
       await screenshot(page, '80-pack-group-dark');
       await toggleTheme(page, 'light');
+      // The workbench's class flips before the webview has its light colours: wait for those.
+      await v.locator('body.vscode-light').waitFor({ timeout: T });
+      await page.waitForTimeout(500);
       await screenshot(page, '81-pack-group-light');
       await toggleTheme(page, 'dark');
       await v.locator('button.detections-coverage').click();

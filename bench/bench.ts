@@ -3,7 +3,8 @@
  * loader and measures, side by side on the same files, against `gzip -dc`, `jq -c '.Records[]'`
  * and Fuse.js with its default options. Prints `name: value unit` lines a script can read, then
  * the targets. Options: --events N (default 1000000), --fuse-queries K (3), --fuse-timeout S (600),
- * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq).
+ * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq), --only detections (load the
+ * corpus once in process and run only the detection benches: `npm run bench -- --only detections`).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -39,6 +40,8 @@ const BASELINES = arg('baselines', 'yes') !== 'no';
  * so one run of each, some seconds apart, compared the machine's moods more than the programs.
  */
 const LOAD_RUNS = Math.max(1, Number(arg('load-runs', '3')));
+/** `--only detections`: the detection benches alone (#23), on one in-process load of the corpus. */
+const ONLY = arg('only', '');
 
 const lines: string[] = [];
 function report(name: string, value: number | string, unit = ''): void {
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
   report('corpus_events', corpus.events);
   report('corpus_gzip_size', gzBytes / 1e6, 'MB');
   report('corpus_decompressed_size', mb, 'MB');
+  if (ONLY === 'detections') return detectionsOnly(corpus.files);
 
   // jq cannot read gzip: it gets the decompressed stream (so this includes gzip's time, as a user's pipe would).
   const jqS = BASELINES ? timeShell(`gzip -dc | jq -c '.Records[]'`, corpus.files) : undefined;
@@ -420,6 +424,28 @@ async function main(): Promise<void> {
     `${get('notebook_run_all_20_cells')?.toFixed(2)} s at ${loaded.events.toLocaleString()} events`,
   );
   check('peak RSS ≤ 1.5 GB', (get('lens_peak_rss') ?? Infinity) <= 1500, `${get('lens_peak_rss')?.toFixed(0)} MB`);
+}
+
+/** The detection benches alone, on an in-process store of the corpus (as the store worker holds it). */
+async function detectionsOnly(files: string[]): Promise<void> {
+  const inv = new Investigation();
+  const concurrency = Math.max(1, Math.min(4, cpus().length));
+  const decoder = new WorkerDecoder(join(root, 'dist/decodeWorker.js'), concurrency);
+  const fs: LogFileSystem<string> = {
+    stat: async (p) => ({ kind: 'file', size: statSync(p).size }),
+    list: async () => [],
+    read: async (p) => readFileSync(p),
+    label: (p) => p,
+  };
+  await loadFiles(fs, decoder, files, {
+    limits: { maxBytes: 256 * 1024 * 1024 },
+    concurrency,
+    onFile: (_l, label, r) => void inv.addFile(label, r),
+  });
+  decoder.dispose();
+  report('lens_events_loaded', inv.store.size);
+  await detectionsBench(report, inv, root);
+  await correlationBench(report, inv, root);
 }
 
 main().catch((e: unknown) => {

@@ -1,8 +1,10 @@
 /**
  * The analyses a log view runs over everything loaded, once loading settles: the detection rules
  * (built-in and the user's) and local insights (hours departing from each event name's baseline).
- * A new load or a changed rule folder cancels the run in progress and starts over. The last
- * outcome is kept so a webview that reloads (hidden, then shown) gets it again.
+ * A new load or a changed rule folder cancels the run in progress and starts over. Detections
+ * stream: each batch the store worker finishes is shown at once, with how far the run is, and the
+ * user may stop the run (what ran stays shown, said to be partial). The last outcome is kept so a
+ * webview that reloads (hidden, then shown) gets it again.
  */
 import type * as vscode from 'vscode';
 import type { StoreClient } from '../core/engine/storeClient';
@@ -17,6 +19,8 @@ const MIN_HOURS = 24;
 
 export class Analysis {
   private abort: AbortController | undefined;
+  /** Stops only the detections run in progress (the user's Stop), not the analyses after it. */
+  private stopDetectionsRun: AbortController | undefined;
   private lastDetections: DetectionsMessage | undefined;
   private lastInsights: InsightsMessage | undefined;
 
@@ -25,20 +29,30 @@ export class Analysis {
     private readonly extensionUri: vscode.Uri,
     private readonly output: vscode.LogOutputChannel,
     private readonly post: (msg: ToWebview) => void,
-    /** Called when detection row sets change, so a `detection:` query shown is run again. */
-    private readonly onRowSets: () => void,
+    /**
+     * Called when detection row sets change, so a `detection:` query shown is run again;
+     * `partial` while a run is still going (the view need rerun only a query naming detections).
+     */
+    private readonly onRowSets: (partial: boolean) => void,
   ) {}
 
   /** Events each rule flagged in the last finished run (rule id → count); undefined before one. */
   detectionCounts(): Map<string, number> | undefined {
     const d = this.lastDetections;
-    return d && !d.running && d.items.length > 0 ? new Map(d.items.map((i) => [i.id, i.count])) : undefined;
+    return d && !d.running && !d.stopped && d.items.length > 0
+      ? new Map(d.items.map((i) => [i.id, i.count]))
+      : undefined;
   }
 
   /** Re-sends the last outcome (a webview that reloaded). */
   replay(): void {
     if (this.lastDetections) this.post(this.lastDetections);
     if (this.lastInsights) this.post(this.lastInsights);
+  }
+
+  /** Stops the detections run in progress; the rules already run stay shown. */
+  stopDetections(): void {
+    this.stopDetectionsRun?.abort();
   }
 
   /** Runs every analysis over what is loaded now (in the store worker); resolves when done or superseded. */
@@ -104,11 +118,51 @@ export class Analysis {
       problems.push(`${o.file} replaces the built-in rule ${o.id}.`);
     }
     for (const p of problems) this.output.warn(`Detection rules: ${p}`);
-    const r = await this.store.detections(library.rules, signal);
-    this.output.info(`Detections: ${library.rules.length} rules in ${r.ms} ms.`);
-    problems.push(...r.problems);
-    this.post((this.lastDetections = { type: 'detections', running: false, items: r.items, problems }));
-    this.onRowSets();
+    const stop = (this.stopDetectionsRun = new AbortController());
+    const both = AbortSignal.any([signal, stop.signal]);
+    const items: DetectionsMessage['items'] = [];
+    const runProblems: string[] = [];
+    const total = library.rules.length;
+    let done = 0;
+    try {
+      const r = await this.store.detections(library.rules, both, (batch, d) => {
+        if (signal.aborted) return;
+        items.push(...batch.items);
+        runProblems.push(...batch.problems);
+        done = d;
+        this.post(
+          (this.lastDetections = {
+            type: 'detections',
+            running: true,
+            items: [...items],
+            problems: [...problems, ...runProblems],
+            progress: { done, total },
+          }),
+        );
+        // The rules run so far have their row sets: a detection: query shown picks them up.
+        this.onRowSets(true);
+      });
+      this.output.info(`Detections: ${total} rules in ${r.ms} ms.`);
+      problems.push(...r.problems);
+      this.post((this.lastDetections = { type: 'detections', running: false, items: r.items, problems }));
+    } catch (e) {
+      if (signal.aborted || !stop.signal.aborted) throw e;
+      // Stopped by the user: what ran stays, said to be partial (a rule not run is not "no match").
+      this.output.info(`Detections stopped after ${done} of ${total} rules.`);
+      this.post(
+        (this.lastDetections = {
+          type: 'detections',
+          running: false,
+          stopped: true,
+          items,
+          problems: [...problems, ...runProblems],
+          progress: { done, total },
+        }),
+      );
+    } finally {
+      if (this.stopDetectionsRun === stop) this.stopDetectionsRun = undefined;
+    }
+    this.onRowSets(false);
   }
 
   dispose(): void {

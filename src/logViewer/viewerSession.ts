@@ -106,7 +106,9 @@ export class ViewerSession implements vscode.Disposable {
       deps.extensionUri,
       deps.output,
       (m) => this.post(m),
-      () => this.guard('search', this.postResults()),
+      (partial) => {
+        if (!partial || /detection:/i.test(this.query?.text ?? '')) this.guard('search', this.postResults());
+      },
     );
   }
 
@@ -176,6 +178,13 @@ export class ViewerSession implements vscode.Disposable {
         break;
       case 'exportAlert':
         void vscode.commands.executeCommand(CommandId.ExportDetectionAsAlert, msg.id);
+        break;
+      case 'stopDetections':
+        this.analysis.stopDetections();
+        break;
+      case 'coverage':
+        // The matrix takes its counts from the log view in front: this one, whose link was clicked.
+        void vscode.commands.executeCommand(CommandId.ShowDetectionCoverage);
         break;
       case 'remote':
         // The host asks which trail, back end and window: the webview names only the query.

@@ -106,6 +106,10 @@ export interface DetectionSummary {
   tactic?: string;
   /** Where the rule came from: 'built-in' or a user rule file name. */
   source: string;
+  /** The pack the rule belongs to (`SigmaHQ`): the panel lists a pack's rules apart from ours. */
+  pack?: string;
+  /** Why the rule could not run over these events (its count says nothing then). */
+  notRun?: string;
   /** The rule file's format. */
   format: 'json' | 'sigma';
   /** MITRE ATT&CK technique ids (`T1562.008`). */
@@ -150,8 +154,19 @@ export type ToWebview =
   | { type: 'setQuery'; text: string }
   /** Timeline and top values for result set `version` (sent after its `results`). */
   | { type: 'overview'; version: number; timeline: Timeline; facets: Facet[] }
-  /** Detection outcomes (all rules, matched or not) and problems with user rule files. */
-  | { type: 'detections'; running: boolean; items: DetectionSummary[]; problems: string[] }
+  /**
+   * Detection outcomes (all rules, matched or not) and problems with user rule files. While
+   * `running`, `items` are the rules run so far and `progress` says how far the run is; `stopped`
+   * when the user stopped the run (the rules not run are not in `items`).
+   */
+  | {
+      type: 'detections';
+      running: boolean;
+      items: DetectionSummary[];
+      problems: string[];
+      progress?: { done: number; total: number };
+      stopped?: boolean;
+    }
   /** Local insights: anomalous hours, strongest first; `note` says why there are none or some are left out. */
   | { type: 'insights'; running: boolean; items: AnomalySummary[]; note?: string };
 
@@ -171,6 +186,10 @@ export type FromWebview =
   | { type: 'export' }
   /** Add files or folders to this investigation (the host shows a picker). */
   | { type: 'add' }
+  /** Stop the detections run in progress (the results so far stay). */
+  | { type: 'stopDetections' }
+  /** Open the detection coverage matrix (ATT&CK tactics × techniques) for this view. */
+  | { type: 'coverage' }
   /** Export a detection (by rule id) as a CloudWatch metric filter and alarm, and an EventBridge rule. */
   | { type: 'exportAlert'; id: string }
   /** Run this query over a whole trail, in Athena or CloudWatch Logs (the host asks which trail and window). */

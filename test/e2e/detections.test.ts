@@ -94,6 +94,35 @@ describe('first-seen and sequence detections, and the coverage matrix, in a real
   );
 
   step(
+    'the panel: the SigmaHQ pack grouped apart from our rules, and its link to the coverage matrix',
+    'detections-pack-group',
+    current,
+    async () => {
+      const v = await logViewer(page);
+      const pack = v.locator('details.detection-pack[data-pack="SigmaHQ"]');
+      await pack.waitFor({ timeout: T });
+      assert.match((await pack.locator('> summary').textContent()) ?? '', /^SigmaHQ pack: \d+ of 5\d fired$/);
+      // Our sequence rule is not in the pack's group; a pack rule is not outside it.
+      assert.equal(await pack.locator('.detection-row[data-id="seq-user-key-admin"]').count(), 0);
+      assert.ok((await pack.locator('.detection-row').count()) >= 50);
+      // No run in progress: no progress bar or Stop left behind.
+      assert.equal(await v.locator('.detections-progress, .detections-stop').count(), 0);
+      await pack.locator('> summary').scrollIntoViewIfNeeded();
+      await screenshot(page, '80-pack-group-dark');
+      await toggleTheme(page, 'light');
+      // The workbench's class flips before the webview has its light colours: wait for those.
+      await v.locator('body.vscode-light').waitFor({ timeout: T });
+      await page.waitForTimeout(500);
+      await screenshot(page, '81-pack-group-light');
+      await toggleTheme(page, 'dark');
+      await v.locator('button.detections-coverage').click();
+      const m = await webviewWith(page, '.matrix', 60_000);
+      assert.match((await m.locator('.summary').textContent()) ?? '', / with detections in /);
+      await screenshot(page, '82-coverage-from-panel');
+    },
+  );
+
+  step(
     'the coverage matrix: tactics × techniques, the rules of each, which fired; a click shows their events',
     'detections-coverage',
     current,

@@ -6,7 +6,15 @@
 import { Worker } from 'node:worker_threads';
 import { transferList } from '../store/batch';
 import type { LoadResult } from '../ingest/decode';
-import type { OpenedEvent, StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
+import type {
+  DetectionsPartial,
+  OpenedEvent,
+  Progress,
+  StoreCalls,
+  StoreOp,
+  StoreReply,
+  StoreRequest,
+} from './storeProtocol';
 
 /** Where requests go: a Worker, or a MessagePort (tests). */
 export interface StoreEndpoint {
@@ -17,7 +25,7 @@ export interface StoreEndpoint {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, progress: Progress) => void;
   /** Takes a cancel (detections, insights, warm, export): asked to stop before the worker ends. */
   cancellable: boolean;
 }
@@ -80,7 +88,7 @@ export class StoreClient {
     const p = this.pending.get(reply.id);
     if (!p) return;
     if ('progress' in reply) {
-      p.onProgress?.(reply.progress.done, reply.progress.total);
+      p.onProgress?.(reply.progress.done, reply.progress.total, reply.progress);
       return;
     }
     this.pending.delete(reply.id);
@@ -109,7 +117,11 @@ export class StoreClient {
   private call<K extends StoreOp>(
     op: K,
     args: StoreCalls[K]['args'],
-    opts: { transfer?: ArrayBuffer[]; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+    opts: {
+      transfer?: ArrayBuffer[];
+      signal?: AbortSignal;
+      onProgress?: (done: number, total: number, progress: Progress) => void;
+    } = {},
   ): Promise<StoreCalls[K]['value']> {
     if (this.stoppedReason !== undefined)
       return Promise.reject(new Error(`The event store stopped: ${this.stoppedReason}.`));
@@ -181,11 +193,23 @@ export class StoreClient {
     return this.call('sessionQuery', { row, by, gapMs });
   }
 
+  /**
+   * Runs the detection rules; `onBatch` gets each batch's summaries as it finishes (`done` of
+   * `total` rules run), before the answer has them all.
+   */
   detections(
     rules: StoreCalls['detections']['args']['rules'],
     signal?: AbortSignal,
+    onBatch?: (batch: DetectionsPartial, done: number, total: number) => void,
   ): Promise<StoreCalls['detections']['value']> {
-    return this.call('detections', { rules }, { signal });
+    return this.call(
+      'detections',
+      { rules },
+      {
+        signal,
+        onProgress: onBatch && ((done, total, p) => p.detections && onBatch(p.detections, done, total)),
+      },
+    );
   }
 
   insights(minHours: number, signal?: AbortSignal): Promise<StoreCalls['insights']['value']> {

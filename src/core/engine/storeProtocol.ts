@@ -46,7 +46,8 @@ export interface StoreCalls {
   sessionQuery: { args: { row: number; by: SessionBy; gapMs: number }; value: string | undefined };
   /**
    * Runs the detection rules; their matches become `detection:<id>` row sets. First the chain
-   * row sets, `origin:<who>` and `issuedBy:<key>` (rules may use them). Cancellable.
+   * row sets, `origin:<who>` and `issuedBy:<key>` (rules may use them). Cancellable; its progress
+   * events carry each batch's summaries (`DetectionsPartial`), so the first results show early.
    */
   detections: {
     args: { rules: DetectionRule[] };
@@ -93,6 +94,19 @@ export type PolicyOf =
   | { kind: 'query'; text: string; sort: SortOrder }
   | { kind: PolicyScope; row: number; gapMs: number };
 
+/** A detections run's latest batch: its rules' summaries and problems, sent as they finish. */
+export interface DetectionsPartial {
+  items: DetectionSummary[];
+  problems: string[];
+}
+
+/** A long request's progress: `done` of `total` steps, with a detections run's latest batch. */
+export interface Progress {
+  done: number;
+  total: number;
+  detections?: DetectionsPartial;
+}
+
 export interface QueryAnswer {
   version: number;
   total: number;
@@ -106,4 +120,4 @@ export type StoreRequest = { [K in StoreOp]: { id: number; op: K } & StoreCalls[
 export type StoreReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string; aborted?: boolean }
-  | { id: number; progress: { done: number; total: number } };
+  | { id: number; progress: Progress };

@@ -17,8 +17,10 @@ import { identityGraph } from '../investigate/identity/graph';
 import { keyReport } from '../investigate/identity/keyReport';
 import { draftPolicy } from '../investigate/identity/policy';
 import { chainOfRow, policyRows, setChainRowSets } from './identityCalls';
-import type { StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
+import type { Progress, StoreCalls, StoreOp, StoreReply, StoreRequest } from './storeProtocol';
+import type { DetectionResult } from '../investigate/detections/run';
 import type { SessionLink } from '../../protocol/eventView';
+import type { DetectionSummary } from '../../protocol/logViewer';
 
 /** What the service needs of a port: Node's MessagePort and a worker's parentPort both fit. */
 export interface ServicePort {
@@ -28,7 +30,10 @@ export interface ServicePort {
 
 type Handler<K extends StoreOp> = (
   args: StoreCalls[K]['args'],
-  ctx: { signal: AbortSignal; progress: (done: number, total: number) => void },
+  ctx: {
+    signal: AbortSignal;
+    progress: (done: number, total: number, extra?: Omit<Progress, 'done' | 'total'>) => void;
+  },
 ) => StoreCalls[K]['value'] | Promise<StoreCalls[K]['value']>;
 
 export class StoreService {
@@ -65,7 +70,8 @@ export class StoreService {
     this.running.set(req.id, abort);
     const ctx = {
       signal: abort.signal,
-      progress: (done: number, total: number) => this.port.postMessage({ id: req.id, progress: { done, total } }),
+      progress: (done: number, total: number, extra?: Omit<Progress, 'done' | 'total'>) =>
+        this.port.postMessage({ id: req.id, progress: { ...extra, done, total } }),
     };
     try {
       const handler = this.handlers[req.op] as Handler<StoreOp>;
@@ -108,17 +114,16 @@ export class StoreService {
       row >= 0 && row < this.investigation.store.size
         ? sessionOf(this.investigation.store, row, by, gapMs)?.query
         : undefined,
-    detections: async ({ rules }, { signal }) => {
+    detections: async ({ rules }, { signal, progress }) => {
       const inv = this.investigation;
       const started = Date.now();
       // Chain row sets first (once loading settles, like detections; computed when a query or rule
       // first names them): rules may use origin: terms.
       setChainRowSets(inv);
-      const results = await runDetections(inv.engine, inv.store, rules, signal);
-      const problems: string[] = [];
-      for (const r of results) if (r.errors.length) problems.push(`${r.rule.id}: ${r.errors.join(' ')}`);
-      const items = results.map((r) => detectionSummary(r.rule, r.count));
-      return { items, problems, ms: Date.now() - started };
+      const results = await runDetections(inv.engine, inv.store, rules, signal, (b) =>
+        progress(b.done, b.total, { detections: summaries(b.results) }),
+      );
+      return { ...summaries(results), ms: Date.now() - started };
     },
     insights: ({ minHours }) => {
       const inv = this.investigation;
@@ -199,4 +204,23 @@ export class StoreService {
     }
     return links;
   }
+}
+
+/** The panel's summaries of some rules' results, and the problems running them. */
+function summaries(results: readonly DetectionResult[]): { items: DetectionSummary[]; problems: string[] } {
+  const problems: string[] = [];
+  const items: DetectionSummary[] = [];
+  for (const r of results) {
+    const item = detectionSummary(r.rule, r.count);
+    if (r.errors.length) {
+      // A pack's rule cannot be edited here: say what stopped it rather than how to change it.
+      const why = r.rule.pack
+        ? `this ${r.rule.pack.name} rule did not run: ${r.errors.join(' ')} The rule is run as written or not at all, so its silence says nothing; run it on fewer events or with Run Detection in Athena….`
+        : r.errors.join(' ');
+      item.notRun = why;
+      problems.push(`${r.rule.id}: ${why}`);
+    }
+    items.push(item);
+  }
+  return { items, problems };
 }

@@ -95,6 +95,11 @@ export class SearchEngine {
     this.rowSetsVersion++;
   }
 
+  /** A family's current row sets (empty when it has none); lazily given sets stay uncomputed. */
+  rowSetsOf(set: string): ReadonlyMap<string, Uint32Array> {
+    return this.rowSets.get(set.toLowerCase()) ?? new Map();
+  }
+
   /**
    * Like setRowSets, but the sets are computed by the first query that names the family: the
    * chain row sets (`origin:`, `issuedBy:`) take a second or two at a million events, which

@@ -17,7 +17,7 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isI
 export function parseViewerMessage(msg: unknown): FromWebview | undefined {
   const m = fieldsOf(msg);
   if (!m) return undefined;
-  const bare = bareMessage(m, ['ready', 'cancel', 'export', 'add'] as const);
+  const bare = bareMessage(m, ['ready', 'cancel', 'export', 'add', 'stopDetections', 'coverage'] as const);
   if (bare) return bare;
   switch (m.type) {
     case 'query':

@@ -123,7 +123,13 @@ function addTerm(term: string): void {
   setQuery(current ? `${current} ${term}` : term);
 }
 const timeline = new TimelineView(setQuery);
-const side = new SidePanel({ setQuery, addTerm, exportAlert: (id) => vscode.postMessage({ type: 'exportAlert', id }) });
+const side = new SidePanel({
+  setQuery,
+  addTerm,
+  exportAlert: (id) => vscode.postMessage({ type: 'exportAlert', id }),
+  stopDetections: () => vscode.postMessage({ type: 'stopDetections' }),
+  openCoverage: () => vscode.postMessage({ type: 'coverage' }),
+});
 side.element.hidden = !state.sidePanel;
 const main = el('div', { className: 'main' }, [side.element, grid]);
 
@@ -325,7 +331,11 @@ window.addEventListener('message', (event: MessageEvent) => {
       side.showFacets(msg.facets);
       break;
     case 'detections':
-      side.showDetections(msg.items, msg.problems, msg.running);
+      side.showDetections(msg.items, msg.problems, {
+        running: msg.running,
+        progress: msg.progress,
+        stopped: msg.stopped,
+      });
       break;
     case 'insights':
       side.showInsights(msg.items, msg.running, typeof msg.note === 'string' ? msg.note : undefined);

@@ -37,6 +37,17 @@ export interface SidePanelActions {
   addTerm(term: string): void;
   /** Export a detection as an alert (the host asks nothing more: it opens the export). */
   exportAlert(id: string): void;
+  /** Stop the detections run in progress. */
+  stopDetections(): void;
+  /** Open the coverage matrix (ATT&CK tactics × techniques) for this view. */
+  openCoverage(): void;
+}
+
+/** Where the panel's detection list is in a run: how many rules of how many, and whether stopped. */
+export interface DetectionsState {
+  running: boolean;
+  progress?: { done: number; total: number };
+  stopped?: boolean;
 }
 
 export class SidePanel {
@@ -56,15 +67,21 @@ export class SidePanel {
     );
   }
 
-  showDetections(items: DetectionSummary[], problems: string[], running: boolean): void {
-    const fired = items
-      .filter((d) => d.count > 0)
-      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count);
-    const quiet = items.filter((d) => d.count === 0);
+  showDetections(items: DetectionSummary[], problems: string[], state: DetectionsState): void {
+    const { running, progress, stopped } = state;
+    const bySeverity = (a: DetectionSummary, b: DetectionSummary): number =>
+      SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.count - a.count;
+    // Our rules (built-in and the user's) first; a pack's rules apart, under the pack's name.
+    const ours = items.filter((d) => !d.pack);
+    const packs = [...new Set(items.map((d) => d.pack).filter((p): p is string => !!p))];
+    const firedCount = items.filter((d) => d.count > 0).length;
+    const of = progress ? `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rules` : '';
     this.detections.summary.textContent = running
-      ? 'Detections (running…)'
-      : `Detections: ${fired.length} of ${items.length} fired`;
-    const nodes: Node[] = [];
+      ? `Detections (running… ${of || 'starting'})${firedCount ? `: ${firedCount} fired so far` : ''}`
+      : stopped
+        ? `Detections (stopped after ${of}): ${firedCount} fired`
+        : `Detections: ${firedCount} of ${items.length} fired`;
+    const nodes: Node[] = [this.detectionsToolbar(running, progress)];
     if (problems.length) {
       // Folded: a long list of rule-file mistakes must not push the detections out of sight.
       const list = el('details', { className: 'side-problems' }, [
@@ -73,9 +90,84 @@ export class SidePanel {
       list.append(...problems.map((p) => el('div', { className: 'side-problem', textContent: reveal(p) })));
       nodes.push(list);
     }
-    if (!running && fired.length === 0)
+    if (stopped)
+      nodes.push(
+        el('div', {
+          className: 'side-note detections-stopped',
+          textContent: `Stopped: ${progress ? (progress.total - progress.done).toLocaleString() : 'some'} rules did not run, so their silence says nothing.`,
+        }),
+      );
+    if (!running && !stopped && firedCount === 0)
       nodes.push(el('div', { className: 'side-note', textContent: 'No detection matched the loaded events.' }));
-    nodes.push(...fired.map((d) => this.detectionRow(d)));
+    nodes.push(...this.detectionGroup(ours, bySeverity));
+    for (const pack of packs) {
+      const rules = items.filter((d) => d.pack === pack);
+      const fired = rules.filter((d) => d.count > 0).length;
+      const group = el('details', { className: 'detection-pack', open: fired > 0 }, [
+        el('summary', { textContent: `${reveal(pack)} pack: ${fired} of ${rules.length} fired` }),
+      ]);
+      group.dataset.pack = pack;
+      group.append(...this.detectionGroup(rules, bySeverity));
+      nodes.push(group);
+    }
+    this.detections.body.replaceChildren(...nodes);
+  }
+
+  /** The link to the coverage matrix, and while a run goes on its progress bar and Stop. */
+  private detectionsToolbar(running: boolean, progress?: { done: number; total: number }): HTMLElement {
+    const coverage = el('button', {
+      type: 'button',
+      className: 'link-button detections-coverage',
+      textContent: 'Coverage matrix',
+      title: 'ATT&CK tactics × techniques: which rules cover each, and which fired here',
+    });
+    coverage.addEventListener('click', () => this.actions.openCoverage());
+    const bar: Node[] = [];
+    if (running) {
+      const meter = el('progress', { className: 'detections-progress' });
+      if (progress && progress.total > 0) {
+        meter.max = progress.total;
+        meter.value = progress.done;
+      }
+      meter.setAttribute('aria-label', 'Detection rules run so far');
+      const stop = el('button', {
+        type: 'button',
+        className: 'link-button detections-stop',
+        textContent: 'Stop',
+        title: 'Stop running the detection rules (the results so far stay)',
+      });
+      stop.addEventListener('click', () => {
+        stop.disabled = true;
+        this.actions.stopDetections();
+      });
+      bar.push(meter, stop);
+    }
+    return el('div', { className: 'detections-toolbar' }, [...bar, coverage]);
+  }
+
+  /** Rules that fired, by severity, then the quiet ones folded. */
+  private detectionGroup(
+    items: DetectionSummary[],
+    order: (a: DetectionSummary, b: DetectionSummary) => number,
+  ): Node[] {
+    const nodes: Node[] = items
+      .filter((d) => d.count > 0)
+      .sort(order)
+      .map((d) => this.detectionRow(d));
+    const quiet = items.filter((d) => d.count === 0 && !d.notRun);
+    const notRun = items.filter((d) => d.notRun);
+    if (notRun.length) {
+      // Apart from the quiet ones: a rule that could not run has said nothing about these events.
+      const list = el('details', { className: 'not-run' }, [
+        el('summary', { textContent: `${notRun.length} could not run here` }),
+      ]);
+      for (const d of notRun) {
+        const row = this.detectionRow(d);
+        row.append(el('div', { className: 'side-note not-run-reason', textContent: reveal(d.notRun ?? '') }));
+        list.append(row);
+      }
+      nodes.push(list);
+    }
     if (quiet.length) {
       const more = el('details', { className: 'quiet' }, [
         el('summary', { textContent: `${quiet.length} with no matches` }),
@@ -83,7 +175,7 @@ export class SidePanel {
       more.append(...quiet.map((d) => this.detectionRow(d)));
       nodes.push(more);
     }
-    this.detections.body.replaceChildren(...nodes);
+    return nodes;
   }
 
   /** A rule's row (click: its events) with a toggle that unfolds its details. */

@@ -256,6 +256,9 @@ describe('investigation rows and messages', () => {
       sort: 'newest',
     });
     assert.deepEqual(parseViewerMessage({ type: 'open', id: 3, extra: 1 }), { type: 'open', id: 3 });
+    // The detections panel's Stop and its link to the coverage matrix carry nothing else.
+    assert.deepEqual(parseViewerMessage({ type: 'stopDetections', id: 3 }), { type: 'stopDetections' });
+    assert.deepEqual(parseViewerMessage({ type: 'coverage', view: '<x>' }), { type: 'coverage' });
     assert.deepEqual(parseViewerMessage({ type: 'exportAlert', id: 'aws_console_getsignintoken', x: 1 }), {
       type: 'exportAlert',
       id: 'aws_console_getsignintoken',

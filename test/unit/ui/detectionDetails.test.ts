@@ -100,8 +100,14 @@ describe('detection details (jsdom)', () => {
 
   test('the panel row unfolds the details on its toggle and exports by id', () => {
     const exported: string[] = [];
-    const panel = new SidePanel({ setQuery() {}, addTerm() {}, exportAlert: (id) => exported.push(id) });
-    panel.showDetections([summary()], [], false);
+    const panel = new SidePanel({
+      setQuery() {},
+      addTerm() {},
+      exportAlert: (id) => exported.push(id),
+      stopDetections() {},
+      openCoverage() {},
+    });
+    panel.showDetections([summary()], [], { running: false });
     const toggle = panel.element.querySelector<HTMLButtonElement>('.detection-toggle')!;
     assert.equal(panel.element.querySelector('.detection-details'), null, 'details are built when first opened');
     toggle.click();
@@ -114,6 +120,62 @@ describe('detection details (jsdom)', () => {
     assert.deepEqual(exported, ['aws_sts_getsessiontoken_misuse']);
     toggle.click();
     assert.equal(details.hidden, true);
+  });
+
+  test("while running: progress, Stop, the coverage link; a pack's rules apart from ours", () => {
+    const asked: string[] = [];
+    const panel = new SidePanel({
+      setQuery() {},
+      addTerm() {},
+      exportAlert() {},
+      stopDetections: () => asked.push('stop'),
+      openCoverage: () => asked.push('coverage'),
+    });
+    const ours = summary({ id: 'cloudtrail-stopped', source: 'built-in', format: 'json', count: 2 });
+    const packRule = summary({ pack: 'SigmaHQ', source: 'SigmaHQ pack, DRL 1.1: x.yml' });
+    const quietPack = summary({ id: 'aws_quiet', pack: 'SigmaHQ', count: 0 });
+    const broad = summary({
+      id: 'aws_broad',
+      pack: 'SigmaHQ',
+      count: 0,
+      notRun: 'this SigmaHQ rule did not run: <b>too broad</b>',
+    });
+    panel.showDetections([ours, packRule, quietPack, broad], [], { running: true, progress: { done: 3, total: 150 } });
+    // A rule that could not run is apart from the quiet ones, with its reason as text.
+    const notRun = panel.element.querySelector<HTMLElement>('details.not-run')!;
+    assert.match(notRun.querySelector('summary')!.textContent, /1 could not run here/);
+    assert.equal(
+      notRun.querySelector('.not-run-reason')!.textContent,
+      'this SigmaHQ rule did not run: <b>too broad</b>',
+    );
+    assert.equal(notRun.querySelector('b'), null);
+    const summaryText = panel.element.querySelector('.side-section summary')!.textContent;
+    assert.match(summaryText, /running… 3 of 150 rules/);
+    const meter = panel.element.querySelector<HTMLProgressElement>('progress.detections-progress')!;
+    assert.equal(meter.value, 3);
+    assert.equal(meter.max, 150);
+    panel.element.querySelector<HTMLButtonElement>('.detections-stop')!.click();
+    panel.element.querySelector<HTMLButtonElement>('.detections-coverage')!.click();
+    assert.deepEqual(asked, ['stop', 'coverage']);
+    const group = panel.element.querySelector<HTMLDetailsElement>('details.detection-pack')!;
+    assert.equal(group.dataset.pack, 'SigmaHQ');
+    assert.match(group.querySelector('summary')!.textContent, /SigmaHQ pack: 1 of 3 fired/);
+    assert.deepEqual(
+      Array.from(group.querySelectorAll<HTMLElement>('.detection-row')).map((r) => r.dataset.id),
+      ['aws_sts_getsessiontoken_misuse', 'aws_broad', 'aws_quiet'],
+    );
+    const outside = Array.from(panel.element.querySelectorAll<HTMLElement>('.detection-row')).filter(
+      (r) => !r.closest('details.detection-pack'),
+    );
+    assert.deepEqual(
+      outside.map((r) => r.dataset.id),
+      ['cloudtrail-stopped'],
+    );
+    // Stopped: no progress bar, and the note says the silence of the rules not run means nothing.
+    panel.showDetections([ours], [], { running: false, stopped: true, progress: { done: 1, total: 150 } });
+    assert.equal(panel.element.querySelector('.detections-stop'), null);
+    assert.match(panel.element.querySelector('.detections-stopped')!.textContent, /149 rules did not run/);
+    assert.doesNotMatch(panel.element.textContent, /No detection matched/);
   });
 
   const ALLOWED = new Set(['DIV', 'DL', 'DT', 'DD', 'BUTTON']);

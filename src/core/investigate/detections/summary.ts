@@ -40,6 +40,7 @@ export function detectionSummary(rule: DetectionRule, count: number): DetectionS
     count,
     tactic: rule.tactic,
     source: ruleSource(rule),
+    pack: rule.pack?.name,
     format: rule.format ?? 'json',
     mitre: rule.mitre,
     references: rule.references,

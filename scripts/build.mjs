@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildIpData } from './ipData.mjs';
 
 const production = process.argv.includes('--production');
 const tests = process.argv.includes('--tests');
@@ -23,6 +24,7 @@ const node = {
 };
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+buildIpData(root);
 const jobs = [
   build({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...node, entryPoints: ['src/core/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),

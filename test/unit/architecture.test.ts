@@ -28,13 +28,14 @@ const CORE_IMPORTS: Record<string, readonly string[]> = {
   model: [],
   store: ['model'],
   ingest: ['model', 'store'],
-  query: ['model', 'store', 'aws'],
-  investigate: ['model', 'store', 'query'],
-  engine: ['model', 'store', 'ingest', 'query', 'investigate'],
+  query: ['model', 'store', 'aws', 'enrich'],
+  investigate: ['model', 'store', 'query', 'enrich'],
+  engine: ['model', 'store', 'ingest', 'query', 'investigate', 'enrich'],
   aws: ['model'],
   integrity: ['model', 'aws'],
-  ui: ['model', 'query', 'investigate', 'aws'],
+  ui: ['model', 'query', 'investigate', 'aws', 'enrich'],
   notebook: ['model', 'query', 'investigate', 'integrity', 'engine'],
+  enrich: ['model'],
 };
 
 /** Core modules the webviews may import: pure text functions both sides must agree on, no Node. */

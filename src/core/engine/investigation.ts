@@ -10,6 +10,27 @@ import { SearchEngine, SearchResult, TEXT_FIELDS } from '../query/search';
 import { EventStore, IndexedField, StringField } from '../store/store';
 import { formatUtc } from '../model/time';
 import { ChainIndex } from '../investigate/identity/chains';
+import { IP_SET_FAMILIES, IpFacts } from '../investigate/ipFacts';
+import { IpEnricher } from '../enrich/enricher';
+import { loadEnrichSources } from '../enrich/loadSources';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The shipped data sets beside the bundled worker (dist/ipdata); a missing folder costs the columns only. */
+export function defaultEnricher(): IpEnricher {
+  return new IpEnricher(loadEnrichSources({ dataDir: ipDataDir() }));
+}
+
+/** dist/ipdata beside the bundle (dist/storeWorker.js), or up the tree for bundles elsewhere (tests, bench). */
+function ipDataDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [join(dir, 'ipdata'), join(dir, 'dist', 'ipdata')])
+      if (existsSync(join(candidate, 'sources.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  return join(__dirname, 'ipdata');
+}
 
 const MAX_NOTES = 500;
 /** Columns whose cells show highlights, with the store field behind each. */
@@ -49,6 +70,12 @@ export class Investigation {
   /** Bumped whenever the result set changes, so the webview drops stale rows. */
   resultVersion = 0;
   private chainIndex: ChainIndex | undefined;
+  /** Where source IPs are: per distinct IP, on first use. */
+  readonly ip = new IpFacts(this.store, () => this.makeEnricher());
+  private ipSetsVersion = -1;
+
+  /** `makeEnricher`: the IP data sets (tests hand in their own). */
+  constructor(private readonly makeEnricher: () => IpEnricher = defaultEnricher) {}
 
   /** The credential chains of the store (made on first use; it indexes rows added since on each use). */
   get chains(): ChainIndex {
@@ -118,6 +145,11 @@ export class Investigation {
   /** Runs (or reuses) the query; returns the current result set. */
   query(text: string, sort: SortOrder): { version: number; total: number; errors: string[] } {
     // New detection results change what detection:<id> selects, with the store unchanged.
+    if (this.ipSetsVersion !== this.store.version) {
+      // Named again whenever events were added; each family is computed when a query first names it.
+      this.ipSetsVersion = this.store.version;
+      for (const family of IP_SET_FAMILIES) this.engine.setRowSetsLazily(family, () => this.ip.rowSets(family));
+    }
     const key = `${sort}\u0000${this.engine.rowSetsVersion}\u0000${text}`;
     if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
       this.result = this.engine.search(text, sort);
@@ -144,7 +176,7 @@ export class Investigation {
         (r) => s.time(r),
         (r) => s.valueId('errorCode', r) !== noError,
       ),
-      facets: topValues(s, rows),
+      facets: [...topValues(s, rows), ...this.ip.facets(rows)],
     };
   }
 

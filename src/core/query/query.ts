@@ -186,6 +186,11 @@ export const FIELD_NAMES = [
   'detection',
   'origin',
   'issuedBy',
+  'country',
+  'asn',
+  'org',
+  'aws',
+  'awsService',
   'any',
   // Path roots: completed as names, then typed on with a dot.
   'errorMessage',
@@ -200,7 +205,19 @@ export const FIELD_NAMES = [
 
 const TIME_FIELDS = new Set(['after', 'before', 'last']);
 /** Families of named row sets the engine may be given (lower-case). */
-export const SET_FIELDS: ReadonlySet<string> = new Set(['detection', 'origin', 'issuedby']);
+export const SET_FIELDS: ReadonlySet<string> = new Set([
+  'detection',
+  'origin',
+  'issuedby',
+  // Where the source IP is (core/enrich): computed in this extension from its data sets.
+  'country',
+  'asn',
+  'org',
+  'aws',
+  'awsservice',
+]);
+/** Set families that come from the IP data sets rather than from a run in this investigation. */
+export const IP_SET_FIELDS: ReadonlySet<string> = new Set(['country', 'asn', 'org', 'aws', 'awsservice']);
 /** Names followed by ':' that are not fields: URL schemes and ARNs, pasted whole. */
 const NOT_FIELDS = new Set(['arn', 'http', 'https', 's3', 'file']);
 

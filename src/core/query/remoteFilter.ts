@@ -8,6 +8,7 @@
 import type { CtRecord } from '../model/records';
 import { EventStore } from '../store/store';
 import type { ParsedQuery, Term, TimeTerm, SetTerm } from './query';
+import { IP_SET_FIELDS } from './query';
 import { SearchEngine } from './search';
 
 /** One back end's rendering of a query. */
@@ -40,6 +41,10 @@ export function remoteTerms(parsed: ParsedQuery, window: { start?: number; end?:
     if (term.kind === 'time') {
       if (term.after !== undefined) start = start === undefined ? term.after : Math.max(start, term.after);
       if (term.before !== undefined) end = end === undefined ? term.before : Math.min(end, term.before);
+    } else if (term.kind === 'set' && IP_SET_FIELDS.has(term.set)) {
+      unsupported.push(
+        `${term.name}: the IP data sets (country, ASN, AWS ranges) live in this extension, not in the remote store; run the rest remotely and add ${term.name}: to the results' own search.`,
+      );
     } else if (term.kind === 'set') {
       unsupported.push(
         `${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`,

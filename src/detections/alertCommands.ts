@@ -24,32 +24,56 @@ async function pickRule(rules: readonly DetectionRule[]): Promise<DetectionRule 
     rule,
     label: rule.title,
     description: `${rule.severity} · ${rule.id}`,
-    detail: rule.pack ? `${rule.pack.name} pack (${rule.pack.license}): ${rule.file}` : rule.origin === 'built-in' ? 'built-in rule' : `${rule.format === 'sigma' ? 'Sigma rule' : 'rule file'} ${rule.file}`,
+    detail: rule.pack
+      ? `${rule.pack.name} pack (${rule.pack.license}): ${rule.file}`
+      : rule.origin === 'built-in'
+        ? 'built-in rule'
+        : `${rule.format === 'sigma' ? 'Sigma rule' : 'rule file'} ${rule.file}`,
   }));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Export a detection as an alert', placeHolder: 'Detection rule', matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Export a detection as an alert',
+    placeHolder: 'Detection rule',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return picked?.rule;
 }
 
-export function registerAlertCommands(commands: Commands, extensionUri: vscode.Uri, output: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerAlertCommands(
+  commands: Commands,
+  extensionUri: vscode.Uri,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   return [
-    commands.register(CommandId.ExportDetectionAsAlert, async (id?: unknown): Promise<AlertExportResult | undefined> => {
-      const library = await loadDetectionRules(extensionUri);
-      const rule = typeof id === 'string' ? library.rules.find((r) => r.id === id) : await pickRule(library.rules);
-      if (!rule) {
-        if (typeof id === 'string') void vscode.window.showErrorMessage(`No detection rule has the id "${id}" now: its file may have changed or been removed. Reopen the log view's detections to refresh them.`);
-        return undefined;
-      }
-      let exported: AlertExport;
-      try {
-        exported = exportAlerts(rule);
-      } catch (e) {
-        // Reported like every command's failure (common/commands.ts), naming the rule.
-        throw new Error(`"${rule.title}" could not be exported as an alert: ${(e as Error).message}`, { cause: e });
-      }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderAlertExport(exported) });
-      await vscode.window.showTextDocument(doc, { preview: false });
-      output.info(`Exported ${rule.id} as an alert: ${exported.metricFilter.differences.length + exported.eventBridge.differences.length} differences declared.`);
-      return { document: doc.uri, export: exported };
-    }),
+    commands.register(
+      CommandId.ExportDetectionAsAlert,
+      async (id?: unknown): Promise<AlertExportResult | undefined> => {
+        const library = await loadDetectionRules(extensionUri);
+        const rule = typeof id === 'string' ? library.rules.find((r) => r.id === id) : await pickRule(library.rules);
+        if (!rule) {
+          if (typeof id === 'string')
+            void vscode.window.showErrorMessage(
+              `No detection rule has the id "${id}" now: its file may have changed or been removed. Reopen the log view's detections to refresh them.`,
+            );
+          return undefined;
+        }
+        let exported: AlertExport;
+        try {
+          exported = exportAlerts(rule);
+        } catch (e) {
+          // Reported like every command's failure (common/commands.ts), naming the rule.
+          throw new Error(`"${rule.title}" could not be exported as an alert: ${(e as Error).message}`, { cause: e });
+        }
+        const doc = await vscode.workspace.openTextDocument({
+          language: 'markdown',
+          content: renderAlertExport(exported),
+        });
+        await vscode.window.showTextDocument(doc, { preview: false });
+        output.info(
+          `Exported ${rule.id} as an alert: ${exported.metricFilter.differences.length + exported.eventBridge.differences.length} differences declared.`,
+        );
+        return { document: doc.uri, export: exported };
+      },
+    ),
   ];
 }

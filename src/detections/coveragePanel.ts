@@ -24,7 +24,12 @@ export interface CoverageResult {
   fired: number;
 }
 
-export function registerCoverageCommand(commands: Commands, extensionUri: vscode.Uri, sessions: Sessions, output: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerCoverageCommand(
+  commands: Commands,
+  extensionUri: vscode.Uri,
+  sessions: Sessions,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   let panel: vscode.WebviewPanel | undefined;
   return [
     commands.register(CommandId.ShowDetectionCoverage, async (): Promise<CoverageResult> => {
@@ -40,14 +45,19 @@ export function registerCoverageCommand(commands: Commands, extensionUri: vscode
       const p = panel;
       const init: ToCoverageView = { type: 'init', matrix, view };
       // A fresh page each time: the handshake below answers its `ready` with this matrix.
-      p.webview.html = renderWebviewHtml(p.webview, extensionUri, { title: 'Detection Coverage', script: 'dist/webview/coverage.js', styles: ['media/coverage.css'] });
+      p.webview.html = renderWebviewHtml(p.webview, extensionUri, {
+        title: 'Detection Coverage',
+        script: 'dist/webview/coverage.js',
+        styles: ['media/coverage.css'],
+      });
       const sub = p.webview.onDidReceiveMessage((m: unknown) => {
         const msg = parseCoverageViewMessage(m);
         if (!msg) return;
         if (msg.type === 'ready') void p.webview.postMessage(init);
         else if (msg.type === 'show') {
           const target = sessions.active();
-          if (!target || !sessions.showQuery(target, `detection:${msg.rules.join(',')}`)) void vscode.window.showInformationMessage('Open a log view to see the events of these detections.');
+          if (!target || !sessions.showQuery(target, `detection:${msg.rules.join(',')}`))
+            void vscode.window.showInformationMessage('Open a log view to see the events of these detections.');
         }
       });
       p.onDidDispose(() => {
@@ -55,9 +65,16 @@ export function registerCoverageCommand(commands: Commands, extensionUri: vscode
       });
       p.reveal();
       const cells = matrix.tactics.flatMap((t) => t.cells);
-      const distinct = (f: (c: (typeof cells)[number]) => boolean): number => new Set(cells.filter(f).map((c) => c.technique)).size;
-      const result = { techniques: distinct(() => true), covered: distinct((c) => c.rules.length > 0), fired: distinct((c) => c.rules.some((r) => (r.count ?? 0) > 0)) };
-      output.info(`Detection coverage: ${result.covered} of ${result.techniques} techniques covered, ${result.fired} fired.`);
+      const distinct = (f: (c: (typeof cells)[number]) => boolean): number =>
+        new Set(cells.filter(f).map((c) => c.technique)).size;
+      const result = {
+        techniques: distinct(() => true),
+        covered: distinct((c) => c.rules.length > 0),
+        fired: distinct((c) => c.rules.some((r) => (r.count ?? 0) > 0)),
+      };
+      output.info(
+        `Detection coverage: ${result.covered} of ${result.techniques} techniques covered, ${result.fired} fired.`,
+      );
       return result;
     }),
   ];

@@ -26,12 +26,19 @@ const PACK_ZIP_LIMITS = { maxEntries: 50_000, maxEntryBytes: MAX_RULE_FILE_BYTES
 
 async function fromZip(uri: vscode.Uri, skipped: PackImportResult['skipped']): Promise<RuleFile[]> {
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > PACK_ZIP_LIMITS.maxTotalBytes) throw new Error(`${uri.fsPath} is ${Math.round(stat.size / 1024 / 1024)} MB; a SigmaHQ release archive is far smaller.`);
+  if (stat.size > PACK_ZIP_LIMITS.maxTotalBytes)
+    throw new Error(
+      `${uri.fsPath} is ${Math.round(stat.size / 1024 / 1024)} MB; a SigmaHQ release archive is far smaller.`,
+    );
   const files: RuleFile[] = [];
-  const problems = await readZip(await vscode.workspace.fs.readFile(uri), (m) => void files.push({ name: m.name.split('/').pop()!, text: new TextDecoder().decode(m.bytes) }), {
-    limits: PACK_ZIP_LIMITS,
-    accept: (name) => isPackRulePath(name),
-  });
+  const problems = await readZip(
+    await vscode.workspace.fs.readFile(uri),
+    (m) => void files.push({ name: m.name.split('/').pop()!, text: new TextDecoder().decode(m.bytes) }),
+    {
+      limits: PACK_ZIP_LIMITS,
+      accept: (name) => isPackRulePath(name),
+    },
+  );
   skipped.push(...problems);
   return files;
 }
@@ -44,10 +51,15 @@ async function fromFolder(root: vscode.Uri, skipped: PackImportResult['skipped']
     for (const [name, type] of await vscode.workspace.fs.readDirectory(dir)) {
       const path = rel ? `${rel}/${name}` : name;
       const uri = vscode.Uri.joinPath(dir, name);
-      if (type === vscode.FileType.Directory && !name.startsWith('.') && name !== 'node_modules') await walk(uri, path, depth + 1);
+      if (type === vscode.FileType.Directory && !name.startsWith('.') && name !== 'node_modules')
+        await walk(uri, path, depth + 1);
       else if (type === vscode.FileType.File && isPackRulePath(path, isCloudTrail)) {
         const size = (await vscode.workspace.fs.stat(uri)).size;
-        if (size > MAX_RULE_FILE_BYTES) skipped.push({ name: path, reason: `${size.toLocaleString()} bytes is too large for a rule file; not read.` });
+        if (size > MAX_RULE_FILE_BYTES)
+          skipped.push({
+            name: path,
+            reason: `${size.toLocaleString()} bytes is too large for a rule file; not read.`,
+          });
         else files.push({ name, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) });
       }
     }
@@ -63,27 +75,49 @@ export async function importSigmaPack(source: vscode.Uri, storage: vscode.Uri): 
   const files = isZip ? await fromZip(source, skipped) : await fromFolder(source, skipped);
   const pack = loadPack(files, { ...SIGMAHQ, from: 'imported' });
   if (pack.rules.length === 0) {
-    throw new Error(`${source.fsPath} holds no readable SigmaHQ CloudTrail rule (looked for rules/cloud/aws/cloudtrail/*.yml${files.length ? `; ${files.length} found, none readable: ${pack.refused[0]?.file}: ${pack.refused[0]?.problems[0]}` : ''}). The current pack is unchanged.`);
+    throw new Error(
+      `${source.fsPath} holds no readable SigmaHQ CloudTrail rule (looked for rules/cloud/aws/cloudtrail/*.yml${files.length ? `; ${files.length} found, none readable: ${pack.refused[0]?.file}: ${pack.refused[0]?.problems[0]}` : ''}). The current pack is unchanged.`,
+    );
   }
   const target = importedPackFolder(storage);
   const next = vscode.Uri.joinPath(storage, 'sigmahq-next');
   await vscode.workspace.fs.delete(next, { recursive: true, useTrash: false }).then(undefined, () => undefined);
-  for (const f of files) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(next, 'rules', f.name), new TextEncoder().encode(f.text));
-  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(next, 'README.md'), new TextEncoder().encode(importedPackReadme(source.fsPath, pack.rules.length, pack.refused, new Date())));
+  for (const f of files)
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(next, 'rules', f.name), new TextEncoder().encode(f.text));
+  await vscode.workspace.fs.writeFile(
+    vscode.Uri.joinPath(next, 'README.md'),
+    new TextEncoder().encode(importedPackReadme(source.fsPath, pack.rules.length, pack.refused, new Date())),
+  );
   // Swapped in whole: a failed write above leaves the previous pack in place.
   await vscode.workspace.fs.delete(target, { recursive: true, useTrash: false }).then(undefined, () => undefined);
   await vscode.workspace.fs.rename(next, target, { overwrite: true });
   return { loaded: pack.rules.length, refused: pack.refused, skipped };
 }
 
-export function registerSigmaPackImport(commands: Commands, storage: vscode.Uri, output: vscode.LogOutputChannel, reanalyze: () => void): vscode.Disposable[] {
+export function registerSigmaPackImport(
+  commands: Commands,
+  storage: vscode.Uri,
+  output: vscode.LogOutputChannel,
+  reanalyze: () => void,
+): vscode.Disposable[] {
   return [
     commands.register(CommandId.ImportSigmaHqRules, async (arg?: unknown): Promise<PackImportResult | undefined> => {
       let source = arg instanceof vscode.Uri ? arg : undefined;
       if (!source) {
-        const kind = await vscode.window.showQuickPick([{ label: 'From a release archive (.zip)…', zip: true }, { label: 'From a folder (a SigmaHQ checkout)…', zip: false }], { title: 'Import SigmaHQ rules' });
+        const kind = await vscode.window.showQuickPick(
+          [
+            { label: 'From a release archive (.zip)…', zip: true },
+            { label: 'From a folder (a SigmaHQ checkout)…', zip: false },
+          ],
+          { title: 'Import SigmaHQ rules' },
+        );
         if (!kind) return undefined;
-        const picked = await vscode.window.showOpenDialog({ canSelectFiles: kind.zip, canSelectFolders: !kind.zip, filters: kind.zip ? { 'ZIP archives': ['zip'] } : undefined, openLabel: 'Import' });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFiles: kind.zip,
+          canSelectFolders: !kind.zip,
+          filters: kind.zip ? { 'ZIP archives': ['zip'] } : undefined,
+          openLabel: 'Import',
+        });
         source = picked?.[0];
         if (!source) return undefined;
       }
@@ -96,8 +130,13 @@ export function registerSigmaPackImport(commands: Commands, storage: vscode.Uri,
       }
       for (const r of result.refused) output.warn(`SigmaHQ pack: ${r.file} refused: ${r.problems.join(' ')}`);
       for (const s of result.skipped) output.warn(`SigmaHQ pack: ${s.name} not read: ${s.reason}`);
-      const notes = [result.refused.length ? `${result.refused.length} could not be read as written (listed in the output)` : '', result.skipped.length ? `${result.skipped.length} archive members were not read` : ''].filter(Boolean);
-      void vscode.window.showInformationMessage(`Imported ${result.loaded} SigmaHQ CloudTrail rules from ${source.fsPath}${notes.length ? `; ${notes.join('; ')}` : ''}.`);
+      const notes = [
+        result.refused.length ? `${result.refused.length} could not be read as written (listed in the output)` : '',
+        result.skipped.length ? `${result.skipped.length} archive members were not read` : '',
+      ].filter(Boolean);
+      void vscode.window.showInformationMessage(
+        `Imported ${result.loaded} SigmaHQ CloudTrail rules from ${source.fsPath}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
+      );
       reanalyze();
       return result;
     }),

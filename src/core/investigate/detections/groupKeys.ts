@@ -78,11 +78,20 @@ function part(store: EventStore, name: string): Part {
   const fields = column ? [column] : (QUERY_FIELDS.get(name.toLowerCase()) as readonly StringField[] | undefined);
   if (fields) {
     // `principal` is two columns (short name and ARN): two alice users in two accounts stay apart.
-    const cols = fields.map((f) => ({ col: store.column(f), empty: store.dictionary(f).idOf('') ?? -1, size: store.dictionary(f).size, values: store.dictionary(f).values }));
+    const cols = fields.map((f) => ({
+      col: store.column(f),
+      empty: store.dictionary(f).idOf('') ?? -1,
+      size: store.dictionary(f).size,
+      values: store.dictionary(f).values,
+    }));
     const radix = cols.reduce((r, c) => r * c.size, 1);
     if (cols.length === 1) {
       const { col, empty } = cols[0];
-      return { id: (row) => (col[row] === empty ? -1 : col[row]), radix, text: (row) => cols[0].values[col[row]].toLowerCase() };
+      return {
+        id: (row) => (col[row] === empty ? -1 : col[row]),
+        radix,
+        text: (row) => cols[0].values[col[row]].toLowerCase(),
+      };
     }
     return {
       id: (row) => {
@@ -96,16 +105,29 @@ function part(store: EventStore, name: string): Part {
         return any ? k : -1;
       },
       radix,
-      text: (row) => cols.map((c) => c.values[c.col[row]]).join('\u0000').toLowerCase(),
+      text: (row) =>
+        cols
+          .map((c) => c.values[c.col[row]])
+          .join('\u0000')
+          .toLowerCase(),
     };
   }
   const segments = parsePath(name, true) ?? [];
   const seen = interner();
   const text = (row: number): string => {
-    const vs = valuesAt(parseRaw(store.raw(row)), segments).filter((v) => v !== '').map((v) => v.toLowerCase());
+    const vs = valuesAt(parseRaw(store.raw(row)), segments)
+      .filter((v) => v !== '')
+      .map((v) => v.toLowerCase());
     return vs.length === 0 ? '' : vs.length === 1 ? vs[0] : [...new Set(vs)].sort().join('\u0001');
   };
-  return { id: (row) => { const t = text(row); return t ? seen.id(t) : -1; }, radix: most, text };
+  return {
+    id: (row) => {
+      const t = text(row);
+      return t ? seen.id(t) : -1;
+    },
+    radix: most,
+    text,
+  };
 }
 
 /**

@@ -35,17 +35,26 @@ export interface PackRules {
  * Reads a pack's Sigma files (`.yml`/`.yaml`; others are skipped). Each rule is marked with the
  * pack; ids come from file names as for any Sigma file, and a repeated id keeps the first.
  */
-export function loadPack(files: readonly RuleFile[], pack: RulePack, origin: DetectionRule['origin'] = 'built-in'): PackRules {
+export function loadPack(
+  files: readonly RuleFile[],
+  pack: RulePack,
+  origin: DetectionRule['origin'] = 'built-in',
+): PackRules {
   const out: PackRules = { pack, rules: [], refused: [] };
   const seen = new Set<string>();
-  for (const f of [...files].filter((x) => /\.ya?ml$/i.test(x.name)).sort((a, b) => a.name.localeCompare(b.name, 'en'))) {
+  for (const f of [...files]
+    .filter((x) => /\.ya?ml$/i.test(x.name))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))) {
     const { rule, problems } = parseSigmaFile(f.text, f.name, origin);
     if (!rule) {
       out.refused.push({ file: f.name, problems });
       continue;
     }
     if (seen.has(rule.id.toLowerCase())) {
-      out.refused.push({ file: f.name, problems: [`The id "${rule.id}" is already used by another file of the pack; this one was left out.`] });
+      out.refused.push({
+        file: f.name,
+        problems: [`The id "${rule.id}" is already used by another file of the pack; this one was left out.`],
+      });
       continue;
     }
     seen.add(rule.id.toLowerCase());

@@ -58,12 +58,19 @@ export function isKeyName(name: string): boolean {
 /** Checks a list of names to group or key by; pushes problems naming `key`. */
 export function checkNames(names: unknown, key: string, max: number, min: number, problems: string[]): string[] {
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
-    problems.push(`"${key}" is a list of field names (principal, accessKey, ip, region, eventName, userAgentFamily) or paths (requestParameters.secretId).`);
+    problems.push(
+      `"${key}" is a list of field names (principal, accessKey, ip, region, eventName, userAgentFamily) or paths (requestParameters.secretId).`,
+    );
     return [];
   }
   const list = names;
-  if (list.length < min || list.length > max) problems.push(`"${key}" names ${min === max ? min : `${min} to ${max}`} fields; it has ${list.length}.`);
-  for (const n of list.slice(0, 20)) if (!isKeyName(n)) problems.push(`"${key}": "${n.slice(0, 80)}" is not a single-valued field or path (resources has many values; fields: principal, accessKey, ip, region, eventName, userAgent, userAgentFamily; paths: requestParameters.x).`);
+  if (list.length < min || list.length > max)
+    problems.push(`"${key}" names ${min === max ? min : `${min} to ${max}`} fields; it has ${list.length}.`);
+  for (const n of list.slice(0, 20))
+    if (!isKeyName(n))
+      problems.push(
+        `"${key}": "${n.slice(0, 80)}" is not a single-valued field or path (resources has many values; fields: principal, accessKey, ip, region, eventName, userAgent, userAgentFamily; paths: requestParameters.x).`,
+      );
   const lower = list.map((n) => n.toLowerCase());
   if (new Set(lower).size !== lower.length) problems.push(`"${key}" names a field twice.`);
   return list;
@@ -75,7 +82,10 @@ export function checkWindow(minutes: unknown, key: string, problems: string[]): 
     problems.push(`"${key}" must be more than zero (a window of no time holds nothing).`);
     return 0;
   }
-  if (minutes > MAX_WINDOW_DAYS * 1440) problems.push(`"${key}" is ${Math.round(minutes / 1440)} days; at most ${MAX_WINDOW_DAYS} days are read (a longer window is usually a unit mix-up, and keeps every group alive).`);
+  if (minutes > MAX_WINDOW_DAYS * 1440)
+    problems.push(
+      `"${key}" is ${Math.round(minutes / 1440)} days; at most ${MAX_WINDOW_DAYS} days are read (a longer window is usually a unit mix-up, and keeps every group alive).`,
+    );
   return minutes;
 }
 
@@ -89,9 +99,15 @@ export function parseFirstSeen(v: unknown, problems: string[]): FirstSeen | unde
   }
   const o = v as Record<string, unknown>;
   const before = problems.length;
-  for (const k of Object.keys(o)) if (!FIRST_SEEN_KEYS.has(k)) problems.push(`"firstSeen": unknown key "${k.slice(0, 60)}" (known: fields, baselineDays).`);
+  for (const k of Object.keys(o))
+    if (!FIRST_SEEN_KEYS.has(k))
+      problems.push(`"firstSeen": unknown key "${k.slice(0, 60)}" (known: fields, baselineDays).`);
   const fields = checkNames(o.fields, 'firstSeen.fields', MAX_FIRST_SEEN_FIELDS, 1, problems);
-  const minutes = checkWindow(typeof o.baselineDays === 'number' ? o.baselineDays * 1440 : o.baselineDays, 'firstSeen.baselineDays', problems);
+  const minutes = checkWindow(
+    typeof o.baselineDays === 'number' ? o.baselineDays * 1440 : o.baselineDays,
+    'firstSeen.baselineDays',
+    problems,
+  );
   return problems.length > before ? undefined : { fields, baselineDays: minutes / 1440 };
 }
 
@@ -104,30 +120,49 @@ const CORRELATION_KEYS = new Set(['type', 'steps', 'groupBy', 'withinMinutes', '
  */
 export function parseCorrelation(v: unknown, hasQuery: boolean, problems: string[]): Correlation | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    problems.push('"correlation" is {"type": "event_count" | "value_count" | "temporal" | "temporal_ordered", "groupBy": [...], "withinMinutes": n, ...}.');
+    problems.push(
+      '"correlation" is {"type": "event_count" | "value_count" | "temporal" | "temporal_ordered", "groupBy": [...], "withinMinutes": n, ...}.',
+    );
     return undefined;
   }
   const o = v as Record<string, unknown>;
   const before = problems.length;
-  for (const k of Object.keys(o)) if (!CORRELATION_KEYS.has(k)) problems.push(`"correlation": unknown key "${k.slice(0, 60)}" (known: ${[...CORRELATION_KEYS].join(', ')}).`);
+  for (const k of Object.keys(o))
+    if (!CORRELATION_KEYS.has(k))
+      problems.push(`"correlation": unknown key "${k.slice(0, 60)}" (known: ${[...CORRELATION_KEYS].join(', ')}).`);
   const type = o.type;
   if (typeof type !== 'string' || !(CORRELATION_TYPES as readonly string[]).includes(type)) {
-    problems.push(`"correlation.type" ${JSON.stringify(String(type).slice(0, 40))} is unknown: one of ${CORRELATION_TYPES.join(', ')}.`);
+    problems.push(
+      `"correlation.type" ${JSON.stringify(String(type).slice(0, 40))} is unknown: one of ${CORRELATION_TYPES.join(', ')}.`,
+    );
     return undefined;
   }
   const t = type as CorrelationType;
   const temporal = t === 'temporal' || t === 'temporal_ordered';
-  const groupBy = o.groupBy === undefined ? [] : checkNames(o.groupBy, 'correlation.groupBy', MAX_GROUP_BY, 0, problems);
+  const groupBy =
+    o.groupBy === undefined ? [] : checkNames(o.groupBy, 'correlation.groupBy', MAX_GROUP_BY, 0, problems);
   const withinMinutes = checkWindow(o.withinMinutes, 'correlation.withinMinutes', problems);
   let steps: string[][] | undefined;
   if (temporal) {
     if (hasQuery) problems.push(`A ${t} rule has "correlation.steps" instead of "query".`);
     const s = o.steps;
-    if (!Array.isArray(s) || s.length < 2 || s.length > MAX_STEPS || !s.every((q) => typeof q === 'string' || (Array.isArray(q) && q.length > 0 && q.every((x) => typeof x === 'string')))) {
-      problems.push(`"correlation.steps" is a list of 2 to ${MAX_STEPS} steps, each a query or a list of queries (any may match).`);
+    if (
+      !Array.isArray(s) ||
+      s.length < 2 ||
+      s.length > MAX_STEPS ||
+      !s.every(
+        (q) => typeof q === 'string' || (Array.isArray(q) && q.length > 0 && q.every((x) => typeof x === 'string')),
+      )
+    ) {
+      problems.push(
+        `"correlation.steps" is a list of 2 to ${MAX_STEPS} steps, each a query or a list of queries (any may match).`,
+      );
     } else steps = s.map((q) => (typeof q === 'string' ? [q] : (q as string[])));
   } else {
-    if (o.steps !== undefined) problems.push(`"correlation.steps" belongs to temporal and temporal_ordered rules; a ${t} rule counts the events of its "query".`);
+    if (o.steps !== undefined)
+      problems.push(
+        `"correlation.steps" belongs to temporal and temporal_ordered rules; a ${t} rule counts the events of its "query".`,
+      );
     if (!hasQuery) problems.push(`A ${t} rule needs "query": the events it counts.`);
   }
   const cond = readCondition(o.condition, t, steps?.length ?? 0, 'correlation.condition', problems);
@@ -143,17 +178,28 @@ export function parseCorrelation(v: unknown, hasQuery: boolean, problems: string
  * Temporal types may leave it out (all steps). Bounds below (lt, lte, eq) are refused: a
  * sliding window that fires on few events fires on every quiet group, which no rule means.
  */
-export function readCondition(v: unknown, type: CorrelationType, steps: number, key: string, problems: string[]): { min: number; field?: string } | undefined {
+export function readCondition(
+  v: unknown,
+  type: CorrelationType,
+  steps: number,
+  key: string,
+  problems: string[],
+): { min: number; field?: string } | undefined {
   const temporal = type === 'temporal' || type === 'temporal_ordered';
   if (v === undefined && temporal) return { min: steps };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    problems.push(`"${key}" is a map such as {gte: 10}${type === 'value_count' ? ' with "field": the field whose distinct values count' : ''}.`);
+    problems.push(
+      `"${key}" is a map such as {gte: 10}${type === 'value_count' ? ' with "field": the field whose distinct values count' : ''}.`,
+    );
     return undefined;
   }
   const o = v as Record<string, unknown>;
   const ops = Object.keys(o).filter((k) => k !== 'field');
   for (const k of ops) {
-    if (k === 'lt' || k === 'lte' || k === 'eq') problems.push(`"${key}.${k}": upper bounds and exact counts are not read (a sliding window "fewer than n" fires on every quiet group); use gte or gt.`);
+    if (k === 'lt' || k === 'lte' || k === 'eq')
+      problems.push(
+        `"${key}.${k}": upper bounds and exact counts are not read (a sliding window "fewer than n" fires on every quiet group); use gte or gt.`,
+      );
     else if (k !== 'gte' && k !== 'gt') problems.push(`"${key}": unknown criterion "${k.slice(0, 40)}" (gte, gt).`);
   }
   const op = ops.find((k) => k === 'gte' || k === 'gt');
@@ -164,12 +210,18 @@ export function readCondition(v: unknown, type: CorrelationType, steps: number, 
   }
   const min = op === 'gt' ? n + 1 : n;
   if (min < 1) problems.push(`"${key}": a count of ${op} ${n} holds for every window, even an empty one.`);
-  if (type === 'event_count' && min < 2) problems.push(`"${key}": a count of 1 is a single-event rule; write it without "correlation".`);
-  if (temporal && (min < 2 || min > steps)) problems.push(`"${key}": a ${type} rule counts distinct steps, from 2 to its ${steps}.`);
-  if (type === 'temporal_ordered' && min !== steps) problems.push(`"${key}": a temporal_ordered rule needs all ${steps} steps in order.`);
+  if (type === 'event_count' && min < 2)
+    problems.push(`"${key}": a count of 1 is a single-event rule; write it without "correlation".`);
+  if (temporal && (min < 2 || min > steps))
+    problems.push(`"${key}": a ${type} rule counts distinct steps, from 2 to its ${steps}.`);
+  if (type === 'temporal_ordered' && min !== steps)
+    problems.push(`"${key}": a temporal_ordered rule needs all ${steps} steps in order.`);
   let field: string | undefined;
   if (type === 'value_count') {
-    if (typeof o.field !== 'string' || !isKeyName(o.field)) problems.push(`"${key}.field" names the single-valued field or path whose distinct values count (requestParameters.secretId).`);
+    if (typeof o.field !== 'string' || !isKeyName(o.field))
+      problems.push(
+        `"${key}.field" names the single-valued field or path whose distinct values count (requestParameters.secretId).`,
+      );
     else field = o.field;
   } else if (o.field !== undefined) problems.push(`"${key}.field" belongs to value_count rules.`);
   return { min, field };
@@ -179,15 +231,24 @@ export function readCondition(v: unknown, type: CorrelationType, steps: number, 
 export function kindConditions(rule: { firstSeen?: FirstSeen; correlation?: Correlation }): string[] {
   const out: string[] = [];
   const f = rule.firstSeen;
-  if (f) out.push(`first seen: the combination of ${f.fields.join(' + ')} was not seen in the ${days(f.baselineDays)} before the event (the first ${days(f.baselineDays)} of the loaded events are the baseline and never fire)`);
+  if (f)
+    out.push(
+      `first seen: the combination of ${f.fields.join(' + ')} was not seen in the ${days(f.baselineDays)} before the event (the first ${days(f.baselineDays)} of the loaded events are the baseline and never fire)`,
+    );
   const c = rule.correlation;
   if (c) {
     const by = c.groupBy.length > 0 ? ` by the same ${c.groupBy.join(' + ')}` : '';
     const win = `within ${c.withinMinutes} minutes`;
     if (c.type === 'event_count') out.push(`at least ${c.min} matching events ${win}${by}`);
     if (c.type === 'value_count') out.push(`at least ${c.min} distinct values of ${c.field} ${win}${by}`);
-    if (c.type === 'temporal') out.push(`${c.min === c.steps!.length ? 'every step' : `at least ${c.min} of the ${c.steps!.length} steps`}, in any order, ${win}${by}`);
-    if (c.type === 'temporal_ordered') out.push(`the steps in this order (${c.steps!.map((s, i) => `${i + 1}. ${s.join(' | ')}`).join('; ')}) ${win}${by}`);
+    if (c.type === 'temporal')
+      out.push(
+        `${c.min === c.steps!.length ? 'every step' : `at least ${c.min} of the ${c.steps!.length} steps`}, in any order, ${win}${by}`,
+      );
+    if (c.type === 'temporal_ordered')
+      out.push(
+        `the steps in this order (${c.steps!.map((s, i) => `${i + 1}. ${s.join(' | ')}`).join('; ')}) ${win}${by}`,
+      );
   }
   const why = notInAthena(rule);
   if (why) out.push(`not expressible in Athena: ${why}`);
@@ -196,8 +257,10 @@ export function kindConditions(rule: { firstSeen?: FirstSeen; correlation?: Corr
 
 /** Why Athena cannot run the rule as one query (its `query` there returns the candidates only). */
 export function notInAthena(rule: { firstSeen?: FirstSeen; correlation?: Correlation }): string | undefined {
-  if (rule.firstSeen) return 'the baseline is every earlier event in a sliding window, and the learning period depends on what is loaded; Athena returns the candidate events and the Detections panel decides';
-  if (rule.correlation) return 'the rule model has no SQL form for windows over groups yet (Trino could: window functions over eventTime per group); Athena returns the candidate events and the Detections panel decides';
+  if (rule.firstSeen)
+    return 'the baseline is every earlier event in a sliding window, and the learning period depends on what is loaded; Athena returns the candidate events and the Detections panel decides';
+  if (rule.correlation)
+    return 'the rule model has no SQL form for windows over groups yet (Trino could: window functions over eventTime per group); Athena returns the candidate events and the Detections panel decides';
   return undefined;
 }
 
@@ -209,10 +272,19 @@ function days(d: number): string {
  * Reads a JSON rule's `firstSeen` and `correlation` keys (one of them at most, and neither with
  * `threshold`, which is a count of its own). rules.ts calls this once per file.
  */
-export function parseRuleKinds(o: Record<string, unknown>, problems: string[]): { firstSeen?: FirstSeen; correlation?: Correlation } {
+export function parseRuleKinds(
+  o: Record<string, unknown>,
+  problems: string[],
+): { firstSeen?: FirstSeen; correlation?: Correlation } {
   const out: { firstSeen?: FirstSeen; correlation?: Correlation } = {};
-  if (o.firstSeen !== undefined && o.correlation !== undefined) problems.push('A rule is a first-seen rule or a correlation, not both: "firstSeen" and "correlation" cannot go together.');
-  if ((o.firstSeen !== undefined || o.correlation !== undefined) && o.threshold !== undefined) problems.push('"threshold" cannot go with "firstSeen" or "correlation" (a correlation of type event_count is the windowed count).');
+  if (o.firstSeen !== undefined && o.correlation !== undefined)
+    problems.push(
+      'A rule is a first-seen rule or a correlation, not both: "firstSeen" and "correlation" cannot go together.',
+    );
+  if ((o.firstSeen !== undefined || o.correlation !== undefined) && o.threshold !== undefined)
+    problems.push(
+      '"threshold" cannot go with "firstSeen" or "correlation" (a correlation of type event_count is the windowed count).',
+    );
   if (o.firstSeen !== undefined) out.firstSeen = parseFirstSeen(o.firstSeen, problems);
   if (o.correlation !== undefined) out.correlation = parseCorrelation(o.correlation, o.query !== undefined, problems);
   return out;

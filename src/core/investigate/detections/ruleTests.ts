@@ -22,7 +22,8 @@ const MAX_EVENTS = 200;
  * (only when the value is wholly valid).
  */
 export function parseRuleTests(v: unknown, problems: string[]): RuleTest[] | undefined {
-  const shape = '"tests" is a list of {"name": text, "events": [CloudTrail records, each with an eventID], "fires": [eventIDs the rule flags]}';
+  const shape =
+    '"tests" is a list of {"name": text, "events": [CloudTrail records, each with an eventID], "fires": [eventIDs the rule flags]}';
   if (!Array.isArray(v)) {
     problems.push(`${shape}.`);
     return undefined;
@@ -37,15 +38,24 @@ export function parseRuleTests(v: unknown, problems: string[]): RuleTest[] | und
     if (extra.length) problems.push(`${at}: unknown key "${extra[0].slice(0, 60)}" (known: name, events, fires).`);
     if (typeof o.name !== 'string' || !o.name.trim()) problems.push(`${at}: "name" says what the case shows.`);
     const events = o.events;
-    if (!Array.isArray(events) || events.length === 0 || events.length > MAX_EVENTS || !events.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) {
+    if (
+      !Array.isArray(events) ||
+      events.length === 0 ||
+      events.length > MAX_EVENTS ||
+      !events.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))
+    ) {
       return void problems.push(`${at}: "events" is a list of 1 to ${MAX_EVENTS} CloudTrail records.`);
     }
     const ids = events.map((e) => (e as Record<string, unknown>).eventID);
-    if (!ids.every((id) => typeof id === 'string' && id !== '')) return void problems.push(`${at}: every event needs an "eventID" ("fires" names events by it).`);
+    if (!ids.every((id) => typeof id === 'string' && id !== ''))
+      return void problems.push(`${at}: every event needs an "eventID" ("fires" names events by it).`);
     if (new Set(ids).size !== ids.length) problems.push(`${at}: two events share an eventID.`);
     const fires = o.fires;
-    if (!Array.isArray(fires) || !fires.every((f) => typeof f === 'string')) return void problems.push(`${at}: "fires" is a list of eventIDs ([] for a near miss).`);
-    for (const f of fires) if (!ids.includes(f)) problems.push(`${at}: "fires" names ${JSON.stringify(f.slice(0, 60))}, which is not one of its events.`);
+    if (!Array.isArray(fires) || !fires.every((f) => typeof f === 'string'))
+      return void problems.push(`${at}: "fires" is a list of eventIDs ([] for a near miss).`);
+    for (const f of fires)
+      if (!ids.includes(f))
+        problems.push(`${at}: "fires" names ${JSON.stringify(f.slice(0, 60))}, which is not one of its events.`);
     out.push({ name: o.name as string, events: events as Array<Record<string, unknown>>, fires: fires });
   });
   return problems.length === before ? out : undefined;

@@ -85,7 +85,21 @@ export interface RuleFile {
   text: string;
 }
 
-const KEYS = new Set(['id', 'title', 'severity', 'description', 'query', 'threshold', 'compare', 'tactic', 'mitre', 'references', 'tests', 'firstSeen', 'correlation']);
+const KEYS = new Set([
+  'id',
+  'title',
+  'severity',
+  'description',
+  'query',
+  'threshold',
+  'compare',
+  'tactic',
+  'mitre',
+  'references',
+  'tests',
+  'firstSeen',
+  'correlation',
+]);
 /** Ids appear in `detection:<id>` terms: no spaces, commas, quotes or stars. */
 export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A rule file is a few hundred bytes; anything far larger is not one. */
@@ -102,36 +116,66 @@ export function isValueName(name: string): boolean {
  * Parses and validates one rule file. Returns the rule, or every problem found (each a sentence
  * naming the key): unknown keys, missing or mistyped values, a bad severity, query errors.
  */
-export function parseRule(text: string, source: string, origin: DetectionRule['origin'] = 'user'): { rule?: DetectionRule; problems: string[] } {
-  if (text.length > MAX_RULE_FILE_BYTES) return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+export function parseRule(
+  text: string,
+  source: string,
+  origin: DetectionRule['origin'] = 'user',
+): { rule?: DetectionRule; problems: string[] } {
+  if (text.length > MAX_RULE_FILE_BYTES)
+    return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     return { problems: [`Not valid JSON: ${(e as Error).message}`] };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { problems: ['A rule file holds one JSON object.'] };
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return { problems: ['A rule file holds one JSON object.'] };
   const o = data as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) problems.push(`Unknown key "${k.slice(0, 60)}" (known: ${[...KEYS].join(', ')}).`);
+  for (const k of Object.keys(o))
+    if (!KEYS.has(k)) problems.push(`Unknown key "${k.slice(0, 60)}" (known: ${[...KEYS].join(', ')}).`);
 
   const id = o.id;
-  if (typeof id !== 'string' || !RULE_ID.test(id)) problems.push('"id" is required: letters, digits, ".", "-" or "_", up to 64 characters (it is typed in detection:<id>).');
+  if (typeof id !== 'string' || !RULE_ID.test(id))
+    problems.push(
+      '"id" is required: letters, digits, ".", "-" or "_", up to 64 characters (it is typed in detection:<id>).',
+    );
   const title = o.title;
   if (typeof title !== 'string' || !title.trim()) problems.push('"title" is required: a short sentence.');
   const severity = o.severity;
-  if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) problems.push(`"severity" must be one of ${SEVERITIES.join(', ')}.`);
+  if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity))
+    problems.push(`"severity" must be one of ${SEVERITIES.join(', ')}.`);
   if (o.description !== undefined && typeof o.description !== 'string') problems.push('"description" is text.');
   // First-seen and correlation rules (ruleKinds.ts); a sequence's steps are its queries.
   const kinds = parseRuleKinds(o, problems);
-  const queries = kinds.correlation?.steps?.flat() ?? (typeof o.query === 'string' ? [o.query] : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string') ? (o.query) : undefined);
+  const queries =
+    kinds.correlation?.steps?.flat() ??
+    (typeof o.query === 'string'
+      ? [o.query]
+      : Array.isArray(o.query) && o.query.length > 0 && o.query.every((q) => typeof q === 'string')
+        ? o.query
+        : undefined);
   if (!queries) problems.push('"query" is required: a search-language query, or a list of them (any may match).');
   for (const q of queries ?? []) problems.push(...queryProblems(q));
   const threshold = o.threshold === undefined ? undefined : parseThreshold(o.threshold, problems);
   const compare = o.compare === undefined ? undefined : parseCompare(o.compare, problems);
-  if (o.tactic !== undefined && typeof o.tactic !== 'string') problems.push('"tactic" is text, a MITRE ATT&CK tactic such as "defense-evasion".');
-  const mitre = stringList(o.mitre, 'mitre', problems, (s) => /^T\d{4}(\.\d{3})?$/.test(s), 'technique ids such as "T1562.008"');
-  const references = stringList(o.references, 'references', problems, (s) => /^https?:\/\/\S+$/.test(s), 'http(s) URLs');
+  if (o.tactic !== undefined && typeof o.tactic !== 'string')
+    problems.push('"tactic" is text, a MITRE ATT&CK tactic such as "defense-evasion".');
+  const mitre = stringList(
+    o.mitre,
+    'mitre',
+    problems,
+    (s) => /^T\d{4}(\.\d{3})?$/.test(s),
+    'technique ids such as "T1562.008"',
+  );
+  const references = stringList(
+    o.references,
+    'references',
+    problems,
+    (s) => /^https?:\/\/\S+$/.test(s),
+    'http(s) URLs',
+  );
   // The rule's own cases (ruleTests.ts): checked, then left out of the rule.
   if (o.tests !== undefined) parseRuleTests(o.tests, problems);
 
@@ -159,13 +203,19 @@ export function parseRule(text: string, source: string, origin: DetectionRule['o
  * Parses a Sigma rule file (sigma.ts) and checks its compiled queries as a JSON rule's are: a
  * compiler bug shows as a problem, never as a rule that means something else.
  */
-export function parseSigmaFile(text: string, source: string, origin: DetectionRule['origin'] = 'user'): { rule?: DetectionRule; problems: string[] } {
-  if (text.length > MAX_RULE_FILE_BYTES) return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+export function parseSigmaFile(
+  text: string,
+  source: string,
+  origin: DetectionRule['origin'] = 'user',
+): { rule?: DetectionRule; problems: string[] } {
+  if (text.length > MAX_RULE_FILE_BYTES)
+    return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
   if (isSigmaCorrelation(text)) return parseSigmaCorrelation(text, source, origin, queryProblems);
   const { rule, problems } = parseSigmaRule(text, source);
   if (!rule) return { problems };
   const checks = rule.query.flatMap(queryProblems);
-  if (!RULE_ID.test(rule.id)) checks.push(`The id "${rule.id}" made from the file name is not usable in detection:<id>.`);
+  if (!RULE_ID.test(rule.id))
+    checks.push(`The id "${rule.id}" made from the file name is not usable in detection:<id>.`);
   return checks.length > 0 ? { problems: checks } : { rule: { ...rule, origin, file: source }, problems: [] };
 }
 
@@ -173,16 +223,23 @@ function queryProblems(q: string): string[] {
   const parsed = parseQuery(q);
   const out = parsed.errors.map((e) => `"query" ${JSON.stringify(q.slice(0, 80))}: ${e}`);
   if (parsed.terms.length === 0 && out.length === 0) out.push('"query" is empty: it would match every event.');
-  if (parsed.terms.some((t) => t.kind === 'set')) out.push(`"query" ${JSON.stringify(q.slice(0, 80))}: a rule cannot use detection: terms (rules run in no set order).`);
+  if (parsed.terms.some((t) => t.kind === 'set'))
+    out.push(
+      `"query" ${JSON.stringify(q.slice(0, 80))}: a rule cannot use detection: terms (rules run in no set order).`,
+    );
   if (parsed.terms.some((t) => t.kind === 'time' || (t.kind === 'text' && !t.negate))) {
-    out.push(`"query" ${JSON.stringify(q.slice(0, 80))}: use field: and path terms only; free text is fuzzy and times are relative, so the rule would not mean the same thing twice.`);
+    out.push(
+      `"query" ${JSON.stringify(q.slice(0, 80))}: use field: and path terms only; free text is fuzzy and times are relative, so the rule would not mean the same thing twice.`,
+    );
   }
   return out;
 }
 
 function parseThreshold(v: unknown, problems: string[]): Threshold | undefined {
   const bad = (): undefined => {
-    problems.push('"threshold" is {"count": 2 or more, "withinMinutes": more than 0, "by": an optional field name or path}.');
+    problems.push(
+      '"threshold" is {"count": 2 or more, "withinMinutes": more than 0, "by": an optional field name or path}.',
+    );
     return undefined;
   };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad();
@@ -191,18 +248,29 @@ function parseThreshold(v: unknown, problems: string[]): Threshold | undefined {
   if (typeof t.count !== 'number' || !Number.isInteger(t.count) || t.count < 2 || t.count > 1_000_000) return bad();
   if (typeof t.withinMinutes !== 'number' || !(t.withinMinutes > 0) || t.withinMinutes > 525_600) return bad();
   if (t.by !== undefined && (typeof t.by !== 'string' || !isValueName(t.by))) {
-    problems.push(`"threshold.by" must name a single-valued field (principal, accessKey, ip, …) or a path (requestParameters.secretId).`);
+    problems.push(
+      `"threshold.by" must name a single-valued field (principal, accessKey, ip, …) or a path (requestParameters.secretId).`,
+    );
     return undefined;
   }
-  return t.by === undefined ? { count: t.count, withinMinutes: t.withinMinutes } : { count: t.count, withinMinutes: t.withinMinutes, by: t.by };
+  return t.by === undefined
+    ? { count: t.count, withinMinutes: t.withinMinutes }
+    : { count: t.count, withinMinutes: t.withinMinutes, by: t.by };
 }
 
 function parseCompare(v: unknown, problems: string[]): Compare | undefined {
   const keys = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v) : [];
   const op = keys[0];
   const pair = keys.length === 1 ? (v as Record<string, unknown>)[op] : undefined;
-  if ((op !== 'differs' && op !== 'notContains') || !Array.isArray(pair) || pair.length !== 2 || !pair.every((p) => typeof p === 'string' && isValueName(p))) {
-    problems.push('"compare" is {"differs": [a, b]} or {"notContains": [a, b]}, where a and b name a field (principal, …) or a path (userIdentity.userName).');
+  if (
+    (op !== 'differs' && op !== 'notContains') ||
+    !Array.isArray(pair) ||
+    pair.length !== 2 ||
+    !pair.every((p) => typeof p === 'string' && isValueName(p))
+  ) {
+    problems.push(
+      '"compare" is {"differs": [a, b]} or {"notContains": [a, b]}, where a and b name a field (principal, …) or a path (userIdentity.userName).',
+    );
     return undefined;
   }
   const names: [string, string] = [pair[0] as string, pair[1] as string];
@@ -249,14 +317,22 @@ export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[
     if (!pack) return;
     for (const r of pack.rules) {
       const key = r.id.toLowerCase();
-      if (byId.has(key)) lib.problems.push({ origin: r.origin, file: r.file, problems: [`The id "${r.id}" is already used by a built-in rule; the pack's rule was left out.`] });
+      if (byId.has(key))
+        lib.problems.push({
+          origin: r.origin,
+          file: r.file,
+          problems: [`The id "${r.id}" is already used by a built-in rule; the pack's rule was left out.`],
+        });
       else byId.set(key, r);
     }
-    for (const p of pack.refused) lib.problems.push({ origin: 'built-in', file: p.file, problems: p.problems, pack: pack.pack.name });
+    for (const p of pack.refused)
+      lib.problems.push({ origin: 'built-in', file: p.file, problems: p.problems, pack: pack.pack.name });
   };
   const take = (files: readonly RuleFile[], origin: DetectionRule['origin']): void => {
     const seen = new Map<string, string>();
-    for (const f of [...files].filter((x) => parserOf(x.name)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+    for (const f of [...files]
+      .filter((x) => parserOf(x.name))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
       const { rule, problems } = parserOf(f.name)!(f.text, f.name, origin);
       if (!rule) {
         lib.problems.push({ origin, file: f.name, problems });
@@ -265,7 +341,11 @@ export function loadRules(builtIn: readonly RuleFile[], user: readonly RuleFile[
       const key = rule.id.toLowerCase();
       const first = seen.get(key);
       if (first !== undefined) {
-        lib.problems.push({ origin, file: f.name, problems: [`The id "${rule.id}" is already used by ${first}; this file was left out.`] });
+        lib.problems.push({
+          origin,
+          file: f.name,
+          problems: [`The id "${rule.id}" is already used by ${first}; this file was left out.`],
+        });
         continue;
       }
       seen.set(key, f.name);

@@ -93,7 +93,13 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
       // indexed terms alone find nothing, neither does the query (the bench's 2 s target).
       const parsed = parseQuery(q);
       const indexed = parsed.terms.filter((t) => t.kind !== 'path');
-      if (indexed.length > 0 && indexed.length < parsed.terms.length && parsed.errors.length === 0 && engine.search({ ...parsed, terms: indexed }, 'newest').rows.length === 0) continue;
+      if (
+        indexed.length > 0 &&
+        indexed.length < parsed.terms.length &&
+        parsed.errors.length === 0 &&
+        engine.search({ ...parsed, terms: indexed }, 'newest').rows.length === 0
+      )
+        continue;
       const r = engine.search(q, 'newest');
       for (const e of r.errors) if (!errors.includes(e)) errors.push(e);
       // A rule whose terms were partly left out would over-match: it reports instead.
@@ -123,10 +129,17 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
  * First-seen and correlation rules judge candidates (`hit`) against each other: walked oldest
  * first straight from the store's time order, as masks, never as lists of a million numbers.
  */
-function judged(store: EventStore, rule: DetectionRule, hit: Uint8Array, bits: Uint8Array | undefined): { rows: Uint32Array; count: number } {
+function judged(
+  store: EventStore,
+  rule: DetectionRule,
+  hit: Uint8Array,
+  bits: Uint8Array | undefined,
+): { rows: Uint32Array; count: number } {
   const keep = rule.compare ? comparer(store, rule.compare) : undefined;
   const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1);
-  const fired = rule.firstSeen ? firstSeen(store, ordered, rule.firstSeen) : correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1);
+  const fired = rule.firstSeen
+    ? firstSeen(store, ordered, rule.firstSeen)
+    : correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1);
   const order = store.rowsByTime();
   let n = 0;
   for (let i = 0; i < order.length; i++) if (fired[order[i]]) n++;
@@ -144,7 +157,10 @@ function valueReader(store: EventStore, name: string): (row: number) => string[]
     return (row) => fields.map((f) => store.value(f, row).toLowerCase()).filter((v) => v !== '');
   }
   const segments = parsePath(name, true) ?? [];
-  return (row) => valuesAt(parseRaw(store.raw(row)), segments).filter((v) => v !== '').map((v) => v.toLowerCase());
+  return (row) =>
+    valuesAt(parseRaw(store.raw(row)), segments)
+      .filter((v) => v !== '')
+      .map((v) => v.toLowerCase());
 }
 
 function comparer(store: EventStore, compare: Compare): (row: number) => boolean {

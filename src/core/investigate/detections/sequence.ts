@@ -37,7 +37,8 @@ export function correlate(store: EventStore, ordered: Uint32Array, c: Correlatio
       let v = '';
       if (value && !(v = value(row))) continue;
       const gi = index(k, groups.length);
-      if (gi === groups.length) groups.push({ rows: [], values: [], start: 0, marked: -1, counts: value ? new Map() : undefined });
+      if (gi === groups.length)
+        groups.push({ rows: [], values: [], start: 0, marked: -1, counts: value ? new Map() : undefined });
       slide(ctx, groups[gi], row, v);
     }
     return fired;

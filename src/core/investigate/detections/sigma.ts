@@ -17,14 +17,24 @@ export type SigmaRule = Omit<DetectionRule, 'origin' | 'file'>;
 /** Most YAML nodes a rule may have: real rules have a few dozen. */
 const MAX_NODES = 20_000;
 
-const LEVELS: Readonly<Record<string, Severity>> = { informational: 'info', low: 'low', medium: 'medium', high: 'high', critical: 'critical' };
+const LEVELS: Readonly<Record<string, Severity>> = {
+  informational: 'info',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'critical',
+};
 
 type Yaml = SigmaScalar | Yaml[] | { [key: string]: Yaml };
 
 /** A YAML node as plain data, refusing aliases and merge keys (no expansion: no YAML bomb). */
 function toData(node: unknown, budget: { left: number }): Yaml {
   if (--budget.left < 0) throw new SigmaError('the file', `it has more than ${MAX_NODES} YAML nodes`);
-  if (isAlias(node)) throw new SigmaError(`the alias *${node.source}`, 'YAML anchors and aliases are not read in rules (expanding them is how a YAML bomb works)');
+  if (isAlias(node))
+    throw new SigmaError(
+      `the alias *${node.source}`,
+      'YAML anchors and aliases are not read in rules (expanding them is how a YAML bomb works)',
+    );
   if (node === null || node === undefined) return null;
   if (isScalar(node)) {
     const v = node.value;
@@ -50,9 +60,15 @@ function toData(node: unknown, budget: { left: number }): Yaml {
   throw new SigmaError('a YAML node', 'unexpected YAML content');
 }
 
-const isObj = (v: Yaml | undefined): v is { [key: string]: Yaml } => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: Yaml | undefined): v is { [key: string]: Yaml } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: Yaml | undefined): string | undefined => (typeof v === 'string' ? v.trim() : undefined);
-const strings = (v: Yaml | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map((s) => s.trim()) : typeof v === 'string' ? [v.trim()] : []);
+const strings = (v: Yaml | undefined): string[] =>
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string').map((s) => s.trim())
+    : typeof v === 'string'
+      ? [v.trim()]
+      : [];
 
 /** The rule id: the file's base name, as `detection:<id>` can type it (≤ 64 characters). */
 export function sigmaRuleId(fileName: string): string {
@@ -76,7 +92,8 @@ function compileSelection(name: string, sel: Yaml): Dnf {
     let d: Dnf = TRUE;
     for (const k of keys) {
       const v = sel[k];
-      if (isObj(v) || (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null))) throw new SigmaError(where(k), 'a value is a string, number, boolean or null, or a list of them');
+      if (isObj(v) || (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)))
+        throw new SigmaError(where(k), 'a value is a string, number, boolean or null, or a list of them');
       d = and(d, compileEntry(where(k), k, v as SigmaScalar | SigmaScalar[]), name);
     }
     return d;
@@ -84,7 +101,8 @@ function compileSelection(name: string, sel: Yaml): Dnf {
   if (Array.isArray(sel)) {
     if (sel.length === 0) throw new SigmaError(name, 'an empty selection');
     if (sel.every(isObj)) return sel.reduce<Dnf>((d, m, i) => or(d, compileSelection(`${name}[${i}]`, m), name), FALSE);
-    if (sel.some((x) => typeof x === 'object' && x !== null)) throw new SigmaError(name, 'a selection list holds either maps or keywords, not both');
+    if (sel.some((x) => typeof x === 'object' && x !== null))
+      throw new SigmaError(name, 'a selection list holds either maps or keywords, not both');
     return compileKeywords(name, sel as SigmaScalar[]);
   }
   if (typeof sel === 'string') return compileKeywords(name, [sel]);
@@ -98,10 +116,16 @@ function hoistCompare(dnf: Dnf): { clauses: Literal[][]; compare?: Compare } {
   if (eqs.every((e) => e.length === 0)) return { clauses: dnf };
   const one = eqs[0];
   if (one.length !== 1 || sig.some((s) => s !== sig[0])) {
-    throw new SigmaError('fieldref', 'a field reference must apply to the whole rule once (selection and one fieldref, ANDed), not under "or" or several times');
+    throw new SigmaError(
+      'fieldref',
+      'a field reference must apply to the whole rule once (selection and one fieldref, ANDed), not under "or" or several times',
+    );
   }
   const e = one[0];
-  return { clauses: dnf.map((c) => c.filter((l) => l.kind !== 'equals')), compare: e.negate ? { equals: e.names, negate: true } : { equals: e.names } };
+  return {
+    clauses: dnf.map((c) => c.filter((l) => l.kind !== 'equals')),
+    compare: e.negate ? { equals: e.names, negate: true } : { equals: e.names },
+  };
 }
 
 /**
@@ -111,31 +135,46 @@ function hoistCompare(dnf: Dnf): { clauses: Literal[][]; compare?: Compare } {
 export function parseSigmaRule(text: string, fileName: string): { rule?: SigmaRule; problems: string[] } {
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: true });
   const list = Array.isArray(docs) ? docs : [docs];
-  if (list.length !== 1) return { problems: [list.length === 0 ? 'The file is empty: a Sigma rule is one YAML document.' : `The file holds ${list.length} YAML documents: rule collections are not read; one rule a file.`] };
+  if (list.length !== 1)
+    return {
+      problems: [
+        list.length === 0
+          ? 'The file is empty: a Sigma rule is one YAML document.'
+          : `The file holds ${list.length} YAML documents: rule collections are not read; one rule a file.`,
+      ],
+    };
   const doc = list[0];
-  if (doc.errors.length > 0) return { problems: doc.errors.slice(0, 5).map((e) => `Not valid YAML: ${e.message.split('\n')[0]}`) };
+  if (doc.errors.length > 0)
+    return { problems: doc.errors.slice(0, 5).map((e) => `Not valid YAML: ${e.message.split('\n')[0]}`) };
   let data: Yaml;
   try {
     data = toData(doc.contents, { left: MAX_NODES });
   } catch (e) {
-    return { problems: [e instanceof SigmaError ? `${e.where}: ${e.message}.` : `Not readable: ${(e as Error).message}`] };
+    return {
+      problems: [e instanceof SigmaError ? `${e.where}: ${e.message}.` : `Not readable: ${(e as Error).message}`],
+    };
   }
-  if (!isObj(data) || !isObj(data.detection)) return { problems: ['Not a Sigma rule: a Sigma rule is a YAML map with title, logsource and detection.'] };
+  if (!isObj(data) || !isObj(data.detection))
+    return { problems: ['Not a Sigma rule: a Sigma rule is a YAML map with title, logsource and detection.'] };
   const problems: string[] = [];
   const logsource = isObj(data.logsource) ? data.logsource : {};
   const product = str(logsource.product)?.toLowerCase();
   const service = str(logsource.service)?.toLowerCase();
   if (product !== 'aws' || service !== 'cloudtrail') {
-    problems.push(`logsource is ${JSON.stringify({ product: logsource.product, service: logsource.service, category: logsource.category })}: only {product: aws, service: cloudtrail} rules run on CloudTrail events.`);
+    problems.push(
+      `logsource is ${JSON.stringify({ product: logsource.product, service: logsource.service, category: logsource.category })}: only {product: aws, service: cloudtrail} rules run on CloudTrail events.`,
+    );
   }
   const title = str(data.title);
   if (!title) problems.push('"title" is required.');
   const level = str(data.level)?.toLowerCase();
-  if (level !== undefined && !(level in LEVELS)) problems.push(`"level" must be one of ${Object.keys(LEVELS).join(', ')}.`);
+  if (level !== undefined && !(level in LEVELS))
+    problems.push(`"level" must be one of ${Object.keys(LEVELS).join(', ')}.`);
 
   const detection = data.detection;
   const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
-  if (detection.timeframe !== undefined) problems.push('detection.timeframe: time windows belong to Sigma correlation rules, which are not supported.');
+  if (detection.timeframe !== undefined)
+    problems.push('detection.timeframe: time windows belong to Sigma correlation rules, which are not supported.');
   const selections = new Map<string, Dnf>();
   for (const n of names) {
     try {
@@ -150,11 +189,20 @@ export function parseSigmaRule(text: string, fileName: string): { rule?: SigmaRu
   let dnf: Dnf = FALSE;
   if (problems.length === 0) {
     try {
-      for (const c of conditions) dnf = or(dnf, compileCondition(c, names, (n) => selections.get(n)!), `condition "${c}"`);
+      for (const c of conditions)
+        dnf = or(
+          dnf,
+          compileCondition(c, names, (n) => selections.get(n)!),
+          `condition "${c}"`,
+        );
       const { clauses, compare } = hoistCompare(dnf);
-      if (clauses.some((c) => c.length === 0)) throw new SigmaError('the condition', 'it matches every event (a conjunction with no field terms)');
-      if (clauses.length === 0) throw new SigmaError('the condition', 'it never matches (every conjunction contradicts itself)');
-      const query = clauses.map((c) => c.map((l) => (l.kind === 'term' ? `${l.negate ? '-' : ''}${l.text}` : '')).join(' '));
+      if (clauses.some((c) => c.length === 0))
+        throw new SigmaError('the condition', 'it matches every event (a conjunction with no field terms)');
+      if (clauses.length === 0)
+        throw new SigmaError('the condition', 'it never matches (every conjunction contradicts itself)');
+      const query = clauses.map((c) =>
+        c.map((l) => (l.kind === 'term' ? `${l.negate ? '-' : ''}${l.text}` : '')).join(' '),
+      );
       return { rule: ruleOf(data, fileName, title!, level, query, compare), problems: [] };
     } catch (e) {
       if (!(e instanceof SigmaError)) throw e;
@@ -164,10 +212,21 @@ export function parseSigmaRule(text: string, fileName: string): { rule?: SigmaRu
   return { problems };
 }
 
-function ruleOf(data: { [key: string]: Yaml }, fileName: string, title: string, level: string | undefined, query: string[], compare: Compare | undefined): SigmaRule {
+function ruleOf(
+  data: { [key: string]: Yaml },
+  fileName: string,
+  title: string,
+  level: string | undefined,
+  query: string[],
+  compare: Compare | undefined,
+): SigmaRule {
   const tags = strings(data.tags).map((t) => t.toLowerCase());
-  const mitre = [...new Set(tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)).map((t) => t.slice(7).toUpperCase()))];
-  const tactics = tags.filter((t) => /^attack\.[a-z]+(-[a-z]+)*$/.test(t) && !/^attack\.[tgs]\d{4}/.test(t)).map((t) => t.slice(7));
+  const mitre = [
+    ...new Set(tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)).map((t) => t.slice(7).toUpperCase())),
+  ];
+  const tactics = tags
+    .filter((t) => /^attack\.[a-z]+(-[a-z]+)*$/.test(t) && !/^attack\.[tgs]\d{4}/.test(t))
+    .map((t) => t.slice(7));
   const rule: SigmaRule = {
     id: sigmaRuleId(fileName),
     title,
@@ -183,7 +242,13 @@ function ruleOf(data: { [key: string]: Yaml }, fileName: string, title: string, 
   };
   if (compare) rule.compare = compare;
   if (tactics.length > 0) rule.tactic = tactics[0];
-  const meta: Array<[keyof SigmaRule, Yaml | undefined]> = [['sigmaId', data.id], ['status', data.status], ['author', data.author], ['date', data.date], ['modified', data.modified]];
+  const meta: Array<[keyof SigmaRule, Yaml | undefined]> = [
+    ['sigmaId', data.id],
+    ['status', data.status],
+    ['author', data.author],
+    ['date', data.date],
+    ['modified', data.modified],
+  ];
   for (const [k, v] of meta) {
     const s = str(v);
     if (s) (rule as unknown as Record<string, string>)[k] = s;

@@ -6,7 +6,9 @@
  */
 
 /** One condition on an event: a search-language term, or "value at a equals value at b". */
-export type Literal = { kind: 'term'; text: string; negate: boolean } | { kind: 'equals'; names: [string, string]; negate: boolean };
+export type Literal =
+  | { kind: 'term'; text: string; negate: boolean }
+  | { kind: 'equals'; names: [string, string]; negate: boolean };
 /** Literals that must all hold. */
 export type Clause = Literal[];
 /** Clauses of which any may hold; [] matches nothing, [[]] everything. */
@@ -32,7 +34,8 @@ export class SigmaError extends Error {
 export const TRUE: Dnf = [[]];
 export const FALSE: Dnf = [];
 
-const keyOf = (l: Literal): string => `${l.negate ? '-' : '+'}${l.kind === 'term' ? `t:${l.text}` : `e:${l.names.join('\u0000')}`}`;
+const keyOf = (l: Literal): string =>
+  `${l.negate ? '-' : '+'}${l.kind === 'term' ? `t:${l.text}` : `e:${l.names.join('\u0000')}`}`;
 
 export function negated(l: Literal): Literal {
   return { ...l, negate: !l.negate };
@@ -49,7 +52,10 @@ function normalClause(c: Clause): Clause | undefined {
 }
 
 function explode(where: string): never {
-  throw new SigmaError(where, `the condition expands to more than ${MAX_CLAUSES} alternatives, or ${MAX_LITERALS} terms in one (after distributing "and" over "or" and expanding "not" by De Morgan's laws); split the rule`);
+  throw new SigmaError(
+    where,
+    `the condition expands to more than ${MAX_CLAUSES} alternatives, or ${MAX_LITERALS} terms in one (after distributing "and" over "or" and expanding "not" by De Morgan's laws); split the rule`,
+  );
 }
 
 function dedupe(d: Dnf, where: string): Dnf {
@@ -79,7 +85,12 @@ export function and(a: Dnf, b: Dnf, where: string): Dnf {
 
 export function not(a: Dnf, where: string): Dnf {
   let out: Dnf = TRUE;
-  for (const c of a) out = and(out, c.map((l) => [negated(l)]), where);
+  for (const c of a)
+    out = and(
+      out,
+      c.map((l) => [negated(l)]),
+      where,
+    );
   return out;
 }
 
@@ -92,7 +103,11 @@ function tokenize(cond: string): Token[] {
     if (m[1]) tokens.push({ t: '(' });
     else if (m[2]) tokens.push({ t: ')' });
     else if (m[3]) tokens.push({ t: 'word', v: m[3] });
-    else if (m[4] === '|') throw new SigmaError(`condition "${cond}"`, 'aggregations after "|" (count(), near, …) are not supported: Sigma deprecated them for correlation rules');
+    else if (m[4] === '|')
+      throw new SigmaError(
+        `condition "${cond}"`,
+        'aggregations after "|" (count(), near, …) are not supported: Sigma deprecated them for correlation rules',
+      );
     else throw new SigmaError(`condition "${cond}"`, `unexpected "${m[4]}"`);
   }
   return tokens;
@@ -140,11 +155,14 @@ export function compileCondition(cond: string, names: readonly string[], selecti
     if (isWord(next, 'of')) {
       const quant = t.v.toLowerCase();
       const target = tokens[at + 2];
-      if (target?.t !== 'word') return fail(`"${t.v} of" needs a selection name, a pattern such as selection_*, or "them"`);
+      if (target?.t !== 'word')
+        return fail(`"${t.v} of" needs a selection name, a pattern such as selection_*, or "them"`);
       if (quant !== '1' && quant !== 'all') fail(`"${t.v} of" is not supported: only "1 of" and "all of"`);
       at += 3;
       const parts = matching(target.v).map(selection);
-      return quant === 'all' ? parts.reduce((a, b) => and(a, b, where), TRUE) : parts.reduce((a, b) => or(a, b, where), FALSE);
+      return quant === 'all'
+        ? parts.reduce((a, b) => and(a, b, where), TRUE)
+        : parts.reduce((a, b) => or(a, b, where), FALSE);
     }
     if (['and', 'or', 'of'].includes(t.v.toLowerCase())) fail(`unexpected "${t.v}"`);
     at++;

@@ -28,15 +28,43 @@ const INDEXED: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Top-level keys holding objects or arrays: named bare, Sigma means their JSON text. */
-const OBJECT_ROOTS = new Set(['requestparameters', 'responseelements', 'additionaleventdata', 'serviceeventdetails', 'useridentity', 'resources', 'tlsdetails', 'edgedevicedetails', 'insightdetails', 'addendum']);
+const OBJECT_ROOTS = new Set([
+  'requestparameters',
+  'responseelements',
+  'additionaleventdata',
+  'serviceeventdetails',
+  'useridentity',
+  'resources',
+  'tlsdetails',
+  'edgedevicedetails',
+  'insightdetails',
+  'addendum',
+]);
 
 /** Modifiers refused, with why. */
 const REFUSED: ReadonlyMap<string, string> = new Map([
-  ...['base64', 'base64offset', 'utf16', 'utf16le', 'utf16be', 'wide'].map((m): [string, string] => [m, 'CloudTrail values are plain JSON text, never base64 or UTF-16 encoded command lines']),
+  ...['base64', 'base64offset', 'utf16', 'utf16le', 'utf16be', 'wide'].map((m): [string, string] => [
+    m,
+    'CloudTrail values are plain JSON text, never base64 or UTF-16 encoded command lines',
+  ]),
   ...['lt', 'lte', 'gt', 'gte'].map((m): [string, string] => [m, 'the search language has no numeric comparisons']),
   ['expand', 'placeholders need a processing pipeline to fill them'],
 ]);
-const KNOWN = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'fieldref', 'windash', 'cased']);
+const KNOWN = new Set([
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  're',
+  'i',
+  'm',
+  's',
+  'cidr',
+  'exists',
+  'fieldref',
+  'windash',
+  'cased',
+]);
 
 /** Most values one entry may expand to (windash makes five of each dash). */
 const MAX_VARIANTS = 256;
@@ -47,9 +75,14 @@ export function queryName(field: string, where: string): string {
   const lower = field.toLowerCase();
   const indexed = INDEXED.get(lower);
   if (indexed) return indexed;
-  if (!/^[A-Za-z][\w-]*(\.[A-Za-z0-9_][\w-]*)*$/.test(field)) throw new SigmaError(where, `"${field}" cannot be a CloudTrail field name (letters, digits, "_" and "-", dotted)`);
+  if (!/^[A-Za-z][\w-]*(\.[A-Za-z0-9_][\w-]*)*$/.test(field))
+    throw new SigmaError(where, `"${field}" cannot be a CloudTrail field name (letters, digits, "_" and "-", dotted)`);
   const path = parsePath(field, true);
-  if (!path) throw new SigmaError(where, `"${field}" is not a CloudTrail field: a field starts with a top-level key such as eventName, requestParameters or userIdentity`);
+  if (!path)
+    throw new SigmaError(
+      where,
+      `"${field}" is not a CloudTrail field: a field starts with a top-level key such as eventName, requestParameters or userIdentity`,
+    );
   const name = [path[0], ...field.split('.').slice(1)].join('.');
   return path.length === 1 && OBJECT_ROOTS.has(lower) ? `json.${name}` : name;
 }
@@ -86,7 +119,8 @@ function globText(toks: readonly Tok[]): string {
   const bare = (s: string): boolean => /^[^\s",*\\]*$/.test(s);
   const text = parts.map((p) => (bare(p) ? p : quote(p))).join('*');
   // Unquoted, `/x/` would be a regex and `10.0.0.0/8` a range; '' is written "" (empty).
-  if (text === '' || regexLiteral(text) || parseCidr(text) !== undefined) return [quote(parts[0]), ...parts.slice(1)].join('*');
+  if (text === '' || regexLiteral(text) || parseCidr(text) !== undefined)
+    return [quote(parts[0]), ...parts.slice(1)].join('*');
   return text;
 }
 
@@ -121,7 +155,8 @@ function windash(value: string, where: string): string[] {
     const c = value[i];
     const starts = (c === '-' || c === '/') && (i === 0 || /\s/.test(value[i - 1]));
     out = starts ? out.flatMap((o) => DASHES.map((d) => o + d)) : out.map((o) => o + c);
-    if (out.length > MAX_VARIANTS) throw new SigmaError(where, `windash makes more than ${MAX_VARIANTS} variants of "${value.slice(0, 60)}"`);
+    if (out.length > MAX_VARIANTS)
+      throw new SigmaError(where, `windash makes more than ${MAX_VARIANTS} variants of "${value.slice(0, 60)}"`);
   }
   return out;
 }
@@ -138,7 +173,8 @@ const term = (t: string): Literal => ({ kind: 'term', text: t, negate: false });
 function checked(t: string, where: string): Literal {
   const parsed = parseQuery(t);
   if (parsed.errors.length > 0) throw new SigmaError(where, parsed.errors.join(' '));
-  if (parsed.terms.length !== 1) throw new SigmaError(where, `the value does not fit one search term (${t.slice(0, 80)})`);
+  if (parsed.terms.length !== 1)
+    throw new SigmaError(where, `the value does not fit one search term (${t.slice(0, 80)})`);
   return term(t);
 }
 
@@ -160,12 +196,15 @@ export function compileEntry(where: string, key: string, value: SigmaScalar | Si
   const kinds = ['contains', 'startswith', 'endswith', 're', 'cidr', 'exists', 'fieldref'].filter(has);
   if (kinds.length > 1) throw new SigmaError(where, `the modifiers ${kinds.join(' and ')} cannot be combined`);
   const kind = kinds[0];
-  if ((has('i') || has('m') || has('s')) && kind !== 're') throw new SigmaError(where, 'the i, m and s modifiers go with re');
-  if (has('windash') && (kind === 're' || kind === 'cidr' || kind === 'exists' || kind === 'fieldref')) throw new SigmaError(where, `windash cannot be combined with ${kind}`);
+  if ((has('i') || has('m') || has('s')) && kind !== 're')
+    throw new SigmaError(where, 'the i, m and s modifiers go with re');
+  if (has('windash') && (kind === 're' || kind === 'cidr' || kind === 'exists' || kind === 'fieldref'))
+    throw new SigmaError(where, `windash cannot be combined with ${kind}`);
 
   if (kind === 'exists') {
     const v = list.length === 1 ? list[0] : undefined;
-    if (v !== true && v !== false && v !== 'true' && v !== 'false') throw new SigmaError(where, 'exists takes true or false');
+    if (v !== true && v !== false && v !== 'true' && v !== 'false')
+      throw new SigmaError(where, 'exists takes true or false');
     return [[checked(v === true || v === 'true' ? `${name}:*` : `${name}:""`, where)]];
   }
   const nulls = list.filter((v) => v === null).length;
@@ -177,10 +216,12 @@ export function compileEntry(where: string, key: string, value: SigmaScalar | Si
   if (nulls > 0 && !emptyAlt) lits.push(checked(`${name}:""`, where));
 
   if (kind === 'fieldref') {
-    if (name.startsWith('json.') || name === 'any') throw new SigmaError(where, 'fieldref compares single values: name a field, not a whole object');
+    if (name.startsWith('json.') || name === 'any')
+      throw new SigmaError(where, 'fieldref compares single values: name a field, not a whole object');
     for (const v of values) {
       const other = queryName(v, where);
-      if (other.startsWith('json.')) throw new SigmaError(where, `fieldref compares single values: "${v}" is a whole object`);
+      if (other.startsWith('json.'))
+        throw new SigmaError(where, `fieldref compares single values: "${v}" is a whole object`);
       lits.push({ kind: 'equals', names: [name, other], negate: false });
     }
     return combine(lits);
@@ -190,7 +231,10 @@ export function compileEntry(where: string, key: string, value: SigmaScalar | Si
       const c = parseCidr(v);
       if (!c || 'error' in c) throw new SigmaError(where, c?.error ?? `"${v}" is not a CIDR range`);
     }
-    if (values.length > 0) lits.push(...(all ? values.map((v) => checked(`${name}:${v}`, where)) : [checked(`${name}:${values.join(',')}`, where)]));
+    if (values.length > 0)
+      lits.push(
+        ...(all ? values.map((v) => checked(`${name}:${v}`, where)) : [checked(`${name}:${values.join(',')}`, where)]),
+      );
     return combine(lits);
   }
   if (kind === 're') {
@@ -198,7 +242,8 @@ export function compileEntry(where: string, key: string, value: SigmaScalar | Si
     const sources = values.map(termRegex);
     const bodies = all || sources.length === 1 ? sources : [sources.map((s) => `(?:${s})`).join('|')];
     for (const b of bodies) {
-      if (b.length > MAX_REGEX_LENGTH) throw new SigmaError(where, `the regular expression is ${b.length} characters; at most ${MAX_REGEX_LENGTH}`);
+      if (b.length > MAX_REGEX_LENGTH)
+        throw new SigmaError(where, `the regular expression is ${b.length} characters; at most ${MAX_REGEX_LENGTH}`);
       const r = compileRegex(b, flags);
       if ('error' in r) throw new SigmaError(where, r.error);
       lits.push(checked(`${name}:/${b}/${flags}`, where));
@@ -220,12 +265,19 @@ export function compileEntry(where: string, key: string, value: SigmaScalar | Si
     else globs.push(globText(toks));
   }
   if (emptyAlt) globs.unshift('""');
-  if (globs.length > 0) lits.push(...(all ? globs.map((g) => checked(`${name}:${g}`, where)) : [checked(`${name}:${globs.join(',')}`, where)]));
+  if (globs.length > 0)
+    lits.push(
+      ...(all ? globs.map((g) => checked(`${name}:${g}`, where)) : [checked(`${name}:${globs.join(',')}`, where)]),
+    );
   if (regexes.length > 0) {
     const flags = has('cased') ? 's' : 'is';
     const bodies = all || regexes.length === 1 ? regexes : [regexes.map((r) => `(?:${r})`).join('|')];
     for (const b of bodies) {
-      if (b.length > MAX_REGEX_LENGTH) throw new SigmaError(where, `the values make a regular expression of ${b.length} characters; at most ${MAX_REGEX_LENGTH}`);
+      if (b.length > MAX_REGEX_LENGTH)
+        throw new SigmaError(
+          where,
+          `the values make a regular expression of ${b.length} characters; at most ${MAX_REGEX_LENGTH}`,
+        );
       lits.push(checked(`${name}:/${b}/${flags}`, where));
     }
   }

@@ -13,9 +13,11 @@ export function ruleConditions(rule: DetectionRule): string[] {
   const c = rule.compare;
   if (c && 'differs' in c) out.push(`${c.differs[0]} differs from ${c.differs[1]} (ignoring case)`);
   if (c && 'notContains' in c) out.push(`${c.notContains[0]} contains none of ${c.notContains[1]}`);
-  if (c && 'equals' in c) out.push(`${c.equals[0]} ${c.negate ? 'differs from' : 'equals'} ${c.equals[1]} (ignoring case)`);
+  if (c && 'equals' in c)
+    out.push(`${c.equals[0]} ${c.negate ? 'differs from' : 'equals'} ${c.equals[1]} (ignoring case)`);
   const t = rule.threshold;
-  if (t) out.push(`at least ${t.count} matching events within ${t.withinMinutes} minutes${t.by ? `, per ${t.by}` : ''}`);
+  if (t)
+    out.push(`at least ${t.count} matching events within ${t.withinMinutes} minutes${t.by ? `, per ${t.by}` : ''}`);
   out.push(...kindConditions(rule));
   return out;
 }
@@ -26,7 +28,8 @@ export function ruleConditions(rule: DetectionRule): string[] {
  */
 export function ruleSource(rule: DetectionRule): string {
   const p = rule.pack;
-  if (p) return `${p.name} pack${p.version ? ` ${p.version.slice(0, 12)}` : ''}${p.from === 'imported' ? ' (imported)' : ''}, ${p.license}: ${rule.file}`;
+  if (p)
+    return `${p.name} pack${p.version ? ` ${p.version.slice(0, 12)}` : ''}${p.from === 'imported' ? ' (imported)' : ''}, ${p.license}: ${rule.file}`;
   return rule.origin === 'built-in' ? 'built-in' : rule.file;
 }
 

@@ -277,9 +277,10 @@ function zoomBar(chart: SVGSVGElement, scroll: HTMLElement, layout: { width: num
     button('100 %', 'action', () => set(1), 'Actual size (scroll to pan)'),
     label,
   ]);
-  // Fitted, the graph follows the panel as it is resized.
-  new ResizeObserver(() => zoom === 'fit' && apply()).observe(scroll);
-  requestAnimationFrame(apply);
+  // Fitted, the graph follows the panel as it is resized (where the page can observe it).
+  if (typeof ResizeObserver === 'function') new ResizeObserver(() => zoom === 'fit' && apply()).observe(scroll);
+  apply();
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(apply);
   return bar;
 }
 

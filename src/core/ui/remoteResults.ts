@@ -3,6 +3,7 @@
  * express (before anything runs), the result file the log viewer opens like a local log, the
  * message for a result cut at the limit, and what a Logs Insights query scanned.
  */
+import { formatBytes } from '../aws/scanEstimate';
 import type { CtRecord } from '../model/records';
 
 /** "Not run in Athena: 2 terms cannot be sent. • detection:x: …" (one line per term). */
@@ -40,14 +41,7 @@ export function cutMessage(cut: string, limit: number, setting: string): string 
 
 /** "4.2 MB scanned" (Logs Insights bills per GB scanned, at its own price). */
 export function describeBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let v = Math.max(0, bytes);
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(v)} bytes` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+  return formatBytes(bytes);
 }
 
 /** A sentence for the events found: "1,204 events" or "no events". */

@@ -95,7 +95,14 @@ export class Accounts implements vscode.Disposable {
       api.dispose();
       api = undefined;
     }
-    if (!api) this.cloudTrails.set(key, (api = new CloudTrailApi(target, this.limiter, createClient(target))));
+    if (!api) {
+      this.cloudTrails.set(key, (api = new CloudTrailApi(target, this.limiter, createClient(target))));
+      // Where requests go, for a "Cannot reach AWS" that should have gone to an endpoint override
+      // (the setting is restricted: an untrusted workspace, or settings not yet read, leave it out).
+      this.output.info(
+        `CloudTrail client for ${profile} in ${region}: ${target.endpoint ? `endpoint ${target.endpoint}` : "AWS's own endpoint"}${vscode.workspace.isTrusted ? '' : ' (workspace not trusted: endpoint settings ignored)'}.`,
+      );
+    }
     return api;
   }
 

@@ -163,6 +163,10 @@ describe('first-seen and sequence detections, and the coverage matrix, in a real
     async () => {
       await openFromContextMenu(page, CRAFTED);
       await page.waitForTimeout(1000);
+      // Known, not yet understood: with the matrix open from the steps before, opening this log
+      // view is followed by a Show Detection Coverage that brings the matrix to the front. The
+      // log view's tab is brought back here; what is checked below is the log view's own.
+      await page.locator('.tabs-container .tab', { hasText: CRAFTED }).first().click();
       const v = await logViewer(page);
       await v.locator('.counts', { hasText: `${crafted} events` }).waitFor({ timeout: 60_000 });
       await v

@@ -55,12 +55,23 @@ export async function openFromContextMenu(page: Page, name: string): Promise<voi
 
 /** Right-click `target` (a tree row) → the context menu item labelled `label`. */
 export async function chooseFromContextMenu(page: Page, target: Locator, label: string): Promise<void> {
-  await target.click({ button: 'right' });
   const item = page.locator('.context-view .action-item', { hasText: label }).first();
-  await item.waitFor({ timeout: UI_TIMEOUT });
+  // Right after a webview had focus, the first right-click can be taken for focus and open no menu
+  // (or one that closes at once): ask again, a few times, before giving up.
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: 'right' });
+    const shown = await item.waitFor({ timeout: attempt < 3 ? 8000 : UI_TIMEOUT }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) break;
+    if (attempt === 3) throw new Error(`the context menu never offered "${label}"`);
+    await page.keyboard.press('Escape');
+  }
   await item.click();
-  // The menu acts on mouse-up and may miss a click made while it is still laying out; the
-  // highlighted item then still takes Enter.
+  // The menu acts on mouse-up and may miss a click made while it is still laying out: then the
+  // item is clicked again. Not Enter: under load the menu can close just after the check, and a
+  // key would land in whatever has focus then (a webview's focused button), not in the menu.
   const menu = page.locator('.context-view.monaco-menu-container');
   if (
     !(await menu.waitFor({ state: 'hidden', timeout: 1500 }).then(
@@ -68,8 +79,7 @@ export async function chooseFromContextMenu(page: Page, target: Locator, label: 
       () => false,
     ))
   ) {
-    await item.hover();
-    await page.keyboard.press('Enter');
+    if (await menu.isVisible()) await item.click({ timeout: 2000 }).catch(() => undefined);
     await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
   }
 }

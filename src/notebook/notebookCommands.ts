@@ -9,7 +9,7 @@ import type { Commands } from '../common/commands';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
 import type { EventDetail } from '../protocol/eventView';
-import { mdCode } from '../core/notebook/report';
+import { mdCode, mdText } from '../core/notebook/report';
 import { QUERY_LANGUAGE } from './notebookOutput';
 import { NOTEBOOK_TYPE, notebookOf } from './notebookSerializer';
 import { exportReport } from './reportExport';
@@ -62,7 +62,7 @@ export function eventCells(e: EventDetail): vscode.NotebookCellData[] {
   const note = new vscode.NotebookCellData(
     vscode.NotebookCellKind.Markup,
     [
-      `**Event** ${mdCode(e.eventName)} at ${mdCode(e.timeUtc)} (${outcome.replace(/[`*_<>[\]]/g, '')})`,
+      `**Event** ${mdCode(e.eventName)} at ${mdCode(e.timeUtc)} (${mdText(outcome)})`,
       '',
       `- Who: ${mdCode(who)}`,
       `- From: ${mdCode(e.sourceIp || '—')}`,

@@ -8,7 +8,7 @@
  * none, inline styles only). Everything from the logs and the notebook is escaped for the form it
  * goes into: event values are attacker-controlled, and a report is opened by someone else.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../integrity/digest';
 import type { Verdict } from '../integrity/report';
 import type { Notebook, QueryOutput } from './notebookFile';
 
@@ -45,7 +45,7 @@ export function evidenceOf(
   return {
     location,
     bytes: bytes.byteLength,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     ...(verdict ? { verdict } : {}),
     reason,
   };

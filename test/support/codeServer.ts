@@ -232,12 +232,20 @@ export async function startCodeServer(opts: {
   let spawned = false;
   try {
     mkdirSync(extDir);
-    mkdirSync(path.join(dataDir, 'User'), { recursive: true });
     writeFileSync(configFile, '');
-    writeFileSync(
-      path.join(dataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2),
-    );
+    // Both the user and the machine settings: code-server's workbench is a remote window, and a
+    // remote window drops `machine` and `machine-overridable` settings from the user's own file
+    // (VS Code's LOCAL_MACHINE_SCOPES; they belong in the remote machine's settings). Whether a
+    // user-file value still counts depends on when the extension's settings schema registers, so
+    // an endpoint override there was sometimes seen and sometimes not (Cannot reach AWS, 0
+    // requests to the fake). The machine file holds them for good.
+    for (const scope of ['User', 'Machine']) {
+      mkdirSync(path.join(dataDir, scope), { recursive: true });
+      writeFileSync(
+        path.join(dataDir, scope, 'settings.json'),
+        JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2),
+      );
+    }
     const dirArgs = ['--config', configFile, '--extensions-dir', extDir, '--user-data-dir', dataDir];
 
     if (opts.vsix) {

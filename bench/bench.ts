@@ -3,8 +3,8 @@
  * loader and measures, side by side on the same files, against `gzip -dc`, `jq -c '.Records[]'`
  * and Fuse.js with its default options. Prints `name: value unit` lines a script can read, then
  * the targets. Options: --events N (default 1000000), --fuse-queries K (3), --fuse-timeout S (600),
- * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq), --only detections (load the
- * corpus once in process and run only the detection benches: `npm run bench -- --only detections`).
+ * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq), --only detections|fuzzy (load the
+ * corpus once in process and run only those benches: `npm run bench -- --only fuzzy`).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -15,9 +15,9 @@ import { Investigation } from '../src/core/engine/investigation';
 import { loadFiles, type LogFileSystem } from '../src/core/ingest/loader';
 import { StoreClient } from '../src/core/engine/storeClient';
 import { runQueryCell } from '../src/core/notebook/runCell';
-import { FuzzyMatcher } from '../src/core/query/fuzzy';
-import { makeCorpus, rng } from './corpus';
+import { makeCorpus } from './corpus';
 import { detectionsBench } from './detectionsBench';
+import { fuzzyBench } from './fuzzyBench';
 import { correlationBench } from './correlationBench';
 import { identityBench } from './identityBench';
 import { remoteBench } from './remoteBench';
@@ -111,44 +111,6 @@ const QUERIES = [
 ];
 const FREE_TEXT = ['StopLogging', 'AccessDenied user-1b', 'DescribeInstnces', 'terraform', 'Throttling'];
 
-/**
- * Fuse.js and uFuzzy side by side on the loaded vocabularies (the issue asks for these figures):
- * for each field, typos made by dropping one letter from real values, the time per term and how
- * often the original value is among the (at most 50) matches. Vocabularies past 100,000 values are cut to their
- * first 100,000 for both (Fuse.js over a million values takes tens of seconds a term).
- */
-function compareFuzzy(inv: Investigation): void {
-  const next = rng(7);
-  for (const field of ['eventName', 'sourceIp', 'principal', 'principalArn', 'accessKeyId', 'resources'] as const) {
-    const all = inv.store.dictionary(field).values.filter(Boolean);
-    const values = all.slice(0, 100_000);
-    const matcher = new FuzzyMatcher(values);
-    const targets = Array.from({ length: 4 }, () => Math.floor(next() * values.length));
-    // The last 24 characters: what tells an ARN or key apart (their starts are shared), and
-    // within Fuse.js's 32-character pattern limit.
-    const typos = targets.map((id) => {
-      const v = values[id].slice(-24);
-      const at = 1 + Math.floor(next() * (v.length - 2));
-      return v.slice(0, at) + v.slice(at + 1);
-    });
-    const name = all.length > values.length ? `${field}_first100k` : field;
-    report(`fuzzy_vocabulary_${name}`, values.length, 'values');
-    for (const engine of ['fuse', 'ufuzzy'] as const) {
-      matcher.search(typos[0], engine); // builds Fuse's index once, outside the timing
-      let ms = 0;
-      let found = 0;
-      typos.forEach((t, i) => {
-        const s = performance.now();
-        const hits = matcher.search(t, engine);
-        ms += performance.now() - s;
-        if ([...hits.keys()].some((id) => values[id] === values[targets[i]])) found++;
-      });
-      report(`fuzzy_${engine}_${name}_ms`, ms / typos.length, 'ms');
-      report(`fuzzy_${engine}_${name}_recall`, (100 * found) / typos.length, '%');
-    }
-  }
-}
-
 async function main(): Promise<void> {
   console.log(
     `# CloudTrail Lens bench: ${EVENTS.toLocaleString()} events, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -163,7 +125,7 @@ async function main(): Promise<void> {
   report('corpus_events', corpus.events);
   report('corpus_gzip_size', gzBytes / 1e6, 'MB');
   report('corpus_decompressed_size', mb, 'MB');
-  if (ONLY === 'detections') return detectionsOnly(corpus.files);
+  if (ONLY === 'detections' || ONLY === 'fuzzy') return onlyOne(corpus.files, ONLY);
 
   // jq cannot read gzip: it gets the decompressed stream (so this includes gzip's time, as a user's pipe would).
   const jqS = BASELINES ? timeShell(`gzip -dc | jq -c '.Records[]'`, corpus.files) : undefined;
@@ -340,7 +302,7 @@ async function main(): Promise<void> {
   for (const field of ['principal', 'principalArn', 'accessKeyId', 'sourceIp', 'resources'] as const) {
     report(`corpus_distinct_${field}`, inv.store.dictionary(field).values.filter(Boolean).length);
   }
-  compareFuzzy(inv);
+  fuzzyBench(report, inv);
   // Detections (#23): the built-in rules and the SigmaHQ pack over this store, and their false positives.
   await detectionsBench(report, inv, root);
   await correlationBench(report, inv, root);
@@ -426,8 +388,8 @@ async function main(): Promise<void> {
   check('peak RSS ≤ 1.5 GB', (get('lens_peak_rss') ?? Infinity) <= 1500, `${get('lens_peak_rss')?.toFixed(0)} MB`);
 }
 
-/** The detection benches alone, on an in-process store of the corpus (as the store worker holds it). */
-async function detectionsOnly(files: string[]): Promise<void> {
+/** The detection or typo benches alone, on an in-process store of the corpus (as the store worker holds it). */
+async function onlyOne(files: string[], which: 'detections' | 'fuzzy'): Promise<void> {
   const inv = new Investigation();
   const concurrency = Math.max(1, Math.min(4, cpus().length));
   const decoder = new WorkerDecoder(join(root, 'dist/decodeWorker.js'), concurrency);
@@ -444,6 +406,7 @@ async function detectionsOnly(files: string[]): Promise<void> {
   });
   decoder.dispose();
   report('lens_events_loaded', inv.store.size);
+  if (which === 'fuzzy') return fuzzyBench(report, inv);
   await detectionsBench(report, inv, root);
   await correlationBench(report, inv, root);
 }

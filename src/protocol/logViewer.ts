@@ -32,8 +32,11 @@ export interface RowSummary {
   readOnly: string;
   /** Where free text matched, per visible column. */
   highlights?: Partial<Record<Column, Range[]>>;
-  /** The best match in a field that has no column (user agent, resource, access key…). */
-  otherMatch?: { field: string; value: string; ranges: Range[] };
+  /**
+   * The best match in a field that has no column (user agent, resource, access key…), or a typo
+   * match in any field, with `distance`: the edits between what was typed and the value.
+   */
+  otherMatch?: { field: string; value: string; ranges: Range[]; distance?: number };
 }
 
 export type FileState = 'loaded' | 'failed' | 'digest' | 'empty';

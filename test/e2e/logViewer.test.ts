@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../support/browser';
 import { FIXTURE, makeFixtureWorkspace } from '../support/fixtures';
 import {
@@ -23,6 +23,13 @@ import {
 
 let page: Page;
 const current = (): Page | undefined => page;
+
+/** Types a query into the log view's search box and waits for its answer; returns the counts line. */
+async function runQuery(v: FrameLocator, q: string): Promise<string> {
+  await v.locator('input.search').fill(q);
+  await v.locator(`.grid[data-query=${JSON.stringify(q)}]`).waitFor({ timeout: T });
+  return (await v.locator('.counts').textContent()) ?? '';
+}
 
 describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
   workbenchSuite(
@@ -123,11 +130,7 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await screenshot(page, '05-folder-search-dark');
     // Structured queries: OR within a field, negation, wildcards, time ranges.
     const search = v.locator('input.search');
-    const run = async (q: string): Promise<string> => {
-      await search.fill(q);
-      await v.locator(`.grid[data-query=${JSON.stringify(q)}]`).waitFor({ timeout: T });
-      return (await v.locator('.counts').textContent()) ?? '';
-    };
+    const run = (q: string): Promise<string> => runQuery(v, q);
     assert.match(await run('eventName:StopLogging,DeleteTrail'), /^\d+ of 2,900 events/);
     const names = new Set(await v.locator('.spacer .row:not(.placeholder) .c-eventName').allTextContents());
     assert.deepEqual([...names].map((n) => n.replace(/^write/, '')).sort(), ['DeleteTrail', 'StopLogging']);
@@ -146,6 +149,32 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     await search.press('Tab');
     assert.equal(await search.inputValue(), 'AccessDenied eventName:');
   });
+
+  step(
+    'a mistyped role session name and a mistyped access key id find their events, saying what matched and how far',
+    'typos',
+    current,
+    async () => {
+      const v = await logViewer(page);
+      const rows = v.locator('.spacer .row:not(.placeholder)');
+      // The session aws-go-sdk-1688990082523310002 (29 events as the assumed role), a 0 left out.
+      const session = /^(\d+) of 2,900 events/.exec(await runQuery(v, 'aws-go-sdk-168899008252331002'));
+      assert.ok(session && Number(session[1]) >= 29, "the session's events are found");
+      const match = rows.first().locator('.c-match');
+      await match.locator('.typo-badge', { hasText: '≈ 1 edit' }).waitFor({ timeout: T });
+      assert.match((await match.textContent()) ?? '', /aws-go-sdk-1688990082523310002/);
+      assert.ok((await match.locator('mark').count()) > 0, 'the matched part is highlighted');
+      await screenshot(page, '08-typo-role-session-dark');
+      // The access key ASIATFQR7NSCS5BLNV76 (109 events), two letters swapped.
+      assert.match(await runQuery(v, 'ASIATFQR7NSCS5BLVN76'), /^109 of 2,900 events/);
+      const keyMatch = rows.first().locator('.c-match');
+      await keyMatch.locator('.typo-badge', { hasText: '≈ 1 edit' }).waitFor({ timeout: T });
+      assert.match((await keyMatch.textContent()) ?? '', /access key: ASIATFQR7NSCS5BLNV76/);
+      // The field form: the same typo, in that field only.
+      assert.match(await runQuery(v, 'accessKeyId:~ASIATFQR7NSCS5BLVN76'), /^109 of 2,900 events/);
+      await screenshot(page, '08-typo-access-key-dark');
+    },
+  );
 
   step('the sample logs open from the command palette, in the light theme too', 'sample-light', current, async () => {
     await runCommand(page, 'View: Close All Editors');

@@ -2,11 +2,11 @@
  * An investigation: the events of every file opened into one view, the outcome of each file, and
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
-import type { Facet, FileNote, LoadStatus, Range, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
+import type { Facet, FileNote, LoadStatus, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
 import { type LoadResult, rereadRaws } from '../ingest/decode';
 import { topValues } from '../investigate/facets';
 import { buildTimeline } from '../investigate/timeline';
-import { SearchEngine, SearchResult, TEXT_FIELDS } from '../query/search';
+import { SearchEngine, SearchResult, TEXT_FIELDS, type ValueMatch } from '../query/search';
 import { EventStore, IndexedField, StringField } from '../store/store';
 import { formatUtc } from '../model/time';
 import { ChainIndex } from '../investigate/identity/chains';
@@ -43,6 +43,16 @@ const VISIBLE: ReadonlyArray<[RowSummaryColumn, StringField]> = [
   ['errorCode', 'errorCode'],
 ];
 type RowSummaryColumn = 'eventName' | 'eventSource' | 'principal' | 'sourceIp' | 'awsRegion' | 'errorCode';
+
+/** Labels of the fields that have a column, for a typo match named in the match column. */
+const COLUMN_LABELS: Partial<Record<IndexedField, string>> = {
+  eventName: 'event',
+  eventSource: 'source',
+  principal: 'principal',
+  sourceIp: 'IP',
+  awsRegion: 'region',
+  errorCode: 'error',
+};
 
 const FIELD_LABELS: Partial<Record<IndexedField, string>> = {
   principalArn: 'ARN',
@@ -220,25 +230,35 @@ export class Investigation {
       if (m) highlights[column] = m.ranges;
     }
     summary.highlights = highlights;
-    if (Object.keys(highlights).length > 0) return;
-    // Nothing visible matched: say where the match was.
-    let best: { field: string; value: string; ranges: Range[]; score: number } | undefined;
+    // A typo match says which value it took and how far it was from what was typed, in any
+    // field; otherwise the match column names a match only where no visible column shows one.
+    const best =
+      this.bestMatch(row, matches, true) ??
+      (Object.keys(highlights).length > 0 ? undefined : this.bestMatch(row, matches, false));
+    if (best) summary.otherMatch = best;
+  }
+
+  /** The row's best-scoring match in a field (typo matches only, or in fields without a column). */
+  private bestMatch(row: number, matches: SearchResult['matches'], typos: boolean): RowSummary['otherMatch'] {
+    const s = this.store;
+    let best: { m: ValueMatch; field: IndexedField; id: number } | undefined;
     for (const field of TEXT_FIELDS) {
-      if (!FIELD_LABELS[field]) continue;
+      if (!typos && !FIELD_LABELS[field]) continue;
+      const found = matches.get(field);
+      if (!found) continue;
       const ids = field === 'resources' ? Array.from(s.resourceValueIds(row)) : [s.valueId(field, row)];
       for (const id of ids) {
-        const m = matches.get(field)?.get(id);
-        if (m && (!best || m.score < best.score)) {
-          best = {
-            field: FIELD_LABELS[field],
-            value: s.dictionary(field).values[id],
-            ranges: m.ranges,
-            score: m.score,
-          };
-        }
+        const m = found.get(id);
+        if (m && (!typos || m.distance !== undefined) && (!best || m.score < best.m.score)) best = { m, field, id };
       }
     }
-    if (best) summary.otherMatch = { field: best.field, value: cell(best.value), ranges: best.ranges };
+    if (!best) return undefined;
+    return {
+      field: FIELD_LABELS[best.field] ?? COLUMN_LABELS[best.field] ?? best.field,
+      value: cell(s.dictionary(best.field).values[best.id]),
+      ranges: best.m.ranges,
+      ...(best.m.distance !== undefined ? { distance: best.m.distance } : {}),
+    };
   }
 }
 

@@ -3,6 +3,7 @@
  *
  * - free text, fuzzy: `bert-jan`, `"quoted phrase"`; `-word` excludes events containing `word`;
  * - `field:value`, exact and case-insensitive: `eventName:StopLogging`, `principal:"Admin/alice"`;
+ *   `field:~value` also forgives typos in it (`principal:~AdminRle`: typoIndex.ts);
  *   `*` is a wildcard (`eventName:Delete*`, `error:*` = any error), commas mean OR
  *   (`eventName:StopLogging,DeleteTrail`), `field:""` means empty, `-field:value` excludes;
  * - literal pieces inside a wildcard value: `userAgent:*"S3 Browser"*` — a `"…"` piece that opens
@@ -89,6 +90,11 @@ export interface FieldTerm {
   literal?: boolean;
   /** More alternatives (OR with `values`): regexes, CIDR ranges, globs with literal `*`s. */
   patterns?: ValuePattern[];
+  /**
+   * `field:~value`: the value (one, literal) and every value within its edit budget (1 edit, 2
+   * from 8 characters: typoIndex.ts), whole, by its start or by a tail; local search only.
+   */
+  typo?: boolean;
 }
 
 /** A JSON-path term, evaluated on the raw event of rows the indexed terms left (see eventPath.ts). */
@@ -385,6 +391,10 @@ function pushNamed(
     note(`Unknown field "${name}"${hint ? `: did you mean ${hint}:?` : ''}. Known fields: ${FIELD_NAMES.join(', ')}.`);
     return;
   }
+  if (!quoted && !mixed && value.startsWith('~')) {
+    pushTypo(terms, note, name, fields, value.slice(1).trim(), negate);
+    return;
+  }
   if (!mixed && !value.trim() && !quoted) {
     note(`"${name}:" needs a value, as in ${name}:something (or ${name}:"" for none).`);
     return;
@@ -421,6 +431,22 @@ function pushNamed(
     return;
   }
   terms.push({ kind: 'field', name, fields: fields!, values, negate, ...lit, ...pat });
+}
+
+/** `field:~value`, typo matching on an indexed field. */
+function pushTypo(
+  terms: Term[],
+  note: (m: string) => void,
+  name: string,
+  fields: readonly IndexedField[] | undefined,
+  typed: string,
+  negate: boolean,
+): void {
+  if (!fields)
+    return note(`"${name}:~" (typo matching) works on the fields (${FIELD_NAMES.join(', ')}), not on paths or sets.`);
+  if (negate) return note(`"-${name}:~" cannot be negated: exclude the exact value instead.`);
+  if (!typed) return note(`"${name}:~" needs a value, as in ${name}:~AdminRole.`);
+  terms.push({ kind: 'field', name, fields, values: [typed], negate: false, literal: true, typo: true });
 }
 
 function pushTime(terms: Term[], note: (m: string) => void, key: string, value: string, now: number): void {

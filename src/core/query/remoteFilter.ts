@@ -45,6 +45,10 @@ export function remoteTerms(parsed: ParsedQuery, window: { start?: number; end?:
       unsupported.push(
         `${term.name}: the IP data sets (country, ASN, AWS ranges) live in this extension, not in the remote store; run the rest remotely and add ${term.name}: to the results' own search.`,
       );
+    } else if (term.kind === 'field' && term.typo) {
+      unsupported.push(
+        `${term.name}:~${term.values[0] ?? ''}: typo matching runs over the loaded logs' values, which the remote store does not have; search the exact value (or a wildcard) remotely.`,
+      );
     } else if (term.kind === 'set') {
       unsupported.push(
         `${term.name}: ${term.set} results exist only in the investigation they ran in; run the ${term.set}'s own query instead.`,
@@ -88,8 +92,8 @@ export function applyResidual(records: readonly CtRecord[], residual: readonly T
   const store = new EventStore();
   const kept: CtRecord[] = [];
   for (const r of records) if (store.add(r, 0)) kept.push(r);
-  // A fuzzy limit of 0 turns typo matching off: a remote text term is a substring search.
-  const engine = new SearchEngine(store, 0);
+  // No typo matching: a remote text term is a substring search.
+  const engine = new SearchEngine(store, false);
   const rows = engine.search({ terms: residual.slice(), errors: [] } satisfies ParsedQuery, 'oldest').rows;
   const keep = new Uint8Array(kept.length);
   for (const r of rows) keep[r] = 1;

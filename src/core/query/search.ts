@@ -1,6 +1,6 @@
 /**
  * Free-text search over the store (DESIGN §4). A term is matched against the *distinct values* of
- * the searchable fields — exact, prefix and substring matches first, then Fuse.js fuzzy matches —
+ * the searchable fields — exact, prefix and substring matches first, then typo matches (fuzzy.ts) —
  * and the matched values are mapped back to events through the store's inverted index. Fuse.js
  * never sees an event, only a few thousand strings, so a query costs the vocabulary, not the log.
  */
@@ -40,13 +40,6 @@ export interface SearchResult {
   matches: Map<IndexedField, ReadonlyMap<number, ValueMatch>>;
 }
 
-/**
- * Largest vocabulary searched for typos. Past 1,000 values uFuzzy does it (fuzzy.ts), ~20-50 ms a
- * term per 100,000 values on the 2-core dev machine (npm run bench, fuzzy_* lines): larger ones
- * would push a typo past the 50 ms target at a million events, so they get literal matching only.
- */
-export const FUZZY_VOCABULARY_LIMIT = 20_000;
-
 export class SearchEngine {
   private readonly vocab = new Map<IndexedField, FieldVocabulary>();
   private timeOrder: Uint32Array | undefined;
@@ -59,14 +52,12 @@ export class SearchEngine {
   usePlan = true;
 
   /**
-   * `fuzzyLimit`: fields with more distinct values than this get literal matching only. Fuse.js
-   * over a million request-parameter names took 27 s a typo (npm run bench), then a freeze of the
-   * extension host, where search ran before the store worker. uFuzzy serves vocabularies past 1,000 values now, but over a million
-   * it would still take a fraction of a second a term, so the cost stays bounded.
+   * `typos`: false turns typo matching off (remote filtering: Athena and Logs Insights have none,
+   * so a remote text term is a plain substring search there and here).
    */
   constructor(
     private readonly store: EventStore,
-    private readonly fuzzyLimit = FUZZY_VOCABULARY_LIMIT,
+    private readonly typos = true,
   ) {}
 
   /** The matcher over one field's distinct values, made on first use. */
@@ -83,6 +74,7 @@ export class SearchEngine {
   warm(field: IndexedField): void {
     this.vocabulary(field).prepare();
     this.store.dictionary(field).postings();
+    if (this.typos) this.vocabulary(field).prepareTypos();
   }
 
   /**
@@ -139,7 +131,8 @@ export class SearchEngine {
     const fields = term.kind === 'field' ? term.fields : TEXT_FIELDS;
     const perField = new Map<IndexedField, ReadonlyMap<number, ValueMatch>>();
     for (const field of fields) {
-      if (term.kind === 'field')
+      if (term.kind === 'field' && term.typo) perField.set(field, this.typoValues(field, term.values[0]));
+      else if (term.kind === 'field')
         perField.set(field, this.fieldValues(field, term.values, !!term.literal, term.patterns));
       else
         perField.set(
@@ -151,19 +144,9 @@ export class SearchEngine {
           ),
         );
     }
-    // Fuzzy matching is for typos: only when the term matches nothing literally, and only for
-    // terms that fit Fuse's 32-character window (longer ones are pasted IDs and ARNs).
-    if (
-      term.kind === 'text' &&
-      !term.negate &&
-      term.text.length >= 3 &&
-      term.text.length <= 32 &&
-      [...perField.values()].every((m) => m.size === 0)
-    ) {
-      for (const field of fields) {
-        if (this.store.dictionary(field).size <= this.fuzzyLimit)
-          perField.set(field, this.vocabulary(field).fuzzy(term.text));
-      }
+    // Typos: only when the term matches nothing literally (typoIndex.ts bounds the term's length).
+    if (this.typos && term.kind === 'text' && !term.negate && [...perField.values()].every((m) => m.size === 0)) {
+      for (const field of fields) perField.set(field, this.fuzzy(field, term.text));
     }
     for (const [field, valueMatches] of perField) {
       const prior = matches.get(field);
@@ -228,6 +211,22 @@ export class SearchEngine {
    * Values of `field` matching any alternative: exact ignoring case, `*` wildcards, '' for empty,
    * and the term's patterns (regexes, CIDR ranges, globs with literal `*`s).
    */
+  /** Values close to `text` in one field, for typos, ranked with how many events hold each. */
+  private fuzzy(field: IndexedField, text: string): Map<number, ValueMatch> {
+    const dict = this.store.dictionary(field);
+    return this.vocabulary(field).fuzzy(text, { counts: (id) => dict.rows(id).length });
+  }
+
+  /** `field:~value`: the value itself (any case) and the values within its edit budget. */
+  private typoValues(field: IndexedField, typed: string): ReadonlyMap<number, ValueMatch> {
+    const found = this.typos ? this.fuzzy(field, typed) : new Map<number, ValueMatch>();
+    const dict = this.store.dictionary(field);
+    const hit = dict.idOf(typed);
+    if (hit !== undefined) found.set(hit, { score: EQUAL, ranges: [[0, typed.length]] });
+    this.vocabulary(field).equalIgnoringCase(typed, found);
+    return found;
+  }
+
   private fieldValues(
     field: IndexedField,
     alternatives: readonly string[],

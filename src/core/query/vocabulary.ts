@@ -9,7 +9,7 @@
  * Results are exactly those of testing every value.
  */
 import type { Range } from '../../protocol/logViewer';
-import { type FuzzyEngine, FuzzyMatcher } from './fuzzy';
+import { FuzzyMatcher, type FuzzyOptions } from './fuzzy';
 import { GrowableU32 } from '../store/postings';
 import { globMatch } from './glob';
 import { patternTest } from './patterns';
@@ -19,6 +19,8 @@ import type { ValuePattern } from './query';
 export interface ValueMatch {
   score: number;
   ranges: Range[];
+  /** For a typo match: edits between what was typed and the matched text. */
+  distance?: number;
 }
 
 /** Score bands: a plain containment always outranks a fuzzy guess. */
@@ -403,9 +405,23 @@ export class FieldVocabulary {
       if (!into.has(id) && test(values[id])) into.set(id, fullMatch(values[id].length));
   }
 
-  /** Values close to the term, for typos (see fuzzy.ts; `engine` overrides its choice). */
-  fuzzy(term: string, engine?: FuzzyEngine): Map<number, ValueMatch> {
-    this.fuzzyMatcher ??= new FuzzyMatcher(this.values);
-    return this.fuzzyMatcher.search(term, engine);
+  private matcher(): FuzzyMatcher {
+    return (this.fuzzyMatcher ??= new FuzzyMatcher(
+      this.values,
+      this.lowered,
+      () => this.sortedIds(),
+      (lower) => this.containingIds(lower),
+    ));
+  }
+
+  /** Builds the typo index's own part (the values' tails) ahead of the first typo. */
+  prepareTypos(): void {
+    this.sortedIds();
+    this.matcher().prepare();
+  }
+
+  /** Values close to the term, for typos (see fuzzy.ts). */
+  fuzzy(term: string, opts?: FuzzyOptions): Map<number, ValueMatch> {
+    return this.matcher().search(term, opts);
   }
 }

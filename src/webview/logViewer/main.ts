@@ -196,11 +196,16 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
   const error = cell('errorCode', row.errorCode, row.errorMessage);
   const match = el('div', { className: 'cell c-match', role: 'gridcell' });
   if (row.otherMatch) {
-    match.append(el('span', { className: 'match-field', textContent: `${row.otherMatch.field}: ` }));
+    const { field, distance } = row.otherMatch;
+    const edits = distance === undefined ? '' : `${distance} ${distance === 1 ? 'edit' : 'edits'}`;
+    if (edits) match.append(el('span', { className: 'badge typo-badge', textContent: `≈ ${edits}` }));
+    match.append(el('span', { className: 'match-field', textContent: `${field}: ` }));
     const value = el('span');
     setHighlighted(value, row.otherMatch.value, row.otherMatch.ranges);
     match.append(value);
-    match.title = `${row.otherMatch.field}: ${row.otherMatch.value}`;
+    match.title = edits
+      ? `Typo match: ${field} ${row.otherMatch.value}, ${edits} from what was typed`
+      : `${field}: ${row.otherMatch.value}`;
   }
   r.append(
     time,

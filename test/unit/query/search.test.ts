@@ -218,16 +218,43 @@ describe('search ranking', () => {
     assert.deepEqual(m.ranges, [[4, 11]]);
   });
 
-  test('fuzzy matching skips vocabularies past the limit (bounded cost); literal matching still covers them', () => {
+  test('typo matching covers vocabularies of any size; remote filtering turns it off', () => {
     const s = storeOf(
       Array.from({ length: 30 }, (_, i) =>
         anEvent({ eventName: 'GetObject', requestParameters: { bucketName: `finance-bucket-${i}` } }),
       ),
     );
-    const limited = new SearchEngine(s, 10);
-    assert.equal(limited.search('finance-bucket-7').rows.length, 1, 'literal');
-    assert.equal(limited.search('finanse-bucket-7').rows.length, 0, 'no fuzzy over the 30 resource names');
-    assert.ok(new SearchEngine(s).search('finanse-bucket-7').rows.length > 0, 'fuzzy under the default limit');
+    const off = new SearchEngine(s, false);
+    assert.equal(off.search('finance-bucket-7').rows.length, 1, 'literal');
+    assert.equal(off.search('finanse-bucket-7').rows.length, 0, 'no typo matching when turned off');
+    const on = new SearchEngine(s);
+    const rows = on.search('finanse-bucket-7').rows;
+    assert.ok(rows.length >= 1);
+    assert.equal(s.value('eventName', rows[0]), 'GetObject');
+  });
+
+  test('field:~value forgives a typo in that field only; the exact value still matches', () => {
+    const s = storeOf([
+      anEvent({
+        eventName: 'GetObject',
+        userIdentity: { type: 'IAMUser', userName: 'breakglass-admin', arn: 'arn:aws:iam::1:user/breakglass-admin' },
+      }),
+      anEvent({
+        eventName: 'PutObject',
+        userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::1:user/alice' },
+      }),
+    ]);
+    const e = new SearchEngine(s);
+    const one = e.search('principal:~breakglas-admin');
+    assert.deepEqual(one.errors, []);
+    assert.equal(one.rows.length, 1);
+    assert.equal(s.value('eventName', one.rows[0]), 'GetObject');
+    const m = [...one.matches.get('principal')!.values()][0];
+    assert.equal(m.distance, 1);
+    assert.equal(e.search('principal:~alice').rows.length, 1, 'the exact value');
+    assert.equal(e.search('principal:~bobby').rows.length, 0);
+    assert.equal(e.search('eventName:~breakglas-admin').rows.length, 0, 'only in the field named');
+    assert.match(e.search('-principal:~alice').errors[0], /cannot be negated/);
   });
 
   test('the vocabulary grows with the store', () => {

@@ -131,21 +131,30 @@ describe('ranking', () => {
 });
 
 describe('fuzzy matching (typos)', () => {
-  test('small vocabularies use Fuse.js, large ones uFuzzy; both find a one-letter typo with highlights', async () => {
-    const { FuzzyMatcher, UFUZZY_FROM, FUZZY } = await import('../../../src/core/query/fuzzy');
+  test('small and large vocabularies alike find a one-letter typo, with its distance and where it matched', async () => {
+    const { FUZZY, FUSE_UP_TO } = await import('../../../src/core/query/fuzzy');
     const small = ['DescribeInstances', 'StopLogging', 'DeleteTrail'];
-    const large = [...small, ...Array.from({ length: UFUZZY_FROM }, (_, i) => `10.${i % 250}.${i % 7}.1`)];
-    assert.equal(new FuzzyMatcher(small).engine(), 'fuse');
-    assert.equal(new FuzzyMatcher(large).engine(), 'ufuzzy');
+    const large = [...small, ...Array.from({ length: FUSE_UP_TO * 3 }, (_, i) => `10.${i % 250}.${i % 7}.${i}`)];
     for (const values of [small, large]) {
-      const m = new FuzzyMatcher(values);
-      const hit = m.search('StopLoging').get(1);
-      assert.ok(hit, `found with ${m.engine()}`);
+      const v = new FieldVocabulary(values);
+      const hit = v.fuzzy('StopLoging').get(1);
+      assert.ok(hit, `found among ${values.length}`);
+      assert.equal(hit.distance, 1);
       assert.ok(hit.score >= FUZZY && hit.score <= 1, 'a fuzzy match ranks below every literal one');
-      assert.ok(
-        hit.ranges.length > 0 && hit.ranges.every(([a, b]) => a >= 0 && b <= 'StopLogging'.length && b - a > 1),
-      );
-      assert.equal(m.search('zzzzqqq').size, 0);
+      assert.deepEqual(hit.ranges, [[0, 'StopLogging'.length]]);
+      assert.equal(v.fuzzy('zzzzqqq').size, 0);
     }
+  });
+
+  test('Fuse.js adds looser guesses on small vocabularies, behind every match within the budget', async () => {
+    const { FUZZY } = await import('../../../src/core/query/fuzzy');
+    const v = new FieldVocabulary(['DescribeInstances', 'DescribeInstanceStatus', 'StopLogging']);
+    const m = v.fuzzy('Instnces');
+    const piece = m.get(0);
+    assert.ok(piece && piece.distance === undefined, 'a piece inside a word comes from Fuse.js');
+    assert.ok(piece.score >= FUZZY);
+    const typo = v.fuzzy('DescribeInstnces');
+    assert.equal(typo.get(0)?.distance, 1);
+    assert.ok(typo.get(0)!.score < (typo.get(1)?.score ?? 1), 'the whole value before the one it starts');
   });
 });

@@ -161,18 +161,34 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
       const session = /^(\d+) of 2,900 events/.exec(await runQuery(v, 'aws-go-sdk-168899008252331002'));
       assert.ok(session && Number(session[1]) >= 29, "the session's events are found");
       const match = rows.first().locator('.c-match');
-      await match.locator('.typo-badge', { hasText: '≈ 1 edit' }).waitFor({ timeout: T });
-      assert.match((await match.textContent()) ?? '', /aws-go-sdk-1688990082523310002/);
+      await match.locator('.typo-badge', { hasText: '1 edit' }).waitFor({ timeout: T });
+      // Shown from just before the match (the session ends a long principal).
+      assert.match((await match.textContent()) ?? '', /^1 edit….{0,4}aws-go-sdk-1688990082523310002$/);
       assert.ok((await match.locator('mark').count()) > 0, 'the matched part is highlighted');
       await screenshot(page, '08-typo-role-session-dark');
-      // The access key ASIATFQR7NSCS5BLNV76 (109 events), two letters swapped.
-      assert.match(await runQuery(v, 'ASIATFQR7NSCS5BLVN76'), /^109 of 2,900 events/);
+      // The access key ASIATFQR7NSCS5BLNV76 (109 events), two letters swapped: first, before
+      // the keys two edits away (a 20-character term forgives two).
+      const key = /^(\d+) of 2,900 events/.exec(await runQuery(v, 'ASIATFQR7NSCS5BLVN76'));
+      assert.ok(key && Number(key[1]) >= 109, "the key's events are found");
       const keyMatch = rows.first().locator('.c-match');
-      await keyMatch.locator('.typo-badge', { hasText: '≈ 1 edit' }).waitFor({ timeout: T });
-      assert.match((await keyMatch.textContent()) ?? '', /access key: ASIATFQR7NSCS5BLNV76/);
-      // The field form: the same typo, in that field only.
-      assert.match(await runQuery(v, 'accessKeyId:~ASIATFQR7NSCS5BLVN76'), /^109 of 2,900 events/);
+      await keyMatch.locator('.typo-badge', { hasText: '1 edit' }).waitFor({ timeout: T });
+      assert.match((await keyMatch.textContent()) ?? '', /ASIATFQR7NSCS5BLNV76/);
+      assert.match(
+        (await keyMatch.getAttribute('title')) ?? '',
+        /^Typo match: access key ASIATFQR7NSCS5BLNV76, 1 edit from what was typed$/,
+      );
       await screenshot(page, '08-typo-access-key-dark');
+      // The field form: the same typo, in that field only.
+      assert.equal(
+        (await runQuery(v, 'accessKey:~ASIATFQR7NSCS5BLVN76')).replace(/ ·.*/, ''),
+        `${key[1]} of 2,900 events`,
+        'the field form finds the same events',
+      );
+      // With the exact key beside it, the key's own events.
+      assert.match(
+        await runQuery(v, 'accessKey:~ASIATFQR7NSCS5BLVN76 accessKey:ASIATFQR7NSCS5BLNV76'),
+        /^109 of 2,900 events/,
+      );
     },
   );
 

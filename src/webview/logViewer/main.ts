@@ -8,6 +8,7 @@ import type {
   Column,
   FromWebview,
   LoadStatus,
+  Range,
   RowSummary,
   SortOrder,
   ToWebview,
@@ -198,10 +199,15 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
   if (row.otherMatch) {
     const { field, distance } = row.otherMatch;
     const edits = distance === undefined ? '' : `${distance} ${distance === 1 ? 'edit' : 'edits'}`;
-    if (edits) match.append(el('span', { className: 'badge typo-badge', textContent: `≈ ${edits}` }));
-    match.append(el('span', { className: 'match-field', textContent: `${field}: ` }));
+    // A typo match: how far first, then the value it took (the field is in the tooltip), since
+    // the column is narrow and the value is what the user mistyped.
+    if (edits) match.append(el('span', { className: 'badge typo-badge', textContent: edits }));
+    else match.append(el('span', { className: 'match-field', textContent: `${field}: ` }));
     const value = el('span');
-    setHighlighted(value, row.otherMatch.value, row.otherMatch.ranges);
+    // The column is narrow: a match deep in a long value (a session at the end of an ARN) is
+    // shown from just before it, so the matched part is what stays in view.
+    const { text, ranges } = fromMatch(row.otherMatch.value, row.otherMatch.ranges);
+    setHighlighted(value, text, ranges);
     match.append(value);
     match.title = edits
       ? `Typo match: ${field} ${row.otherMatch.value}, ${edits} from what was typed`
@@ -354,6 +360,14 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
   }
 });
+
+/** `value` from a little before its first match (with a leading …) when the match starts late. */
+function fromMatch(value: string, ranges: readonly Range[]): { text: string; ranges: Range[] } {
+  const first = ranges.length ? ranges[0][0] : 0;
+  if (first <= 8) return { text: value, ranges: [...ranges] };
+  const cut = first - 4;
+  return { text: `…${value.slice(cut)}`, ranges: ranges.map(([a, b]): Range => [a - cut + 1, b - cut + 1]) };
+}
 
 // ---- input --------------------------------------------------------------------------------
 let queryTimer: number | undefined;

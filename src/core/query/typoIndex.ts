@@ -346,6 +346,8 @@ export interface TypoSearchOptions {
   maxEdits?: number;
   /** Vocabularies from this size take the split two-edit search (STAGED_FROM; tests lower it). */
   stagedFrom?: number;
+  /** Take the split search at once, without the short unsplit try first (tests hold it to a scan). */
+  split?: boolean;
   /** How many events hold a value (ranks values at the same distance); none: all equal. */
   counts?: (id: number) => number;
 }
@@ -493,7 +495,7 @@ export class TypoIndex {
     // two-edit term over a large one first gets a short try; past it, the split search below.
     const large = k === 2 && this.containing && sorted.length >= (opts.stagedFrom ?? STAGED_FROM);
     if (!large) this.complete = this.walks(lower, k, 0, sorted, keep);
-    else if (!this.walks(lower, k, 0, sorted, keep, TRY_STEPS)) {
+    else if (opts.split || !this.walks(lower, k, 0, sorted, keep, TRY_STEPS)) {
       found.clear();
       this.complete = this.split(lower, k, sorted, keep);
     }

@@ -64,7 +64,7 @@ describe('typo index', () => {
         const typo = edit(values[id], kind, next);
         if (typo.length < 3) continue;
         tried++;
-        const hits = idx.search(typo, { limit: 5000, stagedFrom: 0 });
+        const hits = idx.search(typo, { limit: 5000, stagedFrom: 0, split: true });
         const hit = hits.find((h) => h.id === id);
         assert.ok(hit, `${JSON.stringify(typo)} (a ${kind} of ${values[id]}) finds it`);
         assert.equal(hit.distance, osa(typo.toLowerCase(), values[id].toLowerCase()));
@@ -81,7 +81,7 @@ describe('typo index', () => {
       // Two edits can overlap (a swap across a deleted letter): three by this distance, which
       // treats a swapped pair as untouched afterwards (README "Typos"); those are not promised.
       if (typo.length < 8 || osa(typo.toLowerCase(), values[id].toLowerCase()) > 2) continue;
-      const hits = idx.search(typo, { limit: 5000, stagedFrom: 0 });
+      const hits = idx.search(typo, { limit: 5000, stagedFrom: 0, split: true });
       assert.ok(
         hits.some((h) => h.id === id),
         `${JSON.stringify(typo)} finds ${values[id]}`,
@@ -100,7 +100,7 @@ describe('typo index', () => {
       const expected = values.filter((v) => osa(typo, v.toLowerCase()) <= k).sort();
       for (const which of [idx, unstaged]) {
         const got = which
-          .search(typo, { limit: 100000, stagedFrom: 0 })
+          .search(typo, { limit: 100000, stagedFrom: 0, split: true })
           .filter((h) => h.kind === 'whole')
           .map((h) => values[h.id])
           .sort();
@@ -142,7 +142,9 @@ describe('typo index', () => {
       partial.replace('iam::', 'iam:'),
       partial.slice(0, 20) + 'x' + partial.slice(20),
     ]) {
-      const hit = idx.search(typo, { limit: 200000, stagedFrom: 0 }).find((h) => h.id === values.indexOf(arn));
+      const hit = idx
+        .search(typo, { limit: 200000, stagedFrom: 0, split: true })
+        .find((h) => h.id === values.indexOf(arn));
       assert.ok(hit, typo);
       assert.equal(hit.kind, 'prefix');
       assert.equal(hit.start, 0);

@@ -6,25 +6,18 @@
 import { classifySource, isAddress } from './address';
 import type { AsnTable } from './asnTable';
 import type { AwsRange, AwsRanges } from './awsRanges';
-import type { GeoDb } from './geoDb';
+import type { GeoDb, GeoRecord } from './geoDb';
 import { specialRange, type SpecialKind } from './special';
 
 /** What a source value turned out to be. */
 export type EnrichmentKind = 'public' | 'special' | 'service' | 'hostname' | 'invalid' | 'empty';
 
-/** Everything known about one source value. */
-export interface Enrichment {
+/** Everything known about one source value: where an MMDB places it (country ISO 3166-1 alpha-2, city, ASN…), and more. */
+export interface Enrichment extends GeoRecord {
   readonly kind: EnrichmentKind;
   /** The special range's name (`Private (RFC 1918)`) or the service name CloudTrail wrote. */
   readonly label?: string;
   readonly special?: SpecialKind;
-  /** ISO 3166-1 alpha-2. */
-  readonly country?: string;
-  readonly city?: string;
-  readonly lat?: number;
-  readonly lon?: number;
-  readonly asn?: number;
-  readonly org?: string;
   readonly aws?: AwsRange;
 }
 

@@ -112,6 +112,11 @@ export function isValueName(name: string): boolean {
   return parsePath(name, true) !== undefined;
 }
 
+/** The answer for a rule file past MAX_RULE_FILE_BYTES. */
+function tooLarge(text: string): { problems: string[] } {
+  return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+}
+
 /**
  * Parses and validates one rule file. Returns the rule, or every problem found (each a sentence
  * naming the key): unknown keys, missing or mistyped values, a bad severity, query errors.
@@ -121,8 +126,7 @@ export function parseRule(
   source: string,
   origin: DetectionRule['origin'] = 'user',
 ): { rule?: DetectionRule; problems: string[] } {
-  if (text.length > MAX_RULE_FILE_BYTES)
-    return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+  if (text.length > MAX_RULE_FILE_BYTES) return tooLarge(text);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -208,8 +212,7 @@ export function parseSigmaFile(
   source: string,
   origin: DetectionRule['origin'] = 'user',
 ): { rule?: DetectionRule; problems: string[] } {
-  if (text.length > MAX_RULE_FILE_BYTES)
-    return { problems: [`The file is ${text.length} bytes; a rule file is at most ${MAX_RULE_FILE_BYTES}.`] };
+  if (text.length > MAX_RULE_FILE_BYTES) return tooLarge(text);
   if (isSigmaCorrelation(text)) return parseSigmaCorrelation(text, source, origin, queryProblems);
   const { rule, problems } = parseSigmaRule(text, source);
   if (!rule) return { problems };

@@ -17,7 +17,8 @@ export type SigmaRule = Omit<DetectionRule, 'origin' | 'file'>;
 /** Most YAML nodes a rule may have: real rules have a few dozen. */
 const MAX_NODES = 20_000;
 
-const LEVELS: Readonly<Record<string, Severity>> = {
+/** Sigma's `level` values and the severity each shows as. */
+export const LEVELS: Readonly<Record<string, Severity>> = {
   informational: 'info',
   low: 'low',
   medium: 'medium',
@@ -220,39 +221,49 @@ function ruleOf(
   query: string[],
   compare: Compare | undefined,
 ): SigmaRule {
-  const tags = strings(data.tags).map((t) => t.toLowerCase());
+  const rule: SigmaRule = { ...sigmaHeader(data, fileName, title, level, strings(data.tags)), query };
+  if (compare) rule.compare = compare;
+  return rule;
+}
+
+/** The part of a rule every Sigma file gives the same way, a single rule's or a correlation's. */
+export type SigmaHeader = Omit<SigmaRule, 'query' | 'compare' | 'correlation'>;
+
+/**
+ * What a Sigma file's header says of its rule: the id from the file's name, the severity from
+ * `level`, ATT&CK techniques (`attack.t1562.008`) and the first tactic (`attack.defense-evasion`)
+ * from `tags` (lower-cased), http(s) references only (they are shown as links), and the metadata
+ * strings present (`id`, `status`, `author`, `date`, `modified`; a YAML date as yyyy-mm-dd).
+ */
+export function sigmaHeader(
+  data: { readonly [key: string]: unknown },
+  fileName: string,
+  title: string,
+  level: string | undefined,
+  tags: readonly string[],
+): SigmaHeader {
+  const lower = tags.map((t) => t.toLowerCase());
   const mitre = [
-    ...new Set(tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)).map((t) => t.slice(7).toUpperCase())),
+    ...new Set(lower.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)).map((t) => t.slice(7).toUpperCase())),
   ];
-  const tactics = tags
-    .filter((t) => /^attack\.[a-z]+(-[a-z]+)*$/.test(t) && !/^attack\.[tgs]\d{4}/.test(t))
-    .map((t) => t.slice(7));
-  const rule: SigmaRule = {
+  const tactic = lower.find((t) => /^attack\.[a-z]+(-[a-z]+)*$/.test(t));
+  const header: SigmaHeader = {
     id: sigmaRuleId(fileName),
     title,
     severity: level ? LEVELS[level] : 'medium',
-    description: str(data.description) ?? '',
-    query,
+    description: str(data.description as Yaml) ?? '',
     mitre,
-    // Shown as links: http(s) only.
-    references: strings(data.references).filter((r) => /^https?:\/\/\S+$/.test(r)),
+    references: strings(data.references as Yaml).filter((r) => /^https?:\/\/\S+$/.test(r)),
     format: 'sigma',
-    falsePositives: strings(data.falsepositives),
-    tags,
+    falsePositives: strings(data.falsepositives as Yaml),
+    tags: lower,
   };
-  if (compare) rule.compare = compare;
-  if (tactics.length > 0) rule.tactic = tactics[0];
-  const meta: Array<[keyof SigmaRule, Yaml | undefined]> = [
-    ['sigmaId', data.id],
-    ['status', data.status],
-    ['author', data.author],
-    ['date', data.date],
-    ['modified', data.modified],
-  ];
-  for (const [k, v] of meta) {
-    const s = str(v);
-    if (s) (rule as unknown as Record<string, string>)[k] = s;
+  if (tactic) header.tactic = tactic.slice(7);
+  for (const k of ['sigmaId', 'status', 'author', 'date', 'modified'] as const) {
+    const v = data[k === 'sigmaId' ? 'id' : k];
+    const s = typeof v === 'string' ? v.trim() : v instanceof Date ? v.toISOString().slice(0, 10) : undefined;
+    if (s) header[k] = s;
   }
-  if (level) rule.level = level;
-  return rule;
+  if (level) header.level = level;
+  return header;
 }

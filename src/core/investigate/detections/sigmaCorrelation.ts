@@ -7,8 +7,7 @@
  * chained correlations, `aliases`, `generate: true`, upper-bound conditions.
  */
 import { parseAllDocuments } from 'yaml';
-import type { Severity } from '../../../protocol/logViewer';
-import { parseSigmaRule, sigmaRuleId, type SigmaRule } from './sigma';
+import { LEVELS, parseSigmaRule, sigmaHeader, type SigmaRule } from './sigma';
 import { SigmaError } from './sigmaCondition';
 import { queryName } from './sigmaValues';
 import {
@@ -23,13 +22,6 @@ import {
 } from './ruleKinds';
 import type { DetectionRule } from './rules';
 
-const LEVELS: Readonly<Record<string, Severity>> = {
-  informational: 'info',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  critical: 'critical',
-};
 const MAX_DOCUMENTS = 16;
 const UNITS: Readonly<Record<string, number>> = { s: 1 / 60, m: 1, h: 60, d: 1440 };
 
@@ -220,37 +212,5 @@ function ruleOf(
   steps: SigmaRule[],
 ): DetectionRule {
   const tags = [...new Set([...strings(top.tags), ...steps.flatMap((s) => s.tags ?? [])].map((t) => t.toLowerCase()))];
-  const mitre = [
-    ...new Set(tags.filter((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t)).map((t) => t.slice(7).toUpperCase())),
-  ];
-  const tactic = tags.find((t) => /^attack\.[a-z]+(-[a-z]+)*$/.test(t));
-  const rule: DetectionRule = {
-    id: sigmaRuleId(source),
-    title,
-    severity: level ? LEVELS[level] : 'medium',
-    description: str(top.description) ?? '',
-    query,
-    correlation,
-    mitre,
-    references: strings(top.references).filter((r) => /^https?:\/\/\S+$/.test(r)),
-    origin,
-    file: source,
-    format: 'sigma',
-    falsePositives: strings(top.falsepositives),
-    tags,
-  };
-  if (tactic) rule.tactic = tactic.slice(7);
-  const meta: Array<[keyof DetectionRule, unknown]> = [
-    ['sigmaId', top.id],
-    ['status', top.status],
-    ['author', top.author],
-    ['date', top.date],
-    ['modified', top.modified],
-  ];
-  for (const [k, v] of meta) {
-    const s = typeof v === 'string' ? v.trim() : v instanceof Date ? v.toISOString().slice(0, 10) : undefined;
-    if (s) (rule as unknown as Record<string, string>)[k] = s;
-  }
-  if (level) rule.level = level;
-  return rule;
+  return { ...sigmaHeader(top, source, title, level, tags), query, correlation, origin, file: source };
 }

@@ -20,7 +20,7 @@ import type { AthenaQueryEnd } from '../core/aws/athenaErrors';
 import type { TableMetadataLike } from '../core/aws/athenaTable';
 import { type AthenaRow, rowsFromResultSet } from '../core/query/athenaRows';
 import { type Clock, realClock } from '../core/aws/throttle';
-import { type PollOptions, pollUntilEnded } from './poll';
+import { pollUntilEnded, type ProgressPollOptions } from './poll';
 
 export function createAthenaClient(t: ClientTarget): AthenaClient {
   return new AthenaClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
@@ -62,9 +62,7 @@ export class AthenaQueryError extends Error {
   }
 }
 
-export interface WaitOptions extends PollOptions {
-  onProgress?: (p: AthenaProgress) => void;
-}
+export type WaitOptions = ProgressPollOptions<AthenaProgress>;
 
 export class AthenaApi {
   constructor(

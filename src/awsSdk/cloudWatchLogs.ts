@@ -13,7 +13,7 @@ import {
 import { type ClientTarget, clientBase } from './clientConfig';
 import { type Clock, realClock } from '../core/aws/throttle';
 import type { CompiledLogsInsights } from '../core/query/logsInsights';
-import { type PollOptions, pollUntilEnded } from './poll';
+import { pollUntilEnded, type ProgressPollOptions } from './poll';
 
 export function createLogsClient(t: ClientTarget): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ ...clientBase(t), maxAttempts: 6, retryMode: 'standard' });
@@ -47,9 +47,7 @@ export class LogsQueryError extends Error {
   }
 }
 
-export interface LogsWaitOptions extends PollOptions {
-  onProgress?: (p: LogsProgress) => void;
-}
+export type LogsWaitOptions = ProgressPollOptions<LogsProgress>;
 
 export class CloudWatchLogsApi {
   constructor(

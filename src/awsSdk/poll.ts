@@ -14,6 +14,11 @@ export interface PollOptions {
   maxPollMs?: number;
 }
 
+/** PollOptions with a progress callback for what each poll learned (`P`: the service's progress). */
+export interface ProgressPollOptions<P> extends PollOptions {
+  onProgress?: (p: P) => void;
+}
+
 export interface PollSteps<T> {
   /** One poll: the outcome once the query has ended (or throws for a failed one), else undefined. */
   check(): Promise<T | undefined>;

@@ -92,24 +92,26 @@ function render(out: QueryOutput): HTMLElement {
         textOverflow: 'ellipsis',
         whiteSpace: 'nowrap',
       });
+    const row = (tag: 'th' | 'td', texts: string[]): HTMLElement =>
+      el(
+        'tr',
+        {},
+        texts.map((t) => cell(tag, t)),
+      );
     table.append(
       el('thead', {}, [
-        el(
-          'tr',
-          {},
-          COLUMNS.map(([, t]) => cell('th', t)),
+        row(
+          'th',
+          COLUMNS.map(([, t]) => t),
         ),
       ]),
-    );
-    table.append(
       el(
         'tbody',
         {},
         out.rows.map((r) =>
-          el(
-            'tr',
-            {},
-            COLUMNS.map(([k]) => cell('td', r[k] || '—')),
+          row(
+            'td',
+            COLUMNS.map(([k]) => r[k] || '—'),
           ),
         ),
       ),

@@ -13,6 +13,7 @@ import {
   activeTabTitle,
   eventView,
   explorerRow,
+  waitForEditor,
   logViewer,
   openFromContextMenu,
   step,
@@ -45,6 +46,8 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
     'custom-editor',
     current,
     async () => {
+      // A double-click right after start-up is only meant once the resolver knows our editor.
+      await waitForEditor(page, FIXTURE.gzLog, 'CloudTrail Lens');
       await explorerRow(page, FIXTURE.gzLog).dblclick();
       const v = await logViewer(page);
       await v.locator('.counts', { hasText: `${FIXTURE.gzLogEvents} events` }).waitFor({ timeout: T });

@@ -44,6 +44,42 @@ export async function waitForExtension(page: Page): Promise<void> {
   await input.press('Escape');
 }
 
+/**
+ * The readiness signal for a custom editor: waits until the explorer's
+ * **Open With…** on `file` offers `editor`, then closes that pick without opening anything.
+ * That list is the editor resolver's own answer for the file: the state a double-click is resolved
+ * against. The palette wait (waitForExtension) shows that the extension's contributions are in;
+ * this asks the service that decides which editor opens. Without this, the first double-click
+ * after start-up was seen to open the text editor (one CI run in six) although the palette was ready.
+ */
+export async function waitForEditor(page: Page, file: string, editor: string): Promise<void> {
+  const pick = page.locator('.quick-input-widget', {
+    has: page.locator('.quick-input-box input[placeholder^="Select editor for"]'),
+  });
+  // The editor's row, marked as the default (what a double-click opens).
+  const option = pick.locator('.quick-input-list .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^${editor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+    hasText: 'Default',
+  });
+  const end = Date.now() + 90_000;
+  for (;;) {
+    await chooseFromContextMenu(page, explorerRow(page, file), 'Open With...');
+    await pick.waitFor({ timeout: UI_TIMEOUT });
+    const offered = await option
+      .first()
+      .waitFor({ timeout: 2000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    await page.keyboard.press('Escape');
+    await pick.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    if (offered) return;
+    if (Date.now() > end) throw new Error(`Open With… on ${file} never offered "${editor}" as the default`);
+    await page.waitForTimeout(1000);
+  }
+}
+
 export function explorerRow(page: Page, name: string): Locator {
   return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
 }

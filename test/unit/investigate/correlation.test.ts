@@ -204,6 +204,44 @@ describe('Sigma correlation rules', () => {
     assert.deepEqual(lib.problems, []);
     assert.deepEqual(await flagged(lib.rules[0], [good('a', 0), fail('b', 3), fail('c', 30)]), ['a', 'b']);
   });
+
+  // runRule stops searching a sequence's steps once one it needs has matched nothing.
+  const seq = (type: string, condition?: Record<string, number>): DetectionRule => {
+    const lib = loadRules(
+      [
+        {
+          name: 'three.json',
+          text: JSON.stringify({
+            id: 'three',
+            title: 'Three steps',
+            severity: 'low',
+            correlation: {
+              type,
+              steps: [
+                'errorMessage:"Failed authentication"',
+                'eventName:DeleteTrail',
+                'responseElements.ConsoleLogin:Success',
+              ],
+              groupBy: ['principal'],
+              withinMinutes: 10,
+              ...(condition ? { condition } : {}),
+            },
+          }),
+        },
+      ],
+      [],
+    );
+    assert.deepEqual(lib.problems, []);
+    return lib.rules[0];
+  };
+  const events = [fail('a', 0), good('b', 3), fail('c', 30, 'bo')];
+  test('a step that matches nothing: temporal_ordered and temporal of every step cannot fire', async () => {
+    assert.deepEqual(await flagged(seq('temporal_ordered'), events), []);
+    assert.deepEqual(await flagged(seq('temporal'), events), []);
+  });
+  test('a step that matches nothing: temporal needing 2 of 3 steps still fires on the other two', async () => {
+    assert.deepEqual(await flagged(seq('temporal', { gte: 2 }), events), ['a', 'b']);
+  });
 });
 
 describe('bad input: the file and the reason; the other rules still load', () => {

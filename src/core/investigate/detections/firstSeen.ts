@@ -15,11 +15,20 @@
 import type { EventStore } from '../../store/store';
 import type { FirstSeen } from './ruleKinds';
 import { keyReader } from './groupKeys';
-import { KeyTable } from './keyTable';
+import { certainlyOnce, KeyTable, numericKeys } from './keyTable';
 
-/** Marks (over the store's rows) the candidates that are first seen; `ordered` holds them oldest first, each with a time. */
-export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSeen): Uint8Array {
-  const fired = new Uint8Array(store.size);
+/**
+ * Marks (in `fired`, a zeroed mask over the store's rows) the candidates that are first seen;
+ * `ordered` holds them oldest first, each with a time. `sieve`: false only in tests, to hold the
+ * sieve's answers to the table's.
+ */
+export function firstSeen(
+  store: EventStore,
+  ordered: Uint32Array,
+  rule: FirstSeen,
+  fired = new Uint8Array(store.size),
+  sieve = true,
+): Uint8Array {
   const start = dataStart(store);
   if (ordered.length === 0 || start === undefined) return fired;
   const times = store.timeColumn();
@@ -29,11 +38,18 @@ export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSe
   // Numeric keys (the usual case) in a typed-array table; text keys (too many combinations for a double) in a Map.
   const table = new KeyTable();
   const texts = new Map<string, number>();
+  const keys = numericKeys(ordered, key);
+  // A key seen once has no earlier sighting: it needs no table (most of them, keyed by address).
+  const once = keys && sieve ? certainlyOnce(keys) : undefined;
   for (let i = 0; i < ordered.length; i++) {
     const row = ordered[i];
-    const k = key(row);
-    if (k === undefined) continue;
+    const k = keys ? keys[i] : key(row);
+    if (k === undefined || k !== k) continue;
     const t = times[row];
+    if (once?.[i]) {
+      if (t >= learnedBy) fired[row] = 1;
+      continue;
+    }
     let prev: number;
     if (typeof k === 'number') prev = table.swap(k, t, NaN);
     else {

@@ -18,6 +18,17 @@ interface Part {
   radix: number;
   /** The value's text, for value_count's distinct values. */
   text: (row: number) => string;
+  /** The store columns the id is made of, when it is made of columns only (keyReader's fast path). */
+  columns?: readonly Column[];
+}
+
+interface Column {
+  col: Uint32Array;
+  /** The id of '' in the column's dictionary (-1: none). */
+  empty: number;
+  /** The dictionary's size: ids are below it. */
+  size: number;
+  values: readonly string[];
 }
 
 /**
@@ -78,7 +89,7 @@ function part(store: EventStore, name: string): Part {
   const fields = column ? [column] : (QUERY_FIELDS.get(name.toLowerCase()) as readonly StringField[] | undefined);
   if (fields) {
     // `principal` is two columns (short name and ARN): two alice users in two accounts stay apart.
-    const cols = fields.map((f) => ({
+    const cols: Column[] = fields.map((f) => ({
       col: store.column(f),
       empty: store.dictionary(f).idOf('') ?? -1,
       size: store.dictionary(f).size,
@@ -91,6 +102,7 @@ function part(store: EventStore, name: string): Part {
         id: (row) => (col[row] === empty ? -1 : col[row]),
         radix,
         text: (row) => cols[0].values[col[row]].toLowerCase(),
+        columns: cols,
       };
     }
     return {
@@ -110,6 +122,7 @@ function part(store: EventStore, name: string): Part {
           .map((c) => c.values[c.col[row]])
           .join('\u0000')
           .toLowerCase(),
+      columns: cols,
     };
   }
   const segments = parsePath(name, true) ?? [];
@@ -146,6 +159,7 @@ export function keyReader(store: EventStore, names: readonly string[]): (row: nu
     };
   }
   const exact = parts.reduce((r, p) => r * p.radix, 1) < Number.MAX_SAFE_INTEGER;
+  if (exact && parts.every((p) => p.columns)) return columnsKey(parts);
   return (row) => {
     let num = 0;
     let str = '';
@@ -159,16 +173,59 @@ export function keyReader(store: EventStore, names: readonly string[]): (row: nu
   };
 }
 
+/**
+ * keyReader for names that are all store columns (the usual case: principal, ip, eventName,
+ * region, access key): one loop over flat arrays instead of a closure per name, the same numbers
+ * as the parts' ids combined. A first-seen rule reads a million rows' keys; the calls were a
+ * good part of its time.
+ */
+function columnsKey(parts: readonly Part[]): (row: number) => number | undefined {
+  const cols: Uint32Array[] = [];
+  const empties: number[] = [];
+  const sizes: number[] = [];
+  const ends: number[] = [];
+  const radixes = parts.map((p) => p.radix);
+  for (const p of parts) {
+    for (const c of p.columns!) {
+      cols.push(c.col);
+      empties.push(c.empty);
+      sizes.push(c.size);
+    }
+    ends.push(cols.length);
+  }
+  const n = parts.length;
+  return (row) => {
+    let num = 0;
+    let j = 0;
+    for (let p = 0; p < n; p++) {
+      let k = 0;
+      let any = false;
+      for (const end = ends[p]; j < end; j++) {
+        const v = cols[j][row];
+        if (v !== empties[j]) any = true;
+        k = k * sizes[j] + v;
+      }
+      // A name whose every column is empty: the event has no value for it.
+      if (!any) return undefined;
+      num = num * radixes[p] + k;
+    }
+    return num;
+  };
+}
+
 /** Value reader for value_count: a row's value of `name` ('' when none). */
 export function valueReader(store: EventStore, name: string): (row: number) => string {
   return part(store, name).text;
 }
 
-/** Rows passing `keep`, oldest first, those without a time left out. */
-export function oldestOf(store: EventStore, keep: (row: number) => boolean): Uint32Array {
+/** Rows passing `keep`, oldest first, those without a time left out; written into `reuse` when it is large enough. */
+export function oldestOf(store: EventStore, keep: (row: number) => boolean, reuse?: ArrayBuffer): Uint32Array {
   const order = store.rowsByTime();
   const times = store.timeColumn();
-  const out = new Uint32Array(order.length);
+  const out =
+    reuse && reuse.byteLength >= order.length * 4
+      ? new Uint32Array(reuse, 0, order.length)
+      : new Uint32Array(order.length);
   let n = 0;
   for (let i = order.length - 1; i >= 0; i--) {
     const r = order[i];

@@ -80,13 +80,15 @@ export async function runDetections(
 /** One rule's matches (synchronous; runDetections is the way to run a library). */
 export function runRule(engine: SearchEngine, store: EventStore, rule: DetectionRule): DetectionResult {
   const errors: string[] = [];
-  const hit = new Uint8Array(store.size);
+  const hit = scratchMask(0, store.size);
   // A sequence's steps are searched one by one: each row learns which steps it matched.
   const steps = rule.correlation?.steps ?? [rule.query];
-  const bits = rule.correlation?.steps ? new Uint8Array(store.size) : undefined;
+  const bits = rule.correlation?.steps ? scratchMask(1, store.size) : undefined;
   let hits = 0;
   let only: Uint32Array | undefined;
+  let empty = 0;
   for (const [i, step] of steps.entries()) {
+    const before = hits;
     for (const q of step) {
       // Path terms only narrow what the indexed terms find, and a query with path terms takes the
       // engine's dense evaluation (milliseconds at 1M events even when nothing is left): when the
@@ -112,6 +114,11 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
         if (bits) bits[row] |= 1 << i;
       }
     }
+    // A sequence that needs a step nothing matched cannot fire: its other steps are not searched
+    // (the usual case: no StopLogging at all, and the step after it is every write). A query
+    // error in a step not searched shows once the steps before it match.
+    if (hits === before && bits && ++empty > steps.length - stepsNeeded(rule.correlation!))
+      return { rule, rows: new Uint32Array(0), count: 0, errors };
   }
   if (rule.firstSeen || rule.correlation) return { rule, ...judged(store, rule, hit, bits), errors };
   let rows: number[] = [];
@@ -126,6 +133,27 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
 }
 
 /**
+ * Buffers runRule reuses from rule to rule (it runs start to end synchronously): the hit, step
+ * and fired masks over the store's rows, and the candidates' list. Fresh ones per rule, a few
+ * megabytes each at a million events, were page faults and external-memory GCs on every rule.
+ */
+const scratchMasks: Array<Uint8Array<ArrayBuffer>> = [];
+let scratchRows: ArrayBuffer | undefined;
+
+/** Mask `i` (0 hits, 1 steps, 2 fired) of `size` rows, all zero. */
+function scratchMask(i: number, size: number): Uint8Array<ArrayBuffer> {
+  let m = scratchMasks[i];
+  if (m?.length !== size) scratchMasks[i] = m = new Uint8Array(size);
+  else m.fill(0);
+  return m;
+}
+
+/** How many of a sequence's steps must match for it to fire: all in order, or `min` of them in any order. */
+function stepsNeeded(c: NonNullable<DetectionRule['correlation']>): number {
+  return c.type === 'temporal_ordered' ? c.steps!.length : c.min;
+}
+
+/**
  * First-seen and correlation rules judge candidates (`hit`) against each other: walked oldest
  * first straight from the store's time order, as masks, never as lists of a million numbers.
  */
@@ -136,16 +164,17 @@ function judged(
   bits: Uint8Array | undefined,
 ): { rows: Uint32Array; count: number } {
   const keep = rule.compare ? comparer(store, rule.compare) : undefined;
-  const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1);
-  const fired = rule.firstSeen
-    ? firstSeen(store, ordered, rule.firstSeen)
-    : correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1);
-  const order = store.rowsByTime();
+  const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1, scratchRows);
+  scratchRows = ordered.buffer as ArrayBuffer;
+  const fired = scratchMask(2, store.size);
+  if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, fired);
+  else correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1, fired);
+  // Only candidates fire, and `ordered` is the time order's candidates oldest first: walked
+  // backwards it gives the fired rows newest first, without a walk of every loaded row.
   let n = 0;
-  for (let i = 0; i < order.length; i++) if (fired[order[i]]) n++;
+  for (let i = 0; i < ordered.length; i++) if (fired[ordered[i]]) n++;
   const rows = new Uint32Array(n);
-  n = 0;
-  for (let i = 0; i < order.length; i++) if (fired[order[i]]) rows[n++] = order[i];
+  for (let i = ordered.length - 1, j = 0; i >= 0; i--) if (fired[ordered[i]]) rows[j++] = ordered[i];
   return { rows, count: n };
 }
 

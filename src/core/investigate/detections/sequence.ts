@@ -12,28 +12,45 @@
 import type { EventStore } from '../../store/store';
 import type { Correlation } from './ruleKinds';
 import { keyReader, valueReader } from './groupKeys';
-import { KeyTable } from './keyTable';
+import { certainlyOnce, KeyTable, numericKeys } from './keyTable';
 
 /** A row's steps as bits (bit i: step i matched); 0 for a row no step matched. */
 export type StepBits = (row: number) => number;
 
 /**
- * Marks (in a mask over the store's rows) the rows that fire. `ordered` holds the candidates
- * oldest first, each with a time; `stepBits` tells the temporal kinds which steps a row matched.
+ * Marks (in `fired`, a zeroed mask over the store's rows) the rows that fire. `ordered` holds the
+ * candidates oldest first, each with a time; `stepBits` tells the temporal kinds which steps a row
+ * matched. `sieve`: false only in tests, to hold the sieve's answers to the table's.
  */
-export function correlate(store: EventStore, ordered: Uint32Array, c: Correlation, stepBits: StepBits): Uint8Array {
-  const fired = new Uint8Array(store.size);
+export function correlate(
+  store: EventStore,
+  ordered: Uint32Array,
+  c: Correlation,
+  stepBits: StepBits,
+  fired = new Uint8Array(store.size),
+  sieve = true,
+): Uint8Array {
   const key = keyReader(store, c.groupBy);
   const times = store.timeColumn();
   const windowMs = c.withinMinutes * 60_000;
   const ctx: Ctx = { times, windowMs, fired, min: c.min };
   const index = groupIndex();
+  const keys = numericKeys(ordered, key);
+  // A group of one event cannot fire when firing takes two events (a count of 2 or more, a
+  // sequence in order): those are passed over without a group (most of them, grouped by address).
+  // Not for temporal: one event matching two steps is both.
+  const once =
+    sieve && keys && (c.type === 'temporal_ordered' || (c.type !== 'temporal' && c.min >= 2))
+      ? certainlyOnce(keys)
+      : undefined;
   if (c.type === 'event_count' || c.type === 'value_count') {
     const value = c.type === 'value_count' ? valueReader(store, c.field!) : undefined;
     const groups: Window[] = [];
-    for (const row of ordered) {
-      const k = key(row);
-      if (k === undefined) continue;
+    for (let i = 0; i < ordered.length; i++) {
+      if (once?.[i]) continue;
+      const row = ordered[i];
+      const k = keys ? keys[i] : key(row);
+      if (k === undefined || k !== k) continue;
       let v = '';
       if (value && !(v = value(row))) continue;
       const gi = index(k, groups.length);
@@ -44,32 +61,31 @@ export function correlate(store: EventStore, ordered: Uint32Array, c: Correlatio
     return fired;
   }
   const steps = c.steps!.length;
-  const groups: Chains[] = [];
-  for (const row of ordered) {
+  const seq = new Sequences(steps, c.type === 'temporal_ordered', ordered.length);
+  let groups = 0;
+  for (let i = 0; i < ordered.length; i++) {
+    if (once?.[i]) continue;
+    const row = ordered[i];
     const bits = stepBits(row);
     if (bits === 0) continue;
-    const k = key(row);
-    if (k === undefined) continue;
-    const gi = index(k, groups.length);
-    if (gi === groups.length) groups.push(new Array<Chain | undefined>(steps).fill(undefined));
-    const g = groups[gi];
-    if (c.type === 'temporal_ordered') ordered1(ctx, g, row, bits);
-    else anyOrder(ctx, g, row, bits);
+    const k = keys ? keys[i] : key(row);
+    if (k === undefined || k !== k) continue;
+    const gi = index(k, groups);
+    if (gi === groups) seq.reserve(++groups);
+    if (c.type === 'temporal_ordered') ordered1(ctx, seq, gi * steps, row, bits);
+    else anyOrder(ctx, seq, gi * steps, row, bits);
   }
   return fired;
 }
 
 /** Numbers groups by key in order of first appearance: `index(key, next)` answers `next` for a new key. */
 function groupIndex(): (key: number | string, next: number) => number {
+  // Not sized for the candidates: a table sized for a million keys that holds a few thousand
+  // spreads them over tens of megabytes, and its look-ups miss the cache (measured slower).
   const table = new KeyTable();
   const texts = new Map<string, number>();
   return (key, next) => {
-    if (typeof key === 'number') {
-      const i = table.get(key, -1);
-      if (i >= 0) return i;
-      table.swap(key, next, -1);
-      return next;
-    }
+    if (typeof key === 'number') return table.intern(key, next);
     const i = texts.get(key);
     if (i !== undefined) return i;
     texts.set(key, next);
@@ -124,46 +140,110 @@ function slide(ctx: Ctx, g: Window, row: number, value: string): void {
   }
 }
 
-/** A partial sequence: when its first step happened, its last row, and the chain before it. */
-interface Chain {
-  start: number;
-  row: number;
-  prev?: Chain;
-}
-type Chains = Array<Chain | undefined>;
+/**
+ * The sequences' state in typed arrays, not objects: a group has one slot per step (`at` =
+ * group × steps + step). For temporal_ordered a slot holds the best chain ending at that step, a
+ * link: when its first step happened, its row, and the link before it (chains share their earlier
+ * links, so extending one is one link, not a copy). For temporal a slot holds the step's latest
+ * event (its time and row). At a million events nearly every group can be new (a principal and
+ * an address): objects per group and per link were most of the time, and of the garbage.
+ * Indexes are stored plus one, so 0 is "none" and new arrays need no fill.
+ */
+class Sequences {
+  /** Per slot (temporal_ordered): the chain's link + 1. */
+  head = new Int32Array(0);
+  /** Per slot (temporal): the step's latest time, and its row + 1. */
+  time = new Float64Array(0);
+  row = new Int32Array(0);
+  linkStart = new Float64Array(0);
+  linkRow = new Int32Array(0);
+  /** The link before (+ 1). */
+  linkPrev = new Int32Array(0);
+  links = 0;
 
-function mark(ctx: Ctx, chain: Chain | undefined): void {
-  for (let c = chain; c; c = c.prev) ctx.fired[c.row] = 1;
+  /** `expected`: the candidates, which bound both the groups and the links. */
+  constructor(
+    readonly steps: number,
+    readonly ordered: boolean,
+    expected: number,
+  ) {
+    const n = Math.max(16, Math.min(expected, 1 << 16));
+    this.reserve(n);
+    if (ordered) this.reserveLinks(n);
+  }
+
+  /** Room for `groups` groups. */
+  reserve(groups: number): void {
+    const need = groups * this.steps;
+    const have = this.ordered ? this.head.length : this.row.length;
+    if (need <= have) return;
+    const size = Math.max(need, have * 2);
+    if (this.ordered) this.head = grown(this.head, size);
+    else {
+      this.time = grown(this.time, size);
+      this.row = grown(this.row, size);
+    }
+  }
+
+  private reserveLinks(size: number): void {
+    this.linkStart = grown(this.linkStart, size);
+    this.linkRow = grown(this.linkRow, size);
+    this.linkPrev = grown(this.linkPrev, size);
+  }
+
+  /** A new link (its index + 1): a chain started at `start`, now at `row`, after `prev` (+ 1; 0: none). */
+  link(start: number, row: number, prev: number): number {
+    if (this.links === this.linkRow.length) this.reserveLinks(this.links * 2);
+    this.linkStart[this.links] = start;
+    this.linkRow[this.links] = row;
+    this.linkPrev[this.links] = prev;
+    return ++this.links;
+  }
+}
+
+/** `a` copied into a new array of `size` (the rest zero). */
+function grown<T extends Float64Array | Int32Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
 }
 
 /** temporal_ordered: step i extends the chain that ended at step i − 1 (last step first, so one event is one step). */
-function ordered1(ctx: Ctx, g: Chains, row: number, bits: number): void {
+function ordered1(ctx: Ctx, s: Sequences, at: number, row: number, bits: number): void {
   const t = ctx.times[row];
-  const last = g.length - 1;
+  const last = s.steps - 1;
   for (let i = last; i >= 0; i--) {
     if (!(bits & (1 << i))) continue;
     if (i === 0) {
-      g[0] = { start: t, row };
+      s.head[at] = s.link(t, row, 0);
       continue;
     }
-    const prev = g[i - 1];
-    if (!prev || t - prev.start > ctx.windowMs) continue;
-    // Chains share their earlier links: extending one is one object, not a copy.
-    const chain = { start: prev.start, row, prev };
+    const prev = s.head[at + i - 1];
+    if (prev === 0) continue;
+    const start = s.linkStart[prev - 1];
+    if (t - start > ctx.windowMs) continue;
     if (i === last) {
-      mark(ctx, chain);
+      // A whole chain: its rows fire (this one and the links before it).
+      ctx.fired[row] = 1;
+      for (let l = prev; l !== 0; l = s.linkPrev[l - 1]) ctx.fired[s.linkRow[l - 1]] = 1;
       continue;
     }
-    const cur = g[i];
-    if (!cur || cur.start <= chain.start) g[i] = chain;
+    const cur = s.head[at + i];
+    if (cur === 0 || s.linkStart[cur - 1] <= start) s.head[at + i] = s.link(start, row, prev);
   }
 }
 
 /** temporal: the latest event of each step; fires when `min` steps fall within the window. */
-function anyOrder(ctx: Ctx, g: Chains, row: number, bits: number): void {
+function anyOrder(ctx: Ctx, s: Sequences, at: number, row: number, bits: number): void {
   const t = ctx.times[row];
-  for (let i = 0; i < g.length; i++) if (bits & (1 << i)) g[i] = { start: t, row };
+  for (let i = 0; i < s.steps; i++)
+    if (bits & (1 << i)) {
+      s.time[at + i] = t;
+      s.row[at + i] = row + 1;
+    }
   let inside = 0;
-  for (const c of g) if (c && t - c.start <= ctx.windowMs) inside++;
-  if (inside >= ctx.min) for (const c of g) if (c && t - c.start <= ctx.windowMs) ctx.fired[c.row] = 1;
+  for (let i = 0; i < s.steps; i++) if (s.row[at + i] !== 0 && t - s.time[at + i] <= ctx.windowMs) inside++;
+  if (inside >= ctx.min)
+    for (let i = 0; i < s.steps; i++)
+      if (s.row[at + i] !== 0 && t - s.time[at + i] <= ctx.windowMs) ctx.fired[s.row[at + i] - 1] = 1;
 }

@@ -14,21 +14,15 @@
  */
 import type { EventStore } from '../../store/store';
 import type { FirstSeen } from './ruleKinds';
-import { keyReader } from './groupKeys';
+import { keyReader, type MarkOptions } from './groupKeys';
 import { certainlyOnce, KeyTable, numericKeys } from './keyTable';
 
 /**
- * Marks (in `fired`, a zeroed mask over the store's rows) the candidates that are first seen;
- * `ordered` holds them oldest first, each with a time. `sieve`: false only in tests, to hold the
- * sieve's answers to the table's.
+ * Marks (in `o.fired`, a zeroed mask over the store's rows) the candidates that are first seen;
+ * `ordered` holds them oldest first, each with a time.
  */
-export function firstSeen(
-  store: EventStore,
-  ordered: Uint32Array,
-  rule: FirstSeen,
-  fired = new Uint8Array(store.size),
-  sieve = true,
-): Uint8Array {
+export function firstSeen(store: EventStore, ordered: Uint32Array, rule: FirstSeen, o: MarkOptions = {}): Uint8Array {
+  const fired = o.fired ?? new Uint8Array(store.size);
   const start = dataStart(store);
   if (ordered.length === 0 || start === undefined) return fired;
   const times = store.timeColumn();
@@ -40,7 +34,7 @@ export function firstSeen(
   const texts = new Map<string, number>();
   const keys = numericKeys(ordered, key);
   // A key seen once has no earlier sighting: it needs no table (most of them, keyed by address).
-  const once = keys && sieve ? certainlyOnce(keys) : undefined;
+  const once = keys && o.sieve !== false ? certainlyOnce(keys) : undefined;
   for (let i = 0; i < ordered.length; i++) {
     const row = ordered[i];
     const k = keys ? keys[i] : key(row);

@@ -218,6 +218,14 @@ export function valueReader(store: EventStore, name: string): (row: number) => s
   return part(store, name).text;
 }
 
+/** How firstSeen and correlate mark what fires. */
+export interface MarkOptions {
+  /** The zeroed mask over the store's rows to mark (default: a new one; run.ts reuses one). */
+  fired?: Uint8Array;
+  /** false only in tests: without the repeat sieve, to hold its answers to the table's. */
+  sieve?: boolean;
+}
+
 /** Rows passing `keep`, oldest first, those without a time left out; written into `reuse` when it is large enough. */
 export function oldestOf(store: EventStore, keep: (row: number) => boolean, reuse?: ArrayBuffer): Uint32Array {
   const order = store.rowsByTime();

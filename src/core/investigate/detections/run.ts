@@ -167,8 +167,8 @@ function judged(
   const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1, scratchRows);
   scratchRows = ordered.buffer as ArrayBuffer;
   const fired = scratchMask(2, store.size);
-  if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, fired);
-  else correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1, fired);
+  if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, { fired });
+  else correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1, { fired });
   // Only candidates fire, and `ordered` is the time order's candidates oldest first: walked
   // backwards it gives the fired rows newest first, without a walk of every loaded row.
   let n = 0;

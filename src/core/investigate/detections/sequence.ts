@@ -11,25 +11,24 @@
  */
 import type { EventStore } from '../../store/store';
 import type { Correlation } from './ruleKinds';
-import { keyReader, valueReader } from './groupKeys';
+import { keyReader, type MarkOptions, valueReader } from './groupKeys';
 import { certainlyOnce, KeyTable, numericKeys } from './keyTable';
 
 /** A row's steps as bits (bit i: step i matched); 0 for a row no step matched. */
 export type StepBits = (row: number) => number;
 
 /**
- * Marks (in `fired`, a zeroed mask over the store's rows) the rows that fire. `ordered` holds the
- * candidates oldest first, each with a time; `stepBits` tells the temporal kinds which steps a row
- * matched. `sieve`: false only in tests, to hold the sieve's answers to the table's.
+ * Marks (in `o.fired`, a zeroed mask over the store's rows) the rows that fire. `ordered` holds the
+ * candidates oldest first, each with a time; `stepBits` tells the temporal kinds which steps a row matched.
  */
 export function correlate(
   store: EventStore,
   ordered: Uint32Array,
   c: Correlation,
   stepBits: StepBits,
-  fired = new Uint8Array(store.size),
-  sieve = true,
+  o: MarkOptions = {},
 ): Uint8Array {
+  const fired = o.fired ?? new Uint8Array(store.size);
   const key = keyReader(store, c.groupBy);
   const times = store.timeColumn();
   const windowMs = c.withinMinutes * 60_000;
@@ -40,7 +39,7 @@ export function correlate(
   // sequence in order): those are passed over without a group (most of them, grouped by address).
   // Not for temporal: one event matching two steps is both.
   const once =
-    sieve && keys && (c.type === 'temporal_ordered' || (c.type !== 'temporal' && c.min >= 2))
+    o.sieve !== false && keys && (c.type === 'temporal_ordered' || (c.type !== 'temporal' && c.min >= 2))
       ? certainlyOnce(keys)
       : undefined;
   if (c.type === 'event_count' || c.type === 'value_count') {

@@ -31,6 +31,8 @@ export function registerCoverageCommand(
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   let panel: vscode.WebviewPanel | undefined;
+  // What the page's `ready` is answered with: the matrix of the command's latest run.
+  let init: ToCoverageView | undefined;
   return [
     commands.register(CommandId.ShowDetectionCoverage, async (): Promise<CoverageResult> => {
       const library = await loadDetectionRules(extensionUri);
@@ -39,31 +41,40 @@ export function registerCoverageCommand(
       const matrix = coverageMatrix(library.rules, counts);
       const view = counts ? session!.title : undefined;
       if (!panel) {
-        panel = openWebviewPanel(extensionUri, COVERAGE_PANEL, 'Detection Coverage', vscode.ViewColumn.Active);
-        panel.onDidDispose(() => (panel = undefined));
+        const p = (panel = openWebviewPanel(
+          extensionUri,
+          COVERAGE_PANEL,
+          'Detection Coverage',
+          vscode.ViewColumn.Active,
+        ));
+        // One listener for the panel's life (not one more per run: each would answer `ready`,
+        // and each would show a clicked cell's events again).
+        const sub = p.webview.onDidReceiveMessage((m: unknown) => {
+          const msg = parseCoverageViewMessage(m);
+          if (!msg) return;
+          if (msg.type === 'ready') {
+            if (init) void p.webview.postMessage(init);
+          } else if (msg.type === 'show') {
+            const target = sessions.active();
+            const query = `detection:${msg.rules.join(',')}`;
+            output.info(`Detection coverage: showing ${query} in ${target ? target.title : 'no log view'}.`);
+            if (!target || !sessions.showQuery(target, query))
+              void vscode.window.showInformationMessage('Open a log view to see the events of these detections.');
+          }
+        });
+        p.onDidDispose(() => {
+          sub.dispose();
+          panel = undefined;
+        });
       }
-      const p = panel;
-      const init: ToCoverageView = { type: 'init', matrix, view };
-      // A fresh page each time: the handshake below answers its `ready` with this matrix.
-      p.webview.html = renderWebviewHtml(p.webview, extensionUri, {
+      init = { type: 'init', matrix, view };
+      // A fresh page each time: the listener answers its `ready` with this matrix.
+      panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, {
         title: 'Detection Coverage',
         script: 'dist/webview/coverage.js',
         styles: ['media/coverage.css'],
       });
-      const sub = p.webview.onDidReceiveMessage((m: unknown) => {
-        const msg = parseCoverageViewMessage(m);
-        if (!msg) return;
-        if (msg.type === 'ready') void p.webview.postMessage(init);
-        else if (msg.type === 'show') {
-          const target = sessions.active();
-          if (!target || !sessions.showQuery(target, `detection:${msg.rules.join(',')}`))
-            void vscode.window.showInformationMessage('Open a log view to see the events of these detections.');
-        }
-      });
-      p.onDidDispose(() => {
-        sub.dispose();
-      });
-      p.reveal();
+      panel.reveal();
       const cells = matrix.tactics.flatMap((t) => t.cells);
       const distinct = (f: (c: (typeof cells)[number]) => boolean): number =>
         new Set(cells.filter(f).map((c) => c.technique)).size;

@@ -10,8 +10,8 @@ import { globMatch } from './glob';
 import { patternTest } from './patterns';
 import type { ValuePattern } from './query';
 
-/** CloudTrail's top-level event keys, each a path root (canonical spelling). */
-export const PATH_ROOTS: readonly string[] = [
+/** The top-level keys whose values are objects or lists: where a path goes on past the root. */
+export const OBJECT_ROOTS = [
   'requestParameters',
   'responseElements',
   'additionalEventData',
@@ -19,6 +19,11 @@ export const PATH_ROOTS: readonly string[] = [
   'serviceEventDetails',
   'resources',
   'tlsDetails',
+] as const;
+
+/** CloudTrail's top-level event keys, each a path root (canonical spelling). */
+export const PATH_ROOTS: readonly string[] = [
+  ...OBJECT_ROOTS,
   'errorMessage',
   'errorCode',
   'eventName',

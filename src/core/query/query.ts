@@ -33,7 +33,7 @@
  * an unknown `name:value` is reported rather than silently searched for. Everything a value can
  * be is in the parsed form (FieldTerm/PathTerm `values` and `patterns`), for other back ends.
  */
-import { parsePath, PATH_ROOTS } from './eventPath';
+import { OBJECT_ROOTS, parsePath, PATH_ROOTS } from './eventPath';
 import { bareAlternatives, mixedAlternatives, valuePieces } from './patterns';
 import type { IndexedField } from '../model/fields';
 
@@ -200,13 +200,7 @@ export const FIELD_NAMES = [
   'any',
   // Path roots: completed as names, then typed on with a dot.
   'errorMessage',
-  'requestParameters',
-  'responseElements',
-  'additionalEventData',
-  'userIdentity',
-  'serviceEventDetails',
-  'resources',
-  'tlsDetails',
+  ...OBJECT_ROOTS,
 ] as const;
 
 const TIME_FIELDS = new Set(['after', 'before', 'last']);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { htmlHead } from '../core/model/html';
 
 export interface WebviewPage {
   title: string;
@@ -53,15 +54,8 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
+  return `${htmlHead(csp, page.title)}
 ${page.styles.map((s) => `<link rel="stylesheet" href="${src(s)}">`).join('\n')}
-<title>${esc(page.title)}</title>
 </head>
 <body>
 <div id="app" role="application"></div>

@@ -11,6 +11,7 @@
 import { sha256Hex } from '../integrity/digest';
 import type { Verdict } from '../integrity/report';
 import type { Notebook, QueryOutput } from './notebookFile';
+import { htmlHead, htmlText } from '../model/html';
 
 /** One log file behind the report's searches. */
 export interface EvidenceFile {
@@ -134,10 +135,6 @@ export function reportMarkdown(r: ReportInput): string {
 
 // ---- HTML ----
 
-export function htmlText(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** A Markdown note as HTML: headings and paragraphs, every character of it escaped (no markup passes). */
 function htmlNote(md: string): string {
   return md
@@ -205,13 +202,7 @@ export function reportHtml(r: ReportInput): string {
       `<table class="evidence"><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th><th>Integrity</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
     );
   }
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${htmlText(r.title)}</title>
+  return `${htmlHead("default-src 'none'; style-src 'unsafe-inline'", r.title)}
 <style>${STYLE}</style>
 </head>
 <body>

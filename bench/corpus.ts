@@ -120,11 +120,12 @@ export interface CorpusInfo {
 
 /**
  * Where the corpus of `events` events is cached under `root`. The version changes with the shape of
- * the data (v2: role sessions make many calls each; the unversioned corpus gave every assumed-role
- * event a session and key of its own, ~600k principals at 1M events instead of thousands).
+ * the data (v3: instance role sessions call from EC2 addresses, as instances do; v2: role sessions
+ * make many calls each; the unversioned corpus gave every assumed-role event a session and key of
+ * its own, ~600k principals at 1M events instead of thousands).
  */
 export const corpusDir = (root: string, events: number, seed = 20261121): string =>
-  join(root, `corpus-v2-${events}-${seed}`);
+  join(root, `corpus-v3-${events}-${seed}`);
 
 /** A role's session names, shaped by what the role is for. */
 function sessionNames(kind: string, role: number, count: number): string[] {
@@ -177,6 +178,12 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
       () =>
         `${10 + Math.floor(next() * 200)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`,
     );
+    // An instance's own calls come from an AWS address (its public IP or a NAT gateway's), here
+    // in EC2's 3.80.0.0/12 (us-east-1), derived from the address drawn so the draws stay the same.
+    const instanceIp = (ip: string): string => {
+      const h = [...ip].reduce((x, c) => Math.imul(x ^ c.charCodeAt(0), 16777619), 2166136261) >>> 0;
+      return `3.${80 + (h & 15)}.${(h >>> 4) & 255}.${(h >>> 12) & 255}`;
+    };
     const start = Date.UTC(2024, 2, 1);
     const span = 21 * 86_400_000;
     let id = 0;
@@ -247,7 +254,7 @@ export function makeCorpus(root: string, events: number, seed = 20261121, perFil
           eventSource: `${service}.amazonaws.com`,
           eventName: n,
           awsRegion: region,
-          sourceIPAddress: pick(ips),
+          sourceIPAddress: ((ip) => (asRole && session.startsWith('i-') ? instanceIp(ip) : ip))(pick(ips)),
           userAgent: pick(AGENTS),
           ...(failed
             ? {

@@ -152,14 +152,21 @@ export class Investigation {
     };
   }
 
+  /**
+   * Names the IP row sets (country:, asn:, org:, aws:, awsService:) in the engine for what is
+   * loaded: again whenever events were added, each family computed when a search first names it.
+   * Queries and detection runs call it (rules may use the IP terms).
+   */
+  nameIpSets(): void {
+    if (this.ipSetsVersion === this.store.version) return;
+    this.ipSetsVersion = this.store.version;
+    for (const family of IP_SET_FAMILIES) this.engine.setRowSetsLazily(family, () => this.ip.rowSets(family));
+  }
+
   /** Runs (or reuses) the query; returns the current result set. */
   query(text: string, sort: SortOrder): { version: number; total: number; errors: string[] } {
+    this.nameIpSets();
     // New detection results change what detection:<id> selects, with the store unchanged.
-    if (this.ipSetsVersion !== this.store.version) {
-      // Named again whenever events were added; each family is computed when a query first names it.
-      this.ipSetsVersion = this.store.version;
-      for (const family of IP_SET_FAMILIES) this.engine.setRowSetsLazily(family, () => this.ip.rowSets(family));
-    }
     const key = `${sort}\u0000${this.engine.rowSetsVersion}\u0000${text}`;
     if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
       this.result = this.engine.search(text, sort);

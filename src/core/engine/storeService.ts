@@ -117,9 +117,10 @@ export class StoreService {
     detections: async ({ rules }, { signal, progress }) => {
       const inv = this.investigation;
       const started = Date.now();
-      // Chain row sets first (once loading settles, like detections; computed when a query or rule
-      // first names them): rules may use origin: terms.
+      // Chain and IP row sets first (once loading settles, like detections; computed when a query
+      // or rule first names them): rules may use origin: and the IP terms (aws:, country:, …).
       setChainRowSets(inv);
+      inv.nameIpSets();
       const results = await runDetections(inv.engine, inv.store, rules, signal, (b) =>
         progress(b.done, b.total, { detections: summaries(b.results) }),
       );

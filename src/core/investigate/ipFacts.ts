@@ -73,6 +73,9 @@ export class IpFacts {
         out.get(k)![at] = r;
         fill.set(k, at + 1);
       }
+    // aws: has two values whatever is loaded: aws:false over logs with no outside address is
+    // no event, not an unknown value (a rule may name it).
+    if (family === 'aws') for (const k of ['true', 'false']) if (!out.has(k)) out.set(k, new Uint32Array(0));
     return out;
   }
 

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { defaultEnricher } from '../../../src/core/engine/investigation';
 import { decodeLogBytes } from '../../../src/core/ingest/decode';
+import { IP_SET_FAMILIES, IpFacts } from '../../../src/core/investigate/ipFacts';
 import { exportAlerts, type AlertExport } from '../../../src/core/investigate/alerts/export';
 import { eventEnvelope, eventPatternMatches } from '../../../src/core/investigate/alerts/eventPatternMatch';
 import { parseMetricFilter } from '../../../src/core/investigate/alerts/metricFilterMatch';
@@ -88,6 +90,9 @@ const records = [...sampleRecords(), ...[...ruleCaseEvents(), ...TARGETED].map((
 const store = new EventStore();
 for (const r of records) store.add(r, 0);
 const engine = new SearchEngine(store);
+// The IP terms (aws:false …) as the store worker names them.
+const ip = new IpFacts(store, defaultEnricher);
+for (const family of IP_SET_FAMILIES) engine.setRowSetsLazily(family, () => ip.rowSets(family));
 const events = Array.from({ length: store.size }, (_, row) => JSON.parse(store.raw(row)) as Record<string, unknown>);
 
 type Target = 'metricFilter' | 'eventBridge';
@@ -247,8 +252,8 @@ describe('exported alerts match what their rule matches, or differ as declared',
       'first-seen-key-new-ip eventBridge': '2844/0',
       'first-seen-principal-api metricFilter': '718/0',
       'first-seen-principal-api eventBridge': '718/0',
-      'first-seen-region metricFilter': '3872/0',
-      'first-seen-region eventBridge': '3872/0',
+      'first-seen-region metricFilter': '3877/0',
+      'first-seen-region eventBridge': '3877/0',
       'secrets-burst metricFilter': '43/0', // threshold: every single read
       'secrets-burst eventBridge': '43/0',
       // Correlations: every candidate, as the first-seen rules.
@@ -266,8 +271,11 @@ describe('exported alerts match what their rule matches, or differ as declared',
       's3-bucket-policy-public metricFilter': '5/0', // "*" is a wildcard to a filter
       'ec2-user-data-harvest metricFilter': '12/0', // threshold
       'ec2-user-data-harvest eventBridge': '12/0',
-      'instance-role-enumeration metricFilter': '4/0', // threshold
-      'instance-role-enumeration eventBridge': '4/0',
+      'instance-role-enumeration metricFilter': '2/0', // threshold
+      'instance-role-enumeration eventBridge': '2/0',
+      // aws:false is the extension's IP data: left out, so every instance session's call.
+      'instance-credentials-outside-aws metricFilter': '46/0',
+      'instance-credentials-outside-aws eventBridge': '46/0',
       'ses-enumeration metricFilter': '2/0', // threshold
       'ses-enumeration eventBridge': '2/0',
       'iam-role-created-with-external-trust metricFilter': '1/0', // compare: the trust policy names this account

@@ -124,6 +124,7 @@ function drop(ref: TermRef, text: string): { differences: Difference[] } {
 function label(term: Term): string {
   if (term.kind === 'field' || term.kind === 'path')
     return `${term.negate ? '-' : ''}${term.name}:${term.values.join(',')}${term.patterns?.length ? ' (patterns)' : ''}`;
+  if (term.kind === 'set') return `${term.negate ? '-' : ''}${term.name}:${term.values.join(',')}`;
   if (term.kind === 'text') return `${term.negate ? '-' : ''}${term.text}`;
   return term.kind;
 }
@@ -133,6 +134,11 @@ function termExpr(term: Term, ref: TermRef): { expr?: Expr; differences: Differe
     return drop(
       ref,
       `"${label(term)}" excludes events containing a word in any field; no AWS pattern searches every field.`,
+    );
+  if (term.kind === 'set')
+    return drop(
+      ref,
+      `"${label(term)}" is answered from CloudTrail Lens's own data (IP data sets, detections), which an AWS pattern cannot consult.`,
     );
   if (term.kind !== 'field' && term.kind !== 'path') return drop(ref, `"${label(term)}" is not a value test.`);
   const tests = valueTests(term);

@@ -13,6 +13,9 @@ import { parseRuleTests } from './ruleTests';
 import type { PackRules, RulePack } from './pack';
 import { type Correlation, type FirstSeen, parseRuleKinds } from './ruleKinds';
 import { isSigmaCorrelation, parseSigmaCorrelation } from './sigmaCorrelation';
+import { IP_SET_FAMILIES } from '../ipFacts';
+
+const IP_FAMILIES: ReadonlySet<string> = new Set(IP_SET_FAMILIES);
 
 /** The severities the webview shows (protocol), re-exported for rule code and tests. */
 export { SEVERITIES, type Severity };
@@ -226,7 +229,9 @@ function queryProblems(q: string): string[] {
   const parsed = parseQuery(q);
   const out = parsed.errors.map((e) => `"query" ${JSON.stringify(q.slice(0, 80))}: ${e}`);
   if (parsed.terms.length === 0 && out.length === 0) out.push('"query" is empty: it would match every event.');
-  if (parsed.terms.some((t) => t.kind === 'set'))
+  // The IP terms (country:, asn:, org:, aws:, awsService:) depend on the event's own address
+  // only; detection: and the other families depend on what else ran.
+  if (parsed.terms.some((t) => t.kind === 'set' && !IP_FAMILIES.has(t.set)))
     out.push(
       `"query" ${JSON.stringify(q.slice(0, 80))}: a rule cannot use detection: terms (rules run in no set order).`,
     );

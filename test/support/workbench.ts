@@ -205,10 +205,14 @@ export function step(name: string, shot: string, page: () => Page | undefined, b
       const p = page();
       if (p) await screenshot(p, `FAILED-${shot}`).catch(() => undefined);
       // Never in the way of the failure itself: a problem gathering the context is only named.
-      if (e instanceof Error)
-        e.message += await whatWasShown(p).catch(
+      if (e instanceof Error) {
+        const shown = await whatWasShown(p).catch(
           (d: unknown) => `\n(what the workbench showed could not be read: ${String(d)})`,
         );
+        e.message += shown;
+        // Playwright's errors have their stack (what the reporter prints) made already.
+        if (e.stack && !e.stack.includes(shown)) e.stack += shown;
+      }
       throw e;
     }
   });

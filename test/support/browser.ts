@@ -131,7 +131,8 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   );
 }
 
-function escapeRegExp(text: string): string {
+/** `text` as a regular expression that matches exactly it. */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

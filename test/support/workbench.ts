@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, runCommand, screenshot } from './browser';
+import { escapeRegExp, launchBrowser, openWorkbench, runCommand, screenshot } from './browser';
 import { type CodeServer, startCodeServer } from './codeServer';
 
 export const UI_TIMEOUT = 30_000;
@@ -58,7 +58,7 @@ export async function waitForEditor(page: Page, file: string, editor: string): P
   });
   // The editor's row, marked as the default (what a double-click opens).
   const option = pick.locator('.quick-input-list .monaco-list-row', {
-    has: page.locator('.label-name', { hasText: new RegExp(`^${editor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(editor)}$`) }),
     hasText: 'Default',
   });
   const end = Date.now() + 90_000;

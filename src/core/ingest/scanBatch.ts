@@ -7,7 +7,8 @@ import { uuidKey, uuidKeyBytes } from '../store/eventIdSet';
 import { STRING_FIELDS } from '../model/fields';
 import { parseEventTime } from '../model/time';
 import type { JsonWalker } from './jsonScan';
-import { Column, grow } from './scanColumn';
+import { grow } from '../store/grow';
+import { Column } from './scanColumn';
 import type { NameList } from './scanResources';
 
 /** Column indexes, in STRING_FIELDS order (a test reads this enum's source and checks it). */

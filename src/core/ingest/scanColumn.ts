@@ -4,15 +4,9 @@
  * the batch as it is: no string is made of it in the decoder.
  */
 import type { ValueWriter } from '../store/batch';
+import { grow } from '../store/grow';
 import { StringInterner } from '../store/interner';
 import { type JsonWalker, sameBytes } from './jsonScan';
-
-/** A copy of `a` at least `size` long (and at least twice as long). */
-export function grow<T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
-  const bigger = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
-  bigger.set(a);
-  return bigger;
-}
 
 /** One column's distinct values and ids. */
 export class Column {

@@ -31,12 +31,6 @@ export class KeyTable {
     return 2 * i;
   }
 
-  /** The value at `key`, or `missing` when it has none. */
-  get(key: number, missing: number): number {
-    const i = this.slot(key + 1);
-    return this.slots[i] === 0 ? missing : this.slots[i + 1];
-  }
-
   /** Sets `key` to `value` and returns the value it had (`missing` when none). */
   swap(key: number, value: number, missing: number): number {
     const i = this.slot(key + 1);

@@ -9,6 +9,7 @@
  * the events of each complete chain (for temporal_ordered the latest-starting chain, so a step
  * repeated before the next is the one closest to it).
  */
+import { grow } from '../../store/grow';
 import type { EventStore } from '../../store/store';
 import type { Correlation } from './ruleKinds';
 import { keyReader, type MarkOptions, valueReader } from './groupKeys';
@@ -176,18 +177,17 @@ class Sequences {
     const need = groups * this.steps;
     const have = this.ordered ? this.head.length : this.row.length;
     if (need <= have) return;
-    const size = Math.max(need, have * 2);
-    if (this.ordered) this.head = grown(this.head, size);
+    if (this.ordered) this.head = grow(this.head, need);
     else {
-      this.time = grown(this.time, size);
-      this.row = grown(this.row, size);
+      this.time = grow(this.time, need);
+      this.row = grow(this.row, need);
     }
   }
 
   private reserveLinks(size: number): void {
-    this.linkStart = grown(this.linkStart, size);
-    this.linkRow = grown(this.linkRow, size);
-    this.linkPrev = grown(this.linkPrev, size);
+    this.linkStart = grow(this.linkStart, size);
+    this.linkRow = grow(this.linkRow, size);
+    this.linkPrev = grow(this.linkPrev, size);
   }
 
   /** A new link (its index + 1): a chain started at `start`, now at `row`, after `prev` (+ 1; 0: none). */
@@ -198,13 +198,6 @@ class Sequences {
     this.linkPrev[this.links] = prev;
     return ++this.links;
   }
-}
-
-/** `a` copied into a new array of `size` (the rest zero). */
-function grown<T extends Float64Array | Int32Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 /** temporal_ordered: step i extends the chain that ended at step i − 1 (last step first, so one event is one step). */

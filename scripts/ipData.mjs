@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 
 const COUNTRY_PKG = '@ip-location-db/geo-whois-asn-country-mmdb';
 const ASN_PKG = '@ip-location-db/asn';
+const CENTROIDS_PKG = 'world-countries';
 
 /** IPv4 text to an unsigned 32-bit number. */
 function v4(text) {
@@ -111,14 +112,24 @@ export function buildIpData(root, outDir = join(root, 'dist', 'ipdata')) {
     writeFileSync(cache, packed);
   }
   copyFileSync(join(root, 'data', 'aws-ip-ranges.json'), join(outDir, 'aws-ip-ranges.json'));
+  // A point per country (impossible travel without a City MMDB): mledoze/countries' latlng, ODbL.
+  const countries = JSON.parse(readFileSync(join(pkgDir(CENTROIDS_PKG), 'countries.json'), 'utf8'));
+  const points = {};
+  for (const c of countries)
+    if (/^[A-Z]{2}$/.test(c.cca2) && Array.isArray(c.latlng) && c.latlng.length === 2) points[c.cca2] = c.latlng;
+  writeFileSync(
+    join(outDir, 'centroids.json'),
+    JSON.stringify({ source: CENTROIDS_PKG, version: version(CENTROIDS_PKG), licence: 'ODbL-1.0', points }),
+  );
   const dated = (v) => `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
   const sources = JSON.parse(readFileSync(join(root, 'data', 'sources.json'), 'utf8'));
   sources.country.version = version(COUNTRY_PKG);
   sources.country.date = dated(version(COUNTRY_PKG).split('.').pop());
   sources.asn.version = version(ASN_PKG);
   sources.asn.date = dated(version(ASN_PKG).split('.').pop());
+  sources.centroids.version = version(CENTROIDS_PKG);
   writeFileSync(join(outDir, 'sources.json'), JSON.stringify(sources, null, 2));
   return Object.fromEntries(
-    ['country.mmdb', 'asn.bin', 'aws-ip-ranges.json'].map((f) => [f, statSync(join(outDir, f)).size]),
+    ['country.mmdb', 'asn.bin', 'aws-ip-ranges.json', 'centroids.json'].map((f) => [f, statSync(join(outDir, f)).size]),
   );
 }

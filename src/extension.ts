@@ -31,6 +31,8 @@ import { registerNotebookCommands } from './notebook/notebookCommands';
 import { NotebookRunner } from './notebook/notebookRunner';
 import { CtnbSerializer, NOTEBOOK_TYPE } from './notebook/notebookSerializer';
 import { Sessions } from './logViewer/sessions';
+import { IpData } from './common/ipData';
+import { registerIpDataCommands } from './enrichment/ipDataCommands';
 
 /** What `activate` returns: read by the integration tests through `extension.exports`. */
 export interface CloudTrailLensApi {
@@ -53,13 +55,15 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     concurrency,
   );
   const events = new EventDocuments();
-  const eventPanel = new EventPanel(context.extensionUri, events, output, {
+  const ipData = new IpData(context.globalStorageUri);
+  const eventPanel = new EventPanel(context.extensionUri, events, output, ipData, {
     keyReport: (store, key, view) => openKeyReport(store, key, view, output),
     policyDraft: (store, of, view) => openPolicyDraft(store, of, view, output),
   });
   useSigmaPackStorage(context.globalStorageUri);
   const storeScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'storeWorker.js').fsPath;
-  const newStore = (): StoreClient => StoreClient.inWorker(storeScript);
+  // Every store is handed the user's IP data files as it starts, and their changes later.
+  const newStore = (): StoreClient => ipData.attach(StoreClient.inWorker(storeScript));
   const sessions = new Sessions(context.extensionUri, {
     extensionUri: context.extensionUri,
     decoder,
@@ -117,6 +121,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerOpenCommands(commands, sessions, context.extensionUri, output),
     ...registerAlertCommands(commands, context.extensionUri, output),
     ...registerCoverageCommand(commands, context.extensionUri, sessions, output),
+    ...registerIpDataCommands(commands, ipData, output),
+    ipData.onDidChange(() => sessions.ipDataChanged()),
     ...registerSigmaPackImport(commands, context.globalStorageUri, output, () => sessions.reanalyze()),
     ...((graphs) => [graphs, ...registerIdentityCommands(commands, { sessions, graphs, eventPanel, output })])(
       new IdentityGraphs(context.extensionUri, sessions, output),

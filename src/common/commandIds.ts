@@ -38,4 +38,6 @@ export enum CommandId {
   AddSearchToNotebook = 'cloudtrailLens.addSearchToNotebook',
   ExportNotebookReport = 'cloudtrailLens.exportNotebookReport',
   AddEventToNotebook = 'cloudtrailLens.addEventToNotebook',
+  /** Downloads AWS's ip-ranges.json over the shipped snapshot (the Country and Network columns, aws: terms). */
+  RefreshAwsIpRanges = 'cloudtrailLens.refreshAwsIpRanges',
 }

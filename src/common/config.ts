@@ -1,4 +1,6 @@
 /** Typed getters, one per setting (package.json `contributes.configuration`). */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { HARD_MAX_BYTES } from '../core/ingest/decode';
 import { isRegionCode } from '../core/aws/regions';
@@ -115,3 +117,20 @@ export function logsEndpoint(): string | undefined {
   const v = section().get<string>('logsEndpoint', '').trim();
   return v || undefined;
 }
+
+/** The user's own MMDB (`cloudtrailLens.enrichment.mmdbPath`): absolute or `~/…`; '' for none. */
+export function userMmdbPath(): string {
+  const v = section().get<unknown>('enrichment.mmdbPath', '');
+  if (typeof v !== 'string' || !v.trim()) return '';
+  const p = v.trim();
+  return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
+}
+
+/** Where the AWS IP ranges refresh downloads from (`cloudtrailLens.enrichment.ipRangesUrl`). */
+export function ipRangesUrl(): string {
+  const v = section().get<unknown>('enrichment.ipRangesUrl', AWS_IP_RANGES_URL);
+  return typeof v === 'string' && /^https?:\/\//i.test(v.trim()) ? v.trim() : AWS_IP_RANGES_URL;
+}
+
+/** AWS's public address ranges (https://docs.aws.amazon.com/vpc/latest/userguide/aws-ip-ranges.html). */
+export const AWS_IP_RANGES_URL = 'https://ip-ranges.amazonaws.com/ip-ranges.json';

@@ -14,6 +14,7 @@ import { shorten } from '../core/model/visible';
 import type {
   ChainView,
   EventDetail,
+  IpPlace,
   PivotField,
   PolicyScope,
   SessionBy,
@@ -21,6 +22,8 @@ import type {
   ToEventView,
 } from '../protocol/eventView';
 import type { EventDocuments } from '../common/eventDocuments';
+import type { IpData } from '../common/ipData';
+import { ipCard } from '../core/enrich/ipText';
 import { openWebviewPanel } from '../common/webviewHtml';
 import type { PolicyOf } from '../core/engine/storeProtocol';
 
@@ -82,6 +85,7 @@ export class EventPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly documents: EventDocuments,
     private readonly output: vscode.LogOutputChannel,
+    private readonly ipData: IpData,
     private readonly identity: IdentityDocuments,
     private readonly source?: EventSource,
     shared?: Shared,
@@ -91,7 +95,15 @@ export class EventPanel implements vscode.Disposable {
 
   /** The same panel, for events that `source` (a log view) opens: they get their chain and identity actions. */
   bound(source: EventSource): EventPanel {
-    return new EventPanel(this.extensionUri, this.documents, this.output, this.identity, source, this.shared);
+    return new EventPanel(
+      this.extensionUri,
+      this.documents,
+      this.output,
+      this.ipData,
+      this.identity,
+      source,
+      this.shared,
+    );
   }
 
   /** Shows an event given as JSON text. Returns false when the text is not an event object. */
@@ -152,8 +164,21 @@ export class EventPanel implements vscode.Disposable {
       sessions: current.sessions,
       chain: current.chain,
       linked: !!current.source,
+      ip: this.ipPlace(current.detail.sourceIp),
     };
     void panel.webview.postMessage(msg);
+  }
+
+  /** The card's rows about the source IP; a broken data set costs the rows, never the view. */
+  private ipPlace(sourceIp: string): IpPlace | undefined {
+    if (!sourceIp) return undefined;
+    try {
+      const enricher = this.ipData.enricher();
+      return ipCard(enricher.enrich(sourceIp), enricher.sources);
+    } catch (e) {
+      this.output.warn(`IP data: ${(e as Error).message}`);
+      return undefined;
+    }
   }
 
   private create(): vscode.WebviewPanel {

@@ -94,6 +94,11 @@ export class Sessions implements vscode.Disposable {
     for (const s of this.live) s.reanalyze();
   }
 
+  /** The IP data changed (the stores have it already): each view shows its rows and detections again. */
+  ipDataChanged(): void {
+    for (const s of this.live) s.ipDataChanged();
+  }
+
   /** Summaries of the live viewers, for tests and diagnostics. */
   list(): Array<{ title: string; events: number; filesFailed: number; loading: boolean }> {
     return [...this.live].map((s) => {

@@ -310,6 +310,13 @@ export class ViewerSession implements vscode.Disposable {
     if (this.pendingLoads === 0 && !this.disposed) void this.analysis.run();
   }
 
+  /** The IP data changed: the query runs again (its rows' columns, its IP terms) and so do the detections. */
+  ipDataChanged(): void {
+    if (this.disposed) return;
+    this.guard('search', this.postResults());
+    this.reanalyze();
+  }
+
   /** Asks for more files or folders and adds them to this investigation. */
   async addFromPicker(): Promise<LoadSummary | undefined> {
     const picked = await vscode.window.showOpenDialog({

@@ -82,6 +82,14 @@ export interface SessionLink {
   gapMinutes: number;
 }
 
+/** The "From where" card's rows about the source IP ('' leaves a row out); `detail` is their hover. */
+export interface IpPlace {
+  place: string;
+  network: string;
+  aws: string;
+  detail: string;
+}
+
 /** Host → webview. */
 export type ToEventView =
   /** The event to show (sent after `ready`, and whenever the panel shows another event). */
@@ -94,6 +102,8 @@ export type ToEventView =
     chain?: ChainView;
     /** The event came from a log view still open: chain hops open, key report and policy drafts are offered. */
     linked?: boolean;
+    /** Where the source IP is, from the IP data (core/enrich/ipText.ts `IpCard`). */
+    ip?: IpPlace;
   };
 
 /** Webview → host. */

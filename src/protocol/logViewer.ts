@@ -5,8 +5,21 @@
  */
 
 /** Table columns, in display order. */
-export const COLUMNS = ['time', 'eventName', 'eventSource', 'principal', 'sourceIp', 'awsRegion', 'errorCode'] as const;
+export const COLUMNS = [
+  'time',
+  'eventName',
+  'eventSource',
+  'principal',
+  'sourceIp',
+  'country',
+  'asn',
+  'awsRegion',
+  'errorCode',
+] as const;
 export type Column = (typeof COLUMNS)[number];
+/** Columns hidden until the column menu shows them (the source IP's country and network). */
+export const OPTIONAL_COLUMNS = ['country', 'asn'] as const satisfies readonly Column[];
+export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 export type Range = [start: number, end: number];
 export type SortOrder = 'relevance' | 'newest' | 'oldest';
@@ -25,6 +38,12 @@ export interface RowSummary {
   /** Identity type and ARN, for the principal cell's tooltip. */
   principalDetail: string;
   sourceIp: string;
+  /** Where the source IP is (core/enrich/ipText.ts): `US · United States`, `Private (RFC 1918)`, `AWS service`. */
+  country: string;
+  /** The source IP's network: `AS16509 Amazon.com, Inc.`, with `· AWS EC2 us-east-1` for AWS's own ranges. */
+  asn: string;
+  /** Everything known of the source IP and the data sets it came from, for the tooltip of both cells. */
+  ipDetail: string;
   awsRegion: string;
   errorCode: string;
   errorMessage?: string;
@@ -206,4 +225,6 @@ export interface ViewerState {
   selectedId: number | null;
   /** Whether the side panel (detections, top values, insights) is shown. */
   sidePanel: boolean;
+  /** The optional columns shown (column menu). */
+  columns: OptionalColumn[];
 }

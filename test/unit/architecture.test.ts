@@ -198,6 +198,7 @@ const HOST_FEATURES: Record<string, readonly string[]> = {
   s3: ['logViewer'],
   integrity: ['s3'],
   notebook: ['logViewer'],
+  enrichment: [],
 };
 /** Floors every host folder may use: the pure core, the SDK adapters, the shared message types. */
 const HOST_BASE = ['core', 'awsSdk', 'protocol'];

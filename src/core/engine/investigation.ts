@@ -12,25 +12,12 @@ import { formatUtc } from '../model/time';
 import { ChainIndex } from '../investigate/identity/chains';
 import { IP_SET_FAMILIES, IpFacts } from '../investigate/ipFacts';
 import { IpEnricher } from '../enrich/enricher';
-import { loadEnrichSources } from '../enrich/loadSources';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** The shipped data sets beside the bundled worker (dist/ipdata); a missing folder costs the columns only. */
-export function defaultEnricher(): IpEnricher {
-  return new IpEnricher(loadEnrichSources({ dataDir: ipDataDir() }));
-}
-
-/** dist/ipdata beside the bundle (dist/storeWorker.js), or up the tree for bundles elsewhere (tests, bench). */
-function ipDataDir(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'ipdata'), join(dir, 'dist', 'ipdata')])
-      if (existsSync(join(candidate, 'sources.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  return join(__dirname, 'ipdata');
-}
+import { defaultEnricher } from '../enrich/loadSources';
+import { ipCells } from '../enrich/ipText';
+import { setSourcePlaces } from '../investigate/detections/places';
+import { DETECTION_SET } from '../investigate/detections/run';
+import { parseQuery } from '../query/query';
+import { resolveSetIds } from '../query/termFilters';
 
 const MAX_NOTES = 500;
 /** Columns whose cells show highlights, with the store field behind each. */
@@ -80,12 +67,35 @@ export class Investigation {
   /** Bumped whenever the result set changes, so the webview drops stale rows. */
   resultVersion = 0;
   private chainIndex: ChainIndex | undefined;
-  /** Where source IPs are: per distinct IP, on first use. */
-  readonly ip = new IpFacts(this.store, () => this.makeEnricher());
+  private ipFacts = new IpFacts(this.store, () => this.makeEnricher());
   private ipSetsVersion = -1;
+  /** What detections said about the rows they fired on, by lower-case rule id (setDetectionNotes). */
+  private detectionNotes = new Map<string, { id: string; notes: ReadonlyMap<number, string> }>();
+  /** The noted detections the current query names. */
+  private notedRules: Array<[string, ReadonlyMap<number, string>]> = [];
 
   /** `makeEnricher`: the IP data sets (tests hand in their own). */
-  constructor(private readonly makeEnricher: () => IpEnricher = defaultEnricher) {}
+  constructor(private makeEnricher: () => IpEnricher = defaultEnricher) {
+    // Detections ask where source IPs are (first seen by country or ASN, impossible travel).
+    setSourcePlaces(this.store, this.ipFacts.places());
+  }
+
+  /** Where source IPs are: per distinct IP, on first use. */
+  get ip(): IpFacts {
+    return this.ipFacts;
+  }
+
+  /**
+   * Changes the IP data sets (the user's MMDB setting, a refreshed ip-ranges.json): every address
+   * is looked up again, and the IP terms name their rows anew, on next use.
+   */
+  setIpData(makeEnricher: () => IpEnricher): void {
+    this.makeEnricher = makeEnricher;
+    this.ipFacts = new IpFacts(this.store, () => this.makeEnricher());
+    setSourcePlaces(this.store, this.ipFacts.places());
+    this.ipSetsVersion = -1;
+    this.result = undefined;
+  }
 
   /** The credential chains of the store (made on first use; it indexes rows added since on each use). */
   get chains(): ChainIndex {
@@ -160,7 +170,8 @@ export class Investigation {
   nameIpSets(): void {
     if (this.ipSetsVersion === this.store.version) return;
     this.ipSetsVersion = this.store.version;
-    for (const family of IP_SET_FAMILIES) this.engine.setRowSetsLazily(family, () => this.ip.rowSets(family));
+    for (const family of IP_SET_FAMILIES)
+      this.engine.setRowSetsLazily(family, () => this.ip.rowSets(family), { open: true });
   }
 
   /** Runs (or reuses) the query; returns the current result set. */
@@ -170,6 +181,7 @@ export class Investigation {
     const key = `${sort}\u0000${this.engine.rowSetsVersion}\u0000${text}`;
     if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
       this.result = this.engine.search(text, sort);
+      this.notedRules = this.rulesWithNotes(text);
       this.resultKey = key;
       this.resultStoreVersion = this.store.version;
       this.resultVersion++;
@@ -219,6 +231,7 @@ export class Investigation {
       principal: cell(s.value('principal', row)),
       principalDetail: cell([type || 'no identity type', arn].filter(Boolean).join(' · ')),
       sourceIp: cell(s.value('sourceIp', row)),
+      ...this.ipSummary(row),
       awsRegion: cell(s.value('awsRegion', row)),
       errorCode: cell(s.value('errorCode', row)),
       readOnly: s.value('readOnly', row),
@@ -226,7 +239,48 @@ export class Investigation {
     if (summary.errorCode) summary.errorMessage = s.value('errorMessage', row).slice(0, 500) || undefined;
     const matches = this.result?.matches;
     if (matches && matches.size > 0) this.addHighlights(summary, row, matches);
+    if (!summary.otherMatch)
+      for (const [title, notes] of this.notedRules) {
+        const note = notes.get(row);
+        if (note) {
+          summary.otherMatch = { field: title, value: cell(note), ranges: [] };
+          break;
+        }
+      }
     return summary;
+  }
+
+  /**
+   * Keeps what detections said about the rows they fired on (impossible travel: how far, how
+   * fast), by rule id; a row of a query naming that detection shows it in "Matched in".
+   */
+  setDetectionNotes(results: ReadonlyArray<{ rule: { id: string }; notes?: ReadonlyMap<number, string> }>): void {
+    this.detectionNotes = new Map(
+      results
+        .filter((r) => r.notes && r.notes.size > 0)
+        .map((r) => [r.rule.id.toLowerCase(), { id: r.rule.id, notes: r.notes! }]),
+    );
+    this.notedRules = this.rulesWithNotes(this.resultKey.split('\u0000').slice(2).join('\u0000'));
+  }
+
+  /** The noted detections a query selects by `detection:<id>` (not negated), by rule id (the short name "Matched in" shows). */
+  private rulesWithNotes(text: string): Array<[string, ReadonlyMap<number, string>]> {
+    if (this.detectionNotes.size === 0 || !/detection:/i.test(text)) return [];
+    const ids = [...this.detectionNotes.keys()];
+    const out: Array<[string, ReadonlyMap<number, string>]> = [];
+    for (const t of parseQuery(text).terms)
+      if (t.kind === 'set' && t.set.toLowerCase() === DETECTION_SET && !t.negate)
+        for (const id of resolveSetIds(t, ids).ids) {
+          const n = this.detectionNotes.get(id)!;
+          out.push([n.id, n.notes]);
+        }
+    return out;
+  }
+
+  /** The row's Country and ASN cells and their tooltip. */
+  private ipSummary(row: number): Pick<RowSummary, 'country' | 'asn' | 'ipDetail'> {
+    const { country, asn, detail } = ipCells(this.ip.ofRow(row), this.ip.enricher.sources);
+    return { country: cell(country), asn: cell(asn), ipDetail: detail };
   }
 
   private addHighlights(summary: RowSummary, row: number, matches: SearchResult['matches']): void {

@@ -166,6 +166,11 @@ export class StoreClient {
     return this.call('setLoad', state);
   }
 
+  /** Points the store at the user's IP data files; answers the data sets' problems. */
+  setIpData(paths: StoreCalls['setIpData']['args']): Promise<string[]> {
+    return this.call('setIpData', paths);
+  }
+
   status(): Promise<StoreCalls['status']['value']> {
     return this.call('status', {});
   }

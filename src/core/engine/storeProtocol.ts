@@ -5,6 +5,7 @@
  * matched by id, plus progress events for long requests. Types only, shared by both sides.
  */
 import type { DetectionRule } from '../investigate/detections/rules';
+import type { IpDataPaths } from '../enrich/loadSources';
 import type { LoadResult } from '../ingest/decode';
 import type { ExportFormat } from '../investigate/export';
 import type { SessionBy, SessionLink } from '../../protocol/eventView';
@@ -34,6 +35,11 @@ export interface StoreCalls {
     value: void;
   };
   status: { args: Record<string, never>; value: LoadStatus };
+  /**
+   * The user's IP data files (their own MMDB, a refreshed ip-ranges.json), beside the shipped ones:
+   * addresses are looked up again from here on. Answers the data sets' problems (a broken file).
+   */
+  setIpData: { args: IpDataPaths; value: string[] };
   /** Runs (or reuses) a query; `undefined` when a newer query arrived first and replaced it. */
   query: { args: { text: string; sort: SortOrder }; value: QueryAnswer | undefined };
   /** Rows of result set `version`; `undefined` when that set is no longer current. */

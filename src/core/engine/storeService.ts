@@ -11,6 +11,7 @@ import { detectionSummary } from '../investigate/detections/summary';
 import { exportChunks } from '../investigate/export';
 import { findInsights } from '../investigate/insights';
 import { Investigation } from './investigation';
+import { defaultEnricher } from '../enrich/loadSources';
 import { TEXT_FIELDS } from '../query/search';
 import { sessionOf } from '../investigate/sessions';
 import { identityGraph } from '../investigate/identity/graph';
@@ -100,6 +101,15 @@ export class StoreService {
       if (addTotal) inv.filesTotal += addTotal;
     },
     status: () => this.investigation.status(),
+    setIpData: ({ userMmdb, awsRanges }) => {
+      const paths = {
+        ...(typeof userMmdb === 'string' && userMmdb ? { userMmdb } : {}),
+        ...(typeof awsRanges === 'string' && awsRanges ? { awsRanges } : {}),
+      };
+      const enricher = defaultEnricher(paths);
+      this.investigation.setIpData(() => enricher);
+      return [...enricher.sources.problems];
+    },
     query: ({ text, sort }) => this.investigation.query(text, sort),
     rows: ({ version, start, count }) =>
       version === this.investigation.resultVersion ? this.investigation.rows(start, count) : undefined,
@@ -124,6 +134,7 @@ export class StoreService {
       const results = await runDetections(inv.engine, inv.store, rules, signal, (b) =>
         progress(b.done, b.total, { detections: summaries(b.results) }),
       );
+      inv.setDetectionNotes(results);
       return { ...summaries(results), ms: Date.now() - started };
     },
     insights: ({ minHours }) => {

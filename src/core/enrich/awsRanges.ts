@@ -142,3 +142,22 @@ export function awsRangesDate(createDate: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})-(\d{2})-(\d{2})-(\d{2})$/.exec(createDate);
   return m ? `${m[1]} ${m[2]}:${m[3]}:${m[4]} UTC` : createDate;
 }
+
+/** What a download of ip-ranges.json held, or why it cannot replace the data in use. */
+export type RangesDownload =
+  | { readonly ok: true; readonly createDate: string; readonly prefixCount: number }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether a downloaded ip-ranges.json may replace the one in use: it parses, has prefixes, and
+ * carries AWS's `createDate` (`YYYY-MM-DD-hh-mm-ss`), so a captive portal's page or a proxy's
+ * error never becomes the AWS data.
+ */
+export function checkRangesDownload(text: string): RangesDownload {
+  const l = loadAwsRanges(text);
+  if (!l.ok) return l;
+  if (!/^\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/.test(l.ranges.createDate))
+    return { ok: false, reason: 'ip-ranges.json has no createDate as AWS writes it (YYYY-MM-DD-hh-mm-ss)' };
+  if (l.ranges.prefixCount === 0) return { ok: false, reason: 'ip-ranges.json lists no prefixes' };
+  return { ok: true, createDate: l.ranges.createDate, prefixCount: l.ranges.prefixCount };
+}

@@ -6,6 +6,7 @@
 import { classifySource, isAddress } from './address';
 import type { AsnTable } from './asnTable';
 import type { AwsRange, AwsRanges } from './awsRanges';
+import type { Centroids } from './centroids';
 import type { GeoDb, GeoRecord } from './geoDb';
 import { specialRange, type SpecialKind } from './special';
 
@@ -36,6 +37,8 @@ export interface EnrichSources {
   readonly asn?: AsnTable;
   readonly aws?: AwsRanges;
   readonly user?: GeoDb;
+  /** A point per country, for distances when no city is known (impossible travel). */
+  readonly centroids?: Centroids;
   readonly info: readonly DataSetInfo[];
   readonly problems: readonly string[];
 }

@@ -3,16 +3,17 @@
  * refreshed ip-ranges.json): every failure becomes a line in `problems` and a missing data set,
  * so a broken file costs its columns, never the log view.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AsnTable } from './asnTable';
 import { awsRangesDate, loadAwsRanges, type AwsRanges } from './awsRanges';
-import type { DataSetInfo, EnrichSources } from './enricher';
+import { IpEnricher, type DataSetInfo, type EnrichSources } from './enricher';
 import { GeoDb } from './geoDb';
+import { type Centroids, loadCentroids } from './centroids';
 
 /** Where the data files are. */
 export interface EnrichPaths {
-  /** The folder with country.mmdb, asn.bin, aws-ip-ranges.json and sources.json. */
+  /** The folder with country.mmdb, asn.bin, aws-ip-ranges.json, centroids.json and sources.json. */
   readonly dataDir: string;
   /** The user's own MMDB (setting `cloudtrailLens.enrichment.mmdbPath`). */
   readonly userMmdb?: string;
@@ -111,5 +112,35 @@ export function loadEnrichSources(paths: EnrichPaths): EnrichSources {
       } else problems.push(`your MMDB (${paths.userMmdb}): ${l.reason}`);
     }
   }
-  return { country, asn, aws, user, info, problems };
+  let centroids: Centroids | undefined;
+  const cc = read(join(paths.dataDir, 'centroids.json'));
+  if (!cc.ok) problems.push(`country points: ${cc.reason}`);
+  else {
+    const l = loadCentroids(cc.bytes.toString('utf8'));
+    if (l.ok) centroids = l.centroids;
+    else problems.push(`country points: ${l.reason}`);
+  }
+  return { country, asn, aws, user, centroids, info, problems };
+}
+
+/** The user's data files: their own MMDB (a setting) and a refreshed ip-ranges.json (the refresh command). */
+export type IpDataPaths = Omit<EnrichPaths, 'dataDir'>;
+
+/**
+ * The shipped data sets beside the bundled worker (dist/ipdata), with the user's own files; a
+ * missing folder or a broken file costs the columns only.
+ */
+export function defaultEnricher(paths: IpDataPaths = {}): IpEnricher {
+  return new IpEnricher(loadEnrichSources({ ...paths, dataDir: ipDataDir() }));
+}
+
+/** dist/ipdata beside the bundle (dist/storeWorker.js), or up the tree for bundles elsewhere (tests, bench). */
+function ipDataDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [join(dir, 'ipdata'), join(dir, 'dist', 'ipdata')])
+      if (existsSync(join(candidate, 'sources.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  return join(__dirname, 'ipdata');
 }

@@ -4,15 +4,18 @@
  * the `country:`, `asn:`, `org:`, `aws:` and `awsService:` terms and the country and ASN top values.
  */
 import type { Facet } from '../../protocol/logViewer';
+import { placeOf, type Place } from '../enrich/centroids';
 import type { Enrichment, IpEnricher } from '../enrich/enricher';
 import type { EventStore } from '../store/store';
 import { DEFAULT_TOP } from './facets';
+import type { SourcePlaces } from './detections/places';
 
 /** The row-set families this module names (lower-case, as `SET_FIELDS` has them). */
 export const IP_SET_FAMILIES = ['country', 'asn', 'org', 'aws', 'awsservice'] as const;
 
 export class IpFacts {
-  private readonly byId: Enrichment[] = [];
+  /** By dictionary id; holes where no one asked yet. */
+  private readonly byId: Array<Enrichment | undefined> = [];
   private enricherValue: IpEnricher | undefined;
 
   constructor(
@@ -28,13 +31,33 @@ export class IpFacts {
   /** The enrichment of every distinct source value so far, by dictionary id. */
   private all(): readonly Enrichment[] {
     const values = this.store.dictionary('sourceIp').values;
-    for (let id = this.byId.length; id < values.length; id++) this.byId.push(this.enricher.enrich(values[id]));
-    return this.byId;
+    for (let id = 0; id < values.length; id++) this.byId[id] ??= this.enricher.enrich(values[id]);
+    return this.byId as readonly Enrichment[];
   }
 
-  /** The enrichment of one row's source IP. */
+  /** The enrichment of one row's source IP (that IP alone: showing rows never waits for every address). */
   ofRow(row: number): Enrichment {
-    return this.all()[this.store.valueId('sourceIp', row)];
+    return this.ofId(this.store.valueId('sourceIp', row));
+  }
+
+  /** The enrichment of one source value by its dictionary id. */
+  ofId(id: number): Enrichment {
+    return (this.byId[id] ??= this.enricher.enrich(this.store.dictionary('sourceIp').values[id] ?? ''));
+  }
+
+  /** A source value's point on the map (the user's City MMDB, else its country's point). */
+  placeOfId(id: number): Place | undefined {
+    return placeOf(this.ofId(id), this.enricher.sources.centroids);
+  }
+
+  /** A source value's country code or ASN as first-seen rules key it (lower case; '' none). */
+  keyOfId(id: number, name: 'country' | 'asn'): string {
+    return IpFacts.keys(this.ofId(id), name)[0] ?? '';
+  }
+
+  /** What detections ask of the store's source IPs (detections/places.ts), answered from here. */
+  places(): SourcePlaces {
+    return { key: (id, name) => this.keyOfId(id, name), place: (id) => this.placeOfId(id) };
   }
 
   /** The keys one enrichment has in one family (lower-case). */

@@ -46,6 +46,8 @@ export class SearchEngine {
   private timeOrderVersion = -1;
   private readonly rowSets = new Map<string, RowSets>();
   private readonly rowSetProviders = new Map<string, () => ReadonlyMap<string, Uint32Array>>();
+  /** Families whose values cannot all be listed (a country no event came from): an unknown value selects no row. */
+  private readonly openFamilies = new Set<string>();
   /** Bumped by setRowSets, so cached results of set terms know they are stale. */
   rowSetsVersion = 0;
   /** False forces the dense evaluation (one array over all rows per term): tests compare the two. */
@@ -97,7 +99,12 @@ export class SearchEngine {
    * chain row sets (`origin:`, `issuedBy:`) take a second or two at a million events, which
    * every query after a load would otherwise wait for, and most investigations never ask.
    */
-  setRowSetsLazily(set: string, compute: () => ReadonlyMap<string, Uint32Array>): void {
+  setRowSetsLazily(
+    set: string,
+    compute: () => ReadonlyMap<string, Uint32Array>,
+    options: { open?: boolean } = {},
+  ): void {
+    if (options.open) this.openFamilies.add(set.toLowerCase());
     this.rowSets.delete(set.toLowerCase());
     this.rowSetProviders.set(set.toLowerCase(), compute);
     this.rowSetsVersion++;
@@ -317,7 +324,7 @@ export class SearchEngine {
         paths.push(term);
         continue;
       } else if (term.kind === 'set') {
-        const r = setTermScores(term, this.setsOf(term.set), n);
+        const r = setTermScores(term, this.setsOf(term.set), n, this.openFamilies.has(term.set.toLowerCase()));
         if (r.error && !errors.includes(r.error)) errors.push(r.error);
         // A term naming no known set is left out, like an unknown field.
         if (!r.scores) continue;

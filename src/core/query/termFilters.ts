@@ -77,17 +77,21 @@ const LISTED_IDS = 12;
 
 /**
  * Scores for a set term (0 in any named set, Infinity elsewhere), or undefined with an error when
- * it names nothing known; ids it names beside unknown ones still count.
+ * it names nothing known; ids it names beside unknown ones still count. In an `open` family (the
+ * source IP's country or ASN) a value no row has is no error: it selects no row.
  */
 export function setTermScores(
   term: SetTerm,
   sets: RowSets | undefined,
   size: number,
+  open = false,
 ): { scores?: Float32Array; error?: string } {
   const ids = [...(sets?.keys() ?? [])];
   const { ids: hit, unknown } = resolveSetIds(term, ids);
   let error: string | undefined;
-  if (unknown.length > 0) {
+  if (open) {
+    if (hit.length === 0) return { scores: new Float32Array(size).fill(Infinity) };
+  } else if (unknown.length > 0) {
     const known =
       ids.length === 0
         ? `No ${term.set} has run yet.`

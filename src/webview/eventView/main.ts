@@ -7,6 +7,7 @@ import {
   type ChainView,
   type EventDetail,
   type EventViewState,
+  type IpPlace,
   type FromEventView,
   PIVOT_FIELDS,
   type PivotField,
@@ -90,6 +91,7 @@ function show(
   sessions: SessionLink[],
   chain: ChainView | undefined,
   linked: boolean,
+  ip: IpPlace | undefined,
 ): void {
   if (state.eventId !== detail.eventId) state = { collapsed: [], expanded: [], scrollTop: 0, eventId: detail.eventId };
   const collapsed = new Set(state.collapsed);
@@ -128,6 +130,7 @@ function show(
     showSession: (by) => vscode.postMessage({ type: 'session', by }),
     chain,
     linked,
+    ip,
     openHop: (row) => vscode.postMessage({ type: 'openHop', row }),
     keyReport: () => vscode.postMessage({ type: 'keyReport' }),
     policy: (scope) => vscode.postMessage({ type: 'policy', scope }),
@@ -160,8 +163,19 @@ window.addEventListener('message', (event: MessageEvent) => {
       Array.isArray(msg.sessions) ? msg.sessions.filter(isSessionLink) : [],
       parseChain(msg.chain),
       msg.linked === true,
+      parseIpPlace(msg.ip),
     );
   }
 });
+
+/** The IP rows, when every one is a string (the host sends strings; anything else is dropped). */
+function parseIpPlace(v: unknown): IpPlace | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const keys = ['place', 'network', 'aws', 'detail'] as const;
+  return keys.every((k) => typeof o[k] === 'string')
+    ? { place: o.place as string, network: o.network as string, aws: o.aws as string, detail: o.detail as string }
+    : undefined;
+}
 
 vscode.postMessage({ type: 'ready' });

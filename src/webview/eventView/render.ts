@@ -7,6 +7,7 @@ import type {
   ChainView,
   DetailField,
   EventDetail,
+  IpPlace,
   Pivot,
   PivotField,
   PolicyScope,
@@ -29,6 +30,8 @@ export interface PageHooks extends TreeHooks {
   chain?: ChainView;
   /** The event's log view is open: hops open, and the key report and policy drafts are offered. */
   linked?: boolean;
+  /** Where the source IP is (none: the rows are left out). */
+  ip?: IpPlace;
   openHop?(row: number): void;
   keyReport?: () => void;
   policy?: (scope: PolicyScope) => void;
@@ -201,7 +204,11 @@ function identity(d: EventDetail, hooks: PageHooks): HTMLElement {
 function network(d: EventDetail, hooks: PageHooks): HTMLElement {
   const dl = el('dl', { className: 'fields' });
   const rows: DetailField[] = [
-    { label: 'Source IP', value: d.sourceIp, pivot: 'ip', mono: true },
+    { label: 'Source IP', value: d.sourceIp, pivot: 'ip', mono: true, title: hooks.ip?.detail || undefined },
+    // Where the address is, from the IP data; the hover names the data sets, their dates and licences.
+    { label: 'Location', value: hooks.ip?.place ?? '', title: hooks.ip?.detail || undefined },
+    { label: 'Network', value: hooks.ip?.network ?? '', title: hooks.ip?.detail || undefined },
+    { label: 'AWS', value: hooks.ip?.aws ?? '', title: hooks.ip?.detail || undefined },
     { label: 'Client', value: d.client },
     { label: 'User agent', value: d.userAgent, mono: true },
   ];

@@ -14,8 +14,10 @@ import type {
   ToWebview,
   ViewerState,
 } from '../../protocol/logViewer';
+import { OPTIONAL_COLUMNS } from '../../protocol/logViewer';
 import { el, setHighlighted } from '../shared/dom';
 import { vscodeApi } from '../shared/vscodeApi';
+import { ColumnMenu, OPTIONAL_TITLES } from './columnMenu';
 import { FieldHints } from './fieldHints';
 import { LoadStatusView } from './loadStatus';
 import { SidePanel } from './sidePanel';
@@ -33,6 +35,8 @@ const COLUMN_TITLES: Array<[Column | 'match', string]> = [
   ['eventSource', 'Source'],
   ['principal', 'Principal'],
   ['sourceIp', 'Source IP'],
+  ['country', OPTIONAL_TITLES.country.title],
+  ['asn', OPTIONAL_TITLES.asn.title],
   ['awsRegion', 'Region'],
   ['errorCode', 'Error'],
   ['match', 'Matched in'],
@@ -47,6 +51,8 @@ function readState(): ViewerState {
     scrollTop: typeof s?.scrollTop === 'number' ? s.scrollTop : 0,
     selectedId: typeof s?.selectedId === 'number' ? s.selectedId : null,
     sidePanel: typeof s?.sidePanel === 'boolean' ? s.sidePanel : true,
+    // Hidden by default: most questions need the address, not its country.
+    columns: OPTIONAL_COLUMNS.filter((c) => Array.isArray(s?.columns) && (s.columns as readonly unknown[]).includes(c)),
   };
 }
 
@@ -106,11 +112,26 @@ const hints = new FieldHints(search, () => sendQuery());
 const header = el('div', { className: 'row head', role: 'row' });
 for (const [key, label] of COLUMN_TITLES)
   header.append(el('div', { className: `cell c-${key}`, role: 'columnheader', textContent: label }));
+const columnMenu = new ColumnMenu(state.columns, (shown) => {
+  state.columns = shown;
+  saveState();
+  showColumns();
+});
+header.append(columnMenu.button);
+header.addEventListener('contextmenu', (e) => {
+  e.preventDefault();
+  columnMenu.open();
+});
+/** The optional columns shown take room in every row's grid (CSS: .show-country, .show-asn). */
+function showColumns(): void {
+  for (const c of OPTIONAL_COLUMNS) grid.classList.toggle(`show-${c}`, state.columns.includes(c));
+}
 const spacer = el('div', { className: 'spacer' });
 const viewport = el('div', { className: 'viewport', tabIndex: 0 }, [spacer]);
 viewport.setAttribute('aria-label', 'Events');
 const empty = el('div', { className: 'empty', hidden: true });
-const grid = el('div', { className: 'grid', role: 'grid' }, [header, viewport, empty]);
+const grid = el('div', { className: 'grid', role: 'grid' }, [header, columnMenu.menu, viewport, empty]);
+showColumns();
 
 /** Replaces the query (a detection, an unusual hour, a timeline selection). */
 function setQuery(text: string): void {
@@ -218,7 +239,9 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
     name,
     cell('eventSource', row.eventSource),
     cell('principal', row.principal || '(none)', row.principalDetail),
-    cell('sourceIp', row.sourceIp),
+    cell('sourceIp', row.sourceIp, row.ipDetail || undefined),
+    cell('country', row.country, row.ipDetail || undefined),
+    cell('asn', row.asn, row.ipDetail || undefined),
     cell('awsRegion', row.awsRegion),
     error,
     match,

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { defaultEnricher } from '../../../src/core/engine/investigation';
+import { setSourcePlaces } from '../../../src/core/investigate/detections/places';
+import { defaultEnricher } from '../../../src/core/enrich/loadSources';
 import { decodeLogBytes } from '../../../src/core/ingest/decode';
 import { IP_SET_FAMILIES, IpFacts } from '../../../src/core/investigate/ipFacts';
 import { exportAlerts, type AlertExport } from '../../../src/core/investigate/alerts/export';
@@ -92,7 +93,9 @@ for (const r of records) store.add(r, 0);
 const engine = new SearchEngine(store);
 // The IP terms (aws:false …) as the store worker names them.
 const ip = new IpFacts(store, defaultEnricher);
-for (const family of IP_SET_FAMILIES) engine.setRowSetsLazily(family, () => ip.rowSets(family));
+for (const family of IP_SET_FAMILIES) engine.setRowSetsLazily(family, () => ip.rowSets(family), { open: true });
+// First seen by country or network, impossible travel: the places as an investigation registers them.
+setSourcePlaces(store, ip.places());
 const events = Array.from({ length: store.size }, (_, row) => JSON.parse(store.raw(row)) as Record<string, unknown>);
 
 type Target = 'metricFilter' | 'eventBridge';
@@ -146,6 +149,7 @@ function without(rule: DetectionRule, diffs: readonly Difference[]): DetectionRu
     // First-seen and correlation rules declare theirs as a threshold: the alert sees one event.
     delete out.firstSeen;
     delete out.correlation;
+    delete out.travel;
   }
   if (diffs.some((d) => d.kind === 'compare')) delete out.compare;
   return out;
@@ -246,14 +250,14 @@ describe('exported alerts match what their rule matches, or differ as declared',
       's3-bucket-policy-cross-account metricFilter': '2/0', // compare
       's3-bucket-policy-cross-account eventBridge': '2/0',
       // First-seen rules: an alert sees one event, so every candidate (declared as a threshold).
-      'first-seen-console-login metricFilter': '4/0',
-      'first-seen-console-login eventBridge': '4/0',
-      'first-seen-key-new-ip metricFilter': '2844/0',
-      'first-seen-key-new-ip eventBridge': '2844/0',
-      'first-seen-principal-api metricFilter': '718/0',
-      'first-seen-principal-api eventBridge': '718/0',
-      'first-seen-region metricFilter': '3877/0',
-      'first-seen-region eventBridge': '3877/0',
+      'first-seen-console-login metricFilter': '18/0',
+      'first-seen-console-login eventBridge': '18/0',
+      'first-seen-key-new-ip metricFilter': '2864/0',
+      'first-seen-key-new-ip eventBridge': '2864/0',
+      'first-seen-principal-api metricFilter': '740/0',
+      'first-seen-principal-api eventBridge': '740/0',
+      'first-seen-region metricFilter': '3909/0',
+      'first-seen-region eventBridge': '3909/0',
       'secrets-burst metricFilter': '43/0', // threshold: every single read
       'secrets-burst eventBridge': '43/0',
       // Correlations: every candidate, as the first-seen rules.
@@ -294,6 +298,17 @@ describe('exported alerts match what their rule matches, or differ as declared',
       's3-replication-to-other-account metricFilter': '1/0', // compare: a destination in this account
       's3-replication-to-other-account eventBridge': '1/0',
       'ssm-document-shared-publicly metricFilter': '0/1', // accountIdsToAdd is a list
+      // The source IP's country or network (#24): first-seen rules as above; travel too, its aws:false left out.
+      'console-login-new-asn eventBridge': '26/0',
+      'console-login-new-asn metricFilter': '26/0',
+      'console-login-new-country eventBridge': '26/0',
+      'console-login-new-country metricFilter': '26/0',
+      'impossible-travel eventBridge': '4086/0',
+      'impossible-travel metricFilter': '4086/0',
+      'long-term-key-new-asn eventBridge': '2893/0',
+      'long-term-key-new-asn metricFilter': '2893/0',
+      'long-term-key-new-country eventBridge': '2893/0',
+      'long-term-key-new-country metricFilter': '2893/0',
     });
     assert.equal(Object.keys(results).length, 2 * (library.rules.length + sigmaRules.length));
   });

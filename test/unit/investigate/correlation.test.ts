@@ -27,7 +27,7 @@ const dir = join(repoRoot(), 'detections');
 const mine = readdirSync(dir)
   .filter((n) => n.endsWith('.json'))
   .map((name) => ({ name, data: JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown> }))
-  .filter((f) => f.data.firstSeen !== undefined || f.data.correlation !== undefined);
+  .filter((f) => f.data.firstSeen !== undefined || f.data.correlation !== undefined || f.data.travel !== undefined);
 
 /** A StoreService holding `events`, as a log view's worker would. */
 async function serviceWith(events: unknown[]): Promise<{ client: StoreClient; service: StoreService; close(): void }> {
@@ -62,9 +62,11 @@ const problemsOf = (name: string, text: string): string => {
 };
 
 describe('built-in first-seen and correlation rules', () => {
-  test('there are the four first-seen and three correlation examples, and they load', () => {
-    assert.equal(mine.filter((f) => f.data.firstSeen).length, 4);
+  test('there are the eight first-seen, three correlation and one travel rules, and they load', () => {
+    // Four by address, principal or region; four by the source IP's country or network (#24).
+    assert.equal(mine.filter((f) => f.data.firstSeen).length, 8);
     assert.equal(mine.filter((f) => f.data.correlation).length, 3);
+    assert.equal(mine.filter((f) => f.data.travel).length, 1);
     const lib = loadRules(mine.map((f) => ({ name: f.name, text: JSON.stringify(f.data) })));
     assert.deepEqual(lib.problems, []);
   });
@@ -400,7 +402,10 @@ describe('bad input: the file and the reason; the other rules still load', () =>
       ),
       /a list of 2 to 8 steps/,
     );
-    assert.match(problemsOf('c4.json', json({ firstSeen: { fields: ['principal'], baselineDays: 1 } })), /not both/);
+    assert.match(
+      problemsOf('c4.json', json({ firstSeen: { fields: ['principal'], baselineDays: 1 } })),
+      /cannot go together/,
+    );
     assert.match(
       problemsOf(
         'c5.yml',

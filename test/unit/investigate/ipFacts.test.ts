@@ -45,6 +45,11 @@ test('country:, asn:, org:, aws:, awsService: select by where the source IP is',
   assert.equal(count('awsService:ec2'), 1);
   assert.equal(count('-country:us'), IPS.length - count('country:us'));
   assert.equal(count('asn:15169 country:us'), 3);
+  // A country or network no event came from selects nothing (it is not an unknown id to drop).
+  assert.equal(count('country:kp'), 0);
+  assert.equal(count('asn:4242424242'), 0);
+  assert.equal(count('asn:4242424242,13335'), 1);
+  assert.deepEqual(inv.query('country:kp', 'newest').errors, []);
 });
 
 test('enrichment is made once per distinct IP, only when first asked', () => {
@@ -69,4 +74,33 @@ test('the remote back ends (Athena, Logs Insights: remoteTerms is their first st
     c.unsupported.some((u) => u.startsWith('country:') && /IP data sets/.test(u)),
     c.unsupported.join('\n'),
   );
+});
+
+test("the rows' Country and ASN cells say where each source IP is; setIpData looks them up again", () => {
+  const { inv } = investigation(IPS);
+  inv.query('', 'oldest');
+  const byIp = (): Map<string, { country: string; asn: string; ipDetail: string }> =>
+    new Map(inv.rows(0, IPS.length).map((r) => [r.sourceIp, r]));
+  const rows = byIp();
+  assert.equal(rows.get('8.8.8.8')!.country, 'US · United States');
+  assert.match(rows.get('8.8.8.8')!.asn, /^AS15169 Google/);
+  assert.match(rows.get('3.225.16.109')!.asn, /· AWS \S+ us-east-1$/);
+  assert.equal(rows.get('10.0.0.1')!.country, 'Private (RFC 1918)');
+  assert.equal(rows.get('10.0.0.1')!.asn, '');
+  assert.equal(rows.get('ec2.amazonaws.com')!.country, 'AWS service');
+  assert.equal(rows.get('garbage')!.country, 'not an address');
+  assert.match(rows.get('8.8.8.8')!.ipDetail, /Data: .*CC BY 4\.0/);
+
+  // No data sets at all (a broken install): the cells go quiet and the hover says why.
+  inv.setIpData(() => new IpEnricher(loadEnrichSources({ dataDir: '/nonexistent' })));
+  assert.equal(inv.query('asn:15169', 'oldest').total, 0, 'the IP terms use the new data too');
+  inv.query('', 'oldest');
+  const after = byIp();
+  assert.equal(after.get('8.8.8.8')!.country, '');
+  assert.equal(after.get('8.8.8.8')!.asn, '');
+  assert.match(
+    after.get('8.8.8.8')!.ipDetail,
+    /Not available: .*country data: \/nonexistent\/country\.mmdb does not exist/,
+  );
+  assert.equal(after.get('10.0.0.1')!.country, 'Private (RFC 1918)', 'special ranges need no data');
 });

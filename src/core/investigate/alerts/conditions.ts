@@ -64,10 +64,12 @@ export function ruleForms(rule: DetectionRule): { queries: QueryForm[]; differen
     });
   }
   // First-seen and correlation rules judge an event by others (ruleKinds.ts); an alert sees one.
-  if (rule.firstSeen || rule.correlation) {
+  if (rule.firstSeen || rule.correlation || rule.travel) {
     const what = rule.firstSeen
       ? `only combinations of ${rule.firstSeen.fields.join(' + ')} not seen in the ${rule.firstSeen.baselineDays} days before`
-      : `only ${rule.correlation!.type} correlations within ${rule.correlation!.withinMinutes} minutes`;
+      : rule.travel
+        ? `only events an impossible trip (over ${rule.travel.minKm} km, faster than ${rule.travel.maxKmh} km/h) from the same ${rule.travel.by.join(' + ')}'s event before`
+        : `only ${rule.correlation!.type} correlations within ${rule.correlation!.withinMinutes} minutes`;
     differences.push({
       kind: 'threshold',
       direction: 'more',

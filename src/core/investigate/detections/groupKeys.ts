@@ -6,6 +6,7 @@
 import { parseRaw, parsePath, valuesAt } from '../../query/eventPath';
 import { QUERY_FIELDS } from '../../query/query';
 import type { EventStore, StringField } from '../../store/store';
+import { isIpKeyName, sourcePlaces } from './places';
 import { USER_AGENT_FAMILY } from './ruleKinds';
 
 /**
@@ -84,6 +85,23 @@ function part(store: EventStore, name: string): Part {
       return byId[v];
     };
     return { id, radix: most, text: (row) => (id(row) < 0 ? '' : fam.texts[id(row)]) };
+  }
+  if (isIpKeyName(name)) {
+    // The source IP's country or ASN, per distinct address (places.ts); none registered: no value.
+    const places = sourcePlaces(store);
+    const col = store.column('sourceIp');
+    const keys = interner();
+    const byId = new Int32Array(store.dictionary('sourceIp').size).fill(-2);
+    const id = (row: number): number => {
+      const v = col[row];
+      if (v >= byId.length) return -1;
+      if (byId[v] === -2) {
+        const k = places?.key(v, name) ?? '';
+        byId[v] = k ? keys.id(k) : -1;
+      }
+      return byId[v];
+    };
+    return { id, radix: most, text: (row) => (id(row) < 0 ? '' : keys.texts[id(row)]) };
   }
   const column = PATH_COLUMNS.get(name.toLowerCase());
   const fields = column ? [column] : (QUERY_FIELDS.get(name.toLowerCase()) as readonly StringField[] | undefined);

@@ -9,6 +9,7 @@
  */
 import { parsePath } from '../../query/eventPath';
 import { QUERY_FIELDS } from '../../query/query';
+import { isIpKeyName } from './places';
 
 /**
  * Fires on an event whose combination of `fields` was not seen in the `baselineDays` before it
@@ -39,6 +40,16 @@ export interface Correlation {
   field?: string;
 }
 
+/**
+ * Fires on an event that is an impossible trip from the event before it of the same `by`
+ * (travel.ts): at least `minKm` apart, faster than `maxKmh`.
+ */
+export interface Travel {
+  by: string[];
+  minKm: number;
+  maxKmh: number;
+}
+
 /** A derived name: the user agent's product (`aws-cli`, `boto3`, `console.amazonaws.com`), lower case. */
 export const USER_AGENT_FAMILY = 'userAgentFamily';
 /** Longest window a correlation or baseline may have: longer ones are a typo (minutes for days). */
@@ -49,7 +60,8 @@ export const MAX_FIRST_SEEN_FIELDS = 4;
 
 /** Whether `name` names one value of an event: a single-valued query field, a JSON path, or userAgentFamily. */
 export function isKeyName(name: string): boolean {
-  if (name === USER_AGENT_FAMILY) return true;
+  // The source IP's country and ASN, from the IP data (places.ts).
+  if (name === USER_AGENT_FAMILY || isIpKeyName(name)) return true;
   const fields = QUERY_FIELDS.get(name.toLowerCase());
   if (fields) return !fields.includes('resources');
   return parsePath(name, true) !== undefined;
@@ -59,7 +71,7 @@ export function isKeyName(name: string): boolean {
 export function checkNames(names: unknown, key: string, max: number, min: number, problems: string[]): string[] {
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
     problems.push(
-      `"${key}" is a list of field names (principal, accessKey, ip, region, eventName, userAgentFamily) or paths (requestParameters.secretId).`,
+      `"${key}" is a list of field names (principal, accessKey, ip, region, eventName, userAgentFamily, country, asn) or paths (requestParameters.secretId).`,
     );
     return [];
   }
@@ -69,7 +81,7 @@ export function checkNames(names: unknown, key: string, max: number, min: number
   for (const n of list.slice(0, 20))
     if (!isKeyName(n))
       problems.push(
-        `"${key}": "${n.slice(0, 80)}" is not a single-valued field or path (resources has many values; fields: principal, accessKey, ip, region, eventName, userAgent, userAgentFamily; paths: requestParameters.x).`,
+        `"${key}": "${n.slice(0, 80)}" is not a single-valued field or path (resources has many values; fields: principal, accessKey, ip, region, eventName, userAgent, userAgentFamily, country, asn; paths: requestParameters.x).`,
       );
   const lower = list.map((n) => n.toLowerCase());
   if (new Set(lower).size !== lower.length) problems.push(`"${key}" names a field twice.`);
@@ -228,8 +240,13 @@ export function readCondition(
 }
 
 /** The kind's requirements as sentences, for the rule's details. */
-export function kindConditions(rule: { firstSeen?: FirstSeen; correlation?: Correlation }): string[] {
+export function kindConditions(rule: { firstSeen?: FirstSeen; correlation?: Correlation; travel?: Travel }): string[] {
   const out: string[] = [];
+  const tr = rule.travel;
+  if (tr)
+    out.push(
+      `impossible travel: at least ${tr.minKm} km from the event before it of the same ${tr.by.join(' + ')}, faster than ${tr.maxKmh} km/h (places: your City MMDB's coordinates, else the country's point)`,
+    );
   const f = rule.firstSeen;
   if (f)
     out.push(
@@ -256,7 +273,13 @@ export function kindConditions(rule: { firstSeen?: FirstSeen; correlation?: Corr
 }
 
 /** Why Athena cannot run the rule as one query (its `query` there returns the candidates only). */
-export function notInAthena(rule: { firstSeen?: FirstSeen; correlation?: Correlation }): string | undefined {
+export function notInAthena(rule: {
+  firstSeen?: FirstSeen;
+  correlation?: Correlation;
+  travel?: Travel;
+}): string | undefined {
+  if (rule.travel)
+    return 'the places come from the IP data in this extension, which Athena cannot read; Athena returns the candidate events and the Detections panel decides';
   if (rule.firstSeen)
     return 'the baseline is every earlier event in a sliding window, and the learning period depends on what is loaded; Athena returns the candidate events and the Detections panel decides';
   if (rule.correlation)
@@ -275,17 +298,48 @@ function days(d: number): string {
 export function parseRuleKinds(
   o: Record<string, unknown>,
   problems: string[],
-): { firstSeen?: FirstSeen; correlation?: Correlation } {
-  const out: { firstSeen?: FirstSeen; correlation?: Correlation } = {};
-  if (o.firstSeen !== undefined && o.correlation !== undefined)
+): { firstSeen?: FirstSeen; correlation?: Correlation; travel?: Travel } {
+  const out: { firstSeen?: FirstSeen; correlation?: Correlation; travel?: Travel } = {};
+  const kinds = (['firstSeen', 'correlation', 'travel'] as const).filter((k) => o[k] !== undefined);
+  if (kinds.length > 1)
     problems.push(
-      'A rule is a first-seen rule or a correlation, not both: "firstSeen" and "correlation" cannot go together.',
+      `A rule is a first-seen rule, a correlation or an impossible-travel rule, one of them: ${kinds.map((k) => `"${k}"`).join(' and ')} cannot go together.`,
     );
-  if ((o.firstSeen !== undefined || o.correlation !== undefined) && o.threshold !== undefined)
+  if (kinds.length > 0 && o.threshold !== undefined)
     problems.push(
-      '"threshold" cannot go with "firstSeen" or "correlation" (a correlation of type event_count is the windowed count).',
+      '"threshold" cannot go with "firstSeen", "correlation" or "travel" (a correlation of type event_count is the windowed count).',
     );
+  if (o.travel !== undefined) out.travel = parseTravel(o.travel, problems);
   if (o.firstSeen !== undefined) out.firstSeen = parseFirstSeen(o.firstSeen, problems);
   if (o.correlation !== undefined) out.correlation = parseCorrelation(o.correlation, o.query !== undefined, problems);
   return out;
+}
+
+const TRAVEL_KEYS = new Set(['by', 'minKm', 'maxKmh']);
+
+/**
+ * Reads a JSON rule's `travel`: {"by": [1 to 4 names, default ["principal"]], "minKm": default
+ * 500, "maxKmh": default 1000 (an airliner cruises at about 900)}.
+ */
+export function parseTravel(v: unknown, problems: string[]): Travel | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    problems.push('"travel" is {"by": ["principal"], "minKm": 500, "maxKmh": 1000}.');
+    return undefined;
+  }
+  const o = v as Record<string, unknown>;
+  const before = problems.length;
+  for (const k of Object.keys(o))
+    if (!TRAVEL_KEYS.has(k)) problems.push(`"travel": unknown key "${k.slice(0, 60)}" (known: by, minKm, maxKmh).`);
+  const by = o.by === undefined ? ['principal'] : checkNames(o.by, 'travel.by', MAX_GROUP_BY, 1, problems);
+  const num = (key: 'minKm' | 'maxKmh', fallback: number, max: number): number => {
+    const n = o[key] ?? fallback;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || n > max) {
+      problems.push(`"travel.${key}" is a number above 0 and at most ${max}.`);
+      return fallback;
+    }
+    return n;
+  };
+  const minKm = num('minKm', 500, 20_000);
+  const maxKmh = num('maxKmh', 1000, 100_000);
+  return problems.length > before ? undefined : { by, minKm, maxKmh };
 }

@@ -11,7 +11,7 @@ import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import { parseSigmaRule } from './sigma';
 import { parseRuleTests } from './ruleTests';
 import type { PackRules, RulePack } from './pack';
-import { type Correlation, type FirstSeen, parseRuleKinds } from './ruleKinds';
+import { type Correlation, type FirstSeen, parseRuleKinds, type Travel } from './ruleKinds';
 import { isSigmaCorrelation, parseSigmaCorrelation } from './sigmaCorrelation';
 import { IP_SET_FAMILIES } from '../ipFacts';
 
@@ -56,6 +56,8 @@ export interface DetectionRule {
   firstSeen?: FirstSeen;
   /** A count, distinct count or sequence over a window, by group (ruleKinds.ts); `query` holds its candidates. */
   correlation?: Correlation;
+  /** Impossible travel between consecutive events of one principal or key (ruleKinds.ts, travel.ts). */
+  travel?: Travel;
   /** A MITRE ATT&CK tactic, e.g. "defense-evasion". */
   tactic?: string;
   /** MITRE ATT&CK technique ids, e.g. "T1562.008". */
@@ -102,6 +104,7 @@ const KEYS = new Set([
   'tests',
   'firstSeen',
   'correlation',
+  'travel',
 ]);
 /** Ids appear in `detection:<id>` terms: no spaces, commas, quotes or stars. */
 export const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -202,6 +205,7 @@ export function parseRule(
   if (compare) rule.compare = compare;
   if (kinds.firstSeen) rule.firstSeen = kinds.firstSeen;
   if (kinds.correlation) rule.correlation = kinds.correlation;
+  if (kinds.travel) rule.travel = kinds.travel;
   if (typeof o.tactic === 'string') rule.tactic = o.tactic;
   return { rule, problems: [] };
 }

@@ -12,6 +12,7 @@ import type { Compare, DetectionRule, Threshold } from './rules';
 import { firstSeen } from './firstSeen';
 import { oldestOf } from './groupKeys';
 import { correlate } from './sequence';
+import { impossibleTravel } from './travel';
 
 export interface DetectionResult {
   rule: DetectionRule;
@@ -21,6 +22,8 @@ export interface DetectionResult {
   count: number;
   /** Problems running the rule (a query too broad for its path terms); empty when none. */
   errors: string[];
+  /** Why each fired row fired, where the rule says more than its queries (impossible travel: how far, how fast). */
+  notes?: Map<number, string>;
 }
 
 /** The row-set family detections feed: `detection:<id>`. */
@@ -120,7 +123,7 @@ export function runRule(engine: SearchEngine, store: EventStore, rule: Detection
     if (hits === before && bits && ++empty > steps.length - stepsNeeded(rule.correlation!))
       return { rule, rows: new Uint32Array(0), count: 0, errors };
   }
-  if (rule.firstSeen || rule.correlation) return { rule, ...judged(store, rule, hit, bits), errors };
+  if (rule.firstSeen || rule.correlation || rule.travel) return { rule, ...judged(store, rule, hit, bits), errors };
   let rows: number[] = [];
   // One query's rows are already newest first and distinct; only a union needs the time order's
   // walk (a million rows per rule: most of the library's time at 1M events when every rule did).
@@ -162,12 +165,14 @@ function judged(
   rule: DetectionRule,
   hit: Uint8Array,
   bits: Uint8Array | undefined,
-): { rows: Uint32Array; count: number } {
+): { rows: Uint32Array; count: number; notes?: Map<number, string> } {
   const keep = rule.compare ? comparer(store, rule.compare) : undefined;
   const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1, scratchRows);
   scratchRows = ordered.buffer as ArrayBuffer;
   const fired = scratchMask(2, store.size);
-  if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, { fired });
+  let notes: Map<number, string> | undefined;
+  if (rule.travel) notes = impossibleTravel(store, ordered, rule.travel, { fired }).notes;
+  else if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, { fired });
   else correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1, { fired });
   // Only candidates fire, and `ordered` is the time order's candidates oldest first: walked
   // backwards it gives the fired rows newest first, without a walk of every loaded row.
@@ -175,7 +180,7 @@ function judged(
   for (let i = 0; i < ordered.length; i++) if (fired[ordered[i]]) n++;
   const rows = new Uint32Array(n);
   for (let i = ordered.length - 1, j = 0; i >= 0; i--) if (fired[ordered[i]]) rows[j++] = ordered[i];
-  return { rows, count: n };
+  return notes ? { rows, count: n, notes } : { rows, count: n };
 }
 
 /** Reads the values a field name or path names, for one row (lower-cased, empty ones dropped). */

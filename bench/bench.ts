@@ -3,7 +3,7 @@
  * loader and measures, side by side on the same files, against `gzip -dc`, `jq -c '.Records[]'`
  * and Fuse.js with its default options. Prints `name: value unit` lines a script can read, then
  * the targets. Options: --events N (default 1000000), --fuse-queries K (3), --fuse-timeout S (600),
- * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq), --only detections|fuzzy (load the
+ * --load-runs N (3), --cache DIR, --baselines no (skip gzip -dc and jq), --only detections|fuzzy|enrich (load the
  * corpus once in process and run only those benches: `npm run bench -- --only fuzzy`).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { runQueryCell } from '../src/core/notebook/runCell';
 import { makeCorpus } from './corpus';
 import { detectionsBench } from './detectionsBench';
 import { fuzzyBench } from './fuzzyBench';
+import { enrichBench, enrichDataMemory } from './enrichBench';
 import { correlationBench } from './correlationBench';
 import { identityBench } from './identityBench';
 import { remoteBench } from './remoteBench';
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   report('corpus_events', corpus.events);
   report('corpus_gzip_size', gzBytes / 1e6, 'MB');
   report('corpus_decompressed_size', mb, 'MB');
-  if (ONLY === 'detections' || ONLY === 'fuzzy') return onlyOne(corpus.files, ONLY);
+  if (ONLY === 'detections' || ONLY === 'fuzzy' || ONLY === 'enrich') return onlyOne(corpus.files, ONLY);
 
   // jq cannot read gzip: it gets the decompressed stream (so this includes gzip's time, as a user's pipe would).
   const jqS = BASELINES ? timeShell(`gzip -dc | jq -c '.Records[]'`, corpus.files) : undefined;
@@ -389,7 +390,8 @@ async function main(): Promise<void> {
 }
 
 /** The detection or typo benches alone, on an in-process store of the corpus (as the store worker holds it). */
-async function onlyOne(files: string[], which: 'detections' | 'fuzzy'): Promise<void> {
+async function onlyOne(files: string[], which: 'detections' | 'fuzzy' | 'enrich'): Promise<void> {
+  const dataMb = which === 'enrich' ? enrichDataMemory(report) : 0;
   const inv = new Investigation();
   const concurrency = Math.max(1, Math.min(4, cpus().length));
   const decoder = new WorkerDecoder(join(root, 'dist/decodeWorker.js'), concurrency);
@@ -407,6 +409,7 @@ async function onlyOne(files: string[], which: 'detections' | 'fuzzy'): Promise<
   decoder.dispose();
   report('lens_events_loaded', inv.store.size);
   if (which === 'fuzzy') return fuzzyBench(report, inv);
+  if (which === 'enrich') return enrichBench(report, inv, dataMb);
   await detectionsBench(report, inv, root);
   await correlationBench(report, inv, root);
 }

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { awsRangesDate, checkRangesDownload } from '../core/enrich/awsRanges';
 import { CommandId } from '../common/commandIds';
 import type { Commands } from '../common/commands';
-import { ipRangesUrl } from '../common/config';
+import { ipRangesUrl, userMmdbPath } from '../common/config';
 import type { IpData } from '../common/ipData';
 
 /** ip-ranges.json is about 2.6 MB (2026); anything past this is not it. */
@@ -22,17 +22,20 @@ export function registerIpDataCommands(
   ipData: IpData,
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
+  // A broken MMDB named at start-up is said at once, not only in the hovers.
+  if (userMmdbPath()) setTimeout(() => warnMmdb(ipData.enricher().sources.problems, output), 0);
   return [
     commands.register(CommandId.RefreshAwsIpRanges, () => refreshAwsIpRanges(ipData, output)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cloudtrailLens.enrichment.mmdbPath')) void reportMmdb(ipData, output);
+      if (e.affectsConfiguration('cloudtrailLens.enrichment.mmdbPath'))
+        void ipData.changed().then((problems) => warnMmdb(problems, output));
     }),
   ];
 }
 
-/** Applies a changed MMDB setting and says when the file cannot be used (the columns fall back to the shipped data). */
-async function reportMmdb(ipData: IpData, output: vscode.LogOutputChannel): Promise<void> {
-  const problems = (await ipData.changed()).filter((p) => p.startsWith('your MMDB'));
+/** Says when the user's MMDB cannot be used (the columns fall back to the shipped data). */
+function warnMmdb(all: readonly string[], output: vscode.LogOutputChannel): void {
+  const problems = all.filter((p) => p.startsWith('your MMDB'));
   if (problems.length === 0) return;
   output.warn(`IP data: ${problems.join('; ')}`);
   void vscode.window.showWarningMessage(

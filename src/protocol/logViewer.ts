@@ -55,7 +55,14 @@ export interface RowSummary {
    * The best match in a field that has no column (user agent, resource, access key…), or a typo
    * match in any field, with `distance`: the edits between what was typed and the value.
    */
-  otherMatch?: { field: string; value: string; ranges: Range[]; distance?: number };
+  otherMatch?: {
+    field: string;
+    value: string;
+    ranges: Range[];
+    distance?: number;
+    /** A detection's note on the row (impossible travel: how far, how fast): `field` is the rule's id, shown in the tooltip. */
+    note?: true;
+  };
 }
 
 export type FileState = 'loaded' | 'failed' | 'digest' | 'empty';

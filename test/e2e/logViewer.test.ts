@@ -181,6 +181,13 @@ describe('the log viewer in a real VS Code', { timeout: 300_000 }, () => {
         /^Typo match: access key ASIATFQR7NSCS5BLNV76, 1 edit from what was typed$/,
       );
       await screenshot(page, '08-typo-access-key-dark');
+      // The badge and the highlight in the light theme too.
+      await toggleTheme(page, 'light');
+      await v.locator('body.vscode-light').waitFor({ timeout: T });
+      await page.waitForTimeout(500);
+      await screenshot(page, '08-typo-access-key-light');
+      await toggleTheme(page, 'dark');
+      await v.locator('body.vscode-dark').waitFor({ timeout: T });
       // The field form: the same typo, in that field only.
       assert.equal(
         (await runQuery(v, 'accessKey:~ASIATFQR7NSCS5BLVN76')).replace(/ ·.*/, ''),

@@ -319,3 +319,28 @@ export function workbenchSuite(
     await cleanup?.();
   });
 }
+
+/**
+ * Waits for a notification saying `text`: its toast, or else the notification center. VS Code
+ * does not always toast a message that comes as a progress notification closes (seen in 4 runs
+ * of 12 of the Athena cancel, and in the IP ranges refresh), but the center always has it.
+ * Returns where it was found.
+ */
+export async function notificationSaid(
+  page: Page,
+  text: string | RegExp,
+  timeout = UI_TIMEOUT,
+): Promise<'toast' | 'center'> {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  if (
+    await toast.waitFor({ timeout: Math.min(timeout, 5000) }).then(
+      () => true,
+      () => false,
+    )
+  )
+    return 'toast';
+  await runCommand(page, 'Notifications: Show Notifications');
+  await page.locator('.notifications-center .notification-list-item', { hasText: text }).waitFor({ timeout });
+  await runCommand(page, 'Notifications: Hide Notifications');
+  return 'center';
+}

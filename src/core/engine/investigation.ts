@@ -16,6 +16,7 @@ import { defaultEnricher } from '../enrich/loadSources';
 import { ipCells } from '../enrich/ipText';
 import { setSourcePlaces } from '../investigate/detections/places';
 import { DETECTION_SET } from '../investigate/detections/run';
+import type { RowNotes } from '../investigate/detections/ruleKinds';
 import { parseQuery } from '../query/query';
 import { resolveSetIds } from '../query/termFilters';
 
@@ -70,9 +71,9 @@ export class Investigation {
   private ipFacts = new IpFacts(this.store, () => this.makeEnricher());
   private ipSetsVersion = -1;
   /** What detections said about the rows they fired on, by lower-case rule id (setDetectionNotes). */
-  private detectionNotes = new Map<string, { id: string; notes: ReadonlyMap<number, string> }>();
+  private detectionNotes = new Map<string, { id: string; notes: RowNotes }>();
   /** The noted detections the current query names. */
-  private notedRules: Array<[string, ReadonlyMap<number, string>]> = [];
+  private notedRules: Array<[string, RowNotes]> = [];
 
   /** `makeEnricher`: the IP data sets (tests hand in their own). */
   constructor(private makeEnricher: () => IpEnricher = defaultEnricher) {
@@ -243,7 +244,7 @@ export class Investigation {
       for (const [title, notes] of this.notedRules) {
         const note = notes.get(row);
         if (note) {
-          summary.otherMatch = { field: title, value: cell(note), ranges: [] };
+          summary.otherMatch = { field: title, value: cell(note), ranges: [], note: true };
           break;
         }
       }
@@ -254,7 +255,7 @@ export class Investigation {
    * Keeps what detections said about the rows they fired on (impossible travel: how far, how
    * fast), by rule id; a row of a query naming that detection shows it in "Matched in".
    */
-  setDetectionNotes(results: ReadonlyArray<{ rule: { id: string }; notes?: ReadonlyMap<number, string> }>): void {
+  setDetectionNotes(results: ReadonlyArray<{ rule: { id: string }; notes?: RowNotes }>): void {
     this.detectionNotes = new Map(
       results
         .filter((r) => r.notes && r.notes.size > 0)
@@ -264,10 +265,10 @@ export class Investigation {
   }
 
   /** The noted detections a query selects by `detection:<id>` (not negated), by rule id (the short name "Matched in" shows). */
-  private rulesWithNotes(text: string): Array<[string, ReadonlyMap<number, string>]> {
+  private rulesWithNotes(text: string): Array<[string, RowNotes]> {
     if (this.detectionNotes.size === 0 || !/detection:/i.test(text)) return [];
     const ids = [...this.detectionNotes.keys()];
-    const out: Array<[string, ReadonlyMap<number, string>]> = [];
+    const out: Array<[string, RowNotes]> = [];
     for (const t of parseQuery(text).terms)
       if (t.kind === 'set' && t.set.toLowerCase() === DETECTION_SET && !t.negate)
         for (const id of resolveSetIds(t, ids).ids) {

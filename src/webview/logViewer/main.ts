@@ -223,7 +223,8 @@ function renderRow(index: number, row: RowSummary | undefined): HTMLElement {
     // A typo match: how far first, then the value it took (the field is in the tooltip), since
     // the column is narrow and the value is what the user mistyped.
     if (edits) match.append(el('span', { className: 'badge typo-badge', textContent: edits }));
-    else match.append(el('span', { className: 'match-field', textContent: `${field}: ` }));
+    // A detection's note (how far, how fast) is read first; its rule is in the tooltip.
+    else if (!row.otherMatch.note) match.append(el('span', { className: 'match-field', textContent: `${field}: ` }));
     const value = el('span');
     // The column is narrow: a match deep in a long value (a session at the end of an ARN) is
     // shown from just before it, so the matched part is what stays in view.

@@ -100,7 +100,7 @@ export class TimelineView {
     this.chart.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
     const total = t.counts.reduce((a, b) => a + b, 0);
     const errors = t.errors.reduce((a, b) => a + b, 0);
-    const parts = [`${total.toLocaleString()} events over time`];
+    const parts = [`${total.toLocaleString()} event${total === 1 ? '' : 's'} over time`];
     if (t.bucketMs) parts.push(`${describeBucket(t.bucketMs)} bars`);
     if (errors) parts.push(`${errors.toLocaleString()} errors`);
     if (t.noTime) parts.push(`${t.noTime.toLocaleString()} without a time (not drawn)`);

@@ -87,21 +87,28 @@ function part(store: EventStore, name: string): Part {
     return { id, radix: most, text: (row) => (id(row) < 0 ? '' : fam.texts[id(row)]) };
   }
   if (isIpKeyName(name)) {
-    // The source IP's country or ASN, per distinct address (places.ts); none registered: no value.
+    // The source IP's country or ASN (places.ts), made a column of its own over the rows: one
+    // look-up per distinct address, then the columns' fast path (keyReader) like any field.
+    // No places registered: every row has none.
     const places = sourcePlaces(store);
-    const col = store.column('sourceIp');
+    const src = store.column('sourceIp');
     const keys = interner();
-    const byId = new Int32Array(store.dictionary('sourceIp').size).fill(-2);
-    const id = (row: number): number => {
-      const v = col[row];
-      if (v >= byId.length) return -1;
-      if (byId[v] === -2) {
-        const k = places?.key(v, name) ?? '';
-        byId[v] = k ? keys.id(k) : -1;
-      }
-      return byId[v];
+    keys.id('');
+    const byId = new Int32Array(store.dictionary('sourceIp').size).fill(-1);
+    const col = new Uint32Array(store.size);
+    for (let row = 0; row < col.length; row++) {
+      const v = src[row];
+      let k = byId[v];
+      if (k < 0) byId[v] = k = keys.id(places?.key(v, name) ?? '');
+      col[row] = k;
+    }
+    const c: Column = { col, empty: 0, size: keys.texts.length, values: keys.texts };
+    return {
+      id: (row) => (col[row] === 0 ? -1 : col[row]),
+      radix: c.size,
+      text: (row) => keys.texts[col[row]],
+      columns: [c],
     };
-    return { id, radix: most, text: (row) => (id(row) < 0 ? '' : keys.texts[id(row)]) };
   }
   const column = PATH_COLUMNS.get(name.toLowerCase());
   const fields = column ? [column] : (QUERY_FIELDS.get(name.toLowerCase()) as readonly StringField[] | undefined);

@@ -50,6 +50,12 @@ export interface Travel {
   maxKmh: number;
 }
 
+/** A rule's word on each row it fired on, written when asked (a rule may fire on many rows; few are shown). */
+export interface RowNotes {
+  readonly size: number;
+  get(row: number): string | undefined;
+}
+
 /** A derived name: the user agent's product (`aws-cli`, `boto3`, `console.amazonaws.com`), lower case. */
 export const USER_AGENT_FAMILY = 'userAgentFamily';
 /** Longest window a correlation or baseline may have: longer ones are a typo (minutes for days). */

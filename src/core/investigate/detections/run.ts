@@ -9,6 +9,7 @@ import { parseQuery, QUERY_FIELDS } from '../../query/query';
 import type { SearchEngine } from '../../query/search';
 import type { EventStore, StringField } from '../../store/store';
 import type { Compare, DetectionRule, Threshold } from './rules';
+import type { RowNotes } from './ruleKinds';
 import { firstSeen } from './firstSeen';
 import { oldestOf } from './groupKeys';
 import { correlate } from './sequence';
@@ -23,7 +24,7 @@ export interface DetectionResult {
   /** Problems running the rule (a query too broad for its path terms); empty when none. */
   errors: string[];
   /** Why each fired row fired, where the rule says more than its queries (impossible travel: how far, how fast). */
-  notes?: Map<number, string>;
+  notes?: RowNotes;
 }
 
 /** The row-set family detections feed: `detection:<id>`. */
@@ -165,12 +166,12 @@ function judged(
   rule: DetectionRule,
   hit: Uint8Array,
   bits: Uint8Array | undefined,
-): { rows: Uint32Array; count: number; notes?: Map<number, string> } {
+): { rows: Uint32Array; count: number; notes?: RowNotes } {
   const keep = rule.compare ? comparer(store, rule.compare) : undefined;
   const ordered = oldestOf(store, keep ? (row) => hit[row] === 1 && keep(row) : (row) => hit[row] === 1, scratchRows);
   scratchRows = ordered.buffer as ArrayBuffer;
   const fired = scratchMask(2, store.size);
-  let notes: Map<number, string> | undefined;
+  let notes: RowNotes | undefined;
   if (rule.travel) notes = impossibleTravel(store, ordered, rule.travel, { fired }).notes;
   else if (rule.firstSeen) firstSeen(store, ordered, rule.firstSeen, { fired });
   else correlate(store, ordered, rule.correlation!, bits ? (row) => bits[row] : () => 1, { fired });

@@ -11,7 +11,7 @@ import { distanceKm, type Place } from '../../enrich/centroids';
 import type { EventStore } from '../../store/store';
 import { keyReader, type MarkOptions } from './groupKeys';
 import { sourcePlaces } from './places';
-import type { Travel } from './ruleKinds';
+import type { RowNotes, Travel } from './ruleKinds';
 
 interface Last {
   time: number;
@@ -28,18 +28,39 @@ export function impossibleTravel(
   ordered: Uint32Array,
   rule: Travel,
   o: MarkOptions = {},
-): { fired: Uint8Array; notes: Map<number, string> } {
+): { fired: Uint8Array; notes: RowNotes } {
   const fired = o.fired ?? new Uint8Array(store.size);
-  const notes = new Map<number, string>();
+  // Each fired row's trip, by the row it came from; written out as text only when shown.
+  const from = new Map<number, number>();
   const places = sourcePlaces(store);
+  const notes: RowNotes = {
+    get size() {
+      return from.size;
+    },
+    get: (row) => {
+      const prev = from.get(row);
+      if (prev === undefined || !places) return undefined;
+      const at = (r: number): Last | undefined => {
+        const id = store.valueId('sourceIp', r);
+        const place = places.place(id);
+        return place && { time: store.time(r), place, ip: store.dictionary('sourceIp').values[id] };
+      };
+      // The IP data may have changed since the run (a refreshed ip-ranges.json): then no note.
+      const a = at(prev);
+      const b = at(row);
+      if (!a || !b) return undefined;
+      const km = distanceKm(a.place, b.place);
+      const hours = Math.max(0, b.time - a.time) / 3_600_000;
+      return travelNote(a, b, km, hours > 0 ? km / hours : Infinity);
+    },
+  };
   if (!places || ordered.length === 0) return { fired, notes };
   const key = keyReader(store, rule.by);
   const times = store.timeColumn();
   const ipCol = store.column('sourceIp');
-  const ips = store.dictionary('sourceIp').values;
   // Per distinct address: its place, looked up once (undefined: not yet asked; null: none).
   const placeById: Array<Place | null | undefined> = [];
-  const last = new Map<number | string, Last>();
+  const last = new Map<number | string, { time: number; place: Place; row: number }>();
   for (let i = 0; i < ordered.length; i++) {
     const row = ordered[i];
     const k = key(row);
@@ -50,7 +71,7 @@ export function impossibleTravel(
     if (!place) continue;
     const t = times[row];
     const prev = last.get(k);
-    last.set(k, { time: t, place, ip: ips[id] });
+    last.set(k, { time: t, place, row });
     if (!prev) continue;
     const km = distanceKm(prev.place, place);
     if (km < rule.minKm) continue;
@@ -58,7 +79,7 @@ export function impossibleTravel(
     const kmh = hours > 0 ? km / hours : Infinity;
     if (kmh <= rule.maxKmh) continue;
     fired[row] = 1;
-    notes.set(row, travelNote(prev, { time: t, place, ip: ips[id] }, km, kmh));
+    from.set(row, prev.row);
   }
   return { fired, notes };
 }

@@ -279,6 +279,8 @@ function showEmptyState(): void {
   let text = '';
   if (total === 0) {
     if (loadStatus.last?.loading) text = 'Loading…';
+    // The store has events but the table's result is from before they came: the next refresh brings them.
+    else if (!activeQuery && (loadStatus.last?.events ?? 0) > 0) text = 'Loading…';
     else if (activeQuery) text = `No events match “${activeQuery}”. Try fewer or shorter words.`;
     else if (loadStatus.last)
       text =

@@ -5,7 +5,7 @@ import { CredentialCache } from './awsSdk/credentials';
 import { registerAlertCommands } from './detections/alertCommands';
 import { registerCoverageCommand } from './detections/coveragePanel';
 import { registerSigmaPackImport } from './detections/sigmaPackImport';
-import { useSigmaPackStorage } from './logViewer/detectionRules';
+import { loadDetectionRules, useSigmaPackStorage } from './logViewer/detectionRules';
 import { registerRemoteCommands } from './remote/remoteCommands';
 import { registerExplorerCommands } from './explorer/explorerCommands';
 import { registerIdentityCommands } from './identity/identityCommands';
@@ -131,7 +131,13 @@ export function activate(context: vscode.ExtensionContext): CloudTrailLensApi {
     ...registerS3Commands(commands, { accounts, state: context.workspaceState, sessions, output, defaultCacheDir }),
     ...registerRemoteCommands(commands, { accounts, sessions, output, context }),
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new CtnbSerializer(output)),
-    new NotebookRunner({ decoder, newStore, concurrency, output }),
+    new NotebookRunner({
+      decoder,
+      newStore,
+      concurrency,
+      output,
+      rules: () => loadDetectionRules(context.extensionUri).then((l) => l.rules),
+    }),
     ...registerNotebookCommands(commands, { sessions, shownEvent: () => eventPanel.shown() }),
     ...registerIntegrityCommands(commands, {
       accounts,

@@ -36,6 +36,8 @@ export enum CommandId {
   NewNotebook = 'cloudtrailLens.newNotebook',
   SetNotebookLogs = 'cloudtrailLens.setNotebookLogs',
   AddSearchToNotebook = 'cloudtrailLens.addSearchToNotebook',
+  /** A detection of the log view in front (or the id given), cited in the open notebook. */
+  AddDetectionToNotebook = 'cloudtrailLens.addDetectionToNotebook',
   ExportNotebookReport = 'cloudtrailLens.exportNotebookReport',
   AddEventToNotebook = 'cloudtrailLens.addEventToNotebook',
   /** Downloads AWS's ip-ranges.json over the shipped snapshot (the Country and Network columns, aws: terms). */

@@ -37,6 +37,11 @@ export class Analysis {
   ) {}
 
   /** Events each rule flagged in the last finished run (rule id → count); undefined before one. */
+  /** The last run's summary of rule `id`, if it ran. */
+  detection(id: string): DetectionsMessage['items'][number] | undefined {
+    return this.lastDetections?.items.find((i) => i.id === id);
+  }
+
   detectionCounts(): Map<string, number> | undefined {
     const d = this.lastDetections;
     return d && !d.running && !d.stopped && d.items.length > 0

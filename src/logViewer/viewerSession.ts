@@ -119,6 +119,11 @@ export class ViewerSession implements vscode.Disposable {
     });
   }
 
+  /** Rule `id` as this view's last detections run summed it up (for a notebook's citation). */
+  detection(id: string): ReturnType<Analysis['detection']> {
+    return this.analysis.detection(id);
+  }
+
   /** Events each detection flagged in this view's last finished run (the coverage matrix); undefined before one. */
   detectionCounts(): Map<string, number> | undefined {
     return this.analysis.detectionCounts();
@@ -178,6 +183,9 @@ export class ViewerSession implements vscode.Disposable {
         break;
       case 'exportAlert':
         void vscode.commands.executeCommand(CommandId.ExportDetectionAsAlert, msg.id);
+        break;
+      case 'addDetectionToNotebook':
+        void vscode.commands.executeCommand(CommandId.AddDetectionToNotebook, msg.id);
         break;
       case 'stopDetections':
         this.analysis.stopDetections();

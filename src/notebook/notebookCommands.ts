@@ -9,6 +9,7 @@ import type { Commands } from '../common/commands';
 import type { Sessions } from '../logViewer/sessions';
 import type { ViewerSession } from '../logViewer/viewerSession';
 import type { EventDetail } from '../protocol/eventView';
+import type { DetectionSummary } from '../protocol/logViewer';
 import { mdCode, mdText } from '../core/notebook/report';
 import { QUERY_LANGUAGE } from './notebookOutput';
 import { NOTEBOOK_TYPE, notebookOf } from './notebookSerializer';
@@ -48,6 +49,28 @@ async function targetNotebook(): Promise<vscode.NotebookDocument | undefined> {
   return undefined;
 }
 
+/**
+ * Appends `cells` to `notebook`, shows them, and runs the one at `run` (its index among them);
+ * answers the index of the first. Cells run through notebook.cell.execute's documented argument form.
+ */
+async function insertAndRun(
+  notebook: vscode.NotebookDocument,
+  cells: vscode.NotebookCellData[],
+  run: number,
+): Promise<number> {
+  const index = notebook.cellCount;
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, cells)]);
+  await vscode.workspace.applyEdit(edit);
+  const editor = await vscode.window.showNotebookDocument(notebook);
+  editor.revealRange(new vscode.NotebookRange(index, index + cells.length));
+  await vscode.commands.executeCommand('notebook.cell.execute', {
+    ranges: [{ start: index + run, end: index + run + 1 }],
+    document: notebook.uri,
+  });
+  return index;
+}
+
 export interface NotebookCommandDeps {
   sessions: Sessions;
   /** The event the event view shows (handed in: the notebook does not import the event view). */
@@ -77,6 +100,24 @@ export function eventCells(e: EventDetail): vscode.NotebookCellData[] {
     `eventName:"${name}" eventID:"${id}"`,
     QUERY_LANGUAGE,
   );
+  return [note, query];
+}
+
+/** A detection cited in a notebook: a note on the rule (its values as text), then a cell finding its events. */
+export function detectionCells(d: DetectionSummary): vscode.NotebookCellData[] {
+  const note = new vscode.NotebookCellData(
+    vscode.NotebookCellKind.Markup,
+    [
+      `**Detection** ${mdCode(d.title)} (${mdText(d.severity)}, rule ${mdCode(d.id)}): ${mdText(`${d.count.toLocaleString('en-US')} events in the log view`)}`,
+      '',
+      ...(d.mitre.length ? [`- MITRE ATT&CK: ${d.mitre.map(mdCode).join(', ')}`] : []),
+      `- Source: ${mdText(d.source)}`,
+      '',
+      mdText(d.description.slice(0, 2000)),
+    ].join('\n'),
+    'markdown',
+  );
+  const query = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, `detection:${d.id}`, QUERY_LANGUAGE);
   return [note, query];
 }
 
@@ -197,17 +238,29 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
       const session = sessions.active();
       if (!shared && session && session.roots.length > 0)
         cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
-      const index = notebook.cellCount;
-      const edit = new vscode.WorkspaceEdit();
-      edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, cells)]);
-      await vscode.workspace.applyEdit(edit);
-      const editor = await vscode.window.showNotebookDocument(notebook);
-      editor.revealRange(new vscode.NotebookRange(index, index + 2));
-      await vscode.commands.executeCommand('notebook.cell.execute', {
-        ranges: [{ start: index + 1, end: index + 2 }],
-        document: notebook.uri,
-      });
-      return index;
+      return insertAndRun(notebook, cells, 1);
+    }),
+
+    commands.register(CommandId.AddDetectionToNotebook, async (id: unknown): Promise<number | undefined> => {
+      const session = sessions.active();
+      const d = typeof id === 'string' ? session?.detection(id) : undefined;
+      if (!session || !d) {
+        void vscode.window.showInformationMessage(
+          'Open a detection\'s details in the log view\'s panel and use "Add to notebook" there.',
+        );
+        return undefined;
+      }
+      const notebook = await targetNotebook();
+      if (!notebook) {
+        void vscode.window.showInformationMessage(
+          'Open a CloudTrail notebook first (or make one with "New Notebook from Investigation…").',
+        );
+        return undefined;
+      }
+      const cells = detectionCells(d);
+      const shared = (notebook.metadata as { from?: CellSource }).from;
+      if (!shared && session.roots.length > 0) cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
+      return insertAndRun(notebook, cells, 1);
     }),
 
     commands.register(CommandId.AddSearchToNotebook, async (): Promise<number | undefined> => {
@@ -227,17 +280,7 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
       const same = shared && JSON.stringify([...shared.paths].sort()) === JSON.stringify([...from.paths].sort());
       const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, shown.query.text, QUERY_LANGUAGE);
       if (!same) cell.metadata = { from };
-      const index = notebook.cellCount;
-      const edit = new vscode.WorkspaceEdit();
-      edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, [cell])]);
-      await vscode.workspace.applyEdit(edit);
-      const editor = await vscode.window.showNotebookDocument(notebook);
-      editor.revealRange(new vscode.NotebookRange(index, index + 1));
-      await vscode.commands.executeCommand('notebook.cell.execute', {
-        ranges: [{ start: index, end: index + 1 }],
-        document: notebook.uri,
-      });
-      return index;
+      return insertAndRun(notebook, [cell], 0);
     }),
   ];
 }

@@ -9,6 +9,7 @@ import type { StoreClient } from '../core/engine/storeClient';
 import { expandRoots, loadFiles, type Decoder } from '../core/ingest/loader';
 import { boundOutput, countChange, resolveSourcePath, type CellSource } from '../core/notebook/notebookFile';
 import { CellProblem, runQueryCell } from '../core/notebook/runCell';
+import type { DetectionRule } from '../core/investigate/detections/rules';
 import { maxFileBytes } from '../common/config';
 import { workspaceFs } from '../common/workspaceFs';
 import { maxOutputBytes, outputItems, QUERY_LANGUAGE } from './notebookOutput';
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   newStore: () => StoreClient;
   concurrency: number;
   output: vscode.LogOutputChannel;
+  /** The log view's detection rules: run once over a notebook's logs, so cells can say which fired (and `detection:` works). */
+  rules: () => Promise<DetectionRule[]>;
 }
 
 /** One source's events in a store, loaded once per notebook and reused by its cells. */
@@ -179,6 +182,13 @@ export class NotebookRunner implements vscode.Disposable {
     if (token.isCancellationRequested) {
       store.dispose();
       throw new CellProblem('Stopped while loading the logs.');
+    }
+    // The log view's detections, once per loaded source: each cell's output lists those that fired on its events.
+    try {
+      const rules = await this.deps.rules();
+      if (rules.length > 0) await store.detections(rules);
+    } catch (e) {
+      problems.push(`The detections did not run: ${(e as Error).message}`);
     }
     const status = await store.status();
     return { store, events: status.events, problems: problems.slice(0, 50) };

@@ -221,6 +221,8 @@ export type FromWebview =
   | { type: 'coverage' }
   /** Export a detection (by rule id) as a CloudWatch metric filter and alarm, and an EventBridge rule. */
   | { type: 'exportAlert'; id: string }
+  /** Cite detection `id` in the open notebook (the host looks the rule up). */
+  | { type: 'addDetectionToNotebook'; id: string }
   /** Run this query over a whole trail, in Athena or CloudWatch Logs (the host asks which trail and window). */
   | { type: 'remote'; text: string };
 

@@ -51,6 +51,8 @@ async function injectionTraces(
       'SELECT',
       'OPTION',
       'ASIDE',
+      // The log view's column menu (its checkboxes' labels are ours, their text constant).
+      'LABEL',
     ]);
     // The timeline's chart, and only it, is SVG (drawn from counts and times, never from event text).
     const chart = new Set(['svg', 'g', 'title', 'rect', 'line', 'text']);

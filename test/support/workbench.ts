@@ -186,10 +186,26 @@ export async function openFirstEvent(page: Page, query: string): Promise<FrameLo
   const row = v.locator('.spacer .row:not(.placeholder)').first();
   await row.waitFor({ timeout: UI_TIMEOUT });
   const name = (await row.locator('.c-eventName').textContent())?.replace(/^write/, '') ?? '';
+  // The event shown before, if any: two events of one name (a set of identity types) would
+  // otherwise pass the name check below while the page still shows the old one.
+  const before = await eventPageText(page);
   await row.click();
   const ev = await eventView(page);
   await ev.locator('h1.event-name', { hasText: name }).waitFor({ timeout: UI_TIMEOUT });
+  // Another event comes within moments; the same one again (the page does not change) is let through.
+  for (let i = 0; before !== undefined && i < 40 && (await eventPageText(page)) === before; i++)
+    await page.waitForTimeout(125);
   return ev;
+}
+
+/** The event view's page text, or undefined when no event view is shown. */
+async function eventPageText(page: Page): Promise<string | undefined> {
+  return webviewWith(page, '.event-page', 300)
+    .then((f) => f.locator('.event-page').textContent({ timeout: 1000 }))
+    .then(
+      (t) => t ?? undefined,
+      () => undefined,
+    );
 }
 
 export async function activeTabTitle(page: Page): Promise<string> {

@@ -2,7 +2,17 @@
  * An investigation: the events of every file opened into one view, the outcome of each file, and
  * the current query's result set. Pure state and logic; the webview adapter drives it.
  */
-import type { Facet, FileNote, LoadStatus, RowSummary, SortOrder, Timeline } from '../../protocol/logViewer';
+import {
+  SEVERITIES,
+  type Facet,
+  type FileNote,
+  type LoadStatus,
+  type RowSummary,
+  type Severity,
+  type SortOrder,
+  type Timeline,
+} from '../../protocol/logViewer';
+import type { FiredDetection } from './storeProtocol';
 import { type LoadResult, rereadRaws } from '../ingest/decode';
 import { topValues } from '../investigate/facets';
 import { buildTimeline } from '../investigate/timeline';
@@ -188,6 +198,26 @@ export class Investigation {
       this.resultVersion++;
     }
     return { version: this.resultVersion, total: this.result.rows.length, errors: this.result.errors };
+  }
+
+  /**
+   * The detections that fired on events of the current result set, with how many: most severe
+   * first, then most events. `rules` names them (the last run's rules); other sets are left out.
+   */
+  firedIn(rules: ReadonlyMap<string, { title: string; severity: Severity }>, most = 20): FiredDetection[] {
+    const rows = this.resultRows();
+    const mine = new Uint8Array(this.store.size);
+    for (let i = 0; i < rows.length; i++) mine[rows[i]] = 1;
+    const out: FiredDetection[] = [];
+    for (const [id, set] of this.engine.rowSetsOf(DETECTION_SET)) {
+      const rule = rules.get(id);
+      if (!rule) continue;
+      let n = 0;
+      for (let i = 0; i < set.length; i++) n += mine[set[i]] ?? 0;
+      if (n > 0) out.push({ id, title: rule.title, severity: rule.severity, count: n });
+    }
+    const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+    return out.sort((a, b) => rank(a.severity) - rank(b.severity) || b.count - a.count).slice(0, most);
   }
 
   /** Store rows of the current result set, in display order (empty before the first query). */

@@ -171,6 +171,11 @@ export class StoreClient {
     return this.call('setIpData', paths);
   }
 
+  /** The detections that fired on events of result set `version`; undefined when it is no longer current. */
+  detectionCounts(version: number): Promise<StoreCalls['detectionCounts']['value']> {
+    return this.call('detectionCounts', { version });
+  }
+
   status(): Promise<StoreCalls['status']['value']> {
     return this.call('status', {});
   }

@@ -19,9 +19,18 @@ import type {
   Facet,
   LoadStatus,
   RowSummary,
+  Severity,
   SortOrder,
   Timeline,
 } from '../../protocol/logViewer';
+
+/** A detection that fired on some events of a result set, and on how many. */
+export interface FiredDetection {
+  id: string;
+  title: string;
+  severity: Severity;
+  count: number;
+}
 
 /** Every request the store worker answers: what it takes, and what it answers with. */
 export interface StoreCalls {
@@ -59,6 +68,11 @@ export interface StoreCalls {
     args: { rules: DetectionRule[] };
     value: { items: DetectionSummary[]; problems: string[]; ms: number };
   };
+  /**
+   * The detections (of the last `detections` run) that fired on events of result set `version`,
+   * most severe first; `undefined` when that set is no longer current.
+   */
+  detectionCounts: { args: { version: number }; value: FiredDetection[] | undefined };
   /** Hours departing from each API's baseline. Cancellable. */
   insights: {
     args: { minHours: number };

@@ -8,6 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { writeAtomically } from '../investigate/atomicWrite';
 import { runDetections } from '../investigate/detections/run';
 import { detectionSummary } from '../investigate/detections/summary';
+import type { DetectionRule } from '../investigate/detections/rules';
 import { exportChunks } from '../investigate/export';
 import { findInsights } from '../investigate/insights';
 import { Investigation } from './investigation';
@@ -42,6 +43,8 @@ export class StoreService {
   private readonly running = new Map<number, AbortController>();
   /** The newest query request: an older one still waiting is answered `undefined`, not run. */
   private latestQuery = 0;
+  /** The rules of the last detections run, by id: what detectionCounts names. */
+  private ruleInfo = new Map<string, { title: string; severity: DetectionRule['severity'] }>();
 
   constructor(private readonly port: ServicePort) {
     port.on('message', (req) => this.receive(req));
@@ -101,6 +104,8 @@ export class StoreService {
       if (addTotal) inv.filesTotal += addTotal;
     },
     status: () => this.investigation.status(),
+    detectionCounts: ({ version }) =>
+      version === this.investigation.resultVersion ? this.investigation.firedIn(this.ruleInfo) : undefined,
     setIpData: ({ userMmdb, awsRanges }) => {
       const paths = {
         ...(typeof userMmdb === 'string' && userMmdb ? { userMmdb } : {}),
@@ -135,6 +140,7 @@ export class StoreService {
         progress(b.done, b.total, { detections: summaries(b.results) }),
       );
       inv.setDetectionNotes(results);
+      this.ruleInfo = new Map(rules.map((r) => [r.id, { title: r.title, severity: r.severity }]));
       return { ...summaries(results), ms: Date.now() - started };
     },
     insights: ({ minHours }) => {

@@ -3,7 +3,7 @@
  * both read outputs with this (a tampered file may hold anything), so it touches no Node API and
  * is bundled into the renderer (architecture test, BROWSER_SAFE).
  */
-import type { QueryOutput } from '../../protocol/notebook';
+import type { OutputDetection, OutputTimeline, QueryOutput } from '../../protocol/notebook';
 
 /** Rows a query cell's output keeps (the first ones, in the cell's order). */
 export const OUTPUT_ROWS = 50;
@@ -13,6 +13,37 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
 export const text = (v: unknown, max = 1_000_000): string => (typeof v === 'string' ? v.slice(0, max) : '');
 export const count = (v: unknown): number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
+
+/** Buckets a saved timeline keeps at most (the cell's timeline is re-binned to fit). */
+export const TIMELINE_BUCKETS = 60;
+/** Detections a saved output lists at most. */
+export const OUTPUT_DETECTIONS = 20;
+const SEVERITY_NAMES = new Set(['critical', 'high', 'medium', 'low', 'info']);
+
+function parseTimeline(v: unknown): OutputTimeline | undefined {
+  if (!isObject(v) || !Array.isArray(v.counts)) return undefined;
+  const start = typeof v.start === 'number' && Number.isFinite(v.start) ? v.start : NaN;
+  const bucketMs = count(v.bucketMs);
+  if (Number.isNaN(start) || bucketMs <= 0) return undefined;
+  const counts = v.counts.slice(0, TIMELINE_BUCKETS).map(count);
+  const errors = (Array.isArray(v.errors) ? v.errors.slice(0, counts.length) : []).map(count);
+  while (errors.length < counts.length) errors.push(0);
+  return { start, bucketMs, counts, errors: errors.map((e, i) => Math.min(e, counts[i])) };
+}
+
+function parseDetections(v: unknown): OutputDetection[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v
+    .filter(isObject)
+    .slice(0, OUTPUT_DETECTIONS)
+    .map((d) => ({
+      id: text(d.id, 64),
+      title: text(d.title, 300),
+      // Only a known severity reaches the renderer's class names; anything else reads as info.
+      severity: SEVERITY_NAMES.has(text(d.severity, 16)) ? text(d.severity, 16) : 'info',
+      count: count(d.count),
+    }));
+}
 
 /** The output `v` holds, with every field checked and bounded; undefined when it is not an object. */
 export function parseOutput(v: unknown): QueryOutput | undefined {
@@ -44,6 +75,10 @@ export function parseOutput(v: unknown): QueryOutput | undefined {
       (p: string) => p.slice(0, 2000),
     ),
   };
+  const timeline = parseTimeline(v.timeline);
+  if (timeline) out.timeline = timeline;
+  const detections = parseDetections(v.detections);
+  if (detections) out.detections = detections;
   if (v.truncated === true) out.truncated = true;
   if (typeof v.previousCount === 'number') out.previousCount = count(v.previousCount);
   return out;

@@ -97,6 +97,12 @@ function mdOutput(out: QueryOutput | undefined): string[] {
     lines.push(`Changed since the run before: ${n(out.previousCount)} → ${n(out.count)}.`);
   for (const p of out.problems) lines.push(`> ${mdText(p)}`);
   lines.push('');
+  if (out.detections && out.detections.length > 0) {
+    lines.push('Detections on these events:', '');
+    for (const d of out.detections)
+      lines.push(`- ${mdText(d.severity.toUpperCase())} ${mdText(d.title)} (${mdCode(d.id)}): ${n(d.count)}`);
+    lines.push('');
+  }
   if (out.rows.length > 0) {
     lines.push('| Time (UTC) | Event | Who | From | Region | Error |', '|---|---|---|---|---|---|');
     for (const r of out.rows)
@@ -156,6 +162,10 @@ function htmlOutput(out: QueryOutput | undefined): string {
   if (out.previousCount !== undefined)
     parts.push(`<p class="changed">Changed since the run before: ${n(out.previousCount)} → ${n(out.count)}.</p>`);
   for (const p of out.problems) parts.push(`<p class="problem">${htmlText(p)}</p>`);
+  if (out.detections && out.detections.length > 0)
+    parts.push(
+      `<p>Detections on these events:</p>\n<ul>${out.detections.map((d) => `<li><strong>${htmlText(d.severity.toUpperCase())}</strong> ${htmlText(d.title)} (<code>${htmlText(d.id)}</code>): ${n(d.count)}</li>`).join('')}</ul>`,
+    );
   if (out.rows.length > 0) {
     const head = ['Time (UTC)', 'Event', 'Who', 'From', 'Region', 'Error'].map((h) => `<th>${h}</th>`).join('');
     const body = out.rows

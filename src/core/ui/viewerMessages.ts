@@ -32,8 +32,9 @@ export function parseViewerMessage(msg: unknown): FromWebview | undefined {
     case 'remote':
       return typeof m.text === 'string' && m.text.length <= MAX_QUERY ? { type: 'remote', text: m.text } : undefined;
     case 'exportAlert':
+    case 'addDetectionToNotebook':
       // A rule id as rules.ts allows them; the host looks it up, so nothing else is trusted.
-      return typeof m.id === 'string' && RULE_ID.test(m.id) ? { type: 'exportAlert', id: m.id } : undefined;
+      return typeof m.id === 'string' && RULE_ID.test(m.id) ? { type: m.type, id: m.id } : undefined;
     default:
       return undefined;
   }

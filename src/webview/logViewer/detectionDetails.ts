@@ -13,6 +13,8 @@ export interface DetectionActions {
   show(id: string): void;
   /** Export the rule as a CloudWatch alarm and an EventBridge rule. */
   exportAlert(id: string): void;
+  /** Cite the rule in the open notebook, with a cell that finds its events. */
+  addToNotebook(id: string): void;
 }
 
 /** Longest metadata value drawn (rule files are small; this is for hostile ones). */
@@ -60,9 +62,17 @@ export function detectionDetails(d: DetectionSummary, actions: DetectionActions)
     title: 'A CloudWatch Logs metric filter and alarm, and an EventBridge rule, as CloudFormation and AWS CLI',
   });
   exportButton.addEventListener('click', () => actions.exportAlert(d.id));
+  const notebookButton = el('button', {
+    type: 'button',
+    className: 'link-button',
+    textContent: 'Add to notebook',
+    title:
+      'The rule (what it means, its severity and techniques) and a cell finding its events, in the open CloudTrail notebook',
+  });
+  notebookButton.addEventListener('click', () => actions.addToNotebook(d.id));
   return el('div', { className: 'detection-details' }, [
     el('div', { className: 'detection-description', textContent: clip(d.description, SHOWN * 2) }),
     list,
-    el('div', { className: 'detection-actions' }, [show, exportButton]),
+    el('div', { className: 'detection-actions' }, [show, exportButton, notebookButton]),
   ]);
 }

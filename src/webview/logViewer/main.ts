@@ -149,6 +149,7 @@ const side = new SidePanel({
   setQuery,
   addTerm,
   exportAlert: (id) => vscode.postMessage({ type: 'exportAlert', id }),
+  addToNotebook: (id) => vscode.postMessage({ type: 'addDetectionToNotebook', id }),
   stopDetections: () => vscode.postMessage({ type: 'stopDetections' }),
   openCoverage: () => vscode.postMessage({ type: 'coverage' }),
 });

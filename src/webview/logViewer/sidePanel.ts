@@ -37,6 +37,8 @@ export interface SidePanelActions {
   addTerm(term: string): void;
   /** Export a detection as an alert (the host asks nothing more: it opens the export). */
   exportAlert(id: string): void;
+  /** Cite a detection in the open notebook. */
+  addToNotebook(id: string): void;
   /** Stop the detections run in progress. */
   stopDetections(): void;
   /** Open the coverage matrix (ATT&CK tactics × techniques) for this view. */
@@ -204,7 +206,13 @@ export class SidePanel {
     toggle.setAttribute('aria-label', `Details of ${reveal(d.title)}`);
     let details: HTMLElement | undefined;
     toggle.addEventListener('click', () => {
-      details ??= row.appendChild(detectionDetails(d, { show, exportAlert: (id) => this.actions.exportAlert(id) }));
+      details ??= row.appendChild(
+        detectionDetails(d, {
+          show,
+          exportAlert: (id) => this.actions.exportAlert(id),
+          addToNotebook: (id) => this.actions.addToNotebook(id),
+        }),
+      );
       const open = toggle.getAttribute('aria-expanded') !== 'true';
       details.hidden = !open;
       toggle.setAttribute('aria-expanded', String(open));

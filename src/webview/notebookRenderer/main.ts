@@ -129,6 +129,8 @@ function render(out: QueryOutput): HTMLElement {
         ),
       );
   }
+  if (out.timeline) root.append(timeline(out.timeline));
+  if (out.detections && out.detections.length > 0) root.append(detections(out.detections));
   if (out.facets.length > 0) {
     const facets = style(el('div', { className: 'ctl-facets' }), {
       display: 'flex',
@@ -148,6 +150,83 @@ function render(out: QueryOutput): HTMLElement {
     root.append(facets);
   }
   return root;
+}
+
+const utc = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d+Z$/, 'Z');
+
+/** The matching events over time: one bar per bucket (its failed part in the error colour), the span below. */
+function timeline(t: NonNullable<QueryOutput['timeline']>): HTMLElement {
+  const most = Math.max(1, ...t.counts);
+  const bars = style(el('div', { className: 'ctl-timeline', role: 'img' }), {
+    display: 'flex',
+    alignItems: 'flex-end',
+    gap: '1px',
+    height: '48px',
+    margin: '8px 0 2px',
+    maxWidth: '720px',
+  });
+  const end = t.start + t.bucketMs * t.counts.length;
+  bars.setAttribute('aria-label', `Matching events from ${utc(t.start)} to ${utc(end)}`);
+  t.counts.forEach((c, i) => {
+    const h = c === 0 ? 0 : Math.max(2, Math.round((c / most) * 48));
+    const failed = c === 0 ? 0 : Math.round((t.errors[i] / c) * h);
+    const bar = style(
+      el('div', {
+        className: 'ctl-bar',
+        title: `${utc(t.start + i * t.bucketMs)}: ${fmt(c)} events, ${fmt(t.errors[i])} failed`,
+      }),
+      {
+        flex: '1 1 0',
+        // A few buckets stay bars, not a block across the cell.
+        maxWidth: '24px',
+        height: `${h}px`,
+        display: 'flex',
+        flexDirection: 'column-reverse',
+        background: 'var(--vscode-charts-blue, #3794ff)',
+      },
+    );
+    if (failed > 0)
+      bar.append(style(el('div'), { height: `${failed}px`, background: 'var(--vscode-charts-red, #f14c4c)' }));
+    bars.append(bar);
+  });
+  const caption = style(
+    el('div', { className: 'ctl-timeline-caption', textContent: `${utc(t.start)} → ${utc(end)}` }),
+    { color: 'var(--vscode-descriptionForeground)', fontSize: '0.9em' },
+  );
+  return el('div', {}, [bars, caption]);
+}
+
+/** The detections that fired on matching events, most severe first. */
+function detections(list: NonNullable<QueryOutput['detections']>): HTMLElement {
+  const colour: Record<string, string> = {
+    critical: 'var(--vscode-errorForeground)',
+    high: 'var(--vscode-errorForeground)',
+    medium: 'var(--vscode-editorWarning-foreground)',
+    low: 'var(--vscode-descriptionForeground)',
+    info: 'var(--vscode-descriptionForeground)',
+  };
+  const items = list.map((d) =>
+    el('li', { title: d.id }, [
+      style(el('span', { className: `ctl-severity`, textContent: d.severity.toUpperCase() }), {
+        color: colour[d.severity] ?? colour.info,
+        fontWeight: '600',
+        fontSize: '0.85em',
+        marginRight: '6px',
+      }),
+      document.createTextNode(`${d.title} (${fmt(d.count)})`),
+    ]),
+  );
+  const ol = style(el('ul', {}, items), { margin: '2px 0', paddingLeft: '1.4em' });
+  return style(
+    el('div', { className: 'ctl-detections' }, [el('strong', { textContent: 'Detections on these events' }), ol]),
+    {
+      marginTop: '6px',
+    },
+  );
 }
 
 export const activate = (): RendererApi => ({

@@ -42,6 +42,8 @@ const notebook: Notebook = {
         facets: [],
         problems: [HOSTILE],
         previousCount: 1,
+        // A detection whose title came from someone's rule file: text in both reports.
+        detections: [{ id: 'cloudtrail-stopped', title: HOSTILE, severity: 'critical', count: 2 }],
       },
     },
     { kind: 'query', source: 'eventName:StopLogging' },
@@ -93,6 +95,7 @@ test('the HTML report has no script and no markup from the data: every value is 
   assert.match(html, /Changed since the run before: 1 → 2/);
   assert.match(html, /Not run: no saved output/);
   assert.match(html, /<h2>Findings<\/h2>/);
+  assert.match(html, /<li><strong>CRITICAL<\/strong> &#60;script&#62;.*\(<code>cloudtrail-stopped<\/code>\): 2<\/li>/);
 });
 
 test('the Markdown report escapes every value so none becomes markup, a link or a table cell break', () => {
@@ -104,6 +107,7 @@ test('the Markdown report escapes every value so none becomes markup, a link or 
   assert.doesNotMatch(outsideCode, /<script|<img|<b>/);
   assert.doesNotMatch(outsideCode, /\[x\]\(javascript/);
   assert.match(md, /\| a\\\|b\.json\.gz \| 1 \| `efef/);
+  assert.match(md, /^- CRITICAL .* \(` cloudtrail-stopped `\): 2$/m);
   assert.match(md, /intact \\\(its hash matches a signed digest\\\)/);
   const row = md.split('\n').find((l) => l.includes('1.2.3.4'));
   assert.ok(row);

@@ -55,6 +55,7 @@ describe('detection details (jsdom)', () => {
     const root = detectionDetails(summary({ conditions: ['at least 5 matching events within 10 minutes'] }), {
       show: (id) => calls.push(`show ${id}`),
       exportAlert: (id) => calls.push(`export ${id}`),
+      addToNotebook: (id) => calls.push(`notebook ${id}`),
     });
     const f = facts(root);
     assert.equal(f['Rule'], 'aws_sts_getsessiontoken_misuse');
@@ -66,10 +67,15 @@ describe('detection details (jsdom)', () => {
     assert.equal(f['And'], 'at least 5 matching events within 10 minutes');
     assert.equal(f['False positives'], 'GetSessionToken is used legitimately by MFA scripts');
     assert.equal(f['References'], 'https://example.invalid/ref');
-    const [show, exportButton] = Array.from(root.querySelectorAll('button'));
+    const [show, exportButton, notebookButton] = Array.from(root.querySelectorAll('button'));
     show.click();
     exportButton.click();
-    assert.deepEqual(calls, ['show aws_sts_getsessiontoken_misuse', 'export aws_sts_getsessiontoken_misuse']);
+    notebookButton.click();
+    assert.deepEqual(calls, [
+      'show aws_sts_getsessiontoken_misuse',
+      'export aws_sts_getsessiontoken_misuse',
+      'notebook aws_sts_getsessiontoken_misuse',
+    ]);
   });
 
   test('a built-in JSON rule leaves out what it does not have; a Sigma level that differs is named', () => {
@@ -85,15 +91,19 @@ describe('detection details (jsdom)', () => {
           level: undefined,
           mitre: [],
         }),
-        { show() {}, exportAlert() {} },
+        { show() {}, exportAlert() {}, addToNotebook() {} },
       ),
     );
     assert.deepEqual(Object.keys(f), ['Rule', 'Severity', 'Source', 'Matches', 'References']);
     assert.equal(f['Source'], 'built-in library');
     assert.equal(
-      facts(detectionDetails(summary({ severity: 'info', level: 'informational' }), { show() {}, exportAlert() {} }))[
-        'Severity'
-      ],
+      facts(
+        detectionDetails(summary({ severity: 'info', level: 'informational' }), {
+          show() {},
+          exportAlert() {},
+          addToNotebook() {},
+        }),
+      )['Severity'],
       'info (Sigma level informational)',
     );
   });
@@ -104,6 +114,7 @@ describe('detection details (jsdom)', () => {
       setQuery() {},
       addTerm() {},
       exportAlert: (id) => exported.push(id),
+      addToNotebook() {},
       stopDetections() {},
       openCoverage() {},
     });
@@ -128,6 +139,7 @@ describe('detection details (jsdom)', () => {
       setQuery() {},
       addTerm() {},
       exportAlert() {},
+      addToNotebook() {},
       stopDetections: () => asked.push('stop'),
       openCoverage: () => asked.push('coverage'),
     });
@@ -197,7 +209,7 @@ describe('detection details (jsdom)', () => {
           source: payload,
           level: payload,
         }),
-        { show() {}, exportAlert() {} },
+        { show() {}, exportAlert() {}, addToNotebook() {} },
       );
       window.document.body.replaceChildren(root);
       for (const node of Array.from(root.querySelectorAll('*'))) {

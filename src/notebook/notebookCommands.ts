@@ -71,6 +71,24 @@ async function insertAndRun(
   return index;
 }
 
+/**
+ * Appends a citation (a note, then the query cell that finds what it cites) to the open notebook
+ * and runs the query; the cell reads the log view's logs when the notebook names none of its own.
+ */
+async function cite(cells: vscode.NotebookCellData[], session: ViewerSession | undefined): Promise<number | undefined> {
+  const notebook = await targetNotebook();
+  if (!notebook) {
+    void vscode.window.showInformationMessage(
+      'Open a CloudTrail notebook first (or make one with "New Notebook from Investigation…").',
+    );
+    return undefined;
+  }
+  const shared = (notebook.metadata as { from?: CellSource }).from;
+  if (!shared && session && session.roots.length > 0)
+    cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
+  return insertAndRun(notebook, cells, 1);
+}
+
 export interface NotebookCommandDeps {
   sessions: Sessions;
   /** The event the event view shows (handed in: the notebook does not import the event view). */
@@ -226,19 +244,7 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
         void vscode.window.showWarningMessage('This event has no eventID, so a notebook cannot find it again.');
         return undefined;
       }
-      const notebook = await targetNotebook();
-      if (!notebook) {
-        void vscode.window.showInformationMessage(
-          'Open a CloudTrail notebook first (or make one with "New Notebook from Investigation…").',
-        );
-        return undefined;
-      }
-      const cells = eventCells(event);
-      const shared = (notebook.metadata as { from?: CellSource }).from;
-      const session = sessions.active();
-      if (!shared && session && session.roots.length > 0)
-        cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
-      return insertAndRun(notebook, cells, 1);
+      return cite(eventCells(event), sessions.active());
     }),
 
     commands.register(CommandId.AddDetectionToNotebook, async (id: unknown): Promise<number | undefined> => {
@@ -250,17 +256,7 @@ export function registerNotebookCommands(commands: Commands, deps: NotebookComma
         );
         return undefined;
       }
-      const notebook = await targetNotebook();
-      if (!notebook) {
-        void vscode.window.showInformationMessage(
-          'Open a CloudTrail notebook first (or make one with "New Notebook from Investigation…").',
-        );
-        return undefined;
-      }
-      const cells = detectionCells(d);
-      const shared = (notebook.metadata as { from?: CellSource }).from;
-      if (!shared && session.roots.length > 0) cells[1].metadata = { from: sourceFor(notebook.uri, session.roots) };
-      return insertAndRun(notebook, cells, 1);
+      return cite(detectionCells(d), session);
     }),
 
     commands.register(CommandId.AddSearchToNotebook, async (): Promise<number | undefined> => {

@@ -166,8 +166,8 @@ export class StoreClient {
     return this.call('setLoad', state);
   }
 
-  /** Points the store at the user's IP data files; answers the data sets' problems. */
-  setIpData(paths: StoreCalls['setIpData']['args']): Promise<string[]> {
+  /** Points the store at the user's IP data files (opened when first needed). */
+  setIpData(paths: StoreCalls['setIpData']['args']): Promise<void> {
     return this.call('setIpData', paths);
   }
 

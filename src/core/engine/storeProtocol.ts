@@ -46,9 +46,10 @@ export interface StoreCalls {
   status: { args: Record<string, never>; value: LoadStatus };
   /**
    * The user's IP data files (their own MMDB, a refreshed ip-ranges.json), beside the shipped ones:
-   * addresses are looked up again from here on. Answers the data sets' problems (a broken file).
+   * addresses are looked up again from here on, the data sets opened on first use (a broken
+   * file's reason is in the hovers; the host warns of it).
    */
-  setIpData: { args: IpDataPaths; value: string[] };
+  setIpData: { args: IpDataPaths; value: void };
   /** Runs (or reuses) a query; `undefined` when a newer query arrived first and replaced it. */
   query: { args: { text: string; sort: SortOrder }; value: QueryAnswer | undefined };
   /** Rows of result set `version`; `undefined` when that set is no longer current. */

@@ -111,9 +111,8 @@ export class StoreService {
         ...(typeof userMmdb === 'string' && userMmdb ? { userMmdb } : {}),
         ...(typeof awsRanges === 'string' && awsRanges ? { awsRanges } : {}),
       };
-      const enricher = defaultEnricher(paths);
-      this.investigation.setIpData(() => enricher);
-      return [...enricher.sources.problems];
+      // Opened on first use, as before: a log view whose columns and terms never ask pays nothing.
+      this.investigation.setIpData(() => defaultEnricher(paths));
     },
     query: ({ text, sort }) => this.investigation.query(text, sort),
     rows: ({ version, start, count }) =>

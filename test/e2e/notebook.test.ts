@@ -91,13 +91,19 @@ const outputs = (): Promise<ReturnType<Page['frameLocator']>> => webviewWith(pag
 /** The notebook file as saved, once `ok` holds for it (a save lands a moment after the tab is clean). */
 async function savedFile(
   ok: (cells: Array<Record<string, unknown>>) => boolean,
+  timeout = T,
 ): Promise<Array<Record<string, unknown>>> {
-  const end = Date.now() + T;
+  const end = Date.now() + timeout;
   for (;;) {
-    const cells = (
-      JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8')) as { cells: Array<Record<string, unknown>> }
-    ).cells;
-    if (ok(cells) || Date.now() > end) return cells;
+    // Read while VS Code writes it, the file can be cut short: that read is tried again.
+    let cells: Array<Record<string, unknown>> | undefined;
+    try {
+      cells = (JSON.parse(readFileSync(join(workspace, NOTEBOOK), 'utf8')) as { cells: Array<Record<string, unknown>> })
+        .cells;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+    if (cells && (ok(cells) || Date.now() > end)) return cells;
     await page.waitForTimeout(250);
   }
 }
@@ -234,7 +240,15 @@ describe('a CloudTrail notebook in a real VS Code', { timeout: 420_000 }, () => 
       const count = Number(await row.locator('.side-count').textContent());
       await row.locator('.detection-toggle').click();
       await row.locator('.detection-actions button', { hasText: 'Add to notebook' }).click();
-      await saveNotebook();
+      // The cell runs as it is added; its output may come after a save (and scrolls out of view):
+      // saved until the file has it.
+      const done = (c: Array<Record<string, unknown>>): boolean => c.length === 9 && c[8].output !== undefined;
+      const until = Date.now() + 60_000;
+      for (;;) {
+        await saveNotebook();
+        const saved = await savedFile(done, 1000);
+        if (done(saved) || Date.now() > until) break;
+      }
       const cells = await savedFile((c) => c.length === 9 && c[8].output !== undefined);
       assert.match(
         String(cells[7].source),

@@ -43,21 +43,22 @@ export class IpData {
     return (this.hostEnricher ??= defaultEnricher(this.paths()));
   }
 
-  /**
-   * The files changed: every live store and the host look addresses up again, then the listeners
-   * run. Answers the data sets' problems (a broken MMDB), from the host's fresh load.
-   */
-  async changed(): Promise<readonly string[]> {
+  /** The files changed: every live store and the host look addresses up again (on next use), then the listeners run. */
+  async changed(): Promise<void> {
     this.hostEnricher = undefined;
     const paths = this.paths();
     for (const s of [...this.stores]) if (s.stopped !== undefined) this.stores.delete(s);
     await Promise.all([...this.stores].map((s) => s.setIpData(paths).catch(() => undefined)));
     for (const l of this.listeners) l();
-    return this.enricher().sources.problems;
   }
 
   onDidChange(listener: () => void): vscode.Disposable {
     this.listeners.push(listener);
-    return { dispose: () => void this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1) };
+    return {
+      dispose: () => {
+        const at = this.listeners.indexOf(listener);
+        if (at >= 0) this.listeners.splice(at, 1);
+      },
+    };
   }
 }

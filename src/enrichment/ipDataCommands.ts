@@ -23,19 +23,19 @@ export function registerIpDataCommands(
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   // A broken MMDB named at start-up is said at once, not only in the hovers.
-  if (userMmdbPath()) setTimeout(() => warnMmdb(ipData.enricher().sources.problems, output), 0);
+  if (userMmdbPath()) setTimeout(() => warnMmdb(ipData, output), 0);
   return [
     commands.register(CommandId.RefreshAwsIpRanges, () => refreshAwsIpRanges(ipData, output)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('cloudtrailLens.enrichment.mmdbPath'))
-        void ipData.changed().then((problems) => warnMmdb(problems, output));
+        void ipData.changed().then(() => warnMmdb(ipData, output));
     }),
   ];
 }
 
-/** Says when the user's MMDB cannot be used (the columns fall back to the shipped data). */
-function warnMmdb(all: readonly string[], output: vscode.LogOutputChannel): void {
-  const problems = all.filter((p) => p.startsWith('your MMDB'));
+/** Says when the user's MMDB cannot be used (the columns fall back to the shipped data); opens the host's data to know. */
+function warnMmdb(ipData: IpData, output: vscode.LogOutputChannel): void {
+  const problems = ipData.enricher().sources.problems.filter((p) => p.startsWith('your MMDB'));
   if (problems.length === 0) return;
   output.warn(`IP data: ${problems.join('; ')}`);
   void vscode.window.showWarningMessage(
@@ -80,23 +80,26 @@ async function download(url: string, token: vscode.CancellationToken): Promise<s
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   const timer = setTimeout(() => abort.abort(new Error('timeout')), TIMEOUT_MS);
-  try {
-    const res = await fetch(url, { signal: abort.signal, redirect: 'follow' });
-    if (!res.ok) throw new Error(`${url} answered HTTP ${res.status} ${res.statusText}`.trim());
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > MAX_BYTES) throw new Error(`${url} sent ${declared} bytes, more than ip-ranges.json ever holds`);
-    const body = await res.arrayBuffer();
-    if (body.byteLength > MAX_BYTES) throw new Error(`${url} sent more than ip-ranges.json ever holds`);
-    return new TextDecoder('utf-8').decode(body);
-  } catch (e) {
+  /** Why the network gave nothing (undefined: the user cancelled). */
+  const unreached = (e: unknown): undefined => {
     if (token.isCancellationRequested) return undefined;
     if (abort.signal.aborted)
       throw new Error(`${url} did not answer within ${TIMEOUT_MS / 1000} s. Check the network or proxy and try again.`);
-    if (e instanceof Error && /answered HTTP|bytes|ever holds/.test(e.message)) throw e;
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(
       `${url} could not be reached (${cause?.code ?? cause?.message ?? (e as Error).message}). The ranges in use are unchanged; try again when online.`,
     );
+  };
+  try {
+    const res = await fetch(url, { signal: abort.signal, redirect: 'follow' }).catch(unreached);
+    if (!res) return undefined;
+    if (!res.ok) throw new Error(`${url} answered HTTP ${res.status} ${res.statusText}`.trim());
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > MAX_BYTES) throw new Error(`${url} sent ${declared} bytes, more than ip-ranges.json ever holds`);
+    const body = await res.arrayBuffer().catch(unreached);
+    if (!body) return undefined;
+    if (body.byteLength > MAX_BYTES) throw new Error(`${url} sent more than ip-ranges.json ever holds`);
+    return new TextDecoder('utf-8').decode(body);
   } finally {
     clearTimeout(timer);
     sub.dispose();

@@ -36,12 +36,12 @@ export class Analysis {
     private readonly onRowSets: (partial: boolean) => void,
   ) {}
 
-  /** Events each rule flagged in the last finished run (rule id → count); undefined before one. */
   /** The last run's summary of rule `id`, if it ran. */
   detection(id: string): DetectionsMessage['items'][number] | undefined {
     return this.lastDetections?.items.find((i) => i.id === id);
   }
 
+  /** Events each rule flagged in the last finished run (rule id → count); undefined before one. */
   detectionCounts(): Map<string, number> | undefined {
     const d = this.lastDetections;
     return d && !d.running && !d.stopped && d.items.length > 0

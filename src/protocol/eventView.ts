@@ -102,7 +102,7 @@ export type ToEventView =
     chain?: ChainView;
     /** The event came from a log view still open: chain hops open, key report and policy drafts are offered. */
     linked?: boolean;
-    /** Where the source IP is, from the IP data (core/enrich/ipText.ts `IpCard`). */
+    /** Where the source IP is, from the IP data (core/enrich/ipText.ts `ipCard`). */
     ip?: IpPlace;
   };
 

@@ -74,6 +74,8 @@ export class Investigation {
   current: string | undefined;
   private result: SearchResult | undefined;
   private resultKey = '';
+  /** The current result set's query text. */
+  private resultText = '';
   private resultStoreVersion = -1;
   /** Bumped whenever the result set changes, so the webview drops stale rows. */
   resultVersion = 0;
@@ -193,6 +195,7 @@ export class Investigation {
     if (!this.result || key !== this.resultKey || this.resultStoreVersion !== this.store.version) {
       this.result = this.engine.search(text, sort);
       this.notedRules = this.rulesWithNotes(text);
+      this.resultText = text;
       this.resultKey = key;
       this.resultStoreVersion = this.store.version;
       this.resultVersion++;
@@ -271,10 +274,10 @@ export class Investigation {
     const matches = this.result?.matches;
     if (matches && matches.size > 0) this.addHighlights(summary, row, matches);
     if (!summary.otherMatch)
-      for (const [title, notes] of this.notedRules) {
+      for (const [id, notes] of this.notedRules) {
         const note = notes.get(row);
         if (note) {
-          summary.otherMatch = { field: title, value: cell(note), ranges: [], note: true };
+          summary.otherMatch = { field: id, value: cell(note), ranges: [], note: true };
           break;
         }
       }
@@ -291,7 +294,7 @@ export class Investigation {
         .filter((r) => r.notes && r.notes.size > 0)
         .map((r) => [r.rule.id.toLowerCase(), { id: r.rule.id, notes: r.notes! }]),
     );
-    this.notedRules = this.rulesWithNotes(this.resultKey.split('\u0000').slice(2).join('\u0000'));
+    this.notedRules = this.rulesWithNotes(this.resultText);
   }
 
   /** The noted detections a query selects by `detection:<id>` (not negated), by rule id (the short name "Matched in" shows). */

@@ -3,6 +3,7 @@
  * source IP, and the tooltip behind them: what the value is, what each data set said, and why a
  * data set said nothing (a missing or broken file). Strings only; the webviews set them as text.
  */
+import type { IpPlace } from '../../protocol/eventView';
 import { describeEnrichment, type DataSetInfo, type Enrichment, type EnrichSources } from './enricher';
 
 const regionNames = ((): Intl.DisplayNames | undefined => {
@@ -105,21 +106,12 @@ export function ipDetail(e: Enrichment, sources: Pick<EnrichSources, 'info' | 'p
   return lines.join('\n');
 }
 
-/** The event view's "From where" rows about the source IP ('' leaves a row out). */
-export interface IpCard {
-  /** `Sydney, AU · Australia`, `Private (RFC 1918)`, `AWS service`, `not an address`. */
-  place: string;
-  /** `AS16509 Amazon.com, Inc.` */
-  network: string;
-  /** `AWS (EC2, eu-west-1)` for AWS's own ranges. */
-  aws: string;
-  /** The hover: the data sets, their dates and licences, and what is missing and why. */
-  detail: string;
-}
-
-/** What the card says about one source value. */
-export function ipCard(e: Enrichment, sources: Pick<EnrichSources, 'info' | 'problems'>): IpCard {
-  const { country } = ipCells(e, sources);
+/**
+ * The event view's "From where" rows about one source value: `Sydney, AU · Australia` (or what the
+ * Country cell says), `AS16509 Amazon.com, Inc.`, `AWS (EC2, eu-west-1)`, and the cells' hover.
+ */
+export function ipCard(e: Enrichment, sources: Pick<EnrichSources, 'info' | 'problems'>): IpPlace {
+  const { country, detail } = ipCells(e, sources);
   const place = e.kind === 'public' ? [e.city, countryText(e.country)].filter(Boolean).join(', ') : country;
-  return { place, network: asnText(e), aws: awsText(e), detail: ipDetail(e, sources) };
+  return { place, network: asnText(e), aws: awsText(e), detail };
 }

@@ -3,6 +3,7 @@
  * both read outputs with this (a tampered file may hold anything), so it touches no Node API and
  * is bundled into the renderer (architecture test, BROWSER_SAFE).
  */
+import { SEVERITIES } from '../../protocol/logViewer';
 import type { OutputDetection, OutputTimeline, QueryOutput } from '../../protocol/notebook';
 
 /** Rows a query cell's output keeps (the first ones, in the cell's order). */
@@ -18,7 +19,7 @@ export const count = (v: unknown): number =>
 export const TIMELINE_BUCKETS = 60;
 /** Detections a saved output lists at most. */
 export const OUTPUT_DETECTIONS = 20;
-const SEVERITY_NAMES = new Set(['critical', 'high', 'medium', 'low', 'info']);
+const SEVERITY_NAMES: ReadonlySet<string> = new Set(SEVERITIES);
 
 function parseTimeline(v: unknown): OutputTimeline | undefined {
   if (!isObject(v) || !Array.isArray(v.counts)) return undefined;

@@ -48,10 +48,7 @@ export function impossibleTravel(
       // The IP data may have changed since the run (a refreshed ip-ranges.json): then no note.
       const a = at(prev);
       const b = at(row);
-      if (!a || !b) return undefined;
-      const km = distanceKm(a.place, b.place);
-      const hours = Math.max(0, b.time - a.time) / 3_600_000;
-      return travelNote(a, b, km, hours > 0 ? km / hours : Infinity);
+      return a && b ? travelNote(a, b) : undefined;
     },
   };
   if (!places || ordered.length === 0) return { fired, notes };
@@ -74,10 +71,7 @@ export function impossibleTravel(
     last.set(k, { time: t, place, row });
     if (!prev) continue;
     const km = distanceKm(prev.place, place);
-    if (km < rule.minKm) continue;
-    const hours = Math.max(0, t - prev.time) / 3_600_000;
-    const kmh = hours > 0 ? km / hours : Infinity;
-    if (kmh <= rule.maxKmh) continue;
+    if (km < rule.minKm || speedKmh(km, t - prev.time) <= rule.maxKmh) continue;
     fired[row] = 1;
     from.set(row, prev.row);
   }
@@ -94,8 +88,16 @@ function span(ms: number): string {
   return `${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
 }
 
-/** `from 185.220.101.45 (DE) 40 min before: 7,150 km from US, 10,725 km/h (country points)`. */
-export function travelNote(prev: Last, cur: Last, km: number, kmh: number): string {
+/** The speed `km` in `ms` takes (Infinity when no time passed): one figure for the rule and its note. */
+function speedKmh(km: number, ms: number): number {
+  const hours = Math.max(0, ms) / 3_600_000;
+  return hours > 0 ? km / hours : Infinity;
+}
+
+/** `7,785 km in 40 min (11,678 km/h): DE (185.220.101.45) → US; country points, …`. */
+function travelNote(prev: Last, cur: Last): string {
+  const km = distanceKm(prev.place, cur.place);
+  const kmh = speedKmh(km, cur.time - prev.time);
   const coarse = prev.place.precision === 'country' || cur.place.precision === 'country';
   const speed = Number.isFinite(kmh) ? `${fmt(kmh)} km/h` : 'at the same moment';
   return `${fmt(km)} km in ${span(cur.time - prev.time)} (${speed}): ${prev.place.label} (${prev.ip}) → ${cur.place.label}${coarse ? '; country points, so the distance is between countries' : ''}`;
